@@ -1,0 +1,56 @@
+"""The composition root: `create_app` builds everything; nothing is built at import time."""
+
+import logging
+from typing import Any
+
+from aiohttp import web
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+
+from bot.adapter import create_adapter
+from bot.errors import error_card
+from bot.kestrel_bot import KestrelBot
+from bot.keys import ADAPTER, BOT, ENGINE, SERVICES, SETTINGS
+from bot.routes import healthz, messages
+from bot.settings import Settings
+from bot.turns import Services
+from safeguarding.clock import SystemClock
+from safeguarding.identity import TenantPolicy
+from storage.database import create_engine
+from storage.uow import unit_of_work_factory
+
+log = logging.getLogger("kestrel.app")
+
+
+def create_app(settings: Settings, **overrides: Any) -> web.Application:
+    """Build the aiohttp application; tests pass overrides (engine, clock, adapter)."""
+    engine = overrides.get("engine") or create_engine(settings.database_url)
+    clock = overrides.get("clock") or SystemClock()
+    services = Services(
+        uow_factory=unit_of_work_factory(engine, clock),
+        clock=clock,
+        tenant_policy=TenantPolicy(settings.allowed_tenants),
+    )
+    adapter = overrides.get("adapter") or create_adapter(settings)
+    adapter.on_turn_error = _on_turn_error
+    app = web.Application(client_max_size=4 * 1024 * 1024)
+    app[SETTINGS], app[ENGINE], app[SERVICES] = settings, engine, services
+    app[ADAPTER], app[BOT] = adapter, KestrelBot(services)
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/healthz", healthz)
+    if "engine" not in overrides:
+        app.on_cleanup.append(_dispose_engine)
+    return app
+
+
+async def _dispose_engine(app: web.Application) -> None:
+    await app[ENGINE].dispose()
+
+
+async def _on_turn_error(context: TurnContext, error: Exception) -> None:
+    """Last resort for errors outside a handler (e.g. sending a reply failed)."""
+    card = error_card(error)
+    if context.activity.type == "message" and not context.responded:
+        try:
+            await context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
+        except Exception as send_error:  # noqa: BLE001 - the connector itself may be down
+            log.error("could not tell the user about an error (%s)", type(send_error).__name__)

@@ -1,0 +1,135 @@
+"""The `kestrel` command: serve, migrate, demo, package."""
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+import yaml
+from aiohttp import web
+
+from bot.settings import ConfigurationError, Settings, database_url_from_env
+from safeguarding.clock import SystemClock
+from safeguarding.errors import InvalidInput
+from safeguarding.seed import parse_school_seed, seed_school
+from storage.database import create_engine, redacted
+from storage.migrate import schema_status, upgrade
+from storage.uow import unit_of_work_factory
+
+DEMO_FILE = Path(__file__).resolve().parents[1] / "demo" / "school.yaml"
+log = logging.getLogger("kestrel")
+
+
+class Refusal(Exception):
+    """A reason not to go on, printed as one line."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `kestrel` console script."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        return args.run(args) or 0
+    except (Refusal, ConfigurationError) as reason:
+        print(f"kestrel: {reason}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kestrel", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="command")
+    serve = commands.add_parser("serve", help="run the bot service")
+    serve.add_argument("--local", action="store_true", help="127.0.0.1 only, authentication OFF")
+    serve.set_defaults(run=_serve)
+    commands.add_parser("migrate", help="upgrade the database schema").set_defaults(run=_migrate)
+    demo = commands.add_parser("demo", help="seed the demo school (re-runnable)")
+    demo.add_argument("--file", type=Path, default=DEMO_FILE, help="school data file (YAML)")
+    demo.set_defaults(run=_demo)
+    package = commands.add_parser("package", help="write the Teams app package (zip)")
+    package.add_argument("--app-id", required=True, help="the bot's Entra application id")
+    package.add_argument("--domain", required=True, help="host name the bot is served on")
+    package.add_argument("--out", type=Path, default=Path("build/kestrel.zip"))
+    package.set_defaults(run=_package)
+    return parser
+
+
+def _serve(args: argparse.Namespace) -> None:
+    from bot.app import create_app  # imports botbuilder: only when serving
+
+    settings = Settings.from_env(local=args.local)
+    asyncio.run(_require_current_schema(settings.database_url))
+    if settings.local:
+        log.warning("*" * 72)
+        log.warning("LOCAL MODE: authentication is OFF. Listening on 127.0.0.1 only.")
+        log.warning("Never use --local for a real school: anyone who can reach it is trusted.")
+        log.warning("*" * 72)
+    log.info("starting on %s:%s with %r", settings.host, settings.port, settings)
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+
+
+def _migrate(args: argparse.Namespace) -> None:
+    url = database_url_from_env()
+
+    async def run() -> None:
+        engine = create_engine(url)
+        try:
+            await upgrade(engine)
+            status = await schema_status(engine)
+        finally:
+            await engine.dispose()
+        print(f"database {redacted(url)} is at migration {status.current} (newest)")
+
+    asyncio.run(run())
+
+
+def _demo(args: argparse.Namespace) -> None:
+    try:
+        seed = parse_school_seed(yaml.safe_load(args.file.read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError, InvalidInput) as error:
+        raise Refusal(f"cannot read {args.file}: {error}") from error
+    url = database_url_from_env()
+
+    async def run() -> None:
+        await _require_current_schema(url)
+        engine = create_engine(url)
+        try:
+            result = await seed_school(
+                seed, uow_factory=unit_of_work_factory(engine, SystemClock()), clock=SystemClock()
+            )
+        finally:
+            await engine.dispose()
+        print(
+            f"seeded {seed.name}: {result.staff} staff, {result.students} students, "
+            f"{result.categories} categories, {result.alert_groups} alert groups"
+        )
+
+    asyncio.run(run())
+
+
+def _package(args: argparse.Namespace) -> None:
+    from bot.teams_package import build_package
+
+    try:
+        out = build_package(args.app_id, args.domain, args.out)
+    except ValueError as error:
+        raise Refusal(str(error)) from error
+    print(f"wrote {out}")
+
+
+async def _require_current_schema(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        status = await schema_status(engine)
+    except Exception as error:  # noqa: BLE001 - any failure here means we cannot start
+        raise Refusal(
+            f"cannot reach the database {redacted(url)} ({type(error).__name__})"
+        ) from error
+    finally:
+        await engine.dispose()
+    if not status.up_to_date:
+        raise Refusal(
+            f"the database schema is out of date (at {status.current or 'nothing'}, "
+            f"Kestrel needs {status.head}): run `kestrel migrate` first"
+        )

@@ -1,0 +1,34 @@
+"""The one place where failures become what a user sees: friendly words, never exception text."""
+
+import logging
+import uuid
+
+from cards.elements import Card
+from cards.notice import not_recognised_card, notice_card
+from safeguarding.errors import Conflict, DomainError, InvalidInput, NotAvailable, NotRecognised
+
+log = logging.getLogger("kestrel.errors")
+
+
+def error_card(error: Exception) -> Card:
+    """The card for a failure; unexpected ones are logged with a reference the user can quote."""
+    if isinstance(error, NotRecognised):
+        return not_recognised_card()
+    if isinstance(error, NotAvailable):
+        return notice_card("Not available", "That record is not available.")
+    if isinstance(error, InvalidInput):
+        return notice_card("Please check", "Some of what was sent could not be used.")
+    if isinstance(error, Conflict):
+        return notice_card(
+            "Changed meanwhile", "Somebody else changed this first. Please look again."
+        )
+    if isinstance(error, DomainError):
+        return notice_card("Not possible", "Kestrel could not do that.")
+    reference = uuid.uuid4().hex[:8]
+    # The exception type and traceback only: messages can carry content, logs must not.
+    log.error("unexpected %s (ref %s)", type(error).__name__, reference, exc_info=error)
+    return notice_card(
+        "Something went wrong",
+        "Kestrel could not finish that. Nothing has been changed. Please try again.",
+        reference=reference,
+    )

@@ -1,0 +1,139 @@
+"""The turn handler: identify the member of staff, route by verb, answer with a card."""
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from botbuilder.core import CardFactory, InvokeResponse, MessageFactory, TurnContext
+from botbuilder.schema import Activity, ActivityTypes
+
+from bot.commands import parse_command
+from bot.errors import error_card
+from bot.turns import Services, Turn
+from bot.verbs import COMMAND_VERBS, VERBS
+from cards.elements import PAYLOAD_VERSION, Card
+from cards.notice import notice_card
+from safeguarding.errors import DomainError
+from safeguarding.identity import Caller, identify_staff
+
+log = logging.getLogger("kestrel.bot")
+
+ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
+UNKNOWN_COMMAND = (
+    "I only understand a few commands; type help to see them. Please do not type concerns "
+    "into this chat: use Add incident."
+)
+
+
+class KestrelBot:
+    """Kestrel's bot: every turn is identified first; nothing is answered to strangers."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def on_turn(self, context: TurnContext) -> None:
+        """Entry point for every activity the adapter receives."""
+        activity = context.activity
+        if activity.type == ActivityTypes.invoke:
+            await self._on_invoke(context)
+        elif activity.type == ActivityTypes.message:
+            await self._reply(context, await self._answer_message(context))
+        elif _bot_arrived(activity):
+            await self._reply(context, await self._run(context, "help", {}))
+
+    async def _answer_message(self, context: TurnContext) -> Card:
+        value = context.activity.value
+        if isinstance(value, dict) and "verb" in value:  # Action.Submit from a card
+            return await self._run(context, str(value["verb"]), value)
+        command = parse_command(context.activity.text)
+        verb = COMMAND_VERBS.get(command.name)
+        if verb is None:
+            return notice_card("Kestrel", UNKNOWN_COMMAND)
+        return await self._run(context, verb, {"v": PAYLOAD_VERSION, "text": command.argument})
+
+    async def _on_invoke(self, context: TurnContext) -> None:
+        activity = context.activity
+        if activity.name != "adaptiveCard/action":
+            log.info("unsupported invoke %s", activity.name)
+            await _invoke_response(context, InvokeResponse(status=501))
+            return
+        action = (activity.value or {}).get("action") if isinstance(activity.value, dict) else None
+        if not isinstance(action, dict):
+            card = notice_card("Kestrel", "That button sent something Kestrel cannot read.")
+        else:
+            card = await self._run(context, str(action.get("verb", "")), action.get("data"))
+        body = {"statusCode": 200, "type": ADAPTIVE_CARD, "value": card}
+        await _invoke_response(context, InvokeResponse(status=200, body=body))
+
+    async def _run(self, context: TurnContext, verb: str, data: Any) -> Card:
+        """Identify the caller, check the payload, call the verb's handler; errors become cards."""
+        try:
+            turn = await self._identify(context)
+            handler = VERBS.get(verb)
+            if handler is None or not _valid_payload(data):
+                log.warning("refused payload for verb %r", verb[:40])
+                return notice_card("Kestrel", "That button is no longer available. Type help.")
+            return await handler(turn, data)
+        except DomainError as error:
+            return error_card(error)
+        except Exception as error:  # noqa: BLE001 - the user gets a reference, the log the cause
+            return error_card(error)
+
+    async def _identify(self, context: TurnContext) -> Turn:
+        activity = context.activity
+        conversation_type = (
+            activity.conversation and activity.conversation.conversation_type
+        ) or ""
+        caller = Caller(
+            tenant_id=_tenant_id(activity),
+            aad_object_id=(activity.from_property and activity.from_property.aad_object_id) or "",
+            conversation_type=conversation_type,
+        )
+        who = await identify_staff(
+            caller,
+            policy=self.services.tenant_policy,
+            uow_factory=self.services.uow_factory,
+            clock=self.services.clock,
+        )
+        return Turn(
+            who=who, conversation_type=conversation_type or "personal", services=self.services
+        )
+
+    @staticmethod
+    async def _reply(context: TurnContext, card: Card) -> None:
+        await context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
+
+
+def _valid_payload(data: Any) -> bool:
+    return isinstance(data, Mapping) and data.get("v") == PAYLOAD_VERSION
+
+
+def _tenant_id(activity: Activity) -> str:
+    """Teams puts the tenant in channelData.tenant.id and conversation.tenantId.
+
+    botbuilder's model reads `conversation.tenantID` (capital D), so Teams' `tenantId` lands in
+    additional_properties.
+    """
+    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = channel_data.get("tenant")
+    if isinstance(tenant, dict) and tenant.get("id"):
+        return str(tenant["id"])
+    conversation = activity.conversation
+    if conversation is None:
+        return ""
+    extra = getattr(conversation, "additional_properties", None) or {}
+    return str(extra.get("tenantId") or conversation.tenant_id or "")
+
+
+def _bot_arrived(activity: Activity) -> bool:
+    """Kestrel was installed, or added to a conversation (not: someone else joined)."""
+    if activity.type == ActivityTypes.installation_update:
+        return (activity.action or "").startswith("add")
+    if activity.type == ActivityTypes.conversation_update:
+        bot_id = activity.recipient and activity.recipient.id
+        return any(member.id == bot_id for member in activity.members_added or [])
+    return False
+
+
+async def _invoke_response(context: TurnContext, response: InvokeResponse) -> None:
+    await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=response))

@@ -1,0 +1,66 @@
+"""HTTP routes: the Bot Framework endpoint (our own, see below) and the health check."""
+
+import json
+import logging
+import uuid
+
+from aiohttp import web
+from botbuilder.schema import Activity
+
+from bot.keys import ADAPTER, BOT, ENGINE
+from storage.database import ping
+
+log = logging.getLogger("kestrel.http")
+
+
+async def messages(request: web.Request) -> web.Response:
+    """POST /api/messages: authenticate, run the turn, return the invoke response if any.
+
+    Not CloudAdapter.process: it answers 500 to every invoke with a body (it serialises the body
+    twice) and to a request without Content-Type (shared/teams-platform.md).
+    """
+    if request.content_type != "application/json":
+        return _problem(415, "Content-Type must be application/json")
+    try:
+        body = json.loads(await request.read())
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return _problem(400, "the body is not valid JSON")
+    if not isinstance(body, dict) or not isinstance(body.get("type"), str) or not body["type"]:
+        return _problem(400, "the body is not an activity: it has no type")
+    try:
+        activity = Activity().deserialize(body)
+    except Exception:  # noqa: BLE001 - msrest raises many kinds for shapes it cannot read
+        return _problem(400, "the activity could not be read")
+    adapter = request.app[ADAPTER]
+    try:
+        auth = await adapter.bot_framework_authentication.authenticate_request(
+            activity, request.headers.get("Authorization", "")
+        )
+    except Exception as error:  # noqa: BLE001 - any failure to authenticate is a refusal
+        log.warning("unauthorised request refused (%s)", type(error).__name__)
+        return _problem(401, "a valid Bot Connector token is required")
+    try:
+        response = await adapter.process_activity(auth, activity, request.app[BOT].on_turn)
+    except Exception as error:  # noqa: BLE001 - a server fault: logged with a reference, no detail out
+        reference = uuid.uuid4().hex[:8]
+        log.error("turn failed: %s (ref %s)", type(error).__name__, reference, exc_info=error)
+        return web.json_response({"error": "internal error", "reference": reference}, status=500)
+    if response is None:
+        return web.Response(status=200)
+    if response.body is None:
+        return web.Response(status=response.status)
+    return web.json_response(response.body, status=response.status)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """GET /healthz: 200 when the database answers, 503 when it does not."""
+    try:
+        await ping(request.app[ENGINE])
+    except Exception as error:  # noqa: BLE001 - any database failure means unhealthy
+        log.warning("health check: database unavailable (%s)", type(error).__name__)
+        return web.json_response({"status": "unhealthy", "database": "unavailable"}, status=503)
+    return web.json_response({"status": "ok", "database": "ok"})
+
+
+def _problem(status: int, reason: str) -> web.Response:
+    return web.json_response({"error": reason}, status=status)

@@ -1,0 +1,129 @@
+"""Configuration from the environment, with the Bot Framework's own variable names."""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from storage.database import redacted
+
+APP_TYPES = ("SingleTenant", "MultiTenant", "UserAssignedMSI")
+
+
+class Secret:
+    """A value that never shows itself in repr, str, f-strings or logs."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def __repr__(self) -> str:
+        return "Secret('***')" if self._value else "Secret('')"
+
+    __str__ = __repr__
+
+    def __format__(self, spec: str) -> str:
+        return repr(self)
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def reveal(self) -> str:
+        """The secret itself, for the one place that needs it (the SDK's credentials)."""
+        return self._value
+
+
+class ConfigurationError(ValueError):
+    """Configuration that Kestrel cannot start with; the message is one line for the operator."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    app_id: str = ""
+    app_password: Secret = field(default_factory=lambda: Secret(""))
+    app_type: str = "SingleTenant"
+    app_tenant_id: str = ""
+    database_url: str = "sqlite:///data/kestrel.db"
+    host: str = "0.0.0.0"
+    port: int = 3978
+    allowed_tenants: frozenset[str] | None = None
+    local: bool = False
+    # Where the Bot Connector's signing keys are published; tests point this at a loopback server.
+    openid_metadata_url: str | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"Settings(app_id={self.app_id!r}, app_password={self.app_password!r}, "
+            f"app_type={self.app_type!r}, app_tenant_id={self.app_tenant_id!r}, "
+            f"database_url={redacted(self.database_url)!r}, host={self.host!r}, "
+            f"port={self.port}, allowed_tenants={self.allowed_tenants!r}, local={self.local})"
+        )
+
+    @property
+    def authentication_on(self) -> bool:
+        """Whether incoming requests must carry a valid Bot Connector token."""
+        return bool(self.app_id)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, *, local: bool = False) -> "Settings":
+        """Read settings from environment variables; raises ConfigurationError with one line."""
+        env = os.environ if env is None else env
+        app_type = env.get("MicrosoftAppType", "") or "SingleTenant"
+        if app_type not in APP_TYPES:
+            raise ConfigurationError(f"MicrosoftAppType must be one of {', '.join(APP_TYPES)}")
+        settings = cls(
+            app_id=env.get("MicrosoftAppId", "").strip(),
+            app_password=Secret(env.get("MicrosoftAppPassword", "")),
+            app_type=app_type,
+            app_tenant_id=env.get("MicrosoftAppTenantId", "").strip().lower(),
+            database_url=database_url_from_env(env),
+            host="127.0.0.1" if local else env.get("HOST", "0.0.0.0"),
+            port=_port(env.get("PORT", "3978")),
+            allowed_tenants=_tenants(env.get("KESTREL_ALLOWED_TENANTS", ""))
+            or _tenants(env.get("MicrosoftAppTenantId", "")),
+            local=local,
+            openid_metadata_url=env.get("KESTREL_OPENID_METADATA_URL") or None,
+        )
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Refuse configurations that would run Kestrel open to the world."""
+        if self.local:
+            return
+        if not self.app_id or not self.app_password:
+            raise ConfigurationError(
+                "MicrosoftAppId and MicrosoftAppPassword are not set: without them anyone could "
+                "post to the bot; set them, or run `kestrel serve --local` on this machine only."
+            )
+        if self.app_type == "SingleTenant" and not self.app_tenant_id:
+            raise ConfigurationError("MicrosoftAppTenantId is required for a SingleTenant bot.")
+        if not self.allowed_tenants:
+            raise ConfigurationError(
+                "No allowed tenant: set KESTREL_ALLOWED_TENANTS (or MicrosoftAppTenantId)."
+            )
+
+
+def database_url_from_env(env: Mapping[str, str] | None = None) -> str:
+    """DATABASE_URL, or the embedded SQLite file under KESTREL_DATA_DIR (default ./data)."""
+    env = os.environ if env is None else env
+    data_dir = Path(env.get("KESTREL_DATA_DIR", "data"))
+    return env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'kestrel.db'}"
+
+
+def _port(raw: str) -> int:
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise ConfigurationError(f"PORT must be a number from 1 to 65535, not {raw!r}")
+    return int(raw)
+
+
+def _tenants(raw: str) -> frozenset[str] | None:
+    tenants = frozenset(t.strip().lower() for t in raw.split(",") if t.strip())
+    return tenants or None

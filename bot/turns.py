@@ -1,0 +1,25 @@
+"""What a handler gets: who is acting, from which conversation, and the services to call."""
+
+from dataclasses import dataclass
+
+from safeguarding.clock import Clock
+from safeguarding.identity import Identified, TenantPolicy
+from safeguarding.ports import UnitOfWorkFactory
+
+
+@dataclass(frozen=True)
+class Services:
+    """Application-wide dependencies, built once by create_app."""
+
+    uow_factory: UnitOfWorkFactory
+    clock: Clock
+    tenant_policy: TenantPolicy
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One authorised request: the member of staff behind it and where it came from."""
+
+    who: Identified
+    conversation_type: str
+    services: Services

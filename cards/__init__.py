@@ -1,0 +1,1 @@
+"""Adaptive Cards as pure functions of domain views (no I/O, no Teams SDK)."""

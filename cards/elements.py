@@ -1,0 +1,52 @@
+"""The pieces every card is built from; staff-written text only ever goes through `text_run`."""
+
+from typing import Any
+
+Card = dict[str, Any]
+PAYLOAD_VERSION = 1
+
+
+def adaptive_card(body: list[Card], actions: list[Card] | None = None) -> Card:
+    """A Teams-renderable Adaptive Card (schema 1.5)."""
+    card: Card = {
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": "1.5",
+        "body": body,
+    }
+    if actions:
+        card["actions"] = actions
+    return card
+
+
+def heading(text: str) -> Card:
+    """A card title (our own wording: TextBlock parses markdown, so never pass staff text)."""
+    return {"type": "TextBlock", "text": text, "weight": "Bolder", "size": "Medium", "wrap": True}
+
+
+def text_block(text: str, *, subtle: bool = False) -> Card:
+    """A paragraph of Kestrel's own wording."""
+    block: Card = {"type": "TextBlock", "text": text, "wrap": True}
+    if subtle:
+        block["isSubtle"] = True
+    return block
+
+
+def text_run(text: str) -> Card:
+    """Text as text: RichTextBlock/TextRun do not parse markdown, so links cannot be injected."""
+    return {"type": "RichTextBlock", "inlines": [{"type": "TextRun", "text": text}]}
+
+
+def facts(pairs: list[tuple[str, str]]) -> Card:
+    """A two-column list of our own labels and values."""
+    return {"type": "FactSet", "facts": [{"title": t, "value": v} for t, v in pairs]}
+
+
+def execute(verb: str, title: str, **data: Any) -> Card:
+    """An Action.Execute button; its data is a small, versioned payload of ids."""
+    return {
+        "type": "Action.Execute",
+        "title": title,
+        "verb": verb,
+        "data": {"v": PAYLOAD_VERSION, **data},
+    }

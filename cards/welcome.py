@@ -1,0 +1,36 @@
+"""The welcome and help card: what Kestrel does, and its main actions as buttons."""
+
+from cards.elements import Card, adaptive_card, execute, facts, heading, text_block, text_run
+from safeguarding.school import School
+from safeguarding.staff import StaffMember
+
+COMMANDS = [
+    ("help", "This card"),
+    ("add incident", "Record a concern (optionally followed by a pupil's name)"),
+    ("dashboard", "Your alerts, assigned cases and history"),
+]
+
+
+def welcome_card(staff: StaffMember | None = None, school: School | None = None) -> Card:
+    """Welcome (on install) and help: addressed to the member of staff when we know who it is."""
+    body = [heading("Kestrel: safeguarding concerns, inside Teams")]
+    if staff is not None and school is not None:
+        # Names come from the directory, not from us: shown as text, never parsed as markdown.
+        role = staff.role.title
+        body.append(text_run(f"Hello {staff.display_name}. You are {role} at {school.name}."))
+    body += [
+        text_block(
+            "Record pastoral, wellbeing and safeguarding concerns about pupils, alert the right "
+            "colleagues at once, and let the Designated Safeguarding Lead work each case."
+        ),
+        text_block(
+            "Please do not type concerns into this chat: Teams keeps chat history. "
+            "Use **Add incident**; what you write in the form stays in Kestrel.",
+            subtle=True,
+        ),
+        facts([(command, meaning) for command, meaning in COMMANDS]),
+    ]
+    return adaptive_card(
+        body,
+        [execute("incident.add", "Add incident"), execute("dashboard.show", "My dashboard")],
+    )

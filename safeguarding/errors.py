@@ -1,0 +1,29 @@
+"""Domain errors: the bot maps each kind to one friendly card, in one place."""
+
+
+class DomainError(Exception):
+    """Base of every error a use case raises on purpose."""
+
+
+class NotRecognised(DomainError):
+    """The caller is not a member of staff Kestrel knows (unknown user, guest, other tenant)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class NotAvailable(DomainError):
+    """The record does not exist or this member of staff may not see it (deliberately the same)."""
+
+
+class InvalidInput(DomainError):
+    """The input breaks a rule; `errors` maps field names to messages for the form."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("invalid input: " + ", ".join(sorted(errors)))
+        self.errors = errors
+
+
+class Conflict(DomainError):
+    """Somebody else changed the record first."""

@@ -1,0 +1,44 @@
+"""Members of staff, known by their Microsoft Entra object id, and their roles."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """What a member of staff is in Kestrel; permission rules build on it."""
+
+    STAFF = "staff"
+    VIEWER = "viewer"
+    DSL = "dsl"
+    DEPUTY_DSL = "deputy_dsl"
+    ADMINISTRATOR = "administrator"
+
+    @property
+    def title(self) -> str:
+        """The role as staff read it."""
+        return _TITLES[self]
+
+
+_TITLES = {
+    Role.STAFF: "Staff",
+    Role.VIEWER: "Viewer",
+    Role.DSL: "Designated Safeguarding Lead",
+    Role.DEPUTY_DSL: "Deputy DSL",
+    Role.ADMINISTRATOR: "Administrator",
+}
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    id: int
+    school_id: int
+    aad_object_id: str
+    display_name: str
+    email: str
+    role: Role
+    active: bool = True
+
+    @property
+    def leads_safeguarding(self) -> bool:
+        """The DSL and deputies lead casework."""
+        return self.role in (Role.DSL, Role.DEPUTY_DSL)

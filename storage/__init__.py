@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, Alembic migrations, the unit of work behind the ports."""

@@ -1,0 +1,260 @@
+"""SQL implementations of the domain repositories; they map rows to domain objects, never commit."""
+
+from collections.abc import Sequence
+from dataclasses import asdict
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from safeguarding.audit import AuditEvent
+from safeguarding.clock import Clock
+from safeguarding.identity import Identified
+from safeguarding.school import AlertGroup, Category, School, Student
+from safeguarding.staff import Role, StaffMember
+from storage.models import (
+    AlertGroupMemberRow,
+    AlertGroupRow,
+    AuditEventRow,
+    CategoryAlertGroupRow,
+    CategoryRow,
+    SchoolRow,
+    StaffRow,
+    StudentRow,
+)
+
+
+class SqlSchools:
+    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+        self.session, self.clock = session, clock
+
+    async def by_tenant(self, tenant_id: str) -> School | None:
+        row = await self.session.scalar(select(SchoolRow).where(SchoolRow.tenant_id == tenant_id))
+        return _school(row) if row else None
+
+    async def ensure(self, name: str, tenant_id: str, time_zone: str) -> School:
+        row = await self.session.scalar(select(SchoolRow).where(SchoolRow.tenant_id == tenant_id))
+        if row is None:
+            row = SchoolRow(tenant_id=tenant_id, created_at=self.clock.now())
+            self.session.add(row)
+        row.name, row.time_zone = name, time_zone
+        await self.session.flush()
+        return _school(row)
+
+
+class SqlStaff:
+    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+        self.session, self.clock = session, clock
+
+    async def by_identity(self, tenant_id: str, aad_object_id: str) -> Identified | None:
+        found = (
+            await self.session.execute(
+                select(StaffRow, SchoolRow)
+                .join(SchoolRow, SchoolRow.id == StaffRow.school_id)
+                .where(SchoolRow.tenant_id == tenant_id, StaffRow.aad_object_id == aad_object_id)
+            )
+        ).first()
+        return Identified(_staff(found[0]), _school(found[1])) if found else None
+
+    async def ensure(
+        self, school_id: int, aad_object_id: str, display_name: str, email: str, role: Role
+    ) -> StaffMember:
+        row = await self.session.scalar(
+            select(StaffRow).where(
+                StaffRow.school_id == school_id, StaffRow.aad_object_id == aad_object_id
+            )
+        )
+        now = self.clock.now()
+        if row is None:
+            row = StaffRow(school_id=school_id, aad_object_id=aad_object_id, created_at=now)
+            self.session.add(row)
+        row.display_name, row.email, row.role = display_name, email, role.value
+        row.active, row.updated_at = True, now
+        await self.session.flush()
+        return _staff(row)
+
+    async def list(self, school_id: int) -> Sequence[StaffMember]:
+        rows = await self.session.scalars(
+            select(StaffRow).where(StaffRow.school_id == school_id).order_by(StaffRow.display_name)
+        )
+        return [_staff(row) for row in rows]
+
+
+class SqlStudents:
+    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+        self.session, self.clock = session, clock
+
+    async def ensure(self, student: Student) -> Student:
+        row = await self.session.scalar(
+            select(StudentRow).where(
+                StudentRow.school_id == student.school_id, StudentRow.upn == student.upn
+            )
+        )
+        if row is None:
+            row = StudentRow(
+                school_id=student.school_id, upn=student.upn, created_at=self.clock.now()
+            )
+            self.session.add(row)
+        for name, value in asdict(student).items():
+            if name not in ("id", "school_id", "upn"):
+                setattr(row, name, value)
+        await self.session.flush()
+        return _student(row)
+
+    async def count(self, school_id: int) -> int:
+        query = (
+            select(func.count()).select_from(StudentRow).where(StudentRow.school_id == school_id)
+        )
+        return await self.session.scalar(query) or 0
+
+
+class SqlCategories:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def ensure(self, category: Category) -> Category:
+        row = await self.session.scalar(
+            select(CategoryRow).where(
+                CategoryRow.school_id == category.school_id, CategoryRow.name == category.name
+            )
+        )
+        if row is None:
+            row = CategoryRow(school_id=category.school_id, name=category.name)
+            self.session.add(row)
+        row.colour, row.urgent, row.restricted = (
+            category.colour,
+            category.urgent,
+            category.restricted,
+        )
+        row.parent_id = category.parent_id
+        await self.session.flush()
+        return Category(row.id, row.school_id, row.name, row.colour, row.urgent, row.restricted)
+
+    async def set_default_alert_groups(self, category_id: int, group_ids: Sequence[int]) -> None:
+        await self.session.execute(
+            delete(CategoryAlertGroupRow).where(CategoryAlertGroupRow.category_id == category_id)
+        )
+        self.session.add_all(
+            CategoryAlertGroupRow(category_id=category_id, group_id=g) for g in group_ids
+        )
+        await self.session.flush()
+
+    async def list(self, school_id: int) -> Sequence[Category]:
+        rows = (
+            await self.session.scalars(
+                select(CategoryRow)
+                .where(CategoryRow.school_id == school_id)
+                .order_by(CategoryRow.name)
+            )
+        ).all()
+        links = await self.session.execute(
+            select(CategoryAlertGroupRow.category_id, CategoryAlertGroupRow.group_id)
+            .join(CategoryRow, CategoryRow.id == CategoryAlertGroupRow.category_id)
+            .where(CategoryRow.school_id == school_id)
+        )
+        defaults: dict[int, list[int]] = {}
+        for category_id, group_id in links:
+            defaults.setdefault(category_id, []).append(group_id)
+        return [
+            Category(
+                r.id,
+                r.school_id,
+                r.name,
+                r.colour,
+                r.urgent,
+                r.restricted,
+                r.parent_id,
+                tuple(sorted(defaults.get(r.id, ()))),
+            )
+            for r in rows
+        ]
+
+
+class SqlAlertGroups:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def ensure(self, school_id: int, name: str, member_ids: Sequence[int]) -> AlertGroup:
+        row = await self.session.scalar(
+            select(AlertGroupRow).where(
+                AlertGroupRow.school_id == school_id, AlertGroupRow.name == name
+            )
+        )
+        if row is None:
+            row = AlertGroupRow(school_id=school_id, name=name)
+            self.session.add(row)
+            await self.session.flush()
+        await self.session.execute(
+            delete(AlertGroupMemberRow).where(AlertGroupMemberRow.group_id == row.id)
+        )
+        self.session.add_all(AlertGroupMemberRow(group_id=row.id, staff_id=s) for s in member_ids)
+        await self.session.flush()
+        return AlertGroup(row.id, school_id, name, tuple(sorted(member_ids)))
+
+    async def list(self, school_id: int) -> Sequence[AlertGroup]:
+        rows = await self.session.execute(
+            select(AlertGroupRow.id, AlertGroupRow.name, AlertGroupMemberRow.staff_id)
+            .outerjoin(AlertGroupMemberRow, AlertGroupMemberRow.group_id == AlertGroupRow.id)
+            .where(AlertGroupRow.school_id == school_id)
+            .order_by(AlertGroupRow.name)
+        )
+        groups: dict[tuple[int, str], list[int]] = {}
+        for group_id, name, staff_id in rows:
+            members = groups.setdefault((group_id, name), [])
+            if staff_id is not None:
+                members.append(staff_id)
+        return [AlertGroup(g, school_id, n, tuple(sorted(m))) for (g, n), m in groups.items()]
+
+
+class SqlAuditLog:
+    """Insert-only by construction: there is no update or delete here."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def append(self, event: AuditEvent) -> None:
+        self.session.add(
+            AuditEventRow(
+                school_id=event.school_id,
+                occurred_at=event.occurred_at,
+                actor_staff_id=event.actor_staff_id,
+                action=event.action.value,
+                record_type=event.record_type,
+                record_id=event.record_id,
+                conversation_type=event.conversation_type,
+                detail=dict(event.detail),
+            )
+        )
+        await self.session.flush()
+
+
+def _school(row: SchoolRow) -> School:
+    return School(row.id, row.name, row.tenant_id, row.time_zone)
+
+
+def _staff(row: StaffRow) -> StaffMember:
+    return StaffMember(
+        row.id,
+        row.school_id,
+        row.aad_object_id,
+        row.display_name,
+        row.email,
+        Role(row.role),
+        row.active,
+    )
+
+
+def _student(row: StudentRow) -> Student:
+    return Student(
+        id=row.id,
+        school_id=row.school_id,
+        upn=row.upn,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        year_group=row.year_group,
+        tutor_group=row.tutor_group,
+        house=row.house,
+        preferred_name=row.preferred_name,
+        mis_id=row.mis_id,
+        date_of_birth=row.date_of_birth,
+        provisional=row.provisional,
+    )
