@@ -6,6 +6,7 @@ from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
 )
+from botframework.connector.auth import AuthenticationConstants as Auth
 from msrest.universal_http.requests import ClientRetryPolicy
 
 from bot.settings import Settings
@@ -28,7 +29,19 @@ class _SdkConfiguration:
         # With no app id the SDK turns authentication off; its single-tenant path would refuse.
         self.APP_TYPE = settings.app_type if settings.app_id else "MultiTenant"
         self.APP_TENANTID = settings.app_tenant_id
-        self.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = settings.openid_metadata_url
+        if settings.openid_metadata_url:
+            # Naming any endpoint switches the SDK to "parameterised" authentication, which then
+            # needs them all: keep the public cloud's values for the ones we do not move.
+            self.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = settings.openid_metadata_url
+            self.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER = Auth.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER
+            self.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL = (
+                Auth.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL
+            )
+            self.TO_CHANNEL_FROM_BOT_LOGIN_URL = Auth.TO_CHANNEL_FROM_BOT_LOGIN_URL_PREFIX + (
+                settings.app_tenant_id or Auth.DEFAULT_CHANNEL_AUTH_TENANT
+            )
+            self.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE = Auth.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE
+            self.OAUTH_URL = Auth.OAUTH_URL
 
 
 def create_adapter(settings: Settings) -> CloudAdapter:

@@ -39,7 +39,7 @@ class KestrelBot:
         elif activity.type == ActivityTypes.message:
             await self._reply(context, await self._answer_message(context))
         elif _bot_arrived(activity):
-            await self._reply(context, await self._run(context, "help", {}))
+            await self._reply(context, await self._run(context, "help", {"v": PAYLOAD_VERSION}))
 
     async def _answer_message(self, context: TurnContext) -> Card:
         value = context.activity.value

@@ -1,0 +1,49 @@
+"""The real aiohttp app on a real port, and a loopback Bot Connector for its replies."""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+
+from bot.app import create_app
+from bot.settings import Settings
+from tests.support.connector import LoopbackConnector, start_connector
+
+
+@dataclass
+class RunningBot:
+    url: str
+    connector: LoopbackConnector
+    connector_url: str
+    http: aiohttp.ClientSession
+
+    async def post(self, body: object, **headers: str) -> aiohttp.ClientResponse:
+        """POST an activity to /api/messages as JSON."""
+        response = await self.http.post(
+            f"{self.url}/api/messages", json=body, headers=headers or None
+        )
+        await response.read()
+        return response
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[tuple[LoopbackConnector, str]]:
+    """A loopback Bot Connector and its service URL."""
+    connector, server = await start_connector()
+    yield connector, str(server.make_url("/"))
+    await server.close()
+
+
+@pytest.fixture
+async def running_bot(
+    engine, clock, database_url, connector, demo_school
+) -> AsyncIterator[RunningBot]:
+    """Kestrel in local mode (no auth) over the demo school, served on 127.0.0.1."""
+    settings = Settings(database_url=database_url, local=True, host="127.0.0.1")
+    server = TestServer(create_app(settings, engine=engine, clock=clock), host="127.0.0.1")
+    await server.start_server()
+    async with aiohttp.ClientSession() as http:
+        yield RunningBot(str(server.make_url("")).rstrip("/"), connector[0], connector[1], http)
+    await server.close()

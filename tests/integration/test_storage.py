@@ -1,0 +1,124 @@
+"""Storage on SQLite and PostgreSQL: migrations, the demo seed, the audit log, the unit of work."""
+
+import pytest
+from sqlalchemy import func, inspect, select, text
+
+from safeguarding.audit import AuditAction, AuditEvent
+from safeguarding.seed import seed_school
+from safeguarding.staff import Role
+from storage.database import create_engine
+from storage.migrate import head_revision, schema_status, upgrade
+from storage.models import AuditEventRow, Base, StaffRow, StudentRow
+
+
+async def test_migrations_build_every_table_from_an_empty_database(backend, tmp_path, request):
+    url = (
+        request.getfixturevalue("new_postgres_database")()
+        if backend == "postgresql"
+        else f"sqlite:///{tmp_path / 'empty.db'}"
+    )
+    engine = create_engine(url)
+    try:
+        before = await schema_status(engine)
+        await upgrade(engine)
+        after = await schema_status(engine)
+        async with engine.connect() as connection:
+            tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+    finally:
+        await engine.dispose()
+    assert before.current is None and not before.up_to_date
+    assert after.current == head_revision() and after.up_to_date
+    assert {t.name for t in Base.metadata.sorted_tables} <= tables
+
+
+async def test_migrations_match_the_models(engine):
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    async with engine.connect() as connection:
+        diff = await connection.run_sync(
+            lambda c: compare_metadata(MigrationContext.configure(c), Base.metadata)
+        )
+    assert diff == [], "models changed without a migration: run scripts/new_migration.py"
+
+
+async def test_demo_seed_creates_the_school_and_is_harmless_to_rerun(
+    demo_seed, uow_factory, clock, engine
+):
+    first = await seed_school(demo_seed, uow_factory=uow_factory, clock=clock)
+    second = await seed_school(demo_seed, uow_factory=uow_factory, clock=clock)
+    async with engine.connect() as connection:
+        staff = await connection.scalar(select(func.count()).select_from(StaffRow))
+        students = await connection.scalar(select(func.count()).select_from(StudentRow))
+        years = set(await connection.scalars(select(StudentRow.year_group).distinct()))
+    assert first == second
+    assert staff == 8 and students >= 60
+    assert years == set(range(7, 14))
+
+
+async def test_demo_seed_has_every_role_the_guide_needs(demo_school, uow_factory):
+    async with uow_factory() as uow:
+        staff = await uow.staff.list(demo_school.school_id)
+        categories = [c.name for c in await uow.categories.list(demo_school.school_id)]
+        groups = {g.name: g for g in await uow.alert_groups.list(demo_school.school_id)}
+    roles = {member.role for member in staff}
+    assert {Role.DSL, Role.DEPUTY_DSL, Role.ADMINISTRATOR, Role.STAFF, Role.VIEWER} <= roles
+    assert categories == sorted(
+        [
+            "Child Disclosure",
+            "Communication",
+            "Contact with External Agency",
+            "House",
+            "LADO",
+            "Parental Contact",
+            "Pastoral",
+            "Peer on Peer",
+            "Safeguarding",
+            "URGENT",
+        ]
+    )
+    dsl_team = {m.id for m in staff if m.role in (Role.DSL, Role.DEPUTY_DSL)}
+    assert set(groups["DSL team"].member_ids) == dsl_team
+
+
+async def test_categories_carry_their_default_alert_groups(demo_school, uow_factory):
+    async with uow_factory() as uow:
+        categories = {c.name: c for c in await uow.categories.list(demo_school.school_id)}
+        groups = {g.name: g.id for g in await uow.alert_groups.list(demo_school.school_id)}
+    assert categories["Safeguarding"].default_alert_group_ids == (groups["DSL team"],)
+    assert categories["URGENT"].urgent and not categories["Pastoral"].urgent
+    assert categories["LADO"].restricted and not categories["Communication"].restricted
+    assert categories["Communication"].default_alert_group_ids == ()
+
+
+async def test_audit_event_is_written_in_the_same_transaction_as_the_change(
+    uow_factory, clock, engine
+):
+    async with uow_factory() as uow:
+        school = await uow.schools.ensure(
+            "Rolled Back School", "11111111-1111-1111-1111-111111111111", "Europe/London"
+        )
+        await uow.audit.append(
+            AuditEvent(AuditAction.SCHOOL_SEEDED, clock.now(), school_id=school.id)
+        )
+        # no commit: both the school and its audit event must vanish together
+    async with uow_factory() as uow:
+        school = await uow.schools.ensure(
+            "Kept School", "22222222-2222-2222-2222-222222222222", "Europe/London"
+        )
+        await uow.audit.append(
+            AuditEvent(AuditAction.SCHOOL_SEEDED, clock.now(), school_id=school.id, detail={"n": 1})
+        )
+        await uow.commit()
+    async with engine.connect() as connection:
+        rows = (await connection.execute(select(AuditEventRow))).all()
+    assert [(r.school_id, r.action, r.detail) for r in rows] == [
+        (school.id, "school.seeded", {"n": 1})
+    ]
+    assert rows[0].occurred_at.replace(tzinfo=None) == clock.now().replace(tzinfo=None)
+
+
+async def test_staff_role_outside_the_known_roles_is_refused_by_the_database(demo_school, engine):
+    with pytest.raises(Exception, match="(?i)check|constraint"):
+        async with engine.begin() as connection:
+            await connection.execute(text("UPDATE staff SET role = 'headteacher'"))

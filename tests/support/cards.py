@@ -1,0 +1,40 @@
+"""Card checks every card builder's tests use: Adaptive Card 1.5 schema, Teams limits."""
+
+import json
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from jsonschema import Draft6Validator
+from jsonschema.exceptions import best_match
+
+MAX_CARD_BYTES = 28 * 1024  # the limit for webhook/Graph posts; we keep every card under it
+
+
+@cache
+def _validator() -> Draft6Validator:
+    schema = json.loads(files("adaptive_cards").joinpath("schemas/schema-1.5.json").read_text())
+    return Draft6Validator(schema)
+
+
+def card_problems(card: dict[str, Any]) -> list[str]:
+    """What is wrong with a card for Teams; empty when it is fine."""
+    problems = []
+    for error in _validator().iter_errors(card):
+        deepest = best_match([error])  # the root anyOf hides the real fault one level down
+        where = "/".join(str(p) for p in deepest.absolute_path)
+        problems.append(f"{where or 'card'}: {deepest.message}")
+    if card.get("type") != "AdaptiveCard":
+        problems.append("top-level type must be AdaptiveCard")
+    if card.get("version") != "1.5":
+        problems.append(f"version must be 1.5 (Teams' highest), not {card.get('version')!r}")
+    size = len(json.dumps(card).encode())
+    if size > MAX_CARD_BYTES:
+        problems.append(f"card is {size} bytes, over {MAX_CARD_BYTES}")
+    return problems
+
+
+def assert_valid_card(card: dict[str, Any]) -> None:
+    """Fail with every problem listed."""
+    problems = card_problems(card)
+    assert problems == [], "\n".join(problems)

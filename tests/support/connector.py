@@ -1,0 +1,60 @@
+"""A loopback Bot Connector: a small aiohttp server speaking the v3 REST API the bot replies to.
+
+It records every activity the bot sends, so tests see exactly what Teams would store.
+"""
+
+import asyncio
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+
+@dataclass
+class SentActivity:
+    conversation_id: str
+    body: dict[str, Any]
+    authorization: str | None
+
+
+@dataclass
+class LoopbackConnector:
+    sent: list[SentActivity] = field(default_factory=list)
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _arrived: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/v3/conversations/{conversation}/activities", self._send)
+        app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._send)
+        return app
+
+    async def _send(self, request: web.Request) -> web.Response:
+        self.sent.append(
+            SentActivity(
+                request.match_info["conversation"],
+                await request.json(),
+                request.headers.get("Authorization"),
+            )
+        )
+        self._arrived.set()
+        return web.json_response({"id": f"sent-{next(self._ids)}"}, status=201)
+
+    def cards(self) -> list[dict[str, Any]]:
+        """The Adaptive Cards in everything sent so far, in order."""
+        return [
+            attachment["content"]
+            for sent in self.sent
+            for attachment in sent.body.get("attachments") or []
+            if attachment.get("contentType") == "application/vnd.microsoft.card.adaptive"
+        ]
+
+
+async def start_connector() -> tuple[LoopbackConnector, TestServer]:
+    """Start a connector on 127.0.0.1 and a free port; the caller closes the server."""
+    connector = LoopbackConnector()
+    server = TestServer(connector.app(), host="127.0.0.1")
+    await server.start_server()
+    return connector, server

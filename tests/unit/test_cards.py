@@ -1,0 +1,74 @@
+"""Every card Kestrel builds is a valid Adaptive Card 1.5 under Teams' size limit."""
+
+import pytest
+
+from bot.errors import error_card
+from cards.elements import text_run
+from cards.notice import not_recognised_card, notice_card
+from cards.welcome import welcome_card
+from safeguarding.errors import Conflict, InvalidInput, NotAvailable, NotRecognised
+from safeguarding.school import School
+from safeguarding.staff import Role, StaffMember
+from tests.support.cards import assert_valid_card, card_problems
+
+SCHOOL = School(1, "Kestrel Demo Academy", "t", "Europe/London")
+DSL = StaffMember(1, 1, "a", "Priya Raman", "p@x", Role.DSL)
+
+CARDS = {
+    "welcome-for-staff": welcome_card(DSL, SCHOOL),
+    "welcome-for-a-channel": welcome_card(),
+    "notice": notice_card("Title", "Message", reference="abc123"),
+    "not-recognised": not_recognised_card(),
+    "error-not-available": error_card(NotAvailable()),
+    "error-invalid": error_card(InvalidInput({"text": "required"})),
+    "error-conflict": error_card(Conflict()),
+    "error-not-recognised": error_card(NotRecognised("unknown_staff")),
+    "error-unexpected": error_card(RuntimeError("pupil name in an exception message")),
+}
+
+
+@pytest.mark.parametrize("name", CARDS)
+def test_card_is_valid_adaptive_card_1_5_and_small(name):
+    assert_valid_card(CARDS[name])
+
+
+def test_the_schema_check_has_teeth():
+    no_text = {**welcome_card(), "body": [{"type": "TextBlock"}]}
+    unknown_property = {
+        **welcome_card(),
+        "body": [{"type": "TextBlock", "text": "x", "colour": "red"}],
+    }
+    assert any(p.startswith("body/0:") for p in card_problems(no_text))
+    assert any(p.startswith("body/0:") for p in card_problems(unknown_property))
+    assert any("version" in p for p in card_problems({**welcome_card(), "version": "1.6"}))
+    assert any("bytes" in p for p in card_problems(welcome_card() | {"fallbackText": "x" * 30000}))
+
+
+def test_welcome_card_offers_the_main_actions_as_buttons():
+    actions = welcome_card(DSL, SCHOOL)["actions"]
+    assert [(a["type"], a["title"], a["verb"], a["data"]) for a in actions] == [
+        ("Action.Execute", "Add incident", "incident.add", {"v": 1}),
+        ("Action.Execute", "My dashboard", "dashboard.show", {"v": 1}),
+    ]
+
+
+def test_names_from_the_directory_are_shown_as_text_not_markdown():
+    sly = StaffMember(2, 1, "b", "[click me](https://evil.example)", "e@x", Role.STAFF)
+    card = welcome_card(sly, SCHOOL)
+    runs = [b for b in card["body"] if b["type"] == "RichTextBlock"]
+    assert "[click me](https://evil.example)" in runs[0]["inlines"][0]["text"]
+    assert all("evil" not in b.get("text", "") for b in card["body"] if b["type"] == "TextBlock")
+
+
+def test_staff_text_goes_into_a_text_run():
+    assert text_run("**bold?**") == {
+        "type": "RichTextBlock",
+        "inlines": [{"type": "TextRun", "text": "**bold?**"}],
+    }
+
+
+def test_unexpected_errors_show_a_reference_but_never_the_exception_text():
+    card = error_card(RuntimeError("Sam Taylor disclosed something"))
+    shown = str(card)
+    assert "Sam Taylor" not in shown and "RuntimeError" not in shown
+    assert "Reference:" in shown

@@ -1,0 +1,93 @@
+"""Configuration from the environment."""
+
+import logging
+
+import pytest
+
+from bot.settings import ConfigurationError, Secret, Settings
+
+TENANT = "7D3C2B1A-5E4F-4A6B-9C8D-0E1F2A3B4C5D"
+PRODUCTION = {
+    "MicrosoftAppId": "8a1f0c52-3b7e-4d2a-9f60-5c4e2b1d0a99",
+    "MicrosoftAppPassword": "s3cr3t-value-never-logged",
+    "MicrosoftAppTenantId": TENANT,
+    "DATABASE_URL": "postgresql://kestrel:db-password-never-logged@db.internal/kestrel",
+}
+
+
+def test_production_settings_are_read_with_the_bot_framework_names():
+    settings = Settings.from_env(PRODUCTION)
+    assert settings.app_id == PRODUCTION["MicrosoftAppId"]
+    assert settings.app_password.reveal() == PRODUCTION["MicrosoftAppPassword"]
+    assert settings.app_type == "SingleTenant"
+    assert settings.app_tenant_id == TENANT.lower()
+    assert settings.allowed_tenants == frozenset({TENANT.lower()})
+    assert (settings.host, settings.port, settings.authentication_on) == ("0.0.0.0", 3978, True)
+
+
+def test_defaults_are_an_embedded_sqlite_file_under_the_data_folder():
+    settings = Settings.from_env({}, local=True)
+    assert settings.database_url == "sqlite:///data/kestrel.db"
+    assert Settings.from_env({"KESTREL_DATA_DIR": "/srv/k"}, local=True).database_url == (
+        "sqlite:////srv/k/kestrel.db"
+    )
+
+
+def test_allowed_tenants_can_list_several_schools_tenants():
+    env = {**PRODUCTION, "KESTREL_ALLOWED_TENANTS": " AAA , bbb,,"}
+    assert Settings.from_env(env).allowed_tenants == frozenset({"aaa", "bbb"})
+
+
+@pytest.mark.parametrize("missing", ["MicrosoftAppId", "MicrosoftAppPassword"])
+def test_serving_without_credentials_is_refused_with_one_line(missing):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    with pytest.raises(ConfigurationError) as refused:
+        Settings.from_env(env)
+    message = str(refused.value)
+    assert "\n" not in message and "--local" in message
+
+
+def test_single_tenant_bot_needs_its_tenant():
+    env = {k: v for k, v in PRODUCTION.items() if k != "MicrosoftAppTenantId"}
+    with pytest.raises(ConfigurationError, match="MicrosoftAppTenantId"):
+        Settings.from_env(env)
+
+
+def test_multi_tenant_bot_still_needs_an_allowed_tenant_list():
+    env = {**PRODUCTION, "MicrosoftAppType": "MultiTenant"}
+    del env["MicrosoftAppTenantId"]
+    with pytest.raises(ConfigurationError, match="KESTREL_ALLOWED_TENANTS"):
+        Settings.from_env(env)
+    env["KESTREL_ALLOWED_TENANTS"] = TENANT
+    assert Settings.from_env(env).allowed_tenants == frozenset({TENANT.lower()})
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("PORT", "eighty"), ("PORT", "70000"), ("MicrosoftAppType", "Anyone")]
+)
+def test_invalid_values_are_named_in_the_refusal(name, value):
+    with pytest.raises(ConfigurationError, match=name):
+        Settings.from_env({**PRODUCTION, name: value})
+
+
+def test_local_mode_binds_to_loopback_and_turns_authentication_off():
+    settings = Settings.from_env({"HOST": "0.0.0.0"}, local=True)
+    assert settings.host == "127.0.0.1"
+    assert not settings.authentication_on
+    assert settings.allowed_tenants is None
+
+
+def test_secrets_never_show_in_repr_str_format_or_logs(caplog):
+    settings = Settings.from_env(PRODUCTION)
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("test").info("settings %s %r", settings, settings)
+    shown = [repr(settings), str(settings), f"{settings}", f"{settings.app_password}", caplog.text]
+    for text in shown:
+        assert "s3cr3t-value-never-logged" not in text
+        assert "db-password-never-logged" not in text
+    assert "Secret('***')" in repr(settings)
+
+
+def test_secret_compares_by_value_without_revealing_it():
+    assert Secret("a") == Secret("a") and Secret("a") != Secret("b")
+    assert not Secret("") and Secret("x")
