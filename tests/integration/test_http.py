@@ -1,8 +1,12 @@
 """The real aiohttp endpoint over HTTP, with Teams-shaped activities (tests/fixtures)."""
 
+import aiohttp
 import pytest
+from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
+from bot.app import create_app
+from bot.settings import Settings
 from storage.models import AuditEventRow
 from tests.support.activities import (
     OTHER_TENANT,
@@ -226,3 +230,16 @@ async def test_health_check_reports_the_database(running_bot):
     response = await running_bot.http.get(f"{running_bot.url}/healthz")
     assert response.status == 200
     assert await response.json() == {"status": "ok", "database": "ok"}
+
+
+async def test_health_check_says_unhealthy_when_the_database_is_gone(clock):
+    # Nothing listens on port 9 (discard); the engine cannot connect.
+    settings = Settings(database_url="postgresql://postgres@127.0.0.1:9/none", local=True)
+    server = TestServer(create_app(settings, clock=clock), host="127.0.0.1")
+    await server.start_server()
+    try:
+        async with aiohttp.ClientSession() as http, http.get(server.make_url("/healthz")) as r:
+            assert r.status == 503
+            assert await r.json() == {"status": "unhealthy", "database": "unavailable"}
+    finally:
+        await server.close()
