@@ -14,6 +14,7 @@ from PIL import Image
 from referencing import Registry
 from referencing.exceptions import NoSuchResource
 
+from bot.commands import parse_command
 from bot.teams_package import MANIFEST_DIR, build_package, render_manifest
 
 APP_ID = "6f1c2a3b-4d5e-4f60-8a9b-0c1d2e3f4a5b"
@@ -101,9 +102,15 @@ def test_bot_works_in_personal_team_and_group_chat_and_accepts_files() -> None:
 def test_personal_scope_lists_every_command_and_channels_only_help_and_add_incident() -> None:
     lists = render_manifest(APP_ID, DOMAIN)["bots"][0]["commandLists"]
     titles = {scope: [c["title"] for c in cl["commands"]] for cl in lists for scope in cl["scopes"]}
-    assert titles["personal"] == ["help", "add incident", "dashboard", "student", "settings"]
+    assert titles["personal"] == ["help", "add incident", "dashboard"]
     assert titles["team"] == ["help", "add incident"]
     assert titles["groupChat"] == ["help", "add incident"]
+
+
+def test_every_command_in_the_teams_menu_is_one_the_bot_understands() -> None:
+    lists = render_manifest(APP_ID, DOMAIN)["bots"][0]["commandLists"]
+    titles = {c["title"] for cl in lists for c in cl["commands"]}
+    assert {t: parse_command(t).name for t in titles if parse_command(t).name == "unknown"} == {}
 
 
 def test_message_action_records_a_concern_through_a_fetched_dialog() -> None:
