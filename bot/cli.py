@@ -1,4 +1,4 @@
-"""The `kestrel` command: serve, migrate, demo, package."""
+"""The `kestrel` command: serve, migrate, demo, audit verify, package."""
 
 import argparse
 import asyncio
@@ -8,11 +8,13 @@ from pathlib import Path
 
 import yaml
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.settings import ConfigurationError, Settings, database_url_from_env
 from safeguarding.clock import SystemClock
 from safeguarding.errors import InvalidInput
 from safeguarding.seed import parse_school_seed, seed_school
+from storage.audit import ChainReport, verify_audit_chains
 from storage.database import create_engine, redacted
 from storage.migrate import schema_status, upgrade
 from storage.uow import unit_of_work_factory
@@ -47,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="seed the demo school (re-runnable)")
     demo.add_argument("--file", type=Path, default=DEMO_FILE, help="school data file (YAML)")
     demo.set_defaults(run=_demo)
+    audit = commands.add_parser("audit", help="check the audit log")
+    audit.add_argument("check", choices=["verify"], help="verify: recompute every hash chain")
+    audit.set_defaults(run=_audit)
     package = commands.add_parser("package", help="write the Teams app package (zip)")
     package.add_argument("--app-id", required=True, help="the bot's Entra application id")
     package.add_argument("--domain", required=True, help="host name the bot is served on")
@@ -106,6 +111,26 @@ def _demo(args: argparse.Namespace) -> None:
         )
 
     asyncio.run(run())
+
+
+def _audit(args: argparse.Namespace) -> int:
+    url = database_url_from_env()
+
+    async def run() -> ChainReport:
+        await _require_current_schema(url)
+        engine = create_engine(url)
+        try:
+            async with AsyncSession(engine) as session:
+                return await verify_audit_chains(session)
+        finally:
+            await engine.dispose()
+
+    report = asyncio.run(run())
+    if report.intact:
+        print(f"audit log intact: {report.events} events in {report.chains} chains")
+        return 0
+    print(f"audit log BROKEN: {report.broken}", file=sys.stderr)
+    return 1
 
 
 def _package(args: argparse.Namespace) -> None:

@@ -1,10 +1,13 @@
 """Audit events: who did what to which record, when, and from which kind of conversation.
 
-Events carry ids and short codes only, never pupil names or incident text.
+Events carry ids and short codes only, never pupil names or incident text. Each school's events
+form a hash chain, so an edited, removed or reordered event is detected (`kestrel audit verify`).
 """
 
+import hashlib
+import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -24,3 +27,23 @@ class AuditEvent:
     record_id: int | None = None
     conversation_type: str | None = None
     detail: dict[str, Any] = field(default_factory=dict)
+
+
+GENESIS = "0" * 64
+
+
+def chain_hash(previous_hash: str, fields: dict[str, Any]) -> str:
+    """The SHA-256 link of one audit event: the previous link, then its canonical fields.
+
+    `fields` holds the stored values (chain, seq, occurred_at as UTC ISO text, actor, action,
+    record, conversation type, detail); changing any of them, or the order, breaks the chain.
+    """
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(f"{previous_hash}\n{canonical}".encode()).hexdigest()
+
+
+def canonical_time(moment: datetime) -> str:
+    """A timestamp as hashed: UTC, microseconds, no offset (naive values are UTC already)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.isoformat(timespec="microseconds")

@@ -30,7 +30,11 @@ def create_engine(database_url: str) -> AsyncEngine:
         return create_async_engine(url, pool_pre_ping=True)
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": 15})
+    # One connection per process: SQLite has one writer anyway, and a read transaction that later
+    # writes would otherwise fail (SQLITE_BUSY) when another connection wrote in between.
+    engine = create_async_engine(
+        url, connect_args={"timeout": 15}, pool_size=1, max_overflow=0, pool_timeout=30
+    )
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
 

@@ -6,7 +6,6 @@ from dataclasses import asdict
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from safeguarding.audit import AuditEvent
 from safeguarding.clock import Clock
 from safeguarding.identity import Identified
 from safeguarding.school import AlertGroup, Category, School, Student
@@ -14,7 +13,6 @@ from safeguarding.staff import Role, StaffMember
 from storage.models import (
     AlertGroupMemberRow,
     AlertGroupRow,
-    AuditEventRow,
     CategoryAlertGroupRow,
     CategoryRow,
     SchoolRow,
@@ -203,28 +201,6 @@ class SqlAlertGroups:
             if staff_id is not None:
                 members.append(staff_id)
         return [AlertGroup(g, school_id, n, tuple(sorted(m))) for (g, n), m in groups.items()]
-
-
-class SqlAuditLog:
-    """Insert-only by construction: there is no update or delete here."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def append(self, event: AuditEvent) -> None:
-        self.session.add(
-            AuditEventRow(
-                school_id=event.school_id,
-                occurred_at=event.occurred_at,
-                actor_staff_id=event.actor_staff_id,
-                action=event.action.value,
-                record_type=event.record_type,
-                record_id=event.record_id,
-                conversation_type=event.conversation_type,
-                detail=dict(event.detail),
-            )
-        )
-        await self.session.flush()
 
 
 def _school(row: SchoolRow) -> School:

@@ -5,9 +5,9 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from safeguarding.clock import Clock
+from storage.audit import SqlAuditLog
 from storage.repositories import (
     SqlAlertGroups,
-    SqlAuditLog,
     SqlCategories,
     SqlSchools,
     SqlStaff,

@@ -1,0 +1,127 @@
+"""The audit log: chained appends in the caller's transaction, and verification of every chain."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from safeguarding.audit import GENESIS, AuditEvent, canonical_time, chain_hash
+from storage.models import AuditChainHeadRow, AuditEventRow
+
+
+class SqlAuditLog:
+    """Insert-only by construction: there is no update or delete of events here."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def append(self, event: AuditEvent) -> None:
+        """Add the event as the next link of its school's chain (locks the chain head)."""
+        chain = event.school_id or 0
+        seq, previous = await self._advance_head(chain)
+        row = AuditEventRow(
+            chain=chain,
+            seq=seq,
+            previous_hash=previous,
+            school_id=event.school_id,
+            occurred_at=event.occurred_at,
+            actor_staff_id=event.actor_staff_id,
+            action=event.action.value,
+            record_type=event.record_type,
+            record_id=event.record_id,
+            conversation_type=event.conversation_type,
+            detail=dict(event.detail),
+        )
+        row.hash = chain_hash(previous, linked_fields(row))
+        self.session.add(row)
+        await self.session.execute(
+            update(AuditChainHeadRow).where(AuditChainHeadRow.chain == chain).values(hash=row.hash)
+        )
+        await self.session.flush()
+
+    async def _advance_head(self, chain: int) -> tuple[int, str]:
+        # Updating the head first takes its row lock (PostgreSQL) or the write lock (SQLite), so
+        # concurrent appends to one chain queue here instead of forking it.
+        bump = (
+            update(AuditChainHeadRow)
+            .where(AuditChainHeadRow.chain == chain)
+            .values(seq=AuditChainHeadRow.seq + 1)
+            .returning(AuditChainHeadRow.seq, AuditChainHeadRow.hash)
+        )
+        head = (await self.session.execute(bump)).first()
+        if head is None:
+            await self.session.execute(
+                insert(AuditChainHeadRow).values(chain=chain, seq=1, hash=GENESIS)
+            )
+            return 1, GENESIS
+        return head.seq, head.hash
+
+
+def linked_fields(row: AuditEventRow) -> dict[str, Any]:
+    """The stored values a link's hash covers."""
+    return {
+        "chain": row.chain,
+        "seq": row.seq,
+        "school": row.school_id,
+        "at": canonical_time(row.occurred_at),
+        "actor": row.actor_staff_id,
+        "action": row.action,
+        "record_type": row.record_type,
+        "record_id": row.record_id,
+        "conversation": row.conversation_type,
+        "detail": row.detail,
+    }
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    events: int
+    chains: int
+    broken: str | None = None  # the first broken link, in words
+
+    @property
+    def intact(self) -> bool:
+        """Whether every chain verified."""
+        return self.broken is None
+
+
+async def verify_audit_chains(session: AsyncSession) -> ChainReport:
+    """Recompute every link of every chain; name the first one that does not hold."""
+    heads = {h.chain: h for h in await session.scalars(select(AuditChainHeadRow))}
+    rows = await session.stream_scalars(
+        select(AuditEventRow)
+        .order_by(AuditEventRow.chain, AuditEventRow.seq)
+        .execution_options(yield_per=1000)
+    )
+    events = 0
+    tails: dict[int, tuple[int, str]] = {}  # chain -> (seq, hash) of its last verified link
+    async for row in rows:
+        events += 1
+        seq, previous = tails.get(row.chain, (0, GENESIS))
+        if problem := _link_problem(row, seq + 1, previous):
+            where = f"chain {row.chain}, event id {row.id} (seq {row.seq})"
+            return ChainReport(events, len(tails), f"{where}: {problem}")
+        tails[row.chain] = (row.seq, row.hash)
+    for chain in sorted(heads.keys() | tails.keys()):
+        if problem := _head_problem(heads.get(chain), *tails.get(chain, (0, GENESIS))):
+            return ChainReport(events, len(tails), f"chain {chain}: {problem}")
+    return ChainReport(events, len(tails))
+
+
+def _link_problem(row: AuditEventRow, expected_seq: int, previous: str) -> str | None:
+    if row.seq != expected_seq:
+        return f"expected seq {expected_seq}: events are missing before it"
+    if row.previous_hash != previous:
+        return "it does not follow the event before it"
+    if chain_hash(previous, linked_fields(row)) != row.hash:
+        return "its contents were changed after it was written"
+    return None
+
+
+def _head_problem(head: AuditChainHeadRow | None, seq: int, last_hash: str) -> str | None:
+    if head is None:
+        return "its head is missing"
+    if head.seq != seq or head.hash != last_hash:
+        return f"events after seq {seq} are missing (the chain recorded {head.seq})"
+    return None
