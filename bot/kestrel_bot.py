@@ -126,13 +126,14 @@ def _tenant_id(activity: Activity) -> str:
 
 
 def _bot_arrived(activity: Activity) -> bool:
-    """Kestrel was installed, or added to a conversation (not: someone else joined)."""
-    if activity.type == ActivityTypes.installation_update:
-        return (activity.action or "").startswith("add")
-    if activity.type == ActivityTypes.conversation_update:
-        bot_id = activity.recipient and activity.recipient.id
-        return any(member.id == bot_id for member in activity.members_added or [])
-    return False
+    """Kestrel was installed (personal, group chat or team).
+
+    Teams also sends a conversationUpdate with the bot in membersAdded for the same install:
+    welcoming on both would greet twice, so only installationUpdate counts.
+    """
+    return activity.type == ActivityTypes.installation_update and (
+        activity.action or ""
+    ).startswith("add")
 
 
 async def _invoke_response(context: TurnContext, response: InvokeResponse) -> None:

@@ -64,11 +64,19 @@ async def test_uninstalling_kestrel_sends_nothing(running_bot):
 
 
 async def test_adding_kestrel_to_a_team_welcomes_the_channel(running_bot):
-    body = activity("conversationUpdate_bot_added_to_team", running_bot.connector_url)
+    body = activity("installationUpdate_add_team", running_bot.connector_url)
     response = await running_bot.post(body)
     assert response.status == 200
-    [card] = running_bot.connector.cards()
-    assert texts(card)[0] == WELCOME_TITLE
+    [sent] = running_bot.connector.sent
+    assert sent.conversation_id == "19:demoTeam@thread.tacv2"
+    assert texts(running_bot.connector.cards()[0])[0] == WELCOME_TITLE
+
+
+async def test_one_install_greets_once_although_teams_sends_two_activities(running_bot):
+    for fixture in ("installationUpdate_add", "conversationUpdate_bot_added_to_team"):
+        response = await running_bot.post(activity(fixture, running_bot.connector_url))
+        assert response.status == 200
+    assert len(running_bot.connector.cards()) == 1
 
 
 async def test_someone_else_joining_a_team_is_not_greeted(running_bot):

@@ -1,17 +1,19 @@
-// Opens the Agents Playground in headless Chromium, sends "help" as the current user and saves a
-// full-page screenshot of the chat once Kestrel's welcome card has rendered.
+// The Agents Playground's web UI in headless Chromium: type "help" as the current user, wait for
+// Kestrel's welcome card to answer it, save a full-page screenshot.
 //
 //   node tests/e2e/ui/welcome.mjs <playground-url> <screenshot.png>
 //
-// Exits 0 on success; on any failure or timeout prints one line starting "welcome.mjs FAILED:" and
-// exits 1 (tests/e2e/test_playground_ui.py runs it and shows this output).
+// Run from the repository root (node resolves playwright-core from ./node_modules). Exits 0 on
+// success; on any failure or timeout prints "welcome.mjs FAILED: <why>" and exits 1.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
 const WELCOME_TITLE = 'Kestrel: safeguarding concerns, inside Teams';
-const TIMEOUT_MS = 30_000;
+const STEP_TIMEOUT_MS = 30_000;
+const OVERALL_TIMEOUT_MS = 60_000;
+const SETTLE_MS = 1_000;
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -21,7 +23,7 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
-  // Everything but the local Playground resolves nowhere: the test must not reach the internet.
+  // Nothing but the local Playground resolves: the UI must work offline.
   '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
 ];
 
@@ -31,27 +33,62 @@ if (!url || !screenshotPath) {
   process.exit(2);
 }
 
-function log(message) {
-  console.log(`welcome.mjs: ${message}`);
+const log = (message) => console.log(`welcome.mjs: ${message}`);
+const fail = (message) => {
+  console.error(`welcome.mjs FAILED: ${message}`);
+  process.exit(1);
+};
+
+// Every page load installs the app again, and Kestrel greets each install with the same welcome
+// card: wait until no more cards arrive before typing, so that the one answering "help" is new.
+async function waitForChatToSettle(page) {
+  const cards = page.locator('.ac-adaptiveCard');
+  const deadline = Date.now() + STEP_TIMEOUT_MS;
+  let count = await cards.count();
+  let stableSince = Date.now();
+  while (Date.now() - stableSince < SETTLE_MS) {
+    if (Date.now() > deadline) throw new Error('the chat kept changing for 30 s');
+    await page.waitForTimeout(200);
+    const now = await cards.count();
+    if (now !== count) [count, stableSince] = [now, Date.now()];
+  }
+  return count;
+}
+
+// Marks (data-e2e="welcome-reply") the first welcome card that comes after the last "help" the
+// user sent; true once there is one.
+function markWelcomeReply({ title }) {
+  const isSentHelp = (node) =>
+    node.textContent.trim() === 'help' &&
+    !node.parentElement.closest('[contenteditable="true"], .ac-adaptiveCard');
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  let sent = null;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (isSentHelp(node)) sent = node;
+  }
+  if (!sent) return false;
+  const reply = [...document.querySelectorAll('.ac-adaptiveCard')].find(
+    (card) =>
+      card.innerText.includes(title) &&
+      sent.compareDocumentPosition(card) & Node.DOCUMENT_POSITION_FOLLOWING,
+  );
+  if (!reply) return false;
+  reply.setAttribute('data-e2e', 'welcome-reply');
+  return true;
 }
 
 async function run() {
   const profile = mkdtempSync(join(tmpdir(), 'kestrel-e2e-chromium-'));
   let context;
-  // A hard stop, whatever hangs (browser launch included).
-  const watchdog = setTimeout(() => {
-    console.error(`welcome.mjs FAILED: no result within ${(TIMEOUT_MS * 2) / 1000} s`);
-    process.exit(1);
-  }, TIMEOUT_MS * 2);
   try {
     context = await chromium.launchPersistentContext(profile, {
       executablePath: '/usr/bin/chromium',
       headless: true,
       args: CHROMIUM_ARGS,
       viewport: { width: 1280, height: 900 },
-      timeout: TIMEOUT_MS,
+      timeout: STEP_TIMEOUT_MS,
     });
-    context.setDefaultTimeout(TIMEOUT_MS);
+    context.setDefaultTimeout(STEP_TIMEOUT_MS);
     const page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (error) => log(`page error: ${error.message}`));
     log(`opening ${url}`);
@@ -59,30 +96,40 @@ async function run() {
 
     const textbox = page.locator('[data-lexical-editor="true"][role="textbox"]');
     await textbox.waitFor({ state: 'visible' });
+    const before = await waitForChatToSettle(page);
+    log(`chat settled with ${before} card(s) from the install`);
+    if (await page.getByRole('dialog').isVisible()) {
+      log('a dialog covers the page: closing it with Escape');
+      await page.keyboard.press('Escape');
+    }
+
     await textbox.click();
     await page.keyboard.type('help');
     await page.getByRole('button', { name: 'Send Message' }).click();
     log('sent "help"');
 
-    const card = page.locator('.ac-adaptiveCard', { hasText: WELCOME_TITLE }).last();
-    await card.waitFor({ state: 'visible' });
+    await page.waitForFunction(markWelcomeReply, { title: WELCOME_TITLE });
+    const card = page.locator('.ac-adaptiveCard[data-e2e="welcome-reply"]');
     await card.scrollIntoViewIfNeeded();
-    log('welcome card rendered');
+    await card.getByRole('button', { name: 'My dashboard' }).waitFor({ state: 'visible' });
+    log('the welcome card answered "help"');
 
     await page.screenshot({ path: screenshotPath, fullPage: true });
     log(`screenshot saved to ${screenshotPath}`);
   } finally {
-    clearTimeout(watchdog);
     if (context) await context.close().catch(() => {});
     rmSync(profile, { recursive: true, force: true });
   }
 }
 
+const watchdog = setTimeout(
+  () => fail(`no result within ${OVERALL_TIMEOUT_MS / 1000} s`),
+  OVERALL_TIMEOUT_MS,
+);
 run().then(
-  () => process.exit(0),
-  (error) => {
-    const message = (error && error.message ? error.message : String(error)).split('\n')[0];
-    console.error(`welcome.mjs FAILED: ${message}`);
-    process.exit(1);
+  () => {
+    clearTimeout(watchdog);
+    process.exit(0);
   },
+  (error) => fail(String(error?.message ?? error).split('\n')[0]),
 );

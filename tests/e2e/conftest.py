@@ -1,0 +1,289 @@
+"""Kestrel and the Agents Playground as real processes, started once for all e2e tests.
+
+Kestrel runs in local mode (127.0.0.1, authentication off) over a fresh demo school in a temporary
+data directory; the Playground runs from the repository root with its `.m365agentsplayground.yml`
+(the demo DSL as current user). Both get free ports and are stopped, with their children, at the
+end of the session whatever happened. Start-up failures raise with the tail of the relevant log.
+"""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+PLAYGROUND_CLI = REPO / "node_modules" / "@microsoft" / "m365agentsplayground" / "cli.js"
+PLAYGROUND_CONFIG = REPO / ".m365agentsplayground.yml"
+STARTUP_TIMEOUT = 30.0
+STOP_TIMEOUT = 5.0
+LOG_TAIL_LINES = 40
+_PLAYGROUND_HINT = (
+    f"The Playground exits with code 1 and no message when {PLAYGROUND_CONFIG} is invalid."
+)
+
+# The caller's environment must not redirect the children: a DATABASE_URL would seed someone's
+# database, Bot Framework credentials would switch authentication on, a Playground config path
+# would swap the demo users, a proxy would carry loopback traffic away.
+_PROXIES = {"http_proxy", "https_proxy", "all_proxy"}
+_FOREIGN_NAMES = {"DATABASE_URL", "PORT", "HOST"} | _PROXIES | {name.upper() for name in _PROXIES}
+_FOREIGN_PREFIXES = (
+    "Microsoft",
+    "KESTREL_",
+    "M365_AGENTS_PLAYGROUND_",
+    "TEAMSAPPTESTER_",
+    "TEAMS_APP_TEST_TOOL_",
+)
+
+
+class StartupError(RuntimeError):
+    """A service of the e2e stack did not come up; the message carries its log's tail."""
+
+
+@dataclass(frozen=True)
+class E2EStack:
+    """Where the running services are, and their logs (kept in the temp dir after the run)."""
+
+    bot_url: str
+    playground_url: str
+    data_dir: Path
+    bot_log: Path
+    playground_log: Path
+
+
+@dataclass
+class _Service:
+    name: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def tail(self, lines: int = LOG_TAIL_LINES) -> str:
+        """The last lines of the service's log."""
+        try:
+            text = self.log.read_text(encoding="utf-8", errors="replace")
+        except OSError as error:
+            return f"(no log at {self.log}: {error})"
+        return "\n".join(text.splitlines()[-lines:]) or "(log is empty)"
+
+    def failure(self, what: str) -> StartupError:
+        """An error naming what did not happen, with the exit code and the log's tail."""
+        code = self.process.poll()
+        state = "is still running" if code is None else f"exited with code {code}"
+        return StartupError(
+            f"{self.name} {what} ({state}). Last lines of {self.log}:\n{self.tail()}"
+        )
+
+    def stop(self) -> None:
+        """SIGTERM to the service's process group, then SIGKILL if anything in it lingers."""
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(self.process.pid, sig)  # a session of its own: pgid == pid
+            except ProcessLookupError:
+                return
+            if _group_ended(self.process, STOP_TIMEOUT):
+                return
+
+
+def _group_ended(process: subprocess.Popen[bytes], timeout: float) -> bool:
+    """Whether the process (reaped) and everything else in its group are gone within timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        process.poll()
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """This process's environment without what would redirect a child, plus `extra`."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in _FOREIGN_NAMES and not name.startswith(_FOREIGN_PREFIXES)
+    }
+    env.update(extra)
+    return env
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+_LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
+
+
+def _http_get(url: str) -> tuple[int, str] | None:
+    """Status and body of a GET, or None when nothing answers yet."""
+    try:
+        with _LOOPBACK.open(url, timeout=2) as response:
+            return response.status, response.read().decode("utf-8", errors="replace")
+    except urllib.error.HTTPError as error:
+        return error.code, ""
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None
+
+
+def _status(url: str) -> int | None:
+    answer = _http_get(url)
+    return answer[0] if answer else None
+
+
+def _wait_for(service: _Service, what: str, ready: Callable[[], bool]) -> None:
+    """Poll `ready` until it holds; fail early if the service dies, or at the timeout."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if service.process.poll() is not None:
+            raise service.failure(f"stopped before {what}")
+        if ready():
+            return
+        time.sleep(0.1)
+    raise service.failure(f"did not get to {what} within {STARTUP_TIMEOUT:.0f} s")
+
+
+def _start(name: str, command: list[str], log: Path, cwd: Path, env: dict[str, str]) -> _Service:
+    with log.open("wb") as out:  # the child keeps its own descriptor
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # a process group of its own, so teardown reaches children
+        )
+    return _Service(name, process, log)
+
+
+@contextmanager
+def _stopped_on_failure(service: _Service, hint: str = "") -> Iterator[None]:
+    """Stop a service that failed to start (the fixture only stops what it got back)."""
+    try:
+        yield
+    except BaseException as error:
+        service.stop()
+        if isinstance(error, StartupError) and hint:
+            raise StartupError(f"{error}\n({hint})") from None
+        raise
+
+
+def _kestrel_executable() -> str:
+    beside_python = Path(sys.executable).with_name("kestrel")
+    found = str(beside_python) if beside_python.exists() else shutil.which("kestrel")
+    if not found:
+        raise StartupError("the `kestrel` console script is not installed (pip install -e .)")
+    return found
+
+
+def _prepare_database(kestrel: str, data_dir: Path, env: dict[str, str]) -> None:
+    """`kestrel migrate` then `kestrel demo` into the fresh data directory."""
+    setup_log = data_dir / "setup.log"
+    for step in ("migrate", "demo"):
+        result = subprocess.run(
+            [kestrel, step], cwd=data_dir, env=env, capture_output=True, text=True, timeout=120
+        )
+        output = result.stdout + result.stderr
+        with setup_log.open("a", encoding="utf-8") as log:
+            log.write(f"$ kestrel {step}\n{output}\n")
+        if result.returncode != 0:
+            raise StartupError(f"`kestrel {step}` failed with code {result.returncode}:\n{output}")
+
+
+def _start_kestrel(kestrel: str, data_dir: Path, env: dict[str, str]) -> tuple[_Service, str]:
+    port = _free_port()
+    bot = _start(
+        "Kestrel",
+        [kestrel, "serve", "--local"],
+        data_dir / "kestrel.log",
+        cwd=data_dir,
+        env={**env, "PORT": str(port)},
+    )
+    url = f"http://127.0.0.1:{port}"
+    with _stopped_on_failure(bot):
+        _wait_for(bot, "answering 200 to GET /healthz", lambda: _status(f"{url}/healthz") == 200)
+    return bot, url
+
+
+def _start_playground(bot_url: str, data_dir: Path) -> tuple[_Service, str]:
+    node = shutil.which("node")
+    if node is None:
+        raise StartupError("node is not on PATH: the Agents Playground needs Node.js")
+    if not PLAYGROUND_CLI.exists():
+        raise StartupError(f"{PLAYGROUND_CLI} is missing: run `npm ci` in {REPO}")
+    env = child_env(
+        TEAMSAPPTESTER_BROWSER="none",
+        APPLICATION_INSIGHTS_NO_STATSBEAT="1",
+        M365_AGENTS_PLAYGROUND_CONFIG_PATH=str(PLAYGROUND_CONFIG),
+        # Its own debug log and recordings default to ./devTools in the repository.
+        M365_AGENTS_PLAYGROUND_LOGFILE=str(data_dir / "playground-debug.log"),
+        M365_AGENTS_PLAYGROUND_RECORDING_FILE=str(data_dir / "playground-recording.log"),
+    )
+    command = [node, str(PLAYGROUND_CLI), "-e", f"{bot_url}/api/messages", "-c", "msteams"]
+    command += ["-p", str(_free_port()), "--disable-telemetry"]
+    playground = _start("The Agents Playground", command, data_dir / "playground.log", REPO, env)
+    # It moves to another port when the one asked for is taken: believe what it says.
+    listening: list[int] = []
+
+    def says_listening() -> bool:
+        match = re.search(r"^Listening on (\d+)$", playground.tail(), re.MULTILINE)
+        if match:
+            listening.append(int(match.group(1)))
+        return bool(match)
+
+    with _stopped_on_failure(playground, hint=_PLAYGROUND_HINT):
+        _wait_for(playground, "saying 'Listening on <port>'", says_listening)
+        url = f"http://127.0.0.1:{listening[0]}"
+        _wait_for(
+            playground, "answering pong", lambda: _http_get(f"{url}/_debug/ping") == (200, "pong")
+        )
+    return playground, url
+
+
+@pytest.fixture(scope="session")
+def e2e_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2EStack]:
+    """Kestrel over the demo school, and the Playground in front of it; stopped at the end."""
+    data_dir = tmp_path_factory.mktemp("kestrel-e2e")
+    kestrel = _kestrel_executable()
+    env = child_env(KESTREL_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
+    services: list[_Service] = []
+    try:
+        _prepare_database(kestrel, data_dir, env)
+        bot, bot_url = _start_kestrel(kestrel, data_dir, env)
+        services.append(bot)
+        playground, playground_url = _start_playground(bot_url, data_dir)
+        services.append(playground)
+        yield E2EStack(bot_url, playground_url, data_dir, bot.log, playground.log)
+    finally:
+        for service in reversed(services):
+            service.stop()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    """On a failure, show the services' logs beside the test's own output."""
+    report = yield
+    stack = getattr(item, "funcargs", {}).get("e2e_stack")
+    if report.failed and isinstance(stack, E2EStack):
+        for title, log in (
+            ("Kestrel log", stack.bot_log),
+            ("Playground log", stack.playground_log),
+        ):
+            text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+            tail = "\n".join(text.splitlines()[-LOG_TAIL_LINES:])
+            report.sections.append((f"{title} (last {LOG_TAIL_LINES} lines)", tail))
+    return report
