@@ -55,6 +55,10 @@ class Settings:
     port: int = 3978
     allowed_tenants: frozenset[str] | None = None
     local: bool = False
+    data_dir: Path = Path("data")
+    # `id:base64key,...`, current key first (storage/encryption.py); in local mode a generated
+    # key in data_dir is used when none is configured.
+    encryption_keys: Secret = field(default_factory=lambda: Secret(""))
     # Where the Bot Connector's signing keys are published; tests point this at a loopback server.
     openid_metadata_url: str | None = None
 
@@ -63,7 +67,8 @@ class Settings:
             f"Settings(app_id={self.app_id!r}, app_password={self.app_password!r}, "
             f"app_type={self.app_type!r}, app_tenant_id={self.app_tenant_id!r}, "
             f"database_url={redacted(self.database_url)!r}, host={self.host!r}, "
-            f"port={self.port}, allowed_tenants={self.allowed_tenants!r}, local={self.local})"
+            f"port={self.port}, allowed_tenants={self.allowed_tenants!r}, local={self.local}, "
+            f"encryption_keys={self.encryption_keys!r})"
         )
 
     @property
@@ -89,6 +94,8 @@ class Settings:
             allowed_tenants=_tenants(env.get("KESTREL_ALLOWED_TENANTS", ""))
             or _tenants(env.get("MicrosoftAppTenantId", "")),
             local=local,
+            data_dir=Path(env.get("KESTREL_DATA_DIR", "data")),
+            encryption_keys=Secret(env.get("KESTREL_ENCRYPTION_KEYS", "").strip()),
             openid_metadata_url=env.get("KESTREL_OPENID_METADATA_URL") or None,
         )
         settings.check()
@@ -109,6 +116,16 @@ class Settings:
             raise ConfigurationError(
                 "No allowed tenant: set KESTREL_ALLOWED_TENANTS (or MicrosoftAppTenantId)."
             )
+        if not self.encryption_keys:
+            raise ConfigurationError(
+                "KESTREL_ENCRYPTION_KEYS is not set: Kestrel will not write safeguarding content "
+                "unencrypted (`kestrel keys generate` makes a key)."
+            )
+
+    @property
+    def local_key_file(self) -> Path:
+        """Where local mode keeps its generated encryption key."""
+        return self.data_dir / "local-encryption.key"
 
 
 def database_url_from_env(env: Mapping[str, str] | None = None) -> str:

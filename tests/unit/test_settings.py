@@ -12,6 +12,7 @@ PRODUCTION = {
     "MicrosoftAppPassword": "s3cr3t-value-never-logged",
     "MicrosoftAppTenantId": TENANT,
     "DATABASE_URL": "postgresql://kestrel:db-password-never-logged@db.internal/kestrel",
+    "KESTREL_ENCRYPTION_KEYS": "k1:" + "QUFB" * 10 + "QUE=",
 }
 
 
@@ -85,9 +86,16 @@ def test_secrets_never_show_in_repr_str_format_or_logs(caplog):
     for text in shown:
         assert "s3cr3t-value-never-logged" not in text
         assert "db-password-never-logged" not in text
+        assert "QUFB" not in text
     assert "Secret('***')" in repr(settings)
 
 
 def test_secret_compares_by_value_without_revealing_it():
     assert Secret("a") == Secret("a") and Secret("a") != Secret("b")
     assert not Secret("") and Secret("x")
+
+
+def test_serving_without_an_encryption_key_is_refused():
+    env = {k: v for k, v in PRODUCTION.items() if k != "KESTREL_ENCRYPTION_KEYS"}
+    with pytest.raises(ConfigurationError, match="KESTREL_ENCRYPTION_KEYS"):
+        Settings.from_env(env)

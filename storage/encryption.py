@@ -1,0 +1,83 @@
+"""Encryption at rest: AES-256-GCM with keys from configuration, never from the database.
+
+Ciphertexts carry the id of the key that made them (`v1.<key id>.<base64 nonce+ciphertext>`), so
+a new key can become current while old rows stay readable until `kestrel keys rotate` has
+re-encrypted them. The associated data binds a ciphertext to its row: a value copied onto
+another row does not decrypt.
+"""
+
+import base64
+import binascii
+import os
+import re
+from collections.abc import Mapping
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+_KEY_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
+_NONCE_BYTES = 12
+
+
+class KeyringError(ValueError):
+    """Keys that cannot be used; the message is one line for the operator."""
+
+
+class Keyring:
+    """The encryption keys: the first is current (encrypts); all of them decrypt."""
+
+    def __init__(self, keys: Mapping[str, bytes], current: str) -> None:
+        if current not in keys:
+            raise KeyringError(f"the current key {current!r} is not in the keyring")
+        for key_id, key in keys.items():
+            if not _KEY_ID.fullmatch(key_id) or len(key) != 32:
+                raise KeyringError(f"key {key_id!r} must be a short id and 32 bytes (AES-256)")
+        self._ciphers = {key_id: AESGCM(key) for key_id, key in keys.items()}
+        self.current = current
+
+    def __repr__(self) -> str:
+        return f"Keyring(current={self.current!r}, keys={sorted(self._ciphers)!r})"
+
+    @classmethod
+    def parse(cls, text: str) -> "Keyring":
+        """Keys as configured: `id:base64key,id:base64key`, the current one first."""
+        keys: dict[str, bytes] = {}
+        for item in (part.strip() for part in text.split(",")):
+            key_id, _, encoded = item.partition(":")
+            try:
+                keys[key_id] = base64.b64decode(encoded, validate=True)
+            except (binascii.Error, ValueError) as error:
+                raise KeyringError(f"key {key_id!r} is not valid base64") from error
+        if not keys:
+            raise KeyringError("no encryption key configured")
+        return cls(keys, next(iter(keys)))
+
+    def encrypt(self, plaintext: str, context: str) -> str:
+        """Encrypt text with the current key, bound to `context` (e.g. 'second_factor:12')."""
+        nonce = os.urandom(_NONCE_BYTES)
+        sealed = self._ciphers[self.current].encrypt(nonce, plaintext.encode(), context.encode())
+        return f"v1.{self.current}.{base64.b64encode(nonce + sealed).decode()}"
+
+    def decrypt(self, token: str, context: str) -> str:
+        """The text behind a ciphertext made by any key in the ring for the same context."""
+        try:
+            version, key_id, payload = token.split(".", 2)
+            raw = base64.b64decode(payload, validate=True)
+            cipher = self._ciphers[key_id] if version == "v1" else None
+        except (ValueError, KeyError, binascii.Error) as error:
+            raise KeyringError("a ciphertext is damaged or its key is not configured") from error
+        if cipher is None:
+            raise KeyringError(f"unknown ciphertext version {version!r}")
+        try:
+            return cipher.decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], context.encode()).decode()
+        except InvalidTag as error:
+            raise KeyringError("a ciphertext failed authentication (altered or moved)") from error
+
+    def needs_rotation(self, token: str) -> bool:
+        """Whether a ciphertext was made by a key other than the current one."""
+        return not token.startswith(f"v1.{self.current}.")
+
+
+def new_key_spec(key_id: str) -> str:
+    """A fresh key in the configuration format (`id:base64`)."""
+    return f"{key_id}:{base64.b64encode(AESGCM.generate_key(bit_length=256)).decode()}"
