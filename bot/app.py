@@ -1,6 +1,7 @@
 """The composition root: `create_app` builds everything; nothing is built at import time."""
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -9,11 +10,13 @@ from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from bot.adapter import create_adapter
 from bot.errors import error_card
 from bot.kestrel_bot import KestrelBot
+from bot.keyring import load_keyring
 from bot.keys import ADAPTER, BOT, ENGINE, SERVICES, SETTINGS
 from bot.routes import healthz, messages
 from bot.settings import Settings
 from bot.turns import Services
 from safeguarding.clock import SystemClock
+from safeguarding.elevation import Elevation
 from safeguarding.identity import TenantPolicy
 from storage.database import create_engine
 from storage.uow import unit_of_work_factory
@@ -22,13 +25,16 @@ log = logging.getLogger("kestrel.app")
 
 
 def create_app(settings: Settings, **overrides: Any) -> web.Application:
-    """Build the aiohttp application; tests pass overrides (engine, clock, adapter)."""
+    """Build the aiohttp application; tests pass overrides (engine, clock, adapter, keyring)."""
     engine = overrides.get("engine") or create_engine(settings.database_url)
     clock = overrides.get("clock") or SystemClock()
+    keyring = overrides.get("keyring") or load_keyring(settings)
+    uow_factory = unit_of_work_factory(engine, clock, keyring)
     services = Services(
-        uow_factory=unit_of_work_factory(engine, clock),
+        uow_factory=uow_factory,
         clock=clock,
         tenant_policy=TenantPolicy(settings.allowed_tenants),
+        elevation=Elevation(uow_factory, clock, timedelta(minutes=settings.elevation_minutes)),
     )
     adapter = overrides.get("adapter") or create_adapter(settings)
     adapter.on_turn_error = _on_turn_error

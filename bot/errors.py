@@ -5,7 +5,14 @@ import uuid
 
 from cards.elements import Card
 from cards.notice import not_recognised_card, notice_card
-from safeguarding.errors import Conflict, DomainError, InvalidInput, NotAvailable, NotRecognised
+from safeguarding.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotAvailable,
+    NotPermitted,
+    NotRecognised,
+)
 
 log = logging.getLogger("kestrel.errors")
 
@@ -14,7 +21,7 @@ def error_card(error: Exception) -> Card:
     """The card for a failure; unexpected ones are logged with a reference the user can quote."""
     if isinstance(error, NotRecognised):
         return not_recognised_card()
-    if isinstance(error, NotAvailable):
+    if isinstance(error, NotAvailable | NotPermitted):
         return notice_card("Not available", "That record is not available.")
     if isinstance(error, InvalidInput):
         return notice_card("Please check", "Some of what was sent could not be used.")

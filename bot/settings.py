@@ -59,6 +59,7 @@ class Settings:
     # `id:base64key,...`, current key first (storage/encryption.py); in local mode a generated
     # key in data_dir is used when none is configured.
     encryption_keys: Secret = field(default_factory=lambda: Secret(""))
+    elevation_minutes: int = 30
     # Where the Bot Connector's signing keys are published; tests point this at a loopback server.
     openid_metadata_url: str | None = None
 
@@ -96,6 +97,7 @@ class Settings:
             local=local,
             data_dir=Path(env.get("KESTREL_DATA_DIR", "data")),
             encryption_keys=Secret(env.get("KESTREL_ENCRYPTION_KEYS", "").strip()),
+            elevation_minutes=_minutes(env.get("KESTREL_ELEVATION_MINUTES", "30")),
             openid_metadata_url=env.get("KESTREL_OPENID_METADATA_URL") or None,
         )
         settings.check()
@@ -138,6 +140,12 @@ def database_url_from_env(env: Mapping[str, str] | None = None) -> str:
 def _port(raw: str) -> int:
     if not raw.isdigit() or not 0 < int(raw) < 65536:
         raise ConfigurationError(f"PORT must be a number from 1 to 65535, not {raw!r}")
+    return int(raw)
+
+
+def _minutes(raw: str) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= 240:
+        raise ConfigurationError(f"KESTREL_ELEVATION_MINUTES must be 1 to 240, not {raw!r}")
     return int(raw)
 
 

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from safeguarding.clock import Clock
+from safeguarding.elevation import Elevation
 from safeguarding.identity import Identified, TenantPolicy
 from safeguarding.ports import UnitOfWorkFactory
 
@@ -14,6 +15,7 @@ class Services:
     uow_factory: UnitOfWorkFactory
     clock: Clock
     tenant_policy: TenantPolicy
+    elevation: Elevation
 
 
 @dataclass(frozen=True)

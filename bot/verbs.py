@@ -3,40 +3,20 @@
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from bot.handlers import elevation, welcome
 from bot.turns import Turn
 from cards.elements import Card
-from cards.notice import notice_card
-from cards.welcome import welcome_card
 
 Handler = Callable[[Turn, Mapping[str, Any]], Awaitable[Card]]
 
-
-async def show_help(turn: Turn, data: Mapping[str, Any]) -> Card:
-    """The welcome card, addressed to this member of staff."""
-    return welcome_card(turn.who.staff, turn.who.school)
-
-
-async def add_incident(turn: Turn, data: Mapping[str, Any]) -> Card:
-    """Recording a concern (the form arrives with the Add Incident issue)."""
-    return notice_card(
-        "Add incident",
-        "Recording incidents is not available in this version of Kestrel yet. Until it is, "
-        "please record concerns the way your school does today and tell the DSL.",
-    )
-
-
-async def show_dashboard(turn: Turn, data: Mapping[str, Any]) -> Card:
-    """The dashboard (alerts, assigned cases, history arrive with the alerts issue)."""
-    return notice_card(
-        "My dashboard",
-        "Your dashboard is not available in this version of Kestrel yet.",
-    )
-
-
 VERBS: Mapping[str, Handler] = {
-    "help": show_help,
-    "incident.add": add_incident,
-    "dashboard.show": show_dashboard,
+    "help": welcome.show_help,
+    "incident.add": welcome.add_incident,
+    "dashboard.show": welcome.show_dashboard,
+    "settings.show": elevation.show_settings,
+    "elevation.enrol": elevation.enrol,
+    "elevation.verify": elevation.verify,
+    "elevation.reset": elevation.reset,
 }
 
 # Text commands (bot/commands.py names) map onto the same verbs as the buttons.
@@ -44,4 +24,5 @@ COMMAND_VERBS: Mapping[str, str] = {
     "help": "help",
     "add_incident": "incident.add",
     "dashboard": "dashboard.show",
+    "settings": "settings.show",
 }

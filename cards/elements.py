@@ -50,3 +50,20 @@ def execute(verb: str, title: str, **data: Any) -> Card:
         "verb": verb,
         "data": {"v": PAYLOAD_VERSION, **data},
     }
+
+
+def warning(text: str) -> Card:
+    """A message about the user's input, in the attention colour (our own wording)."""
+    return {"type": "TextBlock", "text": text, "wrap": True, "color": "Attention"}
+
+
+def text_input(
+    input_id: str, label: str, *, value: str = "", placeholder: str = "", max_length: int = 0
+) -> Card:
+    """A labelled single-line input; `value` carries back what the user typed."""
+    element: Card = {"type": "Input.Text", "id": input_id, "label": label, "value": value}
+    if placeholder:
+        element["placeholder"] = placeholder
+    if max_length:
+        element["maxLength"] = max_length
+    return element

@@ -14,7 +14,14 @@ from typing import Any
 
 class AuditAction(StrEnum):
     IDENTITY_REFUSED = "identity.refused"
+    ACCESS_REFUSED = "access.refused"
     SCHOOL_SEEDED = "school.seeded"
+    ELEVATION_PROMPTED = "elevation.prompted"
+    ELEVATION_ENROLMENT_STARTED = "elevation.enrolment_started"
+    ELEVATION_GRANTED = "elevation.granted"
+    ELEVATION_FAILED = "elevation.failed"
+    ELEVATION_LOCKED_OUT = "elevation.locked_out"
+    ELEVATION_RESET = "elevation.reset"
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,10 @@ class NotAvailable(DomainError):
     """The record does not exist or this member of staff may not see it (deliberately the same)."""
 
 
+class NotPermitted(DomainError):
+    """This member of staff may not do this (their own records, shown plainly)."""
+
+
 class InvalidInput(DomainError):
     """The input breaks a rule; `errors` maps field names to messages for the form."""
 

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Protocol, Self
 
 from safeguarding.audit import AuditEvent
 from safeguarding.school import AlertGroup, Category, School, Student
+from safeguarding.second_factor import SecondFactor
 from safeguarding.staff import Role, StaffMember
 
 if TYPE_CHECKING:
@@ -22,6 +23,7 @@ class StaffRepository(Protocol):
         self, school_id: int, aad_object_id: str, display_name: str, email: str, role: Role
     ) -> StaffMember: ...
     async def list(self, school_id: int) -> Sequence[StaffMember]: ...
+    async def by_id(self, school_id: int, staff_id: int) -> StaffMember | None: ...
 
 
 class StudentRepository(Protocol):
@@ -42,6 +44,13 @@ class AlertGroupRepository(Protocol):
     async def list(self, school_id: int) -> Sequence[AlertGroup]: ...
 
 
+class SecondFactorRepository(Protocol):
+    async def get(self, staff_id: int, *, for_update: bool = False) -> SecondFactor | None: ...
+    async def save(self, factor: SecondFactor) -> None: ...
+    async def delete(self, staff_id: int) -> None: ...
+    async def enrolled(self, school_id: int) -> Sequence[StaffMember]: ...
+
+
 class AuditLog(Protocol):
     async def append(self, event: AuditEvent) -> None: ...
 
@@ -54,6 +63,7 @@ class UnitOfWork(Protocol):
     students: StudentRepository
     categories: CategoryRepository
     alert_groups: AlertGroupRepository
+    second_factors: SecondFactorRepository
     audit: AuditLog
 
     async def __aenter__(self) -> Self: ...

@@ -51,7 +51,7 @@ class SqlStaff:
                 .where(SchoolRow.tenant_id == tenant_id, StaffRow.aad_object_id == aad_object_id)
             )
         ).first()
-        return Identified(_staff(found[0]), _school(found[1])) if found else None
+        return Identified(staff_member(found[0]), _school(found[1])) if found else None
 
     async def ensure(
         self, school_id: int, aad_object_id: str, display_name: str, email: str, role: Role
@@ -68,13 +68,17 @@ class SqlStaff:
         row.display_name, row.email, row.role = display_name, email, role.value
         row.active, row.updated_at = True, now
         await self.session.flush()
-        return _staff(row)
+        return staff_member(row)
 
     async def list(self, school_id: int) -> Sequence[StaffMember]:
         rows = await self.session.scalars(
             select(StaffRow).where(StaffRow.school_id == school_id).order_by(StaffRow.display_name)
         )
-        return [_staff(row) for row in rows]
+        return [staff_member(row) for row in rows]
+
+    async def by_id(self, school_id: int, staff_id: int) -> StaffMember | None:
+        row = await self.session.get(StaffRow, staff_id)
+        return staff_member(row) if row is not None and row.school_id == school_id else None
 
 
 class SqlStudents:
@@ -207,7 +211,8 @@ def _school(row: SchoolRow) -> School:
     return School(row.id, row.name, row.tenant_id, row.time_zone)
 
 
-def _staff(row: StaffRow) -> StaffMember:
+def staff_member(row: StaffRow) -> StaffMember:
+    """The domain view of a staff row."""
     return StaffMember(
         row.id,
         row.school_id,

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from safeguarding.clock import Clock
 from storage.audit import SqlAuditLog
+from storage.encryption import Keyring
 from storage.repositories import (
     SqlAlertGroups,
     SqlCategories,
@@ -13,11 +14,14 @@ from storage.repositories import (
     SqlStaff,
     SqlStudents,
 )
+from storage.second_factors import SqlSecondFactors
 
 
 class SqlUnitOfWork:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
-        self._sessions, self._clock = sessions, clock
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], clock: Clock, keyring: Keyring | None
+    ) -> None:
+        self._sessions, self._clock, self._keyring = sessions, clock, keyring
 
     async def __aenter__(self) -> Self:
         self.session = self._sessions()
@@ -26,6 +30,7 @@ class SqlUnitOfWork:
         self.students = SqlStudents(self.session, self._clock)
         self.categories = SqlCategories(self.session)
         self.alert_groups = SqlAlertGroups(self.session)
+        self.second_factors = SqlSecondFactors(self.session, self._clock, self._keyring)
         self.audit = SqlAuditLog(self.session)
         return self
 
@@ -37,7 +42,10 @@ class SqlUnitOfWork:
         await self.session.commit()
 
 
-def unit_of_work_factory(engine: AsyncEngine, clock: Clock):
-    """A zero-argument factory of units of work on this engine (the UnitOfWorkFactory port)."""
+def unit_of_work_factory(engine: AsyncEngine, clock: Clock, keyring: Keyring | None = None):
+    """A zero-argument factory of units of work on this engine (the UnitOfWorkFactory port).
+
+    Without a keyring, anything that stores encrypted content refuses to work.
+    """
     sessions = async_sessionmaker(engine, expire_on_commit=False)
-    return lambda: SqlUnitOfWork(sessions, clock)
+    return lambda: SqlUnitOfWork(sessions, clock, keyring)

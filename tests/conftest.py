@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from safeguarding.clock import FixedClock
 from storage.database import create_engine
+from storage.encryption import Keyring, new_key_spec
 from storage.migrate import upgrade
 from storage.models import Base
 from storage.uow import unit_of_work_factory
@@ -124,10 +125,16 @@ def clock() -> FixedClock:
     return FixedClock(datetime(2026, 11, 24, 10, 50, tzinfo=UTC))
 
 
+@pytest.fixture(scope="session")
+def keyring() -> Keyring:
+    """An encryption keyring made for this run."""
+    return Keyring.parse(new_key_spec("test"))
+
+
 @pytest.fixture
-def uow_factory(engine, clock):
+def uow_factory(engine, clock, keyring):
     """Units of work on the test database."""
-    return unit_of_work_factory(engine, clock)
+    return unit_of_work_factory(engine, clock, keyring)
 
 
 @pytest.fixture(scope="session")

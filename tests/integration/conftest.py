@@ -38,11 +38,13 @@ async def connector() -> AsyncIterator[tuple[LoopbackConnector, str]]:
 
 @pytest.fixture
 async def running_bot(
-    engine, clock, database_url, connector, demo_school
+    engine, clock, database_url, connector, demo_school, keyring
 ) -> AsyncIterator[RunningBot]:
     """Kestrel in local mode (no auth) over the demo school, served on 127.0.0.1."""
     settings = Settings(database_url=database_url, local=True, host="127.0.0.1")
-    server = TestServer(create_app(settings, engine=engine, clock=clock), host="127.0.0.1")
+    server = TestServer(
+        create_app(settings, engine=engine, clock=clock, keyring=keyring), host="127.0.0.1"
+    )
     await server.start_server()
     async with aiohttp.ClientSession() as http:
         yield RunningBot(str(server.make_url("")).rstrip("/"), connector[0], connector[1], http)

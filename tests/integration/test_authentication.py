@@ -23,7 +23,9 @@ def authority():
 
 
 @pytest.fixture
-async def secured_bot(engine, clock, database_url, demo_school, authority) -> AsyncIterator[str]:
+async def secured_bot(
+    engine, clock, database_url, demo_school, authority, keyring
+) -> AsyncIterator[str]:
     settings = Settings(
         app_id=APP_ID,
         app_password=Secret("not-a-real-secret"),
@@ -32,7 +34,9 @@ async def secured_bot(engine, clock, database_url, demo_school, authority) -> As
         database_url=database_url,
         openid_metadata_url=authority.metadata_url,
     )
-    server = TestServer(create_app(settings, engine=engine, clock=clock), host="127.0.0.1")
+    server = TestServer(
+        create_app(settings, engine=engine, clock=clock, keyring=keyring), host="127.0.0.1"
+    )
     await server.start_server()
     yield str(server.make_url("/api/messages"))
     await server.close()

@@ -240,10 +240,10 @@ async def test_health_check_reports_the_database(running_bot):
     assert await response.json() == {"status": "ok", "database": "ok"}
 
 
-async def test_health_check_says_unhealthy_when_the_database_is_gone(clock):
+async def test_health_check_says_unhealthy_when_the_database_is_gone(clock, keyring):
     # Nothing listens on port 9 (discard); the engine cannot connect.
     settings = Settings(database_url="postgresql://postgres@127.0.0.1:9/none", local=True)
-    server = TestServer(create_app(settings, clock=clock), host="127.0.0.1")
+    server = TestServer(create_app(settings, clock=clock, keyring=keyring), host="127.0.0.1")
     await server.start_server()
     try:
         async with aiohttp.ClientSession() as http, http.get(server.make_url("/healthz")) as r:

@@ -1,0 +1,1 @@
+"""One short handler per verb: parse the payload, call one use case, return a card."""

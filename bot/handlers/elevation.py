@@ -1,0 +1,61 @@
+"""Settings and elevated access: enrol an authenticator, elevate with a code, reset (DSL team)."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.turns import Turn
+from cards.elements import Card
+from cards.notice import notice_card
+from cards.settings import enrolment_card, settings_card
+from safeguarding.errors import InvalidInput, NotPermitted
+
+
+async def show_settings(turn: Turn, data: Mapping[str, Any], **shown: str) -> Card:
+    """The Settings card for this member of staff."""
+    elevation, staff = turn.services.elevation, turn.who.staff
+    return settings_card(
+        staff,
+        await elevation.status(staff),
+        colleagues=await elevation.resettable_colleagues(staff),
+        time_zone=turn.who.school.time_zone,
+        **shown,
+    )
+
+
+async def enrol(turn: Turn, data: Mapping[str, Any]) -> Card:
+    """Start enrolment: the QR code, only in the 1:1 chat, only in this invoke response."""
+    try:
+        enrolment = await turn.services.elevation.start_enrolment(
+            turn.who.staff, turn.conversation_type
+        )
+    except NotPermitted:
+        if turn.conversation_type != "personal":
+            return notice_card(
+                "Elevated access", "Set up elevated access in your 1:1 chat with Kestrel."
+            )
+        return await show_settings(turn, data, notice="Your authenticator is already set up.")
+    return enrolment_card(enrolment)
+
+
+async def verify(turn: Turn, data: Mapping[str, Any]) -> Card:
+    """Check a code: confirms a new enrolment or elevates; a wrong code keeps what was typed."""
+    code = str(data.get("code", ""))
+    elevation, staff = turn.services.elevation, turn.who.staff
+    try:
+        await elevation.submit_code(staff, code, turn.conversation_type)
+    except InvalidInput as wrong:
+        return await show_settings(turn, data, code=code, error=wrong.errors["code"])
+    except NotPermitted:
+        return await show_settings(turn, data, notice="Set up elevated access first.")
+    return await show_settings(turn, data, notice="Your access is elevated.")
+
+
+async def reset(turn: Turn, data: Mapping[str, Any]) -> Card:
+    """The DSL team resets a colleague's authenticator (the id is checked on the server)."""
+    raw = str(data.get("staff_id", ""))
+    if not raw.isdigit():
+        return await show_settings(turn, data, notice="Choose a colleague first.")
+    await turn.services.elevation.reset(turn.who.staff, int(raw), turn.conversation_type)
+    return await show_settings(
+        turn, data, notice="Their authenticator was reset; they can set it up again."
+    )

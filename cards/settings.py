@@ -1,0 +1,97 @@
+"""The Settings card and the elevated-access cards (enrolment QR code, code entry)."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import segno
+
+from cards.elements import (
+    Card,
+    adaptive_card,
+    execute,
+    heading,
+    text_block,
+    text_input,
+    text_run,
+    warning,
+)
+from safeguarding.elevation import ElevationStatus, Enrolment
+from safeguarding.staff import StaffMember
+
+CODE_LABEL = "Six-digit code from your authenticator app"
+
+
+def settings_card(
+    staff: StaffMember,
+    status: ElevationStatus,
+    *,
+    time_zone: str,
+    colleagues: Sequence[StaffMember] = (),
+    code: str = "",
+    error: str = "",
+    notice: str = "",
+) -> Card:
+    """Your settings: elevated access (and, for the DSL team, resetting a colleague's)."""
+    body = [heading("Your Kestrel settings")]
+    if notice:
+        body.append(text_block(notice))
+    body += [heading("Elevated access"), text_block(_describe(status, ZoneInfo(time_zone)))]
+    actions: list[Card] = []
+    if status.enrolled:
+        body.append(text_input("code", CODE_LABEL, value=code, placeholder="123456", max_length=8))
+        if error:
+            body.append(warning(error))
+        actions.append(execute("elevation.verify", "Elevate my access"))
+    else:
+        actions.append(execute("elevation.enrol", "Set up elevated access"))
+    if staff.leads_safeguarding and colleagues:
+        body += [heading("Reset a colleague's authenticator"), _colleague_choice(colleagues)]
+        actions.append(execute("elevation.reset", "Reset authenticator"))
+    return adaptive_card(body, actions)
+
+
+def enrolment_card(enrolment: Enrolment, *, code: str = "", error: str = "") -> Card:
+    """The QR code to scan, shown once (an invoke response, which Teams does not keep)."""
+    image = segno.make(enrolment.provisioning_uri, error="m").png_data_uri(scale=5, border=2)
+    body = [
+        heading("Set up elevated access"),
+        text_block(
+            "1. Open an authenticator app on your phone (Microsoft Authenticator, for example).\n"
+            "2. Add an account and scan this code.\n"
+            "3. Type the six-digit code it shows, then confirm."
+        ),
+        {"type": "Image", "url": image, "altText": "QR code for your authenticator app"},
+        text_block("Cannot scan? Enter this key by hand:", subtle=True),
+        text_run(" ".join(enrolment.secret[i : i + 4] for i in range(0, len(enrolment.secret), 4))),
+        text_input("code", CODE_LABEL, value=code, placeholder="123456", max_length=8),
+    ]
+    if error:
+        body.append(warning(error))
+    return adaptive_card(body, [execute("elevation.verify", "Confirm")])
+
+
+def _describe(status: ElevationStatus, zone: ZoneInfo) -> str:
+    if status.locked_until:
+        return f"Paused after too many wrong codes, until {_time(status.locked_until, zone)}."
+    if not status.enrolled:
+        return (
+            "Not set up. Viewing restricted or older records needs a code from an "
+            "authenticator app. Set it up here, in your 1:1 chat with Kestrel."
+        )
+    if status.elevated_until:
+        return f"Active until {_time(status.elevated_until, zone)}."
+    return "Set up, not active now. Enter a code to elevate your access."
+
+
+def _colleague_choice(colleagues: Sequence[StaffMember]) -> Card:
+    return {
+        "type": "Input.ChoiceSet",
+        "id": "staff_id",
+        "label": "Colleague",
+        "choices": [{"title": c.display_name, "value": str(c.id)} for c in colleagues],
+    }
+
+
+def _time(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%H:%M")

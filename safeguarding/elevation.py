@@ -1,0 +1,145 @@
+"""Use cases for elevated access: enrol an authenticator, elevate with a code, reset (DSL)."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from safeguarding.audit import AuditAction, AuditEvent
+from safeguarding.clock import Clock
+from safeguarding.errors import InvalidInput, NotAvailable, NotPermitted
+from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
+from safeguarding.second_factor import SecondFactor
+from safeguarding.staff import StaffMember
+
+DEFAULT_ELEVATION = timedelta(minutes=30)
+WRONG_CODE = (
+    "That code was not accepted. Check the six digits in your authenticator app and try again."
+)
+
+
+@dataclass(frozen=True)
+class ElevationStatus:
+    enrolled: bool
+    pending: bool  # an enrolment was started and not yet confirmed
+    elevated_until: datetime | None
+    locked_until: datetime | None
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """What the member of staff scans, shown once in their 1:1 chat."""
+
+    provisioning_uri: str
+    secret: str
+
+
+@dataclass(frozen=True)
+class Elevation:
+    uow_factory: UnitOfWorkFactory
+    clock: Clock
+    lasts: timedelta = DEFAULT_ELEVATION
+
+    async def status(self, who: StaffMember) -> ElevationStatus:
+        """Where this member of staff stands (no secret leaves storage)."""
+        async with self.uow_factory() as uow:
+            factor = await uow.second_factors.get(who.id)
+        now = self.clock.now()
+        return ElevationStatus(
+            enrolled=bool(factor and factor.confirmed),
+            pending=bool(factor and not factor.confirmed),
+            elevated_until=factor.elevated_until if factor and factor.is_elevated(now) else None,
+            locked_until=factor.locked_until if factor and factor.is_locked(now) else None,
+        )
+
+    async def start_enrolment(self, who: StaffMember, conversation_type: str) -> Enrolment:
+        """A new secret to scan; only in the 1:1 chat and only when not already enrolled."""
+        if conversation_type != "personal":
+            raise NotPermitted("enrolment happens in the 1:1 chat only")
+        async with self.uow_factory() as uow:
+            existing = await uow.second_factors.get(who.id, for_update=True)
+            if existing is not None and existing.confirmed:
+                raise NotPermitted("already enrolled: the DSL can reset it")
+            factor = SecondFactor.new(who.id)
+            await uow.second_factors.save(factor)
+            await self._audit(uow, who, AuditAction.ELEVATION_ENROLMENT_STARTED, conversation_type)
+            await uow.commit()
+        return Enrolment(factor.provisioning_uri(who.email), factor.secret)
+
+    async def submit_code(self, who: StaffMember, code: str, conversation_type: str) -> datetime:
+        """Confirm an enrolment or elevate; returns until when. Wrong codes raise InvalidInput."""
+        now = self.clock.now()
+        async with self.uow_factory() as uow:
+            factor = await uow.second_factors.get(who.id, for_update=True)
+            if factor is None:
+                raise NotPermitted("not enrolled")
+            if factor.is_locked(now):
+                await self._audit(uow, who, AuditAction.ELEVATION_LOCKED_OUT, conversation_type)
+                await uow.commit()
+                raise InvalidInput({"code": _locked_message(factor)})
+            accepted = factor.try_code(code, now, self.lasts)
+            await uow.second_factors.save(factor)
+            action = AuditAction.ELEVATION_GRANTED if accepted else AuditAction.ELEVATION_FAILED
+            await self._audit(uow, who, action, conversation_type)
+            await uow.commit()
+        if not accepted:
+            locked = factor.is_locked(now)
+            raise InvalidInput({"code": _locked_message(factor) if locked else WRONG_CODE})
+        assert factor.elevated_until is not None
+        return factor.elevated_until
+
+    async def record_prompt(self, who: StaffMember, conversation_type: str) -> None:
+        """Audit that Kestrel asked this member of staff for a code."""
+        async with self.uow_factory() as uow:
+            await self._audit(uow, who, AuditAction.ELEVATION_PROMPTED, conversation_type)
+            await uow.commit()
+
+    async def resettable_colleagues(self, actor: StaffMember) -> list[StaffMember]:
+        """Colleagues with an authenticator, for the DSL team's reset list (others: none)."""
+        if not actor.leads_safeguarding:
+            return []
+        async with self.uow_factory() as uow:
+            return [
+                s for s in await uow.second_factors.enrolled(actor.school_id) if s.id != actor.id
+            ]
+
+    async def reset(self, actor: StaffMember, staff_id: int, conversation_type: str) -> None:
+        """The DSL team clears a colleague's enrolment; anything else is refused and audited."""
+        async with self.uow_factory() as uow:
+            target = await uow.staff.by_id(actor.school_id, staff_id)
+            allowed = actor.leads_safeguarding and target is not None
+            if allowed:
+                await uow.second_factors.delete(staff_id)
+            await uow.audit.append(
+                AuditEvent(
+                    AuditAction.ELEVATION_RESET if allowed else AuditAction.ACCESS_REFUSED,
+                    self.clock.now(),
+                    school_id=actor.school_id,
+                    actor_staff_id=actor.id,
+                    record_type="staff",
+                    record_id=staff_id,
+                    conversation_type=conversation_type,
+                    detail={} if allowed else {"verb": "elevation.reset"},
+                )
+            )
+            await uow.commit()
+        if not allowed:
+            raise NotAvailable()
+
+    async def _audit(
+        self, uow: UnitOfWork, who: StaffMember, action: AuditAction, conversation_type: str
+    ) -> None:
+        await uow.audit.append(
+            AuditEvent(
+                action,
+                self.clock.now(),
+                school_id=who.school_id,
+                actor_staff_id=who.id,
+                record_type="staff",
+                record_id=who.id,
+                conversation_type=conversation_type,
+            )
+        )
+
+
+def _locked_message(factor: SecondFactor) -> str:
+    until = factor.locked_until.strftime("%H:%M") if factor.locked_until else "later"
+    return f"Too many wrong codes: elevated access is paused until {until} (UTC)."
