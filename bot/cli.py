@@ -1,4 +1,4 @@
-"""The `kestrel` command: serve, migrate, demo, audit verify, package."""
+"""The `kestrel` command: serve, migrate, demo, audit verify, keys, package."""
 
 import argparse
 import asyncio
@@ -10,13 +10,16 @@ import yaml
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.keyring import load_keyring
 from bot.settings import ConfigurationError, Settings, database_url_from_env
 from safeguarding.clock import SystemClock
 from safeguarding.errors import InvalidInput
 from safeguarding.seed import parse_school_seed, seed_school
 from storage.audit import ChainReport, verify_audit_chains
 from storage.database import create_engine, redacted
+from storage.encryption import KeyringError, new_key_spec
 from storage.migrate import schema_status, upgrade
+from storage.rotation import rotate_keys
 from storage.uow import unit_of_work_factory
 
 DEMO_FILE = Path(__file__).resolve().parents[1] / "demo" / "school.yaml"
@@ -52,6 +55,13 @@ def _parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="check the audit log")
     audit.add_argument("check", choices=["verify"], help="verify: recompute every hash chain")
     audit.set_defaults(run=_audit)
+    keys = commands.add_parser("keys", help="encryption keys")
+    keys_commands = keys.add_subparsers(required=True, metavar="action")
+    generate = keys_commands.add_parser("generate", help="print a new key for the configuration")
+    generate.add_argument("--id", default="k1", help="a short name for the key (k2, 2027-01...)")
+    generate.set_defaults(run=_keys_generate)
+    rotate = keys_commands.add_parser("rotate", help="re-encrypt everything with the current key")
+    rotate.set_defaults(run=_keys_rotate)
     package = commands.add_parser("package", help="write the Teams app package (zip)")
     package.add_argument("--app-id", required=True, help="the bot's Entra application id")
     package.add_argument("--domain", required=True, help="host name the bot is served on")
@@ -131,6 +141,34 @@ def _audit(args: argparse.Namespace) -> int:
         return 0
     print(f"audit log BROKEN: {report.broken}", file=sys.stderr)
     return 1
+
+
+def _keys_generate(args: argparse.Namespace) -> None:
+    try:
+        print(new_key_spec(args.id))
+    except KeyringError as error:
+        raise Refusal(str(error)) from error
+
+
+def _keys_rotate(args: argparse.Namespace) -> None:
+    settings = Settings.from_env(local=True)  # only the database and the keys are needed
+    if not settings.encryption_keys:
+        raise Refusal(
+            "set KESTREL_ENCRYPTION_KEYS to `new:key,old:key` (new first) before rotating"
+        )
+    keyring = load_keyring(settings)
+
+    async def run() -> dict[str, int]:
+        await _require_current_schema(settings.database_url)
+        engine = create_engine(settings.database_url)
+        try:
+            return await rotate_keys(unit_of_work_factory(engine, SystemClock(), keyring))
+        finally:
+            await engine.dispose()
+
+    changed = asyncio.run(run())
+    summary = ", ".join(f"{store}: {count}" for store, count in changed.items())
+    print(f"re-encrypted with key {keyring.current!r}: {summary}")
 
 
 def _package(args: argparse.Namespace) -> None:

@@ -8,6 +8,7 @@ COMMANDS = [
     ("help", "This card"),
     ("add incident", "Record a concern (optionally followed by a pupil's name)"),
     ("dashboard", "Your alerts, assigned cases and history"),
+    ("settings", "Elevated access (authenticator app)"),
 ]
 
 

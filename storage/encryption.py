@@ -80,4 +80,6 @@ class Keyring:
 
 def new_key_spec(key_id: str) -> str:
     """A fresh key in the configuration format (`id:base64`)."""
+    if not _KEY_ID.fullmatch(key_id):
+        raise KeyringError(f"key id {key_id!r} must be letters, digits, - or _ (at most 32)")
     return f"{key_id}:{base64.b64encode(AESGCM.generate_key(bit_length=256)).decode()}"

@@ -1,5 +1,6 @@
 """The `kestrel` command as an operator runs it: refusals, migrations, the demo seed, packaging."""
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -7,9 +8,16 @@ import sys
 import time
 import urllib.request
 import zipfile
+from asyncio.subprocess import PIPE
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
+
+from safeguarding.elevation import Elevation
+from storage.encryption import Keyring, new_key_spec
+from storage.models import SecondFactorRow
+from storage.uow import unit_of_work_factory
 
 KESTREL = str(Path(sys.executable).parent / "kestrel")
 
@@ -125,3 +133,35 @@ def test_package_refuses_a_domain_with_a_scheme(tmp_path):
         env={},
     )
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_keys_generate_prints_a_usable_key():
+    result = run("keys", "generate", "--id", "k2", env={})
+    assert result.returncode == 0
+    spec = result.stdout.strip()
+    assert spec.startswith("k2:") and Keyring.parse(spec).current == "k2"
+
+
+async def test_keys_rotate_re_encrypts_old_secrets_with_the_new_key(
+    database_url, demo_school, engine, clock
+):
+    old, new = new_key_spec("k1"), new_key_spec("k2")
+    elevation = Elevation(unit_of_work_factory(engine, clock, Keyring.parse(old)), clock)
+    async with unit_of_work_factory(engine, clock)() as uow:
+        [teacher] = [
+            s for s in await uow.staff.list(demo_school.school_id) if s.email.startswith("j.")
+        ]
+    enrolment = await elevation.start_enrolment(teacher, "personal")
+    env = {**os.environ, "DATABASE_URL": database_url, "KESTREL_ENCRYPTION_KEYS": f"{new},{old}"}
+    process = await asyncio.create_subprocess_exec(
+        KESTREL, "keys", "rotate", env=env, stdout=PIPE, stderr=PIPE
+    )
+    out, err = await process.communicate()
+    assert process.returncode == 0, err.decode()
+    assert "re-encrypted with key 'k2': second_factors: 1" in out.decode()
+    only_new = unit_of_work_factory(engine, clock, Keyring.parse(new))
+    async with only_new() as uow:
+        assert (await uow.second_factors.get(teacher.id)).secret == enrolment.secret
+    async with engine.connect() as connection:
+        token = await connection.scalar(select(SecondFactorRow.secret_ciphertext))
+    assert token.startswith("v1.k2.")

@@ -1,11 +1,15 @@
 """Every card Kestrel builds is a valid Adaptive Card 1.5 under Teams' size limit."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from bot.errors import error_card
 from cards.elements import text_run
 from cards.notice import not_recognised_card, notice_card
+from cards.settings import enrolment_card, settings_card
 from cards.welcome import welcome_card
+from safeguarding.elevation import ElevationStatus, Enrolment
 from safeguarding.errors import Conflict, InvalidInput, NotAvailable, NotRecognised
 from safeguarding.school import School
 from safeguarding.staff import Role, StaffMember
@@ -14,7 +18,40 @@ from tests.support.cards import assert_valid_card, card_problems
 SCHOOL = School(1, "Kestrel Demo Academy", "t", "Europe/London")
 DSL = StaffMember(1, 1, "a", "Priya Raman", "p@x", Role.DSL)
 
+NOW = datetime(2026, 11, 24, 10, 50, tzinfo=UTC)
+ENROLMENT = Enrolment(
+    "otpauth://totp/Kestrel:p%40x?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Kestrel",
+    "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+)
+COLLEAGUES = [
+    StaffMember(n, 1, f"a{n}", f"Colleague {n:03d}", f"c{n}@x", Role.VIEWER) for n in range(100)
+]
+
+
+def status(**kw) -> ElevationStatus:
+    return ElevationStatus(
+        **{"enrolled": True, "pending": False, "elevated_until": None, "locked_until": None, **kw}
+    )
+
+
 CARDS = {
+    "settings-not-enrolled": settings_card(DSL, status(enrolled=False), time_zone="Europe/London"),
+    "settings-elevated": settings_card(
+        DSL,
+        status(elevated_until=NOW),
+        time_zone="Europe/London",
+        notice="Your access is elevated.",
+    ),
+    "settings-wrong-code-with-100-colleagues": settings_card(
+        DSL,
+        status(),
+        time_zone="Europe/London",
+        code="12345x",
+        error="That code was not accepted.",
+        colleagues=COLLEAGUES,
+    ),
+    "enrolment": enrolment_card(ENROLMENT),
+    "enrolment-wrong-code": enrolment_card(ENROLMENT, code="999999", error="Not accepted."),
     "welcome-for-staff": welcome_card(DSL, SCHOOL),
     "welcome-for-a-channel": welcome_card(),
     "notice": notice_card("Title", "Message", reference="abc123"),
@@ -72,3 +109,28 @@ def test_unexpected_errors_show_a_reference_but_never_the_exception_text():
     shown = str(card)
     assert "Sam Taylor" not in shown and "RuntimeError" not in shown
     assert "Reference:" in shown
+
+
+def test_times_on_the_settings_card_are_in_the_school_time_zone():
+    summer = datetime(2026, 7, 1, 9, 5, tzinfo=UTC)
+    card = settings_card(DSL, status(elevated_until=summer), time_zone="Europe/London")
+    assert "Active until 10:05." in str(card)
+
+
+def test_a_rejected_code_comes_back_in_the_form_with_the_reason():
+    card = settings_card(DSL, status(), time_zone="Europe/London", code="12345x", error="Nope.")
+    [field] = [e for e in card["body"] if e.get("id") == "code"]
+    assert field["value"] == "12345x"
+    assert {"type": "TextBlock", "text": "Nope.", "wrap": True, "color": "Attention"} in card[
+        "body"
+    ]
+
+
+def test_only_the_dsl_team_sees_the_reset_list():
+    teacher = StaffMember(3, 1, "c", "James Whitfield", "j@x", Role.STAFF)
+    assert "staff_id" not in str(
+        settings_card(teacher, status(), time_zone="UTC", colleagues=COLLEAGUES)
+    )
+    assert "elevation.reset" in str(
+        settings_card(DSL, status(), time_zone="UTC", colleagues=COLLEAGUES)
+    )

@@ -17,6 +17,7 @@ from bot.commands import TextCommand, parse_command
         ("add incident", TextCommand("add_incident")),
         ("Add Incident  Sam   Taylor", TextCommand("add_incident", "Sam Taylor")),
         ("dashboard", TextCommand("dashboard")),
+        ("Settings", TextCommand("settings")),
     ],
 )
 def test_commands_are_recognised_by_their_first_word(text, expected):
