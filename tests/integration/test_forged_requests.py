@@ -1,0 +1,61 @@
+"""Every verb Kestrel has refuses a forged request, plainly and audited.
+
+FORGERIES must name every verb in bot/verbs.py: a new verb without a forged-request case here
+fails `test_every_verb_has_a_forged_request_case`.
+"""
+
+import pytest
+from sqlalchemy import select
+
+from bot.verbs import VERBS
+from storage.models import AuditEventRow
+from tests.support.activities import OTHER_TENANT, STRANGER_AAD, TEACHER_AAD, activity, as_user
+
+NOT_AVAILABLE = "That record is not available."
+NOT_SET_UP = "You are not set up in Kestrel. Please ask your administrator to add you."
+
+# verb -> (who sends it, data they forge, what they must see, the audit action it must leave)
+FORGERIES = {
+    "help": (STRANGER_AAD, {}, NOT_SET_UP, "identity.refused"),
+    "incident.add": (STRANGER_AAD, {}, NOT_SET_UP, "identity.refused"),
+    "dashboard.show": (STRANGER_AAD, {}, NOT_SET_UP, "identity.refused"),
+    "settings.show": (STRANGER_AAD, {}, NOT_SET_UP, "identity.refused"),
+    "elevation.enrol": (STRANGER_AAD, {}, NOT_SET_UP, "identity.refused"),
+    "elevation.verify": (STRANGER_AAD, {"code": "123456"}, NOT_SET_UP, "identity.refused"),
+    # A teacher replaying the DSL's reset button with a colleague's id.
+    "elevation.reset": (TEACHER_AAD, {"staff_id": "1"}, NOT_AVAILABLE, "access.refused"),
+}
+
+
+def test_every_verb_has_a_forged_request_case():
+    assert set(FORGERIES) == set(VERBS)
+
+
+def shown(card: dict) -> str:
+    return " ".join(
+        b.get("text", "") or "".join(r["text"] for r in b.get("inlines", [])) for b in card["body"]
+    )
+
+
+@pytest.mark.parametrize("verb", sorted(FORGERIES))
+async def test_forged_request_is_refused_plainly_and_audited(running_bot, engine, verb):
+    sender, data, expected, audited = FORGERIES[verb]
+    body = as_user(activity("invoke_action_execute", running_bot.connector_url), sender)
+    body["value"]["action"] = {"type": "Action.Execute", "verb": verb, "data": {"v": 1, **data}}
+    response = await running_bot.post(body)
+    card = (await response.json())["value"]
+    assert response.status == 200
+    assert expected in shown(card)
+    async with engine.connect() as connection:
+        actions = list(await connection.scalars(select(AuditEventRow.action)))
+    assert audited in actions
+
+
+@pytest.mark.parametrize("verb", sorted(FORGERIES))
+async def test_the_same_verb_from_another_tenant_is_refused(running_bot, verb):
+    body = as_user(
+        activity("invoke_action_execute", running_bot.connector_url), TEACHER_AAD, OTHER_TENANT
+    )
+    body["value"]["action"] = {"type": "Action.Execute", "verb": verb, "data": {"v": 1}}
+    response = await running_bot.post(body)
+    assert NOT_SET_UP in shown((await response.json())["value"])
