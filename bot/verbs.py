@@ -14,6 +14,7 @@ VERBS: Mapping[str, Handler] = {
     "incident.add": welcome.add_incident,
     "dashboard.show": welcome.show_dashboard,
     "settings.show": elevation.show_settings,
+    "settings.save": elevation.save,
     "elevation.enrol": elevation.enrol,
     "elevation.verify": elevation.verify,
     "elevation.reset": elevation.reset,

@@ -36,8 +36,21 @@ def settings_card(
     body = [heading("Your Kestrel settings")]
     if notice:
         body.append(text_block(notice))
-    body += [heading("Elevated access"), text_block(_describe(status, ZoneInfo(time_zone)))]
-    actions: list[Card] = []
+    body += [
+        heading("Hide names"),
+        {
+            "type": "Input.Toggle",
+            "id": "hide_names",
+            "title": "Show pupils as initials everywhere",
+            "value": "true" if staff.hide_names else "false",
+            "valueOn": "true",
+            "valueOff": "false",
+        },
+        text_block("In group chats and channels pupils are always shown as initials.", subtle=True),
+        heading("Elevated access"),
+        text_block(_describe(status, ZoneInfo(time_zone))),
+    ]
+    actions: list[Card] = [execute("settings.save", "Save settings")]
     if status.enrolled:
         body.append(text_input("code", CODE_LABEL, value=code, placeholder="123456", max_length=8))
         if error:

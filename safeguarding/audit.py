@@ -22,6 +22,9 @@ class AuditAction(StrEnum):
     ELEVATION_FAILED = "elevation.failed"
     ELEVATION_LOCKED_OUT = "elevation.locked_out"
     ELEVATION_RESET = "elevation.reset"
+    EXCLUSION_SET = "exclusion.set"
+    EXCLUSION_LIFTED = "exclusion.lifted"
+    SETTINGS_CHANGED = "settings.changed"
 
 
 @dataclass(frozen=True)

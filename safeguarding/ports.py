@@ -1,8 +1,10 @@
 """The ports the use cases need; storage/ implements them, tests may fake them."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol, Self
 
+from safeguarding.access import AccessPolicy
 from safeguarding.audit import AuditEvent
 from safeguarding.school import AlertGroup, Category, School, Student
 from safeguarding.second_factor import SecondFactor
@@ -24,10 +26,12 @@ class StaffRepository(Protocol):
     ) -> StaffMember: ...
     async def list(self, school_id: int) -> Sequence[StaffMember]: ...
     async def by_id(self, school_id: int, staff_id: int) -> StaffMember | None: ...
+    async def set_hide_names(self, staff_id: int, hide: bool) -> None: ...
 
 
 class StudentRepository(Protocol):
     async def ensure(self, student: Student) -> Student: ...
+    async def by_id(self, school_id: int, student_id: int) -> Student | None: ...
     async def count(self, school_id: int) -> int: ...
 
 
@@ -51,6 +55,17 @@ class SecondFactorRepository(Protocol):
     async def enrolled(self, school_id: int) -> Sequence[StaffMember]: ...
 
 
+class AccessRepository(Protocol):
+    async def policy(self, school_id: int) -> AccessPolicy: ...
+    async def excluded_students(self, staff_id: int) -> frozenset[int]: ...
+    async def add_exclusion(
+        self, school_id: int, staff_id: int, student_id: int, reason: str, set_by: int, at: datetime
+    ) -> int: ...
+    async def lift_exclusion(
+        self, school_id: int, exclusion_id: int, by: int, at: datetime
+    ) -> bool: ...
+
+
 class AuditLog(Protocol):
     async def append(self, event: AuditEvent) -> None: ...
 
@@ -64,6 +79,7 @@ class UnitOfWork(Protocol):
     categories: CategoryRepository
     alert_groups: AlertGroupRepository
     second_factors: SecondFactorRepository
+    access: AccessRepository
     audit: AuditLog
 
     async def __aenter__(self) -> Self: ...

@@ -37,6 +37,11 @@ class StaffMember:
     email: str
     role: Role
     active: bool = True
+    hide_names: bool = False  # personal setting: pupils shown as initials everywhere
+
+    def hides_names_in(self, conversation_type: str) -> bool:
+        """Initials instead of names: when asked, and always outside the 1:1 chat."""
+        return self.hide_names or conversation_type != "personal"
 
     @property
     def leads_safeguarding(self) -> bool:

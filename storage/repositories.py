@@ -76,6 +76,12 @@ class SqlStaff:
         )
         return [staff_member(row) for row in rows]
 
+    async def set_hide_names(self, staff_id: int, hide: bool) -> None:
+        row = await self.session.get(StaffRow, staff_id)
+        if row is not None:
+            row.hide_names, row.updated_at = hide, self.clock.now()
+            await self.session.flush()
+
     async def by_id(self, school_id: int, staff_id: int) -> StaffMember | None:
         row = await self.session.get(StaffRow, staff_id)
         return staff_member(row) if row is not None and row.school_id == school_id else None
@@ -101,6 +107,10 @@ class SqlStudents:
                 setattr(row, name, value)
         await self.session.flush()
         return _student(row)
+
+    async def by_id(self, school_id: int, student_id: int) -> Student | None:
+        row = await self.session.get(StudentRow, student_id)
+        return _student(row) if row is not None and row.school_id == school_id else None
 
     async def count(self, school_id: int) -> int:
         query = (
@@ -221,6 +231,7 @@ def staff_member(row: StaffRow) -> StaffMember:
         row.email,
         Role(row.role),
         row.active,
+        row.hide_names,
     )
 
 

@@ -5,6 +5,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from safeguarding.clock import Clock
+from storage.access import SqlAccess
 from storage.audit import SqlAuditLog
 from storage.encryption import Keyring
 from storage.repositories import (
@@ -31,6 +32,7 @@ class SqlUnitOfWork:
         self.categories = SqlCategories(self.session)
         self.alert_groups = SqlAlertGroups(self.session)
         self.second_factors = SqlSecondFactors(self.session, self._clock, self._keyring)
+        self.access = SqlAccess(self.session)
         self.audit = SqlAuditLog(self.session)
         return self
 

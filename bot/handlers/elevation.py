@@ -1,4 +1,4 @@
-"""Settings and elevated access: enrol an authenticator, elevate with a code, reset (DSL team)."""
+"""Settings: Hide names, and elevated access (enrol, elevate with a code, DSL team reset)."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -8,11 +8,15 @@ from cards.elements import Card
 from cards.notice import notice_card
 from cards.settings import enrolment_card, settings_card
 from safeguarding.errors import InvalidInput, NotPermitted
+from safeguarding.preferences import set_hide_names
+from safeguarding.staff import StaffMember
 
 
-async def show_settings(turn: Turn, data: Mapping[str, Any], **shown: str) -> Card:
+async def show_settings(
+    turn: Turn, data: Mapping[str, Any], updated: StaffMember | None = None, **shown: str
+) -> Card:
     """The Settings card for this member of staff."""
-    elevation, staff = turn.services.elevation, turn.who.staff
+    elevation, staff = turn.services.elevation, updated or turn.who.staff
     return settings_card(
         staff,
         await elevation.status(staff),
@@ -20,6 +24,20 @@ async def show_settings(turn: Turn, data: Mapping[str, Any], **shown: str) -> Ca
         time_zone=turn.who.school.time_zone,
         **shown,
     )
+
+
+async def save(turn: Turn, data: Mapping[str, Any]) -> Card:
+    """Save the personal settings (Hide names)."""
+    hide = str(data.get("hide_names", "false")).lower() == "true"
+    services, who = turn.services, turn.who.staff
+    updated = await set_hide_names(
+        who,
+        hide,
+        uow_factory=services.uow_factory,
+        clock=services.clock,
+        conversation_type=turn.conversation_type,
+    )
+    return await show_settings(turn, data, updated, notice="Your settings are saved.")
 
 
 async def enrol(turn: Turn, data: Mapping[str, Any]) -> Card:

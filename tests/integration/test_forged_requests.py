@@ -20,6 +20,7 @@ FORGERIES = {
     "incident.add": (STRANGER_AAD, {}, NOT_SET_UP, "identity.refused"),
     "dashboard.show": (STRANGER_AAD, {}, NOT_SET_UP, "identity.refused"),
     "settings.show": (STRANGER_AAD, {}, NOT_SET_UP, "identity.refused"),
+    "settings.save": (STRANGER_AAD, {"hide_names": "true"}, NOT_SET_UP, "identity.refused"),
     "elevation.enrol": (STRANGER_AAD, {}, NOT_SET_UP, "identity.refused"),
     "elevation.verify": (STRANGER_AAD, {"code": "123456"}, NOT_SET_UP, "identity.refused"),
     # A teacher replaying the DSL's reset button with a colleague's id.

@@ -38,7 +38,7 @@ async def test_settings_command_offers_to_set_up_elevated_access(running_bot):
     await running_bot.post(body)
     [card] = running_bot.connector.cards()
     assert "Not set up" in shown(card)
-    assert [a["verb"] for a in card["actions"]] == ["elevation.enrol"]
+    assert [a["verb"] for a in card["actions"]] == ["settings.save", "elevation.enrol"]
 
 
 async def test_enrolling_shows_a_qr_code_once_and_a_correct_code_elevates(running_bot, clock):
@@ -102,3 +102,16 @@ async def test_a_non_numeric_colleague_id_is_asked_for_again(running_bot):
     card = await press(running_bot, "elevation.reset", aad=DSL_AAD, staff_id="1 OR 1=1")
     assert "Choose a colleague first." in shown(card)
     assert re.search(r"Your Kestrel settings", shown(card))
+
+
+async def test_hide_names_is_saved_and_shown_switched_on(running_bot, engine):
+    card = await press(running_bot, "settings.save", hide_names="true")
+    [toggle] = [b for b in card["body"] if b.get("id") == "hide_names"]
+    assert toggle["value"] == "true" and "Your settings are saved." in shown(card)
+    again = await press(running_bot, "settings.show")
+    assert [b for b in again["body"] if b.get("id") == "hide_names"][0]["value"] == "true"
+    async with engine.connect() as connection:
+        changed = await connection.scalar(
+            select(AuditEventRow.detail).where(AuditEventRow.action == "settings.changed")
+        )
+    assert changed == {"hide_names": True}

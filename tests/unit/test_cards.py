@@ -7,11 +7,12 @@ import pytest
 from bot.errors import error_card
 from cards.elements import text_run
 from cards.notice import not_recognised_card, notice_card
+from cards.pupils import pupil_name
 from cards.settings import enrolment_card, settings_card
 from cards.welcome import welcome_card
 from safeguarding.elevation import ElevationStatus, Enrolment
 from safeguarding.errors import Conflict, InvalidInput, NotAvailable, NotRecognised
-from safeguarding.school import School
+from safeguarding.school import School, Student
 from safeguarding.staff import Role, StaffMember
 from tests.support.cards import assert_valid_card, card_problems
 
@@ -133,4 +134,19 @@ def test_only_the_dsl_team_sees_the_reset_list():
     )
     assert "elevation.reset" in str(
         settings_card(DSL, status(), time_zone="UTC", colleagues=COLLEAGUES)
+    )
+
+
+def test_hide_names_shows_initials_and_prefers_the_preferred_name():
+    mo = Student(1, 1, "U1", "Mohammed", "Hussain", 7, "7A", preferred_name="Mo")
+    assert pupil_name(mo, hide=False) == "Mo Hussain"
+    assert pupil_name(mo, hide=True) == "M. H."
+
+
+def test_names_are_always_hidden_outside_the_one_to_one_chat():
+    private = StaffMember(9, 1, "z", "Z", "z@x", Role.STAFF, hide_names=False)
+    assert not private.hides_names_in("personal")
+    assert private.hides_names_in("groupChat") and private.hides_names_in("channel")
+    assert StaffMember(9, 1, "z", "Z", "z@x", Role.STAFF, hide_names=True).hides_names_in(
+        "personal"
     )

@@ -1,0 +1,114 @@
+"""Exclusions: the DSL bars a member of staff from a pupil's record (own child, relative,
+named in an allegation). Whatever their role, they then see nothing of it and get no alerts."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from safeguarding.audit import AuditAction, AuditEvent
+from safeguarding.clock import Clock
+from safeguarding.errors import NotAvailable
+from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
+from safeguarding.staff import Role, StaffMember
+
+
+class ExclusionReason(StrEnum):
+    OWN_CHILD = "own_child"
+    RELATIVE = "relative"
+    ALLEGATION = "allegation"  # named in an allegation (LADO)
+    OTHER = "other"
+
+
+REASONS = frozenset(reason.value for reason in ExclusionReason)
+
+
+@dataclass(frozen=True)
+class Exclusions:
+    uow_factory: UnitOfWorkFactory
+    clock: Clock
+
+    async def exclude(
+        self,
+        actor: StaffMember,
+        staff_id: int,
+        student_id: int,
+        reason: str,
+        conversation_type: str,
+    ) -> int:
+        """Bar a colleague from a pupil; only the DSL may, and never themselves."""
+        async with self.uow_factory() as uow:
+            target = await uow.staff.by_id(actor.school_id, staff_id)
+            pupil = await uow.students.by_id(actor.school_id, student_id)
+            allowed = (
+                actor.role == Role.DSL
+                and target is not None
+                and pupil is not None
+                and target.id != actor.id
+                and reason in REASONS
+            )
+            if not allowed:
+                await self._refuse(uow, actor, student_id, "exclusion.set", conversation_type)
+                raise NotAvailable()
+            exclusion = await uow.access.add_exclusion(
+                actor.school_id, staff_id, student_id, reason, actor.id, self.clock.now()
+            )
+            await self._audit(
+                uow,
+                actor,
+                AuditAction.EXCLUSION_SET,
+                student_id,
+                conversation_type,
+                {"exclusion": exclusion, "staff": staff_id, "reason": reason},
+            )
+            await uow.commit()
+        return exclusion
+
+    async def lift(
+        self, actor: StaffMember, exclusion_id: int, student_id: int, conversation_type: str
+    ) -> None:
+        """End an exclusion (kept in the record as lifted, with who and when)."""
+        async with self.uow_factory() as uow:
+            lifted = actor.role == Role.DSL and await uow.access.lift_exclusion(
+                actor.school_id, exclusion_id, actor.id, self.clock.now()
+            )
+            if not lifted:
+                await self._refuse(uow, actor, student_id, "exclusion.lift", conversation_type)
+                raise NotAvailable()
+            await self._audit(
+                uow,
+                actor,
+                AuditAction.EXCLUSION_LIFTED,
+                student_id,
+                conversation_type,
+                {"exclusion": exclusion_id},
+            )
+            await uow.commit()
+
+    async def _refuse(
+        self, uow: UnitOfWork, actor: StaffMember, student_id: int, verb: str, conversation: str
+    ) -> None:
+        await self._audit(
+            uow, actor, AuditAction.ACCESS_REFUSED, student_id, conversation, {"verb": verb}
+        )
+        await uow.commit()
+
+    async def _audit(
+        self,
+        uow: UnitOfWork,
+        actor: StaffMember,
+        action: AuditAction,
+        student_id: int,
+        conversation_type: str,
+        detail: dict[str, object],
+    ) -> None:
+        await uow.audit.append(
+            AuditEvent(
+                action,
+                self.clock.now(),
+                school_id=actor.school_id,
+                actor_staff_id=actor.id,
+                record_type="student",
+                record_id=student_id,
+                conversation_type=conversation_type,
+                detail=detail,
+            )
+        )

@@ -1,0 +1,133 @@
+"""Stored access rules (category rights, scopes, exclusions), loaded into the domain policy."""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from safeguarding.access import AccessPolicy, Rights, Scope
+from safeguarding.staff import Role
+from storage.models import (
+    CategoryRoleRightsRow,
+    CategoryRow,
+    CategoryStaffRightsRow,
+    ExclusionRow,
+    StaffRow,
+    StaffScopeRow,
+)
+
+
+class SqlAccess:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def policy(self, school_id: int) -> AccessPolicy:
+        """The school's rules; categories without stored rights use the day-one defaults."""
+        categories = (
+            await self.session.execute(
+                select(CategoryRow.id, CategoryRow.restricted).where(
+                    CategoryRow.school_id == school_id
+                )
+            )
+        ).all()
+        ids = [c.id for c in categories]
+        by_role = {
+            (r.category_id, Role(r.role)): _rights(r)
+            for r in await self.session.scalars(
+                select(CategoryRoleRightsRow).where(CategoryRoleRightsRow.category_id.in_(ids))
+            )
+        }
+        by_staff = {
+            (r.category_id, r.staff_id): _rights(r)
+            for r in await self.session.scalars(
+                select(CategoryStaffRightsRow).where(CategoryStaffRightsRow.category_id.in_(ids))
+            )
+        }
+        return AccessPolicy(
+            categories=frozenset(ids),
+            restricted=frozenset(c.id for c in categories if c.restricted),
+            by_role=by_role,
+            by_staff=by_staff,
+            scopes=await self._scopes(school_id),
+        )
+
+    async def _scopes(self, school_id: int) -> dict[int, Scope]:
+        rows = await self.session.scalars(
+            select(StaffScopeRow)
+            .join(StaffRow, StaffRow.id == StaffScopeRow.staff_id)
+            .where(StaffRow.school_id == school_id)
+        )
+        years: dict[int, set[int]] = {}
+        tutors: dict[int, set[str]] = {}
+        for row in rows:
+            if row.year_group is not None:
+                years.setdefault(row.staff_id, set()).add(row.year_group)
+            if row.tutor_group is not None:
+                tutors.setdefault(row.staff_id, set()).add(row.tutor_group)
+        return {
+            staff: Scope(frozenset(years.get(staff, ())), frozenset(tutors.get(staff, ())))
+            for staff in years.keys() | tutors.keys()
+        }
+
+    async def set_role_rights(self, category_id: int, role: Role, rights: Rights) -> None:
+        row = await self.session.get(CategoryRoleRightsRow, (category_id, role.value))
+        if row is None:
+            row = CategoryRoleRightsRow(category_id=category_id, role=role.value)
+            self.session.add(row)
+        row.view_students, row.view_incidents = rights.view_students, rights.view_incidents
+        row.add_incidents = rights.add_incidents
+        await self.session.flush()
+
+    async def set_scope(
+        self, staff_id: int, year_groups: Sequence[int], tutor_groups: Sequence[str]
+    ) -> None:
+        for row in await self.session.scalars(
+            select(StaffScopeRow).where(StaffScopeRow.staff_id == staff_id)
+        ):
+            await self.session.delete(row)
+        self.session.add_all(StaffScopeRow(staff_id=staff_id, year_group=y) for y in year_groups)
+        self.session.add_all(StaffScopeRow(staff_id=staff_id, tutor_group=t) for t in tutor_groups)
+        await self.session.flush()
+
+    async def excluded_students(self, staff_id: int) -> frozenset[int]:
+        """The pupils this member of staff is barred from (exclusions not lifted)."""
+        rows = await self.session.scalars(
+            select(ExclusionRow.student_id).where(
+                ExclusionRow.staff_id == staff_id, ExclusionRow.lifted_at.is_(None)
+            )
+        )
+        return frozenset(rows)
+
+    async def add_exclusion(
+        self, school_id: int, staff_id: int, student_id: int, reason: str, set_by: int, at: datetime
+    ) -> int:
+        row = ExclusionRow(
+            school_id=school_id,
+            staff_id=staff_id,
+            student_id=student_id,
+            reason=reason,
+            set_by=set_by,
+            set_at=at,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return row.id
+
+    async def lift_exclusion(
+        self, school_id: int, exclusion_id: int, by: int, at: datetime
+    ) -> bool:
+        lifted = await self.session.execute(
+            update(ExclusionRow)
+            .where(
+                ExclusionRow.id == exclusion_id,
+                ExclusionRow.school_id == school_id,
+                ExclusionRow.lifted_at.is_(None),
+            )
+            .values(lifted_by=by, lifted_at=at)
+        )
+        return lifted.rowcount == 1
+
+
+def _rights(row: CategoryRoleRightsRow | CategoryStaffRightsRow) -> Rights:
+    return Rights(row.view_students, row.view_incidents, row.add_incidents)
