@@ -11,14 +11,16 @@ from bot.commands import parse_command
 from bot.errors import error_card
 from bot.turns import Services, Turn
 from bot.verbs import COMMAND_VERBS, VERBS
-from cards.elements import PAYLOAD_VERSION, Card
+from cards.elements import PAYLOAD_VERSION, Card, without_actions
 from cards.notice import notice_card
-from safeguarding.errors import DomainError
 from safeguarding.identity import Caller, identify_staff
+from safeguarding.refusals import record_refusal
 
 log = logging.getLogger("kestrel.bot")
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
+# The dialog that opens from a button (task/fetch) or from a message's "Record a concern" action.
+DIALOG_OPENERS = ("task/fetch", "composeExtension/fetchTask")
 UNKNOWN_COMMAND = (
     "I only understand a few commands; type help to see them. Please do not type concerns "
     "into this chat: use Add incident."
@@ -44,40 +46,65 @@ class KestrelBot:
     async def _answer_message(self, context: TurnContext) -> Card:
         value = context.activity.value
         if isinstance(value, dict) and "verb" in value:  # Action.Submit from a card
-            return await self._run(context, str(value["verb"]), value)
+            return await self._run(context, str(value["verb"]), value, posting=True)
         command = parse_command(context.activity.text)
-        verb = COMMAND_VERBS.get(command.name)
-        if verb is None:
-            return notice_card("Kestrel", UNKNOWN_COMMAND)
-        return await self._run(context, verb, {"v": PAYLOAD_VERSION, "text": command.argument})
+        data = {"v": PAYLOAD_VERSION, "text": command.argument}
+        return await self._run(context, COMMAND_VERBS[command.name], data, posting=True)
 
     async def _on_invoke(self, context: TurnContext) -> None:
         activity = context.activity
-        if activity.name != "adaptiveCard/action":
-            log.info("unsupported invoke %s", activity.name)
+        value = activity.value if isinstance(activity.value, dict) else {}
+        if activity.name == "adaptiveCard/action":
+            action = value.get("action")
+            if isinstance(action, dict):
+                card = await self._run(context, str(action.get("verb", "")), action.get("data"))
+            else:
+                card = notice_card("Kestrel", "That button sent something Kestrel cannot read.")
+            body = {"statusCode": 200, "type": ADAPTIVE_CARD, "value": card}
+        elif activity.name in DIALOG_OPENERS:
+            card = await self._run(context, "incident.add", {"v": PAYLOAD_VERSION}, dialog=True)
+            body = {"task": {"type": "continue", "value": _dialog("Add incident", card)}}
+        else:
+            log.info("unsupported invoke %s", (activity.name or "")[:60])
             await _invoke_response(context, InvokeResponse(status=501))
             return
-        action = (activity.value or {}).get("action") if isinstance(activity.value, dict) else None
-        if not isinstance(action, dict):
-            card = notice_card("Kestrel", "That button sent something Kestrel cannot read.")
-        else:
-            card = await self._run(context, str(action.get("verb", "")), action.get("data"))
-        body = {"statusCode": 200, "type": ADAPTIVE_CARD, "value": card}
         await _invoke_response(context, InvokeResponse(status=200, body=body))
 
-    async def _run(self, context: TurnContext, verb: str, data: Any) -> Card:
-        """Identify the caller, check the payload, call the verb's handler; errors become cards."""
+    async def _run(
+        self,
+        context: TurnContext,
+        verb: str,
+        data: Any,
+        *,
+        posting: bool = False,
+        dialog: bool = False,
+    ) -> Card:
+        """Identify the caller, check the verb and payload, run the handler; errors become cards."""
         try:
             turn = await self._identify(context)
-            handler = VERBS.get(verb)
-            if handler is None or not _valid_payload(data):
-                log.warning("refused payload for verb %r", verb[:40])
+            if verb == "command.unknown":
+                return notice_card("Kestrel", UNKNOWN_COMMAND)
+            entry = VERBS.get(verb)
+            if entry is None or not _valid_payload(data):
+                await self._refuse(turn, verb)
                 return notice_card("Kestrel", "That button is no longer available. Type help.")
-            return await handler(turn, data)
-        except DomainError as error:
+            if posting and not entry.postable:
+                await self._refuse(turn, verb)
+                return notice_card("Kestrel", "Please use the buttons on Kestrel's cards for that.")
+            card = await entry.handler(turn, data)
+            return without_actions(card) if dialog else card
+        except Exception as error:  # noqa: BLE001 - domain errors get words, others a reference
             return error_card(error)
-        except Exception as error:  # noqa: BLE001 - the user gets a reference, the log the cause
-            return error_card(error)
+
+    async def _refuse(self, turn: Turn, verb: str) -> None:
+        log.warning("refused verb %r", verb[:40])
+        await record_refusal(
+            turn.who.staff,
+            verb,
+            turn.conversation_type,
+            uow_factory=self.services.uow_factory,
+            clock=self.services.clock,
+        )
 
     async def _identify(self, context: TurnContext) -> Turn:
         activity = context.activity
@@ -105,7 +132,12 @@ class KestrelBot:
 
 
 def _valid_payload(data: Any) -> bool:
-    return isinstance(data, Mapping) and data.get("v") == PAYLOAD_VERSION
+    version = data.get("v") if isinstance(data, Mapping) else None
+    return type(version) is int and version == PAYLOAD_VERSION
+
+
+def _dialog(title: str, card: Card) -> dict[str, Any]:
+    return {"title": title, "card": {"contentType": ADAPTIVE_CARD, "content": card}}
 
 
 def _tenant_id(activity: Activity) -> str:

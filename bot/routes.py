@@ -23,10 +23,12 @@ async def messages(request: web.Request) -> web.Response:
         return _problem(415, "Content-Type must be application/json")
     try:
         body = json.loads(await request.read())
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return _problem(400, "the body is not valid JSON")
     if not isinstance(body, dict) or not isinstance(body.get("type"), str) or not body["type"]:
         return _problem(400, "the body is not an activity: it has no type")
+    if not _routable(body):
+        return _problem(400, "the activity has no serviceUrl, conversation or sender")
     try:
         activity = Activity().deserialize(body)
     except Exception:  # noqa: BLE001 - msrest raises many kinds for shapes it cannot read
@@ -60,6 +62,17 @@ async def healthz(request: web.Request) -> web.Response:
         log.warning("health check: database unavailable (%s)", type(error).__name__)
         return web.json_response({"status": "unhealthy", "database": "unavailable"}, status=503)
     return web.json_response({"status": "ok", "database": "ok"})
+
+
+def _routable(body: dict) -> bool:
+    """Teams always sends where to reply and who is speaking; without them there is no turn."""
+    conversation, sender = body.get("conversation"), body.get("from")
+    return (
+        isinstance(body.get("serviceUrl"), str)
+        and isinstance(conversation, dict)
+        and isinstance(conversation.get("id"), str)
+        and isinstance(sender, dict)
+    )
 
 
 def _problem(status: int, reason: str) -> web.Response:

@@ -1,6 +1,7 @@
 """Card buttons and text commands, routed by verb through one table (never by substring)."""
 
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from bot.handlers import elevation, welcome
@@ -9,15 +10,24 @@ from cards.elements import Card
 
 Handler = Callable[[Turn, Mapping[str, Any]], Awaitable[Card]]
 
-VERBS: Mapping[str, Handler] = {
-    "help": welcome.show_help,
-    "incident.add": welcome.add_incident,
-    "dashboard.show": welcome.show_dashboard,
-    "settings.show": elevation.show_settings,
-    "settings.save": elevation.save,
-    "elevation.enrol": elevation.enrol,
-    "elevation.verify": elevation.verify,
-    "elevation.reset": elevation.reset,
+
+@dataclass(frozen=True)
+class Verb:
+    handler: Handler
+    # Whether the answer may be posted as a chat message (Teams keeps those). Verbs whose cards
+    # carry details or secrets answer only in invoke responses.
+    postable: bool = False
+
+
+VERBS: Mapping[str, Verb] = {
+    "help": Verb(welcome.show_help, postable=True),
+    "incident.add": Verb(welcome.add_incident, postable=True),
+    "dashboard.show": Verb(welcome.show_dashboard, postable=True),
+    "settings.show": Verb(elevation.show_settings, postable=True),
+    "settings.save": Verb(elevation.save),
+    "elevation.enrol": Verb(elevation.enrol),
+    "elevation.verify": Verb(elevation.verify),
+    "elevation.reset": Verb(elevation.reset),
 }
 
 # Text commands (bot/commands.py names) map onto the same verbs as the buttons.
@@ -26,4 +36,5 @@ COMMAND_VERBS: Mapping[str, str] = {
     "add_incident": "incident.add",
     "dashboard": "dashboard.show",
     "settings": "settings.show",
+    "unknown": "command.unknown",
 }

@@ -67,3 +67,8 @@ def text_input(
     if max_length:
         element["maxLength"] = max_length
     return element
+
+
+def without_actions(card: Card) -> Card:
+    """The card with its buttons removed (for dialogs, where Action.Execute does not apply)."""
+    return {key: value for key, value in card.items() if key != "actions"}

@@ -15,6 +15,7 @@ from tests.support.activities import (
     activity,
     as_user,
 )
+from tests.support.cards import assert_valid_card
 
 WELCOME_TITLE = "Kestrel: safeguarding concerns, inside Teams"
 NOT_SET_UP = "You are not set up in Kestrel. Please ask your administrator to add you."
@@ -206,6 +207,13 @@ async def test_refused_invoke_gets_the_not_set_up_card_in_the_response(running_b
             "application/json",
             b'{"type": "message", "from": "nobody", "conversation": 7}',
             400,
+            "no serviceUrl",
+        ),
+        (
+            "application/json",
+            b'{"type": "message", "serviceUrl": "x", "conversation": {"id": "a"}, "from": {}, '
+            b'"timestamp": "not a date"}',
+            400,
             "could not be read",
         ),
     ],
@@ -218,6 +226,7 @@ async def test_refused_invoke_gets_the_not_set_up_card_in_the_response(running_b
         "no-type",
         "empty-type",
         "bad-shape",
+        "bad-timestamp",
     ],
 )
 async def test_malformed_requests_get_a_4xx_with_a_reason(
@@ -251,3 +260,78 @@ async def test_health_check_says_unhealthy_when_the_database_is_gone(clock, keyr
             assert await r.json() == {"status": "unhealthy", "database": "unavailable"}
     finally:
         await server.close()
+
+
+async def test_a_stranger_typing_anything_is_identified_refused_and_audited(running_bot, engine):
+    body = as_user(activity("message_unknown_text", running_bot.connector_url), STRANGER_AAD)
+    await running_bot.post(body)
+    [card] = running_bot.connector.cards()
+    assert texts(card) == ["Kestrel", NOT_SET_UP]
+    async with engine.connect() as connection:
+        refused = list(await connection.scalars(select(AuditEventRow.action)))
+    assert "identity.refused" in refused
+
+
+async def test_a_button_sent_as_a_chat_message_never_posts_details_into_the_chat(
+    running_bot, engine
+):
+    body = activity("message_action_submit", running_bot.connector_url)
+    body["value"] = {"verb": "elevation.enrol", "v": 1}
+    await running_bot.post(body)
+    [sent] = running_bot.connector.sent
+    assert "otpauth" not in str(sent.body) and "Image" not in str(sent.body)
+    assert "use the buttons" in " ".join(texts(running_bot.connector.cards()[0]))
+    async with engine.connect() as connection:
+        details = list(
+            await connection.scalars(
+                select(AuditEventRow.detail).where(AuditEventRow.action == "access.refused")
+            )
+        )
+    assert details == [{"verb": "elevation.enrol"}]
+
+
+async def test_an_unknown_verb_from_a_colleague_is_audited(running_bot, engine):
+    action = {"type": "Action.Execute", "verb": "incident.delete", "data": {"v": 1}}
+    await running_bot.post(
+        activity("invoke_action_execute", running_bot.connector_url, value={"action": action})
+    )
+    async with engine.connect() as connection:
+        details = list(
+            await connection.scalars(
+                select(AuditEventRow.detail).where(AuditEventRow.action == "access.refused")
+            )
+        )
+    assert details == [{"verb": "incident.delete"}]
+
+
+@pytest.mark.parametrize("name", ["task/fetch", "composeExtension/fetchTask"])
+async def test_dialog_openers_get_a_dialog_not_an_error(running_bot, name):
+    body = activity("invoke_action_execute", running_bot.connector_url, name=name, value={})
+    response = await running_bot.post(body)
+    answer = await response.json()
+    assert response.status == 200
+    task = answer["task"]
+    assert task["type"] == "continue" and task["value"]["title"] == "Add incident"
+    card = task["value"]["card"]
+    assert card["contentType"] == "application/vnd.microsoft.card.adaptive"
+    assert "actions" not in card["content"]
+    assert_valid_card(card["content"])
+
+
+async def test_a_deeply_nested_body_is_a_400_not_a_500(running_bot):
+    payload = b'{"type": "message", "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    response = await running_bot.http.post(
+        f"{running_bot.url}/api/messages",
+        data=payload,
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status == 400
+
+
+@pytest.mark.parametrize("missing", ["conversation", "serviceUrl", "from"])
+async def test_an_activity_without_its_routing_fields_is_a_400(running_bot, missing):
+    body = activity("message_help", running_bot.connector_url)
+    del body[missing]
+    response = await running_bot.post(body)
+    assert response.status == 400
+    assert running_bot.connector.sent == []
