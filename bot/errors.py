@@ -1,6 +1,7 @@
 """The one place where failures become what a user sees: friendly words, never exception text."""
 
 import logging
+import traceback
 import uuid
 
 from cards.elements import Card
@@ -17,6 +18,18 @@ from safeguarding.errors import (
 log = logging.getLogger("kestrel.errors")
 
 
+def log_unexpected(error: BaseException, what: str) -> str:
+    """Log a failure by type and stack only (messages can carry pupil data); returns a reference."""
+    reference = uuid.uuid4().hex[:8]
+    # file:line and function only: even source lines can hold literals we would rather not log.
+    stack = "\n".join(
+        f"  {frame.filename}:{frame.lineno} in {frame.name}"
+        for frame in traceback.extract_tb(error.__traceback__)
+    )
+    log.error("%s %s (ref %s)\n%s", what, type(error).__name__, reference, stack)
+    return reference
+
+
 def error_card(error: Exception) -> Card:
     """The card for a failure; unexpected ones are logged with a reference the user can quote."""
     if isinstance(error, NotRecognised):
@@ -31,9 +44,7 @@ def error_card(error: Exception) -> Card:
         )
     if isinstance(error, DomainError):
         return notice_card("Not possible", "Kestrel could not do that.")
-    reference = uuid.uuid4().hex[:8]
-    # The exception type and traceback only: messages can carry content, logs must not.
-    log.error("unexpected %s (ref %s)", type(error).__name__, reference, exc_info=error)
+    reference = log_unexpected(error, "unexpected")
     return notice_card(
         "Something went wrong",
         "Kestrel could not finish that. Nothing has been changed. Please try again.",

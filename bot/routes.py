@@ -2,11 +2,11 @@
 
 import json
 import logging
-import uuid
 
 from aiohttp import web
 from botbuilder.schema import Activity
 
+from bot.errors import log_unexpected
 from bot.keys import ADAPTER, BOT, ENGINE
 from storage.database import ping
 
@@ -44,8 +44,7 @@ async def messages(request: web.Request) -> web.Response:
     try:
         response = await adapter.process_activity(auth, activity, request.app[BOT].on_turn)
     except Exception as error:  # noqa: BLE001 - a server fault: logged with a reference, no detail out
-        reference = uuid.uuid4().hex[:8]
-        log.error("turn failed: %s (ref %s)", type(error).__name__, reference, exc_info=error)
+        reference = log_unexpected(error, "turn failed")
         return web.json_response({"error": "internal error", "reference": reference}, status=500)
     if response is None:
         return web.Response(status=200)

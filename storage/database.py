@@ -27,13 +27,18 @@ def create_engine(database_url: str) -> AsyncEngine:
     """An async engine; SQLite gets foreign keys, WAL and a busy timeout on every connection."""
     url = async_url(database_url)
     if url.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True)
+        return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     # One connection per process: SQLite has one writer anyway, and a read transaction that later
     # writes would otherwise fail (SQLITE_BUSY) when another connection wrote in between.
     engine = create_async_engine(
-        url, connect_args={"timeout": 15}, pool_size=1, max_overflow=0, pool_timeout=30
+        url,
+        connect_args={"timeout": 15},
+        pool_size=1,
+        max_overflow=0,
+        pool_timeout=30,
+        hide_parameters=True,  # database errors must not carry names or text into logs
     )
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine

@@ -28,10 +28,11 @@ class Keyring:
 
     def __init__(self, keys: Mapping[str, bytes], current: str) -> None:
         if current not in keys:
-            raise KeyringError(f"the current key {current!r} is not in the keyring")
-        for key_id, key in keys.items():
+            raise KeyringError("the current key is not in the keyring")
+        for position, (key_id, key) in enumerate(keys.items(), 1):
             if not _KEY_ID.fullmatch(key_id) or len(key) != 32:
-                raise KeyringError(f"key {key_id!r} must be a short id and 32 bytes (AES-256)")
+                # Never echo the item: a missing `id:` would put the key itself in the message.
+                raise KeyringError(f"key {position} must be `id:base64` with a 32-byte key")
         self._ciphers = {key_id: AESGCM(key) for key_id, key in keys.items()}
         self.current = current
 
@@ -42,12 +43,14 @@ class Keyring:
     def parse(cls, text: str) -> "Keyring":
         """Keys as configured: `id:base64key,id:base64key`, the current one first."""
         keys: dict[str, bytes] = {}
-        for item in (part.strip() for part in text.split(",")):
+        for position, item in enumerate((part.strip() for part in text.split(",")), 1):
             key_id, _, encoded = item.partition(":")
+            if key_id in keys:
+                raise KeyringError(f"key {position} repeats an id already in the list")
             try:
                 keys[key_id] = base64.b64decode(encoded, validate=True)
             except (binascii.Error, ValueError) as error:
-                raise KeyringError(f"key {key_id!r} is not valid base64") from error
+                raise KeyringError(f"key {position} is not `id:base64`") from error
         if not keys:
             raise KeyringError("no encryption key configured")
         return cls(keys, next(iter(keys)))

@@ -150,3 +150,13 @@ def test_names_are_always_hidden_outside_the_one_to_one_chat():
     assert StaffMember(9, 1, "z", "Z", "z@x", Role.STAFF, hide_names=True).hides_names_in(
         "personal"
     )
+
+
+def test_unexpected_errors_are_logged_by_type_and_stack_never_by_message(caplog):
+    try:
+        raise RuntimeError("Sam Taylor disclosed at break")
+    except RuntimeError as error:
+        card = error_card(error)
+    assert "Sam Taylor" not in caplog.text
+    assert "RuntimeError" in caplog.text and "test_cards.py" in caplog.text
+    assert "Reference:" in str(card)

@@ -90,3 +90,15 @@ def test_configured_keys_win_over_the_local_key(tmp_path):
     spec = new_key_spec("prod")
     keys = load_keyring(Settings(local=True, data_dir=tmp_path, encryption_keys=Secret(spec)))
     assert keys.current == "prod" and not (tmp_path / "local-encryption.key").exists()
+
+
+def test_a_key_given_without_its_id_is_refused_without_repeating_it():
+    bare = new_key_spec("k1").split(":", 1)[1]
+    with pytest.raises(KeyringError) as refused:
+        Keyring.parse(bare)
+    assert bare not in str(refused.value) and bare[:12] not in str(refused.value)
+
+
+def test_two_keys_with_one_id_are_refused():
+    with pytest.raises(KeyringError, match="repeats"):
+        Keyring.parse(f"{new_key_spec('k1')},{new_key_spec('k1')}")
