@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from safeguarding.audit import AuditAction, AuditEvent
 from safeguarding.clock import Clock
-from safeguarding.errors import InvalidInput, NotAvailable, NotPermitted
+from safeguarding.errors import ElevationLocked, InvalidInput, NotAvailable, NotPermitted
 from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
 from safeguarding.second_factor import SecondFactor
 from safeguarding.staff import StaffMember
@@ -50,6 +50,14 @@ class Elevation:
             locked_until=factor.locked_until if factor and factor.is_locked(now) else None,
         )
 
+    async def pending_enrolment(self, who: StaffMember) -> Enrolment | None:
+        """The enrolment still waiting for its first code (to show again after a wrong code)."""
+        async with self.uow_factory() as uow:
+            factor = await uow.second_factors.get(who.id)
+        if factor is None or factor.confirmed:
+            return None
+        return Enrolment(factor.provisioning_uri(who.email), factor.secret)
+
     async def start_enrolment(self, who: StaffMember, conversation_type: str) -> Enrolment:
         """A new secret to scan; only in the 1:1 chat and only when not already enrolled."""
         if conversation_type != "personal":
@@ -65,7 +73,8 @@ class Elevation:
         return Enrolment(factor.provisioning_uri(who.email), factor.secret)
 
     async def submit_code(self, who: StaffMember, code: str, conversation_type: str) -> datetime:
-        """Confirm an enrolment or elevate; returns until when. Wrong codes raise InvalidInput."""
+        """Confirm an enrolment or elevate; returns until when. Wrong codes raise InvalidInput,
+        and ElevationLocked once too many were wrong."""
         now = self.clock.now()
         async with self.uow_factory() as uow:
             factor = await uow.second_factors.get(who.id, for_update=True)
@@ -74,15 +83,16 @@ class Elevation:
             if factor.is_locked(now):
                 await self._audit(uow, who, AuditAction.ELEVATION_LOCKED_OUT, conversation_type)
                 await uow.commit()
-                raise InvalidInput({"code": _locked_message(factor)})
+                raise ElevationLocked(factor.locked_until or now)
             accepted = factor.try_code(code, now, self.lasts)
             await uow.second_factors.save(factor)
             action = AuditAction.ELEVATION_GRANTED if accepted else AuditAction.ELEVATION_FAILED
             await self._audit(uow, who, action, conversation_type)
             await uow.commit()
         if not accepted:
-            locked = factor.is_locked(now)
-            raise InvalidInput({"code": _locked_message(factor) if locked else WRONG_CODE})
+            if factor.is_locked(now):
+                raise ElevationLocked(factor.locked_until or now)
+            raise InvalidInput({"code": WRONG_CODE})
         assert factor.elevated_until is not None
         return factor.elevated_until
 
@@ -138,8 +148,3 @@ class Elevation:
                 conversation_type=conversation_type,
             )
         )
-
-
-def _locked_message(factor: SecondFactor) -> str:
-    until = factor.locked_until.strftime("%H:%M") if factor.locked_until else "later"
-    return f"Too many wrong codes: elevated access is paused until {until} (UTC)."

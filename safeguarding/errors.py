@@ -1,5 +1,7 @@
 """Domain errors: the bot maps each kind to one friendly card, in one place."""
 
+from datetime import datetime
+
 
 class DomainError(Exception):
     """Base of every error a use case raises on purpose."""
@@ -31,3 +33,11 @@ class InvalidInput(DomainError):
 
 class Conflict(DomainError):
     """Somebody else changed the record first."""
+
+
+class ElevationLocked(DomainError):
+    """Too many wrong codes: elevated access is paused until `until` (UTC)."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__("elevation locked")
+        self.until = until

@@ -1,7 +1,8 @@
 """Elevated access: a recent second factor (TOTP from an authenticator app), checked on the server.
 
 Codes are accepted from the step before to the step after now (clock drift), never twice (the
-last accepted step is kept), and five wrong codes lock elevation for fifteen minutes.
+last accepted step is kept). Five wrong codes lock elevation for fifteen minutes, and each further
+lockout before a code is accepted doubles that, up to a day.
 """
 
 import hmac
@@ -11,7 +12,8 @@ from datetime import datetime, timedelta
 import pyotp
 
 MAX_FAILURES = 5
-LOCKOUT = timedelta(minutes=15)
+LOCKOUT = timedelta(minutes=15)  # doubles with each lockout in a row, up to a day
+MAX_LOCKOUT = timedelta(hours=24)
 ISSUER = "Kestrel"
 
 
@@ -24,6 +26,7 @@ class SecondFactor:
     confirmed: bool = False
     last_step: int | None = None
     failures: int = 0
+    lockouts: int = 0  # lockouts since the last accepted code
     locked_until: datetime | None = None
     elevated_until: datetime | None = None
 
@@ -50,12 +53,13 @@ class SecondFactor:
             return False
         step = _matching_step(self.secret, code, now)
         if step is not None and (self.last_step is None or step > self.last_step):
-            self.last_step, self.failures, self.locked_until = step, 0, None
+            self.last_step, self.failures, self.lockouts, self.locked_until = step, 0, 0, None
             self.confirmed, self.elevated_until = True, now + lasts
             return True
         self.failures += 1
         if self.failures >= MAX_FAILURES:
-            self.failures, self.locked_until = 0, now + LOCKOUT
+            self.failures, self.lockouts = 0, self.lockouts + 1
+            self.locked_until = now + min(LOCKOUT * 2 ** (self.lockouts - 1), MAX_LOCKOUT)
         return False
 
 

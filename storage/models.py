@@ -172,6 +172,7 @@ class SecondFactorRow(Base):
     confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
+    lockouts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     elevated_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -36,6 +36,7 @@ class SqlSecondFactors:
             confirmed=row.confirmed,
             last_step=row.last_step,
             failures=row.failures,
+            lockouts=row.lockouts,
             locked_until=_utc(row.locked_until),
             elevated_until=_utc(row.elevated_until),
         )
@@ -51,6 +52,7 @@ class SqlSecondFactors:
             factor.last_step,
             factor.failures,
         )
+        row.lockouts = factor.lockouts
         row.locked_until, row.elevated_until = factor.locked_until, factor.elevated_until
         row.updated_at = self.clock.now()
         await self.session.flush()

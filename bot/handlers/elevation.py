@@ -2,12 +2,13 @@
 
 from collections.abc import Mapping
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.turns import Turn
 from cards.elements import Card
 from cards.notice import notice_card
 from cards.settings import enrolment_card, settings_card
-from safeguarding.errors import InvalidInput, NotPermitted
+from safeguarding.errors import ElevationLocked, InvalidInput, NotPermitted
 from safeguarding.preferences import set_hide_names
 from safeguarding.staff import StaffMember
 
@@ -61,17 +62,28 @@ async def verify(turn: Turn, data: Mapping[str, Any]) -> Card:
     elevation, staff = turn.services.elevation, turn.who.staff
     try:
         await elevation.submit_code(staff, code, turn.conversation_type)
-    except InvalidInput as wrong:
-        return await show_settings(turn, data, code=code, error=wrong.errors["code"])
+    except (InvalidInput, ElevationLocked) as wrong:
+        error = _words(wrong, turn.who.school.time_zone)
+        pending = await elevation.pending_enrolment(staff)
+        if pending is not None:  # still enrolling: the same QR code again, with what was typed
+            return enrolment_card(pending, code=code, error=error)
+        return await show_settings(turn, data, code=code, error=error)
     except NotPermitted:
         return await show_settings(turn, data, notice="Set up elevated access first.")
     return await show_settings(turn, data, notice="Your access is elevated.")
 
 
+def _words(error: InvalidInput | ElevationLocked, time_zone: str) -> str:
+    if isinstance(error, ElevationLocked):
+        until = error.until.astimezone(ZoneInfo(time_zone)).strftime("%H:%M")
+        return f"Too many wrong codes: elevated access is paused until {until}."
+    return error.errors["code"]
+
+
 async def reset(turn: Turn, data: Mapping[str, Any]) -> Card:
     """The DSL team resets a colleague's authenticator (the id is checked on the server)."""
     raw = str(data.get("staff_id", ""))
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdecimal()):
         return await show_settings(turn, data, notice="Choose a colleague first.")
     await turn.services.elevation.reset(turn.who.staff, int(raw), turn.conversation_type)
     return await show_settings(

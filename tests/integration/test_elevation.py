@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, text
 
 from safeguarding.elevation import WRONG_CODE, Elevation
-from safeguarding.errors import InvalidInput, NotAvailable, NotPermitted
+from safeguarding.errors import ElevationLocked, InvalidInput, NotAvailable, NotPermitted
 from safeguarding.staff import Role
 from storage.models import AuditEventRow, Base
 
@@ -93,12 +93,14 @@ async def test_codes_from_one_step_either_side_are_accepted_for_clock_drift(
 async def test_five_wrong_codes_lock_elevation_for_fifteen_minutes(elevation, staff, clock, engine):
     teacher = staff[Role.STAFF]
     secret = await enrolled(elevation, teacher, clock)
-    for _ in range(5):
+    for _ in range(4):
         with pytest.raises(InvalidInput):
             await elevation.submit_code(teacher, "000000", "personal")
-    with pytest.raises(InvalidInput) as locked:
+    with pytest.raises(ElevationLocked):
+        await elevation.submit_code(teacher, "000000", "personal")
+    with pytest.raises(ElevationLocked) as locked:
         await elevation.submit_code(teacher, code_at(secret, clock), "personal")
-    assert "paused until" in locked.value.errors["code"]
+    assert locked.value.until == clock.now() + timedelta(minutes=15)
     assert (await elevation.status(teacher)).locked_until == clock.now() + timedelta(minutes=15)
     clock.at += timedelta(minutes=15, seconds=1)
     assert await elevation.submit_code(teacher, code_at(secret, clock), "personal")
@@ -106,6 +108,23 @@ async def test_five_wrong_codes_lock_elevation_for_fifteen_minutes(elevation, st
     assert actions.count("elevation.failed") == 5
     assert actions.count("elevation.locked_out") == 1
     assert actions[-1] == "elevation.granted"
+
+
+async def test_each_lockout_in_a_row_doubles_until_a_code_is_accepted(elevation, staff, clock):
+    teacher = staff[Role.STAFF]
+    secret = await enrolled(elevation, teacher, clock)
+    for minutes in (15, 30, 60):
+        for _ in range(5):
+            with pytest.raises((InvalidInput, ElevationLocked)):
+                await elevation.submit_code(teacher, "000000", "personal")
+        status = await elevation.status(teacher)
+        assert status.locked_until == clock.now() + timedelta(minutes=minutes)
+        clock.at = status.locked_until + timedelta(seconds=1)
+    assert await elevation.submit_code(teacher, code_at(secret, clock), "personal")
+    for _ in range(5):
+        with pytest.raises((InvalidInput, ElevationLocked)):
+            await elevation.submit_code(teacher, "000000", "personal")
+    assert (await elevation.status(teacher)).locked_until == clock.now() + timedelta(minutes=15)
 
 
 async def test_an_enrolled_colleague_cannot_enrol_again_until_the_dsl_resets_them(

@@ -1,7 +1,7 @@
 """Settings and elevated access through the real endpoint, with Teams-shaped invokes."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 from sqlalchemy import select
@@ -115,3 +115,23 @@ async def test_hide_names_is_saved_and_shown_switched_on(running_bot, engine):
             select(AuditEventRow.detail).where(AuditEventRow.action == "settings.changed")
         )
     assert changed == {"hide_names": True}
+
+
+async def test_a_wrong_first_code_shows_the_same_qr_code_again_with_what_was_typed(running_bot):
+    enrolment = await press(running_bot, "elevation.enrol")
+    card = await press(running_bot, "elevation.verify", code="000000")
+    assert secret_on(card) == secret_on(enrolment)
+    assert any(b["type"] == "Image" for b in card["body"])
+    [field] = [b for b in card["body"] if b.get("id") == "code"]
+    assert field["value"] == "000000" and "That code was not accepted" in shown(card)
+
+
+async def test_the_lockout_time_is_shown_in_the_school_time_zone(running_bot, clock):
+    clock.at = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)  # British Summer Time: 10:00 in London
+    enrolment = await press(running_bot, "elevation.enrol")
+    await press(
+        running_bot, "elevation.verify", code=pyotp.TOTP(secret_on(enrolment)).at(clock.now())
+    )
+    for _ in range(5):
+        card = await press(running_bot, "elevation.verify", code="000000")
+    assert "paused until 10:15." in shown(card)

@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("confirmed", sa.Boolean(), nullable=False),
         sa.Column("last_step", sa.BigInteger(), nullable=True),
         sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("lockouts", sa.Integer(), nullable=False),
         sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("elevated_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
