@@ -3,7 +3,9 @@
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.audit import GENESIS, AuditEvent, canonical_time, chain_hash
@@ -50,12 +52,20 @@ class SqlAuditLog:
             .returning(AuditChainHeadRow.seq, AuditChainHeadRow.hash)
         )
         head = (await self.session.execute(bump)).first()
-        if head is None:
-            await self.session.execute(
-                insert(AuditChainHeadRow).values(chain=chain, seq=1, hash=GENESIS)
-            )
-            return 1, GENESIS
+        if head is None:  # a chain's first event: create its head, racing nobody twice
+            start = _insert(self.session).values(chain=chain, seq=0, hash=GENESIS)
+            await self.session.execute(start.on_conflict_do_nothing(index_elements=["chain"]))
+            head = (await self.session.execute(bump)).one()
         return head.seq, head.hash
+
+
+def _insert(session: AsyncSession):
+    dialect = session.get_bind().dialect.name
+    return (
+        postgresql_insert(AuditChainHeadRow)
+        if dialect == "postgresql"
+        else sqlite_insert(AuditChainHeadRow)
+    )
 
 
 def linked_fields(row: AuditEventRow) -> dict[str, Any]:
@@ -87,8 +97,17 @@ class ChainReport:
 
 
 async def verify_audit_chains(session: AsyncSession) -> ChainReport:
-    """Recompute every link of every chain; name the first one that does not hold."""
-    heads = {h.chain: h for h in await session.scalars(select(AuditChainHeadRow))}
+    """Recompute every link of every chain; name the first one that does not hold.
+
+    Kestrel may write while this runs: the heads are read first and each chain is checked up to
+    its head as read then; events appended later are left for the next check.
+    """
+    heads = {
+        chain: (seq, last)
+        for chain, seq, last in await session.execute(
+            select(AuditChainHeadRow.chain, AuditChainHeadRow.seq, AuditChainHeadRow.hash)
+        )
+    }
     rows = await session.stream_scalars(
         select(AuditEventRow)
         .order_by(AuditEventRow.chain, AuditEventRow.seq)
@@ -97,14 +116,18 @@ async def verify_audit_chains(session: AsyncSession) -> ChainReport:
     events = 0
     tails: dict[int, tuple[int, str]] = {}  # chain -> (seq, hash) of its last verified link
     async for row in rows:
+        if row.chain in heads and row.seq > heads[row.chain][0]:
+            continue  # written after the heads were read
         events += 1
         seq, previous = tails.get(row.chain, (0, GENESIS))
         if problem := _link_problem(row, seq + 1, previous):
             where = f"chain {row.chain}, event id {row.id} (seq {row.seq})"
             return ChainReport(events, len(tails), f"{where}: {problem}")
         tails[row.chain] = (row.seq, row.hash)
+    current = set(await session.scalars(select(AuditChainHeadRow.chain)))
     for chain in sorted(heads.keys() | tails.keys()):
-        if problem := _head_problem(heads.get(chain), *tails.get(chain, (0, GENESIS))):
+        head = heads.get(chain) or ((0, GENESIS) if chain in current else None)
+        if problem := _head_problem(head, tails.get(chain, (0, GENESIS))):
             return ChainReport(events, len(tails), f"chain {chain}: {problem}")
     return ChainReport(events, len(tails))
 
@@ -119,9 +142,11 @@ def _link_problem(row: AuditEventRow, expected_seq: int, previous: str) -> str |
     return None
 
 
-def _head_problem(head: AuditChainHeadRow | None, seq: int, last_hash: str) -> str | None:
+def _head_problem(head: tuple[int, str] | None, tail: tuple[int, str]) -> str | None:
     if head is None:
         return "its head is missing"
-    if head.seq != seq or head.hash != last_hash:
-        return f"events after seq {seq} are missing (the chain recorded {head.seq})"
+    if head[0] > tail[0]:
+        return f"events after seq {tail[0]} are missing (the chain recorded {head[0]})"
+    if head != tail:
+        return f"the newest event (seq {tail[0]}) does not match the recorded head"
     return None

@@ -164,3 +164,37 @@ async def test_appends_from_two_separate_connections_queue_on_the_chain_head(
         await other.dispose()
     report = await verify(engine)
     assert report.intact and report.events == 31
+
+
+async def test_verifying_while_kestrel_writes_reports_no_false_alarm(
+    demo_school, uow_factory, clock, engine
+):
+    await record(uow_factory, clock, demo_school.school_id, 20)
+
+    async def verify_often():
+        return [await verify(engine) for _ in range(10)]
+
+    reports, _ = await asyncio.gather(
+        verify_often(), record(uow_factory, clock, demo_school.school_id, 40)
+    )
+    assert all(report.intact for report in reports), [r.broken for r in reports]
+
+
+async def test_a_rewritten_chain_head_is_detected(demo_school, uow_factory, clock, engine):
+    await record(uow_factory, clock, demo_school.school_id, 2)
+    await tamper(engine, update(AuditChainHeadRow).values(hash="f" * 64))
+    assert "does not match the recorded head" in (await verify(engine)).broken
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+async def test_two_first_events_of_a_new_chain_at_once_do_not_collide(
+    backend, database_url, clock, engine
+):
+    other = create_engine(database_url)
+    try:
+        first, second = unit_of_work_factory(engine, clock), unit_of_work_factory(other, clock)
+        await asyncio.gather(record(first, clock, None, 5), record(second, clock, None, 5))
+    finally:
+        await other.dispose()
+    report = await verify(engine)
+    assert report.intact and report.events == 10
