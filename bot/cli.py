@@ -4,24 +4,28 @@ import argparse
 import asyncio
 import logging
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.keyring import load_keyring
 from bot.settings import ConfigurationError, Settings, database_url_from_env
 from safeguarding.clock import SystemClock
 from safeguarding.errors import InvalidInput
-from safeguarding.seed import parse_school_seed, seed_school
+from safeguarding.seed import SeedResult, parse_school_seed, seed_school
 from storage.audit import ChainReport, verify_audit_chains
 from storage.database import create_engine, redacted
 from storage.encryption import KeyringError, new_key_spec
-from storage.migrate import schema_status, upgrade
+from storage.migrate import SchemaStatus, schema_status, upgrade
 from storage.rotation import rotate_keys
 from storage.uow import unit_of_work_factory
 
+T = TypeVar("T")
 DEMO_FILE = Path(__file__).resolve().parents[1] / "demo" / "school.yaml"
 log = logging.getLogger("kestrel")
 
@@ -74,7 +78,7 @@ def _serve(args: argparse.Namespace) -> None:
     from bot.app import create_app  # imports botbuilder: only when serving
 
     settings = Settings.from_env(local=args.local)
-    asyncio.run(_require_current_schema(settings.database_url))
+    _on_database(settings.database_url, _require_current_schema, needs_current_schema=False)
     if settings.local:
         log.warning("*" * 72)
         log.warning("LOCAL MODE: authentication is OFF. Listening on 127.0.0.1 only.")
@@ -87,55 +91,39 @@ def _serve(args: argparse.Namespace) -> None:
 def _migrate(args: argparse.Namespace) -> None:
     url = database_url_from_env()
 
-    async def run() -> None:
-        engine = create_engine(url)
-        try:
-            await upgrade(engine)
-            status = await schema_status(engine)
-        finally:
-            await engine.dispose()
-        print(f"database {redacted(url)} is at migration {status.current} (newest)")
+    async def work(engine: AsyncEngine) -> SchemaStatus:
+        await upgrade(engine)
+        return await schema_status(engine)
 
-    asyncio.run(run())
+    status = _on_database(url, work, needs_current_schema=False)
+    print(f"database {redacted(url)} is at migration {status.current} (newest)")
 
 
 def _demo(args: argparse.Namespace) -> None:
     try:
         seed = parse_school_seed(yaml.safe_load(args.file.read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError, InvalidInput) as error:
+    except (OSError, yaml.YAMLError) as error:
         raise Refusal(f"cannot read {args.file}: {error}") from error
-    url = database_url_from_env()
+    except InvalidInput as error:
+        raise Refusal(f"cannot use {args.file}: {'; '.join(error.errors.values())}") from error
 
-    async def run() -> None:
-        await _require_current_schema(url)
-        engine = create_engine(url)
-        try:
-            result = await seed_school(
-                seed, uow_factory=unit_of_work_factory(engine, SystemClock()), clock=SystemClock()
-            )
-        finally:
-            await engine.dispose()
-        print(
-            f"seeded {seed.name}: {result.staff} staff, {result.students} students, "
-            f"{result.categories} categories, {result.alert_groups} alert groups"
-        )
+    async def work(engine: AsyncEngine) -> SeedResult:
+        clock = SystemClock()
+        return await seed_school(seed, uow_factory=unit_of_work_factory(engine, clock), clock=clock)
 
-    asyncio.run(run())
+    result = _on_database(database_url_from_env(), work)
+    print(
+        f"seeded {seed.name}: {result.staff} staff, {result.students} students, "
+        f"{result.categories} categories, {result.alert_groups} alert groups"
+    )
 
 
 def _audit(args: argparse.Namespace) -> int:
-    url = database_url_from_env()
+    async def work(engine: AsyncEngine) -> ChainReport:
+        async with AsyncSession(engine) as session:
+            return await verify_audit_chains(session)
 
-    async def run() -> ChainReport:
-        await _require_current_schema(url)
-        engine = create_engine(url)
-        try:
-            async with AsyncSession(engine) as session:
-                return await verify_audit_chains(session)
-        finally:
-            await engine.dispose()
-
-    report = asyncio.run(run())
+    report = _on_database(database_url_from_env(), work)
     if report.intact:
         print(f"audit log intact: {report.events} events in {report.chains} chains")
         return 0
@@ -158,15 +146,10 @@ def _keys_rotate(args: argparse.Namespace) -> None:
         )
     keyring = load_keyring(settings)
 
-    async def run() -> dict[str, int]:
-        await _require_current_schema(settings.database_url)
-        engine = create_engine(settings.database_url)
-        try:
-            return await rotate_keys(unit_of_work_factory(engine, SystemClock(), keyring))
-        finally:
-            await engine.dispose()
+    async def work(engine: AsyncEngine) -> dict[str, int]:
+        return await rotate_keys(unit_of_work_factory(engine, SystemClock(), keyring))
 
-    changed = asyncio.run(run())
+    changed = _on_database(settings.database_url, work)
     summary = ", ".join(f"{store}: {count}" for store, count in changed.items())
     print(f"re-encrypted with key {keyring.current!r}: {summary}")
 
@@ -181,16 +164,32 @@ def _package(args: argparse.Namespace) -> None:
     print(f"wrote {out}")
 
 
-async def _require_current_schema(url: str) -> None:
-    engine = create_engine(url)
+def _on_database(
+    url: str, work: Callable[[AsyncEngine], Awaitable[T]], *, needs_current_schema: bool = True
+) -> T:
+    """Run `work` on the database; any failure to reach or use it is one line, not a traceback."""
+
+    async def run() -> T:
+        engine = create_engine(url)
+        try:
+            if needs_current_schema:
+                await _require_current_schema(engine)
+            return await work(engine)
+        finally:
+            await engine.dispose()
+
     try:
-        status = await schema_status(engine)
-    except Exception as error:  # noqa: BLE001 - any failure here means we cannot start
+        return asyncio.run(run())
+    except (OSError, SQLAlchemyError) as error:
         raise Refusal(
-            f"cannot reach the database {redacted(url)} ({type(error).__name__})"
+            f"cannot use the database {redacted(url)} ({type(error).__name__})"
         ) from error
-    finally:
-        await engine.dispose()
+    except ValueError as error:  # an unsupported URL
+        raise Refusal(f"DATABASE_URL: {error}") from error
+
+
+async def _require_current_schema(engine: AsyncEngine) -> None:
+    status = await schema_status(engine)
     if not status.up_to_date:
         raise Refusal(
             f"the database schema is out of date (at {status.current or 'nothing'}, "

@@ -107,7 +107,8 @@ class Settings:
         """Refuse configurations that would run Kestrel open to the world."""
         if self.local:
             return
-        if not self.app_id or not self.app_password:
+        needs_password = self.app_type != "UserAssignedMSI"  # a managed identity has none
+        if not self.app_id or (needs_password and not self.app_password):
             raise ConfigurationError(
                 "MicrosoftAppId and MicrosoftAppPassword are not set: without them anyone could "
                 "post to the bot; set them, or run `kestrel serve --local` on this machine only."

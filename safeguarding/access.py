@@ -128,7 +128,9 @@ def decide(
         return _allow(all(policy.rights(staff, c).add_incidents for c in record.categories))
     in_scope = any(policy.scopes.get(staff.id, Scope()).covers(p) for p in record.pupils)
     if action == Action.VIEW_STUDENT:
-        viewable = any(policy.rights(staff, c).view_students for c in policy.categories)
+        viewable = staff.leads_safeguarding or any(
+            policy.rights(staff, c).view_students for c in policy.categories
+        )
         return _allow(viewable and in_scope)
     readable = _readable(viewer, record, policy, in_scope)
     if action == Action.VIEW_INCIDENT_STATUS:

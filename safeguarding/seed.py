@@ -71,7 +71,9 @@ def parse_school_seed(data: Mapping[str, Any]) -> SchoolSeed:
             categories=categories,
             students=students,
         )
-    except (KeyError, TypeError, ValueError) as error:
+    except KeyError as error:
+        raise InvalidInput({"seed": f"missing field {error.args[0]!r}"}) from error
+    except (TypeError, ValueError) as error:
         raise InvalidInput({"seed": f"{type(error).__name__}: {error}"}) from error
 
 

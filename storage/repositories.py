@@ -63,10 +63,12 @@ class SqlStaff:
         )
         now = self.clock.now()
         if row is None:
+            # Role and active are set once: re-running a seed must not undo an administrator's
+            # later change (a leader's deactivation, a new role).
             row = StaffRow(school_id=school_id, aad_object_id=aad_object_id, created_at=now)
+            row.role, row.active = role.value, True
             self.session.add(row)
-        row.display_name, row.email, row.role = display_name, email, role.value
-        row.active, row.updated_at = True, now
+        row.display_name, row.email, row.updated_at = display_name, email, now
         await self.session.flush()
         return staff_member(row)
 

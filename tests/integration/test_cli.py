@@ -67,7 +67,8 @@ def test_demo_with_a_broken_file_explains_and_changes_nothing(tmp_path):
     broken.write_text("school: {name: X}\nstaff: []\n", encoding="utf-8")
     result = run("demo", "--file", str(broken), env=env)
     assert result.returncode == 2
-    assert "cannot read" in result.stderr and "Traceback" not in result.stderr
+    assert "cannot use" in result.stderr and "missing field 'alert_groups'" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def free_port() -> int:
@@ -165,3 +166,23 @@ async def test_keys_rotate_re_encrypts_old_secrets_with_the_new_key(
     async with engine.connect() as connection:
         token = await connection.scalar(select(SecondFactorRow.secret_ciphertext))
     assert token.startswith("v1.k2.")
+
+
+@pytest.mark.parametrize(
+    "command", [["migrate"], ["demo"], ["audit", "verify"], ["serve", "--local"]]
+)
+def test_an_unreachable_database_is_one_line_not_a_traceback(command):
+    env = {
+        "DATABASE_URL": "postgresql://kestrel:pw@127.0.0.1:9/none",
+        "KESTREL_ENCRYPTION_KEYS": "",
+    }
+    result = run(*command, env=env)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "cannot use the database postgresql://kestrel:***@127.0.0.1:9/none" in result.stderr
+
+
+def test_an_unsupported_database_url_is_refused_plainly():
+    result = run("migrate", env={"DATABASE_URL": "mysql://x@localhost/k"})
+    assert result.returncode == 2 and "unsupported database" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -122,3 +122,20 @@ async def test_staff_role_outside_the_known_roles_is_refused_by_the_database(dem
     with pytest.raises(Exception, match="(?i)check|constraint"):
         async with engine.begin() as connection:
             await connection.execute(text("UPDATE staff SET role = 'headteacher'"))
+
+
+async def test_re_running_the_seed_keeps_an_administrators_later_changes(
+    demo_seed, demo_school, uow_factory, clock, engine
+):
+    async with engine.begin() as connection:
+        await connection.execute(
+            text("UPDATE staff SET active = false, role = 'viewer' WHERE email LIKE 'j.whitfield%'")
+        )
+    await seed_school(demo_seed, uow_factory=uow_factory, clock=clock)
+    async with engine.connect() as connection:
+        row = (
+            await connection.execute(
+                select(StaffRow.active, StaffRow.role).where(StaffRow.email.like("j.whitfield%"))
+            )
+        ).one()
+    assert tuple(row) == (False, "viewer")

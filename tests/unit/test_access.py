@@ -195,3 +195,9 @@ def test_an_incident_is_readable_only_if_every_one_of_its_categories_is():
 def test_inactive_staff_are_refused_everything():
     leaver = StaffMember(50, 1, "x", "Left", "l@x", Role.DSL, active=False)
     assert all(ask(leaver, action, incident(PASTORAL), elevated=True) == D for action in Action)
+
+
+def test_the_dsl_can_open_a_pupils_record_even_before_categories_exist():
+    empty = AccessPolicy()
+    assert ask(STAFF[Role.DSL], Action.VIEW_STUDENT, incident(), empty) == A
+    assert ask(STAFF[Role.VIEWER], Action.VIEW_STUDENT, incident(), empty) == D

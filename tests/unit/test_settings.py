@@ -99,3 +99,9 @@ def test_serving_without_an_encryption_key_is_refused():
     env = {k: v for k, v in PRODUCTION.items() if k != "KESTREL_ENCRYPTION_KEYS"}
     with pytest.raises(ConfigurationError, match="KESTREL_ENCRYPTION_KEYS"):
         Settings.from_env(env)
+
+
+def test_a_managed_identity_needs_no_password():
+    env = {**PRODUCTION, "MicrosoftAppType": "UserAssignedMSI"}
+    del env["MicrosoftAppPassword"]
+    assert Settings.from_env(env).app_type == "UserAssignedMSI"
