@@ -139,13 +139,13 @@ def database_url_from_env(env: Mapping[str, str] | None = None) -> str:
 
 
 def _port(raw: str) -> int:
-    if not raw.isdigit() or not 0 < int(raw) < 65536:
+    if not (raw.isascii() and raw.isdecimal()) or not 0 < int(raw) < 65536:
         raise ConfigurationError(f"PORT must be a number from 1 to 65535, not {raw!r}")
     return int(raw)
 
 
 def _minutes(raw: str) -> int:
-    if not raw.isdigit() or not 1 <= int(raw) <= 240:
+    if not (raw.isascii() and raw.isdecimal()) or not 1 <= int(raw) <= 240:
         raise ConfigurationError(f"KESTREL_ELEVATION_MINUTES must be 1 to 240, not {raw!r}")
     return int(raw)
 

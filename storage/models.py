@@ -20,6 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from safeguarding.staff import Role
+
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -28,7 +30,7 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-ROLES = ("staff", "viewer", "dsl", "deputy_dsl", "administrator")
+ROLES = tuple(role.value for role in Role)
 
 
 class Base(DeclarativeBase):
