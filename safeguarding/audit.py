@@ -9,7 +9,10 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from safeguarding.staff import StaffMember
 
 
 class AuditAction(StrEnum):
@@ -57,3 +60,26 @@ def canonical_time(moment: datetime) -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment.isoformat(timespec="microseconds")
+
+
+def staff_event(
+    actor: "StaffMember",
+    action: AuditAction,
+    at: datetime,
+    conversation_type: str,
+    *,
+    record_type: str | None = None,
+    record_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """An event done by a member of staff, in their school."""
+    return AuditEvent(
+        action,
+        at,
+        school_id=actor.school_id,
+        actor_staff_id=actor.id,
+        record_type=record_type,
+        record_id=record_id,
+        conversation_type=conversation_type,
+        detail=detail or {},
+    )

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from safeguarding.audit import AuditAction, AuditEvent
+from safeguarding.audit import AuditAction, staff_event
 from safeguarding.clock import Clock
 from safeguarding.errors import ElevationLocked, InvalidInput, NotAvailable, NotPermitted
 from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
@@ -119,15 +119,14 @@ class Elevation:
             if allowed:
                 await uow.second_factors.delete(staff_id)
             await uow.audit.append(
-                AuditEvent(
+                staff_event(
+                    actor,
                     AuditAction.ELEVATION_RESET if allowed else AuditAction.ACCESS_REFUSED,
                     self.clock.now(),
-                    school_id=actor.school_id,
-                    actor_staff_id=actor.id,
+                    conversation_type,
                     record_type="staff",
                     record_id=staff_id,
-                    conversation_type=conversation_type,
-                    detail={} if allowed else {"verb": "elevation.reset"},
+                    detail=None if allowed else {"verb": "elevation.reset"},
                 )
             )
             await uow.commit()
@@ -137,14 +136,7 @@ class Elevation:
     async def _audit(
         self, uow: UnitOfWork, who: StaffMember, action: AuditAction, conversation_type: str
     ) -> None:
-        await uow.audit.append(
-            AuditEvent(
-                action,
-                self.clock.now(),
-                school_id=who.school_id,
-                actor_staff_id=who.id,
-                record_type="staff",
-                record_id=who.id,
-                conversation_type=conversation_type,
-            )
+        event = staff_event(
+            who, action, self.clock.now(), conversation_type, record_type="staff", record_id=who.id
         )
+        await uow.audit.append(event)

@@ -4,7 +4,7 @@ named in an allegation). Whatever their role, they then see nothing of it and ge
 from dataclasses import dataclass
 from enum import StrEnum
 
-from safeguarding.audit import AuditAction, AuditEvent
+from safeguarding.audit import AuditAction, staff_event
 from safeguarding.clock import Clock
 from safeguarding.errors import NotAvailable
 from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
@@ -101,14 +101,13 @@ class Exclusions:
         detail: dict[str, object],
     ) -> None:
         await uow.audit.append(
-            AuditEvent(
+            staff_event(
+                actor,
                 action,
                 self.clock.now(),
-                school_id=actor.school_id,
-                actor_staff_id=actor.id,
+                conversation_type,
                 record_type="student",
                 record_id=student_id,
-                conversation_type=conversation_type,
                 detail=detail,
             )
         )

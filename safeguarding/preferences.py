@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from safeguarding.audit import AuditAction, AuditEvent
+from safeguarding.audit import AuditAction, staff_event
 from safeguarding.clock import Clock
 from safeguarding.ports import UnitOfWorkFactory
 from safeguarding.staff import StaffMember
@@ -20,14 +20,13 @@ async def set_hide_names(
     async with uow_factory() as uow:
         await uow.staff.set_hide_names(who.id, hide)
         await uow.audit.append(
-            AuditEvent(
+            staff_event(
+                who,
                 AuditAction.SETTINGS_CHANGED,
                 clock.now(),
-                school_id=who.school_id,
-                actor_staff_id=who.id,
+                conversation_type,
                 record_type="staff",
                 record_id=who.id,
-                conversation_type=conversation_type,
                 detail={"hide_names": hide},
             )
         )

@@ -1,6 +1,6 @@
 """Audit a refused request from a known member of staff (a forged or stale button)."""
 
-from safeguarding.audit import AuditAction, AuditEvent
+from safeguarding.audit import AuditAction, staff_event
 from safeguarding.clock import Clock
 from safeguarding.ports import UnitOfWorkFactory
 from safeguarding.staff import StaffMember
@@ -17,12 +17,11 @@ async def record_refusal(
     """Write an access.refused event naming the verb (ids only, never the payload)."""
     async with uow_factory() as uow:
         await uow.audit.append(
-            AuditEvent(
+            staff_event(
+                who,
                 AuditAction.ACCESS_REFUSED,
                 clock.now(),
-                school_id=who.school_id,
-                actor_staff_id=who.id,
-                conversation_type=conversation_type,
+                conversation_type,
                 detail={"verb": verb[:40]},
             )
         )

@@ -33,25 +33,14 @@ def run_blocking(coroutine):
         return pool.submit(asyncio.run, coroutine).result()
 
 
-async def _create_database(name: str) -> str:
+async def _administer(statement: str) -> None:
+    """Run one statement on the PostgreSQL server's maintenance database."""
     url = make_url(POSTGRES_URL)
     connection = await asyncpg.connect(
         host=url.host, port=url.port or 5432, user=url.username, database=url.database
     )
     try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
-async def _drop_database(name: str) -> None:
-    url = make_url(POSTGRES_URL)
-    connection = await asyncpg.connect(
-        host=url.host, port=url.port or 5432, user=url.username, database=url.database
-    )
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.execute(statement)
     finally:
         await connection.close()
 
@@ -64,11 +53,12 @@ def new_postgres_database() -> Iterator:
     def make() -> str:
         name = f"kestrel_test_{uuid.uuid4().hex[:10]}"
         names.append(name)
-        return run_blocking(_create_database(name))
+        run_blocking(_administer(f'CREATE DATABASE "{name}"'))
+        return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
 
     yield make
     for name in names:
-        run_blocking(_drop_database(name))
+        run_blocking(_administer(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(scope="session")

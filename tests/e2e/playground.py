@@ -29,6 +29,8 @@ from typing import Any
 
 import aiohttp
 
+from tests.support.cards import buttons
+
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 BOT_MESSAGE_TIMEOUT = 10.0
 _BUFFER_FLUSH_QUIET = 0.5
@@ -184,22 +186,6 @@ def only_card(message: Json) -> Json:
     kinds = [attachment["contentType"] for attachment in message.get("attachments", [])]
     assert kinds == [ADAPTIVE_CARD], f"expected one Adaptive Card, got {kinds}: {message}"
     return message["attachments"][0]["content"]
-
-
-def texts(card: Json) -> list[str]:
-    """Every TextBlock and RichTextBlock text of a card's body, in order."""
-    found = []
-    for element in card.get("body", []):
-        if element["type"] == "TextBlock":
-            found.append(element["text"])
-        elif element["type"] == "RichTextBlock":
-            found.append("".join(run["text"] for run in element["inlines"]))
-    return found
-
-
-def buttons(card: Json) -> list[tuple[str, str]]:
-    """(title, verb) of each of a card's actions."""
-    return [(action["title"], action.get("verb", "")) for action in card.get("actions", [])]
 
 
 def button(card: Json, title: str) -> Json:

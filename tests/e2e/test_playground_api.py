@@ -14,10 +14,9 @@ from tests.e2e.playground import (
     Playground,
     PlaygroundConfig,
     button,
-    buttons,
     only_card,
-    texts,
 )
+from tests.support.cards import buttons, texts
 
 pytestmark = pytest.mark.e2e
 

@@ -7,7 +7,8 @@ import pyotp
 import pytest
 
 from tests.e2e.conftest import E2EStack
-from tests.e2e.playground import Playground, button, only_card, texts
+from tests.e2e.playground import Playground, button, only_card
+from tests.support.cards import texts
 
 pytestmark = pytest.mark.e2e
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from bot.verbs import VERBS
 from storage.models import AuditEventRow
 from tests.support.activities import OTHER_TENANT, STRANGER_AAD, TEACHER_AAD, activity, as_user
+from tests.support.cards import texts
 
 NOT_AVAILABLE = "That record is not available."
 NOT_SET_UP = "You are not set up in Kestrel. Please ask your administrator to add you."
@@ -32,12 +33,6 @@ def test_every_verb_has_a_forged_request_case():
     assert set(FORGERIES) == set(VERBS)
 
 
-def shown(card: dict) -> str:
-    return " ".join(
-        b.get("text", "") or "".join(r["text"] for r in b.get("inlines", [])) for b in card["body"]
-    )
-
-
 @pytest.mark.parametrize("verb", sorted(FORGERIES))
 async def test_forged_request_is_refused_plainly_and_audited(running_bot, engine, verb):
     sender, data, expected, audited = FORGERIES[verb]
@@ -46,7 +41,7 @@ async def test_forged_request_is_refused_plainly_and_audited(running_bot, engine
     response = await running_bot.post(body)
     card = (await response.json())["value"]
     assert response.status == 200
-    assert expected in shown(card)
+    assert expected in " ".join(texts(card))
     async with engine.connect() as connection:
         actions = list(await connection.scalars(select(AuditEventRow.action)))
     assert audited in actions
@@ -59,4 +54,4 @@ async def test_the_same_verb_from_another_tenant_is_refused(running_bot, verb):
     )
     body["value"]["action"] = {"type": "Action.Execute", "verb": verb, "data": {"v": 1}}
     response = await running_bot.post(body)
-    assert NOT_SET_UP in shown((await response.json())["value"])
+    assert NOT_SET_UP in " ".join(texts((await response.json())["value"]))

@@ -15,25 +15,10 @@ from tests.support.activities import (
     activity,
     as_user,
 )
-from tests.support.cards import assert_valid_card
+from tests.support.cards import assert_valid_card, buttons, texts
 
 WELCOME_TITLE = "Kestrel: safeguarding concerns, inside Teams"
 NOT_SET_UP = "You are not set up in Kestrel. Please ask your administrator to add you."
-
-
-def texts(card: dict) -> list[str]:
-    """Every piece of text on a card, in order."""
-    found = []
-    for element in card.get("body", []):
-        if element["type"] == "TextBlock":
-            found.append(element["text"])
-        elif element["type"] == "RichTextBlock":
-            found.append("".join(run["text"] for run in element["inlines"]))
-    return found
-
-
-def buttons(card: dict) -> list[tuple[str, str]]:
-    return [(a["title"], a.get("verb", "")) for a in card.get("actions", [])]
 
 
 async def test_help_message_is_answered_with_the_welcome_card(running_bot):

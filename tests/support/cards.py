@@ -38,3 +38,19 @@ def assert_valid_card(card: dict[str, Any]) -> None:
     """Fail with every problem listed."""
     problems = card_problems(card)
     assert problems == [], "\n".join(problems)
+
+
+def texts(card: dict[str, Any]) -> list[str]:
+    """Every TextBlock and RichTextBlock text of a card's body, in order."""
+    found = []
+    for element in card.get("body", []):
+        if element["type"] == "TextBlock":
+            found.append(element["text"])
+        elif element["type"] == "RichTextBlock":
+            found.append("".join(run["text"] for run in element["inlines"]))
+    return found
+
+
+def buttons(card: dict[str, Any]) -> list[tuple[str, str]]:
+    """(title, verb) of each of a card's actions."""
+    return [(action["title"], action.get("verb", "")) for action in card.get("actions", [])]
