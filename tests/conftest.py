@@ -61,10 +61,8 @@ def new_postgres_database() -> Iterator:
         run_blocking(_administer(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-@pytest.fixture(scope="session")
-def migrated_postgres_url(new_postgres_database) -> str:
-    """One PostgreSQL database migrated to head for the run; tests empty it between them."""
-    url = new_postgres_database()
+def migrated(url: str) -> str:
+    """The database at `url`, brought to the newest migration."""
 
     async def migrate() -> None:
         engine = create_engine(url)
@@ -73,6 +71,12 @@ def migrated_postgres_url(new_postgres_database) -> str:
 
     run_blocking(migrate())
     return url
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres_url(new_postgres_database) -> str:
+    """One PostgreSQL database migrated to head for the run; tests empty it between them."""
+    return migrated(new_postgres_database())
 
 
 @pytest.fixture(params=BACKENDS)
@@ -86,15 +90,7 @@ def database_url(backend, tmp_path, request) -> str:
     """A migrated, empty database on the backend under test."""
     if backend == "postgresql":
         return request.getfixturevalue("migrated_postgres_url")
-    url = f"sqlite:///{tmp_path / 'kestrel.db'}"
-
-    async def migrate() -> None:
-        engine = create_engine(url)
-        await upgrade(engine)
-        await engine.dispose()
-
-    run_blocking(migrate())
-    return url
+    return migrated(f"sqlite:///{tmp_path / 'kestrel.db'}")
 
 
 @pytest.fixture
