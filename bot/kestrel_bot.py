@@ -8,11 +8,13 @@ from botbuilder.core import CardFactory, InvokeResponse, MessageFactory, TurnCon
 from botbuilder.schema import Activity, ActivityTypes
 
 from bot.commands import parse_command
-from bot.errors import error_card
+from bot.errors import error_card, log_unexpected
+from bot.handlers import students
 from bot.turns import Services, Turn
 from bot.verbs import COMMAND_VERBS, VERBS
 from cards.elements import PAYLOAD_VERSION, Card, without_actions
 from cards.notice import notice_card
+from safeguarding.errors import NotRecognised
 from safeguarding.identity import Caller, identify_staff
 from safeguarding.refusals import record_refusal
 
@@ -61,6 +63,8 @@ class KestrelBot:
             else:
                 card = notice_card("Kestrel", "That button sent something Kestrel cannot read.")
             body = {"statusCode": 200, "type": ADAPTIVE_CARD, "value": card}
+        elif activity.name == "application/search":
+            body = await self._search(context, value)
         elif activity.name in DIALOG_OPENERS:
             card = await self._run(context, "incident.add", {"v": PAYLOAD_VERSION}, dialog=True)
             body = {"task": {"type": "continue", "value": _dialog("Add incident", card)}}
@@ -95,6 +99,16 @@ class KestrelBot:
             return without_actions(card) if dialog else card
         except Exception as error:  # noqa: BLE001 - domain errors get words, others a reference
             return error_card(error)
+
+    async def _search(self, context: TurnContext, value: dict[str, Any]) -> dict[str, Any]:
+        """Typeahead results; a stranger or a failure gets an empty list (audited / logged)."""
+        try:
+            return await students.search(await self._identify(context), value)
+        except NotRecognised:
+            return students.no_results()
+        except Exception as error:  # noqa: BLE001 - a typeahead cannot show a card
+            log_unexpected(error, "search failed")
+            return students.no_results()
 
     async def _refuse(self, turn: Turn, verb: str) -> None:
         log.warning("refused verb %r", verb[:40])

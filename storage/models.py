@@ -234,3 +234,16 @@ class ExclusionRow(Base):
     set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     lifted_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
     lifted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class StudentNameTokenRow(Base):
+    """The searchable tokens of a pupil's names (safeguarding/search.py); indexed for prefixes."""
+
+    __tablename__ = "student_name_tokens"
+    __table_args__ = (Index(None, "token", "student_id"),)
+
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), primary_key=True)
+    # Byte order (SQLite's default; "C" on PostgreSQL) so that prefix ranges are exact.
+    token: Mapped[str] = mapped_column(
+        String(100).with_variant(String(100, collation="C"), "postgresql"), primary_key=True
+    )

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from safeguarding.clock import Clock
 from safeguarding.identity import Identified
 from safeguarding.school import AlertGroup, Category, School, Student
+from safeguarding.search import name_tokens
 from safeguarding.staff import Role, StaffMember
 from storage.models import (
     AlertGroupMemberRow,
@@ -17,6 +18,7 @@ from storage.models import (
     CategoryRow,
     SchoolRow,
     StaffRow,
+    StudentNameTokenRow,
     StudentRow,
 )
 
@@ -108,7 +110,34 @@ class SqlStudents:
             if name not in ("id", "school_id", "upn"):
                 setattr(row, name, value)
         await self.session.flush()
+        await self._index_names(row)
         return _student(row)
+
+    async def _index_names(self, row: StudentRow) -> None:
+        tokens = name_tokens(row.first_name, row.last_name, row.preferred_name)
+        await self.session.execute(
+            delete(StudentNameTokenRow).where(StudentNameTokenRow.student_id == row.id)
+        )
+        self.session.add_all(StudentNameTokenRow(student_id=row.id, token=t) for t in tokens)
+        await self.session.flush()
+
+    async def search(
+        self, school_id: int, terms: Sequence[str], *, hidden: frozenset[int], limit: int
+    ) -> Sequence[Student]:
+        """Pupils with a name token starting with each term (indexed range scans), by name."""
+        query = select(StudentRow).where(StudentRow.school_id == school_id)
+        for term in terms:
+            # token >= term AND token < term + U+FFFF: a prefix match both databases index.
+            matches = select(StudentNameTokenRow.student_id).where(
+                StudentNameTokenRow.token >= term, StudentNameTokenRow.token < term + "\uffff"
+            )
+            query = query.where(StudentRow.id.in_(matches))
+        if hidden:
+            query = query.where(StudentRow.id.not_in(hidden))
+        query = query.order_by(StudentRow.last_name, StudentRow.first_name, StudentRow.id).limit(
+            limit
+        )
+        return [_student(row) for row in await self.session.scalars(query)]
 
     async def by_id(self, school_id: int, student_id: int) -> Student | None:
         row = await self.session.get(StudentRow, student_id)

@@ -1,0 +1,74 @@
+"""Finding pupils by name: case- and accent-blind, on any part of first, last or preferred name.
+
+Names are reduced to tokens (`Zoë O'Brien-Hughes` -> zoe, o, brien, obrien, hughes, ...); a query
+matches a pupil when each of its words starts one of the pupil's tokens, so storage can answer
+with indexed range scans instead of reading every name.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from safeguarding.ports import UnitOfWorkFactory
+from safeguarding.school import Student
+from safeguarding.staff import StaffMember
+
+MAX_RESULTS = 15
+MAX_TERMS = 4
+_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+
+
+def normalise(text: str) -> str:
+    """Lower case without accents: 'Zoë' -> 'zoe', 'JOSÉ' -> 'jose'."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def name_tokens(*names: str) -> frozenset[str]:
+    """Every searchable token of a pupil's names, joined forms of hyphens and apostrophes too."""
+    tokens: set[str] = set()
+    for word in _WORD.findall(normalise(" ".join(names))):
+        parts = re.split(r"['’\-]", word)
+        tokens.update(p for p in parts if p)
+        tokens.add("".join(parts))
+    return frozenset(t[:100] for t in tokens)
+
+
+def query_terms(text: str) -> list[str]:
+    """The words of a typed query, as prefixes to match; at most four, longest first."""
+    words = {w for w in (re.sub(r"['’\-]", "", w) for w in _WORD.findall(normalise(text))) if w}
+    return sorted(words, key=len, reverse=True)[:MAX_TERMS]
+
+
+@dataclass(frozen=True)
+class StudentMatch:
+    """A pupil to pick from a list: enough to tell namesakes apart, nothing of their record."""
+
+    student_id: int
+    name: str
+    year_group: int
+    tutor_group: str
+
+    @classmethod
+    def of(cls, student: Student) -> "StudentMatch":
+        """The pick-list line for a pupil (preferred first name when there is one)."""
+        first = student.preferred_name or student.first_name
+        return cls(
+            student.id, f"{first} {student.last_name}", student.year_group, student.tutor_group
+        )
+
+
+async def find_students(
+    who: StaffMember, text: str, *, uow_factory: UnitOfWorkFactory, limit: int = MAX_RESULTS
+) -> list[StudentMatch]:
+    """Pupils to pick from by name, for anyone who may record: names only, never records.
+
+    Pupils this member of staff is excluded from are never offered.
+    """
+    terms = query_terms(text)
+    if not terms:
+        return []
+    async with uow_factory() as uow:
+        hidden = await uow.access.excluded_students(who.id)
+        found = await uow.students.search(who.school_id, terms, hidden=hidden, limit=limit)
+    return [StudentMatch.of(student) for student in found]
