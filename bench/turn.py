@@ -2,18 +2,15 @@
 
 import argparse
 import asyncio
-import os
 import statistics
 import tempfile
 import time
-import uuid
 
 import aiohttp
-import asyncpg
 import yaml
 from aiohttp.test_utils import TestServer
-from sqlalchemy.engine import make_url
 
+from bench.databases import postgres_database
 from bot.app import create_app
 from bot.cli import DEMO_FILE
 from bot.settings import Settings
@@ -24,9 +21,6 @@ from storage.encryption import Keyring, new_key_spec
 from storage.migrate import upgrade
 from storage.uow import unit_of_work_factory
 
-POSTGRES = os.environ.get(
-    "KESTREL_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
 INVOKE = {
     "type": "invoke",
     "name": "adaptiveCard/action",
@@ -82,22 +76,8 @@ async def main(requests: int) -> None:
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         rows.append(("sqlite", *await measure(f"sqlite:///{folder}/bench.db", requests)))
-    name = f"kestrel_bench_{uuid.uuid4().hex[:8]}"
-    admin = make_url(POSTGRES)
-    connect = {
-        "host": admin.host,
-        "port": admin.port or 5432,
-        "user": admin.username,
-        "database": admin.database,
-    }
-    connection = await asyncpg.connect(**connect)
-    await connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        url = admin.set(database=name).render_as_string(hide_password=False)
+    async with postgres_database() as url:
         rows.append(("postgresql", *await measure(url, requests)))
-    finally:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await connection.close()
     print(f"\nAction.Execute invoke through /api/messages ({requests} requests, client in-process)")
     print(f"{'database':<12}{'median ms':>12}{'p99 ms':>10}{'CPU ms/turn':>14}")
     for backend, median, p99, cpu in rows:

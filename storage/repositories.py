@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import asdict
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, intersect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.clock import Clock
@@ -125,13 +125,20 @@ class SqlStudents:
         self, school_id: int, terms: Sequence[str], *, hidden: frozenset[int], limit: int
     ) -> Sequence[Student]:
         """Pupils with a name token starting with each term (indexed range scans), by name."""
-        query = select(StudentRow).where(StudentRow.school_id == school_id)
-        for term in terms:
-            # token >= term AND token < term + U+FFFF: a prefix match both databases index.
-            matches = select(StudentNameTokenRow.student_id).where(
+        # Drive from the token index (one range per term, intersected) and fetch only the
+        # matching pupils by key: the cost follows the matches, not the size of the school.
+        ranges = [
+            select(StudentNameTokenRow.student_id).where(
                 StudentNameTokenRow.token >= term, StudentNameTokenRow.token < term + "\uffff"
             )
-            query = query.where(StudentRow.id.in_(matches))
+            for term in terms
+        ]
+        matches = (ranges[0] if len(ranges) == 1 else intersect(*ranges)).subquery()
+        query = (
+            select(StudentRow)
+            .join(matches, StudentRow.id == matches.c.student_id)
+            .where(StudentRow.school_id == school_id)
+        )
         if hidden:
             query = query.where(StudentRow.id.not_in(hidden))
         query = query.order_by(StudentRow.last_name, StudentRow.first_name, StudentRow.id).limit(

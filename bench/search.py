@@ -1,0 +1,148 @@
+"""Pupil search: find_students over 2,000 and 20,000 pupils, SQLite and PostgreSQL."""
+
+import argparse
+import asyncio
+import random
+import statistics
+import tempfile
+import time
+
+from sqlalchemy import insert, text
+
+from bench.databases import postgres_database
+from safeguarding.clock import SystemClock
+from safeguarding.search import find_students, name_tokens
+from safeguarding.staff import Role
+from storage.database import create_engine
+from storage.migrate import upgrade
+from storage.models import SchoolRow, StaffRow, StudentNameTokenRow, StudentRow
+from storage.uow import unit_of_work_factory
+
+FIRST = [
+    "Amara",
+    "Oliver",
+    "Zoë",
+    "Mohammed",
+    "Isla",
+    "Jack",
+    "Siân",
+    "Leo",
+    "Freya",
+    "Arjun",
+    "Chloé",
+    "Noah",
+    "Maya",
+    "Kacper",
+    "Ella",
+    "Theo",
+    "Aisha",
+    "Harry",
+    "Niamh",
+    "José",
+]
+LAST = [
+    "Okafor",
+    "Bennett",
+    "Kowalski",
+    "Hussain",
+    "Fraser",
+    "Thompson",
+    "Jones",
+    "Martin",
+    "Osei",
+    "Patel",
+    "Dubois",
+    "Williams",
+    "Chen",
+    "Nowak",
+    "Roberts",
+    "García",
+    "O'Brien",
+]
+QUERIES = ["zoe", "sam tay", "o'b", "mohammed h", "garc", "chloe rob", "x", "kowalski"]
+
+
+async def fill(engine, pupils: int) -> None:
+    clock, rng = SystemClock(), random.Random(7)
+    async with engine.begin() as connection:
+        await connection.execute(
+            insert(SchoolRow).values(
+                id=1, name="Bench", tenant_id="t", time_zone="Europe/London", created_at=clock.now()
+            )
+        )
+        await connection.execute(
+            insert(StaffRow).values(
+                id=1,
+                school_id=1,
+                aad_object_id="a",
+                display_name="B",
+                email="b@x",
+                role=Role.STAFF.value,
+                active=True,
+                created_at=clock.now(),
+                updated_at=clock.now(),
+            )
+        )
+        for start in range(0, pupils, 1000):
+            rows, tokens = [], []
+            for n in range(start, min(start + 1000, pupils)):
+                first, last = rng.choice(FIRST) + str(n % 97), rng.choice(LAST)
+                rows.append(
+                    dict(
+                        id=n + 1,
+                        school_id=1,
+                        upn=f"B{n:012d}",
+                        mis_id="",
+                        first_name=first,
+                        last_name=last,
+                        preferred_name="",
+                        year_group=7 + n % 7,
+                        tutor_group=f"{7 + n % 7}A",
+                        house="",
+                        provisional=False,
+                        created_at=clock.now(),
+                    )
+                )
+                tokens += [dict(student_id=n + 1, token=t) for t in name_tokens(first, last)]
+            await connection.execute(insert(StudentRow), rows)
+            await connection.execute(insert(StudentNameTokenRow), tokens)
+    async with engine.begin() as connection:  # fresh statistics, as autovacuum would keep them
+        await connection.execute(text("ANALYZE"))
+
+
+async def measure(url: str, pupils: int, rounds: int) -> tuple[float, float]:
+    engine = create_engine(url)
+    await upgrade(engine)
+    await fill(engine, pupils)
+    uow_factory = unit_of_work_factory(engine, SystemClock())
+    async with uow_factory() as uow:
+        who = await uow.staff.by_id(1, 1)
+    times = []
+    for _ in range(rounds):
+        for query in QUERIES:
+            start = time.perf_counter()
+            await find_students(who, query, uow_factory=uow_factory)
+            times.append((time.perf_counter() - start) * 1000)
+    await engine.dispose()
+    return statistics.median(times), statistics.quantiles(times, n=100)[98]
+
+
+async def main(rounds: int) -> None:
+    rows = []
+    for pupils in (0, 2_000, 20_000):
+        with tempfile.TemporaryDirectory() as folder:
+            rows.append(
+                ("sqlite", pupils, *await measure(f"sqlite:///{folder}/b.db", pupils, rounds))
+            )
+        async with postgres_database() as url:
+            rows.append(("postgresql", pupils, *await measure(url, pupils, rounds)))
+    print(f"\nfind_students, {len(QUERIES)} queries x {rounds} rounds (server time per search)")
+    print(f"{'database':<12}{'pupils':>8}{'median ms':>12}{'p99 ms':>10}")
+    for backend, pupils, median, p99 in sorted(rows):
+        print(f"{backend:<12}{pupils:>8}{median:>12.2f}{p99:>10.2f}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=50)
+    asyncio.run(main(parser.parse_args().rounds))
