@@ -57,11 +57,8 @@ class KestrelBot:
         activity = context.activity
         value = activity.value if isinstance(activity.value, dict) else {}
         if activity.name == "adaptiveCard/action":
-            action = value.get("action")
-            if isinstance(action, dict):
-                card = await self._run(context, str(action.get("verb", "")), action.get("data"))
-            else:
-                card = notice_card("Kestrel", "That button sent something Kestrel cannot read.")
+            action = value.get("action") if isinstance(value.get("action"), dict) else {}
+            card = await self._run(context, str(action.get("verb", "")), action.get("data"))
             body = {"statusCode": 200, "type": ADAPTIVE_CARD, "value": card}
         elif activity.name == "application/search":
             body = await self._search(context, value)

@@ -130,7 +130,7 @@ async def test_invoke_without_an_action_is_answered_not_crashed(running_bot):
     response = await running_bot.post(body)
     answer = await response.json()
     assert response.status == 200
-    assert "cannot read" in " ".join(texts(answer["value"]))
+    assert "no longer available" in " ".join(texts(answer["value"]))
 
 
 async def test_unsupported_invoke_names_are_declined_without_a_server_error(running_bot):
