@@ -19,20 +19,9 @@ async def messages(request: web.Request) -> web.Response:
     Not CloudAdapter.process: it answers 500 to every invoke with a body (it serialises the body
     twice) and to a request without Content-Type (shared/teams-platform.md).
     """
-    if request.content_type != "application/json":
-        return _problem(415, "Content-Type must be application/json")
-    try:
-        body = json.loads(await request.read())
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        return _problem(400, "the body is not valid JSON")
-    if not isinstance(body, dict) or not isinstance(body.get("type"), str) or not body["type"]:
-        return _problem(400, "the body is not an activity: it has no type")
-    if not _routable(body):
-        return _problem(400, "the activity has no serviceUrl, conversation or sender")
-    try:
-        activity = Activity().deserialize(body)
-    except Exception:  # noqa: BLE001 - msrest raises many kinds for shapes it cannot read
-        return _problem(400, "the activity could not be read")
+    activity = await _read_activity(request)
+    if isinstance(activity, web.Response):
+        return activity
     adapter = request.app[ADAPTER]
     try:
         auth = await adapter.bot_framework_authentication.authenticate_request(
@@ -46,11 +35,27 @@ async def messages(request: web.Request) -> web.Response:
     except Exception as error:  # noqa: BLE001 - a server fault: logged with a reference, no detail out
         reference = log_unexpected(error, "turn failed")
         return web.json_response({"error": "internal error", "reference": reference}, status=500)
-    if response is None:
-        return web.Response(status=200)
-    if response.body is None:
-        return web.Response(status=response.status)
+    if response is None or response.body is None:
+        return web.Response(status=response.status if response else 200)
     return web.json_response(response.body, status=response.status)
+
+
+async def _read_activity(request: web.Request) -> Activity | web.Response:
+    """The activity in the request, or the 4xx that says why there is none."""
+    if request.content_type != "application/json":
+        return _problem(415, "Content-Type must be application/json")
+    try:
+        body = json.loads(await request.read())
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return _problem(400, "the body is not valid JSON")
+    if not isinstance(body, dict) or not isinstance(body.get("type"), str) or not body["type"]:
+        return _problem(400, "the body is not an activity: it has no type")
+    if not _routable(body):
+        return _problem(400, "the activity has no serviceUrl, conversation or sender")
+    try:
+        return Activity().deserialize(body)
+    except Exception:  # noqa: BLE001 - msrest raises many kinds for shapes it cannot read
+        return _problem(400, "the activity could not be read")
 
 
 async def healthz(request: web.Request) -> web.Response:
