@@ -10,7 +10,7 @@ _TAG = re.compile(r"<[^>]+>")
 
 @dataclass(frozen=True)
 class TextCommand:
-    name: str  # "help", "add_incident", "dashboard", "settings" or "unknown"
+    name: str  # "help", "add_incident", "dashboard", "settings", "exclusions" or "unknown"
     argument: str = ""
 
 
@@ -24,7 +24,7 @@ def parse_command(text: str | None) -> TextCommand:
         return TextCommand("help")
     if first == "add" and rest and rest[0].lower() == "incident":
         return TextCommand("add_incident", " ".join(rest[1:]))
-    if first in ("dashboard", "settings"):
+    if first in ("dashboard", "settings", "exclusions"):
         return TextCommand(first)
     return TextCommand("unknown")
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from safeguarding.clock import Clock
 from safeguarding.elevation import Elevation
+from safeguarding.exclusions import Exclusions
 from safeguarding.identity import Identified, TenantPolicy
 from safeguarding.ports import UnitOfWorkFactory
 
@@ -16,6 +17,7 @@ class Services:
     clock: Clock
     tenant_policy: TenantPolicy
     elevation: Elevation
+    exclusions: Exclusions
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.handlers import elevation, welcome
+from bot.handlers import elevation, exclusions, welcome
 from bot.turns import Turn
 from cards.elements import Card
 
@@ -28,6 +28,11 @@ VERBS: Mapping[str, Verb] = {
     "elevation.enrol": Verb(elevation.enrol),
     "elevation.verify": Verb(elevation.verify),
     "elevation.reset": Verb(elevation.reset),
+    "exclusions.open": Verb(exclusions.open_exclusions, postable=True),
+    "exclusions.show": Verb(exclusions.show),
+    "exclusions.find": Verb(exclusions.find),
+    "exclusion.set": Verb(exclusions.exclude),
+    "exclusion.lift": Verb(exclusions.lift),
 }
 
 # Text commands (bot/commands.py names) map onto the same verbs as the buttons.
@@ -36,5 +41,6 @@ COMMAND_VERBS: Mapping[str, str] = {
     "add_incident": "incident.add",
     "dashboard": "dashboard.show",
     "settings": "settings.show",
+    "exclusions": "exclusions.open",
     "unknown": "command.unknown",
 }

@@ -2,7 +2,7 @@
 
 from cards.elements import Card, adaptive_card, execute, facts, heading, text_block, text_run
 from safeguarding.school import School
-from safeguarding.staff import StaffMember
+from safeguarding.staff import Role, StaffMember
 
 COMMANDS = [
     ("help", "This card"),
@@ -10,6 +10,7 @@ COMMANDS = [
     ("dashboard", "Your alerts, assigned cases and history"),
     ("settings", "Elevated access (authenticator app)"),
 ]
+DSL_COMMANDS = [("exclusions", "Bar a colleague from a pupil's record")]
 
 
 def welcome_card(staff: StaffMember | None = None, school: School | None = None) -> Card:
@@ -29,7 +30,7 @@ def welcome_card(staff: StaffMember | None = None, school: School | None = None)
             "Use **Add incident**; what you write in the form stays in Kestrel.",
             subtle=True,
         ),
-        facts([(command, meaning) for command, meaning in COMMANDS]),
+        facts(COMMANDS + (DSL_COMMANDS if staff is not None and staff.role == Role.DSL else [])),
     ]
     return adaptive_card(
         body,

@@ -27,6 +27,7 @@ class AuditAction(StrEnum):
     ELEVATION_RESET = "elevation.reset"
     EXCLUSION_SET = "exclusion.set"
     EXCLUSION_LIFTED = "exclusion.lifted"
+    EXCLUSIONS_VIEWED = "exclusions.viewed"
     SETTINGS_CHANGED = "settings.changed"
 
 

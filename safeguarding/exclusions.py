@@ -2,12 +2,14 @@
 named in an allegation). Whatever their role, they then see nothing of it and get no alerts."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from safeguarding.audit import AuditAction, staff_event
 from safeguarding.clock import Clock
 from safeguarding.errors import NotAvailable
 from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
+from safeguarding.school import Student
 from safeguarding.staff import Role, StaffMember
 
 
@@ -19,12 +21,56 @@ class ExclusionReason(StrEnum):
 
 
 REASONS = frozenset(reason.value for reason in ExclusionReason)
+REASON_WORDS = {
+    ExclusionReason.OWN_CHILD: "Own child",
+    ExclusionReason.RELATIVE: "Relative",
+    ExclusionReason.ALLEGATION: "Named in an allegation",
+    ExclusionReason.OTHER: "Other conflict of interest",
+}
+
+
+@dataclass(frozen=True)
+class ActiveExclusion:
+    """One exclusion in force, as the DSL's list shows it."""
+
+    exclusion_id: int
+    staff_name: str
+    student: Student
+    reason: str
+    set_by_name: str
+    set_at: datetime
 
 
 @dataclass(frozen=True)
 class Exclusions:
     uow_factory: UnitOfWorkFactory
     clock: Clock
+
+    async def active(self, actor: StaffMember, conversation_type: str) -> list[ActiveExclusion]:
+        """The exclusions in force (DSL only; the list itself is a view of pupils, so audited)."""
+        async with self.uow_factory() as uow:
+            if actor.role != Role.DSL:
+                await self._refuse(uow, actor, None, "exclusion.list", conversation_type)
+                raise NotAvailable()
+            found = list(await uow.access.active_exclusions(actor.school_id))
+            await self._audit(
+                uow,
+                actor,
+                AuditAction.EXCLUSIONS_VIEWED,
+                None,
+                conversation_type,
+                {"shown": len(found)},
+            )
+            await uow.commit()
+        return found
+
+    async def colleagues(self, actor: StaffMember) -> list[StaffMember]:
+        """Who the DSL may exclude: every other active member of staff (DSL only)."""
+        if actor.role != Role.DSL:
+            return []
+        async with self.uow_factory() as uow:
+            staff = await uow.staff.list(actor.school_id)
+        return [s for s in staff if s.id != actor.id and s.active]
 
     async def exclude(
         self,
@@ -84,7 +130,12 @@ class Exclusions:
             await uow.commit()
 
     async def _refuse(
-        self, uow: UnitOfWork, actor: StaffMember, student_id: int, verb: str, conversation: str
+        self,
+        uow: UnitOfWork,
+        actor: StaffMember,
+        student_id: int | None,
+        verb: str,
+        conversation: str,
     ) -> None:
         await self._audit(
             uow, actor, AuditAction.ACCESS_REFUSED, student_id, conversation, {"verb": verb}
@@ -96,7 +147,7 @@ class Exclusions:
         uow: UnitOfWork,
         actor: StaffMember,
         action: AuditAction,
-        student_id: int,
+        student_id: int | None,
         conversation_type: str,
         detail: dict[str, object],
     ) -> None:
@@ -106,7 +157,7 @@ class Exclusions:
                 action,
                 self.clock.now(),
                 conversation_type,
-                record_type="student",
+                record_type="student" if student_id is not None else None,
                 record_id=student_id,
                 detail=detail,
             )

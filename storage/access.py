@@ -5,8 +5,10 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from safeguarding.access import AccessPolicy, Rights, Scope
+from safeguarding.exclusions import ActiveExclusion
 from safeguarding.staff import Role
 from storage.models import (
     CategoryRoleRightsRow,
@@ -15,7 +17,9 @@ from storage.models import (
     ExclusionRow,
     StaffRow,
     StaffScopeRow,
+    StudentRow,
 )
+from storage.repositories import student_of, utc
 
 
 class SqlAccess:
@@ -127,6 +131,24 @@ class SqlAccess:
             .values(lifted_by=by, lifted_at=at)
         )
         return lifted.rowcount == 1
+
+    async def active_exclusions(self, school_id: int) -> Sequence[ActiveExclusion]:
+        """Exclusions in force, newest first, with the names the DSL needs to read them."""
+        excluded, setter = aliased(StaffRow), aliased(StaffRow)
+        rows = await self.session.execute(
+            select(ExclusionRow, excluded.display_name, setter.display_name, StudentRow)
+            .join(excluded, excluded.id == ExclusionRow.staff_id)
+            .join(setter, setter.id == ExclusionRow.set_by)
+            .join(StudentRow, StudentRow.id == ExclusionRow.student_id)
+            .where(ExclusionRow.school_id == school_id, ExclusionRow.lifted_at.is_(None))
+            .order_by(ExclusionRow.set_at.desc(), ExclusionRow.id.desc())
+        )
+        return [
+            ActiveExclusion(
+                row.id, staff_name, student_of(pupil), row.reason, set_by, utc(row.set_at)
+            )
+            for row, staff_name, set_by, pupil in rows
+        ]
 
 
 def _rights(row: CategoryRoleRightsRow | CategoryStaffRightsRow) -> Rights:

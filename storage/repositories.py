@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import asdict
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, intersect, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -111,7 +112,7 @@ class SqlStudents:
                 setattr(row, name, value)
         await self.session.flush()
         await self._index_names(row)
-        return _student(row)
+        return student_of(row)
 
     async def _index_names(self, row: StudentRow) -> None:
         tokens = name_tokens(row.first_name, row.last_name, row.preferred_name)
@@ -144,11 +145,11 @@ class SqlStudents:
         query = query.order_by(StudentRow.last_name, StudentRow.first_name, StudentRow.id).limit(
             limit
         )
-        return [_student(row) for row in await self.session.scalars(query)]
+        return [student_of(row) for row in await self.session.scalars(query)]
 
     async def by_id(self, school_id: int, student_id: int) -> Student | None:
         row = await self.session.get(StudentRow, student_id)
-        return _student(row) if row is not None and row.school_id == school_id else None
+        return student_of(row) if row is not None and row.school_id == school_id else None
 
     async def count(self, school_id: int) -> int:
         query = (
@@ -273,7 +274,8 @@ def staff_member(row: StaffRow) -> StaffMember:
     )
 
 
-def _student(row: StudentRow) -> Student:
+def student_of(row: StudentRow) -> Student:
+    """The domain view of a student row."""
     return Student(
         id=row.id,
         school_id=row.school_id,
@@ -288,3 +290,8 @@ def _student(row: StudentRow) -> Student:
         date_of_birth=row.date_of_birth,
         provisional=row.provisional,
     )
+
+
+def utc(moment: datetime) -> datetime:
+    """A stored time as UTC: SQLite hands back naive datetimes; Kestrel stores UTC only."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

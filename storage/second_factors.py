@@ -1,7 +1,6 @@
 """Second factors, with the TOTP secret encrypted at rest and bound to its member of staff."""
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,7 +10,7 @@ from safeguarding.second_factor import SecondFactor
 from safeguarding.staff import StaffMember
 from storage.encryption import Keyring
 from storage.models import SecondFactorRow, StaffRow
-from storage.repositories import staff_member
+from storage.repositories import staff_member, utc
 
 
 class SqlSecondFactors:
@@ -37,8 +36,8 @@ class SqlSecondFactors:
             last_step=row.last_step,
             failures=row.failures,
             lockouts=row.lockouts,
-            locked_until=_utc(row.locked_until),
-            elevated_until=_utc(row.elevated_until),
+            locked_until=row.locked_until and utc(row.locked_until),
+            elevated_until=row.elevated_until and utc(row.elevated_until),
         )
 
     async def save(self, factor: SecondFactor) -> None:
@@ -85,10 +84,3 @@ class SqlSecondFactors:
 
 def _context(staff_id: int) -> str:
     return f"second_factor:{staff_id}"
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; everything Kestrel stores is UTC.
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)

@@ -26,6 +26,22 @@ FORGERIES = {
     "elevation.verify": (STRANGER_AAD, {"code": "123456"}, NOT_SET_UP, "identity.refused"),
     # A teacher replaying the DSL's reset button with a colleague's id.
     "elevation.reset": (TEACHER_AAD, {"staff_id": "1"}, NOT_AVAILABLE, "access.refused"),
+    "exclusions.open": (STRANGER_AAD, {}, NOT_SET_UP, "identity.refused"),
+    # A teacher replaying the DSL's exclusion buttons.
+    "exclusions.show": (TEACHER_AAD, {}, NOT_AVAILABLE, "access.refused"),
+    "exclusions.find": (TEACHER_AAD, {"pupil_query": "zoe"}, NOT_AVAILABLE, "access.refused"),
+    "exclusion.set": (
+        TEACHER_AAD,
+        {"student_id": "1", "staff_id": "3", "reason": "relative"},
+        NOT_AVAILABLE,
+        "access.refused",
+    ),
+    "exclusion.lift": (
+        TEACHER_AAD,
+        {"exclusion": 1, "student": 1},
+        NOT_AVAILABLE,
+        "access.refused",
+    ),
 }
 
 

@@ -6,13 +6,16 @@ import pytest
 
 from bot.errors import error_card
 from cards.elements import text_run
+from cards.exclusions import exclusions_card, exclusions_stub_card
 from cards.notice import not_recognised_card, notice_card
 from cards.pupils import pupil_name
 from cards.settings import enrolment_card, settings_card
 from cards.welcome import welcome_card
 from safeguarding.elevation import ElevationStatus, Enrolment
 from safeguarding.errors import Conflict, InvalidInput, NotAvailable, NotRecognised
+from safeguarding.exclusions import ActiveExclusion
 from safeguarding.school import School, Student
+from safeguarding.search import StudentMatch
 from safeguarding.staff import Role, StaffMember
 from tests.support.cards import assert_valid_card, card_problems
 
@@ -35,7 +38,22 @@ def status(**kw) -> ElevationStatus:
     )
 
 
+PUPIL = Student(5, 1, "U5", "Zoë", "Roberts", 7, "7C")
+ACTIVE = [ActiveExclusion(1, "James Whitfield", PUPIL, "relative", "Priya Raman", NOW)]
+MATCHES = [StudentMatch(5, "Zoë Roberts", 7, "7C"), StudentMatch(6, "Zoë Roberts", 13, "13Y")]
+
 CARDS = {
+    "exclusions-stub": exclusions_stub_card(),
+    "exclusions-empty": exclusions_card([], hide_names=False, time_zone="Europe/London"),
+    "exclusions-with-form": exclusions_card(
+        ACTIVE,
+        hide_names=True,
+        time_zone="Europe/London",
+        query="zoe",
+        matches=MATCHES,
+        colleagues=COLLEAGUES,
+        error="Choose a pupil, a colleague and a reason.",
+    ),
     "settings-not-enrolled": settings_card(DSL, status(enrolled=False), time_zone="Europe/London"),
     "settings-elevated": settings_card(
         DSL,

@@ -1,0 +1,108 @@
+"""The DSL's exclusions: who is barred from which pupil's record, and adding or lifting one."""
+
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from cards.elements import (
+    Card,
+    adaptive_card,
+    execute,
+    heading,
+    text_block,
+    text_input,
+    text_run,
+    warning,
+)
+from cards.pupils import pupil_name
+from safeguarding.exclusions import REASON_WORDS, ActiveExclusion
+from safeguarding.search import StudentMatch
+from safeguarding.staff import StaffMember
+
+
+def exclusions_stub_card() -> Card:
+    """What the `exclusions` command posts in the chat: no names, a button to open the list."""
+    return adaptive_card(
+        [heading("Exclusions"), text_block("Open the list to see, add or lift exclusions.")],
+        [execute("exclusions.show", "Open exclusions")],
+    )
+
+
+def exclusions_card(
+    active: Sequence[ActiveExclusion],
+    *,
+    hide_names: bool,
+    time_zone: str,
+    query: str = "",
+    matches: Sequence[StudentMatch] = (),
+    colleagues: Sequence[StaffMember] = (),
+    notice: str = "",
+    error: str = "",
+) -> Card:
+    """The exclusions in force, each with Lift, and the form to add one."""
+    body = [heading("Exclusions")]
+    if notice:
+        body.append(text_block(notice))
+    body.append(
+        text_block(
+            "An excluded colleague sees nothing of that pupil's record and is never alerted "
+            "about it, whatever their role.",
+            subtle=True,
+        )
+    )
+    zone = ZoneInfo(time_zone)
+    for item in active:
+        when = item.set_at.astimezone(zone).strftime("%d/%m/%Y")
+        pupil = pupil_name(item.student, hide=hide_names)
+        reason = REASON_WORDS.get(item.reason, item.reason)
+        body.append(text_run(f"{item.staff_name}: {pupil} ({reason}; {item.set_by_name}, {when})"))
+        body.append(
+            _buttons(
+                execute(
+                    "exclusion.lift", "Lift", exclusion=item.exclusion_id, student=item.student.id
+                )
+            )
+        )
+    if not active:
+        body.append(text_block("No exclusions are in force."))
+    body += [heading("Add an exclusion"), text_input("pupil_query", "Pupil's name", value=query)]
+    body.append(_buttons(execute("exclusions.find", "Find pupil")))
+    if matches:
+        body += [
+            _choice(
+                "student_id",
+                "Pupil",
+                [
+                    (f"{m.name} (Year {m.year_group}, {m.tutor_group})", str(m.student_id))
+                    for m in matches
+                ],
+            ),
+            _choice(
+                "staff_id",
+                "Colleague to exclude",
+                [(c.display_name, str(c.id)) for c in colleagues],
+            ),
+            _choice(
+                "reason",
+                "Reason",
+                [(words, reason.value) for reason, words in REASON_WORDS.items()],
+            ),
+        ]
+        if error:
+            body.append(warning(error))
+        body.append(_buttons(execute("exclusion.set", "Exclude", pupil_query=query)))
+    elif error:
+        body.append(warning(error))
+    return adaptive_card(body)
+
+
+def _buttons(*actions: Card) -> Card:
+    return {"type": "ActionSet", "actions": list(actions)}
+
+
+def _choice(input_id: str, label: str, choices: list[tuple[str, str]]) -> Card:
+    return {
+        "type": "Input.ChoiceSet",
+        "id": input_id,
+        "label": label,
+        "choices": [{"title": title, "value": value} for title, value in choices],
+    }
