@@ -55,13 +55,7 @@ def exclusions_card(
         pupil = pupil_name(item.student, hide=hide_names)
         reason = REASON_WORDS.get(item.reason, item.reason)
         body.append(text_run(f"{item.staff_name}: {pupil} ({reason}; {item.set_by_name}, {when})"))
-        body.append(
-            _buttons(
-                execute(
-                    "exclusion.lift", "Lift", exclusion=item.exclusion_id, student=item.student.id
-                )
-            )
-        )
+        body.append(_buttons(execute("exclusion.lift", "Lift", exclusion=item.exclusion_id)))
     if not active:
         body.append(text_block("No exclusions are in force."))
     body += [heading("Add an exclusion"), text_input("pupil_query", "Pupil's name", value=query)]

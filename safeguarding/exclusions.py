@@ -108,16 +108,16 @@ class Exclusions:
             await uow.commit()
         return exclusion
 
-    async def lift(
-        self, actor: StaffMember, exclusion_id: int, student_id: int, conversation_type: str
-    ) -> None:
+    async def lift(self, actor: StaffMember, exclusion_id: int, conversation_type: str) -> None:
         """End an exclusion (kept in the record as lifted, with who and when)."""
         async with self.uow_factory() as uow:
-            lifted = actor.role == Role.DSL and await uow.access.lift_exclusion(
-                actor.school_id, exclusion_id, actor.id, self.clock.now()
-            )
-            if not lifted:
-                await self._refuse(uow, actor, student_id, "exclusion.lift", conversation_type)
+            student_id = None
+            if actor.role == Role.DSL:
+                student_id = await uow.access.lift_exclusion(
+                    actor.school_id, exclusion_id, actor.id, self.clock.now()
+                )
+            if student_id is None:
+                await self._refuse(uow, actor, None, "exclusion.lift", conversation_type)
                 raise NotAvailable()
             await self._audit(
                 uow,

@@ -106,6 +106,16 @@ class SqlAccess:
     async def add_exclusion(
         self, school_id: int, staff_id: int, student_id: int, reason: str, set_by: int, at: datetime
     ) -> int:
+        """A new exclusion, or the one already in force for this colleague and pupil."""
+        existing = await self.session.scalar(
+            select(ExclusionRow.id).where(
+                ExclusionRow.staff_id == staff_id,
+                ExclusionRow.student_id == student_id,
+                ExclusionRow.lifted_at.is_(None),
+            )
+        )
+        if existing is not None:
+            return existing
         row = ExclusionRow(
             school_id=school_id,
             staff_id=staff_id,
@@ -120,8 +130,9 @@ class SqlAccess:
 
     async def lift_exclusion(
         self, school_id: int, exclusion_id: int, by: int, at: datetime
-    ) -> bool:
-        lifted = await self.session.execute(
+    ) -> int | None:
+        """Lift an exclusion in force; returns its pupil's id, or None if there was none."""
+        return await self.session.scalar(
             update(ExclusionRow)
             .where(
                 ExclusionRow.id == exclusion_id,
@@ -129,8 +140,8 @@ class SqlAccess:
                 ExclusionRow.lifted_at.is_(None),
             )
             .values(lifted_by=by, lifted_at=at)
+            .returning(ExclusionRow.student_id)
         )
-        return lifted.rowcount == 1
 
     async def active_exclusions(self, school_id: int) -> Sequence[ActiveExclusion]:
         """Exclusions in force, newest first, with the names the DSL needs to read them."""

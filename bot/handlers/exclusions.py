@@ -58,10 +58,10 @@ async def exclude(turn: Turn, data: Mapping[str, Any]) -> Card:
 
 async def lift(turn: Turn, data: Mapping[str, Any]) -> Card:
     """End an exclusion (it stays in the record as lifted)."""
-    exclusion, student = data.get("exclusion"), data.get("student")
-    if type(exclusion) is not int or type(student) is not int:
+    exclusion = data.get("exclusion")
+    if type(exclusion) is not int:
         return await show(turn, data, error="That exclusion could not be read.")
-    await turn.services.exclusions.lift(turn.who.staff, exclusion, student, turn.conversation_type)
+    await turn.services.exclusions.lift(turn.who.staff, exclusion, turn.conversation_type)
     return await show(turn, data, notice="The exclusion was lifted.")
 
 

@@ -69,7 +69,7 @@ async def test_the_dsl_excludes_a_colleague_from_a_pupil_and_can_lift_it(
     exclusion = await exclusions.exclude(dsl, teacher.id, pupil.id, "own_child", "personal")
     async with uow_factory() as uow:
         assert await uow.access.excluded_students(teacher.id) == frozenset({pupil.id})
-    await exclusions.lift(dsl, exclusion, pupil.id, "personal")
+    await exclusions.lift(dsl, exclusion, "personal")
     async with uow_factory() as uow:
         assert await uow.access.excluded_students(teacher.id) == frozenset()
     async with engine.connect() as connection:
@@ -117,8 +117,38 @@ async def test_a_lifted_or_foreign_exclusion_cannot_be_lifted_again(school, uow_
     exclusion = await exclusions.exclude(
         dsl, staff[Role.STAFF].id, pupil.id, "allegation", "personal"
     )
-    await exclusions.lift(dsl, exclusion, pupil.id, "personal")
+    await exclusions.lift(dsl, exclusion, "personal")
     with pytest.raises(NotAvailable):
-        await exclusions.lift(dsl, exclusion, pupil.id, "personal")
+        await exclusions.lift(dsl, exclusion, "personal")
     with pytest.raises(NotAvailable):
-        await exclusions.lift(dsl, 987_654, pupil.id, "personal")
+        await exclusions.lift(dsl, 987_654, "personal")
+
+
+async def test_excluding_twice_keeps_one_exclusion_and_lifting_it_ends_it(
+    school, uow_factory, clock
+):
+    staff, _, pupil = school
+    exclusions = Exclusions(uow_factory, clock)
+    dsl, teacher = staff[Role.DSL], staff[Role.STAFF]
+    first = await exclusions.exclude(dsl, teacher.id, pupil.id, "relative", "personal")
+    again = await exclusions.exclude(dsl, teacher.id, pupil.id, "own_child", "personal")
+    assert first == again
+    await exclusions.lift(dsl, first, "personal")
+    async with uow_factory() as uow:
+        assert await uow.access.excluded_students(teacher.id) == frozenset()
+
+
+async def test_the_lift_is_audited_against_the_excluded_pupil_not_what_the_button_said(
+    school, uow_factory, clock, engine
+):
+    staff, _, pupil = school
+    exclusions = Exclusions(uow_factory, clock)
+    exclusion = await exclusions.exclude(
+        staff[Role.DSL], staff[Role.STAFF].id, pupil.id, "relative", "x"
+    )
+    await exclusions.lift(staff[Role.DSL], exclusion, "personal")
+    async with engine.connect() as connection:
+        lifted = await connection.scalar(
+            select(AuditEventRow.record_id).where(AuditEventRow.action == "exclusion.lifted")
+        )
+    assert lifted == pupil.id
