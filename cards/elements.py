@@ -72,3 +72,18 @@ def text_input(
 def without_actions(card: Card) -> Card:
     """The card with its buttons removed (for dialogs, where Action.Execute does not apply)."""
     return {key: value for key, value in card.items() if key != "actions"}
+
+
+def action_set(*actions: Card) -> Card:
+    """Buttons inside the card body (next to what they act on)."""
+    return {"type": "ActionSet", "actions": list(actions)}
+
+
+def choice_set(input_id: str, label: str, choices: list[tuple[str, str]]) -> Card:
+    """A labelled drop-down of (title, value) pairs."""
+    return {
+        "type": "Input.ChoiceSet",
+        "id": input_id,
+        "label": label,
+        "choices": [{"title": title, "value": value} for title, value in choices],
+    }

@@ -5,7 +5,9 @@ from zoneinfo import ZoneInfo
 
 from cards.elements import (
     Card,
+    action_set,
     adaptive_card,
+    choice_set,
     execute,
     heading,
     text_block,
@@ -55,14 +57,14 @@ def exclusions_card(
         pupil = pupil_name(item.student, hide=hide_names)
         reason = REASON_WORDS.get(item.reason, item.reason)
         body.append(text_run(f"{item.staff_name}: {pupil} ({reason}; {item.set_by_name}, {when})"))
-        body.append(_buttons(execute("exclusion.lift", "Lift", exclusion=item.exclusion_id)))
+        body.append(action_set(execute("exclusion.lift", "Lift", exclusion=item.exclusion_id)))
     if not active:
         body.append(text_block("No exclusions are in force."))
     body += [heading("Add an exclusion"), text_input("pupil_query", "Pupil's name", value=query)]
-    body.append(_buttons(execute("exclusions.find", "Find pupil")))
+    body.append(action_set(execute("exclusions.find", "Find pupil")))
     if matches:
         body += [
-            _choice(
+            choice_set(
                 "student_id",
                 "Pupil",
                 [
@@ -70,12 +72,12 @@ def exclusions_card(
                     for m in matches
                 ],
             ),
-            _choice(
+            choice_set(
                 "staff_id",
                 "Colleague to exclude",
                 [(c.display_name, str(c.id)) for c in colleagues],
             ),
-            _choice(
+            choice_set(
                 "reason",
                 "Reason",
                 [(words, reason.value) for reason, words in REASON_WORDS.items()],
@@ -83,20 +85,7 @@ def exclusions_card(
         ]
         if error:
             body.append(warning(error))
-        body.append(_buttons(execute("exclusion.set", "Exclude", pupil_query=query)))
+        body.append(action_set(execute("exclusion.set", "Exclude", pupil_query=query)))
     elif error:
         body.append(warning(error))
     return adaptive_card(body)
-
-
-def _buttons(*actions: Card) -> Card:
-    return {"type": "ActionSet", "actions": list(actions)}
-
-
-def _choice(input_id: str, label: str, choices: list[tuple[str, str]]) -> Card:
-    return {
-        "type": "Input.ChoiceSet",
-        "id": input_id,
-        "label": label,
-        "choices": [{"title": title, "value": value} for title, value in choices],
-    }

@@ -9,6 +9,7 @@ import segno
 from cards.elements import (
     Card,
     adaptive_card,
+    choice_set,
     execute,
     heading,
     text_block,
@@ -59,7 +60,10 @@ def settings_card(
     else:
         actions.append(execute("elevation.enrol", "Set up elevated access"))
     if staff.leads_safeguarding and colleagues:
-        body += [heading("Reset a colleague's authenticator"), _colleague_choice(colleagues)]
+        body += [
+            heading("Reset a colleague's authenticator"),
+            choice_set("staff_id", "Colleague", [(c.display_name, str(c.id)) for c in colleagues]),
+        ]
         actions.append(execute("elevation.reset", "Reset authenticator"))
     return adaptive_card(body, actions)
 
@@ -95,15 +99,6 @@ def _describe(status: ElevationStatus, zone: ZoneInfo) -> str:
     if status.elevated_until:
         return f"Active until {_time(status.elevated_until, zone)}."
     return "Set up, not active now. Enter a code to elevate your access."
-
-
-def _colleague_choice(colleagues: Sequence[StaffMember]) -> Card:
-    return {
-        "type": "Input.ChoiceSet",
-        "id": "staff_id",
-        "label": "Colleague",
-        "choices": [{"title": c.display_name, "value": str(c.id)} for c in colleagues],
-    }
 
 
 def _time(moment: datetime, zone: ZoneInfo) -> str:

@@ -30,7 +30,7 @@ async def show(turn: Turn, data: Mapping[str, Any], **shown: Any) -> Card:
     )
 
 
-async def find(turn: Turn, data: Mapping[str, Any]) -> Card:
+async def find(turn: Turn, data: Mapping[str, Any], error: str = "") -> Card:
     """Pupils matching the typed name, to choose from (works where typeahead does not)."""
     query = str(data.get("pupil_query", ""))[:100]
     services = turn.services
@@ -38,18 +38,17 @@ async def find(turn: Turn, data: Mapping[str, Any]) -> Card:
     if not matches:
         return await show(turn, data, query=query, error="No pupil matches that name.")
     colleagues = await services.exclusions.colleagues(turn.who.staff)
-    return await show(turn, data, query=query, matches=matches, colleagues=colleagues)
+    return await show(turn, data, query=query, matches=matches, colleagues=colleagues, error=error)
 
 
 async def exclude(turn: Turn, data: Mapping[str, Any]) -> Card:
     """Bar the chosen colleague from the chosen pupil; ids are checked by the use case."""
     student, staff, reason = (str(data.get(k, "")) for k in ("student_id", "staff_id", "reason"))
     if not all(_is_id(v) for v in (student, staff)) or not reason:
-        return (
-            await find(turn, data)
-            if data.get("pupil_query")
-            else await show(turn, data, error="Choose a pupil, a colleague and a reason.")
-        )
+        missing = "Choose a pupil, a colleague and a reason."
+        if data.get("pupil_query"):  # keep the search the DSL already made
+            return await find(turn, data, error=missing)
+        return await show(turn, data, error=missing)
     await turn.services.exclusions.exclude(
         turn.who.staff, int(staff), int(student), reason, turn.conversation_type
     )

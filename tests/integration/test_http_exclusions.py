@@ -77,6 +77,7 @@ async def test_an_incomplete_form_comes_back_with_the_search_and_a_reason(runnin
     [query] = [b for b in card["body"] if b.get("id") == "pupil_query"]
     assert query["value"] == "zoe rob"
     assert "student_id" in str(card)
+    assert "Choose a pupil, a colleague and a reason." in texts(card)
 
 
 async def test_no_match_says_so_and_keeps_what_was_typed(running_bot):
