@@ -29,6 +29,9 @@ class AuditAction(StrEnum):
     EXCLUSION_LIFTED = "exclusion.lifted"
     EXCLUSIONS_VIEWED = "exclusions.viewed"
     SETTINGS_CHANGED = "settings.changed"
+    INCIDENT_RECORDED = "incident.recorded"
+    ACCESS_GRANTED = "access.granted"
+    STUDENT_PROVISIONAL = "student.provisional"
 
 
 @dataclass(frozen=True)

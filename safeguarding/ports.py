@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Protocol, Self
 
 from safeguarding.access import AccessPolicy
 from safeguarding.audit import AuditEvent
+from safeguarding.incidents import NewIncident, QueuedAlert
 from safeguarding.school import AlertGroup, Category, School, Student
 from safeguarding.second_factor import SecondFactor
 from safeguarding.staff import Role, StaffMember
@@ -27,6 +28,9 @@ class StaffRepository(Protocol):
     async def list(self, school_id: int) -> Sequence[StaffMember]: ...
     async def by_id(self, school_id: int, staff_id: int) -> StaffMember | None: ...
     async def set_hide_names(self, staff_id: int, hide: bool) -> None: ...
+    async def by_aad(
+        self, school_id: int, aad_object_ids: Sequence[str]
+    ) -> Sequence[StaffMember]: ...
 
 
 class StudentRepository(Protocol):
@@ -69,6 +73,19 @@ class AccessRepository(Protocol):
     ) -> bool: ...
 
 
+class AgencyRepository(Protocol):
+    async def list(self, school_id: int) -> Sequence[str]: ...
+    async def ensure(self, school_id: int, names: Sequence[str]) -> None: ...
+
+
+class IncidentRepository(Protocol):
+    async def by_key(self, school_id: int, key: str) -> tuple[int, int] | None: ...
+    async def add(self, incident: NewIncident) -> int: ...
+    async def grant(self, incident_id: int, staff_id: int, by: int, at: datetime) -> None: ...
+    async def queue_alert(self, alert: QueuedAlert) -> None: ...
+    async def queued_alerts(self, incident_id: int) -> Sequence[QueuedAlert]: ...
+
+
 class AuditLog(Protocol):
     async def append(self, event: AuditEvent) -> None: ...
 
@@ -83,6 +100,8 @@ class UnitOfWork(Protocol):
     alert_groups: AlertGroupRepository
     second_factors: SecondFactorRepository
     access: AccessRepository
+    agencies: AgencyRepository
+    incidents: IncidentRepository
     audit: AuditLog
 
     async def __aenter__(self) -> Self: ...

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Text,
     UniqueConstraint,
     false,
 )
@@ -247,3 +248,110 @@ class StudentNameTokenRow(Base):
     token: Mapped[str] = mapped_column(
         String(100).with_variant(String(100, collation="C"), "postgresql"), primary_key=True
     )
+
+
+class AgencyRow(Base):
+    """An agency a school lists on its forms (none configured: the domain's default list)."""
+
+    __tablename__ = "agencies"
+    __table_args__ = (UniqueConstraint("school_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class IncidentRow(Base):
+    """A recorded concern. Its text and evidence are ciphertexts bound to the incident's id."""
+
+    __tablename__ = "incidents"
+    __table_args__ = (
+        UniqueConstraint("school_id", "idempotency_key"),
+        CheckConstraint("status IN ('Open', 'Active', 'Closed')", name="status"),
+        Index(None, "recorded_by", "recorded_at"),
+        Index(None, "assignee_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    happened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    time_zone: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(10))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+    agencies: Mapped[list[str]] = mapped_column(JSON, default=list)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # Carried in the form's card: a second press or a Teams retry finds the first incident.
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    text_ciphertext: Mapped[str] = mapped_column(Text)
+    evidence_ciphertext: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class IncidentStudentRow(Base):
+    """A pupil an incident is about: the main pupil, or a linked one (on their record too)."""
+
+    __tablename__ = "incident_students"
+    __table_args__ = (Index(None, "student_id", "incident_id"),)
+
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), primary_key=True)
+    linked: Mapped[bool] = mapped_column(Boolean)
+    monitoring: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class IncidentCategoryRow(Base):
+    """A category of an incident for one of its pupils (categories are chosen per pupil)."""
+
+    __tablename__ = "incident_categories"
+
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), primary_key=True)
+
+
+class BodyMapMarkerRow(Base):
+    """A numbered body-map marker: side and region from fixed lists, the note encrypted."""
+
+    __tablename__ = "body_map_markers"
+
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    side: Mapped[str] = mapped_column(String(10))
+    region: Mapped[str] = mapped_column(String(40))
+    note_ciphertext: Mapped[str] = mapped_column(Text)
+
+
+class IncidentGrantRow(Base):
+    """Access to one incident given by alerting a colleague; the DSL can withdraw it."""
+
+    __tablename__ = "incident_grants"
+    __table_args__ = (Index(None, "incident_id", "staff_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    granted_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    withdrawn_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class AlertRow(Base):
+    """The alert outbox: written with the incident, delivered later by the sender."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        Index(None, "incident_id"),
+        Index(None, "staff_id", "state"),
+        Index(None, "state", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    raised_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    reason: Mapped[str] = mapped_column(String(20))  # "tagged" or "group"
+    state: Mapped[str] = mapped_column(String(20), default="queued")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -9,5 +9,6 @@ async def rotate_keys(uow_factory) -> dict[str, int]:
     async with uow_factory() as uow:
         assert isinstance(uow, SqlUnitOfWork)
         changed["second_factors"] = await uow.second_factors.reencrypt_all()
+        changed["incidents"] = await uow.incidents.reencrypt_all()
         await uow.commit()
     return changed

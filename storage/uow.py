@@ -8,6 +8,7 @@ from safeguarding.clock import Clock
 from storage.access import SqlAccess
 from storage.audit import SqlAuditLog
 from storage.encryption import Keyring
+from storage.incidents import SqlAgencies, SqlIncidents
 from storage.repositories import (
     SqlAlertGroups,
     SqlCategories,
@@ -33,6 +34,8 @@ class SqlUnitOfWork:
         self.alert_groups = SqlAlertGroups(self.session)
         self.second_factors = SqlSecondFactors(self.session, self._clock, self._keyring)
         self.access = SqlAccess(self.session)
+        self.agencies = SqlAgencies(self.session)
+        self.incidents = SqlIncidents(self.session, self._keyring)
         self.audit = SqlAuditLog(self.session)
         return self
 

@@ -1,0 +1,181 @@
+"""Incidents in SQL: the text, evidence and body-map notes encrypted and bound to the incident."""
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from safeguarding.errors import Conflict
+from safeguarding.incidents import NewIncident, QueuedAlert
+from storage.encryption import Keyring
+from storage.models import (
+    AgencyRow,
+    AlertRow,
+    BodyMapMarkerRow,
+    IncidentCategoryRow,
+    IncidentGrantRow,
+    IncidentRow,
+    IncidentStudentRow,
+)
+
+
+def text_context(incident_id: int) -> str:
+    return f"incident:{incident_id}:text"
+
+
+def evidence_context(incident_id: int) -> str:
+    return f"incident:{incident_id}:evidence"
+
+
+def marker_context(incident_id: int, number: int) -> str:
+    return f"incident:{incident_id}:marker:{number}"
+
+
+class SqlIncidents:
+    def __init__(self, session: AsyncSession, keyring: Keyring | None) -> None:
+        self.session, self._keyring = session, keyring
+
+    @property
+    def keyring(self) -> Keyring:
+        # Never fall back to plain text: without keys incidents cannot be stored at all.
+        if self._keyring is None:
+            raise RuntimeError("no encryption keyring configured")
+        return self._keyring
+
+    async def by_key(self, school_id: int, key: str) -> tuple[int, int] | None:
+        found = (
+            await self.session.execute(
+                select(IncidentRow.id, IncidentRow.recorded_by).where(
+                    IncidentRow.school_id == school_id, IncidentRow.idempotency_key == key
+                )
+            )
+        ).first()
+        return (found[0], found[1]) if found else None
+
+    async def add(self, incident: NewIncident) -> int:
+        """Store an incident; Conflict when its idempotency key was stored meanwhile."""
+        draft, keyring = incident.draft, self.keyring
+        row = IncidentRow(
+            school_id=incident.school_id,
+            recorded_by=incident.recorded_by,
+            recorded_at=incident.recorded_at,
+            happened_at=draft.happened_at,
+            time_zone=draft.time_zone,
+            status=draft.status.value,
+            assignee_id=draft.assignee_id,
+            agencies=list(draft.agencies),
+            idempotency_key=draft.key,
+            text_ciphertext="",  # sealed below, once the id it is bound to exists
+        )
+        self.session.add(row)
+        try:
+            await self.session.flush()
+        except IntegrityError as error:
+            raise Conflict() from error
+        row.text_ciphertext = keyring.encrypt(draft.text, text_context(row.id))
+        if draft.evidence is not None:
+            evidence = json.dumps(asdict(draft.evidence))
+            row.evidence_ciphertext = keyring.encrypt(evidence, evidence_context(row.id))
+        for pupil in incident.pupils:
+            self.session.add(
+                IncidentStudentRow(
+                    incident_id=row.id,
+                    student_id=pupil.student_id,
+                    linked=pupil.linked,
+                    monitoring=pupil.monitoring,
+                )
+            )
+            self.session.add_all(
+                IncidentCategoryRow(
+                    incident_id=row.id, student_id=pupil.student_id, category_id=category
+                )
+                for category in sorted(pupil.category_ids)
+            )
+        self.session.add_all(
+            BodyMapMarkerRow(
+                incident_id=row.id,
+                number=marker.number,
+                side=marker.side,
+                region=marker.region,
+                note_ciphertext=keyring.encrypt(marker.note, marker_context(row.id, marker.number)),
+            )
+            for marker in draft.markers
+        )
+        await self.session.flush()
+        return row.id
+
+    async def grant(self, incident_id: int, staff_id: int, by: int, at: datetime) -> None:
+        self.session.add(
+            IncidentGrantRow(
+                incident_id=incident_id, staff_id=staff_id, granted_by=by, granted_at=at
+            )
+        )
+        await self.session.flush()
+
+    async def queue_alert(self, alert: QueuedAlert) -> None:
+        self.session.add(
+            AlertRow(
+                school_id=alert.school_id,
+                incident_id=alert.incident_id,
+                staff_id=alert.staff_id,
+                raised_by=alert.raised_by,
+                reason=alert.reason,
+                state="queued",
+                created_at=alert.created_at,
+            )
+        )
+        await self.session.flush()
+
+    async def queued_alerts(self, incident_id: int) -> Sequence[QueuedAlert]:
+        rows = await self.session.scalars(
+            select(AlertRow).where(AlertRow.incident_id == incident_id).order_by(AlertRow.id)
+        )
+        return [
+            QueuedAlert(r.school_id, r.incident_id, r.staff_id, r.raised_by, r.reason, r.created_at)
+            for r in rows
+        ]
+
+    async def reencrypt_all(self) -> int:
+        """Re-encrypt every incident ciphertext made by an older key (key rotation)."""
+        keyring, changed = self.keyring, 0
+        for row in await self.session.scalars(select(IncidentRow)):
+            for attribute, context in (
+                ("text_ciphertext", text_context(row.id)),
+                ("evidence_ciphertext", evidence_context(row.id)),
+            ):
+                token = getattr(row, attribute)
+                if token and keyring.needs_rotation(token):
+                    setattr(
+                        row, attribute, keyring.encrypt(keyring.decrypt(token, context), context)
+                    )
+                    changed += 1
+        for marker in await self.session.scalars(select(BodyMapMarkerRow)):
+            context = marker_context(marker.incident_id, marker.number)
+            if keyring.needs_rotation(marker.note_ciphertext):
+                note = keyring.decrypt(marker.note_ciphertext, context)
+                marker.note_ciphertext = keyring.encrypt(note, context)
+                changed += 1
+        await self.session.flush()
+        return changed
+
+
+class SqlAgencies:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def list(self, school_id: int) -> Sequence[str]:
+        rows = await self.session.scalars(
+            select(AgencyRow.name).where(AgencyRow.school_id == school_id).order_by(AgencyRow.id)
+        )
+        return list(rows)
+
+    async def ensure(self, school_id: int, names: Sequence[str]) -> None:
+        known = set(await self.list(school_id))
+        # Commas separate a multi-select's values, so they cannot be part of a name.
+        new = [n.replace(",", " ").strip() for n in names if n not in known]
+        self.session.add_all(AgencyRow(school_id=school_id, name=n) for n in new if n)
+        await self.session.flush()

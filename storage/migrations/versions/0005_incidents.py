@@ -1,0 +1,214 @@
+"""incidents, pupils, categories, body map, grants, alert outbox, agencies
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-28 17:48:21.138627
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0005"
+down_revision: str | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "agencies",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["school_id"], ["schools.id"], name=op.f("fk_agencies_school_id_schools")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_agencies")),
+        sa.UniqueConstraint("school_id", "name", name=op.f("uq_agencies_school_id_name")),
+    )
+    op.create_table(
+        "incidents",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("recorded_by", sa.Integer(), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("happened_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("time_zone", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("assignee_id", sa.Integer(), nullable=True),
+        sa.Column("agencies", sa.JSON(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("idempotency_key", sa.String(length=64), nullable=False),
+        sa.Column("text_ciphertext", sa.Text(), nullable=False),
+        sa.Column("evidence_ciphertext", sa.Text(), nullable=True),
+        sa.CheckConstraint(
+            "status IN ('Open', 'Active', 'Closed')", name=op.f("ck_incidents_status")
+        ),
+        sa.ForeignKeyConstraint(
+            ["assignee_id"], ["staff.id"], name=op.f("fk_incidents_assignee_id_staff")
+        ),
+        sa.ForeignKeyConstraint(
+            ["recorded_by"], ["staff.id"], name=op.f("fk_incidents_recorded_by_staff")
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id"], ["schools.id"], name=op.f("fk_incidents_school_id_schools")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_incidents")),
+        sa.UniqueConstraint(
+            "school_id", "idempotency_key", name=op.f("uq_incidents_school_id_idempotency_key")
+        ),
+    )
+    with op.batch_alter_table("incidents", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_incidents_assignee_id_status"), ["assignee_id", "status"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_incidents_recorded_by_recorded_at"),
+            ["recorded_by", "recorded_at"],
+            unique=False,
+        )
+
+    op.create_table(
+        "alerts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("incident_id", sa.Integer(), nullable=False),
+        sa.Column("staff_id", sa.Integer(), nullable=False),
+        sa.Column("raised_by", sa.Integer(), nullable=False),
+        sa.Column("reason", sa.String(length=20), nullable=False),
+        sa.Column("state", sa.String(length=20), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["incident_id"], ["incidents.id"], name=op.f("fk_alerts_incident_id_incidents")
+        ),
+        sa.ForeignKeyConstraint(
+            ["raised_by"], ["staff.id"], name=op.f("fk_alerts_raised_by_staff")
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id"], ["schools.id"], name=op.f("fk_alerts_school_id_schools")
+        ),
+        sa.ForeignKeyConstraint(["staff_id"], ["staff.id"], name=op.f("fk_alerts_staff_id_staff")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_alerts")),
+    )
+    with op.batch_alter_table("alerts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_alerts_incident_id"), ["incident_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_alerts_staff_id_state"), ["staff_id", "state"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_alerts_state_id"), ["state", "id"], unique=False)
+
+    op.create_table(
+        "body_map_markers",
+        sa.Column("incident_id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("side", sa.String(length=10), nullable=False),
+        sa.Column("region", sa.String(length=40), nullable=False),
+        sa.Column("note_ciphertext", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["incident_id"],
+            ["incidents.id"],
+            name=op.f("fk_body_map_markers_incident_id_incidents"),
+        ),
+        sa.PrimaryKeyConstraint("incident_id", "number", name=op.f("pk_body_map_markers")),
+    )
+    op.create_table(
+        "incident_categories",
+        sa.Column("incident_id", sa.Integer(), nullable=False),
+        sa.Column("student_id", sa.Integer(), nullable=False),
+        sa.Column("category_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["category_id"],
+            ["categories.id"],
+            name=op.f("fk_incident_categories_category_id_categories"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["incident_id"],
+            ["incidents.id"],
+            name=op.f("fk_incident_categories_incident_id_incidents"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["student_id"], ["students.id"], name=op.f("fk_incident_categories_student_id_students")
+        ),
+        sa.PrimaryKeyConstraint(
+            "incident_id", "student_id", "category_id", name=op.f("pk_incident_categories")
+        ),
+    )
+    op.create_table(
+        "incident_grants",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("incident_id", sa.Integer(), nullable=False),
+        sa.Column("staff_id", sa.Integer(), nullable=False),
+        sa.Column("granted_by", sa.Integer(), nullable=False),
+        sa.Column("granted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("withdrawn_by", sa.Integer(), nullable=True),
+        sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["granted_by"], ["staff.id"], name=op.f("fk_incident_grants_granted_by_staff")
+        ),
+        sa.ForeignKeyConstraint(
+            ["incident_id"], ["incidents.id"], name=op.f("fk_incident_grants_incident_id_incidents")
+        ),
+        sa.ForeignKeyConstraint(
+            ["staff_id"], ["staff.id"], name=op.f("fk_incident_grants_staff_id_staff")
+        ),
+        sa.ForeignKeyConstraint(
+            ["withdrawn_by"], ["staff.id"], name=op.f("fk_incident_grants_withdrawn_by_staff")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_incident_grants")),
+    )
+    with op.batch_alter_table("incident_grants", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_incident_grants_incident_id_staff_id"),
+            ["incident_id", "staff_id"],
+            unique=False,
+        )
+
+    op.create_table(
+        "incident_students",
+        sa.Column("incident_id", sa.Integer(), nullable=False),
+        sa.Column("student_id", sa.Integer(), nullable=False),
+        sa.Column("linked", sa.Boolean(), nullable=False),
+        sa.Column("monitoring", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["incident_id"],
+            ["incidents.id"],
+            name=op.f("fk_incident_students_incident_id_incidents"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["student_id"], ["students.id"], name=op.f("fk_incident_students_student_id_students")
+        ),
+        sa.PrimaryKeyConstraint("incident_id", "student_id", name=op.f("pk_incident_students")),
+    )
+    with op.batch_alter_table("incident_students", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_incident_students_student_id_incident_id"),
+            ["student_id", "incident_id"],
+            unique=False,
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("incident_students", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_incident_students_student_id_incident_id"))
+
+    op.drop_table("incident_students")
+    with op.batch_alter_table("incident_grants", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_incident_grants_incident_id_staff_id"))
+
+    op.drop_table("incident_grants")
+    op.drop_table("incident_categories")
+    op.drop_table("body_map_markers")
+    with op.batch_alter_table("alerts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_alerts_state_id"))
+        batch_op.drop_index(batch_op.f("ix_alerts_staff_id_state"))
+        batch_op.drop_index(batch_op.f("ix_alerts_incident_id"))
+
+    op.drop_table("alerts")
+    with op.batch_alter_table("incidents", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_incidents_recorded_by_recorded_at"))
+        batch_op.drop_index(batch_op.f("ix_incidents_assignee_id_status"))
+
+    op.drop_table("incidents")
+    op.drop_table("agencies")
