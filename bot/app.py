@@ -19,6 +19,7 @@ from safeguarding.clock import SystemClock
 from safeguarding.elevation import Elevation
 from safeguarding.exclusions import Exclusions
 from safeguarding.identity import TenantPolicy
+from safeguarding.recording import Recording
 from storage.database import create_engine
 from storage.uow import unit_of_work_factory
 
@@ -37,6 +38,7 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
         tenant_policy=TenantPolicy(settings.allowed_tenants),
         elevation=Elevation(uow_factory, clock, timedelta(minutes=settings.elevation_minutes)),
         exclusions=Exclusions(uow_factory, clock),
+        recording=Recording(uow_factory, clock),
     )
     adapter = overrides.get("adapter") or create_adapter(settings)
     adapter.on_turn_error = _on_turn_error

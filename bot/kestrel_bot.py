@@ -10,8 +10,9 @@ from botbuilder.schema import Activity, ActivityTypes
 from bot.commands import parse_command
 from bot.errors import error_card, log_unexpected
 from bot.handlers import students
-from bot.turns import Services, Turn
-from bot.verbs import COMMAND_VERBS, VERBS
+from bot.message_text import message_prefill
+from bot.turns import Done, Services, Turn
+from bot.verbs import COMMAND_VERBS, DIALOG_VERBS, VERBS
 from cards.elements import PAYLOAD_VERSION, Card, without_actions
 from cards.notice import notice_card
 from safeguarding.errors import NotRecognised
@@ -23,6 +24,7 @@ log = logging.getLogger("kestrel.bot")
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 # The dialog that opens from a button (task/fetch) or from a message's "Record a concern" action.
 DIALOG_OPENERS = ("task/fetch", "composeExtension/fetchTask")
+DIALOG_SUBMITS = ("task/submit", "composeExtension/submitAction")
 UNKNOWN_COMMAND = (
     "I only understand a few commands; type help to see them. Please do not type concerns "
     "into this chat: use Add incident."
@@ -41,11 +43,11 @@ class KestrelBot:
         if activity.type == ActivityTypes.invoke:
             await self._on_invoke(context)
         elif activity.type == ActivityTypes.message:
-            await self._reply(context, await self._answer_message(context))
+            await self._show(context, await self._answer_message(context))
         elif _bot_arrived(activity):
             await self._reply(context, await self._run(context, "help", {"v": PAYLOAD_VERSION}))
 
-    async def _answer_message(self, context: TurnContext) -> Card:
+    async def _answer_message(self, context: TurnContext) -> Card | Done:
         value = context.activity.value
         if isinstance(value, dict) and "verb" in value:  # Action.Submit from a card
             return await self._run(context, str(value["verb"]), value, posting=True)
@@ -58,13 +60,20 @@ class KestrelBot:
         value = activity.value if isinstance(activity.value, dict) else {}
         if activity.name == "adaptiveCard/action":
             action = value.get("action") if isinstance(value.get("action"), dict) else {}
-            card = await self._run(context, str(action.get("verb", "")), action.get("data"))
+            answer = await self._run(context, str(action.get("verb", "")), action.get("data"))
+            if isinstance(answer, Done):
+                await _replace_form(context, answer.card)
+            card = answer.card if isinstance(answer, Done) else answer
             body = {"statusCode": 200, "type": ADAPTIVE_CARD, "value": card}
         elif activity.name == "application/search":
             body = await self._search(context, value)
         elif activity.name in DIALOG_OPENERS:
-            card = await self._run(context, "incident.add", {"v": PAYLOAD_VERSION}, dialog=True)
-            body = {"task": {"type": "continue", "value": _dialog("Add incident", card)}}
+            data = {"v": PAYLOAD_VERSION, "dialog": True, **message_prefill(value)}
+            body = _task(await self._run(context, "incident.add", data, dialog=True))
+        elif activity.name in DIALOG_SUBMITS:
+            data = value.get("data") if isinstance(value.get("data"), dict) else {}
+            verb = str(data.get("verb", "")) if data.get("verb") in DIALOG_VERBS else ""
+            body = _task(await self._run(context, verb, {**data, "dialog": True}, dialog=True))
         else:
             log.info("unsupported invoke %s", (activity.name or "")[:60])
             await _invoke_response(context, InvokeResponse(status=501))
@@ -79,7 +88,7 @@ class KestrelBot:
         *,
         posting: bool = False,
         dialog: bool = False,
-    ) -> Card:
+    ) -> Card | Done:
         """Identify the caller, check the verb and payload, run the handler; errors become cards."""
         try:
             turn = await self._identify(context)
@@ -92,8 +101,8 @@ class KestrelBot:
             if posting and not entry.postable:
                 await self._refuse(turn, verb)
                 return notice_card("Kestrel", "Please use the buttons on Kestrel's cards for that.")
-            card = await entry.handler(turn, data)
-            return without_actions(card) if dialog else card
+            answer = await entry.handler(turn, data)
+            return without_actions(answer) if dialog and isinstance(answer, dict) else answer
         except Exception as error:  # noqa: BLE001 - domain errors get words, others a reference
             return error_card(error)
 
@@ -141,6 +150,13 @@ class KestrelBot:
     async def _reply(context: TurnContext, card: Card) -> None:
         await context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
 
+    async def _show(self, context: TurnContext, answer: Card | Done) -> None:
+        """A finished form replaces its own message; anything else is a reply."""
+        if isinstance(answer, Done) and context.activity.reply_to_id:
+            await _replace_form(context, answer.card)
+        else:
+            await self._reply(context, answer.card if isinstance(answer, Done) else answer)
+
 
 def _valid_payload(data: Any) -> bool:
     version = data.get("v") if isinstance(data, Mapping) else None
@@ -148,7 +164,32 @@ def _valid_payload(data: Any) -> bool:
 
 
 def _dialog(title: str, card: Card) -> dict[str, Any]:
-    return {"title": title, "card": {"contentType": ADAPTIVE_CARD, "content": card}}
+    return {
+        "title": title,
+        "height": "large",
+        "width": "large",
+        "card": {"contentType": ADAPTIVE_CARD, "content": card},
+    }
+
+
+def _task(answer: Card | Done) -> dict[str, Any]:
+    """A dialog's answer: the form again (continue), or a closing message once recorded."""
+    if isinstance(answer, Done):
+        return {"task": {"type": "message", "value": answer.summary}}
+    return {"task": {"type": "continue", "value": _dialog("Add incident", answer)}}
+
+
+async def _replace_form(context: TurnContext, card: Card) -> None:
+    """Replace the form's message for everybody (Teams keeps the form otherwise)."""
+    message_id = context.activity.reply_to_id
+    if not message_id:
+        return
+    update = MessageFactory.attachment(CardFactory.adaptive_card(card))
+    update.id = message_id
+    try:
+        await context.update_activity(update)
+    except Exception as error:  # noqa: BLE001 - the record is saved; the old form stays
+        log_unexpected(error, "could not replace the form message")
 
 
 def _tenant_id(activity: Activity) -> str:

@@ -2,11 +2,13 @@
 
 from dataclasses import dataclass
 
+from cards.elements import Card
 from safeguarding.clock import Clock
 from safeguarding.elevation import Elevation
 from safeguarding.exclusions import Exclusions
 from safeguarding.identity import Identified, TenantPolicy
 from safeguarding.ports import UnitOfWorkFactory
+from safeguarding.recording import Recording
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,7 @@ class Services:
     tenant_policy: TenantPolicy
     elevation: Elevation
     exclusions: Exclusions
+    recording: Recording
 
 
 @dataclass(frozen=True)
@@ -27,3 +30,11 @@ class Turn:
     who: Identified
     conversation_type: str
     services: Services
+
+
+@dataclass(frozen=True)
+class Done:
+    """A finished form: `card` replaces the form's message, `summary` closes a dialog."""
+
+    card: Card
+    summary: str

@@ -4,11 +4,11 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.handlers import elevation, exclusions, welcome
-from bot.turns import Turn
+from bot.handlers import elevation, exclusions, incidents, welcome
+from bot.turns import Done, Turn
 from cards.elements import Card
 
-Handler = Callable[[Turn, Mapping[str, Any]], Awaitable[Card]]
+Handler = Callable[[Turn, Mapping[str, Any]], Awaitable[Card | Done]]
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,10 @@ class Verb:
 
 VERBS: Mapping[str, Verb] = {
     "help": Verb(welcome.show_help, postable=True),
-    "incident.add": Verb(welcome.add_incident, postable=True),
+    "incident.add": Verb(incidents.add, postable=True),
+    # Action.Submit fallbacks (and dialogs) post these; the answer replaces the form's message.
+    "incident.form": Verb(incidents.change, postable=True),
+    "incident.record": Verb(incidents.record, postable=True),
     "dashboard.show": Verb(welcome.show_dashboard, postable=True),
     "settings.show": Verb(elevation.show_settings, postable=True),
     "settings.save": Verb(elevation.save),
@@ -44,3 +47,6 @@ COMMAND_VERBS: Mapping[str, str] = {
     "exclusions": "exclusions.open",
     "unknown": "command.unknown",
 }
+
+# What a dialog's Action.Submit (task/submit, composeExtension/submitAction) may ask for.
+DIALOG_VERBS = frozenset({"incident.form", "incident.record"})

@@ -79,11 +79,48 @@ def action_set(*actions: Card) -> Card:
     return {"type": "ActionSet", "actions": list(actions)}
 
 
-def choice_set(input_id: str, label: str, choices: list[tuple[str, str]]) -> Card:
-    """A labelled drop-down of (title, value) pairs."""
-    return {
+def choice_set(
+    input_id: str,
+    label: str,
+    choices: list[tuple[str, str]],
+    *,
+    value: str = "",
+    multi: bool = False,
+    expanded: bool = False,
+    placeholder: str = "",
+) -> Card:
+    """A labelled drop-down (or check boxes, `expanded`) of (title, value) pairs."""
+    element: Card = {
         "type": "Input.ChoiceSet",
         "id": input_id,
         "label": label,
         "choices": [{"title": title, "value": value} for title, value in choices],
+    }
+    if value:
+        element["value"] = value
+    if multi:
+        element["isMultiSelect"] = True
+    if expanded:
+        element["style"] = "expanded"
+    if placeholder:
+        element["placeholder"] = placeholder
+    return element
+
+
+def toggle(input_id: str, title: str, *, on: bool = False) -> Card:
+    """A yes/no switch; its value comes back as "true" or "false"."""
+    return {
+        "type": "Input.Toggle",
+        "id": input_id,
+        "title": title,
+        "value": "true" if on else "false",
+    }
+
+
+def submit(verb: str, title: str, **data: Any) -> Card:
+    """An Action.Submit (dialogs, where Action.Execute does not apply): the verb rides in data."""
+    return {
+        "type": "Action.Submit",
+        "title": title,
+        "data": {"v": PAYLOAD_VERSION, "verb": verb, **data},
     }

@@ -72,3 +72,15 @@ async def find_students(
         hidden = await uow.access.excluded_students(who.id)
         found = await uow.students.search(who.school_id, terms, hidden=hidden, limit=limit)
     return [StudentMatch.of(student) for student in found]
+
+
+async def chosen_students(
+    who: StaffMember, student_ids: list[int], *, uow_factory: UnitOfWorkFactory
+) -> dict[int, StudentMatch]:
+    """The pupils a form has already chosen, to show them again (never an excluded one)."""
+    if not student_ids:
+        return {}
+    async with uow_factory() as uow:
+        hidden = await uow.access.excluded_students(who.id)
+        found = [await uow.students.by_id(who.school_id, i) for i in student_ids if i not in hidden]
+    return {s.id: StudentMatch.of(s) for s in found if s is not None}

@@ -14,15 +14,6 @@ async def show_help(turn: Turn, data: Mapping[str, Any]) -> Card:
     return welcome_card(turn.who.staff, turn.who.school)
 
 
-async def add_incident(turn: Turn, data: Mapping[str, Any]) -> Card:
-    """Recording a concern (the form arrives with the Add Incident issue)."""
-    return notice_card(
-        "Add incident",
-        "Recording incidents is not available in this version of Kestrel yet. Until it is, "
-        "please record concerns the way your school does today and tell the DSL.",
-    )
-
-
 async def show_dashboard(turn: Turn, data: Mapping[str, Any]) -> Card:
     """The dashboard (alerts, assigned cases, history arrive with the alerts issue)."""
     return notice_card(

@@ -13,12 +13,26 @@ from tests.support.activities import OTHER_TENANT, STRANGER_AAD, TEACHER_AAD, ac
 from tests.support.cards import texts
 
 NOT_AVAILABLE = "That record is not available."
+PUPIL_NOT_AVAILABLE = "That pupil is not available. Choose the pupil again."
 NOT_SET_UP = "You are not set up in Kestrel. Please ask your administrator to add you."
 
 # verb -> (who sends it, data they forge, what they must see, the audit action it must leave)
 FORGERIES = {
     "help": (STRANGER_AAD, {}, NOT_SET_UP, "identity.refused"),
     "incident.add": (STRANGER_AAD, {}, NOT_SET_UP, "identity.refused"),
+    # A teacher sending a pupil id that is not theirs to see (another school's, or none at all).
+    "incident.form": (
+        TEACHER_AAD,
+        {"op": "link", "link_pick": "99999", "key": "forged-key-0001"},
+        PUPIL_NOT_AVAILABLE,
+        "access.refused",
+    ),
+    "incident.record": (
+        TEACHER_AAD,
+        {"student_id": "99999", "categories": "1", "text": "x", "key": "forged-key-0002"},
+        PUPIL_NOT_AVAILABLE,
+        "access.refused",
+    ),
     "dashboard.show": (STRANGER_AAD, {}, NOT_SET_UP, "identity.refused"),
     "settings.show": (STRANGER_AAD, {}, NOT_SET_UP, "identity.refused"),
     "settings.save": (STRANGER_AAD, {"hide_names": "true"}, NOT_SET_UP, "identity.refused"),
