@@ -155,7 +155,7 @@ def read_form(values: Mapping[str, Any], *, now: datetime, time_zone: str) -> In
     if not _KEY.fullmatch(key):
         errors["form"] = "This form is out of date. Please open Add incident again."
     new_student = _new_student(values, errors)
-    main = _main_pupil(values, errors, new_student is not None)
+    main = _main_pupil(values, errors, truthy(values.get("new_student")))
     pupils = (main, *_linked_pupils(values, main, errors))
     text = _text(values, errors)
     happened_at = _happened_at(values, now, time_zone, errors)

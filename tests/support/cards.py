@@ -17,10 +17,33 @@ def _validator() -> Draft6Validator:
     return Draft6Validator(schema)
 
 
+# Teams' host extension the 1.5 schema does not know: typeahead on Input.ChoiceSet.
+DATA_QUERY_DATASETS = {"students", "graph.microsoft.com/users"}
+
+
+def _without_teams_extensions(node: Any, problems: list[str]) -> Any:
+    """A copy of the card with `choices.data` checked (Data.Query, a known dataset) and removed."""
+    if isinstance(node, list):
+        return [_without_teams_extensions(item, problems) for item in node]
+    if not isinstance(node, dict):
+        return node
+    copy = {k: _without_teams_extensions(v, problems) for k, v in node.items()}
+    query = copy.pop("choices.data", None)
+    if query is not None:
+        if node.get("type") != "Input.ChoiceSet":
+            problems.append(f"{node.get('id')}: choices.data outside an Input.ChoiceSet")
+        elif set(query) != {"type", "dataset"} or query.get("type") != "Data.Query":
+            problems.append(f"{node.get('id')}: choices.data must be {{type: Data.Query, dataset}}")
+        elif query["dataset"] not in DATA_QUERY_DATASETS:
+            problems.append(f"{node.get('id')}: unknown Data.Query dataset {query['dataset']!r}")
+    return copy
+
+
 def card_problems(card: dict[str, Any]) -> list[str]:
     """What is wrong with a card for Teams; empty when it is fine."""
-    problems = []
-    for error in _validator().iter_errors(card):
+    problems: list[str] = []
+    checked = _without_teams_extensions(card, problems)
+    for error in _validator().iter_errors(checked):
         deepest = best_match([error])  # the root anyOf hides the real fault one level down
         where = "/".join(str(p) for p in deepest.absolute_path)
         problems.append(f"{where or 'card'}: {deepest.message}")

@@ -1,0 +1,248 @@
+"""Reading the Add Incident form, its cards, and a Teams message's HTML as text."""
+
+import json
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.message_text import message_prefill, plain_text
+from cards.incident_form import FormView, incident_form_card
+from cards.incidents import add_privately_card, not_saved_card, recorded_card
+from safeguarding.errors import InvalidInput
+from safeguarding.incidents import MAX_LINKED, MAX_MARKERS, MAX_TEXT, Status, read_form
+from safeguarding.recording import FormOptions
+from safeguarding.school import AlertGroup, Category
+from safeguarding.search import StudentMatch
+from safeguarding.staff import Role, StaffMember
+from tests.support.cards import assert_valid_card, card_problems, texts
+
+NOW = datetime(2026, 11, 24, 10, 50, tzinfo=UTC)
+ZONE = "Europe/London"
+VALID = {"key": "k-123456789", "student_id": "1", "text": 'Said: "I\'m scared"', "categories": "3"}
+STAFF = [StaffMember(n, 1, f"a{n}", f"Colleague {n}", f"c{n}@x", Role.STAFF) for n in range(2, 40)]
+OPTIONS = FormOptions(
+    categories=tuple(
+        Category(n, 1, f"Category {n}", "#000000", default_alert_group_ids=(1,) if n == 3 else ())
+        for n in range(1, 16)
+    ),
+    case_workers=(StaffMember(1, 1, "a1", "Priya Raman", "p@x", Role.DSL),),
+    colleagues=tuple(STAFF),
+    alert_groups=(AlertGroup(1, 1, "DSL team", (1,)),),
+    agencies=("Police", "CAMHS"),
+)
+
+
+def read(**values):
+    return read_form({**VALID, **values}, now=NOW, time_zone=ZONE)
+
+
+def errors_of(**values) -> dict[str, str]:
+    with pytest.raises(InvalidInput) as invalid:
+        read(**values)
+    return invalid.value.errors
+
+
+def test_a_valid_form_defaults_to_now_in_the_school_time_zone_and_open():
+    draft = read()
+    assert draft.happened_at == NOW.replace(second=0)
+    assert draft.status == Status.OPEN and draft.category_ids == {3}
+
+
+def test_date_and_time_are_read_in_the_school_time_zone_and_stored_in_utc():
+    draft = read(date="2026-07-01", time="09:30")  # British Summer Time
+    assert draft.happened_at == datetime(2026, 7, 1, 8, 30, tzinfo=UTC)
+
+
+def test_every_wrong_field_is_reported_at_once():
+    errors = errors_of(student_id="", text="  ", categories="", date="2026-11-25", status="Closed")
+    assert set(errors) == {"student_id", "text", "categories", "date", "status"}
+    assert "later than now" in errors["date"]
+
+
+def test_text_over_the_limit_is_refused_with_its_length_and_pasted_lines_are_kept():
+    assert "20,001" in errors_of(text="x" * (MAX_TEXT + 1))["text"]
+    assert read(text="From: a\r\nTo: b\r\n\r\nHello").text == "From: a\nTo: b\n\nHello"
+
+
+def test_a_linked_pupil_gets_no_categories_unless_chosen_or_copied():
+    draft = read(linked=[2, 5], linked_2_same="true", linked_5_categories="")
+    assert [(p.student_id, p.category_ids, p.linked) for p in draft.pupils] == [
+        (1, {3}, False),
+        (2, {3}, True),
+        (5, frozenset(), True),
+    ]
+
+
+def test_monitoring_a_linked_pupil_needs_categories_and_the_main_pupil_cannot_be_linked():
+    errors = errors_of(linked=[1, 2], linked_2_monitoring="true")
+    assert set(errors) == {"linked", "linked_2_categories"}
+
+
+def test_markers_need_a_region_from_the_fixed_list_and_empty_rows_are_ignored():
+    draft = read(markers=3, marker_1_side="Front", marker_1_region="Left arm", marker_1_note="b")
+    assert [(m.number, m.region) for m in draft.markers] == [(1, "Left arm")]
+    assert set(errors_of(markers=1, marker_1_region="Tail", marker_1_note="x")) == {
+        "marker_1_region"
+    }
+
+
+def test_a_new_student_needs_names_and_a_year_group():
+    assert set(errors_of(student_id="", new_student="true", new_year="Y9")) == {
+        "new_first",
+        "new_last",
+        "new_year",
+    }
+    draft = read(student_id="", new_student="true", new_first="A", new_last="B", new_year="9")
+    assert draft.new_student is not None and draft.new_student.year_group == 9
+
+
+def test_an_out_of_date_form_without_its_key_is_refused():
+    assert "form" in errors_of(key="")
+
+
+def test_agencies_chosen_and_typed_and_alert_choices_are_read():
+    draft = read(
+        agencies="Police,CAMHS",
+        agency_other="Youth club",
+        alert_staff="4,x,7",
+        alert_people="4F1C6A0E-1D2B-4C3A-9B8E-000000000006,not-a-guid",
+        alert_groups="1",
+    )
+    assert draft.agencies == ("Police", "CAMHS", "Youth club")
+    assert draft.alert_staff_ids == {4, 7} and draft.alert_group_ids == {1}
+    assert draft.alert_aad_ids == {"4f1c6a0e-1d2b-4c3a-9b8e-000000000006"}
+
+
+def view(**kw) -> FormView:
+    return FormView(
+        options=OPTIONS,
+        values=kw.pop("values", {"key": "k-123456789"}),
+        now=NOW,
+        time_zone=ZONE,
+        **kw,
+    )
+
+
+def inputs(card) -> dict[str, dict]:
+    found = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            if str(node.get("type", "")).startswith("Input."):
+                found[node["id"]] = node
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found
+
+
+def test_the_form_carries_back_every_value_with_an_error_by_the_wrong_field():
+    values = {
+        "key": "k-123456789",
+        "text": "line 1\nline 2",
+        "categories": "3,4",
+        "date": "2026-11-23",
+    }
+    card = incident_form_card(view(values=values, errors={"categories": "Choose one."}))
+    assert_valid_card(card)
+    fields = inputs(card)
+    assert fields["text"]["value"] == "line 1\nline 2" and fields["text"]["isMultiline"]
+    assert fields["categories"]["value"] == "3,4" and fields["date"]["value"] == "2026-11-23"
+    assert fields["student_id"]["choices.data"] == {"type": "Data.Query", "dataset": "students"}
+    shown = texts(card)
+    assert "Choose one." in shown
+    assert shown.index("Choose one.") > 0
+    assert any("Category 3: DSL team" in t for t in shown)  # default alert groups are shown
+
+
+def test_the_dialog_form_uses_submit_buttons_and_the_people_picker():
+    card = incident_form_card(view(dialog=True))
+    assert_valid_card(card)
+    fields = inputs(card)
+    assert fields["alert_people"]["choices.data"]["dataset"] == "graph.microsoft.com/users"
+    assert "alert_staff" not in fields
+    record = card["body"][-1]["actions"][0]
+    assert record["type"] == "Action.Submit" and record["data"]["verb"] == "incident.record"
+    assert record["data"]["dialog"] is True and record["data"]["key"] == "k-123456789"
+
+
+def test_a_form_with_the_longest_text_stays_under_the_card_size_limit():
+    # The demo school's size: ten categories, seven colleagues to alert.
+    options = replace(
+        OPTIONS, categories=OPTIONS.categories[:10], colleagues=OPTIONS.colleagues[:7]
+    )
+    values = {"key": "k-123456789", "text": "x" * MAX_TEXT, "linked": [2], "markers": 2}
+    pupils = {2: StudentMatch(2, "Pupil 2", 9, "9R")}
+    card = incident_form_card(replace(view(values=values, pupils=pupils), options=options))
+    assert_valid_card(card)
+
+
+def test_the_largest_possible_form_stays_under_the_teams_message_limit():
+    # 28 KB is our target; the longest text plus every marker and linked pupil cannot fit it,
+    # so the extreme stays under what Teams accepts for a bot message (80 KB recommended).
+    values = {
+        "key": "k-123456789",
+        "text": "x" * MAX_TEXT,
+        "linked": list(range(2, 2 + MAX_LINKED)),
+        "markers": MAX_MARKERS,
+    }
+    pupils = {n: StudentMatch(n, f"Pupil {n}", 9, "9R") for n in values["linked"]}
+    card = incident_form_card(view(values=values, pupils=pupils))
+    problems = card_problems(card)
+    assert all(p.startswith("card is ") for p in problems)
+    assert len(json.dumps(card).encode()) < 80 * 1024
+
+
+def test_names_hidden_shows_chosen_pupils_as_initials():
+    values = {"key": "k-123456789", "linked": [2]}
+    pupils = {2: StudentMatch(2, "Sam Taylor", 9, "9R")}
+    card = incident_form_card(view(values=values, pupils=pupils, hide_names=True))
+    shown = " ".join(texts(card))
+    assert "S. T. (Year 9, 9R)" in shown and "Sam" not in shown
+
+
+def test_the_confirmation_carries_only_the_reference():
+    card = recorded_card("K-12", 2)
+    assert_valid_card(card)
+    assert texts(card) == ["Incident K-12", "Recorded as K-12. 2 colleagues will be alerted."]
+    assert card_problems(add_privately_card()) == []
+
+
+def test_a_not_saved_card_keeps_the_text_and_every_choice_for_try_again():
+    values = {"key": "k-1", "text": "what she said", "categories": "3", "linked": [2]}
+    card = not_saved_card(values, "ab12cd34", dialog=False)
+    assert_valid_card(card)
+    assert inputs(card)["text"]["value"] == "what she said"
+    retry = card["body"][-1]["actions"][0]
+    assert retry["verb"] == "incident.record" and retry["data"]["categories"] == "3"
+
+
+def test_a_teams_message_becomes_plain_text_with_its_line_breaks():
+    html = (
+        "<div><p>Hi&nbsp;all,</p><p>Sam said <b>&quot;he hit me&quot;</b> &amp; cried.<br>"
+        "Second line</p><script>alert(1)</script><ul><li>one</li><li>two</li></ul></div>"
+    )
+    assert plain_text(html) == 'Hi all,\nSam said "he hit me" & cried.\nSecond line\n- one\n- two'
+
+
+def test_the_message_action_keeps_author_time_and_id_as_evidence():
+    payload = {
+        "id": "1700000000123",
+        "createdDateTime": "2026-11-24T09:12:00.000Z",
+        "from": {"user": {"id": "u", "displayName": "Aisha Khan"}},
+        "body": {"contentType": "html", "content": "<p>text</p>"},
+    }
+    assert message_prefill({"messagePayload": payload}) == {
+        "prefill": "text",
+        "evidence": {
+            "message_id": "1700000000123",
+            "author": "Aisha Khan",
+            "sent_at": "2026-11-24T09:12:00.000Z",
+        },
+    }
+    assert message_prefill({"messagePayload": "junk"}) == {}
