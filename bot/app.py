@@ -8,6 +8,7 @@ from aiohttp import web
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 
 from bot.adapter import create_adapter
+from bot.downloads import Downloader
 from bot.errors import error_card
 from bot.kestrel_bot import KestrelBot
 from bot.keyring import load_keyring
@@ -15,6 +16,7 @@ from bot.keys import ADAPTER, BOT, ENGINE, SERVICES, SETTINGS
 from bot.routes import healthz, messages
 from bot.settings import Settings
 from bot.turns import Services
+from safeguarding.attachments import Attachments
 from safeguarding.clock import SystemClock
 from safeguarding.elevation import Elevation
 from safeguarding.exclusions import Exclusions
@@ -31,7 +33,7 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
     engine = overrides.get("engine") or create_engine(settings.database_url)
     clock = overrides.get("clock") or SystemClock()
     keyring = overrides.get("keyring") or load_keyring(settings)
-    uow_factory = unit_of_work_factory(engine, clock, keyring)
+    uow_factory = unit_of_work_factory(engine, clock, keyring, settings.attachments_dir)
     services = Services(
         uow_factory=uow_factory,
         clock=clock,
@@ -39,6 +41,8 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
         elevation=Elevation(uow_factory, clock, timedelta(minutes=settings.elevation_minutes)),
         exclusions=Exclusions(uow_factory, clock),
         recording=Recording(uow_factory, clock),
+        attachments=Attachments(uow_factory, clock, settings.max_attachment_mb * 2**20),
+        downloader=Downloader(settings.max_attachment_mb * 2**20, allow_http=settings.local),
     )
     adapter = overrides.get("adapter") or create_adapter(settings)
     adapter.on_turn_error = _on_turn_error

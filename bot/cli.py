@@ -147,7 +147,8 @@ def _keys_rotate(args: argparse.Namespace) -> None:
     keyring = load_keyring(settings)
 
     async def work(engine: AsyncEngine) -> dict[str, int]:
-        return await rotate_keys(unit_of_work_factory(engine, SystemClock(), keyring))
+        files = settings.attachments_dir
+        return await rotate_keys(unit_of_work_factory(engine, SystemClock(), keyring, files))
 
     changed = _on_database(settings.database_url, work)
     summary = ", ".join(f"{store}: {count}" for store, count in changed.items())

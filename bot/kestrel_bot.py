@@ -8,8 +8,9 @@ from botbuilder.core import CardFactory, InvokeResponse, MessageFactory, TurnCon
 from botbuilder.schema import Activity, ActivityTypes
 
 from bot.commands import parse_command
+from bot.downloads import pasted_images, sent_files
 from bot.errors import error_card, log_unexpected
-from bot.handlers import students
+from bot.handlers import attachments, students
 from bot.message_text import message_prefill
 from bot.turns import Done, Services, Turn
 from bot.verbs import COMMAND_VERBS, DIALOG_VERBS, VERBS
@@ -51,6 +52,9 @@ class KestrelBot:
         value = context.activity.value
         if isinstance(value, dict) and "verb" in value:  # Action.Submit from a card
             return await self._run(context, str(value["verb"]), value, posting=True)
+        files = sent_files(context.activity.attachments)
+        if files:
+            return await self._receive_files(context, files)
         command = parse_command(context.activity.text)
         data = {"v": PAYLOAD_VERSION, "text": command.argument}
         return await self._run(context, COMMAND_VERBS[command.name], data, posting=True)
@@ -103,6 +107,15 @@ class KestrelBot:
                 return notice_card("Kestrel", "Please use the buttons on Kestrel's cards for that.")
             answer = await entry.handler(turn, data)
             return without_actions(answer) if dialog and isinstance(answer, dict) else answer
+        except Exception as error:  # noqa: BLE001 - domain errors get words, others a reference
+            return error_card(error)
+
+    async def _receive_files(self, context: TurnContext, files: list[tuple[str, str]]) -> Card:
+        """Files sent in the 1:1 chat, for the incident whose attach window is open."""
+        try:
+            turn = await self._identify(context)
+            pasted = pasted_images(context.activity.attachments)
+            return await attachments.receive(turn, files, pasted)
         except Exception as error:  # noqa: BLE001 - domain errors get words, others a reference
             return error_card(error)
 

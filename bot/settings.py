@@ -60,6 +60,9 @@ class Settings:
     # key in data_dir is used when none is configured.
     encryption_keys: Secret = field(default_factory=lambda: Secret(""))
     elevation_minutes: int = 30
+    # Attachments, encrypted (default: <data_dir>/files); keep it on the same backups as the DB.
+    files_dir: Path | None = None
+    max_attachment_mb: int = 25
     # Where the Bot Connector's signing keys are published; tests point this at a loopback server.
     openid_metadata_url: str | None = None
 
@@ -98,6 +101,8 @@ class Settings:
             data_dir=Path(env.get("KESTREL_DATA_DIR", "data")),
             encryption_keys=Secret(env.get("KESTREL_ENCRYPTION_KEYS", "").strip()),
             elevation_minutes=_minutes(env.get("KESTREL_ELEVATION_MINUTES", "30")),
+            files_dir=Path(env["KESTREL_FILES_DIR"]) if env.get("KESTREL_FILES_DIR") else None,
+            max_attachment_mb=_megabytes(env.get("KESTREL_MAX_ATTACHMENT_MB", "25")),
             openid_metadata_url=env.get("KESTREL_OPENID_METADATA_URL") or None,
         )
         settings.check()
@@ -126,6 +131,11 @@ class Settings:
             )
 
     @property
+    def attachments_dir(self) -> Path:
+        """Where attachment files are kept (encrypted)."""
+        return self.files_dir or self.data_dir / "files"
+
+    @property
     def local_key_file(self) -> Path:
         """Where local mode keeps its generated encryption key."""
         return self.data_dir / "local-encryption.key"
@@ -147,6 +157,12 @@ def _port(raw: str) -> int:
 def _minutes(raw: str) -> int:
     if not (raw.isascii() and raw.isdecimal()) or not 1 <= int(raw) <= 240:
         raise ConfigurationError(f"KESTREL_ELEVATION_MINUTES must be 1 to 240, not {raw!r}")
+    return int(raw)
+
+
+def _megabytes(raw: str) -> int:
+    if not (raw.isascii() and raw.isdecimal()) or not 1 <= int(raw) <= 250:
+        raise ConfigurationError(f"KESTREL_MAX_ATTACHMENT_MB must be 1 to 250, not {raw!r}")
     return int(raw)
 
 

@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass
 
+from bot.downloads import Downloader
 from cards.elements import Card
+from safeguarding.attachments import Attachments
 from safeguarding.clock import Clock
 from safeguarding.elevation import Elevation
 from safeguarding.exclusions import Exclusions
@@ -21,6 +23,8 @@ class Services:
     elevation: Elevation
     exclusions: Exclusions
     recording: Recording
+    attachments: Attachments
+    downloader: Downloader
 
 
 @dataclass(frozen=True)

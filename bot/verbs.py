@@ -4,7 +4,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.handlers import elevation, exclusions, incidents, welcome
+from bot.handlers import attachments, elevation, exclusions, incidents, welcome
 from bot.turns import Done, Turn
 from cards.elements import Card
 
@@ -25,6 +25,7 @@ VERBS: Mapping[str, Verb] = {
     # Action.Submit fallbacks (and dialogs) post these; the answer replaces the form's message.
     "incident.form": Verb(incidents.change, postable=True),
     "incident.record": Verb(incidents.record, postable=True),
+    "incident.attach": Verb(attachments.open_window),
     "dashboard.show": Verb(welcome.show_dashboard, postable=True),
     "settings.show": Verb(elevation.show_settings, postable=True),
     "settings.save": Verb(elevation.save),

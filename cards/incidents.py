@@ -13,10 +13,13 @@ from cards.elements import (
     text_input,
     warning,
 )
+from safeguarding.attachments import AttachResult
 from safeguarding.incidents import MAX_TEXT
 
 
-def recorded_card(reference: str, alerted: int, *, repeated: bool = False) -> Card:
+def recorded_card(
+    incident_id: int, reference: str, alerted: int, *, repeated: bool = False
+) -> Card:
     """What replaces the form once the concern is recorded."""
     said = "It was already recorded" if repeated else "Recorded"
     who = (
@@ -25,8 +28,19 @@ def recorded_card(reference: str, alerted: int, *, repeated: bool = False) -> Ca
         else ("Nobody was alerted.")
     )
     return adaptive_card(
-        [heading(f"Incident {reference}"), text_block(f"{said} as {reference}. {who}")],
-        [execute("incident.add", "Add another incident")],
+        [
+            heading(f"Incident {reference}"),
+            text_block(f"{said} as {reference}. {who}"),
+            text_block(
+                "To add files (documents, images, PDF, emails), send them in this chat within "
+                "15 minutes.",
+                subtle=True,
+            ),
+        ],
+        [
+            execute("incident.attach", "Attach files", incident=incident_id),
+            execute("incident.add", "Add another incident"),
+        ],
     )
 
 
@@ -76,3 +90,45 @@ def not_saved_card(values: Mapping[str, Any], reference: str, *, dialog: bool) -
             action_set(retry),
         ]
     )
+
+
+def attach_window_card(reference: str) -> Card:
+    """The attach window is open: send files in this chat."""
+    return adaptive_card(
+        [
+            heading(f"Attach files to {reference}"),
+            text_block(
+                "Send the files in this chat within 15 minutes: documents, images, PDF or "
+                "email files. To keep an email's text, paste it into the incident instead."
+            ),
+        ]
+    )
+
+
+def attach_result_card(result: AttachResult, *, pasted: int = 0) -> Card:
+    """What happened to each file, by position and kind (never by name: Teams keeps this)."""
+    lines = []
+    for number, outcome in enumerate(result.outcomes, 1):
+        if outcome.refused:
+            lines.append(f"File {number}: not attached, because {outcome.refused}.")
+        else:
+            lines.append(f"File {number}: attached ({outcome.kind}, {_size(outcome.size)}).")
+    if pasted:
+        lines.append("Pasted pictures cannot be attached: send them as files.")
+    attached = sum(1 for o in result.outcomes if not o.refused)
+    return adaptive_card(
+        [
+            heading(f"Files for {result.reference}"),
+            text_block(f"{attached} of {len(result.outcomes)} attached."),
+            *[text_block(line) for line in lines],
+        ],
+        [execute("incident.attach", "Attach more files", incident=_id(result.reference))],
+    )
+
+
+def _size(size: int) -> str:
+    return f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{max(1, size // 1024)} KB"
+
+
+def _id(reference: str) -> int:
+    return int(reference.removeprefix("K-"))

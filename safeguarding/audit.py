@@ -32,6 +32,7 @@ class AuditAction(StrEnum):
     INCIDENT_RECORDED = "incident.recorded"
     ACCESS_GRANTED = "access.granted"
     STUDENT_PROVISIONAL = "student.provisional"
+    ATTACHMENT_ADDED = "attachment.added"
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from safeguarding.second_factor import SecondFactor
 from safeguarding.staff import Role, StaffMember
 
 if TYPE_CHECKING:
+    from safeguarding.attachments import StoredFile
     from safeguarding.identity import Identified
 
 
@@ -84,6 +85,13 @@ class IncidentRepository(Protocol):
     async def grant(self, incident_id: int, staff_id: int, by: int, at: datetime) -> None: ...
     async def queue_alert(self, alert: QueuedAlert) -> None: ...
     async def queued_alerts(self, incident_id: int) -> Sequence[QueuedAlert]: ...
+    async def recorded_by(self, school_id: int, incident_id: int) -> int | None: ...
+
+
+class AttachmentRepository(Protocol):
+    async def open_window(self, staff_id: int, incident_id: int, until: datetime) -> None: ...
+    async def window(self, staff_id: int, now: datetime) -> int | None: ...
+    async def add(self, stored: "StoredFile", at: datetime) -> int: ...
 
 
 class AuditLog(Protocol):
@@ -102,6 +110,7 @@ class UnitOfWork(Protocol):
     access: AccessRepository
     agencies: AgencyRepository
     incidents: IncidentRepository
+    attachments: AttachmentRepository
     audit: AuditLog
 
     async def __aenter__(self) -> Self: ...

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from safeguarding.access import AccessPolicy, Action, Decision, Pupil, Record, Viewer, decide
+from safeguarding.attachments import ATTACH_WINDOW
 from safeguarding.audit import AuditAction, staff_event
 from safeguarding.clock import Clock
 from safeguarding.errors import Conflict, DomainError, InvalidInput, NotAvailable
@@ -118,6 +119,8 @@ class Recording:
             )
             for staff in grantees:
                 await uow.incidents.grant(incident_id, staff.id, actor.id, now)
+            # Files the recorder sends in the next minutes go on this incident.
+            await uow.attachments.open_window(actor.id, incident_id, now + ATTACH_WINDOW)
             for staff, why in recipients.values():
                 await uow.incidents.queue_alert(
                     QueuedAlert(actor.school_id, incident_id, staff.id, actor.id, why, now)

@@ -76,6 +76,24 @@ class Keyring:
         except InvalidTag as error:
             raise KeyringError("a ciphertext failed authentication (altered or moved)") from error
 
+    def seal(self, data: bytes, context: str) -> bytes:
+        """Encrypt a file's bytes with the current key (`KF1 <key id>` line, nonce, ciphertext)."""
+        nonce = os.urandom(_NONCE_BYTES)
+        sealed = self._ciphers[self.current].encrypt(nonce, data, context.encode())
+        return f"KF1 {self.current}\n".encode() + nonce + sealed
+
+    def open(self, blob: bytes, context: str) -> bytes:
+        """The bytes behind `seal`, with any key in the ring, for the same context."""
+        header, _, raw = blob.partition(b"\n")
+        magic, _, key_id = header.decode("ascii", "replace").partition(" ")
+        cipher = self._ciphers.get(key_id) if magic == "KF1" else None
+        if cipher is None:
+            raise KeyringError("a file is damaged or its key is not configured")
+        try:
+            return cipher.decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], context.encode())
+        except InvalidTag as error:
+            raise KeyringError("a file failed authentication (altered or moved)") from error
+
     def needs_rotation(self, token: str) -> bool:
         """Whether a ciphertext was made by a key other than the current one."""
         return not token.startswith(f"v1.{self.current}.")

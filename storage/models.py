@@ -355,3 +355,30 @@ class AlertRow(Base):
     reason: Mapped[str] = mapped_column(String(20))  # "tagged" or "group"
     state: Mapped[str] = mapped_column(String(20), default="queued")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AttachmentRow(Base):
+    """A file on an incident: kept outside the database, encrypted; its name encrypted here."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (Index(None, "incident_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    added_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    name_ciphertext: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    stored_as: Mapped[str] = mapped_column(String(100))
+
+
+class AttachWindowRow(Base):
+    """Files a member of staff sends to Kestrel until `open_until` go on this incident."""
+
+    __tablename__ = "attach_windows"
+
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    open_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -10,5 +10,6 @@ async def rotate_keys(uow_factory) -> dict[str, int]:
         assert isinstance(uow, SqlUnitOfWork)
         changed["second_factors"] = await uow.second_factors.reencrypt_all()
         changed["incidents"] = await uow.incidents.reencrypt_all()
+        changed["attachments"] = await uow.attachments.reencrypt_all()
         await uow.commit()
     return changed

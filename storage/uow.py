@@ -1,11 +1,13 @@
 """The unit of work: one session, one transaction, rolled back unless committed."""
 
+from pathlib import Path
 from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from safeguarding.clock import Clock
 from storage.access import SqlAccess
+from storage.attachments import SqlAttachments
 from storage.audit import SqlAuditLog
 from storage.encryption import Keyring
 from storage.incidents import SqlAgencies, SqlIncidents
@@ -21,9 +23,13 @@ from storage.second_factors import SqlSecondFactors
 
 class SqlUnitOfWork:
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], clock: Clock, keyring: Keyring | None
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        keyring: Keyring | None,
+        files: Path | None = None,
     ) -> None:
-        self._sessions, self._clock, self._keyring = sessions, clock, keyring
+        self._sessions, self._clock, self._keyring, self._files = sessions, clock, keyring, files
 
     async def __aenter__(self) -> Self:
         self.session = self._sessions()
@@ -36,6 +42,7 @@ class SqlUnitOfWork:
         self.access = SqlAccess(self.session)
         self.agencies = SqlAgencies(self.session)
         self.incidents = SqlIncidents(self.session, self._keyring)
+        self.attachments = SqlAttachments(self.session, self._keyring, self._files)
         self.audit = SqlAuditLog(self.session)
         return self
 
@@ -47,10 +54,13 @@ class SqlUnitOfWork:
         await self.session.commit()
 
 
-def unit_of_work_factory(engine: AsyncEngine, clock: Clock, keyring: Keyring | None = None):
+def unit_of_work_factory(
+    engine: AsyncEngine, clock: Clock, keyring: Keyring | None = None, files: Path | None = None
+):
     """A zero-argument factory of units of work on this engine (the UnitOfWorkFactory port).
 
-    Without a keyring, anything that stores encrypted content refuses to work.
+    Without a keyring, anything that stores encrypted content refuses to work; without a
+    files folder, attachments cannot be stored.
     """
     sessions = async_sessionmaker(engine, expire_on_commit=False)
-    return lambda: SqlUnitOfWork(sessions, clock, keyring)
+    return lambda: SqlUnitOfWork(sessions, clock, keyring, files)

@@ -112,15 +112,27 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture(scope="session")
-def keyring() -> Keyring:
+def keyring_spec() -> str:
+    """The configured form (`id:base64`) of this run's encryption key."""
+    return new_key_spec("test")
+
+
+@pytest.fixture(scope="session")
+def keyring(keyring_spec) -> Keyring:
     """An encryption keyring made for this run."""
-    return Keyring.parse(new_key_spec("test"))
+    return Keyring.parse(keyring_spec)
 
 
 @pytest.fixture
-def uow_factory(engine, clock, keyring):
+def files_dir(tmp_path):
+    """Where attachments are kept (encrypted) in a test."""
+    return tmp_path / "files"
+
+
+@pytest.fixture
+def uow_factory(engine, clock, keyring, files_dir):
     """Units of work on the test database."""
-    return unit_of_work_factory(engine, clock, keyring)
+    return unit_of_work_factory(engine, clock, keyring, files_dir)
 
 
 @pytest.fixture(scope="session")

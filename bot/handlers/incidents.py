@@ -69,7 +69,7 @@ async def record(turn: Turn, data: Mapping[str, Any]) -> Card | Done:
         return await _form(turn, values, dialog=dialog, errors=errors)
     except Exception as failure:  # noqa: BLE001 - never lose what was typed
         return not_saved_card(values, log_unexpected(failure, "incident not saved"), dialog=dialog)
-    card = recorded_card(done.reference, done.alerted, repeated=done.repeated)
+    card = recorded_card(done.incident_id, done.reference, done.alerted, repeated=done.repeated)
     return Done(card, summary=f"Recorded as {done.reference}.")
 
 

@@ -38,10 +38,12 @@ async def connector() -> AsyncIterator[tuple[LoopbackConnector, str]]:
 
 @pytest.fixture
 async def running_bot(
-    engine, clock, database_url, connector, demo_school, keyring
+    engine, clock, database_url, connector, demo_school, keyring, files_dir
 ) -> AsyncIterator[RunningBot]:
     """Kestrel in local mode (no auth) over the demo school, served on 127.0.0.1."""
-    settings = Settings(database_url=database_url, local=True, host="127.0.0.1")
+    settings = Settings(
+        database_url=database_url, local=True, host="127.0.0.1", files_dir=files_dir
+    )
     server = TestServer(
         create_app(settings, engine=engine, clock=clock, keyring=keyring), host="127.0.0.1"
     )

@@ -22,6 +22,8 @@ class SentActivity:
 @dataclass
 class LoopbackConnector:
     sent: list[SentActivity] = field(default_factory=list)
+    # update_activity calls: conversation_id, and the replaced message's id in body["id"]
+    updated: list[SentActivity] = field(default_factory=list)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -29,7 +31,18 @@ class LoopbackConnector:
         app = web.Application()
         app.router.add_post("/v3/conversations/{conversation}/activities", self._send)
         app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._send)
+        app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._update)
         return app
+
+    async def _update(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        body["id"] = request.match_info["activity"]
+        self.updated.append(
+            SentActivity(
+                request.match_info["conversation"], body, request.headers.get("Authorization")
+            )
+        )
+        return web.json_response({"id": request.match_info["activity"]})
 
     async def _send(self, request: web.Request) -> web.Response:
         self.sent.append(

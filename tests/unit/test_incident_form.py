@@ -207,9 +207,10 @@ def test_names_hidden_shows_chosen_pupils_as_initials():
 
 
 def test_the_confirmation_carries_only_the_reference():
-    card = recorded_card("K-12", 2)
+    card = recorded_card(12, "K-12", 2)
     assert_valid_card(card)
-    assert texts(card) == ["Incident K-12", "Recorded as K-12. 2 colleagues will be alerted."]
+    assert texts(card)[:2] == ["Incident K-12", "Recorded as K-12. 2 colleagues will be alerted."]
+    assert [a["data"] for a in card["actions"]] == [{"v": 1, "incident": 12}, {"v": 1}]
     assert card_problems(add_privately_card()) == []
 
 

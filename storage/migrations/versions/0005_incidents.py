@@ -1,8 +1,8 @@
-"""incidents, pupils, categories, body map, grants, alert outbox, agencies
+"""incidents, pupils, categories, body map, grants, alert outbox, agencies, attachments
 
 Revision ID: 0005
 Revises: 0004
-Create Date: 2026-11-28 17:48:21.138627
+Create Date: 2026-11-28 17:58:25.714348
 """
 
 from collections.abc import Sequence
@@ -98,6 +98,43 @@ def upgrade() -> None:
             batch_op.f("ix_alerts_staff_id_state"), ["staff_id", "state"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_alerts_state_id"), ["state", "id"], unique=False)
+
+    op.create_table(
+        "attach_windows",
+        sa.Column("staff_id", sa.Integer(), nullable=False),
+        sa.Column("incident_id", sa.Integer(), nullable=False),
+        sa.Column("open_until", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["incident_id"], ["incidents.id"], name=op.f("fk_attach_windows_incident_id_incidents")
+        ),
+        sa.ForeignKeyConstraint(
+            ["staff_id"], ["staff.id"], name=op.f("fk_attach_windows_staff_id_staff")
+        ),
+        sa.PrimaryKeyConstraint("staff_id", name=op.f("pk_attach_windows")),
+    )
+    op.create_table(
+        "attachments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("incident_id", sa.Integer(), nullable=False),
+        sa.Column("added_by", sa.Integer(), nullable=False),
+        sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("name_ciphertext", sa.Text(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("stored_as", sa.String(length=100), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["added_by"], ["staff.id"], name=op.f("fk_attachments_added_by_staff")
+        ),
+        sa.ForeignKeyConstraint(
+            ["incident_id"], ["incidents.id"], name=op.f("fk_attachments_incident_id_incidents")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_attachments")),
+    )
+    with op.batch_alter_table("attachments", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_attachments_incident_id"), ["incident_id"], unique=False
+        )
 
     op.create_table(
         "body_map_markers",
@@ -200,6 +237,11 @@ def downgrade() -> None:
     op.drop_table("incident_grants")
     op.drop_table("incident_categories")
     op.drop_table("body_map_markers")
+    with op.batch_alter_table("attachments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_attachments_incident_id"))
+
+    op.drop_table("attachments")
+    op.drop_table("attach_windows")
     with op.batch_alter_table("alerts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_alerts_state_id"))
         batch_op.drop_index(batch_op.f("ix_alerts_staff_id_state"))

@@ -1,0 +1,101 @@
+"""Attachments: the file encrypted in a folder outside the database, its details in a row."""
+
+import os
+import secrets
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from safeguarding.attachments import StoredFile
+from storage.encryption import Keyring
+from storage.models import AttachmentRow, AttachWindowRow
+from storage.repositories import utc
+
+
+def file_context(stored_as: str) -> str:
+    return f"attachment:{stored_as}"
+
+
+def name_context(stored_as: str) -> str:
+    return f"attachment:{stored_as}:name"
+
+
+class SqlAttachments:
+    def __init__(self, session: AsyncSession, keyring: Keyring | None, folder: Path | None) -> None:
+        self.session, self._keyring, self._folder = session, keyring, folder
+
+    async def open_window(self, staff_id: int, incident_id: int, until: datetime) -> None:
+        row = await self.session.get(AttachWindowRow, staff_id)
+        if row is None:
+            row = AttachWindowRow(staff_id=staff_id)
+            self.session.add(row)
+        row.incident_id, row.open_until = incident_id, until
+        await self.session.flush()
+
+    async def window(self, staff_id: int, now: datetime) -> int | None:
+        row = await self.session.get(AttachWindowRow, staff_id)
+        return row.incident_id if row is not None and utc(row.open_until) > now else None
+
+    async def add(self, stored: StoredFile, at: datetime) -> int:
+        """Write the encrypted file (atomically), then its row."""
+        if self._keyring is None or self._folder is None:
+            raise RuntimeError("attachments need an encryption keyring and a files folder")
+        stored_as = secrets.token_hex(16)
+        self._folder.mkdir(parents=True, exist_ok=True)
+        target = self._folder / stored_as
+        partial = target.with_suffix(".partial")
+        partial.write_bytes(self._keyring.seal(stored.content, file_context(stored_as)))
+        os.replace(partial, target)
+        row = AttachmentRow(
+            incident_id=stored.incident_id,
+            added_by=stored.added_by,
+            added_at=at,
+            name_ciphertext=self._keyring.encrypt(stored.name, name_context(stored_as)),
+            kind=stored.kind,
+            size=stored.size,
+            sha256=stored.sha256,
+            stored_as=stored_as,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return row.id
+
+    async def listed(self, incident_id: int) -> list[AttachmentRow]:
+        """The incident's attachment rows, oldest first (names and files stay encrypted)."""
+        rows = await self.session.scalars(
+            select(AttachmentRow)
+            .where(AttachmentRow.incident_id == incident_id)
+            .order_by(AttachmentRow.id)
+        )
+        return list(rows)
+
+    def read(self, row: AttachmentRow) -> bytes:
+        """A stored file's bytes, decrypted (checked against its SHA-256 by the caller)."""
+        if self._keyring is None or self._folder is None:
+            raise RuntimeError("attachments need an encryption keyring and a files folder")
+        blob = (self._folder / row.stored_as).read_bytes()
+        return self._keyring.open(blob, file_context(row.stored_as))
+
+    async def reencrypt_all(self) -> int:
+        """Re-encrypt names and files an older key made (key rotation); returns how many."""
+        keyring, changed = self._keyring, 0
+        if keyring is None:
+            raise RuntimeError("no encryption keyring configured")
+        for row in await self.session.scalars(select(AttachmentRow)):
+            context = name_context(row.stored_as)
+            if keyring.needs_rotation(row.name_ciphertext):
+                name = keyring.decrypt(row.name_ciphertext, context)
+                row.name_ciphertext = keyring.encrypt(name, context)
+                changed += 1
+            path = (self._folder or Path()) / row.stored_as
+            blob = path.read_bytes() if self._folder and path.exists() else b""
+            if blob and not blob.startswith(f"KF1 {keyring.current}\n".encode()):
+                content = keyring.open(blob, file_context(row.stored_as))
+                partial = path.with_suffix(".partial")
+                partial.write_bytes(keyring.seal(content, file_context(row.stored_as)))
+                os.replace(partial, path)
+                changed += 1
+        await self.session.flush()
+        return changed
