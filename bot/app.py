@@ -13,7 +13,8 @@ from bot.errors import error_card
 from bot.kestrel_bot import KestrelBot
 from bot.keyring import load_keyring
 from bot.keys import ADAPTER, BOT, ENGINE, SERVICES, SETTINGS
-from bot.routes import healthz, messages
+from bot.links import LinkSigner
+from bot.routes import body_map, healthz, messages
 from bot.settings import Settings
 from bot.turns import Services
 from safeguarding.attachments import Attachments
@@ -42,6 +43,7 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
         exclusions=Exclusions(uow_factory, clock),
         recording=Recording(uow_factory, clock),
         attachments=Attachments(uow_factory, clock, settings.max_attachment_mb * 2**20),
+        links=LinkSigner(keyring.derived_key("kestrel-links")),
         downloader=Downloader(settings.max_attachment_mb * 2**20, allow_http=settings.local),
     )
     adapter = overrides.get("adapter") or create_adapter(settings)
@@ -51,6 +53,7 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
     app[ADAPTER], app[BOT] = adapter, KestrelBot(services)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/files/body-map/{incident}.png", body_map)
     if "engine" not in overrides:
         app.on_cleanup.append(_dispose_engine)
     return app

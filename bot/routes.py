@@ -7,7 +7,10 @@ from aiohttp import web
 from botbuilder.schema import Activity
 
 from bot.errors import log_unexpected
-from bot.keys import ADAPTER, BOT, ENGINE
+from bot.keys import ADAPTER, BOT, ENGINE, SERVICES
+from cards.body_map import body_map_png
+from safeguarding.body_maps import open_body_map
+from safeguarding.errors import NotAvailable
 from storage.database import ping
 
 log = logging.getLogger("kestrel.http")
@@ -66,6 +69,26 @@ async def healthz(request: web.Request) -> web.Response:
         log.warning("health check: database unavailable (%s)", type(error).__name__)
         return web.json_response({"status": "unhealthy", "database": "unavailable"}, status=503)
     return web.json_response({"status": "ok", "database": "ok"})
+
+
+async def body_map(request: web.Request) -> web.Response:
+    """GET /files/body-map/{incident}.png through a signed, short-lived link only."""
+    services = request.app[SERVICES]
+    link = services.links.check(request.path, dict(request.query))
+    incident = request.match_info["incident"]
+    if link is None or not (incident.isdecimal() and len(incident) < 19):
+        return _problem(403, "this link is not valid or has expired")
+    try:
+        markers = await open_body_map(
+            link.staff_id, int(incident), uow_factory=services.uow_factory, clock=services.clock
+        )
+    except NotAvailable:
+        return _problem(403, "this link is not valid or has expired")
+    return web.Response(
+        body=body_map_png(markers),
+        content_type="image/png",
+        headers={"Cache-Control": "private, no-store"},
+    )
 
 
 def _routable(body: dict) -> bool:

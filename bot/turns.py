@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from bot.downloads import Downloader
+from bot.links import LinkSigner
 from cards.elements import Card
 from safeguarding.attachments import Attachments
 from safeguarding.clock import Clock
@@ -25,6 +26,7 @@ class Services:
     recording: Recording
     attachments: Attachments
     downloader: Downloader
+    links: LinkSigner
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ class AuditAction(StrEnum):
     ACCESS_GRANTED = "access.granted"
     STUDENT_PROVISIONAL = "student.provisional"
     ATTACHMENT_ADDED = "attachment.added"
+    BODY_MAP_VIEWED = "body_map.viewed"
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Protocol, Self
 
 from safeguarding.access import AccessPolicy
 from safeguarding.audit import AuditEvent
-from safeguarding.incidents import NewIncident, QueuedAlert
+from safeguarding.incidents import Marker, NewIncident, QueuedAlert
 from safeguarding.school import AlertGroup, Category, School, Student
 from safeguarding.second_factor import SecondFactor
 from safeguarding.staff import Role, StaffMember
@@ -86,6 +86,8 @@ class IncidentRepository(Protocol):
     async def queue_alert(self, alert: QueuedAlert) -> None: ...
     async def queued_alerts(self, incident_id: int) -> Sequence[QueuedAlert]: ...
     async def recorded_by(self, school_id: int, incident_id: int) -> int | None: ...
+    async def school_of(self, incident_id: int) -> int | None: ...
+    async def markers(self, incident_id: int) -> Sequence[Marker]: ...
 
 
 class AttachmentRepository(Protocol):

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 _KEY_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 _NONCE_BYTES = 12
@@ -35,6 +37,7 @@ class Keyring:
                 raise KeyringError(f"key {position} must be `id:base64` with a 32-byte key")
         self._ciphers = {key_id: AESGCM(key) for key_id, key in keys.items()}
         self.current = current
+        self._current_key = keys[current]
 
     def __repr__(self) -> str:
         return f"Keyring(current={self.current!r}, keys={sorted(self._ciphers)!r})"
@@ -93,6 +96,12 @@ class Keyring:
             return cipher.decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], context.encode())
         except InvalidTag as error:
             raise KeyringError("a file failed authentication (altered or moved)") from error
+
+    def derived_key(self, purpose: str) -> bytes:
+        """A separate key for another use (e.g. signing links), derived from the current key."""
+        return HKDF(algorithm=SHA256(), length=32, salt=None, info=purpose.encode()).derive(
+            self._current_key
+        )
 
     def needs_rotation(self, token: str) -> bool:
         """Whether a ciphertext was made by a key other than the current one."""

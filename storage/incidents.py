@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.errors import Conflict
-from safeguarding.incidents import NewIncident, QueuedAlert
+from safeguarding.incidents import Marker, NewIncident, QueuedAlert
 from storage.encryption import Keyring
 from storage.models import (
     AgencyRow,
@@ -136,6 +136,27 @@ class SqlIncidents:
         )
         return [
             QueuedAlert(r.school_id, r.incident_id, r.staff_id, r.raised_by, r.reason, r.created_at)
+            for r in rows
+        ]
+
+    async def school_of(self, incident_id: int) -> int | None:
+        row = await self.session.get(IncidentRow, incident_id)
+        return row.school_id if row is not None else None
+
+    async def markers(self, incident_id: int) -> Sequence[Marker]:
+        """The body-map markers with their notes decrypted, by number."""
+        rows = await self.session.scalars(
+            select(BodyMapMarkerRow)
+            .where(BodyMapMarkerRow.incident_id == incident_id)
+            .order_by(BodyMapMarkerRow.number)
+        )
+        return [
+            Marker(
+                r.number,
+                r.side,
+                r.region,
+                self.keyring.decrypt(r.note_ciphertext, marker_context(incident_id, r.number)),
+            )
             for r in rows
         ]
 
