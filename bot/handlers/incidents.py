@@ -1,5 +1,6 @@
 """Add Incident: open the form, change it (find, link, markers), record it."""
 
+import re
 import secrets
 from collections.abc import Mapping
 from typing import Any
@@ -15,7 +16,13 @@ from safeguarding.recording import ConfirmGrants, form_options
 from safeguarding.refusals import record_refusal
 from safeguarding.search import chosen_students, find_students
 
-FORM_FIELDS_KEPT = 60  # a form never has more inputs than this; more is not ours
+# The names the form's inputs and state use; anything else in a payload is not from our card.
+FORM_FIELD = re.compile(
+    r"(key|linked|markers|new_student|evidence|confirm|op|student|dialog|student_id|pupil_query"
+    r"|new_first|new_last|new_year|text|categories|link_query|link_pick|date|time|status"
+    r"|assignee|agencies|agency_other|alert_staff|alert_people|alert_groups"
+    r"|linked_\d{1,18}_(same|categories|monitoring)|marker_\d{1,2}_(side|region|note))"
+)
 PUPIL_NOT_AVAILABLE = "That pupil is not available. Choose the pupil again."
 
 
@@ -36,7 +43,7 @@ async def add(turn: Turn, data: Mapping[str, Any]) -> Card:
 
 async def change(turn: Turn, data: Mapping[str, Any]) -> Card:
     """Re-show the form after a helper button (find a pupil, link one, add a marker)."""
-    values, op, dialog = _values(data), data.get("op"), _in_dialog(data)
+    values, op, dialog = form_values(data), data.get("op"), _in_dialog(data)
     if op == "find":
         return await _find(turn, values, dialog=dialog)
     if op == "find_link":
@@ -55,7 +62,7 @@ async def change(turn: Turn, data: Mapping[str, Any]) -> Card:
 
 async def record(turn: Turn, data: Mapping[str, Any]) -> Card | Done:
     """Record the incident, or give the form back with every value and what to fix."""
-    values, dialog = _values(data), _in_dialog(data)
+    values, dialog = form_values(data), _in_dialog(data)
     services, staff = turn.services, turn.who.staff
     try:
         draft = read_form(values, now=services.clock.now(), time_zone=turn.who.school.time_zone)
@@ -116,11 +123,9 @@ async def _form(turn: Turn, values: dict[str, Any], *, dialog: bool, **shown: An
     return incident_form_card(view)
 
 
-def _values(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The form's inputs and state; anything beyond a form's size is not from our card."""
-    return {
-        str(k)[:60]: v for k, v in list(data.items())[:FORM_FIELDS_KEPT] if k not in ("v", "verb")
-    }
+def form_values(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The form's inputs and state, by name; keys our form does not have are dropped."""
+    return {k: v for k, v in data.items() if isinstance(k, str) and FORM_FIELD.fullmatch(k)}
 
 
 def _in_dialog(data: Mapping[str, Any]) -> bool:

@@ -247,3 +247,17 @@ def test_the_message_action_keeps_author_time_and_id_as_evidence():
         },
     }
     assert message_prefill({"messagePayload": "junk"}) == {}
+
+
+def test_the_largest_form_keeps_every_field_it_sends():
+    from bot.handlers.incidents import form_values
+
+    linked = list(range(2, 2 + MAX_LINKED))
+    data = {"v": 1, "verb": "incident.record", "key": "k-123456789", "linked": linked}
+    for n in linked:
+        data |= {f"linked_{n}_same": "true", f"linked_{n}_monitoring": "false"}
+    for n in range(1, MAX_MARKERS + 1):
+        data |= {f"marker_{n}_side": "Front", f"marker_{n}_region": "Head", f"marker_{n}_note": "x"}
+    data |= {"date": "2026-11-23", "time": "09:00", "alert_staff": "4", "alert_groups": "1"}
+    kept = form_values({**data, "injected": "x", "__proto__": "y"})
+    assert kept == {k: v for k, v in data.items() if k not in ("v", "verb")}
