@@ -44,6 +44,7 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
         recording=Recording(uow_factory, clock),
         attachments=Attachments(uow_factory, clock, settings.max_attachment_mb * 2**20),
         links=LinkSigner(keyring.derived_key("kestrel-links")),
+        public_url=settings.public_url,
         downloader=Downloader(settings.max_attachment_mb * 2**20, allow_http=settings.local),
     )
     adapter = overrides.get("adapter") or create_adapter(settings)

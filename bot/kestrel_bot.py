@@ -15,6 +15,7 @@ from bot.message_text import message_prefill
 from bot.turns import Done, Services, Turn
 from bot.verbs import COMMAND_VERBS, DIALOG_VERBS, VERBS
 from cards.elements import PAYLOAD_VERSION, Card, without_actions
+from cards.incidents import form_in_dialog_card
 from cards.notice import notice_card
 from safeguarding.errors import NotRecognised
 from safeguarding.identity import Caller, identify_staff
@@ -51,7 +52,13 @@ class KestrelBot:
     async def _answer_message(self, context: TurnContext) -> Card | Done:
         value = context.activity.value
         if isinstance(value, dict) and "verb" in value:  # Action.Submit from a card
-            return await self._run(context, str(value["verb"]), value, posting=True)
+            answer = await self._run(context, str(value["verb"]), value, posting=True)
+            if value["verb"] in DIALOG_VERBS and not isinstance(answer, Done):
+                # A client without Action.Execute: a form re-shown as a chat message would be
+                # kept by Teams with the pupil and the text. The user's card still holds what
+                # they typed; the private dialog takes it from here.
+                return form_in_dialog_card()
+            return answer
         files = sent_files(context.activity.attachments)
         if files:
             return await self._receive_files(context, files)

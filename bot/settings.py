@@ -63,6 +63,8 @@ class Settings:
     # Attachments, encrypted (default: <data_dir>/files); keep it on the same backups as the DB.
     files_dir: Path | None = None
     max_attachment_mb: int = 25
+    # https://kestrel.example.org: where Teams clients fetch images and files (signed links).
+    public_base_url: str = ""
     # Where the Bot Connector's signing keys are published; tests point this at a loopback server.
     openid_metadata_url: str | None = None
 
@@ -103,6 +105,7 @@ class Settings:
             elevation_minutes=_minutes(env.get("KESTREL_ELEVATION_MINUTES", "30")),
             files_dir=Path(env["KESTREL_FILES_DIR"]) if env.get("KESTREL_FILES_DIR") else None,
             max_attachment_mb=_megabytes(env.get("KESTREL_MAX_ATTACHMENT_MB", "25")),
+            public_base_url=env.get("KESTREL_PUBLIC_URL", "").strip().rstrip("/"),
             openid_metadata_url=env.get("KESTREL_OPENID_METADATA_URL") or None,
         )
         settings.check()
@@ -129,6 +132,12 @@ class Settings:
                 "KESTREL_ENCRYPTION_KEYS is not set: Kestrel will not write safeguarding content "
                 "unencrypted (`kestrel keys generate` makes a key)."
             )
+
+    @property
+    def public_url(self) -> str:
+        """KESTREL_PUBLIC_URL, or this machine's address (local runs)."""
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+        return self.public_base_url or f"http://{host}:{self.port}"
 
     @property
     def attachments_dir(self) -> Path:

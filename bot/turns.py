@@ -27,6 +27,7 @@ class Services:
     attachments: Attachments
     downloader: Downloader
     links: LinkSigner
+    public_url: str  # where Teams clients reach Kestrel (signed links are made absolute with it)
 
 
 @dataclass(frozen=True)

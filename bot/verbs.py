@@ -4,7 +4,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.handlers import attachments, elevation, exclusions, incidents, welcome
+from bot.handlers import attachments, elevation, exclusions, incidents, viewing, welcome
 from bot.turns import Done, Turn
 from cards.elements import Card
 
@@ -26,6 +26,8 @@ VERBS: Mapping[str, Verb] = {
     "incident.form": Verb(incidents.change, postable=True),
     "incident.record": Verb(incidents.record, postable=True),
     "incident.attach": Verb(attachments.open_window),
+    # Details only ever in the invoke response, after the server has authorised this user.
+    "incident.show": Verb(viewing.show),
     "dashboard.show": Verb(welcome.show_dashboard, postable=True),
     "settings.show": Verb(elevation.show_settings, postable=True),
     "settings.save": Verb(elevation.save),

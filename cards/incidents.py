@@ -38,6 +38,7 @@ def recorded_card(
             ),
         ],
         [
+            execute("incident.show", "View", incident=incident_id),
             execute("incident.attach", "Attach files", incident=incident_id),
             execute("incident.add", "Add another incident"),
         ],
@@ -46,11 +47,20 @@ def recorded_card(
 
 def add_privately_card() -> Card:
     """In a group chat or channel the form opens as a private dialog, never in the chat."""
+    return _dialog_card("The form opens privately, just for you. Nothing you write appears here.")
+
+
+def form_in_dialog_card() -> Card:
+    """A form sent as a chat message (a client without Action.Execute): continue in the dialog."""
+    return _dialog_card(
+        "Nothing is recorded yet. This version of Teams cannot check the form privately in the "
+        "chat: open it as a dialog and copy your text across from the form above."
+    )
+
+
+def _dialog_card(message: str) -> Card:
     return adaptive_card(
-        [
-            heading("Add incident"),
-            text_block("The form opens privately, just for you. Nothing you write appears here."),
-        ],
+        [heading("Add incident"), text_block(message)],
         [
             {
                 "type": "Action.Submit",

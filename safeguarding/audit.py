@@ -34,6 +34,7 @@ class AuditAction(StrEnum):
     STUDENT_PROVISIONAL = "student.provisional"
     ATTACHMENT_ADDED = "attachment.added"
     BODY_MAP_VIEWED = "body_map.viewed"
+    INCIDENT_VIEWED = "incident.viewed"
 
 
 @dataclass(frozen=True)

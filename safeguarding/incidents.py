@@ -12,7 +12,9 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from safeguarding.access import Pupil, Record
 from safeguarding.errors import InvalidInput
+from safeguarding.school import Student
 
 MAX_TEXT = 20_000
 MAX_MARKERS = 12
@@ -334,3 +336,56 @@ def _split(value: Any) -> list[str]:
 
 def _is_id(value: str) -> bool:
     return value.isascii() and value.isdecimal() and len(value) < 19
+
+
+@dataclass(frozen=True)
+class IncidentPupil:
+    student: Student
+    category_ids: frozenset[int]
+    linked: bool = False
+    monitoring: bool = False
+
+
+@dataclass(frozen=True)
+class IncidentFacts:
+    """What access depends on, and what a view shows besides the encrypted content."""
+
+    id: int
+    school_id: int
+    recorded_by: int
+    recorded_at: datetime
+    happened_at: datetime
+    time_zone: str
+    status: Status
+    assignee_id: int | None
+    agencies: tuple[str, ...]
+    pupils: tuple[IncidentPupil, ...]
+    granted_to: frozenset[int] = frozenset()
+
+    @property
+    def reference(self) -> str:
+        return reference(self.id)
+
+    def record(self) -> Record:
+        """The incident as the access decision sees it."""
+        return Record(
+            pupils=tuple(
+                Pupil(p.student.id, p.student.year_group, p.student.tutor_group)
+                for p in self.pupils
+            ),
+            categories=frozenset().union(*(p.category_ids for p in self.pupils)),
+            incident_id=self.id,
+            recorded_by=self.recorded_by,
+            happened_at=self.happened_at,
+            granted_to=self.granted_to,
+        )
+
+
+@dataclass(frozen=True)
+class AttachmentInfo:
+    id: int
+    name: str
+    kind: str
+    size: int
+    sha256: str
+    added_at: datetime

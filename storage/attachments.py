@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.attachments import StoredFile
+from safeguarding.incidents import AttachmentInfo
 from storage.encryption import Keyring
 from storage.models import AttachmentRow, AttachWindowRow
 from storage.repositories import utc
@@ -61,6 +62,22 @@ class SqlAttachments:
         self.session.add(row)
         await self.session.flush()
         return row.id
+
+    async def on_incident(self, incident_id: int) -> list[AttachmentInfo]:
+        """The incident's files, oldest first, names decrypted (the files stay where they are)."""
+        if self._keyring is None:
+            raise RuntimeError("no encryption keyring configured")
+        return [
+            AttachmentInfo(
+                r.id,
+                self._keyring.decrypt(r.name_ciphertext, name_context(r.stored_as)),
+                r.kind,
+                r.size,
+                r.sha256,
+                utc(r.added_at),
+            )
+            for r in await self.listed(incident_id)
+        ]
 
     async def listed(self, incident_id: int) -> list[AttachmentRow]:
         """The incident's attachment rows, oldest first (names and files stay encrypted)."""

@@ -10,7 +10,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.errors import Conflict
-from safeguarding.incidents import Marker, NewIncident, QueuedAlert
+from safeguarding.incidents import (
+    Evidence,
+    IncidentFacts,
+    IncidentPupil,
+    Marker,
+    NewIncident,
+    QueuedAlert,
+    Status,
+)
 from storage.encryption import Keyring
 from storage.models import (
     AgencyRow,
@@ -20,7 +28,9 @@ from storage.models import (
     IncidentGrantRow,
     IncidentRow,
     IncidentStudentRow,
+    StudentRow,
 )
+from storage.repositories import student_of, utc
 
 
 def text_context(incident_id: int) -> str:
@@ -159,6 +169,66 @@ class SqlIncidents:
             )
             for r in rows
         ]
+
+    async def facts(self, school_id: int, incident_id: int) -> IncidentFacts | None:
+        """The incident's facts with its pupils and live grants (no content decrypted)."""
+        row = await self.session.get(IncidentRow, incident_id)
+        if row is None or row.school_id != school_id:
+            return None
+        pupils = (
+            await self.session.execute(
+                select(IncidentStudentRow, StudentRow)
+                .join(StudentRow, StudentRow.id == IncidentStudentRow.student_id)
+                .where(IncidentStudentRow.incident_id == incident_id)
+                .order_by(IncidentStudentRow.linked, StudentRow.last_name, StudentRow.id)
+            )
+        ).all()
+        categories = (
+            await self.session.execute(
+                select(IncidentCategoryRow.student_id, IncidentCategoryRow.category_id).where(
+                    IncidentCategoryRow.incident_id == incident_id
+                )
+            )
+        ).all()
+        grants = await self.session.scalars(
+            select(IncidentGrantRow.staff_id).where(
+                IncidentGrantRow.incident_id == incident_id,
+                IncidentGrantRow.withdrawn_at.is_(None),
+            )
+        )
+        return IncidentFacts(
+            id=row.id,
+            school_id=row.school_id,
+            recorded_by=row.recorded_by,
+            recorded_at=utc(row.recorded_at),
+            happened_at=utc(row.happened_at),
+            time_zone=row.time_zone,
+            status=Status(row.status),
+            assignee_id=row.assignee_id,
+            agencies=tuple(row.agencies or ()),
+            pupils=tuple(
+                IncidentPupil(
+                    student_of(student),
+                    frozenset(c for s, c in categories if s == link.student_id),
+                    link.linked,
+                    link.monitoring,
+                )
+                for link, student in pupils
+            ),
+            granted_to=frozenset(grants),
+        )
+
+    async def text(self, incident_id: int) -> str:
+        row = await self.session.get(IncidentRow, incident_id)
+        assert row is not None
+        return self.keyring.decrypt(row.text_ciphertext, text_context(incident_id))
+
+    async def evidence(self, incident_id: int) -> Evidence | None:
+        row = await self.session.get(IncidentRow, incident_id)
+        if row is None or not row.evidence_ciphertext:
+            return None
+        found = json.loads(self.keyring.decrypt(row.evidence_ciphertext, evidence_context(row.id)))
+        return Evidence(found["message_id"], found["author"], found["sent_at"])
 
     async def recorded_by(self, school_id: int, incident_id: int) -> int | None:
         row = await self.session.get(IncidentRow, incident_id)

@@ -35,6 +35,8 @@ FORGERIES = {
     ),
     # A teacher opening the attach window on an incident that is not theirs.
     "incident.attach": (TEACHER_AAD, {"incident": 99999}, NOT_AVAILABLE, "access.refused"),
+    # A teacher opening an incident by id (one that does not exist answers the same).
+    "incident.show": (TEACHER_AAD, {"incident": 99999}, NOT_AVAILABLE, "access.refused"),
     "dashboard.show": (STRANGER_AAD, {}, NOT_SET_UP, "identity.refused"),
     "settings.show": (STRANGER_AAD, {}, NOT_SET_UP, "identity.refused"),
     "settings.save": (STRANGER_AAD, {"hide_names": "true"}, NOT_SET_UP, "identity.refused"),

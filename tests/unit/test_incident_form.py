@@ -210,7 +210,11 @@ def test_the_confirmation_carries_only_the_reference():
     card = recorded_card(12, "K-12", 2)
     assert_valid_card(card)
     assert texts(card)[:2] == ["Incident K-12", "Recorded as K-12. 2 colleagues will be alerted."]
-    assert [a["data"] for a in card["actions"]] == [{"v": 1, "incident": 12}, {"v": 1}]
+    assert [(a["verb"], a["data"]) for a in card["actions"]] == [
+        ("incident.show", {"v": 1, "incident": 12}),
+        ("incident.attach", {"v": 1, "incident": 12}),
+        ("incident.add", {"v": 1}),
+    ]
     assert card_problems(add_privately_card()) == []
 
 
@@ -261,3 +265,40 @@ def test_the_largest_form_keeps_every_field_it_sends():
     data |= {"date": "2026-11-23", "time": "09:00", "alert_staff": "4", "alert_groups": "1"}
     kept = form_values({**data, "injected": "x", "__proto__": "y"})
     assert kept == {k: v for k, v in data.items() if k not in ("v", "verb")}
+
+
+def test_the_incident_view_and_the_elevation_prompt_are_valid_cards():
+    from cards.incident_view import elevation_prompt_card, incident_card
+    from safeguarding.incidents import Evidence, IncidentFacts, IncidentPupil, Marker
+    from safeguarding.school import Student
+    from safeguarding.viewing import IncidentView
+
+    pupil = Student(1, 1, "U1", "Sam", "Taylor", 9, "9R")
+    facts = IncidentFacts(
+        7,
+        1,
+        2,
+        NOW,
+        NOW,
+        ZONE,
+        Status.OPEN,
+        1,
+        ("Police",),
+        (IncidentPupil(pupil, frozenset({3})), IncidentPupil(pupil, frozenset(), True, True)),
+    )
+    view = IncidentView(
+        facts,
+        "[link](https://x) *text*",
+        Evidence("1", "Aisha Khan", "t"),
+        (Marker(1, "Front", "Head", "note"),),
+        (),
+        {c.id: c for c in OPTIONS.categories},
+        {1: "Priya Raman", 2: "James Whitfield"},
+    )
+    card = incident_card(view, hide_names=True, body_map_url="https://k/x.png", can_attach=True)
+    assert_valid_card(card)
+    shown = texts(card)
+    assert "S. T. (Year 9, 9R): Category 3" in shown and "[link](https://x) *text*" in shown
+    assert "Linked: S. T. (Year 9, 9R): no categories (monitoring)" in shown
+    assert_valid_card(elevation_prompt_card(7, enrolled=True, error="That code did not work."))
+    assert_valid_card(elevation_prompt_card(7, enrolled=False))

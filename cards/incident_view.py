@@ -1,0 +1,107 @@
+"""The incident in full: only ever an invoke response, for a user the server has authorised."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from cards.elements import (
+    Card,
+    adaptive_card,
+    execute,
+    facts,
+    heading,
+    text_block,
+    text_input,
+    text_run,
+    warning,
+)
+from cards.pupils import pupil_name
+from safeguarding.incidents import IncidentPupil
+from safeguarding.viewing import IncidentView
+
+
+def incident_card(
+    view: IncidentView, *, hide_names: bool, body_map_url: str = "", can_attach: bool = False
+) -> Card:
+    """Pupils, who and when, categories, status, the text, body map, attachments, evidence."""
+    incident, zone = view.facts, ZoneInfo(view.facts.time_zone)
+    names = view.staff_names
+    body: list[Card] = [heading(f"Incident {incident.reference}")]
+    body += [text_run(_pupil_line(view, p, hide_names)) for p in incident.pupils]
+    body.append(
+        facts(
+            [
+                ("Happened", _when(incident.happened_at, zone)),
+                ("Recorded", _when(incident.recorded_at, zone)),
+                ("Status", incident.status.value),
+            ]
+        )
+    )
+    body.append(text_run(f"Recorded by {names.get(incident.recorded_by, 'a former colleague')}"))
+    if incident.assignee_id is not None:
+        body.append(
+            text_run(f"Assigned to {names.get(incident.assignee_id, 'a former colleague')}")
+        )
+    if incident.agencies:
+        body.append(text_run("Agencies: " + ", ".join(incident.agencies)))
+    body += [text_block("**What happened**"), text_run(view.text)]
+    if view.evidence is not None:
+        body.append(
+            text_run(f"From a Teams message by {view.evidence.author} ({view.evidence.sent_at})")
+        )
+    body += _body_map(view, body_map_url) + _attachments(view)
+    actions = (
+        [execute("incident.attach", "Attach files", incident=incident.id)] if can_attach else []
+    )
+    return adaptive_card(body, actions)
+
+
+def elevation_prompt_card(incident_id: int, *, enrolled: bool, error: str = "") -> Card:
+    """Restricted or historic: the code from the authenticator opens it (checked on the server)."""
+    body = [
+        heading("Elevated access needed"),
+        text_block(
+            "This incident is in a restricted category or is historic: enter the code from your "
+            "authenticator app to open it."
+        ),
+    ]
+    if not enrolled:
+        body.append(text_block("Set up elevated access in Settings first."))
+        return adaptive_card(body, [execute("settings.show", "Settings")])
+    body.append(text_input("code", "Code", max_length=6))
+    if error:
+        body.append(warning(error))
+    return adaptive_card(body, [execute("incident.show", "Open", incident=incident_id)])
+
+
+def _pupil_line(view: IncidentView, pupil: IncidentPupil, hide: bool) -> str:
+    student = pupil.student
+    categories = ", ".join(
+        sorted(view.categories[c].name for c in pupil.category_ids if c in view.categories)
+    )
+    line = f"{pupil_name(student, hide=hide)} (Year {student.year_group}, {student.tutor_group})"
+    line = f"Linked: {line}" if pupil.linked else line
+    line += f": {categories}" if categories else ": no categories"
+    return line + (" (monitoring)" if pupil.monitoring else "")
+
+
+def _body_map(view: IncidentView, url: str) -> list[Card]:
+    if not view.markers:
+        return []
+    cards = [text_block("**Body map**")]
+    if url:
+        cards.append({"type": "Image", "url": url, "altText": "Body map with numbered markers"})
+    cards += [text_run(f"{m.number}. {m.side}, {m.region}: {m.note}") for m in view.markers]
+    return cards
+
+
+def _attachments(view: IncidentView) -> list[Card]:
+    if not view.attachments:
+        return []
+    return [text_block("**Attachments**")] + [
+        text_run(f"{a.name} ({a.kind}, {max(1, a.size // 1024)} KB, SHA-256 {a.sha256[:12]})")
+        for a in view.attachments
+    ]
+
+
+def _when(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%d/%m/%Y %H:%M")

@@ -1,0 +1,98 @@
+"""Viewing an incident: the access decision, elevation where the rules need it, an audit event."""
+
+from dataclasses import dataclass
+
+from safeguarding.access import Action, Decision, Viewer, decide
+from safeguarding.audit import AuditAction, staff_event
+from safeguarding.clock import Clock
+from safeguarding.errors import DomainError, NotAvailable
+from safeguarding.incidents import AttachmentInfo, Evidence, IncidentFacts, Marker
+from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
+from safeguarding.school import Category
+from safeguarding.staff import StaffMember
+
+
+class NeedsElevation(DomainError):
+    """Restricted or historic: a recent second factor is needed first."""
+
+    def __init__(self, incident_id: int) -> None:
+        super().__init__("needs elevated access")
+        self.incident_id = incident_id
+
+
+@dataclass(frozen=True)
+class IncidentView:
+    facts: IncidentFacts
+    text: str
+    evidence: Evidence | None
+    markers: tuple[Marker, ...]
+    attachments: tuple[AttachmentInfo, ...]
+    categories: dict[int, Category]
+    staff_names: dict[int, str]
+
+
+async def view_incident(
+    actor: StaffMember,
+    incident_id: int,
+    conversation_type: str,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+) -> IncidentView:
+    """The incident in full for someone allowed to read it; refused and audited otherwise."""
+    now = clock.now()
+    async with uow_factory() as uow:
+        facts = await uow.incidents.facts(actor.school_id, incident_id)
+        decision = Decision.DENY
+        if facts is not None:
+            factor = await uow.second_factors.get(actor.id)
+            elevated = bool(factor and factor.elevated_until and factor.elevated_until > now)
+            viewer = Viewer(actor, await uow.access.excluded_students(actor.id), elevated)
+            policy = await uow.access.policy(actor.school_id)
+            decision = decide(viewer, Action.VIEW_INCIDENT, facts.record(), policy, now)
+        if facts is None or decision == Decision.DENY:
+            await _audit(
+                uow, actor, AuditAction.ACCESS_REFUSED, incident_id, conversation_type, clock
+            )
+            await uow.commit()
+            raise NotAvailable()
+        if decision == Decision.NEEDS_ELEVATION:
+            await _audit(
+                uow, actor, AuditAction.ELEVATION_PROMPTED, incident_id, conversation_type, clock
+            )
+            await uow.commit()
+            raise NeedsElevation(incident_id)
+        view = IncidentView(
+            facts=facts,
+            text=await uow.incidents.text(incident_id),
+            evidence=await uow.incidents.evidence(incident_id),
+            markers=tuple(await uow.incidents.markers(incident_id)),
+            attachments=tuple(await uow.attachments.on_incident(incident_id)),
+            categories={c.id: c for c in await uow.categories.list(actor.school_id)},
+            staff_names={s.id: s.display_name for s in await uow.staff.list(actor.school_id)},
+        )
+        await _audit(uow, actor, AuditAction.INCIDENT_VIEWED, incident_id, conversation_type, clock)
+        await uow.commit()
+    return view
+
+
+async def _audit(
+    uow: UnitOfWork,
+    actor: StaffMember,
+    action: AuditAction,
+    incident_id: int,
+    conversation: str,
+    clock: Clock,
+) -> None:
+    detail = {"verb": "incident.show"} if action == AuditAction.ACCESS_REFUSED else {}
+    await uow.audit.append(
+        staff_event(
+            actor,
+            action,
+            clock.now(),
+            conversation,
+            record_type="incident",
+            record_id=incident_id,
+            detail=detail,
+        )
+    )
