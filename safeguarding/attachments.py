@@ -13,9 +13,9 @@ import filetype
 
 from safeguarding.audit import AuditAction, staff_event
 from safeguarding.clock import Clock
-from safeguarding.errors import NotAvailable
 from safeguarding.incidents import reference
-from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
+from safeguarding.ports import UnitOfWorkFactory
+from safeguarding.refusals import refuse
 from safeguarding.staff import StaffMember
 
 ATTACH_WINDOW = timedelta(minutes=15)
@@ -107,7 +107,16 @@ class Attachments:
         async with self.uow_factory() as uow:
             found = await uow.incidents.recorded_by(actor.school_id, incident_id)
             if found is None or (found != actor.id and not actor.leads_safeguarding):
-                await self._refuse(uow, actor, incident_id, conversation)
+                now = self.clock.now()
+                await refuse(
+                    uow,
+                    actor,
+                    "incident.attach",
+                    conversation,
+                    now,
+                    record_type="incident",
+                    record_id=incident_id,
+                )
             until = self.clock.now() + ATTACH_WINDOW
             await uow.attachments.open_window(actor.id, incident_id, until)
             await uow.commit()
@@ -169,20 +178,3 @@ class Attachments:
         if kind is None:
             return FileOutcome("", size, refused="it is not a document, image, PDF or email file")
         return FileOutcome(kind, size)
-
-    async def _refuse(
-        self, uow: UnitOfWork, actor: StaffMember, incident_id: int, conversation: str
-    ) -> None:
-        await uow.audit.append(
-            staff_event(
-                actor,
-                AuditAction.ACCESS_REFUSED,
-                self.clock.now(),
-                conversation,
-                record_type="incident",
-                record_id=incident_id,
-                detail={"verb": "incident.attach"},
-            )
-        )
-        await uow.commit()
-        raise NotAvailable()

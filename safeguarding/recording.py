@@ -8,6 +8,7 @@ shown who they are), queues the alerts in the outbox and writes the audit events
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import NoReturn
 
 from safeguarding.access import AccessPolicy, Action, Decision, Pupil, Record, Viewer, decide
 from safeguarding.attachments import ATTACH_WINDOW
@@ -23,6 +24,7 @@ from safeguarding.incidents import (
     reference,
 )
 from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
+from safeguarding.refusals import refuse
 from safeguarding.school import AlertGroup, Category, Student
 from safeguarding.staff import StaffMember
 
@@ -309,20 +311,17 @@ class Recording:
 
     async def _refuse(
         self, uow: UnitOfWork, actor: StaffMember, student_id: int, conversation: str
-    ) -> None:
-        await uow.audit.append(
-            staff_event(
-                actor,
-                AuditAction.ACCESS_REFUSED,
-                self.clock.now(),
-                conversation,
-                record_type="student",
-                record_id=student_id,
-                detail={"verb": "incident.record"},
-            )
+    ) -> NoReturn:
+        now = self.clock.now()
+        await refuse(
+            uow,
+            actor,
+            "incident.record",
+            conversation,
+            now,
+            record_type="student",
+            record_id=student_id,
         )
-        await uow.commit()
-        raise NotAvailable()
 
 
 def _resolved(draft: IncidentDraft, students: Sequence[Student]) -> tuple[PupilEntry, ...]:

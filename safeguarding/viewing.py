@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from safeguarding.access import Action, Decision, Viewer, decide
 from safeguarding.audit import AuditAction, staff_event
 from safeguarding.clock import Clock
-from safeguarding.errors import DomainError, NotAvailable
+from safeguarding.errors import DomainError
 from safeguarding.incidents import AttachmentInfo, Evidence, IncidentFacts, Marker
 from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
+from safeguarding.refusals import refuse
 from safeguarding.school import Category
 from safeguarding.staff import StaffMember
 
@@ -51,11 +52,15 @@ async def view_incident(
             policy = await uow.access.policy(actor.school_id)
             decision = decide(viewer, Action.VIEW_INCIDENT, facts.record(), policy, now)
         if facts is None or decision == Decision.DENY:
-            await _audit(
-                uow, actor, AuditAction.ACCESS_REFUSED, incident_id, conversation_type, clock
+            await refuse(
+                uow,
+                actor,
+                "incident.show",
+                conversation_type,
+                now,
+                record_type="incident",
+                record_id=incident_id,
             )
-            await uow.commit()
-            raise NotAvailable()
         if decision == Decision.NEEDS_ELEVATION:
             await _audit(
                 uow, actor, AuditAction.ELEVATION_PROMPTED, incident_id, conversation_type, clock
@@ -84,7 +89,6 @@ async def _audit(
     conversation: str,
     clock: Clock,
 ) -> None:
-    detail = {"verb": "incident.show"} if action == AuditAction.ACCESS_REFUSED else {}
     await uow.audit.append(
         staff_event(
             actor,
@@ -93,6 +97,5 @@ async def _audit(
             conversation,
             record_type="incident",
             record_id=incident_id,
-            detail=detail,
         )
     )
