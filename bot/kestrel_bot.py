@@ -17,7 +17,7 @@ from bot.verbs import COMMAND_VERBS, DIALOG_VERBS, VERBS
 from cards.elements import PAYLOAD_VERSION, Card, without_actions
 from cards.incidents import form_in_dialog_card
 from cards.notice import notice_card
-from safeguarding.errors import NotRecognised
+from safeguarding.errors import DomainError, NotRecognised
 from safeguarding.identity import Caller, identify_staff
 from safeguarding.refusals import record_refusal
 
@@ -115,6 +115,10 @@ class KestrelBot:
             answer = await entry.handler(turn, data)
             return without_actions(answer) if dialog and isinstance(answer, dict) else answer
         except Exception as error:  # noqa: BLE001 - domain errors get words, others a reference
+            entry = VERBS.get(verb)
+            if entry is not None and entry.keeps_input is not None and _unexpected(error):
+                # A form must never lose what was typed, whatever failed (even identification).
+                return entry.keeps_input(data, log_unexpected(error, "form not saved"))
             return error_card(error)
 
     async def _receive_files(self, context: TurnContext, files: list[tuple[str, str]]) -> Card:
@@ -176,6 +180,10 @@ class KestrelBot:
             await _replace_form(context, answer.card)
         else:
             await self._reply(context, answer.card if isinstance(answer, Done) else answer)
+
+
+def _unexpected(error: Exception) -> bool:
+    return not isinstance(error, DomainError)
 
 
 def _valid_payload(data: Any) -> bool:

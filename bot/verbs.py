@@ -17,14 +17,16 @@ class Verb:
     # Whether the answer may be posted as a chat message (Teams keeps those). Verbs whose cards
     # carry details or secrets answer only in invoke responses.
     postable: bool = False
+    # Forms: the card that gives back what was typed when the server fails (data, reference).
+    keeps_input: Callable[[Mapping[str, Any], str], Card] | None = None
 
 
 VERBS: Mapping[str, Verb] = {
     "help": Verb(welcome.show_help, postable=True),
     "incident.add": Verb(incidents.add, postable=True),
     # Action.Submit fallbacks (and dialogs) post these; the answer replaces the form's message.
-    "incident.form": Verb(incidents.change, postable=True),
-    "incident.record": Verb(incidents.record, postable=True),
+    "incident.form": Verb(incidents.change, postable=True, keeps_input=incidents.not_saved),
+    "incident.record": Verb(incidents.record, postable=True, keeps_input=incidents.not_saved),
     "incident.attach": Verb(attachments.open_window),
     # Details only ever in the invoke response, after the server has authorised this user.
     "incident.show": Verb(viewing.show),

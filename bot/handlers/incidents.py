@@ -5,7 +5,6 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from bot.errors import log_unexpected
 from bot.turns import Done, Turn
 from cards.elements import Card
 from cards.incident_form import FormView, incident_form_card
@@ -74,8 +73,6 @@ async def record(turn: Turn, data: Mapping[str, Any]) -> Card | Done:
     except NotAvailable:
         errors = {"student_id": PUPIL_NOT_AVAILABLE}
         return await _form(turn, values, dialog=dialog, errors=errors)
-    except Exception as failure:  # noqa: BLE001 - never lose what was typed
-        return not_saved_card(values, log_unexpected(failure, "incident not saved"), dialog=dialog)
     card = recorded_card(done.incident_id, done.reference, done.alerted, repeated=done.repeated)
     return Done(card, summary=f"Recorded as {done.reference}.")
 
@@ -121,6 +118,12 @@ async def _form(turn: Turn, values: dict[str, Any], *, dialog: bool, **shown: An
         **shown,
     )
     return incident_form_card(view)
+
+
+def not_saved(data: Mapping[str, Any], reference: str) -> Card:
+    """What a server failure answers: not saved, with the text and every choice kept."""
+    values = form_values(data) if isinstance(data, Mapping) else {}
+    return not_saved_card(values, reference, dialog=_in_dialog(values))
 
 
 def form_values(data: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,7 +1,6 @@
 """Add incident over the real endpoint: chat, Execute, Submit, dialog and message action."""
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,7 +16,7 @@ from storage.models import (
     IncidentStudentRow,
 )
 from tests.support.activities import TEACHER_AAD, activity, as_user
-from tests.support.cards import assert_valid_card, texts
+from tests.support.cards import assert_valid_card, button, choices, elements, inputs, texts
 
 MARKER = "MARKER-4c1e said he was scared to go home"
 NIAMH, JOSE = 19, 20  # demo pupils Niamh Jones (9A) and José Nowak (9B)
@@ -56,34 +55,6 @@ async def press(bot, verb: str, **data: Any) -> dict[str, Any]:
 
 async def say(bot, **changes: Any) -> None:
     await bot.post(as_user(activity("message_help", bot.connector_url, **changes), TEACHER_AAD))
-
-
-def elements(node: Any) -> Iterator[dict[str, Any]]:
-    """Every element and action of a card, depth first."""
-    if isinstance(node, dict):
-        yield node
-        for key in ("body", "actions", "items", "columns"):
-            yield from elements(node.get(key))
-    elif isinstance(node, list):
-        for item in node:
-            yield from elements(item)
-
-
-def inputs(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {e["id"]: e for e in elements(card) if e.get("type", "").startswith("Input.")}
-
-
-def choices(card: dict[str, Any], input_id: str) -> dict[str, str]:
-    return {c["title"]: c["value"] for c in inputs(card)[input_id]["choices"]}
-
-
-def button(card: dict[str, Any], title: str) -> dict[str, Any]:
-    [found] = [
-        e
-        for e in elements(card)
-        if e.get("type", "").startswith("Action.") and e.get("title") == title
-    ]
-    return found
 
 
 def error_after(card: dict[str, Any], input_id: str) -> str:

@@ -1,6 +1,7 @@
 """Card checks every card builder's tests use: Adaptive Card 1.5 schema, Teams limits."""
 
 import json
+from collections.abc import Iterator
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -77,3 +78,31 @@ def texts(card: dict[str, Any]) -> list[str]:
 def buttons(card: dict[str, Any]) -> list[tuple[str, str]]:
     """(title, verb) of each of a card's actions."""
     return [(action["title"], action.get("verb", "")) for action in card.get("actions", [])]
+
+
+def elements(node: Any) -> Iterator[dict[str, Any]]:
+    """Every element and action of a card, depth first."""
+    if isinstance(node, dict):
+        yield node
+        for key in ("body", "actions", "items", "columns"):
+            yield from elements(node.get(key))
+    elif isinstance(node, list):
+        for item in node:
+            yield from elements(item)
+
+
+def inputs(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {e["id"]: e for e in elements(card) if e.get("type", "").startswith("Input.")}
+
+
+def choices(card: dict[str, Any], input_id: str) -> dict[str, str]:
+    return {c["title"]: c["value"] for c in inputs(card)[input_id]["choices"]}
+
+
+def button(card: dict[str, Any], title: str) -> dict[str, Any]:
+    [found] = [
+        e
+        for e in elements(card)
+        if e.get("type", "").startswith("Action.") and e.get("title") == title
+    ]
+    return found

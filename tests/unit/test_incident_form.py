@@ -15,7 +15,7 @@ from safeguarding.recording import FormOptions
 from safeguarding.school import AlertGroup, Category
 from safeguarding.search import StudentMatch
 from safeguarding.staff import Role, StaffMember
-from tests.support.cards import assert_valid_card, card_problems, texts
+from tests.support.cards import assert_valid_card, card_problems, inputs, texts
 
 NOW = datetime(2026, 11, 24, 10, 50, tzinfo=UTC)
 ZONE = "Europe/London"
@@ -122,23 +122,6 @@ def view(**kw) -> FormView:
         time_zone=ZONE,
         **kw,
     )
-
-
-def inputs(card) -> dict[str, dict]:
-    found = {}
-
-    def walk(node):
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Input."):
-                found[node["id"]] = node
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
 
 
 def test_the_form_carries_back_every_value_with_an_error_by_the_wrong_field():
