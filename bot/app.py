@@ -22,6 +22,7 @@ from safeguarding.clock import SystemClock
 from safeguarding.elevation import Elevation
 from safeguarding.exclusions import Exclusions
 from safeguarding.identity import TenantPolicy
+from safeguarding.oversight import Oversight
 from safeguarding.recording import Recording
 from storage.database import create_engine
 from storage.uow import unit_of_work_factory
@@ -42,6 +43,7 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
         elevation=Elevation(uow_factory, clock, timedelta(minutes=settings.elevation_minutes)),
         exclusions=Exclusions(uow_factory, clock),
         recording=Recording(uow_factory, clock),
+        oversight=Oversight(uow_factory, clock),
         attachments=Attachments(uow_factory, clock, settings.max_attachment_mb * 2**20),
         links=LinkSigner(keyring.derived_key("kestrel-links")),
         public_url=settings.public_url,

@@ -10,6 +10,7 @@ from safeguarding.clock import Clock
 from safeguarding.elevation import Elevation
 from safeguarding.exclusions import Exclusions
 from safeguarding.identity import Identified, TenantPolicy
+from safeguarding.oversight import Oversight
 from safeguarding.ports import UnitOfWorkFactory
 from safeguarding.recording import Recording
 
@@ -24,6 +25,7 @@ class Services:
     elevation: Elevation
     exclusions: Exclusions
     recording: Recording
+    oversight: Oversight
     attachments: Attachments
     downloader: Downloader
     links: LinkSigner

@@ -4,7 +4,15 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.handlers import attachments, elevation, exclusions, incidents, viewing, welcome
+from bot.handlers import (
+    attachments,
+    elevation,
+    exclusions,
+    incidents,
+    oversight,
+    viewing,
+    welcome,
+)
 from bot.turns import Done, Turn
 from cards.elements import Card
 
@@ -30,6 +38,9 @@ VERBS: Mapping[str, Verb] = {
     "incident.attach": Verb(attachments.open_window),
     # Details only ever in the invoke response, after the server has authorised this user.
     "incident.show": Verb(viewing.show),
+    "incident.audit": Verb(oversight.incident_history),
+    "student.audit": Verb(oversight.pupil_report),
+    "grant.withdraw": Verb(oversight.withdraw),
     "dashboard.show": Verb(welcome.show_dashboard, postable=True),
     "settings.show": Verb(elevation.show_settings, postable=True),
     "settings.save": Verb(elevation.save),

@@ -20,7 +20,12 @@ from safeguarding.viewing import IncidentView
 
 
 def incident_card(
-    view: IncidentView, *, hide_names: bool, body_map_url: str = "", can_attach: bool = False
+    view: IncidentView,
+    *,
+    hide_names: bool,
+    body_map_url: str = "",
+    can_attach: bool = False,
+    oversees: bool = False,
 ) -> Card:
     """Pupils, who and when, categories, status, the text, body map, attachments, evidence."""
     incident, zone = view.facts, ZoneInfo(view.facts.time_zone)

@@ -35,6 +35,8 @@ class AuditAction(StrEnum):
     ATTACHMENT_ADDED = "attachment.added"
     BODY_MAP_VIEWED = "body_map.viewed"
     INCIDENT_VIEWED = "incident.viewed"
+    ACCESS_WITHDRAWN = "access.withdrawn"
+    AUDIT_VIEWED = "audit.viewed"
 
 
 @dataclass(frozen=True)

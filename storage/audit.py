@@ -1,15 +1,17 @@
 """The audit log: chained appends in the caller's transaction, and verification of every chain."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from safeguarding.audit import GENESIS, AuditEvent, canonical_time, chain_hash
+from safeguarding.audit import GENESIS, AuditAction, AuditEvent, canonical_time, chain_hash
 from storage.models import AuditChainHeadRow, AuditEventRow
+from storage.repositories import utc
 
 
 class SqlAuditLog:
@@ -41,6 +43,38 @@ class SqlAuditLog:
             update(AuditChainHeadRow).where(AuditChainHeadRow.chain == chain).values(hash=row.hash)
         )
         await self.session.flush()
+
+    async def for_records(
+        self, school_id: int, records: Sequence[tuple[str, int]], limit: int
+    ) -> Sequence[AuditEvent]:
+        """The newest events about these records (type, id) in this school, newest first."""
+        if not records:
+            return []
+        wanted = or_(
+            *(
+                and_(AuditEventRow.record_type == kind, AuditEventRow.record_id == record_id)
+                for kind, record_id in records
+            )
+        )
+        rows = await self.session.scalars(
+            select(AuditEventRow)
+            .where(AuditEventRow.school_id == school_id, wanted)
+            .order_by(AuditEventRow.id.desc())
+            .limit(limit)
+        )
+        return [
+            AuditEvent(
+                AuditAction(r.action),
+                utc(r.occurred_at),
+                school_id=r.school_id,
+                actor_staff_id=r.actor_staff_id,
+                record_type=r.record_type,
+                record_id=r.record_id,
+                conversation_type=r.conversation_type,
+                detail=dict(r.detail or {}),
+            )
+            for r in rows
+        ]
 
     async def _advance_head(self, chain: int) -> tuple[int, str]:
         # Updating the head first takes its row lock (PostgreSQL) or the write lock (SQLite), so

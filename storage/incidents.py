@@ -230,6 +230,30 @@ class SqlIncidents:
         found = json.loads(self.keyring.decrypt(row.evidence_ciphertext, evidence_context(row.id)))
         return Evidence(found["message_id"], found["author"], found["sent_at"])
 
+    async def of_student(self, student_id: int) -> Sequence[int]:
+        """The incidents a pupil is on (main or linked), newest first."""
+        rows = await self.session.scalars(
+            select(IncidentStudentRow.incident_id)
+            .where(IncidentStudentRow.student_id == student_id)
+            .order_by(IncidentStudentRow.incident_id.desc())
+        )
+        return list(rows)
+
+    async def withdraw_grant(self, incident_id: int, staff_id: int, by: int, at: datetime) -> bool:
+        """End a live grant; False when there is none."""
+        rows = await self.session.scalars(
+            select(IncidentGrantRow).where(
+                IncidentGrantRow.incident_id == incident_id,
+                IncidentGrantRow.staff_id == staff_id,
+                IncidentGrantRow.withdrawn_at.is_(None),
+            )
+        )
+        found = list(rows)
+        for row in found:
+            row.withdrawn_by, row.withdrawn_at = by, at
+        await self.session.flush()
+        return bool(found)
+
     async def recorded_by(self, school_id: int, incident_id: int) -> int | None:
         row = await self.session.get(IncidentRow, incident_id)
         return row.recorded_by if row is not None and row.school_id == school_id else None

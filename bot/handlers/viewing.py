@@ -39,4 +39,5 @@ async def show(turn: Turn, data: Mapping[str, Any]) -> Card:
         hide_names=staff.hides_names_in(turn.conversation_type),
         body_map_url=services.public_url + services.links.link(path, staff.id),
         can_attach=view.facts.recorded_by == staff.id or staff.leads_safeguarding,
+        oversees=staff.leads_safeguarding,
     )

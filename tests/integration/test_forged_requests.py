@@ -37,6 +37,10 @@ FORGERIES = {
     "incident.attach": (TEACHER_AAD, {"incident": 99999}, NOT_AVAILABLE, "access.refused"),
     # A teacher opening an incident by id (one that does not exist answers the same).
     "incident.show": (TEACHER_AAD, {"incident": 99999}, NOT_AVAILABLE, "access.refused"),
+    # A teacher replaying the DSL team's oversight buttons.
+    "incident.audit": (TEACHER_AAD, {"incident": 1}, NOT_AVAILABLE, "access.refused"),
+    "student.audit": (TEACHER_AAD, {"student": 1}, NOT_AVAILABLE, "access.refused"),
+    "grant.withdraw": (TEACHER_AAD, {"incident": 1, "staff": 6}, NOT_AVAILABLE, "access.refused"),
     "dashboard.show": (STRANGER_AAD, {}, NOT_SET_UP, "identity.refused"),
     "settings.show": (STRANGER_AAD, {}, NOT_SET_UP, "identity.refused"),
     "settings.save": (STRANGER_AAD, {"hide_names": "true"}, NOT_SET_UP, "identity.refused"),

@@ -1,0 +1,85 @@
+"""The DSL team's audit reports and grant withdrawal, on SQLite and PostgreSQL."""
+
+import pytest
+
+from cards.audit_report import audit_card
+from safeguarding.errors import NotAvailable
+from safeguarding.incidents import read_form
+from safeguarding.oversight import Oversight
+from safeguarding.recording import Recording
+from safeguarding.viewing import view_incident
+from tests.support.cards import assert_valid_card, texts
+
+
+@pytest.fixture
+async def recorded(demo_school, uow_factory, clock):
+    """A pastoral incident for pupil 1 by the teacher, alerting Aisha (who gains access)."""
+    async with uow_factory() as uow:
+        staff = {s.display_name: s for s in await uow.staff.list(demo_school.school_id)}
+        pastoral = next(c.id for c in await uow.categories.list(1) if c.name == "Pastoral")
+    aisha = staff["Aisha Khan"]
+    values = {"key": "oversight-1", "student_id": "1", "text": "x", "categories": str(pastoral)}
+    values |= {"alert_staff": str(aisha.id), "confirm": str(aisha.id)}
+    draft = read_form(values, now=clock.now(), time_zone="Europe/London")
+    done = await Recording(uow_factory, clock).record(staff["James Whitfield"], draft, "personal")
+    return staff, done.incident_id
+
+
+async def test_the_incident_history_names_who_recorded_and_who_opened_it(
+    recorded, uow_factory, clock
+):
+    staff, incident = recorded
+    dsl = staff["Priya Raman"]
+    await view_incident(dsl, incident, "personal", uow_factory=uow_factory, clock=clock)
+    oversight = Oversight(uow_factory, clock)
+    lines = await oversight.incident_history(dsl, incident, "personal")
+    assert [(line.actor, line.action) for line in lines] == [
+        ("Priya Raman", "incident.viewed"),
+        ("James Whitfield", "access.granted"),
+        ("James Whitfield", "incident.recorded"),
+    ]
+    again = await oversight.incident_history(dsl, incident, "personal")
+    assert again[0].action == "audit.viewed"  # looking at the report is itself audited
+    card = audit_card("Audit: K-1", again, time_zone="Europe/London")
+    assert_valid_card(card)
+    assert "24/11/2026 10:50  Priya Raman opened it (K-1, 1:1 chat)" in texts(card)
+
+
+async def test_the_pupil_report_covers_the_pupils_incidents(recorded, uow_factory, clock):
+    staff, incident = recorded
+    dsl = staff["Priya Raman"]
+    student, lines = await Oversight(uow_factory, clock).pupil_report(dsl, 1, "personal")
+    assert student.id == 1
+    assert ("incident.recorded", incident) in {(line.action, line.record_id) for line in lines}
+
+
+async def test_only_the_dsl_team_not_excluded_may_see_reports(recorded, uow_factory, clock):
+    staff, incident = recorded
+    dsl, deputy = staff["Priya Raman"], staff["Tom Okafor"]
+    async with uow_factory() as uow:
+        await uow.access.add_exclusion(1, deputy.id, 1, "relative", dsl.id, clock.now())
+        await uow.commit()
+    oversight = Oversight(uow_factory, clock)
+    for who in (staff["Aisha Khan"], deputy):
+        with pytest.raises(NotAvailable):
+            await oversight.incident_history(who, incident, "personal")
+        with pytest.raises(NotAvailable):
+            await oversight.pupil_report(who, 1, "personal")
+
+
+async def test_the_dsl_withdraws_an_alert_grant_and_the_colleague_loses_access(
+    recorded, uow_factory, clock
+):
+    staff, incident = recorded
+    dsl, aisha = staff["Priya Raman"], staff["Aisha Khan"]
+    await view_incident(aisha, incident, "personal", uow_factory=uow_factory, clock=clock)
+    oversight = Oversight(uow_factory, clock)
+    with pytest.raises(NotAvailable):  # not the DSL team
+        await oversight.withdraw_grant(staff["James Whitfield"], incident, aisha.id, "personal")
+    await oversight.withdraw_grant(dsl, incident, aisha.id, "personal")
+    with pytest.raises(NotAvailable):
+        await view_incident(aisha, incident, "personal", uow_factory=uow_factory, clock=clock)
+    with pytest.raises(NotAvailable):  # nothing left to withdraw
+        await oversight.withdraw_grant(dsl, incident, aisha.id, "personal")
+    lines = await oversight.incident_history(dsl, incident, "personal")
+    assert ("Priya Raman", "access.withdrawn") in {(line.actor, line.action) for line in lines}
