@@ -2,11 +2,12 @@
 
 The DSL records a Child Disclosure (a restricted category: only the DSL team may read it) and
 takes the exact action of the View button on Kestrel's confirmation card. The teacher James
-Whitfield then sends that action himself. The Playground's personal chat holds the DSL alone, but
-its group chat holds every configured user, so he presses it there, on a Kestrel card of that chat,
-as a Teams client would send a forged Action.Execute. (`POST /_internal/v1/customActivities` would
-carry the invoke as well, but it answers 200 with no body before forwarding, and drops the bot's
-invoke response: what the teacher got could not be seen that way.)
+Whitfield then sends that action himself, on a Kestrel card in the group chat, as his Teams client
+would send a forged Action.Execute. The Playground's personal chat holds the DSL alone; its group
+chat holds every configured user, and its invoke API sends the presser's own id (typed messages
+always come from the current user). `POST /_internal/v1/customActivities` would carry the invoke
+too, but it answers 200 with no body before forwarding and drops the bot's invoke response, and
+Kestrel answers an invoke only in that response: what the teacher got could not be seen that way.
 """
 
 import json
@@ -33,7 +34,8 @@ TEACHER_AAD = "4f1c6a0e-1d2b-4c3a-9b8e-000000000003"  # James Whitfield: plain s
 TEACHER = "29:demo-james-whitfield"  # his Playground user id (.m365agentsplayground.yml)
 GROUP_CHAT = "demo-group-chat"  # the Playground's group chat: the current user and all users
 PUPIL_QUERY, PUPIL = "mahmood", "Grace Mahmood (Year 9, 9A)"  # the only Mahmood in the demo
-PUPIL_NAMES = ("Grace", "Mahmood")
+# The pupil by name, by initials (names are hidden outside the 1:1 chat) and by class.
+PUPIL_TRACES = ("Grace", "Mahmood", "G. M.", "Year 9, 9A")
 CATEGORY = "Child Disclosure"  # restricted; default alert group: the DSL team
 RECORDED = re.compile(r"Incident (K-(\d+))")
 NOT_AVAILABLE = ["Not available", "That record is not available."]
@@ -109,7 +111,7 @@ def _incident_events(database: Path, aad_object_id: str, incident_id: int) -> li
         database,
         "SELECT e.action, e.conversation_type, e.detail FROM audit_events e "
         "JOIN staff s ON s.id = e.actor_staff_id WHERE s.aad_object_id = ? "
-        "AND e.record_type = 'incident' AND e.record_id = ? ORDER BY e.chain, e.seq",
+        "AND e.record_type = 'incident' AND e.record_id = ? ORDER BY e.id",
         aad_object_id,
         incident_id,
     )
@@ -137,8 +139,8 @@ async def test_teacher_replaying_the_dsls_view_button_gets_not_available_and_is_
     assert not inputs(done)
 
     async with Overheard(playground, GROUP_CHAT) as heard:
-        await _ask_kestrel_in_group_chat(playground, TEACHER, config.bot_id, "help")
-        kestrel_card = (await heard.next())["messageId"]  # a card he may press buttons on
+        await _ask_kestrel_in_group_chat(playground, me, config.bot_id, "help")
+        kestrel_card = (await heard.next())["messageId"]  # everyone in the chat sees its buttons
         refused = await playground.press(GROUP_CHAT, TEACHER, kestrel_card, view)
         missing = {**view, "data": {"v": 1, "incident": incident_id + 1_000_000}}
         no_such = await playground.press(GROUP_CHAT, TEACHER, kestrel_card, missing)
@@ -148,7 +150,7 @@ async def test_teacher_replaying_the_dsls_view_button_gets_not_available_and_is_
     assert texts(refused["value"]) == NOT_AVAILABLE
     assert no_such == refused  # the same words whether the incident exists or not
     received = json.dumps([refused, no_such, heard.events], ensure_ascii=False)
-    for secret in (marker, reference, *PUPIL_NAMES):
+    for secret in (marker, reference, *PUPIL_TRACES):
         assert secret not in received
     assert _incident_events(database, TEACHER_AAD, incident_id) == [
         ("access.refused", "groupChat", {"verb": "incident.show"})
