@@ -53,7 +53,7 @@ class KestrelBot:
         value = context.activity.value
         if isinstance(value, dict) and "verb" in value:  # Action.Submit from a card
             answer = await self._run(context, str(value["verb"]), value, posting=True)
-            if value["verb"] in DIALOG_VERBS and not isinstance(answer, Done):
+            if str(value["verb"]) in DIALOG_VERBS and not isinstance(answer, Done):
                 # A client without Action.Execute: a form re-shown as a chat message would be
                 # kept by Teams with the pupil and the text. The user's card still holds what
                 # they typed; the private dialog takes it from here.
@@ -83,7 +83,10 @@ class KestrelBot:
             body = _task(await self._run(context, "incident.add", data, dialog=True))
         elif activity.name in DIALOG_SUBMITS:
             data = value.get("data") if isinstance(value.get("data"), dict) else {}
-            verb = str(data.get("verb", "")) if data.get("verb") in DIALOG_VERBS else ""
+            verb = str(data.get("verb", ""))
+            verb = verb if verb in DIALOG_VERBS else ""
+            if activity.name == "composeExtension/submitAction" and "messagePayload" in value:
+                data = {**data, **{"evidence": message_prefill(value).get("evidence")}}
             body = _task(await self._run(context, verb, {**data, "dialog": True}, dialog=True))
         else:
             log.info("unsupported invoke %s", (activity.name or "")[:60])

@@ -31,7 +31,9 @@ class Verb:
 
 VERBS: Mapping[str, Verb] = {
     "help": Verb(welcome.show_help, postable=True),
-    "incident.add": Verb(incidents.add, postable=True),
+    # The `add incident` command posts a stub; the form itself only in invoke responses.
+    "incident.open": Verb(incidents.open_form, postable=True),
+    "incident.add": Verb(incidents.add),
     # Action.Submit fallbacks (and dialogs) post these; the answer replaces the form's message.
     "incident.form": Verb(incidents.change, postable=True, keeps_input=incidents.not_saved),
     "incident.record": Verb(incidents.record, postable=True, keeps_input=incidents.not_saved),
@@ -57,7 +59,7 @@ VERBS: Mapping[str, Verb] = {
 # Text commands (bot/commands.py names) map onto the same verbs as the buttons.
 COMMAND_VERBS: Mapping[str, str] = {
     "help": "help",
-    "add_incident": "incident.add",
+    "add_incident": "incident.open",
     "dashboard": "dashboard.show",
     "settings": "settings.show",
     "exclusions": "exclusions.open",

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from cards.elements import (
     Card,
+    action_set,
     adaptive_card,
     execute,
     facts,
@@ -57,7 +58,42 @@ def incident_card(
     actions = (
         [execute("incident.attach", "Attach files", incident=incident.id)] if can_attach else []
     )
+    if oversees:  # the DSL team: who was given access by an alert, and the audit reports
+        body += _grants(view)
+        actions.append(execute("incident.audit", "Audit history", incident=incident.id))
+        main = incident.pupils[0].student.id if incident.pupils else None
+        if main is not None:
+            actions.append(execute("student.audit", "Pupil audit report", student=main))
     return adaptive_card(body, actions)
+
+
+def _grants(view: IncidentView) -> list[Card]:
+    granted = sorted(view.facts.granted_to, key=lambda s: view.staff_names.get(s, ""))
+    if not granted:
+        return []
+    cards = [text_block("**Access given by an alert**")]
+    for staff_id in granted:
+        cards.append(text_run(view.staff_names.get(staff_id, "a former colleague")))
+        withdraw = execute(
+            "grant.withdraw", "Withdraw access", incident=view.facts.id, staff=staff_id
+        )
+        cards.append(action_set(withdraw))
+    return cards
+
+
+def status_card(reference: str, status: str) -> Card:
+    """What its recorder sees of an incident they may not read: where it has got to."""
+    return adaptive_card(
+        [
+            heading(f"Incident {reference}"),
+            facts([("Status", status)]),
+            text_block(
+                "Thank you for recording it. The safeguarding team has it; its details are "
+                "visible to them only.",
+                subtle=True,
+            ),
+        ]
+    )
 
 
 def elevation_prompt_card(incident_id: int, *, enrolled: bool, error: str = "") -> Card:

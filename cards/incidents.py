@@ -45,6 +45,18 @@ def recorded_card(
     )
 
 
+def open_form_card(query: str) -> Card:
+    """The chat-safe answer to `add incident`: the form opens in place, just for this user."""
+    data = {"text": query} if query else {}
+    return adaptive_card(
+        [
+            heading("Add incident"),
+            text_block("Open the form: what you write there stays in Kestrel, not in this chat."),
+        ],
+        [execute("incident.add", "Open the form", **data)],
+    )
+
+
 def add_privately_card() -> Card:
     """In a group chat or channel the form opens as a private dialog, never in the chat."""
     return _dialog_card("The form opens privately, just for you. Nothing you write appears here.")

@@ -11,12 +11,14 @@ from datetime import timedelta
 
 import filetype
 
+from safeguarding.access import Action, Decision
 from safeguarding.audit import AuditAction, staff_event
 from safeguarding.clock import Clock
 from safeguarding.incidents import reference
-from safeguarding.ports import UnitOfWorkFactory
+from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
 from safeguarding.refusals import refuse
 from safeguarding.staff import StaffMember
+from safeguarding.viewing import decision_on
 
 ATTACH_WINDOW = timedelta(minutes=15)
 MAX_BYTES = 25 * 1024 * 1024
@@ -105,8 +107,7 @@ class Attachments:
     async def open_window(self, actor: StaffMember, incident_id: int, conversation: str) -> str:
         """Files sent in the next 15 minutes go on this incident (its recorder, or the DSL team)."""
         async with self.uow_factory() as uow:
-            found = await uow.incidents.recorded_by(actor.school_id, incident_id)
-            if found is None or (found != actor.id and not actor.leads_safeguarding):
+            if not await self._may_attach(uow, actor, incident_id):
                 now = self.clock.now()
                 await refuse(
                     uow,
@@ -122,6 +123,14 @@ class Attachments:
             await uow.commit()
         return reference(incident_id)
 
+    async def _may_attach(self, uow: UnitOfWork, actor: StaffMember, incident_id: int) -> bool:
+        """Its recorder or the DSL team, never anyone excluded from one of its pupils."""
+        facts = await uow.incidents.facts(actor.school_id, incident_id)
+        if facts is None or not (facts.recorded_by == actor.id or actor.leads_safeguarding):
+            return False
+        status = Action.VIEW_INCIDENT_STATUS
+        return await decision_on(uow, actor, facts, status, self.clock.now()) == Decision.ALLOW
+
     async def window(self, actor: StaffMember) -> int | None:
         """The incident files from this member of staff would go on now, if any."""
         async with self.uow_factory() as uow:
@@ -134,8 +143,8 @@ class Attachments:
         now = self.clock.now()
         async with self.uow_factory() as uow:
             incident_id = await uow.attachments.window(actor.id, now)
-            if incident_id is None:
-                return None
+            if incident_id is None or not await self._may_attach(uow, actor, incident_id):
+                return None  # no window, or access has changed since it opened
             outcomes = []
             for incoming in files:
                 outcome = self._check(incoming)

@@ -35,6 +35,7 @@ class AuditAction(StrEnum):
     ATTACHMENT_ADDED = "attachment.added"
     BODY_MAP_VIEWED = "body_map.viewed"
     INCIDENT_VIEWED = "incident.viewed"
+    INCIDENT_STATUS_VIEWED = "incident.status_viewed"
     ACCESS_WITHDRAWN = "access.withdrawn"
     AUDIT_VIEWED = "audit.viewed"
 

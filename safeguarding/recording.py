@@ -105,7 +105,7 @@ class Recording:
             policy = await uow.access.policy(actor.school_id)
             students = await self._pupils(uow, actor, draft, conversation_type)
             await self._check_rights(uow, actor, draft, students, policy, conversation_type)
-            await self._check_assignee(uow, actor, draft)
+            await self._check_assignee(uow, actor, draft, {s.id for s in students})
             recipients = await self._recipients(uow, actor, draft, students)
             record = Record(
                 pupils=tuple(Pupil(s.id, s.year_group, s.tutor_group) for s in students),
@@ -216,12 +216,19 @@ class Recording:
                 await self._refuse(uow, actor, student.id, conversation)
 
     async def _check_assignee(
-        self, uow: UnitOfWork, actor: StaffMember, draft: IncidentDraft
+        self, uow: UnitOfWork, actor: StaffMember, draft: IncidentDraft, pupils: set[int]
     ) -> None:
+        """A case worker, and never one excluded from a pupil (the message does not say why)."""
         if draft.assignee_id is None:
             return
         assignee = await uow.staff.by_id(actor.school_id, draft.assignee_id)
-        if assignee is None or not assignee.active or not assignee.leads_safeguarding:
+        excluded = await uow.access.excluded_students(draft.assignee_id) if assignee else set()
+        if (
+            assignee is None
+            or not assignee.active
+            or not assignee.leads_safeguarding
+            or excluded & pupils
+        ):
             raise InvalidInput({"assignee": "Choose a colleague who works safeguarding cases."})
 
     async def _recipients(

@@ -1,12 +1,13 @@
 """Viewing an incident: the access decision, elevation where the rules need it, an audit event."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from safeguarding.access import Action, Decision, Viewer, decide
 from safeguarding.audit import AuditAction, staff_event
 from safeguarding.clock import Clock
 from safeguarding.errors import DomainError
-from safeguarding.incidents import AttachmentInfo, Evidence, IncidentFacts, Marker
+from safeguarding.incidents import AttachmentInfo, Evidence, IncidentFacts, Marker, Status
 from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
 from safeguarding.refusals import refuse
 from safeguarding.school import Category
@@ -19,6 +20,14 @@ class NeedsElevation(DomainError):
     def __init__(self, incident_id: int) -> None:
         super().__init__("needs elevated access")
         self.incident_id = incident_id
+
+
+class StatusOnly(DomainError):
+    """The recorder of an incident they may not read: its reference and status only."""
+
+    def __init__(self, reference: str, status: Status) -> None:
+        super().__init__("status only")
+        self.reference, self.status = reference, status
 
 
 @dataclass(frozen=True)
@@ -40,17 +49,18 @@ async def view_incident(
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
 ) -> IncidentView:
-    """The incident in full for someone allowed to read it; refused and audited otherwise."""
+    """The incident in full for someone allowed to read it; refused and audited otherwise.
+
+    Its recorder, when they may only record, learns its status (StatusOnly), nothing more.
+    """
     now = clock.now()
     async with uow_factory() as uow:
         facts = await uow.incidents.facts(actor.school_id, incident_id)
         decision = Decision.DENY
         if facts is not None:
-            factor = await uow.second_factors.get(actor.id)
-            elevated = bool(factor and factor.elevated_until and factor.elevated_until > now)
-            viewer = Viewer(actor, await uow.access.excluded_students(actor.id), elevated)
-            policy = await uow.access.policy(actor.school_id)
-            decision = decide(viewer, Action.VIEW_INCIDENT, facts.record(), policy, now)
+            decision = await decision_on(uow, actor, facts, Action.VIEW_INCIDENT, now)
+        if facts is not None and decision == Decision.DENY:
+            await _status_only(uow, actor, facts, conversation_type, clock)
         if facts is None or decision == Decision.DENY:
             await refuse(
                 uow,
@@ -79,6 +89,27 @@ async def view_incident(
         await _audit(uow, actor, AuditAction.INCIDENT_VIEWED, incident_id, conversation_type, clock)
         await uow.commit()
     return view
+
+
+async def decision_on(
+    uow: UnitOfWork, actor: StaffMember, facts: IncidentFacts, action: Action, now: datetime
+) -> Decision:
+    """The access decision for this member of staff on this incident, as of now."""
+    factor = await uow.second_factors.get(actor.id)
+    elevated = bool(factor and factor.elevated_until and factor.elevated_until > now)
+    viewer = Viewer(actor, await uow.access.excluded_students(actor.id), elevated)
+    policy = await uow.access.policy(actor.school_id)
+    return decide(viewer, action, facts.record(), policy, now)
+
+
+async def _status_only(
+    uow: UnitOfWork, actor: StaffMember, facts: IncidentFacts, conversation: str, clock: Clock
+) -> None:
+    status = await decision_on(uow, actor, facts, Action.VIEW_INCIDENT_STATUS, clock.now())
+    if status == Decision.ALLOW:
+        await _audit(uow, actor, AuditAction.INCIDENT_STATUS_VIEWED, facts.id, conversation, clock)
+        await uow.commit()
+        raise StatusOnly(facts.reference, facts.status)
 
 
 async def _audit(

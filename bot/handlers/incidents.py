@@ -5,12 +5,21 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
+from bot.errors import log_unexpected
 from bot.turns import Done, Turn
 from cards.elements import Card
 from cards.incident_form import FormView, incident_form_card
-from cards.incidents import add_privately_card, not_saved_card, recorded_card
-from safeguarding.errors import InvalidInput, NotAvailable
-from safeguarding.incidents import MAX_LINKED, MAX_MARKERS, ids, linked_ids, marker_count, read_form
+from cards.incidents import add_privately_card, not_saved_card, open_form_card, recorded_card
+from safeguarding.errors import Conflict, InvalidInput, NotAvailable
+from safeguarding.incidents import (
+    MAX_LINKED,
+    MAX_MARKERS,
+    MAX_TEXT,
+    ids,
+    linked_ids,
+    marker_count,
+    read_form,
+)
 from safeguarding.recording import ConfirmGrants, form_options
 from safeguarding.refusals import record_refusal
 from safeguarding.search import chosen_students, find_students
@@ -25,6 +34,14 @@ FORM_FIELD = re.compile(
 PUPIL_NOT_AVAILABLE = "That pupil is not available. Choose the pupil again."
 
 
+async def open_form(turn: Turn, data: Mapping[str, Any]) -> Card:
+    """What `add incident [name]` posts: a button, so the form (names, categories) is never kept
+    by Teams as a chat message. The name rides along only as the user's own typed words."""
+    if turn.conversation_type != "personal":
+        return add_privately_card()
+    return open_form_card(str(data.get("text") or "")[:100])
+
+
 async def add(turn: Turn, data: Mapping[str, Any]) -> Card:
     """The empty form; `add incident Sam` looks Sam up at once. Private outside the 1:1 chat."""
     dialog = data.get("dialog") is True
@@ -32,7 +49,11 @@ async def add(turn: Turn, data: Mapping[str, Any]) -> Card:
         return add_privately_card()
     values: dict[str, Any] = {"key": secrets.token_urlsafe(16)}
     if isinstance(data.get("evidence"), dict):  # the message action: its text and its source
-        values["text"], values["evidence"] = str(data.get("prefill") or ""), data["evidence"]
+        text = str(data.get("prefill") or "")
+        values["text"], values["evidence"] = text[:MAX_TEXT], data["evidence"]
+        if len(text) > MAX_TEXT:
+            notice = f"The message is longer than {MAX_TEXT:,} characters: only the start is here."
+            return await _form(turn, values, dialog=dialog, notice=notice)
     query = str(data.get("text") or "")[:100]  # `add incident <name>`
     if not query:
         return await _form(turn, values, dialog=dialog)
@@ -73,6 +94,8 @@ async def record(turn: Turn, data: Mapping[str, Any]) -> Card | Done:
     except NotAvailable:
         errors = {"student_id": PUPIL_NOT_AVAILABLE}
         return await _form(turn, values, dialog=dialog, errors=errors)
+    except Conflict as conflict:  # a parallel send of the same form that did not land
+        return not_saved(values, log_unexpected(conflict, "incident key conflict"))
     card = recorded_card(done.incident_id, done.reference, done.alerted, repeated=done.repeated)
     return Done(card, summary=f"Recorded as {done.reference}.")
 

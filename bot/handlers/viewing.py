@@ -5,10 +5,10 @@ from typing import Any
 
 from bot.turns import Turn
 from cards.elements import Card
-from cards.incident_view import elevation_prompt_card, incident_card
+from cards.incident_view import elevation_prompt_card, incident_card, status_card
 from cards.notice import notice_card
 from safeguarding.errors import ElevationLocked, InvalidInput, NotPermitted
-from safeguarding.viewing import NeedsElevation, view_incident
+from safeguarding.viewing import NeedsElevation, StatusOnly, view_incident
 
 
 async def show(turn: Turn, data: Mapping[str, Any]) -> Card:
@@ -33,6 +33,8 @@ async def show(turn: Turn, data: Mapping[str, Any]) -> Card:
     except NeedsElevation:
         enrolled = (await services.elevation.status(staff)).enrolled
         return elevation_prompt_card(incident, enrolled=enrolled)
+    except StatusOnly as only:
+        return status_card(only.reference, only.status.value)
     path = f"/files/body-map/{incident}.png"
     return incident_card(
         view,

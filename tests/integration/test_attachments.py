@@ -94,6 +94,24 @@ async def test_attach_files_reopens_the_window_for_the_recorder_only(recorded, u
     assert await attachments.window(teacher) == incident_id
 
 
+async def test_an_excluded_lead_cannot_attach_and_a_new_exclusion_closes_the_window(
+    recorded, uow_factory, clock
+):
+    staff, teacher, incident_id = recorded
+    dsl, deputy = staff["Priya Raman"], staff["Tom Okafor"]
+    async with uow_factory() as uow:
+        await uow.access.add_exclusion(1, deputy.id, 1, "relative", dsl.id, clock.now())
+        await uow.commit()
+    attachments = Attachments(uow_factory, clock)
+    with pytest.raises(NotAvailable):
+        await attachments.open_window(deputy, incident_id, "personal")
+    assert await attachments.open_window(dsl, incident_id, "personal") == f"K-{incident_id}"
+    async with uow_factory() as uow:  # the teacher's own window is open; then they are excluded
+        await uow.access.add_exclusion(1, teacher.id, 1, "own_child", dsl.id, clock.now())
+        await uow.commit()
+    assert await attachments.attach(teacher, [IncomingFile("a.pdf", PDF)], "personal") is None
+
+
 async def test_key_rotation_re_encrypts_attachment_files_and_names(
     recorded, engine, clock, keyring_spec, files_dir, uow_factory
 ):

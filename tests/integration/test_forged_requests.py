@@ -20,6 +20,7 @@ NOT_SET_UP = "You are not set up in Kestrel. Please ask your administrator to ad
 FORGERIES = {
     "help": (STRANGER_AAD, {}, NOT_SET_UP, "identity.refused"),
     "incident.add": (STRANGER_AAD, {}, NOT_SET_UP, "identity.refused"),
+    "incident.open": (STRANGER_AAD, {}, NOT_SET_UP, "identity.refused"),
     # A teacher sending a pupil id that is not theirs to see (another school's, or none at all).
     "incident.form": (
         TEACHER_AAD,

@@ -23,12 +23,14 @@ MARKERS = {
 
 
 async def recorded_with_markers(uow_factory, clock) -> tuple[int, int]:
+    """A pastoral incident with markers recorded by a teacher; (its id, the DSL's staff id)."""
     async with uow_factory() as uow:
-        teacher = next(s for s in await uow.staff.list(1) if s.display_name == "James Whitfield")
+        staff = {s.display_name: s for s in await uow.staff.list(1)}
+    teacher = staff["James Whitfield"]
     values = {"key": "bodymap-0001", "student_id": "1", "text": "x", "categories": "7", **MARKERS}
     draft = read_form(values, now=clock.now(), time_zone="Europe/London")
     done = await Recording(uow_factory, clock).record(teacher, draft, "personal")
-    return done.incident_id, teacher.id
+    return done.incident_id, staff["Priya Raman"].id
 
 
 async def test_a_signed_link_opens_the_drawn_body_map_and_is_audited(
@@ -64,3 +66,15 @@ async def test_a_changed_expired_or_unsigned_link_opens_nothing(
     for link in (changed, other_incident, expired, path, path + "?staff=x&expires=&sig="):
         response = await running_bot.http.get(running_bot.url + link)
         assert response.status == 403, link
+
+
+async def test_a_link_for_someone_who_may_not_read_the_incident_opens_nothing(
+    running_bot, uow_factory, clock, keyring
+):
+    incident, _ = await recorded_with_markers(uow_factory, clock)
+    teacher = 3  # the recorder, who may record but not read it back
+    link = LinkSigner(keyring.derived_key("kestrel-links")).link(
+        f"/files/body-map/{incident}.png", teacher
+    )
+    response = await running_bot.http.get(running_bot.url + link)
+    assert response.status == 403

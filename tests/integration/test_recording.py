@@ -194,6 +194,20 @@ async def test_an_assignee_must_work_safeguarding_cases(school, uow_factory, clo
     assert set(invalid.value.errors) == {"assignee"}
 
 
+async def test_an_assignee_excluded_from_the_pupil_cannot_be_given_the_case(
+    school, uow_factory, clock
+):
+    staff, categories, _ = school
+    dsl, deputy = staff["Priya Raman"], staff["Tom Okafor"]
+    async with uow_factory() as uow:
+        await uow.access.add_exclusion(1, deputy.id, 1, "allegation", dsl.id, clock.now())
+        await uow.commit()
+    draft = form(clock, categories=str(categories["Pastoral"].id), assignee=str(deputy.id))
+    with pytest.raises(InvalidInput) as invalid:
+        await Recording(uow_factory, clock).record(staff["James Whitfield"], draft, "personal")
+    assert set(invalid.value.errors) == {"assignee"}
+
+
 async def test_a_new_student_is_stored_as_provisional_for_an_administrator(
     school, uow_factory, clock
 ):

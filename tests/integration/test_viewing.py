@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from safeguarding.errors import NotAvailable
-from safeguarding.incidents import read_form
+from safeguarding.incidents import Status, read_form
 from safeguarding.recording import Recording
 from safeguarding.second_factor import SecondFactor
-from safeguarding.viewing import NeedsElevation, view_incident
+from safeguarding.viewing import NeedsElevation, StatusOnly, view_incident
 from storage.models import AuditEventRow
 
 TEXT = "MARKER-view: she said\nit happened twice"
@@ -81,13 +81,20 @@ async def test_a_restricted_incident_needs_elevation_even_for_the_dsl(school, uo
     assert ("elevation.prompted", dsl.id) in actions and ("incident.viewed", dsl.id) in actions
 
 
-async def test_the_recorder_who_may_only_record_cannot_read_it_back(school, uow_factory, clock):
+async def test_the_recorder_who_may_only_record_sees_its_status_and_others_nothing(
+    school, uow_factory, clock
+):
     staff, categories = school
-    teacher = staff["James Whitfield"]
+    teacher, other = staff["James Whitfield"], staff["Sarah Lloyd"]
     incident = await record(uow_factory, clock, teacher, categories["Safeguarding"])
-    with pytest.raises(NotAvailable):
+    with pytest.raises(StatusOnly) as only:
         await view(teacher, incident, uow_factory, clock)
-    assert ("access.refused", teacher.id) in await audited(uow_factory, incident)
+    assert (only.value.reference, only.value.status) == (f"K-{incident}", Status.OPEN)
+    with pytest.raises(NotAvailable):
+        await view(other, incident, uow_factory, clock)
+    actions = await audited(uow_factory, incident)
+    assert ("incident.status_viewed", teacher.id) in actions
+    assert ("access.refused", other.id) in actions
 
 
 async def test_an_alerted_colleague_reads_the_incident_through_the_grant(

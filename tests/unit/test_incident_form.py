@@ -15,7 +15,7 @@ from safeguarding.recording import FormOptions
 from safeguarding.school import AlertGroup, Category
 from safeguarding.search import StudentMatch
 from safeguarding.staff import Role, StaffMember
-from tests.support.cards import assert_valid_card, card_problems, inputs, texts
+from tests.support.cards import assert_valid_card, button, card_problems, inputs, texts
 
 NOW = datetime(2026, 11, 24, 10, 50, tzinfo=UTC)
 ZONE = "Europe/London"
@@ -251,7 +251,7 @@ def test_the_largest_form_keeps_every_field_it_sends():
 
 
 def test_the_incident_view_and_the_elevation_prompt_are_valid_cards():
-    from cards.incident_view import elevation_prompt_card, incident_card
+    from cards.incident_view import elevation_prompt_card, incident_card, status_card
     from safeguarding.incidents import Evidence, IncidentFacts, IncidentPupil, Marker
     from safeguarding.school import Student
     from safeguarding.viewing import IncidentView
@@ -283,5 +283,13 @@ def test_the_incident_view_and_the_elevation_prompt_are_valid_cards():
     shown = texts(card)
     assert "S. T. (Year 9, 9R): Category 3" in shown and "[link](https://x) *text*" in shown
     assert "Linked: S. T. (Year 9, 9R): no categories (monitoring)" in shown
+    assert not [a for a in card["actions"] if a["verb"] in ("incident.audit", "grant.withdraw")]
+    granted = replace(view, facts=replace(facts, granted_to=frozenset({2})))
+    lead = incident_card(granted, hide_names=False, oversees=True)
+    assert_valid_card(lead)
+    assert [a["verb"] for a in lead["actions"]] == ["incident.audit", "student.audit"]
+    assert "James Whitfield" in texts(lead)
+    assert button(lead, "Withdraw access")["data"] == {"v": 1, "incident": 7, "staff": 2}
+    assert_valid_card(status_card("K-7", "Open"))
     assert_valid_card(elevation_prompt_card(7, enrolled=True, error="That code did not work."))
     assert_valid_card(elevation_prompt_card(7, enrolled=False))
