@@ -11,7 +11,7 @@ from sqlalchemy import insert, text
 
 from bench.databases import postgres_database
 from safeguarding.clock import SystemClock
-from safeguarding.search import find_students, name_tokens
+from safeguarding.search import find_students, name_tokens, sort_key
 from safeguarding.staff import Role
 from storage.database import create_engine
 from storage.migrate import upgrade
@@ -103,7 +103,11 @@ async def fill(engine, pupils: int) -> None:
                         created_at=clock.now(),
                     )
                 )
-                tokens += [dict(student_id=n + 1, token=t) for t in name_tokens(first, last)]
+                key = sort_key(first, last)
+                tokens += [
+                    dict(student_id=n + 1, token=t, school_id=1, sort_key=key)
+                    for t in name_tokens(first, last)
+                ]
             await connection.execute(insert(StudentRow), rows)
             await connection.execute(insert(StudentNameTokenRow), tokens)
     async with engine.begin() as connection:  # fresh statistics, as autovacuum would keep them

@@ -34,6 +34,11 @@ def name_tokens(*names: str) -> frozenset[str]:
     return frozenset(t[:100] for t in tokens)
 
 
+def sort_key(first_name: str, last_name: str) -> str:
+    """How pupils are listed: by last name, then first name, case- and accent-blind."""
+    return f"{normalise(last_name)[:100]}\x1f{normalise(first_name)[:100]}"
+
+
 def query_terms(text: str) -> list[str]:
     """The words of a typed query, as prefixes to match; at most four, longest first."""
     words = {w for w in (re.sub(r"['’\-]", "", w) for w in _WORD.findall(normalise(text))) if w}

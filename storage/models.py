@@ -238,15 +238,23 @@ class ExclusionRow(Base):
 
 
 class StudentNameTokenRow(Base):
-    """The searchable tokens of a pupil's names (safeguarding/search.py); indexed for prefixes."""
+    """The searchable tokens of a pupil's names (safeguarding/search.py); indexed for prefixes.
+
+    Each row carries the school and the pupil's sort key, so a prefix range is answered from the
+    index alone, in name order, and only the first page of pupils is read.
+    """
 
     __tablename__ = "student_name_tokens"
-    __table_args__ = (Index(None, "token", "student_id"),)
+    __table_args__ = (Index(None, "school_id", "token", "sort_key", "student_id"),)
 
     student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), primary_key=True)
     # Byte order (SQLite's default; "C" on PostgreSQL) so that prefix ranges are exact.
     token: Mapped[str] = mapped_column(
         String(100).with_variant(String(100, collation="C"), "postgresql"), primary_key=True
+    )
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    sort_key: Mapped[str] = mapped_column(
+        String(210).with_variant(String(210, collation="C"), "postgresql")
     )
 
 

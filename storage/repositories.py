@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from safeguarding.clock import Clock
 from safeguarding.identity import Identified
 from safeguarding.school import AlertGroup, Category, School, Student
-from safeguarding.search import name_tokens
+from safeguarding.search import name_tokens, sort_key
 from safeguarding.staff import Role, StaffMember
 from storage.models import (
     AlertGroupMemberRow,
@@ -129,33 +129,38 @@ class SqlStudents:
         await self.session.execute(
             delete(StudentNameTokenRow).where(StudentNameTokenRow.student_id == row.id)
         )
-        self.session.add_all(StudentNameTokenRow(student_id=row.id, token=t) for t in tokens)
+        key = sort_key(row.first_name, row.last_name)
+        self.session.add_all(
+            StudentNameTokenRow(student_id=row.id, token=t, school_id=row.school_id, sort_key=key)
+            for t in tokens
+        )
         await self.session.flush()
 
     async def search(
         self, school_id: int, terms: Sequence[str], *, hidden: frozenset[int], limit: int
     ) -> Sequence[Student]:
         """Pupils with a name token starting with each term (indexed range scans), by name."""
-        # Drive from the token index (one range per term, intersected) and fetch only the
-        # matching pupils by key: the cost follows the matches, not the size of the school.
+        # One index range per term gives (sort key, pupil) in name order from the index alone;
+        # intersected, the first page is chosen there and only those pupils are read.
+        tokens = StudentNameTokenRow
         ranges = [
-            select(StudentNameTokenRow.student_id).where(
-                StudentNameTokenRow.token >= term, StudentNameTokenRow.token < term + "\uffff"
+            select(tokens.sort_key, tokens.student_id).where(
+                tokens.school_id == school_id, tokens.token >= term, tokens.token < term + "\uffff"
             )
             for term in terms
         ]
-        matches = (ranges[0] if len(ranges) == 1 else intersect(*ranges)).subquery()
-        query = (
-            select(StudentRow)
-            .join(matches, StudentRow.id == matches.c.student_id)
-            .where(StudentRow.school_id == school_id)
-        )
+        matches = (ranges[0].distinct() if len(ranges) == 1 else intersect(*ranges)).subquery()
+        page = select(matches.c.student_id).order_by(matches.c.sort_key, matches.c.student_id)
         if hidden:
-            query = query.where(StudentRow.id.not_in(hidden))
-        query = query.order_by(StudentRow.last_name, StudentRow.first_name, StudentRow.id).limit(
-            limit
-        )
-        return [student_of(row) for row in await self.session.scalars(query)]
+            page = page.where(matches.c.student_id.not_in(hidden))
+        ids = list(await self.session.scalars(page.limit(limit)))
+        if not ids:
+            return []
+        rows = {
+            r.id: r
+            for r in await self.session.scalars(select(StudentRow).where(StudentRow.id.in_(ids)))
+        }
+        return [student_of(rows[i]) for i in ids if i in rows]
 
     async def by_id(self, school_id: int, student_id: int) -> Student | None:
         row = await self.session.get(StudentRow, student_id)

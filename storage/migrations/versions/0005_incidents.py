@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from safeguarding.search import name_tokens, sort_key
+
 revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
@@ -224,6 +226,7 @@ def upgrade() -> None:
             ["student_id", "incident_id"],
             unique=False,
         )
+    _rebuild_name_tokens(with_sort_keys=True)
 
 
 def downgrade() -> None:
@@ -254,3 +257,75 @@ def downgrade() -> None:
 
     op.drop_table("incidents")
     op.drop_table("agencies")
+    _rebuild_name_tokens(with_sort_keys=False)
+
+
+def _token_type() -> sa.types.TypeEngine:
+    return sa.String(length=100).with_variant(sa.String(length=100, collation="C"), "postgresql")
+
+
+def _rebuild_name_tokens(*, with_sort_keys: bool) -> None:
+    """Pupil search tokens are derived data: rebuilt in the new shape (school and sort key
+    carried on each token, so a prefix is answered from one index in name order) or the old."""
+    # Dropping the table drops its indexes too.
+    op.drop_table("student_name_tokens")
+    columns = [
+        sa.Column("student_id", sa.Integer(), nullable=False),
+        sa.Column("token", _token_type(), nullable=False),
+    ]
+    if with_sort_keys:
+        columns += [
+            sa.Column("school_id", sa.Integer(), nullable=False),
+            sa.Column(
+                "sort_key",
+                sa.String(length=210).with_variant(
+                    sa.String(length=210, collation="C"), "postgresql"
+                ),
+                nullable=False,
+            ),
+            sa.ForeignKeyConstraint(
+                ["school_id"], ["schools.id"], name="fk_student_name_tokens_school_id_schools"
+            ),
+        ]
+    op.create_table(
+        "student_name_tokens",
+        *columns,
+        sa.ForeignKeyConstraint(
+            ["student_id"], ["students.id"], name="fk_student_name_tokens_student_id_students"
+        ),
+        sa.PrimaryKeyConstraint("student_id", "token", name="pk_student_name_tokens"),
+    )
+    with op.batch_alter_table("student_name_tokens", schema=None) as batch_op:
+        if with_sort_keys:
+            batch_op.create_index(
+                "ix_student_name_tokens_school_id_token_sort_key_student_id",
+                ["school_id", "token", "sort_key", "student_id"],
+            )
+        else:
+            batch_op.create_index(
+                "ix_student_name_tokens_token_student_id", ["token", "student_id"]
+            )
+    students = sa.table(
+        "students",
+        *(
+            sa.column(name)
+            for name in ("id", "school_id", "first_name", "last_name", "preferred_name")
+        ),
+    )
+    tokens = sa.table(
+        "student_name_tokens",
+        *(sa.column(name) for name in ("student_id", "token", "school_id", "sort_key")),
+    )
+    connection = op.get_bind()
+    values = []
+    for row in connection.execute(sa.select(students)).all():
+        for token in name_tokens(row.first_name, row.last_name, row.preferred_name):
+            value = {"student_id": row.id, "token": token}
+            if with_sort_keys:
+                value |= {
+                    "school_id": row.school_id,
+                    "sort_key": sort_key(row.first_name, row.last_name),
+                }
+            values.append(value)
+    if values:
+        connection.execute(sa.insert(tokens), values)
