@@ -15,7 +15,7 @@ from sqlalchemy import insert, text
 
 from bench.databases import postgres_database
 from safeguarding.clock import SystemClock
-from safeguarding.incidents import read_form
+from safeguarding.incident_form import read_form
 from safeguarding.recording import Recording
 from safeguarding.school import Category, Student
 from safeguarding.staff import Role

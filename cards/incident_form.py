@@ -24,18 +24,8 @@ from cards.elements import (
     toggle,
     warning,
 )
-from safeguarding.incidents import (
-    MAX_MARKERS,
-    MAX_NOTE,
-    MAX_TEXT,
-    RECORDABLE,
-    REGIONS,
-    SIDES,
-    linked_ids,
-    marker_count,
-    truthy,
-)
-from safeguarding.recording import FormOptions
+from safeguarding.incident_form import FormOptions, linked_ids, marker_count, truthy
+from safeguarding.incidents import MAX_MARKERS, MAX_NOTE, MAX_TEXT, RECORDABLE, REGIONS, SIDES
 from safeguarding.search import StudentMatch
 
 STUDENTS_QUERY = {"type": "Data.Query", "dataset": "students"}

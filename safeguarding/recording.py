@@ -15,17 +15,10 @@ from safeguarding.attachments import ATTACH_WINDOW
 from safeguarding.audit import AuditAction, staff_event
 from safeguarding.clock import Clock
 from safeguarding.errors import Conflict, DomainError, InvalidInput, NotAvailable
-from safeguarding.incidents import (
-    DEFAULT_AGENCIES,
-    IncidentDraft,
-    NewIncident,
-    PupilEntry,
-    QueuedAlert,
-    reference,
-)
+from safeguarding.incidents import IncidentDraft, NewIncident, PupilEntry, QueuedAlert, reference
 from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
 from safeguarding.refusals import refuse
-from safeguarding.school import AlertGroup, Category, Student
+from safeguarding.school import Student
 from safeguarding.staff import StaffMember
 
 
@@ -46,34 +39,6 @@ class Recorded:
     @property
     def reference(self) -> str:
         return reference(self.incident_id)
-
-
-@dataclass(frozen=True)
-class FormOptions:
-    """What the Add Incident form offers this member of staff."""
-
-    categories: tuple[Category, ...]  # those they may add to
-    case_workers: tuple[StaffMember, ...]
-    colleagues: tuple[StaffMember, ...]
-    alert_groups: tuple[AlertGroup, ...]
-    agencies: tuple[str, ...]
-
-
-async def form_options(actor: StaffMember, *, uow_factory: UnitOfWorkFactory) -> FormOptions:
-    """Categories this member of staff may record in, and the colleagues, groups and agencies."""
-    async with uow_factory() as uow:
-        policy = await uow.access.policy(actor.school_id)
-        categories = await uow.categories.list(actor.school_id)
-        staff = [s for s in await uow.staff.list(actor.school_id) if s.active]
-        groups = await uow.alert_groups.list(actor.school_id)
-        agencies = await uow.agencies.list(actor.school_id)
-    return FormOptions(
-        categories=tuple(c for c in categories if policy.rights(actor, c.id).add_incidents),
-        case_workers=tuple(s for s in staff if s.leads_safeguarding),
-        colleagues=tuple(s for s in staff if s.id != actor.id),
-        alert_groups=tuple(groups),
-        agencies=tuple(agencies) or DEFAULT_AGENCIES,
-    )
 
 
 @dataclass(frozen=True)

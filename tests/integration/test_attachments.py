@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from safeguarding.attachments import Attachments, IncomingFile, kind_of
 from safeguarding.errors import NotAvailable
-from safeguarding.incidents import read_form
+from safeguarding.incident_form import read_form
 from safeguarding.recording import Recording
 from storage.encryption import Keyring, new_key_spec
 from storage.models import AttachmentRow, AuditEventRow

@@ -7,7 +7,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from bot.links import LinkSigner
-from safeguarding.incidents import read_form
+from safeguarding.incident_form import read_form
 from safeguarding.recording import Recording
 from storage.models import AuditEventRow
 

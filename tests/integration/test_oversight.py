@@ -4,7 +4,7 @@ import pytest
 
 from cards.audit_report import audit_card
 from safeguarding.errors import NotAvailable
-from safeguarding.incidents import read_form
+from safeguarding.incident_form import read_form
 from safeguarding.oversight import Oversight
 from safeguarding.recording import Recording
 from safeguarding.viewing import view_incident

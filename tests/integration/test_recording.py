@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select, text
 
 from safeguarding.errors import InvalidInput, NotAvailable
-from safeguarding.incidents import read_form
-from safeguarding.recording import ConfirmGrants, Recording, form_options
+from safeguarding.incident_form import form_options, read_form
+from safeguarding.recording import ConfirmGrants, Recording
 from safeguarding.staff import Role
 from storage.models import (
     AlertRow,

@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from safeguarding.errors import NotAvailable
-from safeguarding.incidents import Status, read_form
+from safeguarding.incident_form import read_form
+from safeguarding.incidents import Status
 from safeguarding.recording import Recording
 from safeguarding.second_factor import SecondFactor
 from safeguarding.viewing import NeedsElevation, StatusOnly, view_incident

@@ -10,8 +10,8 @@ from bot.message_text import message_prefill, plain_text
 from cards.incident_form import FormView, incident_form_card
 from cards.incidents import add_privately_card, not_saved_card, recorded_card
 from safeguarding.errors import InvalidInput
-from safeguarding.incidents import MAX_LINKED, MAX_MARKERS, MAX_TEXT, Status, read_form
-from safeguarding.recording import FormOptions
+from safeguarding.incident_form import FormOptions, read_form
+from safeguarding.incidents import MAX_LINKED, MAX_MARKERS, MAX_TEXT, Status
 from safeguarding.school import AlertGroup, Category
 from safeguarding.search import StudentMatch
 from safeguarding.staff import Role, StaffMember

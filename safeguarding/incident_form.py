@@ -1,0 +1,253 @@
+"""The Add Incident form as data: what it offers a member of staff, and reading what comes back.
+
+Reading is pure: every field is checked and every problem reported at once, by field, so the
+form can come back with the user's values and a message by each wrong field.
+"""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from safeguarding.errors import InvalidInput
+from safeguarding.incidents import (
+    DEFAULT_AGENCIES,
+    MAX_AGENCY,
+    MAX_LINKED,
+    MAX_MARKERS,
+    MAX_NOTE,
+    MAX_TEXT,
+    RECORDABLE,
+    REGIONS,
+    SIDES,
+    Evidence,
+    IncidentDraft,
+    Marker,
+    NewStudent,
+    PupilEntry,
+    Status,
+)
+from safeguarding.ports import UnitOfWorkFactory
+from safeguarding.school import AlertGroup, Category
+from safeguarding.staff import StaffMember
+
+_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
+_GUID = re.compile(r"[0-9A-Fa-f-]{36}")
+
+
+@dataclass(frozen=True)
+class FormOptions:
+    """What the Add Incident form offers this member of staff."""
+
+    categories: tuple[Category, ...]  # those they may add to
+    case_workers: tuple[StaffMember, ...]
+    colleagues: tuple[StaffMember, ...]
+    alert_groups: tuple[AlertGroup, ...]
+    agencies: tuple[str, ...]
+
+
+async def form_options(actor: StaffMember, *, uow_factory: UnitOfWorkFactory) -> FormOptions:
+    """Categories this member of staff may record in, and the colleagues, groups and agencies."""
+    async with uow_factory() as uow:
+        policy = await uow.access.policy(actor.school_id)
+        categories = await uow.categories.list(actor.school_id)
+        staff = [s for s in await uow.staff.list(actor.school_id) if s.active]
+        groups = await uow.alert_groups.list(actor.school_id)
+        agencies = await uow.agencies.list(actor.school_id)
+    return FormOptions(
+        categories=tuple(c for c in categories if policy.rights(actor, c.id).add_incidents),
+        case_workers=tuple(s for s in staff if s.leads_safeguarding),
+        colleagues=tuple(s for s in staff if s.id != actor.id),
+        alert_groups=tuple(groups),
+        agencies=tuple(agencies) or DEFAULT_AGENCIES,
+    )
+
+
+def read_form(values: Mapping[str, Any], *, now: datetime, time_zone: str) -> IncidentDraft:
+    """The form's inputs and card data as a draft; InvalidInput names every wrong field."""
+    errors: dict[str, str] = {}
+    key = str(values.get("key", ""))
+    if not _KEY.fullmatch(key):
+        errors["form"] = "This form is out of date. Please open Add incident again."
+    new_student = _new_student(values, errors)
+    main = _main_pupil(values, errors, truthy(values.get("new_student")))
+    pupils = (main, *_linked_pupils(values, main, errors))
+    text = _text(values, errors)
+    happened_at = _happened_at(values, now, time_zone, errors)
+    status = str(values.get("status") or Status.OPEN)
+    if status not in RECORDABLE:
+        errors["status"] = "Choose Open or Active."
+    assignee = str(values.get("assignee") or "")
+    if assignee and not _is_id(assignee):
+        errors["assignee"] = "Choose a colleague from the list."
+    markers = _markers(values, errors)
+    if errors:
+        raise InvalidInput(errors)
+    return IncidentDraft(
+        key=key,
+        pupils=pupils,
+        text=text,
+        happened_at=happened_at,
+        time_zone=time_zone,
+        status=Status(status),
+        assignee_id=int(assignee) if assignee else None,
+        agencies=_agencies(values),
+        alert_staff_ids=frozenset(ids(values.get("alert_staff"))),
+        alert_aad_ids=frozenset(
+            v.lower() for v in _split(values.get("alert_people")) if _GUID.fullmatch(v)
+        ),
+        alert_group_ids=frozenset(ids(values.get("alert_groups"))),
+        markers=markers,
+        new_student=new_student,
+        evidence=_evidence(values.get("evidence")),
+        confirm=str(values.get("confirm", ""))[:200],
+    )
+
+
+def ids(value: Any) -> list[int]:
+    """Ids from a multi-select (comma-joined text) or a card's list of ids; others are dropped."""
+    items = value if isinstance(value, list) else _split(value)
+    found = [int(v) for v in (str(i).strip() for i in items) if _is_id(v)]
+    return list(dict.fromkeys(found))
+
+
+def linked_ids(values: Mapping[str, Any]) -> list[int]:
+    """The linked pupils the form currently lists (kept in the card's button data)."""
+    return ids(values.get("linked"))[:MAX_LINKED]
+
+
+def marker_count(values: Mapping[str, Any]) -> int:
+    """How many body-map markers the form currently shows."""
+    count = values.get("markers")
+    return min(count, MAX_MARKERS) if type(count) is int and count > 0 else 0
+
+
+def truthy(value: Any) -> bool:
+    """An Input.Toggle's value ("true"/"false"), or a flag in card data."""
+    return value is True or str(value).lower() in ("true", "1", "yes")
+
+
+def _main_pupil(values: Mapping[str, Any], errors: dict[str, str], new: bool) -> PupilEntry:
+    categories = frozenset(ids(values.get("categories")))
+    if not categories:
+        errors["categories"] = "Choose at least one category."
+    student = str(values.get("student_id") or "")
+    if new:
+        return PupilEntry(0, categories)
+    if not _is_id(student):
+        errors["student_id"] = "Choose the pupil this concern is about (type a name, then Find)."
+        return PupilEntry(0, categories)
+    return PupilEntry(int(student), categories)
+
+
+def _linked_pupils(
+    values: Mapping[str, Any], main: PupilEntry, errors: dict[str, str]
+) -> list[PupilEntry]:
+    linked = []
+    for student_id in linked_ids(values):
+        if student_id == main.student_id:
+            errors["linked"] = "The main pupil cannot also be a linked pupil."
+            continue
+        prefix = f"linked_{student_id}_"
+        same = truthy(values.get(prefix + "same"))
+        categories = (
+            main.category_ids if same else frozenset(ids(values.get(prefix + "categories")))
+        )
+        monitoring = truthy(values.get(prefix + "monitoring"))
+        if monitoring and not categories:
+            errors[prefix + "categories"] = "Choose the categories to monitor this pupil for."
+        linked.append(PupilEntry(student_id, categories, linked=True, monitoring=monitoring))
+    return linked
+
+
+def _new_student(values: Mapping[str, Any], errors: dict[str, str]) -> NewStudent | None:
+    if not truthy(values.get("new_student")):
+        return None
+    first, last = (str(values.get(k) or "").strip()[:100] for k in ("new_first", "new_last"))
+    year = str(values.get("new_year") or "").strip()
+    if not first:
+        errors["new_first"] = "Enter the pupil's first name."
+    if not last:
+        errors["new_last"] = "Enter the pupil's last name."
+    if not (_is_id(year) and 0 <= int(year) <= 14):
+        errors["new_year"] = "Enter the year group as a number (0 for Reception)."
+        return None
+    return NewStudent(first, last, int(year))
+
+
+def _text(values: Mapping[str, Any], errors: dict[str, str]) -> str:
+    text = str(values.get("text") or "").replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        errors["text"] = "Describe what happened, in the words used where you can."
+    elif len(text) > MAX_TEXT:
+        errors["text"] = f"The text is {len(text):,} characters; the most is {MAX_TEXT:,}."
+    return text
+
+
+def _happened_at(
+    values: Mapping[str, Any], now: datetime, time_zone: str, errors: dict[str, str]
+) -> datetime:
+    zone = ZoneInfo(time_zone)
+    local_now = now.astimezone(zone)
+    day_text, time_text = (str(values.get(k) or "").strip() for k in ("date", "time"))
+    try:
+        day = date.fromisoformat(day_text) if day_text else local_now.date()
+    except ValueError:
+        errors["date"] = "Enter the date as a date (for example 2026-11-24)."
+        return now
+    try:
+        clock = time.fromisoformat(time_text) if time_text else local_now.time()
+    except ValueError:
+        errors["time"] = "Enter the time as hours and minutes (for example 14:30)."
+        return now
+    happened = datetime.combine(day, clock.replace(second=0, microsecond=0), zone)
+    if happened > local_now:
+        errors["date"] = (
+            "The incident cannot be later than now "
+            f"({local_now.strftime('%d/%m/%Y %H:%M')}). Check the date and time."
+        )
+    return happened.astimezone(now.tzinfo)
+
+
+def _agencies(values: Mapping[str, Any]) -> tuple[str, ...]:
+    chosen = [a.strip()[:MAX_AGENCY] for a in _split(values.get("agencies"))]
+    other = str(values.get("agency_other") or "").strip()[:MAX_AGENCY]
+    return tuple(dict.fromkeys(a for a in (*chosen, other) if a))
+
+
+def _markers(values: Mapping[str, Any], errors: dict[str, str]) -> tuple[Marker, ...]:
+    markers = []
+    for number in range(1, marker_count(values) + 1):
+        side, region, note = (
+            str(values.get(f"marker_{number}_{k}") or "").strip()
+            for k in ("side", "region", "note")
+        )
+        if not (region or note):
+            continue  # an empty marker row is not a marker
+        if side not in SIDES or region not in REGIONS:
+            errors[f"marker_{number}_region"] = "Choose the side and the body region."
+        if len(note) > MAX_NOTE:
+            errors[f"marker_{number}_note"] = f"Keep the note under {MAX_NOTE} characters."
+        markers.append(Marker(len(markers) + 1, side, region, note))
+    return tuple(markers)
+
+
+def _evidence(value: Any) -> Evidence | None:
+    if not isinstance(value, Mapping):
+        return None
+    message_id, author, sent_at = (
+        str(value.get(k) or "")[:200] for k in ("message_id", "author", "sent_at")
+    )
+    return Evidence(message_id, author, sent_at) if message_id else None
+
+
+def _split(value: Any) -> list[str]:
+    if not isinstance(value, str):
+        return []
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _is_id(value: str) -> bool:
+    return value.isascii() and value.isdecimal() and len(value) < 19
