@@ -45,7 +45,13 @@ class StudentRepository(Protocol):
     async def ensure(self, student: Student) -> Student: ...
     async def by_id(self, school_id: int, student_id: int) -> Student | None: ...
     async def search(
-        self, school_id: int, terms: Sequence[str], *, hidden: frozenset[int], limit: int
+        self,
+        school_id: int,
+        terms: Sequence[str],
+        *,
+        hidden: frozenset[int],
+        limit: int,
+        offset: int = 0,
     ) -> Sequence[Student]: ...
     async def count(self, school_id: int) -> int: ...
 

@@ -64,7 +64,12 @@ class StudentMatch:
 
 
 async def find_students(
-    who: StaffMember, text: str, *, uow_factory: UnitOfWorkFactory, limit: int = MAX_RESULTS
+    who: StaffMember,
+    text: str,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    limit: int = MAX_RESULTS,
+    offset: int = 0,
 ) -> list[StudentMatch]:
     """Pupils to pick from by name, for anyone who may record: names only, never records.
 
@@ -75,7 +80,9 @@ async def find_students(
         return []
     async with uow_factory() as uow:
         hidden = await uow.access.excluded_students(who.id)
-        found = await uow.students.search(who.school_id, terms, hidden=hidden, limit=limit)
+        found = await uow.students.search(
+            who.school_id, terms, hidden=hidden, limit=limit, offset=offset
+        )
     return [StudentMatch.of(student) for student in found]
 
 

@@ -137,7 +137,13 @@ class SqlStudents:
         await self.session.flush()
 
     async def search(
-        self, school_id: int, terms: Sequence[str], *, hidden: frozenset[int], limit: int
+        self,
+        school_id: int,
+        terms: Sequence[str],
+        *,
+        hidden: frozenset[int],
+        limit: int,
+        offset: int = 0,
     ) -> Sequence[Student]:
         """Pupils with a name token starting with each term (indexed range scans), by name."""
         # One index range per term gives (sort key, pupil) in name order from the index alone;
@@ -153,7 +159,7 @@ class SqlStudents:
         page = select(matches.c.student_id).order_by(matches.c.sort_key, matches.c.student_id)
         if hidden:
             page = page.where(matches.c.student_id.not_in(hidden))
-        ids = list(await self.session.scalars(page.limit(limit)))
+        ids = list(await self.session.scalars(page.offset(offset).limit(limit)))
         if not ids:
             return []
         rows = {

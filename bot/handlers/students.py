@@ -15,11 +15,14 @@ async def search(turn: Turn, value: dict[str, Any]) -> dict[str, Any]:
     options = value.get("queryOptions") if isinstance(value.get("queryOptions"), dict) else {}
     top = options.get("top")
     limit = min(top, MAX_RESULTS) if type(top) is int and top > 0 else MAX_RESULTS
+    skip = options.get("skip")
+    offset = min(skip, 1000) if type(skip) is int and skip > 0 else 0  # Teams pages with skip
     matches = await find_students(
         turn.who.staff,
         str(value.get("queryText", ""))[:100],
         uow_factory=turn.services.uow_factory,
         limit=limit,
+        offset=offset,
     )
     return _results(
         [

@@ -43,6 +43,9 @@ async def test_the_client_may_ask_for_fewer_but_never_more_than_fifteen(
         await uow.commit()
     assert len(await search(running_bot, queryText="smith", queryOptions={"top": 3})) == 3
     assert len(await search(running_bot, queryText="smith", queryOptions={"top": 500})) == 15
+    first = await search(running_bot, queryText="smith", queryOptions={"skip": 0, "top": 15})
+    rest = await search(running_bot, queryText="smith", queryOptions={"skip": 15, "top": 15})
+    assert len(rest) >= 5 and not {r["value"] for r in first} & {r["value"] for r in rest}
 
 
 async def test_another_dataset_or_a_stranger_gets_nothing(running_bot, engine):
