@@ -17,6 +17,7 @@ from bot.verbs import COMMAND_VERBS, DIALOG_VERBS, VERBS
 from cards.elements import PAYLOAD_VERSION, Card, without_actions
 from cards.incidents import form_in_dialog_card
 from cards.notice import notice_card
+from safeguarding.chats import ChatAddress, forget_chat, remember_chat
 from safeguarding.errors import DomainError, NotRecognised
 from safeguarding.identity import Caller, identify_staff
 from safeguarding.refusals import record_refusal
@@ -48,6 +49,18 @@ class KestrelBot:
             await self._show(context, await self._answer_message(context))
         elif _bot_arrived(activity):
             await self._reply(context, await self._run(context, "help", {"v": PAYLOAD_VERSION}))
+        elif _bot_removed(activity):
+            await self._forget_chat(context)
+
+    async def _forget_chat(self, context: TurnContext) -> None:
+        """Kestrel was removed from this person's Teams: their chat address goes."""
+        try:
+            turn = await self._identify(context, remember=False)
+            await forget_chat(turn.who.staff, uow_factory=self.services.uow_factory)
+        except NotRecognised:
+            return
+        except Exception as error:  # noqa: BLE001 - nothing to answer on an uninstall
+            log_unexpected(error, "could not forget a chat")
 
     async def _answer_message(self, context: TurnContext) -> Card | Done:
         value = context.activity.value
@@ -153,7 +166,7 @@ class KestrelBot:
             clock=self.services.clock,
         )
 
-    async def _identify(self, context: TurnContext) -> Turn:
+    async def _identify(self, context: TurnContext, *, remember: bool = True) -> Turn:
         activity = context.activity
         conversation_type = (
             activity.conversation and activity.conversation.conversation_type
@@ -169,6 +182,13 @@ class KestrelBot:
             uow_factory=self.services.uow_factory,
             clock=self.services.clock,
         )
+        if remember and conversation_type == "personal":
+            await remember_chat(
+                who.staff,
+                _chat_address(activity),
+                uow_factory=self.services.uow_factory,
+                clock=self.services.clock,
+            )
         return Turn(
             who=who, conversation_type=conversation_type or "personal", services=self.services
         )
@@ -249,6 +269,23 @@ def _bot_arrived(activity: Activity) -> bool:
     return activity.type == ActivityTypes.installation_update and (
         activity.action or ""
     ).startswith("add")
+
+
+def _bot_removed(activity: Activity) -> bool:
+    return activity.type == ActivityTypes.installation_update and (
+        activity.action or ""
+    ).startswith("remove")
+
+
+def _chat_address(activity: Activity) -> ChatAddress:
+    """Where to reach this person later (Teams' conversation reference, as plain ids)."""
+    return ChatAddress(
+        conversation_id=str(activity.conversation.id or "")[:400],
+        service_url=str(activity.service_url or "")[:400],
+        tenant_id=_tenant_id(activity)[:64],
+        bot_id=str((activity.recipient and activity.recipient.id) or "")[:200],
+        user_id=str((activity.from_property and activity.from_property.id) or "")[:200],
+    )
 
 
 async def _invoke_response(context: TurnContext, response: InvokeResponse) -> None:

@@ -20,6 +20,7 @@ from safeguarding.staff import Role, StaffMember
 
 if TYPE_CHECKING:
     from safeguarding.attachments import StoredFile
+    from safeguarding.chats import ChatAddress
     from safeguarding.identity import Identified
 
 
@@ -117,6 +118,12 @@ class AttachmentRepository(Protocol):
     async def on_incident(self, incident_id: int) -> Sequence[AttachmentInfo]: ...
 
 
+class ChatRepository(Protocol):
+    async def get(self, staff_id: int) -> "ChatAddress | None": ...
+    async def save(self, staff_id: int, address: "ChatAddress", at: datetime) -> None: ...
+    async def delete(self, staff_id: int) -> None: ...
+
+
 class AuditLog(Protocol):
     async def append(self, event: AuditEvent) -> None: ...
     async def for_records(
@@ -137,6 +144,7 @@ class UnitOfWork(Protocol):
     agencies: AgencyRepository
     incidents: IncidentRepository
     attachments: AttachmentRepository
+    chats: ChatRepository
     audit: AuditLog
 
     async def __aenter__(self) -> Self: ...

@@ -390,3 +390,17 @@ class AttachWindowRow(Base):
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
     open_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ChatAddressRow(Base):
+    """A member of staff's 1:1 chat with Kestrel (Teams' conversation reference), for alerts."""
+
+    __tablename__ = "chat_addresses"
+
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(400))
+    service_url: Mapped[str] = mapped_column(String(400))
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    bot_id: Mapped[str] = mapped_column(String(200))
+    user_id: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

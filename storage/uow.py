@@ -9,6 +9,7 @@ from safeguarding.clock import Clock
 from storage.access import SqlAccess
 from storage.attachments import SqlAttachments
 from storage.audit import SqlAuditLog
+from storage.chats import SqlChats
 from storage.encryption import Keyring
 from storage.incidents import SqlAgencies, SqlIncidents
 from storage.repositories import (
@@ -43,6 +44,7 @@ class SqlUnitOfWork:
         self.agencies = SqlAgencies(self.session)
         self.incidents = SqlIncidents(self.session, self._keyring)
         self.attachments = SqlAttachments(self.session, self._keyring, self._files)
+        self.chats = SqlChats(self.session)
         self.audit = SqlAuditLog(self.session)
         return self
 

@@ -227,9 +227,24 @@ def upgrade() -> None:
             unique=False,
         )
     _rebuild_name_tokens(with_sort_keys=True)
+    op.create_table(
+        "chat_addresses",
+        sa.Column("staff_id", sa.Integer(), nullable=False),
+        sa.Column("conversation_id", sa.String(length=400), nullable=False),
+        sa.Column("service_url", sa.String(length=400), nullable=False),
+        sa.Column("tenant_id", sa.String(length=64), nullable=False),
+        sa.Column("bot_id", sa.String(length=200), nullable=False),
+        sa.Column("user_id", sa.String(length=200), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["staff_id"], ["staff.id"], name=op.f("fk_chat_addresses_staff_id_staff")
+        ),
+        sa.PrimaryKeyConstraint("staff_id", name=op.f("pk_chat_addresses")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("chat_addresses")
     with op.batch_alter_table("incident_students", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_incident_students_student_id_incident_id"))
 

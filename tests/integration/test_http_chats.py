@@ -1,0 +1,57 @@
+"""Kestrel keeps each member of staff's 1:1 chat address (for alerts) and forgets it on removal."""
+
+from sqlalchemy import select
+
+from storage.models import ChatAddressRow
+from tests.support.activities import TEACHER_AAD, activity, as_user
+
+
+async def addresses(engine) -> list[tuple]:
+    async with engine.connect() as connection:
+        query = select(
+            ChatAddressRow.staff_id,
+            ChatAddressRow.conversation_id,
+            ChatAddressRow.service_url,
+            ChatAddressRow.user_id,
+            ChatAddressRow.bot_id,
+        )
+        return [tuple(row) for row in (await connection.execute(query)).all()]
+
+
+async def test_install_saves_the_address_a_message_refreshes_it_and_removal_forgets_it(
+    running_bot, engine
+):
+    url = running_bot.connector_url
+    await running_bot.post(activity("installationUpdate_add", url))
+    [(staff, conversation, service_url, user, bot)] = await addresses(engine)
+    assert (staff, conversation, service_url) == (1, "a:1Kq0demoPersonalChatWithPriyaRaman", url)
+    assert user.startswith("29:") and bot.startswith("28:")
+
+    moved = url.rstrip("/") + "/emea/"  # Teams moved the tenant to another region
+    await running_bot.post(activity("message_help", moved))
+    assert [a[2] for a in await addresses(engine)] == [moved]
+
+    await running_bot.post(activity("installationUpdate_remove", url))
+    assert await addresses(engine) == []
+
+
+async def test_a_group_chat_or_a_stranger_leaves_no_address(running_bot, engine):
+    url = running_bot.connector_url
+    await running_bot.post(activity("message_channel_mention", url))
+    await running_bot.post(
+        as_user(activity("message_help", url), "9e9e9e9e-0000-4000-8000-00000000dead")
+    )
+    assert await addresses(engine) == []
+
+
+async def test_each_member_of_staff_has_their_own_address(running_bot, engine):
+    url = running_bot.connector_url
+    await running_bot.post(activity("message_help", url))
+    teacher = as_user(activity("message_help", url), TEACHER_AAD)
+    teacher["conversation"]["id"] = "a:1Kq0demoPersonalChatWithJames"
+    await running_bot.post(teacher)
+    found = {row[0]: row[1] for row in await addresses(engine)}
+    assert found == {
+        1: "a:1Kq0demoPersonalChatWithPriyaRaman",
+        3: "a:1Kq0demoPersonalChatWithJames",
+    }
