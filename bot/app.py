@@ -17,6 +17,7 @@ from bot.links import LinkSigner
 from bot.routes import body_map, healthz, messages
 from bot.settings import Settings
 from bot.turns import Services
+from safeguarding.alerts import Outbox
 from safeguarding.attachments import Attachments
 from safeguarding.clock import SystemClock
 from safeguarding.elevation import Elevation
@@ -44,6 +45,7 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
         exclusions=Exclusions(uow_factory, clock),
         recording=Recording(uow_factory, clock),
         oversight=Oversight(uow_factory, clock),
+        outbox=Outbox(uow_factory, clock),
         attachments=Attachments(uow_factory, clock, settings.max_attachment_mb * 2**20),
         links=LinkSigner(keyring.derived_key("kestrel-links")),
         public_url=settings.public_url,

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from bot.downloads import Downloader
 from bot.links import LinkSigner
 from cards.elements import Card
+from safeguarding.alerts import Outbox
 from safeguarding.attachments import Attachments
 from safeguarding.clock import Clock
 from safeguarding.elevation import Elevation
@@ -26,6 +27,7 @@ class Services:
     exclusions: Exclusions
     recording: Recording
     oversight: Oversight
+    outbox: Outbox
     attachments: Attachments
     downloader: Downloader
     links: LinkSigner

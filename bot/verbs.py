@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.handlers import (
+    alerts,
     attachments,
     elevation,
     exclusions,
@@ -41,6 +42,7 @@ VERBS: Mapping[str, Verb] = {
     # Details only ever in the invoke response, after the server has authorised this user.
     "incident.show": Verb(viewing.show),
     "incident.audit": Verb(oversight.incident_history),
+    "alert.read": Verb(alerts.mark_read),
     "student.audit": Verb(oversight.pupil_report),
     "grant.withdraw": Verb(oversight.withdraw),
     "dashboard.show": Verb(welcome.show_dashboard, postable=True),

@@ -38,6 +38,7 @@ class AuditAction(StrEnum):
     INCIDENT_STATUS_VIEWED = "incident.status_viewed"
     ACCESS_WITHDRAWN = "access.withdrawn"
     AUDIT_VIEWED = "audit.viewed"
+    ALERT_READ = "alert.read"
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from safeguarding.second_factor import SecondFactor
 from safeguarding.staff import Role, StaffMember
 
 if TYPE_CHECKING:
+    from safeguarding.alerts import Delivery
     from safeguarding.attachments import StoredFile
     from safeguarding.chats import ChatAddress
     from safeguarding.identity import Identified
@@ -118,6 +119,20 @@ class AttachmentRepository(Protocol):
     async def on_incident(self, incident_id: int) -> Sequence[AttachmentInfo]: ...
 
 
+class AlertRepository(Protocol):
+    async def claim(
+        self, now: datetime, lease_until: datetime, limit: int
+    ) -> Sequence["Delivery"]: ...
+    async def mark_sent(
+        self, alert_id: int, message_id: str, conversation_id: str, at: datetime
+    ) -> None: ...
+    async def mark_retry(self, alert_id: int, at: datetime, why: str) -> None: ...
+    async def mark_undeliverable(self, alert_id: int, why: str, at: datetime) -> None: ...
+    async def mark_read(
+        self, alert_id: int, staff_id: int, at: datetime
+    ) -> tuple[int, str | None] | None: ...
+
+
 class ChatRepository(Protocol):
     async def get(self, staff_id: int) -> "ChatAddress | None": ...
     async def save(self, staff_id: int, address: "ChatAddress", at: datetime) -> None: ...
@@ -145,6 +160,7 @@ class UnitOfWork(Protocol):
     incidents: IncidentRepository
     attachments: AttachmentRepository
     chats: ChatRepository
+    alerts: AlertRepository
     audit: AuditLog
 
     async def __aenter__(self) -> Self: ...

@@ -361,8 +361,18 @@ class AlertRow(Base):
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     raised_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     reason: Mapped[str] = mapped_column(String(20))  # "tagged" or "group"
+    # queued -> sent, or undeliverable (app not installed, user gone, attempts exhausted)
     state: Mapped[str] = mapped_column(String(20), default="queued")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # A sender's lease: another process skips the row until then (a crash frees it).
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    message_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    conversation_id: Mapped[str | None] = mapped_column(String(400), nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    failure: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class AttachmentRow(Base):

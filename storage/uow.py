@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from safeguarding.clock import Clock
 from storage.access import SqlAccess
+from storage.alerts import SqlAlerts
 from storage.attachments import SqlAttachments
 from storage.audit import SqlAuditLog
 from storage.chats import SqlChats
@@ -45,6 +46,7 @@ class SqlUnitOfWork:
         self.incidents = SqlIncidents(self.session, self._keyring)
         self.attachments = SqlAttachments(self.session, self._keyring, self._files)
         self.chats = SqlChats(self.session)
+        self.alerts = SqlAlerts(self.session)
         self.audit = SqlAuditLog(self.session)
         return self
 

@@ -42,6 +42,8 @@ FORGERIES = {
     "incident.audit": (TEACHER_AAD, {"incident": 1}, NOT_AVAILABLE, "access.refused"),
     "student.audit": (TEACHER_AAD, {"student": 1}, NOT_AVAILABLE, "access.refused"),
     "grant.withdraw": (TEACHER_AAD, {"incident": 1, "staff": 6}, NOT_AVAILABLE, "access.refused"),
+    # A teacher marking someone else's alert (or one that does not exist) as read.
+    "alert.read": (TEACHER_AAD, {"alert": 99999}, NOT_AVAILABLE, "access.refused"),
     "dashboard.show": (STRANGER_AAD, {}, NOT_SET_UP, "identity.refused"),
     "settings.show": (STRANGER_AAD, {}, NOT_SET_UP, "identity.refused"),
     "settings.save": (STRANGER_AAD, {"hide_names": "true"}, NOT_SET_UP, "identity.refused"),

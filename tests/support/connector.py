@@ -24,6 +24,8 @@ class LoopbackConnector:
     sent: list[SentActivity] = field(default_factory=list)
     # update_activity calls: conversation_id, and the replaced message's id in body["id"]
     updated: list[SentActivity] = field(default_factory=list)
+    # Answers to give instead of 201 for the next sends: (status, Retry-After or None).
+    failures: list[tuple[int, str | None]] = field(default_factory=list)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -45,6 +47,14 @@ class LoopbackConnector:
         return web.json_response({"id": request.match_info["activity"]})
 
     async def _send(self, request: web.Request) -> web.Response:
+        if self.failures:
+            status, retry_after = self.failures.pop(0)
+            headers = {"Retry-After": retry_after} if retry_after else None
+            return web.json_response(
+                {"error": {"code": "Throttled", "message": "try later"}},
+                status=status,
+                headers=headers,
+            )
         self.sent.append(
             SentActivity(
                 request.match_info["conversation"],

@@ -1,0 +1,34 @@
+"""The proactive alert: a stub Teams keeps (no pupil, no text, no category), with buttons.
+
+Open answers with the incident only after the server has authorised this colleague; `refresh`
+fetches that view for them alone when the chat is opened, so the stored card stays a stub.
+"""
+
+from cards.elements import Card, adaptive_card, execute, heading, text_block, text_run
+
+
+def alert_card(
+    reference: str, raised_by: str, alert_id: int, incident_id: int, user_id: str
+) -> Card:
+    """'New concern raised by <name> (ref K-12)', Open and Mark as read."""
+    card = adaptive_card(
+        [heading("New concern"), text_run(f"New concern raised by {raised_by} (ref {reference})")],
+        [
+            execute("incident.show", "Open", incident=incident_id),
+            execute("alert.read", "Mark as read", alert=alert_id),
+        ],
+    )
+    if user_id:
+        card["refresh"] = {
+            "action": execute("incident.show", "Open", incident=incident_id),
+            "userIds": [user_id],
+        }
+    return card
+
+
+def alert_read_card(reference: str, incident_id: int) -> Card:
+    """The alert once read: still a stub, with Open."""
+    return adaptive_card(
+        [heading("Concern read"), text_block(f"You marked the alert for {reference} as read.")],
+        [execute("incident.show", "Open", incident=incident_id)],
+    )

@@ -1,0 +1,126 @@
+"""Alerts: the outbox the sender works through, and a colleague marking an alert as read.
+
+Delivery is at least once: a row is leased to one sender, sent, then marked sent with the
+Teams message id; a sender that dies mid-fan-out leaves its leases to expire, and the rows are
+sent again by whoever claims them next. What an alert says carries no pupil and no text.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+
+from safeguarding.audit import AuditAction, staff_event
+from safeguarding.chats import ChatAddress
+from safeguarding.clock import Clock
+from safeguarding.incidents import reference
+from safeguarding.ports import UnitOfWorkFactory
+from safeguarding.refusals import refuse
+from safeguarding.staff import StaffMember
+
+MAX_ATTEMPTS = 8
+LEASE = timedelta(minutes=2)
+FIRST_RETRY = timedelta(seconds=2)
+LONGEST_RETRY = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One alert to send: to whom, where, about which incident, raised by whom."""
+
+    alert_id: int
+    incident_id: int
+    staff_id: int
+    raised_by: str
+    address: ChatAddress | None
+    attempts: int
+
+    @property
+    def reference(self) -> str:
+        return reference(self.incident_id)
+
+
+@dataclass(frozen=True)
+class ReadAlert:
+    incident_id: int
+    message_id: str | None
+
+    @property
+    def reference(self) -> str:
+        return reference(self.incident_id)
+
+
+def retry_delay(attempts: int, retry_after: float | None, rng: random.Random) -> timedelta:
+    """Exponential backoff with full jitter, never sooner than the server's Retry-After."""
+    ceiling = min(FIRST_RETRY * 2**attempts, LONGEST_RETRY)
+    delay = timedelta(seconds=rng.uniform(FIRST_RETRY.total_seconds(), ceiling.total_seconds()))
+    if retry_after is not None:
+        delay = max(delay, timedelta(seconds=min(retry_after, LONGEST_RETRY.total_seconds())))
+    return delay
+
+
+@dataclass(frozen=True)
+class Outbox:
+    uow_factory: UnitOfWorkFactory
+    clock: Clock
+
+    async def claim(self, limit: int) -> list[Delivery]:
+        """Lease up to `limit` alerts that are due (rows other senders hold are skipped)."""
+        now = self.clock.now()
+        async with self.uow_factory() as uow:
+            found = await uow.alerts.claim(now, now + LEASE, limit)
+            await uow.commit()
+        return list(found)
+
+    async def sent(self, delivery: Delivery, message_id: str, conversation_id: str) -> None:
+        """Delivered: the Teams message id is kept (to update it, and never to send twice)."""
+        async with self.uow_factory() as uow:
+            await uow.alerts.mark_sent(
+                delivery.alert_id, message_id, conversation_id, self.clock.now()
+            )
+            await uow.commit()
+
+    async def retry(self, delivery: Delivery, after: timedelta, why: str) -> bool:
+        """Try again later; after MAX_ATTEMPTS it is undeliverable. True if it will be retried."""
+        if delivery.attempts + 1 >= MAX_ATTEMPTS:
+            await self.undeliverable(delivery, f"gave up: {why}"[:40])
+            return False
+        async with self.uow_factory() as uow:
+            await uow.alerts.mark_retry(delivery.alert_id, self.clock.now() + after, why[:40])
+            await uow.commit()
+        return True
+
+    async def undeliverable(self, delivery: Delivery, why: str) -> None:
+        """It cannot reach this colleague (not installed, gone, or attempts exhausted)."""
+        async with self.uow_factory() as uow:
+            await uow.alerts.mark_undeliverable(delivery.alert_id, why[:40], self.clock.now())
+            await uow.commit()
+
+    async def acknowledge(self, actor: StaffMember, alert_id: int, conversation: str) -> ReadAlert:
+        """Mark as read: only the alert's own colleague may; recorded once, audited."""
+        now = self.clock.now()
+        async with self.uow_factory() as uow:
+            found = await uow.alerts.mark_read(alert_id, actor.id, now)
+            if found is None:
+                await refuse(
+                    uow,
+                    actor,
+                    "alert.read",
+                    conversation,
+                    now,
+                    record_type="alert",
+                    record_id=alert_id,
+                )
+            incident_id, message_id = found
+            await uow.audit.append(
+                staff_event(
+                    actor,
+                    AuditAction.ALERT_READ,
+                    now,
+                    conversation,
+                    record_type="incident",
+                    record_id=incident_id,
+                    detail={"alert": alert_id},
+                )
+            )
+            await uow.commit()
+        return ReadAlert(incident_id, message_id)

@@ -1,0 +1,106 @@
+"""The alert outbox in SQL: leased claims (SKIP LOCKED on PostgreSQL), outcomes, reads."""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from safeguarding.alerts import Delivery
+from safeguarding.chats import ChatAddress
+from storage.models import AlertRow, ChatAddressRow, StaffRow
+
+
+class SqlAlerts:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def claim(self, now: datetime, lease_until: datetime, limit: int) -> Sequence[Delivery]:
+        """Due, unleased alerts, oldest first, leased to this sender until `lease_until`."""
+        due = (
+            select(AlertRow)
+            .where(
+                AlertRow.state == "queued",
+                or_(AlertRow.next_attempt_at.is_(None), AlertRow.next_attempt_at <= now),
+                or_(AlertRow.claimed_until.is_(None), AlertRow.claimed_until < now),
+            )
+            .order_by(AlertRow.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)  # PostgreSQL: each row to one sender
+        )
+        rows = list(await self.session.scalars(due))
+        if not rows:
+            return []
+        for row in rows:
+            row.claimed_until = lease_until
+        await self.session.flush()
+        names = await self._names({r.raised_by for r in rows})
+        chats = await self._chats({r.staff_id for r in rows})
+        return [
+            Delivery(
+                r.id,
+                r.incident_id,
+                r.staff_id,
+                names.get(r.raised_by, "a colleague"),
+                chats.get(r.staff_id),
+                r.attempts,
+            )
+            for r in rows
+        ]
+
+    async def mark_sent(
+        self, alert_id: int, message_id: str, conversation_id: str, at: datetime
+    ) -> None:
+        await self._set(
+            alert_id,
+            state="sent",
+            message_id=message_id[:200],
+            conversation_id=conversation_id[:400],
+            sent_at=at,
+            claimed_until=None,
+        )
+
+    async def mark_retry(self, alert_id: int, at: datetime, why: str) -> None:
+        await self._set(
+            alert_id,
+            attempts=AlertRow.attempts + 1,
+            next_attempt_at=at,
+            failure=why,
+            claimed_until=None,
+        )
+
+    async def mark_undeliverable(self, alert_id: int, why: str, at: datetime) -> None:
+        await self._set(
+            alert_id, state="undeliverable", failure=why, claimed_until=None, next_attempt_at=at
+        )
+
+    async def mark_read(
+        self, alert_id: int, staff_id: int, at: datetime
+    ) -> tuple[int, str | None] | None:
+        """Read by its own colleague (the first time counts); None for anyone else's alert."""
+        row = await self.session.get(AlertRow, alert_id)
+        if row is None or row.staff_id != staff_id:
+            return None
+        row.read_at = row.read_at or at
+        await self.session.flush()
+        return row.incident_id, row.message_id
+
+    async def _set(self, alert_id: int, **values: object) -> None:
+        await self.session.execute(update(AlertRow).where(AlertRow.id == alert_id).values(**values))
+
+    async def _names(self, staff_ids: set[int]) -> dict[int, str]:
+        rows = await self.session.execute(
+            select(StaffRow.id, StaffRow.display_name).where(StaffRow.id.in_(staff_ids))
+        )
+        return {row[0]: row[1] for row in rows}
+
+    async def _chats(self, staff_ids: set[int]) -> dict[int, ChatAddress]:
+        rows = await self.session.scalars(
+            select(ChatAddressRow).where(ChatAddressRow.staff_id.in_(staff_ids))
+        )
+        return {
+            r.staff_id: ChatAddress(
+                r.conversation_id, r.service_url, r.tenant_id, r.bot_id, r.user_id
+            )
+            for r in rows
+        }

@@ -1,0 +1,138 @@
+"""The alert sender against a loopback Bot Connector: stubs only, retries, leases, reads."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.adapter import create_adapter
+from bot.sender import AlertSender
+from bot.settings import Settings
+from safeguarding.alerts import LEASE, Outbox
+from safeguarding.chats import ChatAddress
+from safeguarding.incident_form import read_form
+from safeguarding.recording import Recording
+from storage.models import AlertRow, AuditEventRow
+from tests.support.activities import activity, as_user
+from tests.support.cards import texts
+
+MARKER = "MARKER-alert: what was said"
+AISHA_AAD = "4f1c6a0e-1d2b-4c3a-9b8e-000000000006"
+
+
+@pytest.fixture
+async def alerted(demo_school, uow_factory, clock, connector):
+    """A pastoral incident by James alerting Aisha, whose 1:1 chat is on the loopback connector."""
+    _, url = connector
+    async with uow_factory() as uow:
+        staff = {s.display_name: s for s in await uow.staff.list(demo_school.school_id)}
+        aisha = staff["Aisha Khan"]
+        address = ChatAddress("a:aisha-chat", url, "tenant", "28:kestrel", "29:aisha")
+        await uow.chats.save(aisha.id, address, clock.now())
+        await uow.commit()
+    values = {"key": "alert-0001", "student_id": "1", "text": MARKER, "categories": "7"}
+    values |= {"alert_staff": str(aisha.id), "confirm": str(aisha.id)}
+    draft = read_form(values, now=clock.now(), time_zone="Europe/London")
+    done = await Recording(uow_factory, clock).record(staff["James Whitfield"], draft, "personal")
+    return staff, done.incident_id
+
+
+def sender(uow_factory, clock) -> AlertSender:
+    adapter = create_adapter(Settings(local=True))
+    return AlertSender(adapter, Outbox(uow_factory, clock), app_id="", rate=1000)
+
+
+async def alert_row(uow_factory) -> AlertRow:
+    async with uow_factory() as uow:
+        [row] = list(await uow.session.scalars(select(AlertRow)))
+        uow.session.expunge_all()
+    return row
+
+
+async def test_an_alert_is_sent_once_as_a_stub_and_its_message_id_kept(
+    alerted, uow_factory, clock, connector
+):
+    staff, incident = alerted
+    loopback, _ = connector
+    assert await sender(uow_factory, clock).run_once() == 1
+    [sent] = loopback.sent
+    assert sent.conversation_id == "a:aisha-chat"
+    [card] = loopback.cards()
+    assert texts(card)[1] == f"New concern raised by James Whitfield (ref K-{incident})"
+    assert card["refresh"]["userIds"] == ["29:aisha"]
+    stored = json.dumps(sent.body)
+    for secret in (MARKER, "Pastoral", "Taylor", "Sam"):
+        assert secret not in stored
+    row = await alert_row(uow_factory)
+    assert (row.state, row.message_id, row.attempts) == ("sent", "sent-1", 0)
+    assert await sender(uow_factory, clock).run_once() == 0  # never twice
+
+
+async def test_429_waits_at_least_retry_after_then_delivers(alerted, uow_factory, clock, connector):
+    loopback, _ = connector
+    loopback.failures.append((429, "30"))
+    send = sender(uow_factory, clock)
+    await send.run_once()
+    row = await alert_row(uow_factory)
+    assert (row.state, row.attempts, row.failure) == ("queued", 1, "teams answered 429")
+    assert row.next_attempt_at.replace(tzinfo=clock.now().tzinfo) >= clock.now() + timedelta(
+        seconds=30
+    )
+    assert await send.run_once() == 0  # not due yet
+    clock.at += timedelta(minutes=11)
+    assert await send.run_once() == 1
+    assert (await alert_row(uow_factory)).state == "sent"
+
+
+async def test_a_colleague_teams_says_is_gone_or_without_a_chat_is_undeliverable(
+    alerted, uow_factory, clock, connector
+):
+    loopback, _ = connector
+    loopback.failures.append((404, None))
+    await sender(uow_factory, clock).run_once()
+    row = await alert_row(uow_factory)
+    assert (row.state, row.failure) == ("undeliverable", "teams answered 404")
+
+
+async def test_a_sender_that_dies_after_claiming_leaves_the_alert_to_the_next(
+    alerted, uow_factory, clock, connector
+):
+    loopback, _ = connector
+    outbox = Outbox(uow_factory, clock)
+    assert len(await outbox.claim(10)) == 1  # then the process is killed
+    assert await sender(uow_factory, clock).run_once() == 0  # leased to the dead one
+    clock.at += LEASE + timedelta(seconds=1)
+    assert await sender(uow_factory, clock).run_once() == 1
+    assert len(loopback.sent) == 1
+
+
+async def test_mark_as_read_is_for_the_alerted_colleague_only(
+    alerted, uow_factory, clock, running_bot, engine
+):
+    _, incident = alerted
+    await sender(uow_factory, clock).run_once()
+    row = await alert_row(uow_factory)
+
+    async def press(aad: str) -> dict:
+        body = as_user(activity("invoke_action_execute", running_bot.connector_url), aad)
+        body["value"]["action"] = {
+            "type": "Action.Execute",
+            "verb": "alert.read",
+            "data": {"v": 1, "alert": row.id},
+        }
+        body["replyToId"] = row.message_id
+        return (await (await running_bot.post(body)).json())["value"]
+
+    assert texts(await press("4f1c6a0e-1d2b-4c3a-9b8e-000000000003")) == [
+        "Not available",
+        "That record is not available.",
+    ]
+    read = await press(AISHA_AAD)
+    assert texts(read) == ["Concern read", f"You marked the alert for K-{incident} as read."]
+    assert (await alert_row(uow_factory)).read_at is not None
+    [update] = running_bot.connector.updated  # the alert message itself shows it was read
+    assert update.body["id"] == row.message_id
+    async with engine.connect() as connection:
+        actions = list(await connection.scalars(select(AuditEventRow.action)))
+    assert "alert.read" in actions
