@@ -1,6 +1,9 @@
 """The composition root: `create_app` builds everything; nothing is built at import time."""
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -15,6 +18,7 @@ from bot.keyring import load_keyring
 from bot.keys import ADAPTER, BOT, ENGINE, SERVICES, SETTINGS
 from bot.links import LinkSigner
 from bot.routes import body_map, healthz, messages
+from bot.sender import AlertSender
 from bot.settings import Settings
 from bot.turns import Services
 from safeguarding.alerts import Outbox
@@ -56,12 +60,28 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
     app = web.Application(client_max_size=4 * 1024 * 1024)
     app[SETTINGS], app[ENGINE], app[SERVICES] = settings, engine, services
     app[ADAPTER], app[BOT] = adapter, KestrelBot(services)
+    if settings.send_alerts:
+        sender = AlertSender(adapter, services.outbox, settings.app_id, settings.alerts_per_second)
+        app.cleanup_ctx.append(_running(sender))
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/files/body-map/{incident}.png", body_map)
     if "engine" not in overrides:
         app.on_cleanup.append(_dispose_engine)
     return app
+
+
+def _running(sender: AlertSender):
+    """The sender's loop for as long as the app runs (cancelled on shutdown, leases expire)."""
+
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(sender.run_forever(), name="alert-sender")
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return context
 
 
 async def _dispose_engine(app: web.Application) -> None:

@@ -65,6 +65,9 @@ class Settings:
     max_attachment_mb: int = 25
     # https://kestrel.example.org: where Teams clients fetch images and files (signed links).
     public_base_url: str = ""
+    # The alert sender runs inside each Kestrel process (PostgreSQL: several may share the work).
+    send_alerts: bool = True
+    alerts_per_second: float = 50.0
     # Where the Bot Connector's signing keys are published; tests point this at a loopback server.
     openid_metadata_url: str | None = None
 
@@ -106,6 +109,7 @@ class Settings:
             files_dir=Path(env["KESTREL_FILES_DIR"]) if env.get("KESTREL_FILES_DIR") else None,
             max_attachment_mb=_megabytes(env.get("KESTREL_MAX_ATTACHMENT_MB", "25")),
             public_base_url=env.get("KESTREL_PUBLIC_URL", "").strip().rstrip("/"),
+            send_alerts=env.get("KESTREL_SEND_ALERTS", "1").strip() != "0",
             openid_metadata_url=env.get("KESTREL_OPENID_METADATA_URL") or None,
         )
         settings.check()

@@ -9,6 +9,7 @@ import asyncio
 import json
 import re
 import sqlite3
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import closing
@@ -180,6 +181,16 @@ def _rows(database: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
         return connection.execute(sql, params).fetchall()
 
 
+def _eventually(read: Any, seconds: float = 15.0) -> Any:
+    """What `read` returns once it stops saying "queued" (the sender runs every 2 s)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = read()
+        if not any("queued" in row for row in found) or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
+
+
 async def test_staff_member_records_an_incident_with_the_forms_buttons_and_it_is_stored_encrypted(
     playground: Playground, e2e_stack: E2EStack
 ):
@@ -239,8 +250,13 @@ def _assert_stored(database: Path, incident_id: int, chosen: Chosen, marker: str
         incident_id,
     ) == [(chosen.colleague, dsl, None)]
     assert _rows(
-        database, f"SELECT staff_id, raised_by, reason, state FROM alerts {incident}", incident_id
-    ) == [(chosen.colleague, dsl, "tagged", "queued")]
+        database, f"SELECT staff_id, raised_by, reason FROM alerts {incident}", incident_id
+    ) == [(chosen.colleague, dsl, "tagged")]
+    # The running sender takes it: James has never opened a 1:1 chat with Kestrel here, so the
+    # alert cannot reach him and says so (it never silently stays queued).
+    assert _eventually(
+        lambda: _rows(database, f"SELECT state, failure FROM alerts {incident}", incident_id)
+    ) == [("undeliverable", "no chat with Kestrel")]
     events = _rows(
         database,
         "SELECT action, actor_staff_id, conversation_type, detail FROM audit_events "

@@ -41,8 +41,13 @@ async def running_bot(
     engine, clock, database_url, connector, demo_school, keyring, files_dir
 ) -> AsyncIterator[RunningBot]:
     """Kestrel in local mode (no auth) over the demo school, served on 127.0.0.1."""
+    # The alert sender is driven by its own tests (run_once), not by a background loop here.
     settings = Settings(
-        database_url=database_url, local=True, host="127.0.0.1", files_dir=files_dir
+        database_url=database_url,
+        local=True,
+        host="127.0.0.1",
+        files_dir=files_dir,
+        send_alerts=False,
     )
     server = TestServer(
         create_app(settings, engine=engine, clock=clock, keyring=keyring), host="127.0.0.1"
