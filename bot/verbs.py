@@ -7,6 +7,7 @@ from typing import Any
 from bot.handlers import (
     alerts,
     attachments,
+    dashboard,
     elevation,
     exclusions,
     incidents,
@@ -45,7 +46,8 @@ VERBS: Mapping[str, Verb] = {
     "alert.read": Verb(alerts.mark_read),
     "student.audit": Verb(oversight.pupil_report),
     "grant.withdraw": Verb(oversight.withdraw),
-    "dashboard.show": Verb(welcome.show_dashboard, postable=True),
+    "dashboard.open": Verb(dashboard.open_dashboard, postable=True),
+    "dashboard.show": Verb(dashboard.show),
     "settings.show": Verb(elevation.show_settings, postable=True),
     "settings.save": Verb(elevation.save),
     "elevation.enrol": Verb(elevation.enrol),
@@ -62,7 +64,7 @@ VERBS: Mapping[str, Verb] = {
 COMMAND_VERBS: Mapping[str, str] = {
     "help": "help",
     "add_incident": "incident.open",
-    "dashboard": "dashboard.show",
+    "dashboard": "dashboard.open",
     "settings": "settings.show",
     "exclusions": "exclusions.open",
     "unknown": "command.unknown",

@@ -7,7 +7,7 @@ sent again by whoever claims them next. What an alert says carries no pupil and 
 
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from safeguarding.audit import AuditAction, staff_event
 from safeguarding.chats import ChatAddress
@@ -37,6 +37,14 @@ class Delivery:
     @property
     def reference(self) -> str:
         return reference(self.incident_id)
+
+
+@dataclass(frozen=True)
+class UnreadAlert:
+    alert_id: int
+    incident_id: int
+    raised_by: str
+    created_at: datetime
 
 
 @dataclass(frozen=True)

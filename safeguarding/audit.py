@@ -39,6 +39,7 @@ class AuditAction(StrEnum):
     ACCESS_WITHDRAWN = "access.withdrawn"
     AUDIT_VIEWED = "audit.viewed"
     ALERT_READ = "alert.read"
+    DASHBOARD_VIEWED = "dashboard.viewed"
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from safeguarding.second_factor import SecondFactor
 from safeguarding.staff import Role, StaffMember
 
 if TYPE_CHECKING:
-    from safeguarding.alerts import Delivery
+    from safeguarding.alerts import Delivery, UnreadAlert
     from safeguarding.attachments import StoredFile
     from safeguarding.chats import ChatAddress
     from safeguarding.identity import Identified
@@ -107,6 +107,15 @@ class IncidentRepository(Protocol):
     async def text(self, incident_id: int) -> str: ...
     async def evidence(self, incident_id: int) -> Evidence | None: ...
     async def of_student(self, student_id: int) -> Sequence[int]: ...
+    async def facts_of(
+        self, school_id: int, incident_ids: Sequence[int]
+    ) -> dict[int, IncidentFacts]: ...
+    async def assigned_to(
+        self, staff_id: int, offset: int, limit: int
+    ) -> tuple[list[int], int]: ...
+    async def recorded_by_staff(
+        self, staff_id: int, offset: int, limit: int
+    ) -> tuple[list[int], int]: ...
     async def withdraw_grant(
         self, incident_id: int, staff_id: int, by: int, at: datetime
     ) -> bool: ...
@@ -131,6 +140,9 @@ class AlertRepository(Protocol):
     async def mark_read(
         self, alert_id: int, staff_id: int, at: datetime
     ) -> tuple[int, str | None] | None: ...
+    async def unread(
+        self, staff_id: int, offset: int, limit: int
+    ) -> tuple[Sequence["UnreadAlert"], int]: ...
 
 
 class ChatRepository(Protocol):

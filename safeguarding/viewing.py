@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from safeguarding.access import Action, Decision, Viewer, decide
+from safeguarding.access import AccessPolicy, Action, Decision, Viewer, decide
 from safeguarding.audit import AuditAction, staff_event
 from safeguarding.clock import Clock
 from safeguarding.errors import DomainError
@@ -95,11 +95,18 @@ async def decision_on(
     uow: UnitOfWork, actor: StaffMember, facts: IncidentFacts, action: Action, now: datetime
 ) -> Decision:
     """The access decision for this member of staff on this incident, as of now."""
+    viewer, policy = await viewer_and_policy(uow, actor, now)
+    return decide(viewer, action, facts.record(), policy, now)
+
+
+async def viewer_and_policy(
+    uow: UnitOfWork, actor: StaffMember, now: datetime
+) -> tuple[Viewer, AccessPolicy]:
+    """What decisions for this member of staff need (load once for a list)."""
     factor = await uow.second_factors.get(actor.id)
     elevated = bool(factor and factor.elevated_until and factor.elevated_until > now)
     viewer = Viewer(actor, await uow.access.excluded_students(actor.id), elevated)
-    policy = await uow.access.policy(actor.school_id)
-    return decide(viewer, action, facts.record(), policy, now)
+    return viewer, await uow.access.policy(actor.school_id)
 
 
 async def _status_only(

@@ -3,12 +3,13 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from safeguarding.alerts import Delivery
+from safeguarding.alerts import Delivery, UnreadAlert
 from safeguarding.chats import ChatAddress
 from storage.models import AlertRow, ChatAddressRow, StaffRow
+from storage.repositories import utc
 
 
 class SqlAlerts:
@@ -84,6 +85,28 @@ class SqlAlerts:
         row.read_at = row.read_at or at
         await self.session.flush()
         return row.incident_id, row.message_id
+
+    async def unread(self, staff_id: int, offset: int, limit: int) -> tuple[list[UnreadAlert], int]:
+        """A colleague's unread alerts (not undeliverable), newest first, and how many."""
+        where = (
+            AlertRow.staff_id == staff_id,
+            AlertRow.read_at.is_(None),
+            AlertRow.state != "undeliverable",
+        )
+        total = await self.session.scalar(select(func.count()).select_from(AlertRow).where(*where))
+        rows = (
+            await self.session.execute(
+                select(
+                    AlertRow.id, AlertRow.incident_id, StaffRow.display_name, AlertRow.created_at
+                )
+                .join(StaffRow, StaffRow.id == AlertRow.raised_by)
+                .where(*where)
+                .order_by(AlertRow.id.desc())
+                .offset(offset)
+                .limit(limit)
+            )
+        ).all()
+        return [UnreadAlert(r[0], r[1], r[2], utc(r[3])) for r in rows], total or 0
 
     async def _set(self, alert_id: int, **values: object) -> None:
         await self.session.execute(update(AlertRow).where(AlertRow.id == alert_id).values(**values))

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -172,51 +172,79 @@ class SqlIncidents:
 
     async def facts(self, school_id: int, incident_id: int) -> IncidentFacts | None:
         """The incident's facts with its pupils and live grants (no content decrypted)."""
-        row = await self.session.get(IncidentRow, incident_id)
-        if row is None or row.school_id != school_id:
-            return None
+        return (await self.facts_of(school_id, [incident_id])).get(incident_id)
+
+    async def facts_of(
+        self, school_id: int, incident_ids: Sequence[int]
+    ) -> dict[int, IncidentFacts]:
+        """Facts of several incidents of this school in four queries (lists and dashboards)."""
+        wanted = list(dict.fromkeys(incident_ids))
+        if not wanted:
+            return {}
+        rows = await self.session.scalars(
+            select(IncidentRow).where(
+                IncidentRow.id.in_(wanted), IncidentRow.school_id == school_id
+            )
+        )
+        incidents = {row.id: row for row in rows}
         pupils = (
             await self.session.execute(
                 select(IncidentStudentRow, StudentRow)
                 .join(StudentRow, StudentRow.id == IncidentStudentRow.student_id)
-                .where(IncidentStudentRow.incident_id == incident_id)
+                .where(IncidentStudentRow.incident_id.in_(incidents))
                 .order_by(IncidentStudentRow.linked, StudentRow.last_name, StudentRow.id)
             )
         ).all()
         categories = (
             await self.session.execute(
-                select(IncidentCategoryRow.student_id, IncidentCategoryRow.category_id).where(
-                    IncidentCategoryRow.incident_id == incident_id
+                select(
+                    IncidentCategoryRow.incident_id,
+                    IncidentCategoryRow.student_id,
+                    IncidentCategoryRow.category_id,
+                ).where(IncidentCategoryRow.incident_id.in_(incidents))
+            )
+        ).all()
+        grants = (
+            await self.session.execute(
+                select(IncidentGrantRow.incident_id, IncidentGrantRow.staff_id).where(
+                    IncidentGrantRow.incident_id.in_(incidents),
+                    IncidentGrantRow.withdrawn_at.is_(None),
                 )
             )
         ).all()
-        grants = await self.session.scalars(
-            select(IncidentGrantRow.staff_id).where(
-                IncidentGrantRow.incident_id == incident_id,
-                IncidentGrantRow.withdrawn_at.is_(None),
+        return {
+            row.id: _facts(
+                row,
+                [(link, student) for link, student in pupils if link.incident_id == row.id],
+                [(s, c) for i, s, c in categories if i == row.id],
+                frozenset(staff for i, staff in grants if i == row.id),
             )
+            for row in incidents.values()
+        }
+
+    async def assigned_to(self, staff_id: int, offset: int, limit: int) -> tuple[list[int], int]:
+        """Open and active cases assigned to this member of staff, newest first, and how many."""
+        where = (IncidentRow.assignee_id == staff_id, IncidentRow.status != "Closed")
+        return await self._page(where, offset, limit)
+
+    async def recorded_by_staff(
+        self, staff_id: int, offset: int, limit: int
+    ) -> tuple[list[int], int]:
+        """Incidents this member of staff recorded, newest first, and how many."""
+        return await self._page((IncidentRow.recorded_by == staff_id,), offset, limit)
+
+    async def _page(self, where: tuple, offset: int, limit: int) -> tuple[list[int], int]:
+        total = await self.session.scalar(
+            select(func.count()).select_from(IncidentRow).where(*where)
         )
-        return IncidentFacts(
-            id=row.id,
-            school_id=row.school_id,
-            recorded_by=row.recorded_by,
-            recorded_at=utc(row.recorded_at),
-            happened_at=utc(row.happened_at),
-            time_zone=row.time_zone,
-            status=Status(row.status),
-            assignee_id=row.assignee_id,
-            agencies=tuple(row.agencies or ()),
-            pupils=tuple(
-                IncidentPupil(
-                    student_of(student),
-                    frozenset(c for s, c in categories if s == link.student_id),
-                    link.linked,
-                    link.monitoring,
-                )
-                for link, student in pupils
-            ),
-            granted_to=frozenset(grants),
+        ids = await self.session.scalars(
+            select(IncidentRow.id)
+            .where(*where)
+            .order_by(IncidentRow.id.desc())
+            .offset(offset)
+            .limit(limit)
         )
+        return list(ids), total or 0
 
     async def text(self, incident_id: int) -> str:
         row = await self.session.get(IncidentRow, incident_id)
@@ -298,3 +326,32 @@ class SqlAgencies:
         new = [n.replace(",", " ").strip() for n in names if n not in known]
         self.session.add_all(AgencyRow(school_id=school_id, name=n) for n in new if n)
         await self.session.flush()
+
+
+def _facts(
+    row: IncidentRow,
+    pupils: list[tuple[IncidentStudentRow, StudentRow]],
+    categories: list[tuple[int, int]],
+    grants: frozenset[int],
+) -> IncidentFacts:
+    return IncidentFacts(
+        id=row.id,
+        school_id=row.school_id,
+        recorded_by=row.recorded_by,
+        recorded_at=utc(row.recorded_at),
+        happened_at=utc(row.happened_at),
+        time_zone=row.time_zone,
+        status=Status(row.status),
+        assignee_id=row.assignee_id,
+        agencies=tuple(row.agencies or ()),
+        pupils=tuple(
+            IncidentPupil(
+                student_of(student),
+                frozenset(c for s, c in categories if s == link.student_id),
+                link.linked,
+                link.monitoring,
+            )
+            for link, student in pupils
+        ),
+        granted_to=grants,
+    )

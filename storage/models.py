@@ -353,6 +353,7 @@ class AlertRow(Base):
         Index(None, "incident_id"),
         Index(None, "staff_id", "state"),
         Index(None, "state", "id"),
+        Index(None, "staff_id", "read_at", "id"),  # a colleague's unread alerts, newest first
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -93,11 +93,10 @@ async def test_pressing_my_dashboard_on_the_welcome_card_replaces_it_with_the_da
 
     assert response["type"] == ADAPTIVE_CARD
     card = response["value"]
-    assert texts(card) == [
-        "My dashboard",
-        "Your dashboard is not available in this version of Kestrel yet.",
-    ]
-    assert buttons(card) == [("Help", "help")]
+    shown = texts(card)
+    assert shown[0] == "My dashboard"
+    sections = [t.split(" (")[0] for t in shown if t.startswith("**")]
+    assert sections == ["**Alerts**", "**My assigned**", "**My history**"]
 
 
 async def test_someone_not_in_the_school_gets_the_not_set_up_card_and_nothing_else(

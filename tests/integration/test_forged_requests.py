@@ -45,6 +45,7 @@ FORGERIES = {
     # A teacher marking someone else's alert (or one that does not exist) as read.
     "alert.read": (TEACHER_AAD, {"alert": 99999}, NOT_AVAILABLE, "access.refused"),
     "dashboard.show": (STRANGER_AAD, {}, NOT_SET_UP, "identity.refused"),
+    "dashboard.open": (STRANGER_AAD, {}, NOT_SET_UP, "identity.refused"),
     "settings.show": (STRANGER_AAD, {}, NOT_SET_UP, "identity.refused"),
     "settings.save": (STRANGER_AAD, {"hide_names": "true"}, NOT_SET_UP, "identity.refused"),
     "elevation.enrol": (STRANGER_AAD, {}, NOT_SET_UP, "identity.refused"),

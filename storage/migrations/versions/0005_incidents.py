@@ -108,6 +108,9 @@ def upgrade() -> None:
             batch_op.f("ix_alerts_staff_id_state"), ["staff_id", "state"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_alerts_state_id"), ["state", "id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_alerts_staff_id_read_at_id"), ["staff_id", "read_at", "id"], unique=False
+        )
 
     op.create_table(
         "attach_windows",
@@ -270,6 +273,7 @@ def downgrade() -> None:
     op.drop_table("attach_windows")
     with op.batch_alter_table("alerts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_alerts_state_id"))
+        batch_op.drop_index(batch_op.f("ix_alerts_staff_id_read_at_id"))
         batch_op.drop_index(batch_op.f("ix_alerts_staff_id_state"))
         batch_op.drop_index(batch_op.f("ix_alerts_incident_id"))
 
