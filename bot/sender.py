@@ -2,19 +2,18 @@
 
 Retries 429, 412, 5xx, timeouts and dropped connections with backoff (honouring Retry-After);
 an alert for someone without a chat, or whom Teams says is gone (403/404), is undeliverable.
-A global token bucket keeps within Teams' per-app rate.
+Sends wait for Teams' per-app and per-conversation limits (bot/rates.py).
 """
 
 import asyncio
 import logging
 import random
-import time
-from dataclasses import dataclass, field
 
 import aiohttp
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
 
+from bot.rates import SendLimits
 from cards.alerts import alert_card
 from safeguarding.alerts import Delivery, Outbox, retry_delay
 
@@ -23,35 +22,17 @@ RETRIED = {412, 429, 500, 502, 503, 504}
 GONE = {403, 404}
 
 
-@dataclass
-class TokenBucket:
-    """At most `rate` sends per second on average, bursts of `rate`."""
-
-    rate: float
-    tokens: float = 0.0
-    updated: float = field(default_factory=time.monotonic)
-
-    async def take(self) -> None:
-        while True:
-            now = time.monotonic()
-            self.tokens = min(self.rate, self.tokens + (now - self.updated) * self.rate)
-            self.updated = now
-            if self.tokens >= 1:
-                self.tokens -= 1
-                return
-            await asyncio.sleep((1 - self.tokens) / self.rate)
-
-
 class AlertSender:
     def __init__(self, adapter, outbox: Outbox, app_id: str, rate: float = 50.0) -> None:
         self.adapter, self.outbox, self.app_id = adapter, outbox, app_id
-        self.bucket, self.rng = TokenBucket(rate), random.Random()
+        self.limits, self.rng = SendLimits(per_second=rate), random.Random()
 
     async def run_once(self, batch: int = 50) -> int:
         """Deliver what is due now; returns how many alerts were handled."""
         deliveries = await self.outbox.claim(batch)
         for delivery in deliveries:
-            await self.bucket.take()
+            if delivery.address is not None:
+                await self.limits.wait_for(delivery.address.conversation_id)
             await self._deliver(delivery)
         return len(deliveries)
 

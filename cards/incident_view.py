@@ -58,6 +58,8 @@ def incident_card(
     actions = (
         [execute("incident.attach", "Attach files", incident=incident.id)] if can_attach else []
     )
+    if view.unread_alert is not None:  # the alert's refresh shows this card in its place
+        actions.insert(0, execute("alert.read", "Mark as read", alert=view.unread_alert))
     if oversees:  # the DSL team: who was given access by an alert, and the audit reports
         body += _grants(view)
         actions.append(execute("incident.audit", "Audit history", incident=incident.id))

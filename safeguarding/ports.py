@@ -143,6 +143,7 @@ class AlertRepository(Protocol):
     async def unread(
         self, staff_id: int, offset: int, limit: int
     ) -> tuple[Sequence["UnreadAlert"], int]: ...
+    async def unread_for(self, incident_id: int, staff_id: int) -> int | None: ...
 
 
 class ChatRepository(Protocol):

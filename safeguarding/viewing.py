@@ -39,6 +39,7 @@ class IncidentView:
     attachments: tuple[AttachmentInfo, ...]
     categories: dict[int, Category]
     staff_names: dict[int, str]
+    unread_alert: int | None = None  # the viewer's own unread alert about it (Mark as read)
 
 
 async def view_incident(
@@ -85,6 +86,7 @@ async def view_incident(
             attachments=tuple(await uow.attachments.on_incident(incident_id)),
             categories={c.id: c for c in await uow.categories.list(actor.school_id)},
             staff_names={s.id: s.display_name for s in await uow.staff.list(actor.school_id)},
+            unread_alert=await uow.alerts.unread_for(incident_id, actor.id),
         )
         await _audit(uow, actor, AuditAction.INCIDENT_VIEWED, incident_id, conversation_type, clock)
         await uow.commit()

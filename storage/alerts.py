@@ -108,6 +108,19 @@ class SqlAlerts:
         ).all()
         return [UnreadAlert(r[0], r[1], r[2], utc(r[3])) for r in rows], total or 0
 
+    async def unread_for(self, incident_id: int, staff_id: int) -> int | None:
+        """This colleague's newest unread alert about this incident, if any."""
+        return await self.session.scalar(
+            select(AlertRow.id)
+            .where(
+                AlertRow.incident_id == incident_id,
+                AlertRow.staff_id == staff_id,
+                AlertRow.read_at.is_(None),
+            )
+            .order_by(AlertRow.id.desc())
+            .limit(1)
+        )
+
     async def _set(self, alert_id: int, **values: object) -> None:
         await self.session.execute(update(AlertRow).where(AlertRow.id == alert_id).values(**values))
 

@@ -1,5 +1,6 @@
 """The alert sender against a loopback Bot Connector: stubs only, retries, leases, reads."""
 
+import asyncio
 import json
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from safeguarding.alerts import LEASE, Outbox
 from safeguarding.chats import ChatAddress
 from safeguarding.incident_form import read_form
 from safeguarding.recording import Recording
+from safeguarding.viewing import view_incident
 from storage.models import AlertRow, AuditEventRow
 from tests.support.activities import activity, as_user
 from tests.support.cards import texts
@@ -136,3 +138,56 @@ async def test_mark_as_read_is_for_the_alerted_colleague_only(
     async with engine.connect() as connection:
         actions = list(await connection.scalars(select(AuditEventRow.action)))
     assert "alert.read" in actions
+
+
+async def test_two_senders_share_the_outbox_and_each_alert_goes_once(
+    alerted, uow_factory, clock, connector, engine, backend
+):
+    loopback, _ = connector
+    staff, incident = alerted
+    # 15 more alerts for Aisha (her chat is on the loopback connector).
+    async with engine.begin() as connection:
+        await connection.execute(
+            AlertRow.__table__.insert(),
+            [
+                dict(
+                    school_id=1,
+                    incident_id=incident,
+                    staff_id=staff["Aisha Khan"].id,
+                    raised_by=staff["James Whitfield"].id,
+                    reason="tagged",
+                    state="queued",
+                    created_at=clock.now(),
+                    attempts=0,
+                )
+                for _ in range(15)
+            ],
+        )
+    first, second = sender(uow_factory, clock), sender(uow_factory, clock)
+    if backend == "sqlite":  # one process sends on SQLite; run them one after the other
+        handled = [await first.run_once(batch=100), await second.run_once(batch=100)]
+    else:  # PostgreSQL: SKIP LOCKED splits the rows between concurrent senders
+        handled = await asyncio.gather(first.run_once(batch=8), second.run_once(batch=8))
+        handled += await asyncio.gather(first.run_once(batch=8), second.run_once(batch=8))
+    assert sum(handled) == 16
+    async with uow_factory() as uow:
+        states = list(await uow.session.scalars(select(AlertRow.state)))
+    assert states == ["sent"] * 16
+    assert len(loopback.sent) == 16  # no alert sent twice
+
+
+async def test_the_incident_an_alert_opens_offers_mark_as_read_until_it_is_read(
+    alerted, uow_factory, clock
+):
+    staff, incident = alerted
+    aisha = staff["Aisha Khan"]
+    row = await alert_row(uow_factory)
+
+    async def viewed():
+        return await view_incident(
+            aisha, incident, "personal", uow_factory=uow_factory, clock=clock
+        )
+
+    assert (await viewed()).unread_alert == row.id
+    await Outbox(uow_factory, clock).acknowledge(aisha, row.id, "personal")
+    assert (await viewed()).unread_alert is None
