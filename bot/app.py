@@ -47,7 +47,7 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
         tenant_policy=TenantPolicy(settings.allowed_tenants),
         elevation=Elevation(uow_factory, clock, timedelta(minutes=settings.elevation_minutes)),
         exclusions=Exclusions(uow_factory, clock),
-        recording=Recording(uow_factory, clock),
+        recording=Recording(uow_factory, clock, timedelta(minutes=settings.escalate_minutes)),
         oversight=Oversight(uow_factory, clock),
         outbox=Outbox(uow_factory, clock),
         attachments=Attachments(uow_factory, clock, settings.max_attachment_mb * 2**20),

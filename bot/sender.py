@@ -28,7 +28,8 @@ class AlertSender:
         self.limits, self.rng = SendLimits(per_second=rate), random.Random()
 
     async def run_once(self, batch: int = 50) -> int:
-        """Deliver what is due now; returns how many alerts were handled."""
+        """Escalate what is due, then deliver what is due now; returns how many were handled."""
+        await self.outbox.escalate_due()
         deliveries = await self.outbox.claim(batch)
         for delivery in deliveries:
             if delivery.address is not None:
@@ -76,6 +77,7 @@ class AlertSender:
             delivery.alert_id,
             delivery.incident_id,
             address.user_id,
+            escalation=delivery.reason == "escalation",
         )
         sent: list[str] = []
 

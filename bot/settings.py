@@ -67,6 +67,8 @@ class Settings:
     public_base_url: str = ""
     # The alert sender runs inside each Kestrel process (PostgreSQL: several may share the work).
     send_alerts: bool = True
+    # Urgent concerns whose alerts nobody has read by then go to the DSL and deputies.
+    escalate_minutes: int = 15
     alerts_per_second: float = 50.0
     # Where the Bot Connector's signing keys are published; tests point this at a loopback server.
     openid_metadata_url: str | None = None
@@ -110,6 +112,7 @@ class Settings:
             max_attachment_mb=_megabytes(env.get("KESTREL_MAX_ATTACHMENT_MB", "25")),
             public_base_url=env.get("KESTREL_PUBLIC_URL", "").strip().rstrip("/"),
             send_alerts=env.get("KESTREL_SEND_ALERTS", "1").strip() != "0",
+            escalate_minutes=_minutes(env.get("KESTREL_ESCALATE_MINUTES", "15"), "ESCALATE"),
             openid_metadata_url=env.get("KESTREL_OPENID_METADATA_URL") or None,
         )
         settings.check()
@@ -167,9 +170,9 @@ def _port(raw: str) -> int:
     return int(raw)
 
 
-def _minutes(raw: str) -> int:
+def _minutes(raw: str, name: str = "ELEVATION") -> int:
     if not (raw.isascii() and raw.isdecimal()) or not 1 <= int(raw) <= 240:
-        raise ConfigurationError(f"KESTREL_ELEVATION_MINUTES must be 1 to 240, not {raw!r}")
+        raise ConfigurationError(f"KESTREL_{name}_MINUTES must be 1 to 240, not {raw!r}")
     return int(raw)
 
 

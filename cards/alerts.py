@@ -8,11 +8,21 @@ from cards.elements import Card, adaptive_card, execute, heading, text_block, te
 
 
 def alert_card(
-    reference: str, raised_by: str, alert_id: int, incident_id: int, user_id: str
+    reference: str,
+    raised_by: str,
+    alert_id: int,
+    incident_id: int,
+    user_id: str,
+    *,
+    escalation: bool = False,
 ) -> Card:
     """'New concern raised by <name> (ref K-12)', Open and Mark as read."""
+    title, words = "New concern", f"New concern raised by {raised_by} (ref {reference})"
+    if escalation:
+        title = "Escalation: urgent concern not yet read"
+        words = f"Urgent concern raised by {raised_by} (ref {reference}): nobody has read it yet."
     card = adaptive_card(
-        [heading("New concern"), text_run(f"New concern raised by {raised_by} (ref {reference})")],
+        [heading(title), text_run(words)],
         [
             execute("incident.show", "Open", incident=incident_id),
             execute("alert.read", "Mark as read", alert=alert_id),

@@ -9,11 +9,11 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from safeguarding.audit import AuditAction, staff_event
+from safeguarding.audit import AuditAction, AuditEvent, staff_event
 from safeguarding.chats import ChatAddress
 from safeguarding.clock import Clock
-from safeguarding.incidents import reference
-from safeguarding.ports import UnitOfWorkFactory
+from safeguarding.incidents import QueuedAlert, reference
+from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
 from safeguarding.refusals import refuse
 from safeguarding.staff import StaffMember
 
@@ -33,6 +33,7 @@ class Delivery:
     raised_by: str
     address: ChatAddress | None
     attempts: int
+    reason: str = "tagged"  # tagged, group, or escalation (urgent and unread)
 
     @property
     def reference(self) -> str:
@@ -103,6 +104,47 @@ class Outbox:
             await uow.alerts.mark_undeliverable(delivery.alert_id, why[:40], self.clock.now())
             await uow.commit()
 
+    async def escalate_due(self, limit: int = 20) -> int:
+        """Urgent incidents whose alerts nobody read in time go to the DSL and deputies, once."""
+        now = self.clock.now()
+        async with self.uow_factory() as uow:
+            due = await uow.incidents.due_escalations(now, limit)
+            for incident_id, school_id in due:
+                alerted = await self._escalate(uow, incident_id, school_id, now)
+                await uow.incidents.stop_escalation(incident_id)
+                await uow.audit.append(
+                    AuditEvent(
+                        AuditAction.INCIDENT_ESCALATED,
+                        now,
+                        school_id=school_id,
+                        record_type="incident",
+                        record_id=incident_id,
+                        detail={"alerted": alerted},
+                    )
+                )
+            await uow.commit()
+        return len(due)
+
+    async def _escalate(
+        self, uow: UnitOfWork, incident_id: int, school_id: int, now: datetime
+    ) -> list[int]:
+        facts = await uow.incidents.facts(school_id, incident_id)
+        if facts is None:
+            return []
+        pupils = {p.student.id for p in facts.pupils}
+        alerted = []
+        for lead in await uow.staff.list(school_id):
+            if not (lead.active and lead.leads_safeguarding):
+                continue
+            if await uow.access.excluded_students(lead.id) & pupils:
+                continue  # never alerted about a pupil they are excluded from
+            alert = QueuedAlert(
+                school_id, incident_id, lead.id, facts.recorded_by, "escalation", now
+            )
+            await uow.incidents.queue_alert(alert)
+            alerted.append(lead.id)
+        return alerted
+
     async def acknowledge(self, actor: StaffMember, alert_id: int, conversation: str) -> ReadAlert:
         """Mark as read: only the alert's own colleague may; recorded once, audited."""
         now = self.clock.now()
@@ -119,6 +161,7 @@ class Outbox:
                     record_id=alert_id,
                 )
             incident_id, message_id = found
+            await uow.incidents.stop_escalation(incident_id)  # somebody has it now
             await uow.audit.append(
                 staff_event(
                     actor,

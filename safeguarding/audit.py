@@ -40,6 +40,7 @@ class AuditAction(StrEnum):
     AUDIT_VIEWED = "audit.viewed"
     ALERT_READ = "alert.read"
     DASHBOARD_VIEWED = "dashboard.viewed"
+    INCIDENT_ESCALATED = "incident.escalated"
 
 
 @dataclass(frozen=True)

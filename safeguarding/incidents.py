@@ -128,6 +128,7 @@ class NewIncident:
     recorded_at: datetime
     draft: IncidentDraft
     pupils: tuple[PupilEntry, ...]
+    escalate_at: datetime | None = None  # urgent: re-sent to the DSL team if unread by then
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ shown who they are), queues the alerts in the outbox and writes the audit events
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import NoReturn
 
 from safeguarding.access import AccessPolicy, Action, Decision, Pupil, Record, Viewer, decide
@@ -45,6 +46,7 @@ class Recorded:
 class Recording:
     uow_factory: UnitOfWorkFactory
     clock: Clock
+    escalate_after: timedelta = timedelta(minutes=15)  # urgent concerns nobody has read
 
     async def record(
         self, actor: StaffMember, draft: IncidentDraft, conversation_type: str
@@ -81,8 +83,10 @@ class Recording:
             if draft.new_student is not None:  # only now that nothing can refuse the record
                 students[0] = await self._provisional(uow, actor, draft, conversation_type)
             pupils = _resolved(draft, students)
+            urgent = await self._urgent(uow, actor, draft)
+            escalate_at = now + self.escalate_after if urgent and recipients else None
             incident_id = await uow.incidents.add(
-                NewIncident(actor.school_id, actor.id, now, draft, pupils)
+                NewIncident(actor.school_id, actor.id, now, draft, pupils, escalate_at)
             )
             for staff in grantees:
                 await uow.incidents.grant(incident_id, staff.id, actor.id, now)
@@ -97,6 +101,10 @@ class Recording:
             )
             await uow.commit()
         return Recorded(incident_id, alerted=len(recipients))
+
+    async def _urgent(self, uow: UnitOfWork, actor: StaffMember, draft: IncidentDraft) -> bool:
+        categories = await uow.categories.list(actor.school_id)
+        return any(c.urgent for c in categories if c.id in draft.category_ids)
 
     async def _repeat(
         self, uow: UnitOfWork, actor: StaffMember, draft: IncidentDraft

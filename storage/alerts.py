@@ -45,6 +45,7 @@ class SqlAlerts:
                 names.get(r.raised_by, "a colleague"),
                 chats.get(r.staff_id),
                 r.attempts,
+                r.reason,
             )
             for r in rows
         ]

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -79,6 +79,7 @@ class SqlIncidents:
             assignee_id=draft.assignee_id,
             agencies=list(draft.agencies),
             idempotency_key=draft.key,
+            escalate_at=incident.escalate_at,
             text_ciphertext="",  # sealed below, once the id it is bound to exists
         )
         self.session.add(row)
@@ -245,6 +246,23 @@ class SqlIncidents:
             .limit(limit)
         )
         return list(ids), total or 0
+
+    async def due_escalations(self, now: datetime, limit: int) -> list[tuple[int, int]]:
+        """(incident, school) of urgent incidents due for escalation, locked for this sender."""
+        rows = await self.session.execute(
+            select(IncidentRow.id, IncidentRow.school_id)
+            .where(IncidentRow.escalate_at <= now)
+            .order_by(IncidentRow.escalate_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    async def stop_escalation(self, incident_id: int) -> None:
+        """Escalated, or somebody read an alert about it: it will not escalate (again)."""
+        await self.session.execute(
+            update(IncidentRow).where(IncidentRow.id == incident_id).values(escalate_at=None)
+        )
 
     async def text(self, incident_id: int) -> str:
         row = await self.session.get(IncidentRow, incident_id)

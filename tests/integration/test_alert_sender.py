@@ -191,3 +191,59 @@ async def test_the_incident_an_alert_opens_offers_mark_as_read_until_it_is_read(
     assert (await viewed()).unread_alert == row.id
     await Outbox(uow_factory, clock).acknowledge(aisha, row.id, "personal")
     assert (await viewed()).unread_alert is None
+
+
+async def urgent_incident(uow_factory, clock, staff) -> int:
+    """An URGENT concern by James alerting only Aisha (the DSL team are alerted by default)."""
+    async with uow_factory() as uow:
+        urgent = next(c.id for c in await uow.categories.list(1) if c.urgent)
+    values = {"key": "urgent-0001", "student_id": "2", "text": MARKER, "categories": str(urgent)}
+    draft = read_form(values, now=clock.now(), time_zone="Europe/London")
+    return (
+        await Recording(uow_factory, clock).record(staff["James Whitfield"], draft, "personal")
+    ).incident_id
+
+
+async def escalations(uow_factory, incident: int) -> list[int]:
+    async with uow_factory() as uow:
+        query = select(AlertRow.staff_id).where(
+            AlertRow.incident_id == incident, AlertRow.reason == "escalation"
+        )
+        return sorted(await uow.session.scalars(query))
+
+
+async def test_an_unread_urgent_concern_is_escalated_once_to_the_dsl_and_deputies(
+    alerted, uow_factory, clock, connector
+):
+    staff, _ = alerted
+    incident = await urgent_incident(uow_factory, clock, staff)
+    send = sender(uow_factory, clock)
+    await send.run_once()
+    assert await escalations(uow_factory, incident) == []  # not yet 15 minutes
+    clock.at += timedelta(minutes=15)
+    await send.run_once()
+    leads = sorted(s.id for s in staff.values() if s.leads_safeguarding)
+    assert await escalations(uow_factory, incident) == leads
+    clock.at += timedelta(hours=1)
+    await send.run_once()  # survives rounds and restarts: the incident is marked, not a timer
+    assert await escalations(uow_factory, incident) == leads
+    async with uow_factory() as uow:
+        audited = list(
+            await uow.session.scalars(
+                select(AuditEventRow.record_id).where(AuditEventRow.action == "incident.escalated")
+            )
+        )
+    assert audited == [incident]
+
+
+async def test_an_urgent_concern_read_in_time_is_not_escalated(alerted, uow_factory, clock):
+    staff, _ = alerted
+    incident = await urgent_incident(uow_factory, clock, staff)
+    async with uow_factory() as uow:
+        query = select(AlertRow.id, AlertRow.staff_id).where(AlertRow.incident_id == incident)
+        first_id, staff_id = (await uow.session.execute(query)).first()
+        reader = await uow.staff.by_id(1, staff_id)
+    await Outbox(uow_factory, clock).acknowledge(reader, first_id, "personal")
+    clock.at += timedelta(minutes=30)
+    await sender(uow_factory, clock).run_once()
+    assert await escalations(uow_factory, incident) == []

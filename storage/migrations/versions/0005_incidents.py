@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("idempotency_key", sa.String(length=64), nullable=False),
         sa.Column("text_ciphertext", sa.Text(), nullable=False),
         sa.Column("evidence_ciphertext", sa.Text(), nullable=True),
+        sa.Column("escalate_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
             "status IN ('Open', 'Active', 'Closed')", name=op.f("ck_incidents_status")
         ),
@@ -63,6 +64,7 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("incidents", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_incidents_escalate_at"), ["escalate_at"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_incidents_assignee_id_status"), ["assignee_id", "status"], unique=False
         )
@@ -281,6 +283,7 @@ def downgrade() -> None:
     with op.batch_alter_table("incidents", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_incidents_recorded_by_recorded_at"))
         batch_op.drop_index(batch_op.f("ix_incidents_assignee_id_status"))
+        batch_op.drop_index(batch_op.f("ix_incidents_escalate_at"))
 
     op.drop_table("incidents")
     op.drop_table("agencies")
