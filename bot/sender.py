@@ -77,7 +77,8 @@ class AlertSender:
             delivery.alert_id,
             delivery.incident_id,
             address.user_id,
-            escalation=delivery.reason == "escalation",
+            reason=delivery.reason,
+            concerning=delivery.concerning,
         )
         sent: list[str] = []
 

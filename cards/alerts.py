@@ -14,13 +14,17 @@ def alert_card(
     incident_id: int,
     user_id: str,
     *,
-    escalation: bool = False,
+    reason: str = "tagged",
+    concerning: str = "",
 ) -> Card:
     """'New concern raised by <name> (ref K-12)', Open and Mark as read."""
     title, words = "New concern", f"New concern raised by {raised_by} (ref {reference})"
-    if escalation:
+    if reason == "escalation":
         title = "Escalation: urgent concern not yet read"
         words = f"Urgent concern raised by {raised_by} (ref {reference}): nobody has read it yet."
+    elif reason == "not_reached":
+        title = "An alert did not arrive"
+        words = f"Kestrel could not reach {concerning or 'a colleague'} about {reference}."
     card = adaptive_card(
         [heading(title), text_run(words)],
         [

@@ -33,7 +33,8 @@ class Delivery:
     raised_by: str
     address: ChatAddress | None
     attempts: int
-    reason: str = "tagged"  # tagged, group, or escalation (urgent and unread)
+    reason: str = "tagged"  # tagged, group, escalation (urgent, unread), not_reached
+    concerning: str = ""  # not_reached: who could not be reached
 
     @property
     def reference(self) -> str:
@@ -99,10 +100,39 @@ class Outbox:
         return True
 
     async def undeliverable(self, delivery: Delivery, why: str) -> None:
-        """It cannot reach this colleague (not installed, gone, or attempts exhausted)."""
+        """It cannot reach this colleague (not installed, gone, or attempts exhausted): the
+        person who raised the incident and the DSL team are told who was not reached."""
+        now = self.clock.now()
         async with self.uow_factory() as uow:
-            await uow.alerts.mark_undeliverable(delivery.alert_id, why[:40], self.clock.now())
+            await uow.alerts.mark_undeliverable(delivery.alert_id, why[:40], now)
+            if delivery.reason != "not_reached":  # a notice that fails is not noticed again
+                await self._tell_not_reached(uow, delivery, now)
             await uow.commit()
+
+    async def _tell_not_reached(self, uow: UnitOfWork, delivery: Delivery, now: datetime) -> None:
+        school_id = await uow.incidents.school_of(delivery.incident_id)
+        facts = await uow.incidents.facts(school_id, delivery.incident_id) if school_id else None
+        if facts is None:
+            return
+        pupils = {p.student.id for p in facts.pupils}
+        told = {
+            s.id
+            for s in await uow.staff.list(facts.school_id)
+            if s.active and (s.leads_safeguarding or s.id == facts.recorded_by)
+        } - {delivery.staff_id}
+        for staff_id in sorted(told):
+            if await uow.access.excluded_students(staff_id) & pupils:
+                continue
+            notice = QueuedAlert(
+                facts.school_id,
+                delivery.incident_id,
+                staff_id,
+                facts.recorded_by,
+                "not_reached",
+                now,
+                concerning_staff_id=delivery.staff_id,
+            )
+            await uow.incidents.queue_alert(notice)
 
     async def escalate_due(self, limit: int = 20) -> int:
         """Urgent incidents whose alerts nobody read in time go to the DSL and deputies, once."""

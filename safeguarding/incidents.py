@@ -139,8 +139,9 @@ class QueuedAlert:
     incident_id: int
     staff_id: int
     raised_by: int
-    reason: str  # "tagged" (chosen on the form) or "group" (an alert group, chosen or default)
+    reason: str  # tagged (on the form), group, escalation, not_reached (a notice)
     created_at: datetime
+    concerning_staff_id: int | None = None  # not_reached: the colleague it could not reach
 
 
 @dataclass(frozen=True)

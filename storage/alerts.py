@@ -35,7 +35,9 @@ class SqlAlerts:
         for row in rows:
             row.claimed_until = lease_until
         await self.session.flush()
-        names = await self._names({r.raised_by for r in rows})
+        names = await self._names(
+            {r.raised_by for r in rows} | {r.concerning_staff_id or 0 for r in rows}
+        )
         chats = await self._chats({r.staff_id for r in rows})
         return [
             Delivery(
@@ -46,6 +48,7 @@ class SqlAlerts:
                 chats.get(r.staff_id),
                 r.attempts,
                 r.reason,
+                names.get(r.concerning_staff_id or 0, ""),
             )
             for r in rows
         ]

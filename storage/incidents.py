@@ -137,6 +137,7 @@ class SqlIncidents:
                 reason=alert.reason,
                 state="queued",
                 created_at=alert.created_at,
+                concerning_staff_id=alert.concerning_staff_id,
             )
         )
         await self.session.flush()

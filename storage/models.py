@@ -378,6 +378,8 @@ class AlertRow(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     failure: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # A "not_reached" notice: the colleague an alert could not reach.
+    concerning_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
 
 
 class AttachmentRow(Base):

@@ -116,18 +116,29 @@ class OpenForm:
 class ChatEvents(BotMessages):
     """The conversation WebSocket, with the bot's changes to messages it posted earlier."""
 
+    skipped: list[Json]
+
     async def next_update(self, message_id: str, within: float = BOT_MESSAGE_TIMEOUT) -> Json:
-        """The next new version of that message; fails if none comes `within` seconds."""
+        """The next new version of that message; fails if none comes `within` seconds.
+
+        New messages that arrive meanwhile in this chat are kept in `skipped`, in order.
+        """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + within
+        self.skipped = getattr(self, "skipped", [])
         while (left := deadline - loop.time()) > 0:
             event = await self._receive(left)
+            if event is None:
+                continue
             if (
-                event is not None
-                and event.get("action") == "updateMessage"
+                event.get("action") == "updateMessage"
                 and event["message"].get("messageId") == message_id
             ):
                 return event["message"]
+            if event.get("action") == "createMessage" and (
+                event.get("actionConversationId") == self.conversation_id
+            ):
+                self.skipped.append(event["message"])
         raise AssertionError(f"message {message_id} was not updated within {within:.0f} s")
 
 
@@ -209,11 +220,18 @@ async def test_staff_member_records_an_incident_with_the_forms_buttons_and_it_is
         assert texts(form.card)[0] == "Add incident"
         done, chosen = await _fill_in_and_record(form, text, database)
         replaced = await events.next_update(message["messageId"])
-        await events.assert_quiet(0.5)  # nothing new is posted into the chat
-
-    heading = RECORDED.fullmatch(texts(done)[0])
-    assert heading, texts(done)
-    reference, incident_id = heading.group(1), int(heading.group(2))
+        heading = RECORDED.fullmatch(texts(done)[0])
+        assert heading, texts(done)
+        reference, incident_id = heading.group(1), int(heading.group(2))
+        # The only new message is the sender's notice: James has never opened a chat with
+        # Kestrel, so his alert cannot arrive, and the DSL (who recorded it) is told so.
+        skipped = getattr(events, "skipped", [])
+        notice = only_card(skipped.pop(0) if skipped else await events.next(within=20))
+        assert texts(notice) == [
+            "An alert did not arrive",
+            f"Kestrel could not reach James Whitfield about {reference}.",
+        ]
+        await events.assert_quiet(0.5)
     assert f"Recorded as {reference}. 1 colleague will be alerted." in texts(done)
     assert ("Add another incident", "incident.add") in buttons(done)
     assert not [e for e in _elements(done) if e["type"].startswith("Input.")]  # not the form
@@ -249,14 +267,23 @@ def _assert_stored(database: Path, incident_id: int, chosen: Chosen, marker: str
         f"SELECT staff_id, granted_by, withdrawn_at FROM incident_grants {incident}",
         incident_id,
     ) == [(chosen.colleague, dsl, None)]
+    tagged = f"{incident} AND reason = 'tagged'"
     assert _rows(
-        database, f"SELECT staff_id, raised_by, reason FROM alerts {incident}", incident_id
+        database, f"SELECT staff_id, raised_by, reason FROM alerts {tagged}", incident_id
     ) == [(chosen.colleague, dsl, "tagged")]
     # The running sender takes it: James has never opened a 1:1 chat with Kestrel here, so the
-    # alert cannot reach him and says so (it never silently stays queued).
+    # alert cannot reach him and says so (it never silently stays queued)...
     assert _eventually(
-        lambda: _rows(database, f"SELECT state, failure FROM alerts {incident}", incident_id)
+        lambda: _rows(database, f"SELECT state, failure FROM alerts {tagged}", incident_id)
     ) == [("undeliverable", "no chat with Kestrel")]
+    # ... and the DSL team and the recorder are told who was not reached.
+    notices = f"{incident} AND reason = 'not_reached'"
+    assert {
+        row[1]
+        for row in _rows(
+            database, f"SELECT staff_id, concerning_staff_id FROM alerts {notices}", incident_id
+        )
+    } == {chosen.colleague}
     events = _rows(
         database,
         "SELECT action, actor_staff_id, conversation_type, detail FROM audit_events "

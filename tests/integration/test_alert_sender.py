@@ -87,14 +87,21 @@ async def test_429_waits_at_least_retry_after_then_delivers(alerted, uow_factory
     assert (await alert_row(uow_factory)).state == "sent"
 
 
-async def test_a_colleague_teams_says_is_gone_or_without_a_chat_is_undeliverable(
+async def test_a_colleague_teams_says_is_gone_is_undeliverable_and_others_are_told(
     alerted, uow_factory, clock, connector
 ):
+    staff, _ = alerted
     loopback, _ = connector
     loopback.failures.append((404, None))
     await sender(uow_factory, clock).run_once()
-    row = await alert_row(uow_factory)
-    assert (row.state, row.failure) == ("undeliverable", "teams answered 404")
+    async with uow_factory() as uow:
+        rows = list(await uow.session.scalars(select(AlertRow).order_by(AlertRow.id)))
+        uow.session.expunge_all()
+    first, *notices = rows
+    assert (first.state, first.failure) == ("undeliverable", "teams answered 404")
+    told = {staff["James Whitfield"].id, staff["Priya Raman"].id, staff["Tom Okafor"].id}
+    assert {n.staff_id for n in notices} == told  # who raised it, and the DSL team
+    assert {(n.reason, n.concerning_staff_id) for n in notices} == {("not_reached", first.staff_id)}
 
 
 async def test_a_sender_that_dies_after_claiming_leaves_the_alert_to_the_next(

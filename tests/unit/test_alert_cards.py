@@ -14,10 +14,17 @@ def test_an_alert_is_a_stub_with_open_mark_as_read_and_a_refresh_for_its_colleag
 
 
 def test_an_escalation_says_so_and_a_read_alert_keeps_only_open():
-    escalation = alert_card("K-12", "James Whitfield", 5, 12, "29:p", escalation=True)
+    escalation = alert_card("K-12", "James Whitfield", 5, 12, "29:p", reason="escalation")
     assert_valid_card(escalation)
     assert texts(escalation)[0] == "Escalation: urgent concern not yet read"
     read = alert_read_card("K-12", 12)
     assert_valid_card(read)
     assert buttons(read) == [("Open", "incident.show")]
     assert_valid_card(dashboard_stub_card())
+    notice = alert_card(
+        "K-12", "James Whitfield", 6, 12, "29:p", reason="not_reached", concerning="Aisha Khan"
+    )
+    assert texts(notice) == [
+        "An alert did not arrive",
+        "Kestrel could not reach Aisha Khan about K-12.",
+    ]

@@ -92,6 +92,10 @@ def upgrade() -> None:
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("read_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("failure", sa.String(length=40), nullable=True),
+        sa.Column("concerning_staff_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["concerning_staff_id"], ["staff.id"], name=op.f("fk_alerts_concerning_staff_id_staff")
+        ),
         sa.ForeignKeyConstraint(
             ["incident_id"], ["incidents.id"], name=op.f("fk_alerts_incident_id_incidents")
         ),
