@@ -11,11 +11,17 @@ import random
 
 import aiohttp
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
-from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
+from botbuilder.schema import (
+    ChannelAccount,
+    ConversationAccount,
+    ConversationParameters,
+    ConversationReference,
+)
 
 from bot.rates import SendLimits
 from cards.alerts import alert_card
 from safeguarding.alerts import Delivery, Outbox, retry_delay
+from safeguarding.chats import ChatAddress
 
 log = logging.getLogger("kestrel.sender")
 RETRIED = {412, 429, 500, 502, 503, 504}
@@ -49,15 +55,43 @@ class AlertSender:
                 await asyncio.sleep(idle_seconds)
 
     async def _deliver(self, delivery: Delivery) -> None:
-        if delivery.address is None:
+        if delivery.address is None and not (delivery.aad_object_id and delivery.school_chat):
             await self.outbox.undeliverable(delivery, "no chat with Kestrel")
             return
         try:
+            if delivery.address is None:
+                message_id, started = await self._start_chat(delivery)
+                await self.outbox.sent(delivery, message_id, started.conversation_id, started)
+                return
             message_id = await self._send(delivery)
         except Exception as error:  # noqa: BLE001 - classified below, never raised
             await self._failed(delivery, error)
             return
         await self.outbox.sent(delivery, message_id, delivery.address.conversation_id)
+
+    async def _start_chat(self, delivery: Delivery) -> tuple[str, ChatAddress]:
+        """A 1:1 chat with a colleague Kestrel has not talked to (its app installed for them)."""
+        school = delivery.school_chat
+        assert school is not None
+        parameters = ConversationParameters(
+            is_group=False,
+            bot=ChannelAccount(id=school.bot_id),
+            members=[ChannelAccount(id=delivery.aad_object_id)],
+            tenant_id=school.tenant_id,
+            # botbuilder serialises tenant_id as `tenantID`; Teams reads channelData.tenant.id.
+            channel_data={"tenant": {"id": school.tenant_id}},
+        )
+        outcome = _Outcome()
+
+        async def callback(context: TurnContext) -> None:
+            await outcome.send(context, self._card(delivery, ""))
+
+        await self.adapter.create_conversation(
+            self.app_id, callback, parameters, "msteams", school.service_url, None
+        )
+        conversation, message_id = outcome.result()
+        started = ChatAddress(conversation, school.service_url, school.tenant_id, school.bot_id, "")
+        return message_id, started
 
     async def _send(self, delivery: Delivery) -> str:
         address = delivery.address
@@ -71,25 +105,25 @@ class AlertSender:
             bot=ChannelAccount(id=address.bot_id),
             user=ChannelAccount(id=address.user_id),
         )
-        card = alert_card(
+        outcome = _Outcome()
+
+        async def callback(context: TurnContext) -> None:
+            await outcome.send(context, self._card(delivery, address.user_id))
+
+        await self.adapter.continue_conversation(reference, callback, self.app_id)
+        return outcome.result()[1]
+
+    @staticmethod
+    def _card(delivery: Delivery, user_id: str) -> dict:
+        return alert_card(
             delivery.reference,
             delivery.raised_by,
             delivery.alert_id,
             delivery.incident_id,
-            address.user_id,
+            user_id,
             reason=delivery.reason,
             concerning=delivery.concerning,
         )
-        sent: list[str] = []
-
-        async def callback(context: TurnContext) -> None:
-            response = await context.send_activity(
-                MessageFactory.attachment(CardFactory.adaptive_card(card))
-            )
-            sent.append((response and response.id) or "")
-
-        await self.adapter.continue_conversation(reference, callback, self.app_id)
-        return sent[0] if sent else ""
 
     async def _failed(self, delivery: Delivery, error: Exception) -> None:
         status, retry_after = _status(error)
@@ -101,6 +135,32 @@ class AlertSender:
         why = f"teams answered {status}" if status else type(error).__name__
         delay = retry_delay(delivery.attempts, retry_after, self.rng)
         await self.outbox.retry(delivery, delay, why)
+
+
+class _Outcome:
+    """What a send inside the adapter's turn did. The adapter's on_turn_error would swallow a
+    failure there (a 429 would look like success), so it is kept and raised afterwards."""
+
+    def __init__(self) -> None:
+        self.conversation, self.message_id, self.error = "", "", None
+
+    async def send(self, context: TurnContext, card: dict) -> None:
+        try:
+            response = await context.send_activity(
+                MessageFactory.attachment(CardFactory.adaptive_card(card))
+            )
+        except Exception as error:  # noqa: BLE001 - raised again by result()
+            self.error = error
+            return
+        self.conversation = context.activity.conversation.id
+        self.message_id = (response and response.id) or ""
+
+    def result(self) -> tuple[str, str]:
+        if self.error is not None:
+            raise self.error
+        if not self.conversation:
+            raise ConnectionError("the send did not run")
+        return self.conversation, self.message_id
 
 
 def _status(error: Exception) -> tuple[int | None, float | None]:

@@ -35,6 +35,10 @@ class Delivery:
     attempts: int
     reason: str = "tagged"  # tagged, group, escalation (urgent, unread), not_reached
     concerning: str = ""  # not_reached: who could not be reached
+    # No chat yet: Kestrel starts one (Teams allows it where the app is installed for them),
+    # with their Entra id and the school's Teams service (from any colleague's chat).
+    aad_object_id: str = ""
+    school_chat: ChatAddress | None = None
 
     @property
     def reference(self) -> str:
@@ -81,9 +85,18 @@ class Outbox:
             await uow.commit()
         return list(found)
 
-    async def sent(self, delivery: Delivery, message_id: str, conversation_id: str) -> None:
-        """Delivered: the Teams message id is kept (to update it, and never to send twice)."""
+    async def sent(
+        self,
+        delivery: Delivery,
+        message_id: str,
+        conversation_id: str,
+        started: ChatAddress | None = None,
+    ) -> None:
+        """Delivered: the Teams message id is kept (to update it, and never to send twice);
+        a chat Kestrel had to start is kept as this colleague's address."""
         async with self.uow_factory() as uow:
+            if started is not None:
+                await uow.chats.save(delivery.staff_id, started, self.clock.now())
             await uow.alerts.mark_sent(
                 delivery.alert_id, message_id, conversation_id, self.clock.now()
             )

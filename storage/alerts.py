@@ -39,6 +39,9 @@ class SqlAlerts:
             {r.raised_by for r in rows} | {r.concerning_staff_id or 0 for r in rows}
         )
         chats = await self._chats({r.staff_id for r in rows})
+        aad = await self._aad({r.staff_id for r in rows if r.staff_id not in chats})
+        schools = {r.school_id for r in rows if r.staff_id not in chats}
+        school_chats = {school: await self._any_chat(school) for school in schools}
         return [
             Delivery(
                 r.id,
@@ -49,6 +52,8 @@ class SqlAlerts:
                 r.attempts,
                 r.reason,
                 names.get(r.concerning_staff_id or 0, ""),
+                aad.get(r.staff_id, ""),
+                school_chats.get(r.school_id),
             )
             for r in rows
         ]
@@ -133,6 +138,29 @@ class SqlAlerts:
             select(StaffRow.id, StaffRow.display_name).where(StaffRow.id.in_(staff_ids))
         )
         return {row[0]: row[1] for row in rows}
+
+    async def _aad(self, staff_ids: set[int]) -> dict[int, str]:
+        if not staff_ids:
+            return {}
+        rows = await self.session.execute(
+            select(StaffRow.id, StaffRow.aad_object_id).where(StaffRow.id.in_(staff_ids))
+        )
+        return {row[0]: row[1] for row in rows}
+
+    async def _any_chat(self, school_id: int) -> ChatAddress | None:
+        """Any colleague's chat in this school: its Teams service, bot and tenant."""
+        row = await self.session.scalar(
+            select(ChatAddressRow)
+            .join(StaffRow, StaffRow.id == ChatAddressRow.staff_id)
+            .where(StaffRow.school_id == school_id)
+            .order_by(ChatAddressRow.updated_at.desc())
+            .limit(1)
+        )
+        if row is None:
+            return None
+        return ChatAddress(
+            row.conversation_id, row.service_url, row.tenant_id, row.bot_id, row.user_id
+        )
 
     async def _chats(self, staff_ids: set[int]) -> dict[int, ChatAddress]:
         rows = await self.session.scalars(

@@ -13,6 +13,7 @@ from bot.settings import Settings
 from safeguarding.alerts import LEASE, Outbox
 from safeguarding.chats import ChatAddress
 from safeguarding.incident_form import read_form
+from safeguarding.incidents import QueuedAlert
 from safeguarding.recording import Recording
 from safeguarding.viewing import view_incident
 from storage.models import AlertRow, AuditEventRow
@@ -40,8 +41,13 @@ async def alerted(demo_school, uow_factory, clock, connector):
     return staff, done.incident_id
 
 
+async def _swallow(context, error) -> None:
+    """As the app's adapter does: an error inside a turn is handled, not raised."""
+
+
 def sender(uow_factory, clock) -> AlertSender:
     adapter = create_adapter(Settings(local=True))
+    adapter.on_turn_error = _swallow  # failures must still be seen by the sender
     return AlertSender(adapter, Outbox(uow_factory, clock), app_id="", rate=1000)
 
 
@@ -254,3 +260,42 @@ async def test_an_urgent_concern_read_in_time_is_not_escalated(alerted, uow_fact
     clock.at += timedelta(minutes=30)
     await sender(uow_factory, clock).run_once()
     assert await escalations(uow_factory, incident) == []
+
+
+async def test_kestrel_starts_a_chat_with_a_colleague_it_has_not_talked_to(
+    alerted, uow_factory, clock, connector
+):
+    staff, incident = alerted
+    loopback, _ = connector
+    tom = staff["Tom Okafor"]
+    async with uow_factory() as uow:  # an alert for Tom, who never opened a chat with Kestrel
+        await uow.incidents.queue_alert(
+            QueuedAlert(1, incident, tom.id, staff["James Whitfield"].id, "tagged", clock.now())
+        )
+        await uow.commit()
+    await sender(uow_factory, clock).run_once()
+    [created] = loopback.created
+    assert created["members"] == [{"id": tom.aad_object_id}]
+    assert created["isGroup"] is False and created["channelData"] == {"tenant": {"id": "tenant"}}
+    async with uow_factory() as uow:
+        row = await uow.session.scalar(select(AlertRow).where(AlertRow.staff_id == tom.id))
+        assert (row.state, row.conversation_id) == ("sent", "a:created-1")
+        assert (await uow.chats.get(tom.id)).conversation_id == "a:created-1"  # kept for next time
+
+
+async def test_a_colleague_without_the_app_installed_is_undeliverable(
+    alerted, uow_factory, clock, connector
+):
+    staff, incident = alerted
+    loopback, _ = connector
+    tom = staff["Tom Okafor"]
+    loopback.not_installed.add(tom.aad_object_id)
+    async with uow_factory() as uow:
+        await uow.incidents.queue_alert(
+            QueuedAlert(1, incident, tom.id, staff["James Whitfield"].id, "tagged", clock.now())
+        )
+        await uow.commit()
+    await sender(uow_factory, clock).run_once()
+    async with uow_factory() as uow:
+        row = await uow.session.scalar(select(AlertRow).where(AlertRow.staff_id == tom.id))
+        assert (row.state, row.failure) == ("undeliverable", "teams answered 404")

@@ -26,15 +26,28 @@ class LoopbackConnector:
     updated: list[SentActivity] = field(default_factory=list)
     # Answers to give instead of 201 for the next sends: (status, Retry-After or None).
     failures: list[tuple[int, str | None]] = field(default_factory=list)
+    # create_conversation requests, and members for whom the app is not installed
+    created: list[dict[str, Any]] = field(default_factory=list)
+    not_installed: set[str] = field(default_factory=set)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
     def app(self) -> web.Application:
         app = web.Application()
+        app.router.add_post("/v3/conversations", self._create)
         app.router.add_post("/v3/conversations/{conversation}/activities", self._send)
         app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._send)
         app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._update)
         return app
+
+    async def _create(self, request: web.Request) -> web.Response:
+        """create_conversation: a new 1:1 chat (404 for members in `not_installed`)."""
+        body = await request.json()
+        members = [m.get("id") for m in body.get("members") or []]
+        if set(members) & self.not_installed:
+            return web.json_response({"error": {"code": "NotFound"}}, status=404)
+        self.created.append(body)
+        return web.json_response({"id": f"a:created-{len(self.created)}"}, status=201)
 
     async def _update(self, request: web.Request) -> web.Response:
         body = await request.json()
