@@ -29,8 +29,16 @@ GONE = {403, 404}
 
 
 class AlertSender:
-    def __init__(self, adapter, outbox: Outbox, app_id: str, rate: float = 50.0) -> None:
+    def __init__(
+        self,
+        adapter,
+        outbox: Outbox,
+        app_id: str,
+        rate: float = 50.0,
+        send_timeout: float = 30.0,
+    ) -> None:
         self.adapter, self.outbox, self.app_id = adapter, outbox, app_id
+        self.send_timeout = send_timeout  # a Bot Connector that hangs must not stall the rest
         self.limits, self.rng = SendLimits(per_second=rate), random.Random()
 
     async def run_once(self, batch: int = 50) -> int:
@@ -43,7 +51,7 @@ class AlertSender:
             await self._deliver(delivery)
         return len(deliveries)
 
-    async def run_forever(self, idle_seconds: float = 2.0) -> None:
+    async def run_forever(self, idle_seconds: float = 1.0) -> None:
         """The background loop (started by the app); never dies of one bad alert."""
         while True:
             try:
@@ -60,10 +68,12 @@ class AlertSender:
             return
         try:
             if delivery.address is None:
-                message_id, started = await self._start_chat(delivery)
+                message_id, started = await asyncio.wait_for(
+                    self._start_chat(delivery), self.send_timeout
+                )
                 await self.outbox.sent(delivery, message_id, started.conversation_id, started)
                 return
-            message_id = await self._send(delivery)
+            message_id = await asyncio.wait_for(self._send(delivery), self.send_timeout)
         except Exception as error:  # noqa: BLE001 - classified below, never raised
             await self._failed(delivery, error)
             return

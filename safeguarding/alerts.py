@@ -64,12 +64,13 @@ class ReadAlert:
 
 
 def retry_delay(attempts: int, retry_after: float | None, rng: random.Random) -> timedelta:
-    """Exponential backoff with full jitter, never sooner than the server's Retry-After."""
-    ceiling = min(FIRST_RETRY * 2**attempts, LONGEST_RETRY)
-    delay = timedelta(seconds=rng.uniform(FIRST_RETRY.total_seconds(), ceiling.total_seconds()))
+    """The server's Retry-After when it gives one (plus a little jitter, so a crowd of retries
+    does not arrive together); otherwise exponential backoff with full jitter."""
     if retry_after is not None:
-        delay = max(delay, timedelta(seconds=min(retry_after, LONGEST_RETRY.total_seconds())))
-    return delay
+        wait = min(max(retry_after, 0.0), LONGEST_RETRY.total_seconds())
+        return timedelta(seconds=wait + rng.uniform(0.0, 0.5))
+    ceiling = min(FIRST_RETRY * 2**attempts, LONGEST_RETRY)
+    return timedelta(seconds=rng.uniform(FIRST_RETRY.total_seconds(), ceiling.total_seconds()))
 
 
 @dataclass(frozen=True)

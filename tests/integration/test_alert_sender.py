@@ -45,10 +45,11 @@ async def _swallow(context, error) -> None:
     """As the app's adapter does: an error inside a turn is handled, not raised."""
 
 
-def sender(uow_factory, clock) -> AlertSender:
+def sender(uow_factory, clock, send_timeout: float = 5.0) -> AlertSender:
     adapter = create_adapter(Settings(local=True))
     adapter.on_turn_error = _swallow  # failures must still be seen by the sender
-    return AlertSender(adapter, Outbox(uow_factory, clock), app_id="", rate=1000)
+    outbox = Outbox(uow_factory, clock)
+    return AlertSender(adapter, outbox, app_id="", rate=1000, send_timeout=send_timeout)
 
 
 async def alert_row(uow_factory) -> AlertRow:
@@ -299,3 +300,18 @@ async def test_a_colleague_without_the_app_installed_is_undeliverable(
     async with uow_factory() as uow:
         row = await uow.session.scalar(select(AlertRow).where(AlertRow.staff_id == tom.id))
         assert (row.state, row.failure) == ("undeliverable", "teams answered 404")
+
+
+@pytest.mark.parametrize("behaviour", ["drop", "3"])
+async def test_a_dropped_connection_or_a_hung_connector_is_retried_not_lost(
+    alerted, uow_factory, clock, connector, behaviour
+):
+    loopback, _ = connector
+    loopback.behaviours.append(behaviour)
+    send = sender(uow_factory, clock, send_timeout=1.0)
+    await send.run_once()
+    row = await alert_row(uow_factory)
+    assert (row.state, row.attempts) == ("queued", 1)
+    clock.at += timedelta(minutes=11)
+    await send.run_once()
+    assert (await alert_row(uow_factory)).state == "sent"

@@ -26,6 +26,8 @@ class LoopbackConnector:
     updated: list[SentActivity] = field(default_factory=list)
     # Answers to give instead of 201 for the next sends: (status, Retry-After or None).
     failures: list[tuple[int, str | None]] = field(default_factory=list)
+    # For the next sends, in order: "drop" (close the connection) or seconds to wait first.
+    behaviours: list[str] = field(default_factory=list)
     # create_conversation requests, and members for whom the app is not installed
     created: list[dict[str, Any]] = field(default_factory=list)
     not_installed: set[str] = field(default_factory=set)
@@ -60,6 +62,13 @@ class LoopbackConnector:
         return web.json_response({"id": request.match_info["activity"]})
 
     async def _send(self, request: web.Request) -> web.Response:
+        if self.behaviours:
+            behaviour = self.behaviours.pop(0)
+            if behaviour == "drop":  # the connection goes away with no answer
+                assert request.transport is not None
+                request.transport.close()
+                raise ConnectionResetError("dropped by the test")
+            await asyncio.sleep(float(behaviour))  # "slow": answers, but late
         if self.failures:
             status, retry_after = self.failures.pop(0)
             headers = {"Retry-After": retry_after} if retry_after else None
