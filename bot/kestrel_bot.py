@@ -51,6 +51,17 @@ class KestrelBot:
             await self._reply(context, await self._run(context, "help", {"v": PAYLOAD_VERSION}))
         elif _bot_removed(activity):
             await self._forget_chat(context)
+        elif activity.type == ActivityTypes.conversation_update and _personal(activity):
+            await self._note_chat(context)
+
+    async def _note_chat(self, context: TurnContext) -> None:
+        """A conversationUpdate in someone's 1:1 chat: keep its address (nothing to answer)."""
+        try:
+            await self._identify(context)  # remembers a personal chat's address
+        except NotRecognised:
+            return
+        except Exception as error:  # noqa: BLE001 - nothing to answer on an update
+            log_unexpected(error, "could not note a chat")
 
     async def _forget_chat(self, context: TurnContext) -> None:
         """Kestrel was removed from this person's Teams: their chat address goes."""
@@ -269,6 +280,11 @@ def _bot_arrived(activity: Activity) -> bool:
     return activity.type == ActivityTypes.installation_update and (
         activity.action or ""
     ).startswith("add")
+
+
+def _personal(activity: Activity) -> bool:
+    conversation = activity.conversation
+    return conversation is not None and conversation.conversation_type == "personal"
 
 
 def _bot_removed(activity: Activity) -> bool:

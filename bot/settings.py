@@ -112,6 +112,7 @@ class Settings:
             max_attachment_mb=_megabytes(env.get("KESTREL_MAX_ATTACHMENT_MB", "25")),
             public_base_url=env.get("KESTREL_PUBLIC_URL", "").strip().rstrip("/"),
             send_alerts=env.get("KESTREL_SEND_ALERTS", "1").strip() != "0",
+            alerts_per_second=float(_per_second(env.get("KESTREL_ALERTS_PER_SECOND", "50"))),
             escalate_minutes=_minutes(env.get("KESTREL_ESCALATE_MINUTES", "15"), "ESCALATE"),
             openid_metadata_url=env.get("KESTREL_OPENID_METADATA_URL") or None,
         )
@@ -173,6 +174,12 @@ def _port(raw: str) -> int:
 def _minutes(raw: str, name: str = "ELEVATION") -> int:
     if not (raw.isascii() and raw.isdecimal()) or not 1 <= int(raw) <= 240:
         raise ConfigurationError(f"KESTREL_{name}_MINUTES must be 1 to 240, not {raw!r}")
+    return int(raw)
+
+
+def _per_second(raw: str) -> int:
+    if not (raw.isascii() and raw.isdecimal()) or not 1 <= int(raw) <= 200:
+        raise ConfigurationError(f"KESTREL_ALERTS_PER_SECOND must be 1 to 200, not {raw!r}")
     return int(raw)
 
 

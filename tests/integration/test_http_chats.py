@@ -55,3 +55,14 @@ async def test_each_member_of_staff_has_their_own_address(running_bot, engine):
         1: "a:1Kq0demoPersonalChatWithPriyaRaman",
         3: "a:1Kq0demoPersonalChatWithJames",
     }
+
+
+async def test_a_conversation_update_in_a_personal_chat_keeps_the_address(running_bot, engine):
+    body = activity("installationUpdate_add", running_bot.connector_url)
+    body["type"] = "conversationUpdate"
+    body.pop("action", None)
+    body["membersAdded"] = [{"id": body["recipient"]["id"]}]
+    response = await running_bot.post(body)
+    assert response.status == 200
+    assert [a[1] for a in await addresses(engine)] == ["a:1Kq0demoPersonalChatWithPriyaRaman"]
+    assert running_bot.connector.sent == []  # nothing is said on an update
