@@ -66,18 +66,19 @@ class AlertSender:
         if delivery.address is None and not (delivery.aad_object_id and delivery.school_chat):
             await self.outbox.undeliverable(delivery, "no chat with Kestrel")
             return
+        started = delivery.address
         try:
-            if delivery.address is None:
-                message_id, started = await asyncio.wait_for(
-                    self._start_chat(delivery), self.send_timeout
-                )
-                await self.outbox.sent(delivery, message_id, started.conversation_id, started)
-                return
-            message_id = await asyncio.wait_for(self._send(delivery), self.send_timeout)
+            if started is None:
+                sending = self._start_chat(delivery)
+                message_id, started = await asyncio.wait_for(sending, self.send_timeout)
+            else:
+                message_id = await asyncio.wait_for(self._send(delivery), self.send_timeout)
         except Exception as error:  # noqa: BLE001 - classified below, never raised
             await self._failed(delivery, error)
             return
-        await self.outbox.sent(delivery, message_id, delivery.address.conversation_id)
+        # Outside the try: a failure to record it must not be mistaken for a failed send.
+        new_chat = started if delivery.address is None else None
+        await self.outbox.sent(delivery, message_id, started.conversation_id, new_chat)
 
     async def _start_chat(self, delivery: Delivery) -> tuple[str, ChatAddress]:
         """A 1:1 chat with a colleague Kestrel has not talked to (its app installed for them)."""
