@@ -4,6 +4,7 @@ Only the DSL and deputies may, and never for a pupil they are excluded from; eac
 itself audited.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -58,7 +59,7 @@ class Oversight:
             student = await uow.students.by_id(actor.school_id, student_id)
             if student is None or not await self._may(uow, actor, {student_id}):
                 await self._refuse(uow, actor, "student.audit", "student", student_id, conversation)
-            incidents = await uow.incidents.of_student(student_id)
+            incidents = await self._visible(uow, actor, await uow.incidents.of_student(student_id))
             records = [("student", student_id)] + [("incident", i) for i in incidents]
             events = await uow.audit.for_records(actor.school_id, records, REPORT_LINES)
             lines = await self._lines(uow, actor, events)
@@ -92,6 +93,18 @@ class Oversight:
                 )
             )
             await uow.commit()
+
+    async def _visible(
+        self, uow: UnitOfWork, actor: StaffMember, incident_ids: Sequence[int]
+    ) -> list[int]:
+        """The pupil's incidents that concern no pupil this member of staff is excluded from."""
+        excluded = await uow.access.excluded_students(actor.id)
+        facts = await uow.incidents.facts_of(actor.school_id, incident_ids)
+        return [
+            i
+            for i in incident_ids
+            if i in facts and not excluded & {p.student.id for p in facts[i].pupils}
+        ]
 
     async def _may(self, uow: UnitOfWork, actor: StaffMember, pupils: set[int]) -> bool:
         excluded = await uow.access.excluded_students(actor.id)

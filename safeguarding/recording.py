@@ -19,7 +19,7 @@ from safeguarding.errors import Conflict, DomainError, InvalidInput, NotAvailabl
 from safeguarding.incidents import IncidentDraft, NewIncident, PupilEntry, QueuedAlert, reference
 from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
 from safeguarding.refusals import refuse
-from safeguarding.school import Student
+from safeguarding.school import Category, Student
 from safeguarding.staff import StaffMember
 
 
@@ -73,7 +73,10 @@ class Recording:
             students = await self._pupils(uow, actor, draft, conversation_type)
             await self._check_rights(uow, actor, draft, students, policy, conversation_type)
             await self._check_assignee(uow, actor, draft, {s.id for s in students})
-            recipients = await self._recipients(uow, actor, draft, students)
+            chosen = [
+                c for c in await uow.categories.list(actor.school_id) if c.id in draft.category_ids
+            ]
+            recipients = await self._recipients(uow, actor, draft, students, chosen)
             record = Record(
                 pupils=tuple(Pupil(s.id, s.year_group, s.tutor_group) for s in students),
                 categories=draft.category_ids,
@@ -83,7 +86,7 @@ class Recording:
             if draft.new_student is not None:  # only now that nothing can refuse the record
                 students[0] = await self._provisional(uow, actor, draft, conversation_type)
             pupils = _resolved(draft, students)
-            urgent = await self._urgent(uow, actor, draft)
+            urgent = any(c.urgent for c in chosen)
             escalate_at = now + self.escalate_after if urgent and recipients else None
             incident_id = await uow.incidents.add(
                 NewIncident(actor.school_id, actor.id, now, draft, pupils, escalate_at)
@@ -101,10 +104,6 @@ class Recording:
             )
             await uow.commit()
         return Recorded(incident_id, alerted=len(recipients))
-
-    async def _urgent(self, uow: UnitOfWork, actor: StaffMember, draft: IncidentDraft) -> bool:
-        categories = await uow.categories.list(actor.school_id)
-        return any(c.urgent for c in categories if c.id in draft.category_ids)
 
     async def _repeat(
         self, uow: UnitOfWork, actor: StaffMember, draft: IncidentDraft
@@ -210,25 +209,24 @@ class Recording:
         actor: StaffMember,
         draft: IncidentDraft,
         students: Sequence[Student],
+        categories: Sequence[Category],
     ) -> dict[int, tuple[StaffMember, str]]:
         """Who is alerted: chosen colleagues and groups, and the categories' default groups.
 
         Nobody excluded from any of the pupils is alerted, whatever was chosen.
         """
-        by_id = [await uow.staff.by_id(actor.school_id, i) for i in draft.alert_staff_ids]
-        by_aad = await uow.staff.by_aad(actor.school_id, sorted(draft.alert_aad_ids))
-        chosen = [s for s in by_id if s is not None] + list(by_aad)
+        everyone = {s.id: s for s in await uow.staff.list(actor.school_id)}
+        by_aad = {s.aad_object_id: s for s in everyone.values()}
+        chosen = [everyone[i] for i in draft.alert_staff_ids if i in everyone]
+        chosen += [by_aad[a] for a in sorted(draft.alert_aad_ids) if a in by_aad]
         if len(chosen) < len(draft.alert_staff_ids) + len(draft.alert_aad_ids):
             raise InvalidInput({"alert_staff": "Choose colleagues who use Kestrel."})
         groups = {g.id: g for g in await uow.alert_groups.list(actor.school_id)}
         if not draft.alert_group_ids <= groups.keys():
             raise InvalidInput({"alert_groups": "Choose alert groups from the list."})
-        categories = await uow.categories.list(actor.school_id)
         group_ids = set(draft.alert_group_ids)
-        for category in categories:
-            if category.id in draft.category_ids:
-                group_ids.update(category.default_alert_group_ids)
-        everyone = {s.id: s for s in await uow.staff.list(actor.school_id)}
+        for category in categories:  # the incident's own: their default groups apply
+            group_ids.update(category.default_alert_group_ids)
         found: dict[int, tuple[StaffMember, str]] = {}
         for group_id in sorted(group_ids & groups.keys()):
             for member in groups[group_id].member_ids:

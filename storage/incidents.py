@@ -301,10 +301,6 @@ class SqlIncidents:
         await self.session.flush()
         return bool(found)
 
-    async def recorded_by(self, school_id: int, incident_id: int) -> int | None:
-        row = await self.session.get(IncidentRow, incident_id)
-        return row.recorded_by if row is not None and row.school_id == school_id else None
-
     async def reencrypt_all(self) -> int:
         """Re-encrypt every incident ciphertext made by an older key (key rotation)."""
         keyring, changed = self.keyring, 0

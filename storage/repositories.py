@@ -87,16 +87,6 @@ class SqlStaff:
             row.hide_names, row.updated_at = hide, self.clock.now()
             await self.session.flush()
 
-    async def by_aad(self, school_id: int, aad_object_ids: Sequence[str]) -> Sequence[StaffMember]:
-        if not aad_object_ids:
-            return []
-        rows = await self.session.scalars(
-            select(StaffRow).where(
-                StaffRow.school_id == school_id, StaffRow.aad_object_id.in_(aad_object_ids)
-            )
-        )
-        return [staff_member(row) for row in rows]
-
     async def by_id(self, school_id: int, staff_id: int) -> StaffMember | None:
         row = await self.session.get(StaffRow, staff_id)
         return staff_member(row) if row is not None and row.school_id == school_id else None

@@ -83,3 +83,22 @@ async def test_the_dsl_withdraws_an_alert_grant_and_the_colleague_loses_access(
         await oversight.withdraw_grant(dsl, incident, aisha.id, "personal")
     lines = await oversight.incident_history(dsl, incident, "personal")
     assert ("Priya Raman", "access.withdrawn") in {(line.actor, line.action) for line in lines}
+
+
+async def test_a_pupil_report_leaves_out_incidents_about_a_pupil_the_viewer_is_excluded_from(
+    recorded, uow_factory, clock
+):
+    staff, first = recorded
+    dsl, deputy = staff["Priya Raman"], staff["Tom Okafor"]
+    values = {"key": "oversight-2", "student_id": "1", "text": "x", "categories": "7"}
+    values |= {"linked": [2], "linked_2_same": "true"}
+    draft = read_form(values, now=clock.now(), time_zone="Europe/London")
+    shared = await Recording(uow_factory, clock).record(staff["James Whitfield"], draft, "personal")
+    async with uow_factory() as uow:  # the deputy is excluded from pupil 2, not pupil 1
+        await uow.access.add_exclusion(1, deputy.id, 2, "relative", dsl.id, clock.now())
+        await uow.commit()
+    _, lines = await Oversight(uow_factory, clock).pupil_report(deputy, 1, "personal")
+    shown = {line.record_id for line in lines if line.record_type == "incident"}
+    assert first in shown and shared.incident_id not in shown
+    _, all_lines = await Oversight(uow_factory, clock).pupil_report(dsl, 1, "personal")
+    assert shared.incident_id in {line.record_id for line in all_lines}
