@@ -17,12 +17,15 @@ from bot.kestrel_bot import KestrelBot
 from bot.keyring import load_keyring
 from bot.keys import ADAPTER, BOT, ENGINE, SERVICES, SETTINGS
 from bot.links import LinkSigner
-from bot.routes import body_map, healthz, messages
+from bot.routes import body_map, chronology_export, healthz, messages
 from bot.sender import AlertSender
 from bot.settings import Settings
 from bot.turns import Services
+from safeguarding.actions import Actions
 from safeguarding.alerts import Outbox
 from safeguarding.attachments import Attachments
+from safeguarding.casework import Casework
+from safeguarding.chronology import Chronologies
 from safeguarding.clock import SystemClock
 from safeguarding.elevation import Elevation
 from safeguarding.exclusions import Exclusions
@@ -50,6 +53,9 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
         recording=Recording(uow_factory, clock, timedelta(minutes=settings.escalate_minutes)),
         oversight=Oversight(uow_factory, clock),
         outbox=Outbox(uow_factory, clock),
+        casework=Casework(uow_factory, clock),
+        actions=Actions(uow_factory, clock),
+        chronologies=Chronologies(uow_factory, clock),
         attachments=Attachments(uow_factory, clock, settings.max_attachment_mb * 2**20),
         links=LinkSigner(keyring.derived_key("kestrel-links")),
         public_url=settings.public_url,
@@ -66,6 +72,10 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/files/body-map/{incident}.png", body_map)
+    app.router.add_get(
+        "/files/chronology/{school}/{student}/{categories}/{since}/{until}.pdf",
+        chronology_export,
+    )
     if "engine" not in overrides:
         app.on_cleanup.append(_dispose_engine)
     return app

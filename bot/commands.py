@@ -10,7 +10,8 @@ _TAG = re.compile(r"<[^>]+>")
 
 @dataclass(frozen=True)
 class TextCommand:
-    name: str  # "help", "add_incident", "dashboard", "settings", "exclusions" or "unknown"
+    # "help", "add_incident", "dashboard", "settings", "exclusions", "student" or "unknown"
+    name: str
     argument: str = ""
 
 
@@ -26,6 +27,8 @@ def parse_command(text: str | None) -> TextCommand:
         return TextCommand("add_incident", " ".join(rest[1:]))
     if first in ("dashboard", "settings", "exclusions"):
         return TextCommand(first)
+    if first in ("student", "pupil"):
+        return TextCommand("student", " ".join(rest))
     return TextCommand("unknown")
 
 

@@ -201,7 +201,10 @@ class KestrelBot:
                 clock=self.services.clock,
             )
         return Turn(
-            who=who, conversation_type=conversation_type or "personal", services=self.services
+            who=who,
+            conversation_type=conversation_type or "personal",
+            services=self.services,
+            message_id=activity.reply_to_id or "",
         )
 
     @staticmethod

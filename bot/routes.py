@@ -2,6 +2,7 @@
 
 import json
 import logging
+from datetime import date
 
 from aiohttp import web
 from botbuilder.schema import Activity
@@ -9,7 +10,9 @@ from botbuilder.schema import Activity
 from bot.errors import log_unexpected
 from bot.keys import ADAPTER, BOT, ENGINE, SERVICES
 from cards.body_map import body_map_png
+from cards.chronology_pdf import ExportFacts, chronology_pdf
 from safeguarding.body_maps import open_body_map
+from safeguarding.chronology import ChronologyFilter
 from safeguarding.errors import NotAvailable
 from storage.database import ping
 
@@ -89,6 +92,50 @@ async def body_map(request: web.Request) -> web.Response:
         content_type="image/png",
         headers={"Cache-Control": "private, no-store"},
     )
+
+
+async def chronology_export(request: web.Request) -> web.Response:
+    """GET /files/chronology/...pdf through a signed, short-lived link only: the record is
+    decided again for the link's member of staff, built, audited and served, never stored."""
+    services = request.app[SERVICES]
+    link = services.links.check(request.path, dict(request.query))
+    chosen = _export_filter(request.match_info) if link is not None else None
+    if link is None or chosen is None:
+        return _problem(403, "this link is not valid or has expired")
+    school, student = (int(request.match_info[k]) for k in ("school", "student"))
+    try:
+        record, staff, found = await services.chronologies.export(
+            link.staff_id, school, student, chosen
+        )
+    except NotAvailable:
+        return _problem(403, "this link is not valid or has expired")
+    exported = ExportFacts(found.name, staff.display_name, services.clock.now())
+    return web.Response(
+        body=chronology_pdf(record, exported),
+        content_type="application/pdf",
+        headers={
+            "Cache-Control": "private, no-store",
+            "Content-Disposition": f'attachment; filename="chronology-{student}.pdf"',
+        },
+    )
+
+
+def _export_filter(match: dict) -> ChronologyFilter | None:
+    """The filter the signed path names (ids and dates only), or None if it is not one."""
+    numbers = (match["school"], match["student"])
+    if not all(n.isdecimal() and len(n) < 19 for n in numbers):
+        return None
+    raw = match["categories"]
+    parts = [] if raw == "all" else raw.split("-")
+    if not all(p.isdecimal() and len(p) < 19 for p in parts):
+        return None
+    try:
+        since, until = (
+            None if match[k] == "-" else date.fromisoformat(match[k]) for k in ("since", "until")
+        )
+    except ValueError:
+        return None
+    return ChronologyFilter(frozenset(int(p) for p in parts), since, until)
 
 
 def _routable(body: dict) -> bool:

@@ -19,7 +19,7 @@ from botbuilder.schema import (
 )
 
 from bot.rates import SendLimits
-from cards.alerts import alert_card
+from cards.alerts import alert_card, alert_read_card
 from safeguarding.alerts import Delivery, Outbox, retry_delay
 from safeguarding.chats import ChatAddress
 
@@ -42,24 +42,61 @@ class AlertSender:
         self.limits, self.rng = SendLimits(per_second=rate), random.Random()
 
     async def run_once(self, batch: int = 50) -> int:
-        """Escalate what is due, then deliver what is due now; returns how many were handled."""
+        """Escalate what is due, deliver what is due now, then refresh the alert messages of
+        cases that changed; returns how many were handled."""
         await self.outbox.escalate_due()
         deliveries = await self.outbox.claim(batch)
         for delivery in deliveries:
             if delivery.address is not None:
                 await self.limits.wait_for(delivery.address.conversation_id)
             await self._deliver(delivery)
-        return len(deliveries)
+        stale = await self.outbox.stale_messages(batch)
+        for delivery, message_id, read in stale:
+            await self._refresh(delivery, message_id, read)
+        return len(deliveries) + len(stale)
+
+    async def _refresh(self, delivery: Delivery, message_id: str, read: bool) -> None:
+        """Replace a sent alert with a fresh stub (Teams then re-renders it, and the refresh
+        fetches the current case for its colleague): nobody acts on a stale card."""
+        address = delivery.address
+        if address is None:
+            return  # no chat any more (uninstalled): nothing to update
+        await self.limits.wait_for(address.conversation_id)
+        card = alert_read_card(delivery.reference, delivery.incident_id) if read else None
+        card = card or self._card(delivery, address.user_id, updated=True)
+        update = MessageFactory.attachment(CardFactory.adaptive_card(card))
+        update.id = message_id
+        outcome = _Outcome()
+
+        async def callback(context: TurnContext) -> None:
+            await outcome.update(context, update)
+
+        try:
+            await asyncio.wait_for(
+                self.adapter.continue_conversation(_reference(address), callback, self.app_id),
+                self.send_timeout,
+            )
+            outcome.result()
+        except Exception as error:  # noqa: BLE001 - classified: retried later unless gone
+            status, _ = _status(error)
+            if status not in GONE:
+                await self.outbox.still_stale(delivery)
 
     async def run_forever(self, idle_seconds: float = 1.0) -> None:
-        """The background loop (started by the app); never dies of one bad alert."""
+        """The background loop (started by the app); never dies of one bad alert. Each busy
+        spell ends with a count in the log (numbers only: no names, no references)."""
+        spell = 0
         while True:
             try:
                 handled = await self.run_once()
             except Exception as error:  # noqa: BLE001 - keep sending; the database may be back
                 log.error("sender round failed (%s)", type(error).__name__)
                 handled = 0
+            spell += handled
             if not handled:
+                if spell:
+                    log.info("sender handled %d alerts", spell)
+                    spell = 0
                 await asyncio.sleep(idle_seconds)
 
     async def _deliver(self, delivery: Delivery) -> None:
@@ -107,25 +144,16 @@ class AlertSender:
     async def _send(self, delivery: Delivery) -> str:
         address = delivery.address
         assert address is not None
-        reference = ConversationReference(
-            channel_id="msteams",
-            service_url=address.service_url,
-            conversation=ConversationAccount(
-                id=address.conversation_id, tenant_id=address.tenant_id
-            ),
-            bot=ChannelAccount(id=address.bot_id),
-            user=ChannelAccount(id=address.user_id),
-        )
         outcome = _Outcome()
 
         async def callback(context: TurnContext) -> None:
             await outcome.send(context, self._card(delivery, address.user_id))
 
-        await self.adapter.continue_conversation(reference, callback, self.app_id)
+        await self.adapter.continue_conversation(_reference(address), callback, self.app_id)
         return outcome.result()[1]
 
     @staticmethod
-    def _card(delivery: Delivery, user_id: str) -> dict:
+    def _card(delivery: Delivery, user_id: str, *, updated: bool = False) -> dict:
         return alert_card(
             delivery.reference,
             delivery.raised_by,
@@ -134,6 +162,8 @@ class AlertSender:
             user_id,
             reason=delivery.reason,
             concerning=delivery.concerning,
+            about_action=delivery.action_id is not None,
+            updated=updated,
         )
 
     async def _failed(self, delivery: Delivery, error: Exception) -> None:
@@ -166,12 +196,30 @@ class _Outcome:
         self.conversation = context.activity.conversation.id
         self.message_id = (response and response.id) or ""
 
+    async def update(self, context: TurnContext, activity) -> None:
+        try:
+            await context.update_activity(activity)
+        except Exception as error:  # noqa: BLE001 - raised again by result()
+            self.error = error
+            return
+        self.conversation = context.activity.conversation.id
+
     def result(self) -> tuple[str, str]:
         if self.error is not None:
             raise self.error
         if not self.conversation:
             raise ConnectionError("the send did not run")
         return self.conversation, self.message_id
+
+
+def _reference(address: ChatAddress) -> ConversationReference:
+    return ConversationReference(
+        channel_id="msteams",
+        service_url=address.service_url,
+        conversation=ConversationAccount(id=address.conversation_id, tenant_id=address.tenant_id),
+        bot=ChannelAccount(id=address.bot_id),
+        user=ChannelAccount(id=address.user_id),
+    )
 
 
 def _status(error: Exception) -> tuple[int | None, float | None]:

@@ -5,8 +5,11 @@ from dataclasses import dataclass
 from bot.downloads import Downloader
 from bot.links import LinkSigner
 from cards.elements import Card
+from safeguarding.actions import Actions
 from safeguarding.alerts import Outbox
 from safeguarding.attachments import Attachments
+from safeguarding.casework import Casework
+from safeguarding.chronology import Chronologies
 from safeguarding.clock import Clock
 from safeguarding.elevation import Elevation
 from safeguarding.exclusions import Exclusions
@@ -28,6 +31,9 @@ class Services:
     recording: Recording
     oversight: Oversight
     outbox: Outbox
+    casework: Casework
+    actions: Actions
+    chronologies: Chronologies
     attachments: Attachments
     downloader: Downloader
     links: LinkSigner
@@ -41,6 +47,7 @@ class Turn:
     who: Identified
     conversation_type: str
     services: Services
+    message_id: str = ""  # the card's message a button was pressed on (replyToId), if any
 
 
 @dataclass(frozen=True)

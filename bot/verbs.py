@@ -7,11 +7,13 @@ from typing import Any
 from bot.handlers import (
     alerts,
     attachments,
+    casework,
     dashboard,
     elevation,
     exclusions,
     incidents,
     oversight,
+    pupils,
     viewing,
     welcome,
 )
@@ -45,6 +47,18 @@ VERBS: Mapping[str, Verb] = {
     "incident.audit": Verb(oversight.incident_history),
     "alert.read": Verb(alerts.mark_read),
     "student.audit": Verb(oversight.pupil_report),
+    "case.assign": Verb(casework.assign),
+    "case.assign_form": Verb(casework.assign_form),
+    "case.status_form": Verb(casework.status_form),
+    "case.status": Verb(casework.change_status),
+    "case.history": Verb(casework.history),
+    "action.form": Verb(casework.open_action_form),
+    "action.add": Verb(casework.add_action),
+    # `student <name>` posts a button; matches and the record only in invoke responses.
+    "student.open": Verb(pupils.open_search, postable=True),
+    "student.find": Verb(pupils.find),
+    "student.show": Verb(pupils.show),
+    "student.export": Verb(pupils.export),
     "grant.withdraw": Verb(oversight.withdraw),
     "dashboard.open": Verb(dashboard.open_dashboard, postable=True),
     "dashboard.show": Verb(dashboard.show),
@@ -67,6 +81,7 @@ COMMAND_VERBS: Mapping[str, str] = {
     "dashboard": "dashboard.open",
     "settings": "settings.show",
     "exclusions": "exclusions.open",
+    "student": "student.open",
     "unknown": "command.unknown",
 }
 

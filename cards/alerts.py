@@ -16,6 +16,8 @@ def alert_card(
     *,
     reason: str = "tagged",
     concerning: str = "",
+    about_action: bool = False,
+    updated: bool = False,
 ) -> Card:
     """'New concern raised by <name> (ref K-12)', Open and Mark as read."""
     title, words = "New concern", f"New concern raised by {raised_by} (ref {reference})"
@@ -25,8 +27,18 @@ def alert_card(
     elif reason == "not_reached":
         title = "An alert did not arrive"
         words = f"Kestrel could not reach {concerning or 'a colleague'} about {reference}."
+    elif reason == "assigned":
+        title, words = "Case assigned to you", f"{raised_by} assigned {reference} to you."
+    elif reason == "reminder":
+        title = "Planner reminder"
+        words = f"A reminder from {raised_by}: an action on {reference} is planned for today."
+    elif about_action:
+        title, words = "New action", f"New action on {reference} by {raised_by}."
+    body = [heading(title), text_run(words)]
+    if updated:  # the case changed since this was sent: Open shows where it is now
+        body.append(text_block("The case has changed since. Open it for the latest.", subtle=True))
     card = adaptive_card(
-        [heading(title), text_run(words)],
+        body,
         [
             execute("incident.show", "Open", incident=incident_id),
             execute("alert.read", "Mark as read", alert=alert_id),
@@ -34,7 +46,7 @@ def alert_card(
     )
     if user_id:
         card["refresh"] = {
-            "action": execute("incident.show", "Open", incident=incident_id),
+            "action": execute("incident.show", "Open", incident=incident_id, alert=alert_id),
             "userIds": [user_id],
         }
     return card
@@ -44,5 +56,17 @@ def alert_read_card(reference: str, incident_id: int) -> Card:
     """The alert once read: still a stub, with Open."""
     return adaptive_card(
         [heading("Concern read"), text_block(f"You marked the alert for {reference} as read.")],
+        [execute("incident.show", "Open", incident=incident_id)],
+    )
+
+
+def alert_copy_card(reference: str, incident_id: int) -> Card:
+    """A second message of one alert (sent again after an interruption): it points to the other."""
+    words = (
+        f"Kestrel sent the alert for {reference} again after an interruption. "
+        "Use the other message; this copy needs nothing."
+    )
+    return adaptive_card(
+        [heading("Alert sent twice"), text_block(words)],
         [execute("incident.show", "Open", incident=incident_id)],
     )

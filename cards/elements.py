@@ -52,6 +52,11 @@ def execute(verb: str, title: str, **data: Any) -> Card:
     }
 
 
+def secondary(action: Card) -> Card:
+    """A button Teams shows under the card's "…" menu (less used, or for the few)."""
+    return {**action, "mode": "secondary"}
+
+
 def warning(text: str) -> Card:
     """A message about the user's input, in the attention colour (our own wording)."""
     return {"type": "TextBlock", "text": text, "wrap": True, "color": "Attention"}

@@ -10,6 +10,7 @@ from cards.elements import (
     execute,
     facts,
     heading,
+    secondary,
     text_block,
     text_input,
     text_run,
@@ -27,11 +28,15 @@ def incident_card(
     body_map_url: str = "",
     can_attach: bool = False,
     oversees: bool = False,
+    notice: str = "",
 ) -> Card:
-    """Pupils, who and when, categories, status, the text, body map, attachments, evidence."""
+    """Pupils, who and when, categories, status, the text, body map, attachments, evidence,
+    actions; the buttons this viewer may use. `notice` says what just happened (or why not)."""
     incident, zone = view.facts, ZoneInfo(view.facts.time_zone)
     names = view.staff_names
     body: list[Card] = [heading(f"Incident {incident.reference}")]
+    if notice:
+        body.append(warning(notice))
     body += [text_run(_pupil_line(view, p, hide_names)) for p in incident.pupils]
     body.append(
         facts(
@@ -39,6 +44,7 @@ def incident_card(
                 ("Happened", _when(incident.happened_at, zone)),
                 ("Recorded", _when(incident.recorded_at, zone)),
                 ("Status", incident.status.value),
+                *([("Outcome", incident.outcome)] if incident.outcome else []),
             ]
         )
     )
@@ -54,19 +60,54 @@ def incident_card(
         body.append(
             text_run(f"From a Teams message by {view.evidence.author} ({view.evidence.sent_at})")
         )
-    body += _body_map(view, body_map_url) + _attachments(view)
-    actions = (
-        [execute("incident.attach", "Attach files", incident=incident.id)] if can_attach else []
-    )
+    body += _body_map(view, body_map_url) + _attachments(view) + _actions(view, zone)
+    buttons = [execute("action.form", "Add action", incident=incident.id)]
     if view.unread_alert is not None:  # the alert's refresh shows this card in its place
-        actions.insert(0, execute("alert.read", "Mark as read", alert=view.unread_alert))
+        buttons.insert(0, execute("alert.read", "Mark as read", alert=view.unread_alert))
+    if view.can_work:
+        ver = incident.version
+        if incident.assignee_id != view.viewer_id:
+            buttons.append(execute("case.assign", "Assign to me", incident=incident.id, ver=ver))
+        buttons += [
+            execute("case.assign_form", "Assign…", incident=incident.id, ver=ver),
+            execute("case.status_form", "Change status", incident=incident.id, ver=ver),
+            secondary(execute("case.history", "History", incident=incident.id)),
+        ]
+    if view.pupil_records:
+        main = view.pupil_records[0]
+        buttons.append(secondary(execute("student.show", "Pupil record", student=main)))
+    if can_attach:
+        buttons.append(secondary(execute("incident.attach", "Attach files", incident=incident.id)))
     if oversees:  # the DSL team: who was given access by an alert, and the audit reports
         body += _grants(view)
-        actions.append(execute("incident.audit", "Audit history", incident=incident.id))
+        buttons.append(secondary(execute("incident.audit", "Audit history", incident=incident.id)))
         main = incident.pupils[0].student.id if incident.pupils else None
         if main is not None:
-            actions.append(execute("student.audit", "Pupil audit report", student=main))
-    return adaptive_card(body, actions)
+            audit = execute("student.audit", "Pupil audit report", student=main)
+            buttons.append(secondary(audit))
+    return adaptive_card(body, buttons)
+
+
+def _actions(view: IncidentView, zone: ZoneInfo) -> list[Card]:
+    """The follow-ups, oldest first: when, who, what; categories, agency, planner."""
+    if not view.actions:
+        return []
+    names, cards = view.staff_names, [text_block("**Actions**")]
+    for action in view.actions:
+        who = names.get(action.recorded_by, "a former colleague")
+        cards.append(text_block(f"{_when(action.happened_at, zone)} by {who}", subtle=True))
+        cards.append(text_run(action.text))
+        extra = [
+            view.categories[c].name for c in sorted(action.category_ids) if c in view.categories
+        ]
+        if action.agency:
+            extra.append(f"Agency: {action.agency}")
+        if action.planner_date is not None:
+            reminded = names.get(action.planner_staff_id or 0, "a former colleague")
+            extra.append(f"Planner: {reminded} on {action.planner_date.strftime('%d/%m/%Y')}")
+        if extra:
+            cards.append(text_run(" · ".join(extra)))
+    return cards
 
 
 def _grants(view: IncidentView) -> list[Card]:

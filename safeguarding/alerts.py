@@ -2,7 +2,9 @@
 
 Delivery is at least once: a row is leased to one sender, sent, then marked sent with the
 Teams message id; a sender that dies mid-fan-out leaves its leases to expire, and the rows are
-sent again by whoever claims them next. What an alert says carries no pupil and no text.
+sent again by whoever claims them next. Shown once: a copy whose id was never recorded turns
+itself into a pointer to the recorded message when Teams refreshes it (`is_copy`). What an
+alert says carries no pupil and no text.
 """
 
 import random
@@ -33,12 +35,14 @@ class Delivery:
     raised_by: str
     address: ChatAddress | None
     attempts: int
-    reason: str = "tagged"  # tagged, group, escalation (urgent, unread), not_reached
+    # tagged, group, escalation (urgent, unread), not_reached, assigned, reminder (planner)
+    reason: str = "tagged"
     concerning: str = ""  # not_reached: who could not be reached
     # No chat yet: Kestrel starts one (Teams allows it where the app is installed for them),
     # with their Entra id and the school's Teams service (from any colleague's chat).
     aad_object_id: str = ""
     school_chat: ChatAddress | None = None
+    action_id: int | None = None  # about an action on the incident
 
     @property
     def reference(self) -> str:
@@ -85,6 +89,19 @@ class Outbox:
             found = await uow.alerts.claim(now, now + LEASE, limit)
             await uow.commit()
         return list(found)
+
+    async def stale_messages(self, limit: int) -> list[tuple[Delivery, str, bool]]:
+        """Alert messages to refresh because their case changed: (delivery, message id, read)."""
+        async with self.uow_factory() as uow:
+            found = await uow.alerts.claim_stale(limit)
+            await uow.commit()
+        return list(found)
+
+    async def still_stale(self, delivery: Delivery) -> None:
+        """The update did not go through: try again on a later round."""
+        async with self.uow_factory() as uow:
+            await uow.alerts.mark_stale(delivery.alert_id)
+            await uow.commit()
 
     async def sent(
         self,
@@ -188,6 +205,14 @@ class Outbox:
             await uow.incidents.queue_alert(alert)
             alerted.append(lead.id)
         return alerted
+
+    async def is_copy(self, actor: StaffMember, alert_id: int, message_id: str) -> bool:
+        """True for a second message of one alert: Teams took a send whose message id was never
+        recorded (a crash, or a lease that ran out), and the alert went again. Teams has no
+        idempotency key, so delivery is at least once; this is how it is shown once."""
+        async with self.uow_factory() as uow:
+            recorded = await uow.alerts.message_of(alert_id, actor.id)
+        return bool(recorded and message_id and recorded != message_id)
 
     async def acknowledge(self, actor: StaffMember, alert_id: int, conversation: str) -> ReadAlert:
         """Mark as read: only the alert's own colleague may; recorded once, audited."""

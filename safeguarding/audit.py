@@ -41,6 +41,12 @@ class AuditAction(StrEnum):
     ALERT_READ = "alert.read"
     DASHBOARD_VIEWED = "dashboard.viewed"
     INCIDENT_ESCALATED = "incident.escalated"
+    CASE_ASSIGNED = "case.assigned"
+    CASE_STATUS_CHANGED = "case.status_changed"
+    CASE_HISTORY_VIEWED = "case.history_viewed"
+    ACTION_ADDED = "action.added"
+    STUDENT_VIEWED = "student.viewed"
+    CHRONOLOGY_EXPORTED = "chronology.exported"
 
 
 @dataclass(frozen=True)

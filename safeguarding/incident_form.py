@@ -75,12 +75,12 @@ def read_form(values: Mapping[str, Any], *, now: datetime, time_zone: str) -> In
     main = _main_pupil(values, errors, truthy(values.get("new_student")))
     pupils = (main, *_linked_pupils(values, main, errors))
     text = _text(values, errors)
-    happened_at = _happened_at(values, now, time_zone, errors)
+    happened_at = happened_at_of(values, now, time_zone, errors)
     status = str(values.get("status") or Status.OPEN)
     if status not in RECORDABLE:
         errors["status"] = "Choose Open or Active."
     assignee = str(values.get("assignee") or "")
-    if assignee and not _is_id(assignee):
+    if assignee and not is_id(assignee):
         errors["assignee"] = "Choose a colleague from the list."
     markers = _markers(values, errors)
     if errors:
@@ -96,7 +96,7 @@ def read_form(values: Mapping[str, Any], *, now: datetime, time_zone: str) -> In
         agencies=_agencies(values),
         alert_staff_ids=frozenset(ids(values.get("alert_staff"))),
         alert_aad_ids=frozenset(
-            v.lower() for v in _split(values.get("alert_people")) if _GUID.fullmatch(v)
+            v.lower() for v in split_list(values.get("alert_people")) if _GUID.fullmatch(v)
         ),
         alert_group_ids=frozenset(ids(values.get("alert_groups"))),
         markers=markers,
@@ -108,8 +108,8 @@ def read_form(values: Mapping[str, Any], *, now: datetime, time_zone: str) -> In
 
 def ids(value: Any) -> list[int]:
     """Ids from a multi-select (comma-joined text) or a card's list of ids; others are dropped."""
-    items = value if isinstance(value, list) else _split(value)
-    found = [int(v) for v in (str(i).strip() for i in items) if _is_id(v)]
+    items = value if isinstance(value, list) else split_list(value)
+    found = [int(v) for v in (str(i).strip() for i in items) if is_id(v)]
     return list(dict.fromkeys(found))
 
 
@@ -136,7 +136,7 @@ def _main_pupil(values: Mapping[str, Any], errors: dict[str, str], new: bool) ->
     student = str(values.get("student_id") or "")
     if new:
         return PupilEntry(0, categories)
-    if not _is_id(student):
+    if not is_id(student):
         errors["student_id"] = "Choose the pupil this concern is about (type a name, then Find)."
         return PupilEntry(0, categories)
     return PupilEntry(int(student), categories)
@@ -171,7 +171,7 @@ def _new_student(values: Mapping[str, Any], errors: dict[str, str]) -> NewStuden
         errors["new_first"] = "Enter the pupil's first name."
     if not last:
         errors["new_last"] = "Enter the pupil's last name."
-    if not (_is_id(year) and 0 <= int(year) <= 14):
+    if not (is_id(year) and 0 <= int(year) <= 14):
         errors["new_year"] = "Enter the year group as a number (0 for Reception)."
         return None
     return NewStudent(first, last, int(year))
@@ -186,9 +186,14 @@ def _text(values: Mapping[str, Any], errors: dict[str, str]) -> str:
     return text
 
 
-def _happened_at(
-    values: Mapping[str, Any], now: datetime, time_zone: str, errors: dict[str, str]
+def happened_at_of(
+    values: Mapping[str, Any],
+    now: datetime,
+    time_zone: str,
+    errors: dict[str, str],
+    what: str = "incident",
 ) -> datetime:
+    """The form's date and time (default now) in UTC; never later than now."""
     zone = ZoneInfo(time_zone)
     local_now = now.astimezone(zone)
     day_text, time_text = (str(values.get(k) or "").strip() for k in ("date", "time"))
@@ -205,14 +210,14 @@ def _happened_at(
     happened = datetime.combine(day, clock.replace(second=0, microsecond=0), zone)
     if happened > local_now:
         errors["date"] = (
-            "The incident cannot be later than now "
+            f"The {what} cannot be later than now "
             f"({local_now.strftime('%d/%m/%Y %H:%M')}). Check the date and time."
         )
     return happened.astimezone(now.tzinfo)
 
 
 def _agencies(values: Mapping[str, Any]) -> tuple[str, ...]:
-    chosen = [a.strip()[:MAX_AGENCY] for a in _split(values.get("agencies"))]
+    chosen = [a.strip()[:MAX_AGENCY] for a in split_list(values.get("agencies"))]
     other = str(values.get("agency_other") or "").strip()[:MAX_AGENCY]
     return tuple(dict.fromkeys(a for a in (*chosen, other) if a))
 
@@ -243,11 +248,11 @@ def _evidence(value: Any) -> Evidence | None:
     return Evidence(message_id, author, sent_at) if message_id else None
 
 
-def _split(value: Any) -> list[str]:
+def split_list(value: Any) -> list[str]:
     if not isinstance(value, str):
         return []
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-def _is_id(value: str) -> bool:
+def is_id(value: str) -> bool:
     return value.isascii() and value.isdecimal() and len(value) < 19

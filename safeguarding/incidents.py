@@ -139,9 +139,11 @@ class QueuedAlert:
     incident_id: int
     staff_id: int
     raised_by: int
-    reason: str  # tagged (on the form), group, escalation, not_reached (a notice)
+    # tagged (on the form), group, escalation, not_reached (a notice), assigned, reminder
+    reason: str
     created_at: datetime
     concerning_staff_id: int | None = None  # not_reached: the colleague it could not reach
+    action_id: int | None = None  # about an action on the incident (or its planner reminder)
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,8 @@ class IncidentFacts:
     agencies: tuple[str, ...]
     pupils: tuple[IncidentPupil, ...]
     granted_to: frozenset[int] = frozenset()
+    version: int = 1  # +1 on every case change; buttons carry the version their card showed
+    outcome: str | None = None  # once closed
 
     @property
     def reference(self) -> str:

@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from safeguarding.access import AccessPolicy, Action, Decision, Viewer, decide
+from safeguarding.access import AccessPolicy, Action, Decision, Pupil, Record, Viewer, decide
 from safeguarding.audit import AuditAction, staff_event
 from safeguarding.clock import Clock
 from safeguarding.errors import DomainError
@@ -12,6 +13,9 @@ from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
 from safeguarding.refusals import refuse
 from safeguarding.school import Category
 from safeguarding.staff import StaffMember
+
+if TYPE_CHECKING:
+    from safeguarding.actions import ActionEntry
 
 
 class NeedsElevation(DomainError):
@@ -40,6 +44,10 @@ class IncidentView:
     categories: dict[int, Category]
     staff_names: dict[int, str]
     unread_alert: int | None = None  # the viewer's own unread alert about it (Mark as read)
+    actions: tuple["ActionEntry", ...] = ()  # follow-ups, in the order they happened
+    can_work: bool = False  # may assign it and change its status (the DSL team)
+    viewer_id: int = 0
+    pupil_records: tuple[int, ...] = ()  # the incident's pupils whose records they may open
 
 
 async def view_incident(
@@ -87,6 +95,10 @@ async def view_incident(
             categories={c.id: c for c in await uow.categories.list(actor.school_id)},
             staff_names={s.id: s.display_name for s in await uow.staff.list(actor.school_id)},
             unread_alert=await uow.alerts.unread_for(incident_id, actor.id),
+            actions=tuple(await uow.actions.on_incidents([incident_id])),
+            can_work=await decision_on(uow, actor, facts, Action.WORK_CASE, now) == Decision.ALLOW,
+            viewer_id=actor.id,
+            pupil_records=await _pupil_records(uow, actor, facts, now),
         )
         await _audit(uow, actor, AuditAction.INCIDENT_VIEWED, incident_id, conversation_type, clock)
         await uow.commit()
@@ -109,6 +121,24 @@ async def viewer_and_policy(
     elevated = bool(factor and factor.elevated_until and factor.elevated_until > now)
     viewer = Viewer(actor, await uow.access.excluded_students(actor.id), elevated)
     return viewer, await uow.access.policy(actor.school_id)
+
+
+async def _pupil_records(
+    uow: UnitOfWork, actor: StaffMember, facts: IncidentFacts, now: datetime
+) -> tuple[int, ...]:
+    viewer, policy = await viewer_and_policy(uow, actor, now)
+    return tuple(
+        p.student.id
+        for p in facts.pupils
+        if decide(
+            viewer,
+            Action.VIEW_STUDENT,
+            Record(pupils=(Pupil(p.student.id, p.student.year_group, p.student.tutor_group),)),
+            policy,
+            now,
+        )
+        == Decision.ALLOW
+    )
 
 
 async def _status_only(

@@ -54,20 +54,74 @@ class SqlAlerts:
                 names.get(r.concerning_staff_id or 0, ""),
                 aad.get(r.staff_id, ""),
                 school_chats.get(r.school_id),
+                r.action_id,
             )
             for r in rows
         ]
 
+    async def claim_stale(self, limit: int) -> Sequence[tuple[Delivery, str, bool]]:
+        """Sent alerts whose case changed since: (delivery, message id, read), each taken by
+        one sender (the mark is cleared now; a failed update sets it again)."""
+        due = (
+            select(AlertRow)
+            .where(AlertRow.stale.is_(True), AlertRow.state == "sent")
+            .order_by(AlertRow.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        rows = list(await self.session.scalars(due))
+        if not rows:
+            return []
+        for row in rows:
+            row.stale = False
+        await self.session.flush()
+        names = await self._names({r.raised_by for r in rows})
+        chats = await self._chats({r.staff_id for r in rows})
+        return [
+            (
+                Delivery(
+                    r.id,
+                    r.incident_id,
+                    r.staff_id,
+                    names.get(r.raised_by, "a colleague"),
+                    _in_conversation(chats.get(r.staff_id), r.conversation_id or ""),
+                    r.attempts,
+                    r.reason,
+                    action_id=r.action_id,
+                ),
+                r.message_id or "",
+                r.read_at is not None,
+            )
+            for r in rows
+            if r.message_id and r.conversation_id
+        ]
+
+    async def mark_stale(self, alert_id: int) -> None:
+        await self._set(alert_id, stale=True)
+
     async def mark_sent(
         self, alert_id: int, message_id: str, conversation_id: str, at: datetime
     ) -> None:
-        await self._set(
-            alert_id,
-            state="sent",
-            message_id=message_id[:200],
-            conversation_id=conversation_id[:400],
-            sent_at=at,
-            claimed_until=None,
+        """The first delivery recorded wins: a later copy (a send whose lease ran out) never
+        replaces the message id, so that copy is the one that stands aside on refresh."""
+        await self.session.execute(
+            update(AlertRow)
+            .where(AlertRow.id == alert_id, AlertRow.state == "queued")
+            .values(
+                state="sent",
+                message_id=message_id[:200],
+                conversation_id=conversation_id[:400],
+                sent_at=at,
+                claimed_until=None,
+            )
+        )
+
+    async def message_of(self, alert_id: int, staff_id: int) -> str | None:
+        """The recorded Teams message id of this colleague's alert, once sent."""
+        return await self.session.scalar(
+            select(AlertRow.message_id).where(
+                AlertRow.id == alert_id, AlertRow.staff_id == staff_id, AlertRow.state == "sent"
+            )
         )
 
     async def mark_retry(self, alert_id: int, at: datetime, why: str) -> None:
@@ -101,6 +155,7 @@ class SqlAlerts:
             AlertRow.staff_id == staff_id,
             AlertRow.read_at.is_(None),
             AlertRow.state != "undeliverable",
+            or_(AlertRow.reason != "reminder", AlertRow.state == "sent"),  # a reminder once due
         )
         total = await self.session.scalar(select(func.count()).select_from(AlertRow).where(*where))
         rows = (
@@ -125,6 +180,7 @@ class SqlAlerts:
                 AlertRow.incident_id == incident_id,
                 AlertRow.staff_id == staff_id,
                 AlertRow.read_at.is_(None),
+                or_(AlertRow.reason != "reminder", AlertRow.state == "sent"),
             )
             .order_by(AlertRow.id.desc())
             .limit(1)
@@ -172,3 +228,12 @@ class SqlAlerts:
             )
             for r in rows
         }
+
+
+def _in_conversation(address: ChatAddress | None, conversation_id: str) -> ChatAddress | None:
+    """The colleague's chat address, pointed at the conversation the alert went to."""
+    if address is None:
+        return None
+    return ChatAddress(
+        conversation_id, address.service_url, address.tenant_id, address.bot_id, address.user_id
+    )

@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -65,18 +66,32 @@ class SqlAttachments:
 
     async def on_incident(self, incident_id: int) -> list[AttachmentInfo]:
         """The incident's files, oldest first, names decrypted (the files stay where they are)."""
+        return [info for _, info in await self.on_incidents([incident_id])]
+
+    async def on_incidents(self, incident_ids: Sequence[int]) -> list[tuple[int, AttachmentInfo]]:
+        """(incident id, file) for these incidents' files, oldest first, in one query."""
         if self._keyring is None:
             raise RuntimeError("no encryption keyring configured")
+        if not incident_ids:
+            return []
+        rows = await self.session.scalars(
+            select(AttachmentRow)
+            .where(AttachmentRow.incident_id.in_(list(incident_ids)))
+            .order_by(AttachmentRow.id)
+        )
         return [
-            AttachmentInfo(
-                r.id,
-                self._keyring.decrypt(r.name_ciphertext, name_context(r.stored_as)),
-                r.kind,
-                r.size,
-                r.sha256,
-                utc(r.added_at),
+            (
+                r.incident_id,
+                AttachmentInfo(
+                    r.id,
+                    self._keyring.decrypt(r.name_ciphertext, name_context(r.stored_as)),
+                    r.kind,
+                    r.size,
+                    r.sha256,
+                    utc(r.added_at),
+                ),
             )
-            for r in await self.listed(incident_id)
+            for r in rows
         ]
 
     async def listed(self, incident_id: int) -> list[AttachmentRow]:

@@ -138,6 +138,9 @@ class SqlIncidents:
                 state="queued",
                 created_at=alert.created_at,
                 concerning_staff_id=alert.concerning_staff_id,
+                action_id=alert.action_id,
+                # a planner reminder waits for its day
+                next_attempt_at=alert.created_at if alert.reason == "reminder" else None,
             )
         )
         await self.session.flush()
@@ -265,6 +268,17 @@ class SqlIncidents:
             update(IncidentRow).where(IncidentRow.id == incident_id).values(escalate_at=None)
         )
 
+    async def texts_of(self, incident_ids: Sequence[int]) -> dict[int, str]:
+        """These incidents' texts, decrypted (only what a page shows)."""
+        if not incident_ids:
+            return {}
+        rows = await self.session.execute(
+            select(IncidentRow.id, IncidentRow.text_ciphertext).where(
+                IncidentRow.id.in_(list(incident_ids))
+            )
+        )
+        return {i: self.keyring.decrypt(c, text_context(i)) for i, c in rows}
+
     async def text(self, incident_id: int) -> str:
         row = await self.session.get(IncidentRow, incident_id)
         assert row is not None
@@ -369,4 +383,6 @@ def _facts(
             for link, student in pupils
         ),
         granted_to=grants,
+        version=row.version,
+        outcome=row.outcome,
     )

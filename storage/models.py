@@ -289,7 +289,8 @@ class IncidentRow(Base):
     status: Mapped[str] = mapped_column(String(10))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
     agencies: Mapped[list[str]] = mapped_column(JSON, default=list)
-    version: Mapped[int] = mapped_column(Integer, default=1)
+    version: Mapped[int] = mapped_column(Integer, default=1)  # +1 on every case change
+    outcome: Mapped[str | None] = mapped_column(String(60), nullable=True)  # once closed
     # Carried in the form's card: a second press or a Teams retry finds the first incident.
     idempotency_key: Mapped[str] = mapped_column(String(64))
     text_ciphertext: Mapped[str] = mapped_column(Text)
@@ -380,6 +381,10 @@ class AlertRow(Base):
     failure: Mapped[str | None] = mapped_column(String(40), nullable=True)
     # A "not_reached" notice: the colleague an alert could not reach.
     concerning_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+    # An alert about an action on the incident (its planner reminder, or colleagues it alerts).
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id"), nullable=True)
+    # The case changed after this was sent: the sender updates the message (a fresh stub).
+    stale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), index=True)
 
 
 class AttachmentRow(Base):
@@ -421,3 +426,56 @@ class ChatAddressRow(Base):
     bot_id: Mapped[str] = mapped_column(String(200))
     user_id: Mapped[str] = mapped_column(String(200))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ActionRow(Base):
+    """A follow-up on an incident (a meeting, a call, a referral). Its text is a ciphertext."""
+
+    __tablename__ = "actions"
+    __table_args__ = (
+        UniqueConstraint("school_id", "idempotency_key"),
+        Index(None, "incident_id", "happened_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    happened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    time_zone: Mapped[str] = mapped_column(String(64))
+    agency: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # Add to planner: the colleague reminded in chat on that day (an alert due then).
+    planner_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    planner_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    text_ciphertext: Mapped[str] = mapped_column(Text)
+
+
+class ActionCategoryRow(Base):
+    __tablename__ = "action_categories"
+
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"), primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), primary_key=True)
+
+
+class CaseEventRow(Base):
+    """A change to a case (assigned, status), one per incident version: its history."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (
+        UniqueConstraint("incident_id", "version"),
+        CheckConstraint("kind IN ('assigned', 'status')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    version: Mapped[int] = mapped_column(Integer)  # the incident's version this change made
+    kind: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+    status: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    # The reason for the decision (closing, reopening): bound to incident and version.
+    reason_ciphertext: Mapped[str | None] = mapped_column(Text, nullable=True)

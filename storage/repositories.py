@@ -32,6 +32,10 @@ class SqlSchools:
         row = await self.session.scalar(select(SchoolRow).where(SchoolRow.tenant_id == tenant_id))
         return _school(row) if row else None
 
+    async def by_id(self, school_id: int) -> School | None:
+        row = await self.session.get(SchoolRow, school_id)
+        return _school(row) if row else None
+
     async def ensure(self, name: str, tenant_id: str, time_zone: str) -> School:
         row = await self.session.scalar(select(SchoolRow).where(SchoolRow.tenant_id == tenant_id))
         if row is None:

@@ -7,9 +7,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from safeguarding.clock import Clock
 from storage.access import SqlAccess
+from storage.actions import SqlActions
 from storage.alerts import SqlAlerts
 from storage.attachments import SqlAttachments
 from storage.audit import SqlAuditLog
+from storage.casework import SqlCases
 from storage.chats import SqlChats
 from storage.encryption import Keyring
 from storage.incidents import SqlAgencies, SqlIncidents
@@ -47,6 +49,8 @@ class SqlUnitOfWork:
         self.attachments = SqlAttachments(self.session, self._keyring, self._files)
         self.chats = SqlChats(self.session)
         self.alerts = SqlAlerts(self.session)
+        self.cases = SqlCases(self.session, self._keyring)
+        self.actions = SqlActions(self.session, self._keyring)
         self.audit = SqlAuditLog(self.session)
         return self
 

@@ -4,10 +4,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.turns import Turn
+from cards.alerts import alert_copy_card
 from cards.elements import Card
 from cards.incident_view import elevation_prompt_card, incident_card, status_card
 from cards.notice import notice_card
 from safeguarding.errors import ElevationLocked, InvalidInput, NotPermitted
+from safeguarding.incidents import reference
 from safeguarding.viewing import NeedsElevation, StatusOnly, view_incident
 
 
@@ -17,11 +19,20 @@ async def show(turn: Turn, data: Mapping[str, Any]) -> Card:
     if type(incident) is not int:
         return notice_card("Not available", "That record is not available.")
     services, staff = turn.services, turn.who.staff
+    alert = data.get("alert")  # an alert's refresh: a second copy of it stands aside
+    if type(alert) is int and await services.outbox.is_copy(staff, alert, turn.message_id):
+        return alert_copy_card(reference(incident), incident)
     if data.get("code"):
         try:
             await services.elevation.submit_code(staff, str(data["code"]), turn.conversation_type)
         except (InvalidInput, ElevationLocked, NotPermitted):
             return elevation_prompt_card(incident, enrolled=True, error="That code did not work.")
+    return await incident_answer(turn, incident)
+
+
+async def incident_answer(turn: Turn, incident: int, notice: str = "") -> Card:
+    """The incident card for this user (viewing it is audited), or why they cannot see it."""
+    services, staff = turn.services, turn.who.staff
     try:
         view = await view_incident(
             staff,
@@ -31,8 +42,7 @@ async def show(turn: Turn, data: Mapping[str, Any]) -> Card:
             clock=services.clock,
         )
     except NeedsElevation:
-        enrolled = (await services.elevation.status(staff)).enrolled
-        return elevation_prompt_card(incident, enrolled=enrolled)
+        return await elevation_answer(turn, incident)
     except StatusOnly as only:
         return status_card(only.reference, only.status.value)
     path = f"/files/body-map/{incident}.png"
@@ -42,4 +52,11 @@ async def show(turn: Turn, data: Mapping[str, Any]) -> Card:
         body_map_url=services.public_url + services.links.link(path, staff.id),
         can_attach=view.facts.recorded_by == staff.id or staff.leads_safeguarding,
         oversees=staff.leads_safeguarding,
+        notice=notice,
     )
+
+
+async def elevation_answer(turn: Turn, incident: int) -> Card:
+    """Restricted or historic: the prompt for the authenticator code."""
+    enrolled = (await turn.services.elevation.status(turn.who.staff)).enrolled
+    return elevation_prompt_card(incident, enrolled=enrolled)

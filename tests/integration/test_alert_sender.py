@@ -315,3 +315,86 @@ async def test_a_dropped_connection_or_a_hung_connector_is_retried_not_lost(
     clock.at += timedelta(minutes=11)
     await send.run_once()
     assert (await alert_row(uow_factory)).state == "sent"
+
+
+async def test_a_copy_sent_after_a_lost_reply_stands_aside_when_teams_refreshes_it(
+    alerted, uow_factory, clock, connector, running_bot
+):
+    """Teams took the message but its answer was lost: the alert goes again (at least once),
+    and the copy whose id was never recorded turns into a pointer when the chat shows it."""
+    _, incident = alerted
+    loopback, _ = connector
+    loopback.behaviours.append("lose-reply")
+    send = sender(uow_factory, clock, send_timeout=2.0)
+    await send.run_once()
+    clock.at += timedelta(minutes=11)
+    await send.run_once()
+    lost, kept = loopback.sent
+    row = await alert_row(uow_factory)
+    assert (row.state, row.message_id) == ("sent", "sent-2")  # sent-1 never reached Kestrel
+    refresh = loopback.cards()[0]["refresh"]["action"]
+
+    async def refreshed(message_id: str) -> dict:
+        body = as_user(activity("invoke_action_execute", running_bot.connector_url), AISHA_AAD)
+        body["value"]["action"] = refresh | {"trigger": "automatic"}
+        body["replyToId"] = message_id
+        return (await (await running_bot.post(body)).json())["value"]
+
+    copy = texts(await refreshed("sent-1"))
+    assert copy[0] == "Alert sent twice" and f"K-{incident}" in copy[1]
+    assert MARKER not in json.dumps(copy)
+    assert MARKER in json.dumps(await refreshed("sent-2"))  # the recorded one shows the concern
+    assert lost.body["attachments"] == kept.body["attachments"]
+
+
+async def test_a_late_second_delivery_never_replaces_the_recorded_message(alerted, uow_factory):
+    async with uow_factory() as uow:
+        [row] = list(await uow.session.scalars(select(AlertRow)))
+        alert_id = row.id
+        await uow.alerts.mark_sent(alert_id, "first", "a:aisha-chat", row.created_at)
+        await uow.alerts.mark_sent(alert_id, "second", "a:aisha-chat", row.created_at)
+        await uow.commit()
+    assert (await alert_row(uow_factory)).message_id == "first"
+
+
+async def test_after_a_case_change_the_alert_message_is_updated_to_a_fresh_stub(
+    alerted, uow_factory, clock, connector
+):
+    from safeguarding.casework import Casework
+
+    staff, incident = alerted
+    loopback, _ = connector
+    send = sender(uow_factory, clock)
+    await send.run_once()
+    priya = staff["Priya Raman"]
+    await Casework(uow_factory, clock).assign(priya, incident, priya.id, 1, "personal")
+    await send.run_once()
+    [update] = [u for u in loopback.updated if u.conversation_id == "a:aisha-chat"]
+    assert update.body["id"] == (await alert_row(uow_factory)).message_id
+    card = update.body["attachments"][0]["content"]
+    assert "The case has changed since. Open it for the latest." in texts(card)
+    assert card["refresh"]["userIds"] == ["29:aisha"]  # she still gets her own view on opening
+    stored = json.dumps(update.body)
+    for secret in (MARKER, "Pastoral", "Taylor", "Sam", "Priya"):
+        assert secret not in stored
+    assert not (await alert_row(uow_factory)).stale
+    await send.run_once()
+    assert len([u for u in loopback.updated if u.conversation_id == "a:aisha-chat"]) == 1
+
+
+async def test_an_update_that_fails_is_tried_again_on_a_later_round(
+    alerted, uow_factory, clock, connector
+):
+    from safeguarding.casework import Casework
+
+    staff, incident = alerted
+    loopback, _ = connector
+    send = sender(uow_factory, clock)
+    await send.run_once()
+    priya = staff["Priya Raman"]
+    await Casework(uow_factory, clock).assign(priya, incident, priya.id, 1, "personal")
+    loopback.update_failures.append(412)  # (the HTTP client itself retries a 502 on a PUT)
+    await send.run_once()
+    assert (await alert_row(uow_factory)).stale  # still to do
+    await send.run_once()
+    assert len(loopback.updated) == 1 and not (await alert_row(uow_factory)).stale

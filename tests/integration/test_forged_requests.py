@@ -42,6 +42,36 @@ FORGERIES = {
     "incident.audit": (TEACHER_AAD, {"incident": 1}, NOT_AVAILABLE, "access.refused"),
     "student.audit": (TEACHER_AAD, {"student": 1}, NOT_AVAILABLE, "access.refused"),
     "grant.withdraw": (TEACHER_AAD, {"incident": 1, "staff": 6}, NOT_AVAILABLE, "access.refused"),
+    # A teacher replaying the DSL team's case buttons (the version is right; the person is not).
+    "case.assign": (TEACHER_AAD, {"incident": 1, "ver": 1}, NOT_AVAILABLE, "access.refused"),
+    "case.assign_form": (TEACHER_AAD, {"incident": 1, "ver": 1}, NOT_AVAILABLE, "access.refused"),
+    "case.status_form": (TEACHER_AAD, {"incident": 1, "ver": 1}, NOT_AVAILABLE, "access.refused"),
+    "case.status": (
+        TEACHER_AAD,
+        {
+            "incident": 1,
+            "ver": 1,
+            "status": "Closed",
+            "outcome": "No further action",
+            "reason": "x",
+        },
+        NOT_AVAILABLE,
+        "access.refused",
+    ),
+    "case.history": (TEACHER_AAD, {"incident": 1}, NOT_AVAILABLE, "access.refused"),
+    # A teacher adding an action to an incident they cannot see.
+    "action.form": (TEACHER_AAD, {"incident": 1}, NOT_AVAILABLE, "access.refused"),
+    "action.add": (
+        TEACHER_AAD,
+        {"incident": 1, "text": "x", "key": "forged-key-0003"},
+        NOT_AVAILABLE,
+        "access.refused",
+    ),
+    # A teacher (who may record but not browse records) opening a pupil's record.
+    "student.open": (STRANGER_AAD, {}, NOT_SET_UP, "identity.refused"),
+    "student.find": (TEACHER_AAD, {"text": "sam"}, NOT_AVAILABLE, "access.refused"),
+    "student.show": (TEACHER_AAD, {"student": 1}, NOT_AVAILABLE, "access.refused"),
+    "student.export": (TEACHER_AAD, {"student": 1}, NOT_AVAILABLE, "access.refused"),
     # A teacher marking someone else's alert (or one that does not exist) as read.
     "alert.read": (TEACHER_AAD, {"alert": 99999}, NOT_AVAILABLE, "access.refused"),
     "dashboard.show": (STRANGER_AAD, {}, NOT_SET_UP, "identity.refused"),

@@ -26,11 +26,14 @@ class LoopbackConnector:
     updated: list[SentActivity] = field(default_factory=list)
     # Answers to give instead of 201 for the next sends: (status, Retry-After or None).
     failures: list[tuple[int, str | None]] = field(default_factory=list)
-    # For the next sends, in order: "drop" (close the connection) or seconds to wait first.
+    # For the next sends, in order: "drop" (close the connection), "lose-reply" (take the
+    # message, then close the connection before answering) or seconds to wait first.
     behaviours: list[str] = field(default_factory=list)
     # create_conversation requests, and members for whom the app is not installed
     created: list[dict[str, Any]] = field(default_factory=list)
     not_installed: set[str] = field(default_factory=set)
+    # Statuses to answer the next updates (PUT) with, instead of 200.
+    update_failures: list[int] = field(default_factory=list)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -52,6 +55,9 @@ class LoopbackConnector:
         return web.json_response({"id": f"a:created-{len(self.created)}"}, status=201)
 
     async def _update(self, request: web.Request) -> web.Response:
+        if self.update_failures:
+            status = self.update_failures.pop(0)
+            return web.json_response({"error": {"code": "BadGateway"}}, status=status)
         body = await request.json()
         body["id"] = request.match_info["activity"]
         self.updated.append(
@@ -62,8 +68,13 @@ class LoopbackConnector:
         return web.json_response({"id": request.match_info["activity"]})
 
     async def _send(self, request: web.Request) -> web.Response:
-        if self.behaviours:
-            behaviour = self.behaviours.pop(0)
+        behaviour = self.behaviours.pop(0) if self.behaviours else None
+        if behaviour == "lose-reply":  # Teams has the message; the sender never hears so
+            await self._keep(request)
+            assert request.transport is not None
+            request.transport.close()
+            raise ConnectionResetError("reply lost by the test")
+        if behaviour is not None:
             if behaviour == "drop":  # the connection goes away with no answer
                 assert request.transport is not None
                 request.transport.close()
@@ -77,6 +88,10 @@ class LoopbackConnector:
                 status=status,
                 headers=headers,
             )
+        return web.json_response({"id": await self._keep(request)}, status=201)
+
+    async def _keep(self, request: web.Request) -> str:
+        """Record a message Teams has taken; its id."""
         self.sent.append(
             SentActivity(
                 request.match_info["conversation"],
@@ -85,7 +100,7 @@ class LoopbackConnector:
             )
         )
         self._arrived.set()
-        return web.json_response({"id": f"sent-{next(self._ids)}"}, status=201)
+        return f"sent-{next(self._ids)}"
 
     def cards(self) -> list[dict[str, Any]]:
         """The Adaptive Cards in everything sent so far, in order."""

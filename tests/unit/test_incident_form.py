@@ -287,7 +287,21 @@ def test_the_incident_view_and_the_elevation_prompt_are_valid_cards():
     granted = replace(view, facts=replace(facts, granted_to=frozenset({2})))
     lead = incident_card(granted, hide_names=False, oversees=True)
     assert_valid_card(lead)
-    assert [a["verb"] for a in lead["actions"]] == ["incident.audit", "student.audit"]
+    assert [a["verb"] for a in lead["actions"]] == [
+        "action.form",
+        "incident.audit",
+        "student.audit",
+    ]
+    worker = incident_card(replace(granted, can_work=True, viewer_id=5), hide_names=False)
+    assert_valid_card(worker)
+    assert [a["verb"] for a in worker["actions"]] == [
+        "action.form",
+        "case.assign",
+        "case.assign_form",
+        "case.status_form",
+        "case.history",
+    ]
+    assert button(worker, "Assign to me")["data"] == {"v": 1, "incident": 7, "ver": 1}
     assert "James Whitfield" in texts(lead)
     assert button(lead, "Withdraw access")["data"] == {"v": 1, "incident": 7, "staff": 2}
     assert_valid_card(status_card("K-7", "Open"))

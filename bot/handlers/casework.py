@@ -1,0 +1,192 @@
+"""Casework buttons: Assign to me, Assign…, Change status, History, Add action.
+
+Each answers in place of the incident card (an invoke response for this user only). A card that
+was out of date comes back as the current incident with what happened first; a form with a
+mistake comes back with everything typed and a message by each field.
+"""
+
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from bot.handlers.viewing import elevation_answer, incident_answer
+from bot.turns import Turn
+from cards.casework import (
+    ActionFormView,
+    action_form_card,
+    assign_form_card,
+    history_card,
+    status_form_card,
+)
+from cards.elements import Card
+from cards.notice import notice_card
+from safeguarding.actions import read_action_form
+from safeguarding.casework import StaleCase, read_status_change
+from safeguarding.errors import InvalidInput
+from safeguarding.incident_form import form_options
+from safeguarding.recording import ConfirmGrants
+from safeguarding.viewing import NeedsElevation
+
+NOT_AVAILABLE = ("Not available", "That record is not available.")
+
+
+def _ids(data: Mapping[str, Any], *names: str) -> tuple[int, ...] | None:
+    found = tuple(data.get(name) for name in names)
+    return found if all(type(v) is int for v in found) else None  # type: ignore[return-value]
+
+
+async def assign(turn: Turn, data: Mapping[str, Any]) -> Card:
+    """Assign to me (no `staff`), or to the colleague chosen on Assign…."""
+    found = _ids(data, "incident", "ver")
+    if found is None:
+        return notice_card(*NOT_AVAILABLE)
+    incident, seen = found
+    chosen = str(data.get("staff") or "")
+    me = turn.who.staff
+    casework = turn.services.casework
+    if "staff" in data and not (chosen.isascii() and chosen.isdecimal() and len(chosen) < 19):
+        facts = await casework.facts_for_work(me, incident, turn.conversation_type)
+        workers = await casework.case_workers(me, incident)
+        return assign_form_card(facts, workers, error="Choose a colleague from the list.")
+    assignee = int(chosen) if chosen else me.id
+    try:
+        facts = await casework.assign(me, incident, assignee, seen, turn.conversation_type)
+    except StaleCase as stale:
+        return await incident_answer(turn, incident, notice=stale.what)
+    except NeedsElevation:
+        return await elevation_answer(turn, incident)
+    except InvalidInput as invalid:
+        facts = await casework.facts_for_work(me, incident, turn.conversation_type)
+        workers = await casework.case_workers(me, incident)
+        message = next(iter(invalid.errors.values()))
+        return assign_form_card(facts, workers, error=message, chosen=chosen)
+    names = {s.id: s.display_name for s in await casework.case_workers(me, incident)}
+    who = "you" if assignee == me.id else names.get(assignee, "the colleague chosen")
+    return await incident_answer(turn, facts.id, notice=f"Assigned to {who}.")
+
+
+async def assign_form(turn: Turn, data: Mapping[str, Any]) -> Card:
+    found = _ids(data, "incident", "ver")
+    if found is None:
+        return notice_card(*NOT_AVAILABLE)
+    incident, seen = found
+    me, casework = turn.who.staff, turn.services.casework
+    try:
+        facts = await casework.facts_for_work(me, incident, turn.conversation_type)
+    except NeedsElevation:
+        return await elevation_answer(turn, incident)
+    if facts.version != seen:
+        return await incident_answer(
+            turn, incident, notice=await casework.what_changed(me, incident)
+        )
+    return assign_form_card(facts, await casework.case_workers(me, incident))
+
+
+async def status_form(turn: Turn, data: Mapping[str, Any]) -> Card:
+    found = _ids(data, "incident", "ver")
+    if found is None:
+        return notice_card(*NOT_AVAILABLE)
+    incident, seen = found
+    me, casework = turn.who.staff, turn.services.casework
+    try:
+        facts = await casework.facts_for_work(me, incident, turn.conversation_type)
+    except NeedsElevation:
+        return await elevation_answer(turn, incident)
+    if facts.version != seen:
+        return await incident_answer(
+            turn, incident, notice=await casework.what_changed(me, incident)
+        )
+    return status_form_card(facts)
+
+
+async def change_status(turn: Turn, data: Mapping[str, Any]) -> Card:
+    found = _ids(data, "incident", "ver")
+    if found is None:
+        return notice_card(*NOT_AVAILABLE)
+    incident, seen = found
+    me, casework = turn.who.staff, turn.services.casework
+    try:
+        facts = await casework.facts_for_work(me, incident, turn.conversation_type)
+        change = read_status_change(dict(data), facts.status)
+        await casework.change_status(me, incident, change, seen, turn.conversation_type)
+    except StaleCase as stale:
+        return await incident_answer(turn, incident, notice=stale.what)
+    except NeedsElevation:
+        return await elevation_answer(turn, incident)
+    except InvalidInput as invalid:
+        return status_form_card(facts, values=data, errors=invalid.errors)
+    return await incident_answer(turn, incident, notice=f"Status changed to {change.status.value}.")
+
+
+async def history(turn: Turn, data: Mapping[str, Any]) -> Card:
+    found = _ids(data, "incident")
+    if found is None:
+        return notice_card(*NOT_AVAILABLE)
+    (incident,) = found
+    me, casework = turn.who.staff, turn.services.casework
+    try:
+        facts, events, names = await casework.history(me, incident, turn.conversation_type)
+    except NeedsElevation:
+        return await elevation_answer(turn, incident)
+    return history_card(facts, events, names)
+
+
+async def open_action_form(turn: Turn, data: Mapping[str, Any]) -> Card:
+    """Add action: a fresh form (its key makes a second Save harmless)."""
+    found = _ids(data, "incident")
+    if found is None:
+        return notice_card(*NOT_AVAILABLE)
+    (incident,) = found
+    try:
+        return await _action_form(turn, incident, {"key": secrets.token_urlsafe(12)})
+    except NeedsElevation:
+        return await elevation_answer(turn, incident)
+
+
+async def add_action(turn: Turn, data: Mapping[str, Any]) -> Card:
+    found = _ids(data, "incident")
+    if found is None:
+        return notice_card(*NOT_AVAILABLE)
+    (incident,) = found
+    services, me = turn.services, turn.who.staff
+    try:
+        zone = turn.who.school.time_zone
+        draft = read_action_form(data, now=services.clock.now(), time_zone=zone)
+        added = await services.actions.add(me, incident, draft, turn.conversation_type)
+    except NeedsElevation:
+        return await elevation_answer(turn, incident)
+    except InvalidInput as invalid:
+        return await _action_form(turn, incident, data, errors=invalid.errors)
+    except ConfirmGrants as confirm:
+        return await _action_form(turn, incident, data, grants=confirm.names, confirm=confirm.token)
+    if added.repeated:
+        return await incident_answer(turn, incident, notice="This action was saved already.")
+    alerted = f" {added.alerted} colleague(s) will be alerted." if added.alerted else ""
+    return await incident_answer(turn, incident, notice=f"Action added.{alerted}")
+
+
+async def _action_form(
+    turn: Turn,
+    incident: int,
+    values: Mapping[str, Any],
+    *,
+    errors: Mapping[str, str] | None = None,
+    grants: tuple[str, ...] = (),
+    confirm: str = "",
+) -> Card:
+    services, me = turn.services, turn.who.staff
+    facts = await services.actions.facts_for_action(me, incident, turn.conversation_type)
+    options = await form_options(me, uow_factory=services.uow_factory)
+    view = ActionFormView(
+        facts=facts,
+        now=services.clock.now(),
+        categories=options.categories,
+        colleagues=options.colleagues,
+        alert_groups=options.alert_groups,
+        agencies=options.agencies,
+        values=values,
+        errors=errors or {},
+        grants=grants,
+        confirm=confirm,
+    )
+    return action_form_card(view)

@@ -1,0 +1,258 @@
+"""Casework cards: Assign…, Change status, Add action and the case history.
+
+Each is an invoke response in place of the incident card, for a user the server has authorised;
+every button carries the incident version the card showed, so a stale card is caught.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from cards.elements import (
+    Card,
+    adaptive_card,
+    choice_set,
+    execute,
+    facts,
+    heading,
+    text_block,
+    text_input,
+    text_run,
+    warning,
+)
+from safeguarding.casework import MAX_REASON, MOVES, OUTCOMES, CaseEvent
+from safeguarding.incidents import MAX_TEXT, IncidentFacts, Status
+from safeguarding.school import AlertGroup, Category
+from safeguarding.staff import StaffMember
+
+
+def assign_form_card(
+    facts_: IncidentFacts, workers: Sequence[StaffMember], *, error: str = "", chosen: str = ""
+) -> Card:
+    """Assign…: a colleague who works safeguarding cases (none excluded from its pupils)."""
+    body = [
+        heading(f"Assign {facts_.reference}"),
+        choice_set(
+            "staff",
+            "Assign to",
+            [(s.display_name, str(s.id)) for s in workers],
+            value=chosen or (str(facts_.assignee_id) if facts_.assignee_id else ""),
+            placeholder="Choose a colleague",
+        ),
+    ]
+    if error:
+        body.append(warning(error))
+    return adaptive_card(
+        body,
+        [
+            execute("case.assign", "Assign", incident=facts_.id, ver=facts_.version),
+            execute("incident.show", "Cancel", incident=facts_.id),
+        ],
+    )
+
+
+def status_form_card(
+    facts_: IncidentFacts,
+    *,
+    values: Mapping[str, Any] | None = None,
+    errors: Mapping[str, str] | None = None,
+) -> Card:
+    """Change status: where it may go from here; closing asks for the outcome and the reason."""
+    values, errors = values or {}, errors or {}
+    moves = MOVES[facts_.status]
+    body: list[Card] = [
+        heading(f"Change status of {facts_.reference}"),
+        text_block(f"The case is {facts_.status.value}."),
+        choice_set(
+            "status",
+            "New status",
+            [(_move_title(facts_.status, s), s.value) for s in moves],
+            value=_text(values, "status") or moves[0].value,
+            expanded=True,
+        ),
+        *_error(errors, "status"),
+        choice_set(
+            "outcome",
+            "Outcome (to close)",
+            [(o, o) for o in OUTCOMES],
+            value=_text(values, "outcome"),
+            placeholder="Choose the outcome",
+        ),
+        *_error(errors, "outcome"),
+    ]
+    reason = text_input(
+        "reason",
+        "Reason for the decision (needed to close or reopen)",
+        value=_text(values, "reason"),
+        max_length=MAX_REASON,
+    )
+    reason["isMultiline"] = True
+    body += [reason, *_error(errors, "reason")]
+    if errors:
+        body.append(warning("Please check the fields marked above. Nothing has changed yet."))
+    return adaptive_card(
+        body,
+        [
+            execute("case.status", "Save", incident=facts_.id, ver=facts_.version),
+            execute("incident.show", "Cancel", incident=facts_.id),
+        ],
+    )
+
+
+def _move_title(current: Status, to: Status) -> str:
+    if current == Status.CLOSED:
+        return "Reopen (Active)"
+    return {Status.ACTIVE: "Active (being worked)", Status.CLOSED: "Closed"}.get(to, to.value)
+
+
+@dataclass(frozen=True)
+class ActionFormView:
+    """The Add action form: options, the user's values and the server's messages."""
+
+    facts: IncidentFacts
+    now: datetime
+    categories: Sequence[Category]
+    colleagues: Sequence[StaffMember]
+    alert_groups: Sequence[AlertGroup]
+    agencies: Sequence[str]
+    values: Mapping[str, Any] = field(default_factory=dict)
+    errors: Mapping[str, str] = field(default_factory=dict)
+    grants: Sequence[str] = ()
+    confirm: str = ""
+
+
+def action_form_card(view: ActionFormView) -> Card:
+    """Action taken, categories, Add to planner, agency, when, and who to alert."""
+    incident, values, errors = view.facts, view.values, view.errors
+    local = view.now.astimezone(ZoneInfo(incident.time_zone))
+    text = text_input("text", "Action taken", value=_text(values, "text"), max_length=MAX_TEXT)
+    text["isMultiline"] = True
+    people = [(s.display_name, str(s.id)) for s in view.colleagues]
+    body: list[Card] = [heading(f"Add action to {incident.reference}"), *_error(errors, "form")]
+    body += [text, *_error(errors, "text")]
+    body += [
+        choice_set(
+            "categories",
+            "Categories",
+            [(c.name, str(c.id)) for c in view.categories],
+            value=_text(values, "categories"),
+            multi=True,
+        ),
+        *_error(errors, "categories"),
+        text_block("**Add to planner** (optional): who is reminded in chat, and on which day"),
+        {
+            "type": "Input.Date",
+            "id": "planner_date",
+            "label": "Planner date",
+            "value": _text(values, "planner_date"),
+        },
+        *_error(errors, "planner_date"),
+        choice_set(
+            "planner_staff",
+            "Remind",
+            people,
+            value=_text(values, "planner_staff"),
+            placeholder="Choose a colleague",
+        ),
+        *_error(errors, "planner_staff"),
+        choice_set(
+            "agency",
+            "Agency involved",
+            [(a, a) for a in view.agencies],
+            value=_text(values, "agency"),
+            placeholder="None",
+        ),
+        {
+            "type": "Input.Date",
+            "id": "date",
+            "label": "Date of the action",
+            "value": _text(values, "date") or local.date().isoformat(),
+        },
+        *_error(errors, "date"),
+        {
+            "type": "Input.Time",
+            "id": "time",
+            "label": f"Time of the action ({incident.time_zone})",
+            "value": _text(values, "time") or local.strftime("%H:%M"),
+        },
+        *_error(errors, "time"),
+        choice_set(
+            "alert_staff",
+            "Alert staff members",
+            people,
+            value=_text(values, "alert_staff"),
+            multi=True,
+        ),
+        *_error(errors, "alert_staff"),
+        choice_set(
+            "alert_groups",
+            "Alert groups",
+            [(g.name, str(g.id)) for g in view.alert_groups],
+            value=_text(values, "alert_groups"),
+            multi=True,
+        ),
+        *_error(errors, "alert_groups"),
+    ]
+    if view.grants:
+        body.append(
+            warning(
+                f"Alerting {', '.join(view.grants)} lets them see this incident, which they "
+                "cannot see otherwise. Kestrel records that access and the DSL can withdraw it. "
+                "Press Save action again to go ahead, or change who is alerted."
+            )
+        )
+    if errors:
+        body.append(warning("Please check the fields marked above. Nothing is saved yet."))
+    key = _text(values, "key")
+    return adaptive_card(
+        body,
+        [
+            execute(
+                "action.add", "Save action", incident=incident.id, key=key, confirm=view.confirm
+            ),
+            execute("incident.show", "Cancel", incident=incident.id),
+        ],
+    )
+
+
+def history_card(
+    facts_: IncidentFacts, events: Sequence[CaseEvent], names: Mapping[int, str]
+) -> Card:
+    """Who changed what and when, oldest first, with the reasons given."""
+    zone = ZoneInfo(facts_.time_zone)
+    body: list[Card] = [heading(f"History of {facts_.reference}")]
+    recorded_by = names.get(facts_.recorded_by, "a former colleague")
+    body.append(
+        facts([(_when(facts_.recorded_at, zone), f"Recorded by {recorded_by} (version 1)")])
+    )
+    for event in events:
+        who = names.get(event.actor_id, "a former colleague")
+        if event.kind == "assigned":
+            what = f"Assigned to {names.get(event.assignee_id or 0, 'a former colleague')}"
+        else:
+            what = f"Status {event.status.value if event.status else ''}"
+            what += f", outcome: {event.outcome}" if event.outcome else ""
+        body.append(facts([(_when(event.at, zone), f"{what}, by {who} (version {event.version})")]))
+        if event.reason:
+            body.append(text_run(f"Reason: {event.reason}"))
+    if not events:
+        body.append(text_block("No changes since it was recorded.", subtle=True))
+    return adaptive_card(
+        body, [execute("incident.show", "Back to the incident", incident=facts_.id)]
+    )
+
+
+def _when(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%d/%m/%Y %H:%M")
+
+
+def _text(values: Mapping[str, Any], name: str) -> str:
+    value = values.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def _error(errors: Mapping[str, str], name: str) -> list[Card]:
+    message = errors.get(name)
+    return [warning(message)] if message else []

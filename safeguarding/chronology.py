@@ -1,0 +1,336 @@
+"""A pupil's record: overview, chronology (incidents and actions in the order they happened),
+and the document vault; the same chronology, whole, is what the PDF export prints.
+
+Only those who may view pupils open a record, never one they are excluded from. Each incident
+is decided on its own: one the viewer may not read is left out, one that needs elevated access is
+held back (and counted) until they enter their code. The entries are ordered and paged before any
+text is decrypted, so a pupil with hundreds of entries costs one page of decryption.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from safeguarding.access import Action, Decision, Pupil, Record, decide
+from safeguarding.actions import ActionEntry
+from safeguarding.audit import AuditAction, staff_event
+from safeguarding.clock import Clock
+from safeguarding.errors import InvalidInput, NotAvailable
+from safeguarding.incidents import AttachmentInfo, IncidentFacts, Status
+from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
+from safeguarding.refusals import refuse
+from safeguarding.school import Category, School, Student
+from safeguarding.staff import StaffMember
+from safeguarding.viewing import viewer_and_policy
+
+PAGE = 10
+
+
+@dataclass(frozen=True)
+class ChronologyFilter:
+    """Which entries: categories (any of them; none = all) and a date range (inclusive)."""
+
+    category_ids: frozenset[int] = frozenset()
+    since: date | None = None
+    until: date | None = None
+
+    def describe(self, categories: dict[int, Category]) -> str:
+        parts = []
+        if self.category_ids:
+            names = sorted(categories[c].name for c in self.category_ids if c in categories)
+            parts.append("categories: " + ", ".join(names))
+        if self.since:
+            parts.append(f"from {self.since.strftime('%d/%m/%Y')}")
+        if self.until:
+            parts.append(f"to {self.until.strftime('%d/%m/%Y')}")
+        return "; ".join(parts) or "everything the exporter may see"
+
+
+def read_filter(values: dict, categories: Sequence[int]) -> ChronologyFilter:
+    """The record's filter inputs; InvalidInput names a wrong date."""
+    errors: dict[str, str] = {}
+    dates: list[date | None] = []
+    for name in ("since", "until"):
+        text = str(values.get(name) or "").strip()
+        try:
+            dates.append(date.fromisoformat(text) if text else None)
+        except ValueError:
+            errors[name] = "Enter a date (for example 2026-09-01)."
+            dates.append(None)
+    since, until = dates
+    if since and until and since > until:
+        errors["until"] = "The end date is before the start date."
+    if errors:
+        raise InvalidInput(errors)
+    raw = values.get("filter_categories")
+    chosen = {int(v) for v in str(raw or "").split(",") if v.strip().isdecimal()}
+    return ChronologyFilter(frozenset(chosen & set(categories)), since, until)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the chronology: an incident or an action on it."""
+
+    kind: str  # incident, action
+    happened_at: datetime
+    incident: IncidentFacts
+    author_id: int
+    category_ids: frozenset[int]
+    action: ActionEntry | None = None
+    text: str = ""  # decrypted for the page shown (or the export)
+
+    @property
+    def key(self) -> tuple[datetime, int, int]:
+        ident = self.action.id if self.action else 0
+        return (self.happened_at, self.incident.id, ident)
+
+
+@dataclass(frozen=True)
+class PupilRecord:
+    student: Student
+    time_zone: str
+    entries: tuple[Entry, ...]  # the page asked for (all of them for an export)
+    total: int  # entries matching the filter
+    offset: int
+    held_back: int  # incidents needing elevated access, not shown until the code is entered
+    open_cases: tuple[IncidentFacts, ...]
+    monitoring: tuple[str, ...]  # category names this pupil is monitored for
+    documents: tuple[tuple[IncidentFacts, AttachmentInfo], ...]
+    categories: dict[int, Category] = field(default_factory=dict)
+    staff_names: dict[int, str] = field(default_factory=dict)
+    chosen: ChronologyFilter = ChronologyFilter()
+
+    @property
+    def more(self) -> bool:
+        return self.offset + len(self.entries) < self.total
+
+
+@dataclass(frozen=True)
+class Chronologies:
+    uow_factory: UnitOfWorkFactory
+    clock: Clock
+
+    async def check_may_view_pupils(self, actor: StaffMember, conversation: str) -> None:
+        """Refused (and audited) unless this member of staff may open pupil records at all."""
+        now = self.clock.now()
+        async with self.uow_factory() as uow:
+            policy = await uow.access.policy(actor.school_id)
+            allowed = actor.active and (
+                actor.leads_safeguarding
+                or any(policy.rights(actor, c).view_students for c in policy.categories)
+            )
+            if not allowed:
+                await refuse(
+                    uow,
+                    actor,
+                    "student.find",
+                    conversation,
+                    now,
+                    record_type="staff",
+                    record_id=actor.id,
+                )
+
+    async def category_ids(self, actor: StaffMember) -> list[int]:
+        async with self.uow_factory() as uow:
+            return [c.id for c in await uow.categories.list(actor.school_id)]
+
+    async def pupil(self, actor: StaffMember, student_id: int, conversation: str) -> Student:
+        """The pupil, for someone who may open their record (refused and audited otherwise)."""
+        async with self.uow_factory() as uow:
+            return await self._pupil(uow, actor, student_id, conversation)
+
+    async def export(
+        self, staff_id: int, school_id: int, student_id: int, chosen: ChronologyFilter
+    ) -> tuple[PupilRecord, StaffMember, School]:
+        """The whole chronology for the export link's member of staff, decided again now;
+        the export is audited (with how many entries and the filter)."""
+        async with self.uow_factory() as uow:
+            staff = await uow.staff.by_id(school_id, staff_id)
+            school = await uow.schools.by_id(school_id)
+        if staff is None or school is None:
+            raise NotAvailable()
+        record = await self.record(
+            staff,
+            student_id,
+            "link",
+            chosen=chosen,
+            limit=None,
+            audit=AuditAction.CHRONOLOGY_EXPORTED,
+            time_zone=school.time_zone,
+        )
+        return record, staff, school
+
+    async def _pupil(
+        self, uow: UnitOfWork, actor: StaffMember, student_id: int, conversation: str
+    ) -> Student:
+        now = self.clock.now()
+        student = await uow.students.by_id(actor.school_id, student_id)
+        viewer, policy = await viewer_and_policy(uow, actor, now)
+        pupil = (
+            Record(pupils=(Pupil(student_id, student.year_group, student.tutor_group),))
+            if student
+            else None
+        )
+        if pupil is None or decide(viewer, Action.VIEW_STUDENT, pupil, policy, now) != (
+            Decision.ALLOW
+        ):
+            await refuse(
+                uow,
+                actor,
+                "student.show",
+                conversation,
+                now,
+                record_type="student",
+                record_id=student_id,
+            )
+        return student
+
+    async def record(
+        self,
+        actor: StaffMember,
+        student_id: int,
+        conversation: str,
+        *,
+        chosen: ChronologyFilter = ChronologyFilter(),
+        offset: int = 0,
+        limit: int | None = PAGE,
+        audit: AuditAction = AuditAction.STUDENT_VIEWED,
+        time_zone: str = "Europe/London",
+    ) -> PupilRecord:
+        """The pupil's record with one page of the chronology (limit None: all of it)."""
+        now = self.clock.now()
+        async with self.uow_factory() as uow:
+            student = await self._pupil(uow, actor, student_id, conversation)
+            viewer, policy = await viewer_and_policy(uow, actor, now)
+            ids = await uow.incidents.of_student(student_id)
+            facts = await uow.incidents.facts_of(actor.school_id, ids)
+            visible, held_back = [], 0
+            for incident in facts.values():
+                decision = decide(viewer, Action.VIEW_INCIDENT, incident.record(), policy, now)
+                if decision == Decision.ALLOW:
+                    visible.append(incident)
+                elif decision == Decision.NEEDS_ELEVATION:
+                    held_back += 1
+            entries = await self._entries(uow, student_id, visible)
+            matching = [e for e in entries if _matches(e, chosen, ZoneInfo(time_zone))]
+            page = matching[offset:] if limit is None else matching[offset : offset + limit]
+            page = await self._decrypted(uow, page)
+            record = PupilRecord(
+                student=student,
+                time_zone=time_zone,
+                entries=tuple(page),
+                total=len(matching),
+                offset=offset,
+                held_back=held_back,
+                open_cases=tuple(
+                    sorted((i for i in visible if i.status != Status.CLOSED), key=lambda i: i.id)
+                ),
+                monitoring=_monitoring(
+                    visible, student_id, await uow.categories.list(actor.school_id)
+                ),
+                documents=tuple(
+                    (facts[incident_id], attachment)
+                    for incident_id, attachment in await uow.attachments.on_incidents(
+                        [i.id for i in visible]
+                    )
+                ),
+                categories={c.id: c for c in await uow.categories.list(actor.school_id)},
+                staff_names={s.id: s.display_name for s in await uow.staff.list(actor.school_id)},
+                chosen=chosen,
+            )
+            detail = {"entries": len(page), "offset": offset, "of": len(matching)}
+            if chosen.category_ids:
+                detail["categories"] = sorted(chosen.category_ids)
+            await uow.audit.append(
+                staff_event(
+                    actor,
+                    audit,
+                    now,
+                    conversation,
+                    record_type="student",
+                    record_id=student_id,
+                    detail=detail,
+                )
+            )
+            await uow.commit()
+        return record
+
+    async def _entries(
+        self, uow: UnitOfWork, student_id: int, incidents: list[IncidentFacts]
+    ) -> list[Entry]:
+        by_id = {i.id: i for i in incidents}
+        entries = [
+            Entry(
+                "incident",
+                incident.happened_at,
+                incident,
+                incident.recorded_by,
+                next(
+                    (p.category_ids for p in incident.pupils if p.student.id == student_id),
+                    frozenset(),
+                ),
+            )
+            for incident in incidents
+        ]
+        for action in await uow.actions.heads(list(by_id)):
+            incident = by_id[action.incident_id]
+            entries.append(
+                Entry(
+                    "action",
+                    action.happened_at,
+                    incident,
+                    action.recorded_by,
+                    action.category_ids,
+                    action=action,
+                )
+            )
+        return sorted(entries, key=lambda e: e.key)
+
+    async def _decrypted(self, uow: UnitOfWork, page: list[Entry]) -> list[Entry]:
+        incident_texts = await uow.incidents.texts_of(
+            [e.incident.id for e in page if e.kind == "incident"]
+        )
+        action_texts = await uow.actions.texts_of([e.action.id for e in page if e.action])
+        return [
+            Entry(
+                e.kind,
+                e.happened_at,
+                e.incident,
+                e.author_id,
+                e.category_ids,
+                e.action,
+                action_texts.get(e.action.id, "")
+                if e.action
+                else incident_texts.get(e.incident.id, ""),
+            )
+            for e in page
+        ]
+
+
+def _matches(entry: Entry, chosen: ChronologyFilter, zone: ZoneInfo) -> bool:
+    if chosen.category_ids and not (entry.category_ids | _of(entry)) & chosen.category_ids:
+        return False
+    day = entry.happened_at.astimezone(zone).date()
+    return not ((chosen.since and day < chosen.since) or (chosen.until and day > chosen.until))
+
+
+def _of(entry: Entry) -> frozenset[int]:
+    """An action is also found by its incident's categories (a referral about a disclosure)."""
+    if entry.kind != "action":
+        return frozenset()
+    return frozenset().union(*(p.category_ids for p in entry.incident.pupils))
+
+
+def _monitoring(
+    incidents: Sequence[IncidentFacts], student_id: int, categories: Sequence[Category]
+) -> tuple[str, ...]:
+    names = {c.id: c.name for c in categories}
+    flagged = {
+        c
+        for incident in incidents
+        for p in incident.pupils
+        if p.student.id == student_id and p.monitoring and incident.status != Status.CLOSED
+        for c in p.category_ids
+    }
+    return tuple(sorted(names[c] for c in flagged if c in names))

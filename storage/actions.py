@@ -1,0 +1,117 @@
+"""Actions in SQL: each with its categories; the text sealed to the action's id."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from safeguarding.actions import ActionEntry, NewAction
+from safeguarding.errors import Conflict
+from storage.encryption import Keyring
+from storage.models import ActionCategoryRow, ActionRow
+from storage.repositories import utc
+
+
+def action_text_context(action_id: int) -> str:
+    return f"action:{action_id}:text"
+
+
+class SqlActions:
+    def __init__(self, session: AsyncSession, keyring: Keyring | None) -> None:
+        self.session, self._keyring = session, keyring
+
+    @property
+    def keyring(self) -> Keyring:
+        if self._keyring is None:  # never plain text: without keys nothing is stored
+            raise RuntimeError("no encryption keyring configured")
+        return self._keyring
+
+    async def by_key(self, school_id: int, key: str) -> int | None:
+        return await self.session.scalar(
+            select(ActionRow.id).where(
+                ActionRow.school_id == school_id, ActionRow.idempotency_key == key
+            )
+        )
+
+    async def add(self, action: NewAction) -> int:
+        """Store an action; Conflict when its idempotency key was stored meanwhile."""
+        draft = action.draft
+        row = ActionRow(
+            school_id=action.school_id,
+            incident_id=action.incident_id,
+            recorded_by=action.recorded_by,
+            recorded_at=action.recorded_at,
+            happened_at=draft.happened_at,
+            time_zone=draft.time_zone,
+            agency=draft.agency or None,
+            planner_date=draft.planner_date,
+            planner_staff_id=draft.planner_staff_id,
+            idempotency_key=draft.key,
+            text_ciphertext="",  # sealed below, once the id it is bound to exists
+        )
+        self.session.add(row)
+        try:
+            await self.session.flush()
+        except IntegrityError as error:
+            raise Conflict() from error
+        row.text_ciphertext = self.keyring.encrypt(draft.text, action_text_context(row.id))
+        self.session.add_all(
+            ActionCategoryRow(action_id=row.id, category_id=c) for c in sorted(draft.category_ids)
+        )
+        await self.session.flush()
+        return row.id
+
+    async def on_incidents(self, incident_ids: Sequence[int]) -> Sequence[ActionEntry]:
+        """The actions of these incidents, decrypted, in the order they happened."""
+        return await self.heads(incident_ids, decrypt=True)
+
+    async def texts_of(self, action_ids: Sequence[int]) -> dict[int, str]:
+        """These actions' texts, decrypted (only what a page shows)."""
+        if not action_ids:
+            return {}
+        rows = await self.session.execute(
+            select(ActionRow.id, ActionRow.text_ciphertext).where(
+                ActionRow.id.in_(list(action_ids))
+            )
+        )
+        return {i: self.keyring.decrypt(c, action_text_context(i)) for i, c in rows}
+
+    async def heads(
+        self, incident_ids: Sequence[int], *, decrypt: bool = False
+    ) -> Sequence[ActionEntry]:
+        """The actions of these incidents in the order they happened; texts only if asked."""
+        if not incident_ids:
+            return []
+        rows = list(
+            await self.session.scalars(
+                select(ActionRow)
+                .where(ActionRow.incident_id.in_(list(incident_ids)))
+                .order_by(ActionRow.happened_at, ActionRow.id)
+            )
+        )
+        categories = (
+            await self.session.execute(
+                select(ActionCategoryRow.action_id, ActionCategoryRow.category_id).where(
+                    ActionCategoryRow.action_id.in_([r.id for r in rows])
+                )
+            )
+        ).all()
+        return [
+            ActionEntry(
+                id=r.id,
+                incident_id=r.incident_id,
+                recorded_by=r.recorded_by,
+                recorded_at=utc(r.recorded_at),
+                happened_at=utc(r.happened_at),
+                time_zone=r.time_zone,
+                text=self.keyring.decrypt(r.text_ciphertext, action_text_context(r.id))
+                if decrypt
+                else "",
+                category_ids=frozenset(c for a, c in categories if a == r.id),
+                agency=r.agency or "",
+                planner_date=r.planner_date,
+                planner_staff_id=r.planner_staff_id,
+            )
+            for r in rows
+        ]

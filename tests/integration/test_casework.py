@@ -1,0 +1,265 @@
+"""Working a case on SQLite and PostgreSQL: assigning, status, versions and races, actions."""
+
+import asyncio
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from safeguarding.actions import Actions, read_action_form
+from safeguarding.casework import Casework, StaleCase, StatusChange, read_status_change
+from safeguarding.dashboard import my_dashboard
+from safeguarding.errors import InvalidInput, NotAvailable
+from safeguarding.exclusions import Exclusions
+from safeguarding.incident_form import read_form
+from safeguarding.incidents import Status
+from safeguarding.recording import ConfirmGrants, Recording
+from safeguarding.viewing import view_incident
+from storage.database import create_engine
+from storage.models import ActionRow, AlertRow, AuditEventRow, CaseEventRow, IncidentRow
+from storage.uow import unit_of_work_factory
+
+TEXT = "MARKER-case: what she said"
+REASON = "MARKER-reason: strategy meeting agreed no further action"
+ACTION = "MARKER-action: phoned mum, agreed a meeting"
+ZONE = "Europe/London"
+
+
+@pytest.fixture
+async def case(demo_school, uow_factory, clock):
+    """A Pastoral concern about Sam by James, alerting Aisha; the staff by name."""
+    async with uow_factory() as uow:
+        staff = {s.display_name: s for s in await uow.staff.list(demo_school.school_id)}
+    values = {"key": "case-0001", "student_id": "1", "text": TEXT, "categories": "7"}
+    values |= {"alert_staff": str(staff["Aisha Khan"].id), "confirm": str(staff["Aisha Khan"].id)}
+    draft = read_form(values, now=clock.now(), time_zone=ZONE)
+    done = await Recording(uow_factory, clock).record(staff["James Whitfield"], draft, "personal")
+    return staff, done.incident_id
+
+
+async def rows(uow_factory, model, **where):
+    async with uow_factory() as uow:
+        query = select(model).filter_by(**where)
+        found = list(await uow.session.scalars(query))
+        uow.session.expunge_all()
+    return found
+
+
+async def audit_actions(uow_factory, incident: int) -> list[str]:
+    async with uow_factory() as uow:
+        query = (
+            select(AuditEventRow.action)
+            .where(AuditEventRow.record_type == "incident", AuditEventRow.record_id == incident)
+            .order_by(AuditEventRow.id)
+        )
+        return list(await uow.session.scalars(query))
+
+
+async def test_the_dsl_assigns_a_case_to_a_deputy_who_is_alerted(case, uow_factory, clock):
+    staff, incident = case
+    priya, tom = staff["Priya Raman"], staff["Tom Okafor"]
+    work = Casework(uow_factory, clock)
+    workers = [s.display_name for s in await work.case_workers(priya, incident)]
+    assert workers == ["Priya Raman", "Tom Okafor"]  # the DSL team only
+    facts = await work.assign(priya, incident, tom.id, 1, "personal")
+    assert (facts.assignee_id, facts.version) == (tom.id, 2)
+    [event] = await rows(uow_factory, CaseEventRow, incident_id=incident)
+    assert (event.kind, event.version, event.actor_id, event.assignee_id) == (
+        "assigned",
+        2,
+        priya.id,
+        tom.id,
+    )
+    [alert] = await rows(uow_factory, AlertRow, incident_id=incident, reason="assigned")
+    assert (alert.staff_id, alert.raised_by) == (tom.id, priya.id)
+    assert "case.assigned" in await audit_actions(uow_factory, incident)
+    await work.assign(tom, incident, tom.id, 2, "personal")  # to himself: no alert to himself
+    assert len(await rows(uow_factory, AlertRow, incident_id=incident, reason="assigned")) == 1
+
+
+async def test_a_stale_card_is_told_who_changed_the_case_and_changes_nothing(
+    case, uow_factory, clock
+):
+    staff, incident = case
+    priya, tom = staff["Priya Raman"], staff["Tom Okafor"]
+    work = Casework(uow_factory, clock)
+    await work.assign(priya, incident, priya.id, 1, "personal")
+    with pytest.raises(StaleCase) as stale:
+        await work.assign(tom, incident, tom.id, 1, "personal")  # his card still shows version 1
+    assert stale.value.what == "Already assigned to Priya Raman by Priya Raman at 10:50 on 24 Nov."
+    [row] = await rows(uow_factory, IncidentRow, id=incident)
+    assert (row.assignee_id, row.version) == (priya.id, 2)
+    close = StatusChange(Status.CLOSED, "No further action", REASON)
+    with pytest.raises(StaleCase):
+        await work.change_status(tom, incident, close, 1, "personal")
+    assert (await rows(uow_factory, IncidentRow, id=incident))[0].status == "Open"
+
+
+async def test_two_people_assigning_at_once_on_two_connections_one_wins(
+    case, database_url, keyring, files_dir, clock, uow_factory
+):
+    """Two engines (two real connections, as two Kestrel processes would have) race for one
+    version: exactly one change is made, the other is told who won."""
+    staff, incident = case
+    priya, tom = staff["Priya Raman"], staff["Tom Okafor"]
+    engines = [create_engine(database_url), create_engine(database_url)]
+    try:
+        first, second = (
+            Casework(unit_of_work_factory(e, clock, keyring, files_dir), clock) for e in engines
+        )
+        outcomes = await asyncio.gather(
+            first.assign(priya, incident, priya.id, 1, "personal"),
+            second.assign(tom, incident, tom.id, 1, "personal"),
+            return_exceptions=True,
+        )
+    finally:
+        for engine in engines:
+            await engine.dispose()
+    won = [o for o in outcomes if not isinstance(o, BaseException)]
+    lost = [o for o in outcomes if isinstance(o, StaleCase)]
+    assert len(won) == 1 and len(lost) == 1, outcomes
+    winner = won[0].assignee_id
+    name = "Priya Raman" if winner == priya.id else "Tom Okafor"
+    assert lost[0].what.startswith(f"Already assigned to {name} by {name} at ")
+    events = await rows(uow_factory, CaseEventRow)
+    assert [(e.version, e.assignee_id) for e in events] == [(2, winner)]
+
+
+async def test_closing_needs_an_outcome_and_a_reason_and_reopening_a_reason(
+    case, uow_factory, clock, engine
+):
+    staff, incident = case
+    priya = staff["Priya Raman"]
+    work = Casework(uow_factory, clock)
+    with pytest.raises(InvalidInput) as invalid:
+        read_status_change({"status": "Closed"}, Status.OPEN)
+    assert set(invalid.value.errors) == {"outcome", "reason"}
+    with pytest.raises(InvalidInput) as invalid:
+        read_status_change({"status": "Open"}, Status.CLOSED)
+    assert invalid.value.errors["status"] == "Choose Active."
+    active = read_status_change({"status": "Active"}, Status.OPEN)
+    await work.change_status(priya, incident, active, 1, "personal")
+    close = read_status_change(
+        {"status": "Closed", "outcome": "No further action", "reason": REASON}, Status.ACTIVE
+    )
+    facts = await work.change_status(priya, incident, close, 2, "personal")
+    assert (facts.status, facts.outcome, facts.version) == (Status.CLOSED, "No further action", 3)
+    with pytest.raises(InvalidInput):  # straight back to Open is not a move
+        await work.change_status(priya, incident, StatusChange(Status.OPEN), 3, "personal")
+    reopen = read_status_change({"status": "Active", "reason": "new disclosure"}, Status.CLOSED)
+    facts = await work.change_status(priya, incident, reopen, 3, "personal")
+    assert (facts.status, facts.outcome) == (Status.ACTIVE, None)
+    _, events, _ = await work.history(priya, incident, "personal")
+    assert [(e.status, e.outcome, e.reason) for e in events] == [
+        (Status.ACTIVE, None, ""),
+        (Status.CLOSED, "No further action", REASON),
+        (Status.ACTIVE, None, "new disclosure"),
+    ]
+    async with engine.connect() as connection:  # the reason is kept encrypted
+        stored = [str(r) for r in (await connection.exec_driver_sql("SELECT * FROM case_events"))]
+    assert not any("MARKER-reason" in row for row in stored)
+    actions = await audit_actions(uow_factory, incident)
+    assert actions.count("case.status_changed") == 3 and "case.history_viewed" in actions
+
+
+async def test_staff_who_do_not_work_cases_are_refused_and_audited(case, uow_factory, clock):
+    staff, incident = case
+    work = Casework(uow_factory, clock)
+    for who in ("James Whitfield", "Aisha Khan", "Daniel Hughes"):
+        with pytest.raises(NotAvailable):
+            await work.assign(staff[who], incident, staff[who].id, 1, "personal")
+    assert (await audit_actions(uow_factory, incident)).count("access.refused") == 3
+    view = await view_incident(
+        staff["Aisha Khan"], incident, "personal", uow_factory=uow_factory, clock=clock
+    )
+    assert view.can_work is False
+
+
+async def test_a_deputy_excluded_from_the_pupil_cannot_be_assigned(case, uow_factory, clock):
+    staff, incident = case
+    priya, tom = staff["Priya Raman"], staff["Tom Okafor"]
+    await Exclusions(uow_factory, clock).exclude(priya, tom.id, 1, "relative", "personal")
+    work = Casework(uow_factory, clock)
+    assert [s.id for s in await work.case_workers(priya, incident)] == [priya.id]
+    with pytest.raises(InvalidInput):
+        await work.assign(priya, incident, tom.id, 1, "personal")
+
+
+def action_values(**changes) -> dict:
+    return {"key": "action-0001", "text": ACTION, "categories": "6"} | changes
+
+
+async def test_a_tagged_colleague_adds_an_action_that_shows_under_the_incident(
+    case, uow_factory, clock, engine
+):
+    staff, incident = case
+    aisha, priya = staff["Aisha Khan"], staff["Priya Raman"]
+    actions = Actions(uow_factory, clock)
+    draft = read_action_form(
+        action_values(alert_staff=str(priya.id), agency="Social Care", time="09:15"),
+        now=clock.now(),
+        time_zone=ZONE,
+    )
+    added = await actions.add(aisha, incident, draft, "personal")  # through her alert's grant
+    assert added.alerted == 1
+    again = await actions.add(aisha, incident, draft, "personal")  # a second press
+    assert again.repeated and again.action_id == added.action_id
+    [alert] = await rows(uow_factory, AlertRow, action_id=added.action_id)
+    assert (alert.staff_id, alert.reason) == (priya.id, "tagged")
+    view = await view_incident(priya, incident, "personal", uow_factory=uow_factory, clock=clock)
+    [shown] = view.actions
+    assert (shown.text, shown.agency, shown.recorded_by) == (ACTION, "Social Care", aisha.id)
+    assert shown.happened_at == datetime.fromisoformat("2026-11-24T09:15:00+00:00")
+    async with engine.connect() as connection:
+        stored = [str(r) for r in (await connection.exec_driver_sql("SELECT * FROM actions"))]
+    assert not any("MARKER-action" in row for row in stored)
+    assert "action.added" in await audit_actions(uow_factory, incident)
+
+
+async def test_an_action_cannot_be_dated_in_the_future_and_keeps_what_was_typed():
+    now = datetime.fromisoformat("2026-11-24T10:50:00+00:00")
+    with pytest.raises(InvalidInput) as invalid:
+        read_action_form(action_values(date="2026-11-25", text=""), now=now, time_zone=ZONE)
+    assert invalid.value.errors["date"].startswith("The action cannot be later than now")
+    assert "text" in invalid.value.errors
+    with pytest.raises(InvalidInput) as invalid:
+        read_action_form(action_values(planner_date="2026-11-23"), now=now, time_zone=ZONE)
+    assert set(invalid.value.errors) == {"planner_date", "planner_staff"}
+
+
+async def test_add_to_planner_reminds_the_colleague_on_the_day_not_before(case, uow_factory, clock):
+    staff, incident = case
+    priya, tom = staff["Priya Raman"], staff["Tom Okafor"]
+    values = action_values(planner_date="2026-11-30", planner_staff=str(tom.id))
+    draft = read_action_form(values, now=clock.now(), time_zone=ZONE)
+    added = await Actions(uow_factory, clock).add(priya, incident, draft, "personal")
+    [reminder] = await rows(uow_factory, AlertRow, action_id=added.action_id, reason="reminder")
+    assert reminder.staff_id == tom.id
+    due = datetime.fromisoformat("2026-11-30T08:00:00+00:00")  # 08:00 in London in winter
+    assert reminder.next_attempt_at.replace(tzinfo=due.tzinfo) == due
+    board = await my_dashboard(tom, (0, 0, 0), "personal", uow_factory=uow_factory, clock=clock)
+    assert board.alerts.total == 0  # not before its day
+    [row] = await rows(uow_factory, ActionRow, id=added.action_id)
+    assert (row.planner_date, row.planner_staff_id) == (date(2026, 11, 30), tom.id)
+
+
+async def test_alerting_a_colleague_who_cannot_see_the_incident_asks_first(
+    case, uow_factory, clock
+):
+    staff, incident = case
+    priya, sarah = staff["Priya Raman"], staff["Sarah Lloyd"]
+    actions = Actions(uow_factory, clock)
+    draft = read_action_form(
+        action_values(alert_staff=str(sarah.id)), now=clock.now(), time_zone=ZONE
+    )
+    with pytest.raises(ConfirmGrants) as confirm:
+        await actions.add(priya, incident, draft, "personal")
+    assert confirm.value.names == ("Sarah Lloyd",)
+    confirmed = read_action_form(
+        action_values(alert_staff=str(sarah.id), confirm=confirm.value.token),
+        now=clock.now(),
+        time_zone=ZONE,
+    )
+    await actions.add(priya, incident, confirmed, "personal")
+    view = await view_incident(sarah, incident, "personal", uow_factory=uow_factory, clock=clock)
+    assert view.facts.id == incident  # she can open it now, as with an incident alert

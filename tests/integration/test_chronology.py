@@ -1,0 +1,193 @@
+"""A pupil's record and chronology on SQLite and PostgreSQL, and its PDF export."""
+
+from datetime import date, timedelta
+from io import BytesIO
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from cards.chronology_pdf import ExportFacts, chronology_pdf
+from safeguarding.actions import Actions, read_action_form
+from safeguarding.casework import Casework, read_status_change
+from safeguarding.chronology import Chronologies, ChronologyFilter, read_filter
+from safeguarding.errors import InvalidInput, NotAvailable
+from safeguarding.incident_form import read_form
+from safeguarding.incidents import Status
+from safeguarding.recording import Recording
+from storage.models import AuditEventRow
+
+ZONE = "Europe/London"
+
+
+async def record(uow_factory, clock, who, key: str, text: str, category: int, when: str) -> int:
+    values = {"key": key, "student_id": "1", "text": text, "categories": str(category)}
+    values |= {"date": when[:10], "time": when[11:]}
+    draft = read_form(values, now=clock.now(), time_zone=ZONE)
+    return (await Recording(uow_factory, clock).record(who, draft, "personal")).incident_id
+
+
+@pytest.fixture
+async def history(demo_school, uow_factory, clock):
+    """Sam's file: two incidents (recorded out of order) and an action on the first."""
+    async with uow_factory() as uow:
+        staff = {s.display_name: s for s in await uow.staff.list(demo_school.school_id)}
+    james, priya = staff["James Whitfield"], staff["Priya Raman"]
+    later = await record(
+        uow_factory, clock, james, "chrono-01", "MARKER-late", 7, "2026-11-20 09:00"
+    )
+    first = await record(
+        uow_factory,
+        clock,
+        james,
+        "chrono-02",
+        "MARKER-first <b>bold</b>\nline two",
+        2,
+        "2026-11-02 14:30",
+    )
+    values = {"key": "chrono-act-1", "text": "MARKER-action call", "date": "2026-11-03"}
+    values |= {"time": "10:00", "agency": "Social Care"}
+    draft = read_action_form(values, now=clock.now(), time_zone=ZONE)
+    await Actions(uow_factory, clock).add(priya, first, draft, "personal")
+    return staff, first, later
+
+
+async def test_the_chronology_is_in_the_order_things_happened(history, uow_factory, clock):
+    staff, first, later = history
+    chronology = Chronologies(uow_factory, clock)
+    page = await chronology.record(staff["Priya Raman"], 1, "personal", time_zone=ZONE)
+    assert [(e.kind, e.incident.id) for e in page.entries] == [
+        ("incident", first),
+        ("action", first),
+        ("incident", later),
+    ]
+    assert [e.text[:12] for e in page.entries] == ["MARKER-first", "MARKER-actio", "MARKER-late"]
+    assert {i.id for i in page.open_cases} == {first, later}
+    assert page.total == 3 and not page.more
+
+
+async def test_filter_by_category_and_dates_and_paging(history, uow_factory, clock):
+    staff, first, later = history
+    chronology, priya = Chronologies(uow_factory, clock), staff["Priya Raman"]
+    disclosures = await chronology.record(
+        priya, 1, "personal", chosen=ChronologyFilter(frozenset({2})), time_zone=ZONE
+    )
+    assert [e.kind for e in disclosures.entries] == ["incident", "action"]  # and its action
+    november = ChronologyFilter(since=date(2026, 11, 10), until=date(2026, 11, 30))
+    late = await chronology.record(priya, 1, "personal", chosen=november, time_zone=ZONE)
+    assert [e.incident.id for e in late.entries] == [later]
+    paged = await chronology.record(priya, 1, "personal", offset=1, limit=1, time_zone=ZONE)
+    assert (paged.total, paged.offset, paged.more) == (3, 1, True)
+    assert [e.kind for e in paged.entries] == ["action"]
+    with pytest.raises(InvalidInput) as invalid:
+        read_filter({"since": "2026-12-01", "until": "2026-11-01"}, [2, 7])
+    assert invalid.value.errors == {"until": "The end date is before the start date."}
+
+
+async def test_staff_who_only_record_cannot_open_a_record_and_are_audited(
+    history, uow_factory, clock
+):
+    staff, _, _ = history
+    chronology = Chronologies(uow_factory, clock)
+    with pytest.raises(NotAvailable):
+        await chronology.record(staff["James Whitfield"], 1, "personal", time_zone=ZONE)
+    with pytest.raises(NotAvailable):
+        await chronology.check_may_view_pupils(staff["Aisha Khan"], "personal")
+    async with uow_factory() as uow:
+        refused = list(
+            await uow.session.scalars(
+                select(AuditEventRow.record_type).where(AuditEventRow.action == "access.refused")
+            )
+        )
+    assert refused == ["student", "staff"]
+
+
+async def test_a_restricted_incident_is_held_back_until_elevated(history, uow_factory, clock):
+    staff, _, _ = history
+    async with uow_factory() as uow:
+        restricted = next(c.id for c in await uow.categories.list(1) if c.restricted)
+    hidden = await record(
+        uow_factory,
+        clock,
+        staff["Priya Raman"],
+        "chrono-03",
+        "MARKER-secret",
+        restricted,
+        "2026-11-21 08:00",
+    )
+    page = await Chronologies(uow_factory, clock).record(
+        staff["Priya Raman"], 1, "personal", time_zone=ZONE
+    )
+    assert page.held_back == 1 and hidden not in {e.incident.id for e in page.entries}
+
+
+async def test_viewing_the_record_is_audited_with_what_was_shown(history, uow_factory, clock):
+    staff, _, _ = history
+    await Chronologies(uow_factory, clock).record(
+        staff["Tom Okafor"], 1, "personal", time_zone=ZONE
+    )
+    async with uow_factory() as uow:
+        row = await uow.session.scalar(
+            select(AuditEventRow).where(AuditEventRow.action == "student.viewed")
+        )
+        uow.session.expunge_all()
+    assert (row.actor_staff_id, row.record_type, row.record_id) == (
+        staff["Tom Okafor"].id,
+        "student",
+        1,
+    )
+    assert row.detail == {"entries": 3, "offset": 0, "of": 3}
+
+
+async def test_the_pdf_export_has_a_cover_every_entry_and_page_numbers(history, uow_factory, clock):
+    staff, first, later = history
+    priya = staff["Priya Raman"]
+    casework = Casework(uow_factory, clock)
+    close = read_status_change(
+        {"status": "Closed", "outcome": "Early help", "reason": "agreed at TAF"}, Status.OPEN
+    )
+    await casework.change_status(priya, later, close, 1, "personal")
+    record_, who, school = await Chronologies(uow_factory, clock).export(
+        priya.id, 1, 1, ChronologyFilter()
+    )
+    pdf = chronology_pdf(record_, ExportFacts(school.name, who.display_name, clock.now()))
+    reader = PdfReader(BytesIO(pdf))
+    pages = [page.extract_text() for page in reader.pages]
+    cover, body = pages[0], "\n".join(pages[1:])
+    assert "Safeguarding chronology" in cover and "Priya Raman" in cover
+    assert "Amara Okafor" in cover and school.name in cover
+    assert "everything the exporter may see" in cover
+    for text in ("MARKER-first <b>bold</b>", "line two", "MARKER-action call", "MARKER-late"):
+        assert text in body
+    assert body.index("MARKER-first") < body.index("MARKER-action") < body.index("MARKER-late")
+    assert "Agency: Social Care" in body and "Outcome: Early help" in body
+    assert f"Page 1 of {len(reader.pages)}" in cover
+    assert all(f"Page {n} of {len(reader.pages)}" in p for n, p in enumerate(pages, 1))
+    async with uow_factory() as uow:
+        exported = await uow.session.scalar(
+            select(AuditEventRow).where(AuditEventRow.action == "chronology.exported")
+        )
+        uow.session.expunge_all()
+    assert (exported.actor_staff_id, exported.record_id, exported.conversation_type) == (
+        priya.id,
+        1,
+        "link",
+    )
+
+
+async def test_a_pdf_of_many_entries_runs_to_many_pages(history, uow_factory, clock):
+    staff, first, _ = history
+    priya, actions = staff["Priya Raman"], Actions(uow_factory, clock)
+    for n in range(40):
+        when = clock.now() - timedelta(days=40 - n)
+        values = {"key": f"chrono-many-{n:03d}", "text": f"MARKER-{n:03d} " + "word " * 120}
+        values |= {"date": when.date().isoformat(), "time": "12:00"}
+        draft = read_action_form(values, now=clock.now(), time_zone=ZONE)
+        await actions.add(priya, first, draft, "personal")
+    record_, who, school = await Chronologies(uow_factory, clock).export(
+        priya.id, 1, 1, ChronologyFilter()
+    )
+    reader = PdfReader(BytesIO(chronology_pdf(record_, ExportFacts(school.name, "P", clock.now()))))
+    assert len(reader.pages) > 5
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert all(f"MARKER-{n:03d}" in text for n in range(40))
