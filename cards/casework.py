@@ -32,13 +32,15 @@ def assign_form_card(
     facts_: IncidentFacts, workers: Sequence[StaffMember], *, error: str = "", chosen: str = ""
 ) -> Card:
     """Assign…: a colleague who works safeguarding cases (none excluded from its pupils)."""
+    ids = {str(s.id) for s in workers}
+    current = str(facts_.assignee_id) if facts_.assignee_id else ""
     body = [
         heading(f"Assign {facts_.reference}"),
         choice_set(
             "staff",
             "Assign to",
             [(s.display_name, str(s.id)) for s in workers],
-            value=chosen or (str(facts_.assignee_id) if facts_.assignee_id else ""),
+            value=chosen if chosen in ids else current if current in ids else "",
             placeholder="Choose a colleague",
         ),
     ]
@@ -65,11 +67,16 @@ def status_form_card(
     body: list[Card] = [
         heading(f"Change status of {facts_.reference}"),
         text_block(f"The case is {facts_.status.value}."),
+        *(
+            [warning("Nothing has changed yet: please check the fields marked below.")]
+            if errors
+            else []
+        ),
         choice_set(
             "status",
             "New status",
             [(_move_title(facts_.status, s), s.value) for s in moves],
-            value=_text(values, "status") or moves[0].value,
+            value=_choice(values, "status", [m.value for m in moves]) or moves[0].value,
             expanded=True,
         ),
         *_error(errors, "status"),
@@ -77,7 +84,7 @@ def status_form_card(
             "outcome",
             "Outcome (to close)",
             [(o, o) for o in OUTCOMES],
-            value=_text(values, "outcome"),
+            value=_choice(values, "outcome", list(OUTCOMES)),
             placeholder="Choose the outcome",
         ),
         *_error(errors, "outcome"),
@@ -90,8 +97,6 @@ def status_form_card(
     )
     reason["isMultiline"] = True
     body += [reason, *_error(errors, "reason")]
-    if errors:
-        body.append(warning("Please check the fields marked above. Nothing has changed yet."))
     return adaptive_card(
         body,
         [
@@ -131,6 +136,8 @@ def action_form_card(view: ActionFormView) -> Card:
     text["isMultiline"] = True
     people = [(s.display_name, str(s.id)) for s in view.colleagues]
     body: list[Card] = [heading(f"Add action to {incident.reference}"), *_error(errors, "form")]
+    if errors and "form" not in errors:
+        body.append(warning("Nothing is saved yet: please check the fields marked below."))
     body += [text, *_error(errors, "text")]
     body += [
         choice_set(
@@ -203,8 +210,6 @@ def action_form_card(view: ActionFormView) -> Card:
                 "Press Save action again to go ahead, or change who is alerted."
             )
         )
-    if errors:
-        body.append(warning("Please check the fields marked above. Nothing is saved yet."))
     key = _text(values, "key")
     return adaptive_card(
         body,
@@ -251,6 +256,12 @@ def _when(moment: datetime, zone: ZoneInfo) -> str:
 def _text(values: Mapping[str, Any], name: str) -> str:
     value = values.get(name)
     return value if isinstance(value, str) else ""
+
+
+def _choice(values: Mapping[str, Any], name: str, allowed: Sequence[str]) -> str:
+    """What was chosen, if it is one of the choices (a forged value is not echoed back)."""
+    value = _text(values, name)
+    return value if value in allowed else ""
 
 
 def _error(errors: Mapping[str, str], name: str) -> list[Card]:

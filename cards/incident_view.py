@@ -20,6 +20,9 @@ from cards.pupils import pupil_name
 from safeguarding.incidents import IncidentPupil
 from safeguarding.viewing import IncidentView
 
+SHOWN_ACTIONS = 10  # the newest; the chronology has them all
+ACTION_TEXT = 800  # characters of each action shown on the incident card
+
 
 def incident_card(
     view: IncidentView,
@@ -93,10 +96,19 @@ def _actions(view: IncidentView, zone: ZoneInfo) -> list[Card]:
     if not view.actions:
         return []
     names, cards = view.staff_names, [text_block("**Actions**")]
-    for action in view.actions:
+    shown = view.actions[-SHOWN_ACTIONS:]
+    if len(view.actions) > len(shown):
+        earlier = len(view.actions) - len(shown)
+        cards.append(
+            text_block(f"{earlier} earlier action(s) are in the pupil's chronology.", subtle=True)
+        )
+    for action in shown:
         who = names.get(action.recorded_by, "a former colleague")
         cards.append(text_block(f"{_when(action.happened_at, zone)} by {who}", subtle=True))
-        cards.append(text_run(action.text))
+        text = action.text
+        if len(text) > ACTION_TEXT:  # Teams refuses cards over 28 KB; the record has it all
+            text = text[:ACTION_TEXT] + "… (the rest is in the pupil's chronology and its export)"
+        cards.append(text_run(text))
         extra = [
             view.categories[c].name for c in sorted(action.category_ids) if c in view.categories
         ]

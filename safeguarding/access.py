@@ -23,7 +23,7 @@ class Action(StrEnum):
     VIEW_INCIDENT = "view_incident"  # read an incident in full
     VIEW_INCIDENT_STATUS = "view_incident_status"  # its reference and status only
     ADD_INCIDENT = "add_incident"  # record a concern in these categories
-    WORK_CASE = "work_case"  # assign, change status, add actions
+    WORK_CASE = "work_case"  # assign, change status (adding an action needs VIEW_INCIDENT)
 
 
 class Decision(StrEnum):

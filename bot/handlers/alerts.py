@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from typing import Any
 
-from bot.turns import Done, Turn
+from bot.turns import Done, Turn, record_id
 from cards.alerts import alert_read_card
 from cards.elements import Card
 from cards.notice import notice_card
@@ -12,7 +12,7 @@ from cards.notice import notice_card
 async def mark_read(turn: Turn, data: Mapping[str, Any]) -> Card | Done:
     """Only the alert's own colleague may; the read card replaces the alert message."""
     alert = data.get("alert")
-    if type(alert) is not int:
+    if record_id(alert) is None:
         return notice_card("Not available", "That record is not available.")
     read = await turn.services.outbox.acknowledge(turn.who.staff, alert, turn.conversation_type)
     card = alert_read_card(read.reference, read.incident_id)

@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from typing import Any
 
-from bot.turns import Turn
+from bot.turns import Turn, record_id
 from cards.elements import Card
 from cards.incidents import attach_result_card, attach_window_card
 from cards.notice import notice_card
@@ -17,7 +17,7 @@ NO_WINDOW = (
 async def open_window(turn: Turn, data: Mapping[str, Any]) -> Card:
     """Files sent in the next 15 minutes go on this incident."""
     incident = data.get("incident")
-    if type(incident) is not int:
+    if record_id(incident) is None:
         return notice_card("Attach files", "That incident could not be read.")
     if turn.conversation_type != "personal":
         return notice_card("Attach files", "Files can only be sent to Kestrel in your 1:1 chat.")

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.handlers.viewing import elevation_answer, incident_answer
-from bot.turns import Turn
+from bot.turns import Turn, chosen_id, record_id
 from cards.casework import (
     ActionFormView,
     action_form_card,
@@ -24,6 +24,7 @@ from safeguarding.actions import read_action_form
 from safeguarding.casework import StaleCase, read_status_change
 from safeguarding.errors import InvalidInput
 from safeguarding.incident_form import form_options
+from safeguarding.incidents import IncidentFacts
 from safeguarding.recording import ConfirmGrants
 from safeguarding.viewing import NeedsElevation
 
@@ -31,91 +32,89 @@ NOT_AVAILABLE = ("Not available", "That record is not available.")
 
 
 def _ids(data: Mapping[str, Any], *names: str) -> tuple[int, ...] | None:
-    found = tuple(data.get(name) for name in names)
-    return found if all(type(v) is int for v in found) else None  # type: ignore[return-value]
+    """Record ids and versions from a button's data (ints within the database's range)."""
+    found = tuple(record_id(data.get(name)) for name in names)
+    return None if None in found else found  # type: ignore[return-value]
+
+
+async def _work_form(turn: Turn, data: Mapping[str, Any]) -> tuple[IncidentFacts, int] | Card:
+    """The case for a casework button, or the card to answer instead: a plain notice for
+    malformed data, the elevation prompt, or the current incident when the card was stale."""
+    found = _ids(data, "incident", "ver")
+    if found is None:
+        return notice_card(*NOT_AVAILABLE)
+    incident, seen = found
+    me, casework = turn.who.staff, turn.services.casework
+    try:
+        facts = await casework.facts_for_work(me, incident, turn.conversation_type)
+    except NeedsElevation:
+        return await elevation_answer(turn, incident)
+    if facts.version != seen:
+        return await incident_answer(
+            turn, incident, notice=await casework.what_changed(me, incident)
+        )
+    return facts, seen
 
 
 async def assign(turn: Turn, data: Mapping[str, Any]) -> Card:
     """Assign to me (no `staff`), or to the colleague chosen on Assign…."""
-    found = _ids(data, "incident", "ver")
-    if found is None:
-        return notice_card(*NOT_AVAILABLE)
-    incident, seen = found
-    chosen = str(data.get("staff") or "")
-    me = turn.who.staff
-    casework = turn.services.casework
-    if "staff" in data and not (chosen.isascii() and chosen.isdecimal() and len(chosen) < 19):
-        facts = await casework.facts_for_work(me, incident, turn.conversation_type)
-        workers = await casework.case_workers(me, incident)
+    checked = await _work_form(turn, data)
+    if not isinstance(checked, tuple):
+        return checked
+    facts, seen = checked
+    me, casework = turn.who.staff, turn.services.casework
+    chosen = data.get("staff")
+    assignee = me.id if chosen is None else chosen_id(chosen)
+    workers = await casework.case_workers(me, facts.id)
+    if assignee is None:
         return assign_form_card(facts, workers, error="Choose a colleague from the list.")
-    assignee = int(chosen) if chosen else me.id
+    who = (
+        "you"
+        if assignee == me.id
+        else next((s.display_name for s in workers if s.id == assignee), "the colleague chosen")
+    )
+    if assignee == facts.assignee_id:
+        return await incident_answer(turn, facts.id, notice=f"It is already assigned to {who}.")
     try:
-        facts = await casework.assign(me, incident, assignee, seen, turn.conversation_type)
+        await casework.assign(me, facts.id, assignee, seen, turn.conversation_type)
     except StaleCase as stale:
-        return await incident_answer(turn, incident, notice=stale.what)
-    except NeedsElevation:
-        return await elevation_answer(turn, incident)
+        return await incident_answer(turn, facts.id, notice=stale.what)
     except InvalidInput as invalid:
-        facts = await casework.facts_for_work(me, incident, turn.conversation_type)
-        workers = await casework.case_workers(me, incident)
         message = next(iter(invalid.errors.values()))
-        return assign_form_card(facts, workers, error=message, chosen=chosen)
-    names = {s.id: s.display_name for s in await casework.case_workers(me, incident)}
-    who = "you" if assignee == me.id else names.get(assignee, "the colleague chosen")
+        return assign_form_card(facts, workers, error=message)
     return await incident_answer(turn, facts.id, notice=f"Assigned to {who}.")
 
 
 async def assign_form(turn: Turn, data: Mapping[str, Any]) -> Card:
-    found = _ids(data, "incident", "ver")
-    if found is None:
-        return notice_card(*NOT_AVAILABLE)
-    incident, seen = found
-    me, casework = turn.who.staff, turn.services.casework
-    try:
-        facts = await casework.facts_for_work(me, incident, turn.conversation_type)
-    except NeedsElevation:
-        return await elevation_answer(turn, incident)
-    if facts.version != seen:
-        return await incident_answer(
-            turn, incident, notice=await casework.what_changed(me, incident)
-        )
-    return assign_form_card(facts, await casework.case_workers(me, incident))
+    checked = await _work_form(turn, data)
+    if not isinstance(checked, tuple):
+        return checked
+    facts, _ = checked
+    workers = await turn.services.casework.case_workers(turn.who.staff, facts.id)
+    return assign_form_card(facts, workers)
 
 
 async def status_form(turn: Turn, data: Mapping[str, Any]) -> Card:
-    found = _ids(data, "incident", "ver")
-    if found is None:
-        return notice_card(*NOT_AVAILABLE)
-    incident, seen = found
-    me, casework = turn.who.staff, turn.services.casework
-    try:
-        facts = await casework.facts_for_work(me, incident, turn.conversation_type)
-    except NeedsElevation:
-        return await elevation_answer(turn, incident)
-    if facts.version != seen:
-        return await incident_answer(
-            turn, incident, notice=await casework.what_changed(me, incident)
-        )
-    return status_form_card(facts)
+    checked = await _work_form(turn, data)
+    return status_form_card(checked[0]) if isinstance(checked, tuple) else checked
 
 
 async def change_status(turn: Turn, data: Mapping[str, Any]) -> Card:
-    found = _ids(data, "incident", "ver")
-    if found is None:
-        return notice_card(*NOT_AVAILABLE)
-    incident, seen = found
-    me, casework = turn.who.staff, turn.services.casework
+    """Save on Change status: a stale card is told what happened first, whatever it holds."""
+    checked = await _work_form(turn, data)
+    if not isinstance(checked, tuple):
+        return checked
+    facts, seen = checked
     try:
-        facts = await casework.facts_for_work(me, incident, turn.conversation_type)
         change = read_status_change(dict(data), facts.status)
-        await casework.change_status(me, incident, change, seen, turn.conversation_type)
+        await turn.services.casework.change_status(
+            turn.who.staff, facts.id, change, seen, turn.conversation_type
+        )
     except StaleCase as stale:
-        return await incident_answer(turn, incident, notice=stale.what)
-    except NeedsElevation:
-        return await elevation_answer(turn, incident)
+        return await incident_answer(turn, facts.id, notice=stale.what)
     except InvalidInput as invalid:
         return status_form_card(facts, values=data, errors=invalid.errors)
-    return await incident_answer(turn, incident, notice=f"Status changed to {change.status.value}.")
+    return await incident_answer(turn, facts.id, notice=f"Status changed to {change.status.value}.")
 
 
 async def history(turn: Turn, data: Mapping[str, Any]) -> Card:
@@ -161,7 +160,13 @@ async def add_action(turn: Turn, data: Mapping[str, Any]) -> Card:
         return await _action_form(turn, incident, data, grants=confirm.names, confirm=confirm.token)
     if added.repeated:
         return await incident_answer(turn, incident, notice="This action was saved already.")
-    alerted = f" {added.alerted} colleague(s) will be alerted." if added.alerted else ""
+    alerted = ""
+    if added.alerted:
+        alerted = (
+            " 1 colleague will be alerted."
+            if added.alerted == 1
+            else (f" {added.alerted} colleagues will be alerted.")
+        )
     return await incident_answer(turn, incident, notice=f"Action added.{alerted}")
 
 

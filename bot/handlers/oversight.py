@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.handlers import viewing
-from bot.turns import Turn
+from bot.turns import Turn, record_id
 from cards.audit_report import audit_card
 from cards.elements import Card
 from cards.notice import notice_card
@@ -14,7 +14,7 @@ from cards.pupils import pupil_name
 async def incident_history(turn: Turn, data: Mapping[str, Any]) -> Card:
     """Who looked at or changed this incident, newest first."""
     incident = data.get("incident")
-    if type(incident) is not int:
+    if record_id(incident) is None:
         return _unreadable()
     lines = await turn.services.oversight.incident_history(
         turn.who.staff, incident, turn.conversation_type
@@ -38,7 +38,7 @@ async def pupil_report(turn: Turn, data: Mapping[str, Any]) -> Card:
 async def withdraw(turn: Turn, data: Mapping[str, Any]) -> Card:
     """End the access an alert gave; the incident is shown again."""
     incident, staff_id = data.get("incident"), data.get("staff")
-    if type(incident) is not int or type(staff_id) is not int:
+    if record_id(incident) is None or record_id(staff_id) is None:
         return _unreadable()
     await turn.services.oversight.withdraw_grant(
         turn.who.staff, incident, staff_id, turn.conversation_type

@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from typing import Any
 
-from bot.turns import Turn
+from bot.turns import Turn, record_id
 from cards.elements import Card
 from cards.notice import notice_card
 from cards.pupil_record import (
@@ -45,7 +45,7 @@ async def find(turn: Turn, data: Mapping[str, Any]) -> Card:
 async def show(turn: Turn, data: Mapping[str, Any]) -> Card:
     """The record: overview, a page of the chronology (filtered), the documents."""
     student = data.get("student")
-    if type(student) is not int:
+    if record_id(student) is None:
         return notice_card("Not available", "That record is not available.")
     if turn.conversation_type != "personal":
         return notice_card(*PRIVATE)
@@ -87,7 +87,7 @@ async def export(turn: Turn, data: Mapping[str, Any]) -> Card:
     """Export chronology (PDF): a signed link for this member of staff; building the PDF and
     the audit happen when it is opened (access is decided again then)."""
     student = data.get("student")
-    if type(student) is not int:
+    if record_id(student) is None:
         return notice_card("Not available", "That record is not available.")
     if turn.conversation_type != "personal":
         return notice_card(*PRIVATE)

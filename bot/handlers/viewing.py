@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from typing import Any
 
-from bot.turns import Turn
+from bot.turns import Turn, record_id
 from cards.alerts import alert_copy_card
 from cards.elements import Card
 from cards.incident_view import elevation_prompt_card, incident_card, status_card
@@ -16,7 +16,7 @@ from safeguarding.viewing import NeedsElevation, StatusOnly, view_incident
 async def show(turn: Turn, data: Mapping[str, Any]) -> Card:
     """The incident for this user only (an invoke response); a code in the data elevates first."""
     incident = data.get("incident")
-    if type(incident) is not int:
+    if record_id(incident) is None:
         return notice_card("Not available", "That record is not available.")
     services, staff = turn.services, turn.who.staff
     alert = data.get("alert")  # an alert's refresh: a second copy of it stands aside

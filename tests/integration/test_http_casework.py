@@ -274,7 +274,7 @@ async def test_closing_keeps_what_was_typed_until_complete_then_shows_in_the_his
     assert (kept["status"]["value"], kept["reason"]["value"]) == ("Closed", REASON)
     assert error_after(no_outcome, "outcome") == "Choose the outcome."
     assert "Give the reason for this decision." not in texts(no_outcome)
-    assert "Please check the fields marked above. Nothing has changed yet." in texts(no_outcome)
+    assert "Nothing has changed yet: please check the fields marked below." in texts(no_outcome)
 
     nothing = await press(running_bot, "case.status", **sent_back(form, "Save", status="Closed"))
     assert inputs(nothing)["status"]["value"] == "Closed"
@@ -364,14 +364,14 @@ async def test_add_action_keeps_everything_typed_and_saves_once(running_bot, cas
     assert error_after(wrong, "date") == (
         "The action cannot be later than now (24/11/2026 10:50). Check the date and time."
     )
-    assert "Please check the fields marked above. Nothing is saved yet." in texts(wrong)
+    assert "Nothing is saved yet: please check the fields marked below." in texts(wrong)
     assert await count(engine, ActionRow, incident_id=case.incident) == 0
 
     fixed = sent_back(wrong, "Save action", text=ACTION, date="2026-11-24")
     added = await press(running_bot, "action.add", **fixed)
     assert texts(added)[:2] == [
         f"Incident K-{case.incident}",
-        "Action added. 1 colleague(s) will be alerted.",
+        "Action added. 1 colleague will be alerted.",
     ]
     listed = texts(added)[texts(added).index("**Actions**") :]
     assert listed == [
@@ -405,7 +405,7 @@ async def test_alerting_a_colleague_who_cannot_see_it_is_confirmed_on_the_form_f
     assert inputs(asked)["text"]["value"] == ACTION
     assert await count(engine, ActionRow, incident_id=case.incident) == 0
     confirmed = await press(running_bot, "action.add", **sent_back(asked, "Save action"))
-    assert texts(confirmed)[1] == "Action added. 1 colleague(s) will be alerted."
+    assert texts(confirmed)[1] == "Action added. 1 colleague will be alerted."
     assert "access.granted" in await audit_actions(engine, case.incident)
 
 
