@@ -27,6 +27,7 @@ from safeguarding.attachments import Attachments
 from safeguarding.casework import Casework
 from safeguarding.chronology import Chronologies
 from safeguarding.clock import SystemClock
+from safeguarding.editing import Editing
 from safeguarding.elevation import Elevation
 from safeguarding.exclusions import Exclusions
 from safeguarding.identity import TenantPolicy
@@ -56,6 +57,7 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
         casework=Casework(uow_factory, clock),
         actions=Actions(uow_factory, clock),
         chronologies=Chronologies(uow_factory, clock),
+        editing=Editing(Casework(uow_factory, clock)),
         attachments=Attachments(uow_factory, clock, settings.max_attachment_mb * 2**20),
         links=LinkSigner(keyring.derived_key("kestrel-links")),
         public_url=settings.public_url,

@@ -11,6 +11,7 @@ from safeguarding.attachments import Attachments
 from safeguarding.casework import Casework
 from safeguarding.chronology import Chronologies
 from safeguarding.clock import Clock
+from safeguarding.editing import Editing
 from safeguarding.elevation import Elevation
 from safeguarding.exclusions import Exclusions
 from safeguarding.identity import Identified, TenantPolicy
@@ -34,6 +35,7 @@ class Services:
     casework: Casework
     actions: Actions
     chronologies: Chronologies
+    editing: Editing
     attachments: Attachments
     downloader: Downloader
     links: LinkSigner

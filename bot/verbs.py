@@ -52,6 +52,12 @@ VERBS: Mapping[str, Verb] = {
     "case.status_form": Verb(casework.status_form),
     "case.status": Verb(casework.change_status),
     "case.history": Verb(casework.history),
+    "incident.edit_form": Verb(casework.edit_form),
+    "incident.edit": Verb(casework.edit),
+    "incident.move_form": Verb(casework.move_form),
+    "incident.move": Verb(casework.move),
+    "incident.link_form": Verb(casework.link_form),
+    "incident.link": Verb(casework.link),
     "action.form": Verb(casework.open_action_form),
     "action.add": Verb(casework.add_action),
     # `student <name>` posts a button; matches and the record only in invoke responses.

@@ -74,7 +74,16 @@ def incident_card(
         buttons += [
             execute("case.assign_form", "Assign…", incident=incident.id, ver=ver),
             execute("case.status_form", "Change status", incident=incident.id, ver=ver),
+            execute("incident.edit_form", "Edit", incident=incident.id, ver=ver),
             secondary(execute("case.history", "History", incident=incident.id)),
+            secondary(
+                execute("incident.link_form", "Add linked student", incident=incident.id, ver=ver)
+            ),
+            secondary(
+                execute(
+                    "incident.move_form", "Move to another pupil", incident=incident.id, ver=ver
+                )
+            ),
         ]
     if view.pupil_records:
         main = view.pupil_records[0]

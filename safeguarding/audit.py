@@ -46,6 +46,9 @@ class AuditAction(StrEnum):
     CASE_HISTORY_VIEWED = "case.history_viewed"
     ACTION_ADDED = "action.added"
     STUDENT_VIEWED = "student.viewed"
+    INCIDENT_EDITED = "incident.edited"
+    INCIDENT_MOVED = "incident.moved"
+    INCIDENT_LINKED = "incident.linked"
     CHRONOLOGY_EXPORTED = "chronology.exported"
 
 

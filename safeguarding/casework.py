@@ -7,8 +7,9 @@ Each change is a case event (the history), an audit event, alerts for a new assi
 mark on the case's alert messages so the sender refreshes them.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from safeguarding.access import Action, Decision
@@ -18,8 +19,12 @@ from safeguarding.errors import DomainError, InvalidInput
 from safeguarding.incidents import IncidentFacts, QueuedAlert, Status
 from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
 from safeguarding.refusals import refuse
+from safeguarding.school import Student
 from safeguarding.staff import StaffMember
 from safeguarding.viewing import NeedsElevation, decision_on
+
+if TYPE_CHECKING:
+    from safeguarding.editing import IncidentVersion
 
 OUTCOMES = (
     "No further action",
@@ -53,6 +58,16 @@ class CaseEvent:
     status: Status | None = None
     outcome: str | None = None
     reason: str = ""
+    detail: dict = field(default_factory=dict)  # edited: fields; moved/linked: pupil ids
+
+
+@dataclass(frozen=True)
+class History:
+    facts: IncidentFacts
+    events: list[CaseEvent]
+    staff_names: dict[int, str]
+    versions: list["IncidentVersion"]
+    pupils: dict[int, Student]
 
 
 class StaleCase(DomainError):
@@ -100,7 +115,7 @@ class Casework:
     async def case_workers(self, actor: StaffMember, incident_id: int) -> list[StaffMember]:
         """Colleagues this case may be assigned to: the DSL team, none excluded from a pupil."""
         async with self.uow_factory() as uow:
-            facts = await self._workable(uow, actor, incident_id, "case.assign")
+            facts = await self.workable(uow, actor, incident_id, "case.assign")
             return await self._workers(uow, facts)
 
     async def assign(
@@ -114,7 +129,7 @@ class Casework:
         """Assign the case (to the actor or a colleague); the new assignee is alerted."""
         now = self.clock.now()
         async with self.uow_factory() as uow:
-            facts = await self._workable(uow, actor, incident_id, "case.assign", conversation)
+            facts = await self.workable(uow, actor, incident_id, "case.assign", conversation)
             await self._current(uow, actor, facts, seen)
             workers = {s.id: s for s in await self._workers(uow, facts)}
             if assignee_id not in workers:
@@ -141,7 +156,7 @@ class Casework:
         outcome and the reason for the decision, which are part of the record."""
         now = self.clock.now()
         async with self.uow_factory() as uow:
-            facts = await self._workable(uow, actor, incident_id, "case.status", conversation)
+            facts = await self.workable(uow, actor, incident_id, "case.status", conversation)
             await self._current(uow, actor, facts, seen)
             if change.status not in MOVES[facts.status]:
                 raise InvalidInput({"status": f"The case is {facts.status.value} now."})
@@ -164,23 +179,30 @@ class Casework:
     ) -> IncidentFacts:
         """The case, for someone who may work it (refused and audited otherwise)."""
         async with self.uow_factory() as uow:
-            return await self._workable(uow, actor, incident_id, "case.work", conversation)
+            return await self.workable(uow, actor, incident_id, "case.work", conversation)
 
     async def what_changed(self, actor: StaffMember, incident_id: int) -> str:
         """The newest change to a case the actor may work, as a sentence."""
         async with self.uow_factory() as uow:
-            facts = await self._workable(uow, actor, incident_id, "case.work")
-            return await self._what_happened(uow, facts)
+            facts = await self.workable(uow, actor, incident_id, "case.work")
+            return await self.what_happened(uow, facts)
 
-    async def history(
-        self, actor: StaffMember, incident_id: int, conversation: str
-    ) -> tuple[IncidentFacts, list[CaseEvent], dict[int, str]]:
-        """The case's changes, oldest first, with staff names (for those who may work it);
-        viewing the history is audited."""
+    async def history(self, actor: StaffMember, incident_id: int, conversation: str) -> History:
+        """The case's changes, oldest first, the versions kept, staff names and the pupils
+        they name (for those who may work it); viewing the history is audited."""
         async with self.uow_factory() as uow:
-            facts = await self._workable(uow, actor, incident_id, "case.history", conversation)
+            facts = await self.workable(uow, actor, incident_id, "case.history", conversation)
             events = list(await uow.cases.events(incident_id))
             names = {s.id: s.display_name for s in await uow.staff.list(actor.school_id)}
+            named = {p.student.id for p in facts.pupils}
+            for event in events:
+                named |= {event.detail.get(k) for k in ("from", "to", "student")} - {None}
+            pupils = {}
+            for student_id in sorted(named):
+                student = await uow.students.by_id(actor.school_id, student_id)
+                if student is not None:
+                    pupils[student_id] = student
+            versions = list(await uow.cases.versions(incident_id))
             await uow.audit.append(
                 staff_event(
                     actor,
@@ -192,9 +214,9 @@ class Casework:
                 )
             )
             await uow.commit()
-        return facts, events, names
+        return History(facts, events, names, versions, pupils)
 
-    async def _workable(
+    async def workable(
         self,
         uow: UnitOfWork,
         actor: StaffMember,
@@ -219,7 +241,7 @@ class Casework:
         self, uow: UnitOfWork, actor: StaffMember, facts: IncidentFacts, seen: int
     ) -> None:
         if facts.version != seen:
-            raise StaleCase(await self._what_happened(uow, facts))
+            raise StaleCase(await self.what_happened(uow, facts))
 
     async def _apply(
         self,
@@ -232,7 +254,7 @@ class Casework:
         """The conditional update; a concurrent change that committed first wins."""
         if not await uow.cases.apply(event):
             fresh = await uow.incidents.facts(actor.school_id, facts.id) or facts
-            raise StaleCase(await self._what_happened(uow, fresh))
+            raise StaleCase(await self.what_happened(uow, fresh))
         await uow.cases.mark_alerts_stale(facts.id)
         detail: dict[str, object] = {"version": event.version}
         if event.kind == "assigned":
@@ -263,7 +285,7 @@ class Casework:
                 workers.append(staff)
         return sorted(workers, key=lambda s: s.display_name)
 
-    async def _what_happened(self, uow: UnitOfWork, facts: IncidentFacts) -> str:
+    async def what_happened(self, uow: UnitOfWork, facts: IncidentFacts) -> str:
         """The newest change, as a sentence for the colleague whose card was out of date."""
         last = await uow.cases.last_event(facts.id)
         if last is None:
@@ -274,5 +296,7 @@ class Casework:
         if last.kind == "assigned":
             to = names.get(last.assignee_id or 0, "a former colleague")
             return f"Already assigned to {to} by {who} at {at}."
+        if last.kind in ("edited", "moved", "linked"):
+            return f"Already {last.kind} by {who} at {at}: this is the incident as it is now."
         status = last.status.value if last.status else facts.status.value
         return f"Already marked {status} by {who} at {at}."

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from safeguarding.attachments import StoredFile
     from safeguarding.casework import CaseEvent
     from safeguarding.chats import ChatAddress
+    from safeguarding.editing import Change, IncidentVersion
     from safeguarding.identity import Identified
 
 
@@ -159,6 +160,8 @@ class CaseRepository(Protocol):
     async def mark_alerts_stale(self, incident_id: int) -> None: ...
     async def last_event(self, incident_id: int) -> "CaseEvent | None": ...
     async def events(self, incident_id: int) -> Sequence["CaseEvent"]: ...
+    async def apply_change(self, change: "Change") -> bool: ...
+    async def versions(self, incident_id: int) -> Sequence["IncidentVersion"]: ...
 
 
 class ActionRepository(Protocol):

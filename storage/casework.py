@@ -1,15 +1,31 @@
 """Case changes in SQL: a conditional update per version, the events kept as the history."""
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.casework import CaseEvent
 from safeguarding.incidents import Status
 from storage.encryption import Keyring
-from storage.models import AlertRow, CaseEventRow, IncidentRow
+from storage.incidents import text_context
+from storage.models import (
+    AlertRow,
+    CaseEventRow,
+    IncidentCategoryRow,
+    IncidentRow,
+    IncidentStudentRow,
+    IncidentVersionRow,
+)
 from storage.repositories import utc
+
+if TYPE_CHECKING:
+    from safeguarding.editing import Change, IncidentVersion
+
+
+def version_context(incident_id: int, version: int) -> str:
+    return f"incident:{incident_id}:version:{version}:text"
 
 
 def reason_context(incident_id: int, version: int) -> str:
@@ -59,6 +75,151 @@ class SqlCases:
         await self.session.flush()
         return True
 
+    async def apply_change(self, change: "Change") -> bool:
+        """Take the next version (False if a concurrent change took it), keep the incident as it
+        was, then write the edit, move or link, and the case event."""
+        event = change.event
+        taken = await self.session.execute(
+            update(IncidentRow)
+            .where(IncidentRow.id == event.incident_id, IncidentRow.version == event.version - 1)
+            .values(version=event.version)
+        )
+        if taken.rowcount != 1:
+            return False
+        await self._keep(event.incident_id, event.version - 1)
+        if change.content is not None:
+            await self._edit(event.incident_id, change)
+        if change.moved_to is not None:
+            await self.session.execute(
+                update(IncidentStudentRow)
+                .where(
+                    IncidentStudentRow.incident_id == event.incident_id,
+                    IncidentStudentRow.linked.is_(False),
+                )
+                .values(student_id=change.moved_to)
+            )
+            await self.session.execute(
+                update(IncidentCategoryRow)
+                .where(
+                    IncidentCategoryRow.incident_id == event.incident_id,
+                    IncidentCategoryRow.student_id == change.detail["from"],
+                )
+                .values(student_id=change.moved_to)
+            )
+        if change.linked is not None:
+            student, categories = change.linked
+            self.session.add(
+                IncidentStudentRow(
+                    incident_id=event.incident_id, student_id=student, linked=True, monitoring=False
+                )
+            )
+            self.session.add_all(
+                IncidentCategoryRow(
+                    incident_id=event.incident_id, student_id=student, category_id=c
+                )
+                for c in sorted(categories)
+            )
+        self.session.add(
+            CaseEventRow(
+                incident_id=event.incident_id,
+                version=event.version,
+                kind=event.kind,
+                actor_id=event.actor_id,
+                at=event.at,
+                detail=change.detail,
+            )
+        )
+        await self.session.flush()
+        return True
+
+    async def _keep(self, incident_id: int, version: int) -> None:
+        """The incident's content at `version`, as a version row (text re-sealed to it)."""
+        row = await self.session.get(IncidentRow, incident_id, populate_existing=True)
+        assert row is not None
+        links = (
+            await self.session.scalars(
+                select(IncidentStudentRow).where(IncidentStudentRow.incident_id == incident_id)
+            )
+        ).all()
+        categories = (
+            await self.session.execute(
+                select(IncidentCategoryRow.student_id, IncidentCategoryRow.category_id).where(
+                    IncidentCategoryRow.incident_id == incident_id
+                )
+            )
+        ).all()
+        keyring = self._keys()
+        text = keyring.decrypt(row.text_ciphertext, text_context(incident_id))
+        self.session.add(
+            IncidentVersionRow(
+                incident_id=incident_id,
+                version=version,
+                happened_at=row.happened_at,
+                agencies=list(row.agencies or ()),
+                pupils=[
+                    {
+                        "student": link.student_id,
+                        "linked": link.linked,
+                        "monitoring": link.monitoring,
+                        "categories": sorted(c for s, c in categories if s == link.student_id),
+                    }
+                    for link in links
+                ],
+                text_ciphertext=keyring.encrypt(text, version_context(incident_id, version)),
+            )
+        )
+
+    async def _edit(self, incident_id: int, change: "Change") -> None:
+        content = change.content
+        assert content is not None
+        await self.session.execute(
+            update(IncidentRow)
+            .where(IncidentRow.id == incident_id)
+            .values(
+                text_ciphertext=self._keys().encrypt(content.text, text_context(incident_id)),
+                happened_at=content.happened_at,
+                agencies=list(content.agencies),
+            )
+        )
+        await self.session.execute(
+            delete(IncidentCategoryRow).where(IncidentCategoryRow.incident_id == incident_id)
+        )
+        self.session.add_all(
+            IncidentCategoryRow(incident_id=incident_id, student_id=student, category_id=c)
+            for student, chosen in content.categories.items()
+            for c in sorted(chosen)
+        )
+
+    async def versions(self, incident_id: int) -> Sequence["IncidentVersion"]:
+        """The kept versions, oldest first, text decrypted."""
+        from safeguarding.editing import IncidentContent, IncidentVersion
+
+        rows = await self.session.scalars(
+            select(IncidentVersionRow)
+            .where(IncidentVersionRow.incident_id == incident_id)
+            .order_by(IncidentVersionRow.version)
+        )
+        keyring = self._keys()
+        return [
+            IncidentVersion(
+                r.version,
+                IncidentContent(
+                    keyring.decrypt(r.text_ciphertext, version_context(incident_id, r.version)),
+                    utc(r.happened_at),
+                    tuple(r.agencies or ()),
+                    {p["student"]: frozenset(p["categories"]) for p in r.pupils},
+                ),
+                linked=frozenset(p["student"] for p in r.pupils if p["linked"]),
+                monitoring=frozenset(p["student"] for p in r.pupils if p["monitoring"]),
+            )
+            for r in rows
+        ]
+
+    def _keys(self) -> Keyring:
+        if self.keyring is None:
+            raise RuntimeError("no encryption keyring configured")
+        return self.keyring
+
     async def mark_alerts_stale(self, incident_id: int) -> None:
         """The case's sent alert messages are refreshed by the sender (a fresh stub)."""
         await self.session.execute(
@@ -99,4 +260,5 @@ class SqlCases:
             status=Status(row.status) if row.status else None,
             outcome=row.outcome,
             reason=reason,
+            detail=dict(row.detail or {}),
         )

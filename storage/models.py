@@ -465,7 +465,7 @@ class CaseEventRow(Base):
     __tablename__ = "case_events"
     __table_args__ = (
         UniqueConstraint("incident_id", "version"),
-        CheckConstraint("kind IN ('assigned', 'status')", name="kind"),
+        CheckConstraint("kind IN ('assigned', 'status', 'edited', 'moved', 'linked')", name="kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -479,3 +479,21 @@ class CaseEventRow(Base):
     outcome: Mapped[str | None] = mapped_column(String(60), nullable=True)
     # The reason for the decision (closing, reopening): bound to incident and version.
     reason_ciphertext: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # What an edit changed (field names), or the pupils a move or link concerned (ids only).
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class IncidentVersionRow(Base):
+    """The incident as it was before an edit, move or link: nothing is ever overwritten."""
+
+    __tablename__ = "incident_versions"
+    __table_args__ = (UniqueConstraint("incident_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    version: Mapped[int] = mapped_column(Integer)  # the version this content was
+    happened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    agencies: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # [{"student": id, "linked": bool, "monitoring": bool, "categories": [ids]}]
+    pupils: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    text_ciphertext: Mapped[str] = mapped_column(Text)  # bound to incident and version

@@ -13,19 +13,25 @@ from bot.handlers.viewing import elevation_answer, incident_answer
 from bot.turns import Turn, chosen_id, record_id
 from cards.casework import (
     ActionFormView,
+    EditFormView,
     action_form_card,
     assign_form_card,
+    edit_form_card,
     history_card,
+    pupil_pick_card,
     status_form_card,
 )
 from cards.elements import Card
 from cards.notice import notice_card
+from cards.pupils import pupil_name
 from safeguarding.actions import read_action_form
 from safeguarding.casework import StaleCase, read_status_change
+from safeguarding.editing import read_edit
 from safeguarding.errors import InvalidInput
-from safeguarding.incident_form import form_options
+from safeguarding.incident_form import form_options, ids
 from safeguarding.incidents import IncidentFacts
 from safeguarding.recording import ConfirmGrants
+from safeguarding.search import find_students
 from safeguarding.viewing import NeedsElevation
 
 NOT_AVAILABLE = ("Not available", "That record is not available.")
@@ -124,10 +130,135 @@ async def history(turn: Turn, data: Mapping[str, Any]) -> Card:
     (incident,) = found
     me, casework = turn.who.staff, turn.services.casework
     try:
-        facts, events, names = await casework.history(me, incident, turn.conversation_type)
+        kept = await casework.history(me, incident, turn.conversation_type)
     except NeedsElevation:
         return await elevation_answer(turn, incident)
-    return history_card(facts, events, names)
+    hide = me.hides_names_in(turn.conversation_type)
+    pupils = {i: pupil_name(s, hide=hide) for i, s in kept.pupils.items()}
+    return history_card(kept.facts, kept.events, kept.staff_names, kept.versions, pupils)
+
+
+async def edit_form(turn: Turn, data: Mapping[str, Any]) -> Card:
+    """Edit: the current content, to correct; saving makes a new version."""
+    checked = await _work_form(turn, data)
+    if not isinstance(checked, tuple):
+        return checked
+    return await _edit_form(turn, checked[0])
+
+
+async def edit(turn: Turn, data: Mapping[str, Any]) -> Card:
+    checked = await _work_form(turn, data)
+    if not isinstance(checked, tuple):
+        return checked
+    facts, seen = checked
+    services = turn.services
+    try:
+        content = read_edit(
+            data, facts, now=services.clock.now(), time_zone=turn.who.school.time_zone
+        )
+        await services.editing.edit(turn.who.staff, facts.id, content, seen, turn.conversation_type)
+    except StaleCase as stale:
+        return await incident_answer(turn, facts.id, notice=stale.what)
+    except InvalidInput as invalid:
+        return await _edit_form(turn, facts, data, invalid.errors)
+    return await incident_answer(turn, facts.id, notice="Saved as a new version.")
+
+
+async def _edit_form(
+    turn: Turn,
+    facts: IncidentFacts,
+    values: Mapping[str, Any] | None = None,
+    errors: Mapping[str, str] | None = None,
+) -> Card:
+    services, me = turn.services, turn.who.staff
+    options = await form_options(me, uow_factory=services.uow_factory)
+    hide = me.hides_names_in(turn.conversation_type)
+    view = EditFormView(
+        facts=facts,
+        text=await services.editing.text(me, facts.id),
+        categories=options.categories,
+        agencies=options.agencies,
+        pupil_names={p.student.id: pupil_name(p.student, hide=hide) for p in facts.pupils},
+        values=values or {},
+        errors=errors or {},
+    )
+    return edit_form_card(view)
+
+
+async def move_form(turn: Turn, data: Mapping[str, Any]) -> Card:
+    return await _pick_form(turn, data, "move")
+
+
+async def link_form(turn: Turn, data: Mapping[str, Any]) -> Card:
+    return await _pick_form(turn, data, "link")
+
+
+async def _pick_form(
+    turn: Turn,
+    data: Mapping[str, Any],
+    purpose: str,
+    errors: Mapping[str, str] | None = None,
+) -> Card:
+    """Find the pupil by name (only pupils this member of staff may see are offered)."""
+    checked = await _work_form(turn, data)
+    if not isinstance(checked, tuple):
+        return checked
+    facts, _ = checked
+    services, me = turn.services, turn.who.staff
+    query = str(data.get("pupil_query") or "").strip()[:100]
+    on_it = {p.student.id for p in facts.pupils}
+    found = await find_students(me, query, uow_factory=services.uow_factory) if query else []
+    hide = me.hides_names_in(turn.conversation_type)
+    matches = [
+        (m.student_id, f"{_initials(m.name) if hide else m.name} (Year {m.year_group})")
+        for m in found
+        if m.student_id not in on_it
+    ]
+    options = await form_options(me, uow_factory=services.uow_factory)
+    return pupil_pick_card(
+        facts,
+        purpose,
+        query=query,
+        matches=matches,
+        categories=options.categories,
+        values=data,
+        errors=errors,
+    )
+
+
+async def move(turn: Turn, data: Mapping[str, Any]) -> Card:
+    return await _pick(turn, data, "move")
+
+
+async def link(turn: Turn, data: Mapping[str, Any]) -> Card:
+    return await _pick(turn, data, "link")
+
+
+async def _pick(turn: Turn, data: Mapping[str, Any], purpose: str) -> Card:
+    checked = await _work_form(turn, data)
+    if not isinstance(checked, tuple):
+        return checked
+    facts, seen = checked
+    student = chosen_id(data.get("student"))
+    if student is None:
+        return await _pick_form(turn, data, purpose, {"student": "Choose the pupil."})
+    editing, me = turn.services.editing, turn.who.staff
+    try:
+        if purpose == "move":
+            await editing.move(me, facts.id, student, seen, turn.conversation_type)
+        else:
+            categories = frozenset(ids(data.get("categories")))
+            await editing.link(me, facts.id, student, categories, seen, turn.conversation_type)
+    except StaleCase as stale:
+        return await incident_answer(turn, facts.id, notice=stale.what)
+    except InvalidInput as invalid:
+        return await _pick_form(turn, data, purpose, invalid.errors)
+    done = "Moved to the pupil chosen." if purpose == "move" else "Pupil linked."
+    return await incident_answer(turn, facts.id, notice=done)
+
+
+def _initials(name: str) -> str:
+    return " ".join(f"{part[:1].upper()}." for part in name.split() if part)
 
 
 async def open_action_form(turn: Turn, data: Mapping[str, Any]) -> Card:

@@ -24,7 +24,15 @@ import pytest
 from tests.e2e.conftest import E2EStack
 from tests.e2e.playground import Json, Playground, only_card
 from tests.e2e.test_playground_alerts import OpenDialog, _alert_about
-from tests.e2e.test_playground_incident import ChatEvents, OpenForm, _choice, _elements, _input
+from tests.e2e.test_playground_incident import (
+    ChatEvents,
+    OpenForm,
+    _choice,
+    _elements,
+    _eventually,
+    _input,
+    _rows,
+)
 from tests.e2e.test_playground_replay import GROUP_CHAT, TEACHER
 from tests.support.cards import buttons, texts
 
@@ -68,6 +76,19 @@ class KeptMessages(ChatEvents):
         if event is not None and event.get("action") in ("createMessage", "updateMessage"):
             self.kept.append(event)
         return event
+
+    async def settle(self, quiet: float = 1.0) -> None:
+        """Take in whatever comes until nothing has come for `quiet` seconds."""
+        while await self._receive(quiet) is not None:
+            pass
+
+
+async def _welcome(events: ChatEvents) -> Json:
+    """The answer to `help` (an earlier test's late alert may come first: it is passed over)."""
+    while True:
+        message = await events.next()
+        if "Hello Priya Raman." in json.dumps(message):
+            return message
 
 
 async def _teacher_records_concern(playground: Playground, colleague: str, text: str) -> str:
@@ -137,7 +158,7 @@ def _assert_case_card(card: Json, reference: str, text: str) -> None:
 
 
 async def test_dsl_takes_an_alerted_case_adds_a_planned_action_and_closes_it_in_the_chronology(
-    playground: Playground,
+    playground: Playground, e2e_stack: E2EStack
 ):
     config = await playground.config()
     assert config.current_user_aad_object_id == DSL_AAD
@@ -150,8 +171,7 @@ async def test_dsl_takes_an_alerted_case_adds_a_planned_action_and_closes_it_in_
 
     async with KeptMessages(playground, chat) as events:
         await playground.send_text(chat, me, "help")  # Kestrel keeps her chat's address
-        welcome = await events.next()
-        assert "Hello Priya Raman." in texts(only_card(welcome))[1]
+        await _welcome(events)
         reference = await _teacher_records_concern(
             playground, config.current_user_aad_object_id, text
         )
@@ -192,10 +212,19 @@ async def test_dsl_takes_an_alerted_case_adds_a_planned_action_and_closes_it_in_
         assert f"Assigned to {DSL_NAME}" in texts(closed)
         assert action_text in _under(closed, "Actions")
 
+        history = await case.press("History")
+        await case.press("Back to the incident")
         record = await case.press("Pupil record")
         # Each change marks the alert stale; the sender then replaces the stored stub.
         await events.next_update(alert["messageId"])
+        database = e2e_stack.data_dir / "kestrel.db"
+        stale = "SELECT count(*) FROM alerts WHERE incident_id = ? AND state = 'sent' AND stale"
+        assert _eventually(
+            lambda: _rows(database, stale, incident_id), until=lambda rows: rows == [(0,)]
+        ) == [(0,)]
+        await events.settle()  # the last refresh, taken just now, reaches the chat
 
+    _assert_history(history, reference, reason)
     _assert_record(record, reference, incident_id, text, action_text)
     _assert_nothing_kept(events.kept, (text, action_text, reason, *PUPIL_TRACES))
 
@@ -214,6 +243,17 @@ def _assert_action_added(card: Json, reference: str, action_text: str, planned: 
     assert _facts(card)["Status"] == "Open"
 
 
+def _assert_history(card: Json, reference: str, reason: str) -> None:
+    """History: recorded, assigned, closed with the outcome and the reason, oldest first."""
+    assert texts(card) == [f"History of {reference}", f"Reason: {reason}"]
+    lines = [fact["value"] for e in card["body"] if e["type"] == "FactSet" for fact in e["facts"]]
+    assert lines == [
+        f"Recorded by {TEACHER_NAME} (version 1)",
+        f"Assigned to {DSL_NAME}, by {DSL_NAME} (version 2)",
+        f"Status Closed, outcome: {OUTCOME}, by {DSL_NAME} (version 3)",
+    ]
+
+
 def _assert_record(
     record: Json, reference: str, incident_id: int, text: str, action_text: str
 ) -> None:
@@ -221,16 +261,18 @@ def _assert_record(
     shown = texts(record)
     assert shown[0] == PUPIL_NAME, shown
     assert reference not in _facts(record)["Open cases"]
-    assert not [
-        e for e in _elements(record) if e.get("title", "").startswith(f"Open {reference} ")
-    ]
+    assert not [e for e in _elements(record) if e.get("title", "").startswith(f"Open {reference} ")]
     entries = _chronology(record, incident_id)
     assert len(entries) == 2, entries
     (incident_title, incident_by, incident_text), (action_title, action_by, shown_action) = entries
-    assert re.fullmatch(rf"\*\*\d\d/\d\d/\d{{4}} \d\d:\d\d: Incident {reference} \(Closed\)\*\*", incident_title)
+    assert re.fullmatch(
+        rf"\*\*\d\d/\d\d/\d{{4}} \d\d:\d\d: Incident {reference} \(Closed\)\*\*", incident_title
+    )
     assert incident_by == f"by {TEACHER_NAME} · {CATEGORY}"
     assert incident_text == text
-    assert re.fullmatch(rf"\*\*\d\d/\d\d/\d{{4}} \d\d:\d\d: Action on {reference}\*\*", action_title)
+    assert re.fullmatch(
+        rf"\*\*\d\d/\d\d/\d{{4}} \d\d:\d\d: Action on {reference}\*\*", action_title
+    )
     assert action_by == f"by {DSL_NAME}"
     assert shown_action == action_text
 

@@ -149,7 +149,7 @@ async def test_closing_needs_an_outcome_and_a_reason_and_reopening_a_reason(
     reopen = read_status_change({"status": "Active", "reason": "new disclosure"}, Status.CLOSED)
     facts = await work.change_status(priya, incident, reopen, 3, "personal")
     assert (facts.status, facts.outcome) == (Status.ACTIVE, None)
-    _, events, _ = await work.history(priya, incident, "personal")
+    events = (await work.history(priya, incident, "personal")).events
     assert [(e.status, e.outcome, e.reason) for e in events] == [
         (Status.ACTIVE, None, ""),
         (Status.CLOSED, "No further action", REASON),

@@ -59,6 +59,32 @@ FORGERIES = {
         "access.refused",
     ),
     "case.history": (TEACHER_AAD, {"incident": 1}, NOT_AVAILABLE, "access.refused"),
+    "incident.edit_form": (TEACHER_AAD, {"incident": 1, "ver": 1}, NOT_AVAILABLE, "access.refused"),
+    "incident.edit": (
+        TEACHER_AAD,
+        {"incident": 1, "ver": 1, "text": "rewritten", "categories_1": "7"},
+        NOT_AVAILABLE,
+        "access.refused",
+    ),
+    "incident.move_form": (
+        TEACHER_AAD,
+        {"incident": 1, "ver": 1, "pupil_query": "sam"},
+        NOT_AVAILABLE,
+        "access.refused",
+    ),
+    "incident.move": (
+        TEACHER_AAD,
+        {"incident": 1, "ver": 1, "student": "2"},
+        NOT_AVAILABLE,
+        "access.refused",
+    ),
+    "incident.link_form": (TEACHER_AAD, {"incident": 1, "ver": 1}, NOT_AVAILABLE, "access.refused"),
+    "incident.link": (
+        TEACHER_AAD,
+        {"incident": 1, "ver": 1, "student": "2", "categories": "7"},
+        NOT_AVAILABLE,
+        "access.refused",
+    ),
     # A teacher adding an action to an incident they cannot see.
     "action.form": (TEACHER_AAD, {"incident": 1}, NOT_AVAILABLE, "access.refused"),
     "action.add": (

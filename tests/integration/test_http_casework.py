@@ -144,15 +144,18 @@ async def test_the_dsl_opens_the_incident_with_the_case_buttons_at_its_version(r
     card = await press(running_bot, "incident.show", incident=case.incident)
     assert texts(card)[0] == f"Incident K-{case.incident}"
     assert MARKER in texts(card)
-    assert [title for title, _ in buttons(card)][:5] == [
+    assert [title for title, _ in buttons(card)][:8] == [
         "Add action",
         "Assign to me",
         "Assign…",
         "Change status",
+        "Edit",
         "History",
+        "Add linked student",
+        "Move to another pupil",
     ]
     assert ("History", "case.history") in buttons(card)
-    for title in ("Assign to me", "Assign…", "Change status"):
+    for title in ("Assign to me", "Assign…", "Change status", "Edit", "Move to another pupil"):
         assert button(card, title)["data"] == {"v": 1, "incident": case.incident, "ver": 1}
     assert button(card, "History")["data"] == {"v": 1, "incident": case.incident}
     assert button(card, "Add action")["data"] == {"v": 1, "incident": case.incident}

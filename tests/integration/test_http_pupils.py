@@ -307,9 +307,7 @@ async def test_the_dsl_sees_the_overview_and_the_chronology_oldest_first(
     ]
 
 
-async def test_the_filter_shows_the_chosen_categories_and_dates_only(
-    running_bot, history, engine
-):
+async def test_the_filter_shows_the_chosen_categories_and_dates_only(running_bot, history, engine):
     first, later = history
     card = await press(running_bot, "student.show", student=AMARA)
     communication = await press(
@@ -475,8 +473,7 @@ async def test_a_signed_link_is_decided_again_for_its_member_of_staff(
         f"/files/chronology/1/{AMARA}/all/2026-13-45/-.pdf",
         f"/files/chronology/1/{AMARA}/2--7/-/-.pdf",
         f"/files/chronology/2/{AMARA}/all/-/-.pdf",
-        f"/files/chronology/1/{10**12}/all/-/-.pdf",
-        f"/files/chronology/{10**12}/{AMARA}/all/-/-.pdf",
+        f"/files/chronology/1/{AMARA + 10_000}/all/-/-.pdf",
     ):
         response, data = await fetch(running_bot, signer.link(path, PRIYA))
         assert response.status == 403, path
@@ -545,7 +542,13 @@ async def test_a_restricted_incident_is_held_back_from_the_dsl_and_left_out_for_
     body = "\n".join(pdf_text(data)[0])
     assert "MARKER-late" in body and "MARKER-secret" not in body
     viewed = await audited(engine, "student.viewed")
-    assert viewed[-1] == (DANIEL, "personal", "student", AMARA, {"entries": 3, "offset": 0, "of": 3})
+    assert viewed[-1] == (
+        DANIEL,
+        "personal",
+        "student",
+        AMARA,
+        {"entries": 3, "offset": 0, "of": 3},
+    )
 
 
 # Malformed data ---------------------------------------------------------------------------------
@@ -562,11 +565,9 @@ async def test_a_restricted_incident_is_held_back_from_the_dsl_and_left_out_for_
         ("student.show", {}),
         ("student.show", {"student": -1}),
         ("student.show", {"student": 0}),
-        ("student.show", {"student": 2**40}),
         ("student.show", {"student": 10**20}),
         ("student.export", {"student": str(AMARA)}),
         ("student.export", {"student": {"id": AMARA}}),
-        ("student.export", {"student": 2**40}),
     ],
 )
 async def test_a_pupil_that_is_not_an_id_gets_a_plain_notice(running_bot, history, verb, data):
@@ -575,26 +576,55 @@ async def test_a_pupil_that_is_not_an_id_gets_a_plain_notice(running_bot, histor
     assert buttons(card) == [("Help", "help")]
 
 
+async def test_a_pupil_id_too_large_for_the_database_is_not_available(
+    running_bot, history, keyring
+):
+    """Ids a PostgreSQL integer cannot hold are not records: a notice, a 403, never an error.
+
+    Fails on PostgreSQL: bot.turns.record_id admits ids up to 2**63 but the id columns are
+    INTEGER, so the driver refuses 2**31 ("value out of int32 range"): "Something went wrong" on
+    the card; and bot/routes.py's export route (up to 18 digits) answers a signed link with 500.
+    """
+    too_large = 2**31  # the first id a PostgreSQL INTEGER column cannot hold
+    answers = {
+        verb: texts(await press(running_bot, verb, student=too_large))
+        for verb in ("student.show", "student.export")
+    }
+    signer = LinkSigner(keyring.derived_key("kestrel-links"))
+    statuses = {
+        path: (await fetch(running_bot, signer.link(path, PRIYA)))[0].status
+        for path in (
+            f"/files/chronology/1/{too_large}/all/-/-.pdf",
+            f"/files/chronology/{too_large}/{AMARA}/all/-/-.pdf",
+        )
+    }
+    assert answers == {verb: NOT_AVAILABLE for verb in answers}
+    assert statuses == {path: 403 for path in statuses}
+
+
+ALL_THREE = ["MARKER-first", "MARKER-action call", "MARKER-late"]
+
+
 @pytest.mark.parametrize(
-    "typed",
+    "typed, shown",
     [
-        {"offset": "10"},
-        {"offset": -5},
-        {"offset": 1.5},
-        {"offset": None},
-        {"filter_categories": ["2"]},
-        {"filter_categories": "2,999,x"},
-        {"code": {"nested": True}},
-        {"since": 20261101},
+        ({"offset": "10"}, ALL_THREE),
+        ({"offset": -5}, ALL_THREE),
+        ({"offset": 1.5}, ALL_THREE),
+        ({"offset": None}, ALL_THREE),
+        ({"filter_categories": ["2"]}, ALL_THREE),
+        ({"filter_categories": "2,999,x"}, ALL_THREE[:2]),
+        ({"code": {"nested": True}}, ALL_THREE),
+        ({"since": ["2026-11-01"]}, ALL_THREE),
+        ({"until": None, "since": ""}, ALL_THREE),
     ],
 )
 async def test_odd_record_data_still_shows_the_record_from_the_start(
-    running_bot, history, typed
+    running_bot, history, typed, shown
 ):
     card = await press(running_bot, "student.show", student=AMARA, **typed)
     assert texts(card)[0] == "Amara Okafor"
-    assert len(chronology(card)) in (2, 3)  # all of it, or Communication's two (2,999,x)
-    assert chronology(card)[0][1] == "MARKER-first"
+    assert [text for _, text in chronology(card)] == shown
 
 
 async def test_an_offset_past_the_end_shows_nothing_and_offers_to_go_back(running_bot, history):
@@ -613,10 +643,12 @@ async def test_a_date_that_is_not_a_date_is_named_and_kept(running_bot, history)
 
 
 async def test_find_with_text_that_is_not_text_answers_with_no_matches(running_bot, history):
-    for text in (None, 12345, ["amara"], {"q": "amara"}, "x" * 5000):
+    for text in (None, 12345, "", "   ", "x" * 5000):
         card = await press(running_bot, "student.find", text=text)
         assert texts(card)[0] == "Pupil records"
         assert record_buttons(card, "student.show") == []
+    for text in (["amara"], {"q": "amara"}):  # a plain card (what it matches is not promised)
+        assert texts(await press(running_bot, "student.find", text=text))[0] == "Pupil records"
 
 
 async def test_the_record_buttons_cannot_be_posted_into_the_chat(running_bot, history, engine):
@@ -640,4 +672,3 @@ async def test_the_export_link_stops_working_after_five_minutes(running_bot, his
     fresh = LinkSigner(keyring.derived_key("kestrel-links"), clock=lambda: time.time() - 290)
     response, _ = await fetch(running_bot, fresh.link(link.split("?")[0], PRIYA, 300))
     assert response.status == 200
-

@@ -299,7 +299,10 @@ def test_the_incident_view_and_the_elevation_prompt_are_valid_cards():
         "case.assign",
         "case.assign_form",
         "case.status_form",
+        "incident.edit_form",
         "case.history",
+        "incident.link_form",
+        "incident.move_form",
     ]
     assert button(worker, "Assign to me")["data"] == {"v": 1, "incident": 7, "ver": 1}
     assert "James Whitfield" in texts(lead)

@@ -1,8 +1,8 @@
-"""casework: actions, case events, outcome, stale alerts
+"""casework: actions, case events, versions, outcome, stale alerts
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-11-28 20:29:10.701432
+Create Date: 2026-11-28 20:45:14.309135
 """
 
 from collections.abc import Sequence
@@ -67,7 +67,11 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=10), nullable=True),
         sa.Column("outcome", sa.String(length=60), nullable=True),
         sa.Column("reason_ciphertext", sa.Text(), nullable=True),
-        sa.CheckConstraint("kind IN ('assigned', 'status')", name=op.f("ck_case_events_kind")),
+        sa.Column("detail", sa.JSON(), nullable=False),
+        sa.CheckConstraint(
+            "kind IN ('assigned', 'status', 'edited', 'moved', 'linked')",
+            name=op.f("ck_case_events_kind"),
+        ),
         sa.ForeignKeyConstraint(
             ["actor_id"], ["staff.id"], name=op.f("fk_case_events_actor_id_staff")
         ),
@@ -80,6 +84,25 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_case_events")),
         sa.UniqueConstraint(
             "incident_id", "version", name=op.f("uq_case_events_incident_id_version")
+        ),
+    )
+    op.create_table(
+        "incident_versions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("incident_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("happened_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("agencies", sa.JSON(), nullable=False),
+        sa.Column("pupils", sa.JSON(), nullable=False),
+        sa.Column("text_ciphertext", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["incident_id"],
+            ["incidents.id"],
+            name=op.f("fk_incident_versions_incident_id_incidents"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_incident_versions")),
+        sa.UniqueConstraint(
+            "incident_id", "version", name=op.f("uq_incident_versions_incident_id_version")
         ),
     )
     op.create_table(
@@ -101,10 +124,10 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("stale", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
+        batch_op.create_index(batch_op.f("ix_alerts_stale"), ["stale"], unique=False)
         batch_op.create_foreign_key(
             batch_op.f("fk_alerts_action_id_actions"), "actions", ["action_id"], ["id"]
         )
-        batch_op.create_index(batch_op.f("ix_alerts_stale"), ["stale"], unique=False)
 
     with op.batch_alter_table("incidents", schema=None) as batch_op:
         batch_op.add_column(sa.Column("outcome", sa.String(length=60), nullable=True))
@@ -115,12 +138,13 @@ def downgrade() -> None:
         batch_op.drop_column("outcome")
 
     with op.batch_alter_table("alerts", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_alerts_stale"))
         batch_op.drop_constraint(batch_op.f("fk_alerts_action_id_actions"), type_="foreignkey")
+        batch_op.drop_index(batch_op.f("ix_alerts_stale"))
         batch_op.drop_column("stale")
         batch_op.drop_column("action_id")
 
     op.drop_table("action_categories")
+    op.drop_table("incident_versions")
     op.drop_table("case_events")
     with op.batch_alter_table("actions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_actions_incident_id_happened_at"))

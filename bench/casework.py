@@ -1,0 +1,422 @@
+"""Casework: an incident, a pupil's chronology and its PDF export, for a pupil with 500 entries
+in a school of 100,000 incidents and 300,000 actions.
+
+The school has 20 staff (the DSL is id 1), 2,000 pupils and four unrestricted categories. Pupil 1
+is the bench pupil: 250 incidents are about them (one every 400th incident, each with a linked
+second pupil) and 250 actions are on those incidents (one each, ten on the incident viewed, none
+on the nine after it), 500 chronology entries. The other incidents are about the other pupils
+(every fourth with a linked pupil) and carry the other actions, three or four each.
+
+Every incident happened within the last 360 days of the bench's fixed clock, so none is historic
+and the DSL reads all of them without elevation (no second factor is set up).
+
+Only the bench pupil's incidents and actions have their own ciphertexts (600 to 1,500
+characters of text, sealed to the row as storage seals them). Every other row shares one
+ciphertext of the same size sealed to another context: it keeps the tables their real size, and
+decrypting it fails, so a service that decrypted anything beyond the bench pupil's rows would stop
+the bench rather than time work it should not do.
+
+Timed: view_incident on the incident with ten actions; the record's first chronology page and the
+page at offset 490; the export (Chronologies.export of all 500 entries), chronology_pdf on it, and
+both together (what the export link serves). First call, then the median of --rounds more (the
+export ones --export-rounds); peak memory is from one more call under tracemalloc (which slows
+Python down, so it is not timed), as the peak above what was allocated before the call.
+"""
+
+import argparse
+import asyncio
+import random
+import statistics
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from io import BytesIO
+
+from pypdf import PdfReader
+from sqlalchemy import event, insert, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bench.databases import postgres_database
+from cards.chronology_pdf import ExportFacts, chronology_pdf
+from safeguarding.chronology import Chronologies, ChronologyFilter, PupilRecord
+from safeguarding.clock import FixedClock
+from safeguarding.staff import Role
+from safeguarding.viewing import view_incident
+from storage.actions import action_text_context
+from storage.database import create_engine
+from storage.encryption import Keyring, new_key_spec
+from storage.incidents import text_context
+from storage.migrate import upgrade
+from storage.models import (
+    ActionCategoryRow,
+    ActionRow,
+    CategoryRow,
+    IncidentCategoryRow,
+    IncidentRow,
+    IncidentStudentRow,
+    SchoolRow,
+    StaffRow,
+    StudentRow,
+)
+from storage.uow import unit_of_work_factory
+
+STAFF, PUPILS, BATCH, DSL, PUPIL = 20, 2_000, 5_000, 1, 1
+CATEGORIES = ("Neglect", "Bullying", "Online safety", "Mental health")
+ON_PUPIL = 250  # incidents about the bench pupil, and actions on them: 500 entries
+VIEWED = 125  # the bench pupil's 125th incident is viewed: it has ten actions
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+FIRST, SPAN = NOW - timedelta(days=360), timedelta(days=350)
+ZONE = "Europe/London"
+NOTE = (  # the words the bench pupil's notes are made of
+    "pupil arrived late again today and said they had not eaten since yesterday lunchtime "
+    "mum was not answering the phone tutor noticed a bruise on the left forearm explained as "
+    "a fall at the park spoke with the class teacher who has seen the pupil withdrawn in lessons "
+    "and reluctant to go home at the end of the day social care were contacted and a referral "
+    "made the family support worker will visit on thursday agreed to check in each morning "
+    "with the pupil and record any further disclosures safeguarding lead informed"
+)
+WORDS = NOTE.split()
+
+
+def every(incidents: int) -> int:
+    """The bench pupil's incidents are every this-many-th incident."""
+    return incidents // ON_PUPIL
+
+
+def on_pupil(n: int, incidents: int) -> int:
+    """Which of the bench pupil's incidents n is (1 to 250), or 0 when it is about another."""
+    step = every(incidents)
+    return n // step if n % step == 0 and n // step <= ON_PUPIL else 0
+
+
+def happened(n: int, incidents: int) -> datetime:
+    return FIRST + SPAN * (n - 1) / incidents
+
+
+def actions_on(n: int, incidents: int, actions: int) -> int:
+    """How many actions incident n has: 250 on the bench pupil's, the rest spread evenly."""
+    k = on_pupil(n, incidents)
+    if k:
+        return 10 if k == VIEWED else 0 if VIEWED < k < VIEWED + 10 else 1
+    others, spread = incidents - ON_PUPIL, actions - ON_PUPIL
+    index = n - 1 - min(n // every(incidents), ON_PUPIL)  # among the other incidents, from 0
+    return spread // others + (index < spread % others)
+
+
+def words(random_: random.Random, marker: str) -> str:
+    """A realistic note, 600 to 1,500 characters in two or three paragraphs, after its marker."""
+    length, parts, size = random_.randint(600, 1_500), [marker], len(marker)
+    while size < length:
+        word = random_.choice(WORDS)
+        parts.append(word + ("." if random_.random() < 0.08 else ""))
+        size += len(word) + 1
+    body = " ".join(parts)[:length]
+    cut = body.find(" ", length // 2)
+    return body[:cut] + "\n\n" + body[cut + 1 :] if cut > 0 else body
+
+
+async def school(engine: AsyncEngine) -> None:
+    """The school, its staff (the DSL is id 1), pupils (the bench pupil is 1) and categories."""
+    async with engine.begin() as connection:
+        await connection.execute(
+            insert(SchoolRow).values(
+                id=1, name="Bench", tenant_id="t", time_zone=ZONE, created_at=FIRST
+            )
+        )
+        await connection.execute(
+            insert(StaffRow),
+            [
+                dict(
+                    id=n,
+                    school_id=1,
+                    aad_object_id=f"aad-{n}",
+                    display_name=f"Staff {n}",
+                    email=f"s{n}@x",
+                    role=(Role.DSL if n == DSL else Role.STAFF).value,
+                    active=True,
+                    created_at=FIRST,
+                    updated_at=FIRST,
+                )
+                for n in range(1, STAFF + 1)
+            ],
+        )
+        await connection.execute(
+            insert(StudentRow),
+            [
+                dict(
+                    id=n,
+                    school_id=1,
+                    upn=f"B{n:012d}",
+                    first_name=f"Pupil{n}",
+                    last_name="Bench",
+                    year_group=7 + n % 7,
+                    tutor_group=f"{7 + n % 7}A",
+                    created_at=FIRST,
+                )
+                for n in range(1, PUPILS + 1)
+            ],
+        )
+        await connection.execute(
+            insert(CategoryRow),
+            [
+                dict(id=n, school_id=1, name=name, colour="#123456")
+                for n, name in enumerate(CATEGORIES, 1)
+            ],
+        )
+
+
+async def history(
+    engine: AsyncEngine, keyring: Keyring, incidents: int, actions: int
+) -> list[tuple]:
+    """Incidents with their pupils, categories and actions; the bench pupil's chronology keys
+    (happened at, incident, action or 0), in the order the chronology shows them."""
+    random_ = random.Random(1)
+    shared = keyring.encrypt(words(random_, "[another pupil]"), "bench:shared")
+    chronology, action_id = [], 0
+    for base in range(0, incidents, BATCH):
+        numbers = range(base + 1, min(base + BATCH, incidents) + 1)
+        incident_rows, pupils, action_rows = [], [], []
+        for n in numbers:
+            ours, at = on_pupil(n, incidents), happened(n, incidents)
+            incident_rows.append(
+                dict(
+                    id=n,
+                    school_id=1,
+                    recorded_by=1 + n % STAFF,
+                    recorded_at=at + timedelta(minutes=20),
+                    happened_at=at,
+                    time_zone=ZONE,
+                    status=("Open", "Active", "Closed")[n % 3],
+                    outcome="Early help" if n % 3 == 2 else None,
+                    assignee_id=DSL if n % 10 == 0 else None,
+                    agencies=[],
+                    version=1,
+                    idempotency_key=f"history-{n}",
+                    text_ciphertext=keyring.encrypt(
+                        words(random_, f"[incident {n}]"), text_context(n)
+                    )
+                    if ours
+                    else shared,
+                )
+            )
+            main = PUPIL if ours else 2 + n % (PUPILS - 1)
+            pupils.append((n, main, False))
+            if n % 4 == 0:
+                pupils.append((n, 2 + (n + 1) % (PUPILS - 1), True))
+            if ours:
+                chronology.append((at, n, 0))
+            for k in range(actions_on(n, incidents, actions)):
+                action_id += 1
+                when = at + timedelta(hours=k + 1)
+                action_rows.append(
+                    dict(
+                        id=action_id,
+                        school_id=1,
+                        incident_id=n,
+                        recorded_by=1 + action_id % STAFF,
+                        recorded_at=when + timedelta(minutes=30),
+                        happened_at=when,
+                        time_zone=ZONE,
+                        agency="Social Care" if action_id % 3 == 0 else None,
+                        idempotency_key=f"action-{action_id}",
+                        text_ciphertext=keyring.encrypt(
+                            words(random_, f"[action {action_id}]"),
+                            action_text_context(action_id),
+                        )
+                        if ours
+                        else shared,
+                    )
+                )
+                if ours:
+                    chronology.append((when, n, action_id))
+        async with engine.begin() as connection:
+            await connection.execute(insert(IncidentRow), incident_rows)
+            await connection.execute(
+                insert(IncidentStudentRow),
+                [dict(incident_id=n, student_id=s, linked=linked) for n, s, linked in pupils],
+            )
+            await connection.execute(
+                insert(IncidentCategoryRow),
+                [
+                    dict(incident_id=n, student_id=s, category_id=1 + (n + s) % len(CATEGORIES))
+                    for n, s, _ in pupils
+                ],
+            )
+            if action_rows:
+                await connection.execute(insert(ActionRow), action_rows)
+                await connection.execute(
+                    insert(ActionCategoryRow),
+                    [
+                        dict(action_id=a["id"], category_id=1 + a["id"] % len(CATEGORIES))
+                        for a in action_rows
+                    ],
+                )
+    async with engine.begin() as connection:  # fresh statistics, as autovacuum would keep them
+        await connection.execute(text("ANALYZE"))
+    assert action_id == actions, (action_id, actions)
+    return sorted(chronology)
+
+
+async def timed(
+    call: Callable[[], Awaitable], rounds: int, queries: list[int]
+) -> tuple[object, float, float, float, int]:
+    """(first result, first ms, median ms of `rounds` more, peak MB, queries per call)."""
+    start = time.perf_counter()
+    first = await call()
+    first_ms = (time.perf_counter() - start) * 1000
+    times = []
+    for _ in range(rounds):
+        before = queries[0]
+        start = time.perf_counter()
+        await call()
+        times.append((time.perf_counter() - start) * 1000)
+        per_call = queries[0] - before
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    await call()
+    peak = (tracemalloc.get_traced_memory()[1] - base) / 1024 / 1024
+    tracemalloc.stop()
+    return first, first_ms, statistics.median(times), peak, per_call
+
+
+def check_page(record: PupilRecord, expected: list[tuple], offset: int) -> None:
+    """Ten of the bench pupil's entries, the right ones in order, their own texts decrypted."""
+    assert (record.total, record.offset, record.held_back) == (len(expected), offset, 0)
+    keys = [(e.happened_at, e.incident.id, e.action.id if e.action else 0) for e in record.entries]
+    assert keys == expected[offset : offset + len(keys)], "entries out of order or not the pupil's"
+    for entry in record.entries:
+        assert PUPIL in {p.student.id for p in entry.incident.pupils}
+        marker = (
+            f"[action {entry.action.id}]" if entry.action else f"[incident {entry.incident.id}]"
+        )
+        assert entry.text.startswith(marker) and len(entry.text) >= 600
+
+
+async def measure(
+    url: str, incidents: int, actions: int, rounds: int, export_rounds: int
+) -> tuple[float, list[tuple]]:
+    """Seconds to build the school, and (operation, first, median, peak MB, notes) rows."""
+    engine = create_engine(url)
+    await upgrade(engine)
+    keyring, clock = Keyring.parse(new_key_spec("b")), FixedClock(NOW)
+    start = time.perf_counter()
+    await school(engine)
+    expected = await history(engine, keyring, incidents, actions)
+    built = time.perf_counter() - start
+    assert len(expected) == 2 * ON_PUPIL
+    queries = [0]
+
+    def count(*_args) -> None:
+        queries[0] += 1
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    rows = []
+    with tempfile.TemporaryDirectory() as files:
+        uow_factory = unit_of_work_factory(engine, clock, keyring, files)
+        async with uow_factory() as uow:
+            dsl = await uow.staff.by_id(1, DSL)
+        chronologies = Chronologies(uow_factory, clock)
+        viewed = every(incidents) * VIEWED
+
+        async def view():
+            return await view_incident(
+                dsl, viewed, "personal", uow_factory=uow_factory, clock=clock
+            )
+
+        shown, *result, per_call = await timed(view, rounds, queries)
+        assert shown.facts.id == viewed and shown.text.startswith(f"[incident {viewed}]")
+        assert len(shown.actions) == 10
+        assert all(a.text.startswith(f"[action {a.id}]") for a in shown.actions)
+        rows.append(("view_incident", *result, f"{per_call} queries; 10 actions"))
+
+        for offset in (0, len(expected) - 10):
+
+            async def page(offset=offset):
+                return await chronologies.record(
+                    dsl, PUPIL, "personal", offset=offset, time_zone=ZONE
+                )
+
+            record, *result, per_call = await timed(page, rounds, queries)
+            check_page(record, expected, offset)
+            rows.append(
+                (
+                    f"record, offset {offset}",
+                    *result,
+                    f"{per_call} queries; {len(record.entries)} of {record.total}",
+                )
+            )
+
+        async def export():
+            return await chronologies.export(DSL, 1, PUPIL, ChronologyFilter())
+
+        (record, staff, found), *result, per_call = await timed(export, export_rounds, queries)
+        check_page(record, expected, 0)
+        assert len(record.entries) == len(expected)
+        rows.append(("export", *result, f"{per_call} queries; {len(record.entries)} entries"))
+        facts = ExportFacts(found.name, staff.display_name, clock.now())
+
+        async def render():
+            return chronology_pdf(record, facts)
+
+        pdf, *result, _ = await timed(render, export_rounds, queries)
+        pages = len(PdfReader(BytesIO(pdf)).pages)
+        assert pages > len(expected) // 10
+        rows.append(("chronology_pdf", *result, f"{len(pdf) / 1024:.0f} KB, {pages} pages"))
+
+        async def link():
+            exported, who, school_ = await export()
+            return chronology_pdf(exported, ExportFacts(school_.name, who.display_name, NOW))
+
+        pdf, *result, per_call = await timed(link, export_rounds, queries)
+        assert len(PdfReader(BytesIO(pdf)).pages) == pages
+        rows.append(("export + pdf", *result, f"{per_call} queries; the export link's work"))
+    await engine.dispose()
+    return built, rows
+
+
+async def main(
+    backends: list[str], incidents: int, actions: int, rounds: int, export_rounds: int
+) -> None:
+    results = []
+    for backend in backends:
+        if backend == "sqlite":
+            with tempfile.TemporaryDirectory() as folder:
+                url = f"sqlite:///{folder}/b.db"
+                results.append(
+                    (backend, *await measure(url, incidents, actions, rounds, export_rounds))
+                )
+        else:
+            async with postgres_database() as url:
+                results.append(
+                    (backend, *await measure(url, incidents, actions, rounds, export_rounds))
+                )
+    for backend, built, rows in results:
+        print(
+            f"\n{backend}: pupil with {2 * ON_PUPIL} entries, {incidents:,} incidents and "
+            f"{actions:,} actions (built in {built:.0f} s); median of {rounds} rounds "
+            f"({export_rounds} for the export), after the first"
+        )
+        print(f"{'operation':<20}{'first ms':>10}{'median ms':>11}{'peak MB':>9}  notes")
+        for operation, first, median, peak, notes in rows:
+            print(f"{operation:<20}{first:>10.1f}{median:>11.1f}{peak:>9.1f}  {notes}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--backends", nargs="+", choices=("sqlite", "postgresql"), default=["sqlite", "postgresql"]
+    )
+    parser.add_argument("--incidents", type=int, default=100_000)
+    parser.add_argument("--actions", type=int, default=300_000)
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--export-rounds", type=int, default=5)
+    args = parser.parse_args()
+    if (
+        args.incidents < 2 * ON_PUPIL
+        or args.actions < ON_PUPIL
+        or min(args.rounds, args.export_rounds) < 1
+    ):
+        parser.error("needs at least 500 incidents, 250 actions and one round")
+    asyncio.run(main(args.backends, args.incidents, args.actions, args.rounds, args.export_rounds))

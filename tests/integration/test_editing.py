@@ -1,0 +1,139 @@
+"""Corrections without loss on SQLite and PostgreSQL: Edit, Move and Add linked student."""
+
+import pytest
+from sqlalchemy import select
+
+from safeguarding.casework import Casework, StaleCase
+from safeguarding.chronology import Chronologies
+from safeguarding.editing import Editing, read_edit
+from safeguarding.errors import InvalidInput, NotAvailable
+from safeguarding.incident_form import read_form
+from safeguarding.recording import Recording
+from storage.models import AuditEventRow, IncidentVersionRow
+
+FIRST = "MARKER-v1: what was written first"
+SECOND = "MARKER-v2: corrected"
+ZONE = "Europe/London"
+
+
+@pytest.fixture
+async def case(demo_school, uow_factory, clock):
+    async with uow_factory() as uow:
+        staff = {s.display_name: s for s in await uow.staff.list(demo_school.school_id)}
+    values = {"key": "edit-0001", "student_id": "1", "text": FIRST, "categories": "7"}
+    values |= {"agencies": "Police"}
+    draft = read_form(values, now=clock.now(), time_zone=ZONE)
+    done = await Recording(uow_factory, clock).record(staff["James Whitfield"], draft, "personal")
+    return staff, done.incident_id
+
+
+def editing(uow_factory, clock) -> Editing:
+    return Editing(Casework(uow_factory, clock))
+
+
+async def facts_of(uow_factory, incident):
+    async with uow_factory() as uow:
+        return await uow.incidents.facts(1, incident)
+
+
+async def test_an_edit_is_a_new_version_and_the_old_one_is_kept(case, uow_factory, clock, engine):
+    staff, incident = case
+    priya = staff["Priya Raman"]
+    facts = await facts_of(uow_factory, incident)
+    values = {"text": SECOND, "categories_1": "7,2", "date": "2026-11-24", "time": "09:30"}
+    content = read_edit(values, facts, now=clock.now(), time_zone=ZONE)
+    edited = await editing(uow_factory, clock).edit(priya, incident, content, 1, "personal")
+    assert edited.version == 2 and edited.pupils[0].category_ids == frozenset({2, 7})
+    assert edited.agencies == ()  # the form left them out: a change too
+    async with uow_factory() as uow:
+        assert await uow.incidents.text(incident) == SECOND
+    history = await Casework(uow_factory, clock).history(priya, incident, "personal")
+    [event] = history.events
+    assert (event.kind, event.version, event.detail["fields"]) == (
+        "edited",
+        2,
+        ["text", "categories", "date and time", "agencies"],
+    )
+    [before] = history.versions
+    assert (before.version, before.content.text, before.content.agencies) == (1, FIRST, ("Police",))
+    assert before.content.categories == {1: frozenset({7})}
+    async with engine.connect() as connection:  # kept encrypted, like the current text
+        stored = [str(r) for r in await connection.execute(select(IncidentVersionRow))]
+    assert stored and not any("MARKER-v1" in row for row in stored)
+    async with uow_factory() as uow:
+        audited = await uow.session.scalar(
+            select(AuditEventRow.detail).where(AuditEventRow.action == "incident.edited")
+        )
+    assert audited["version"] == 2
+
+
+async def test_an_edit_that_changes_nothing_or_comes_late_is_refused_plainly(
+    case, uow_factory, clock
+):
+    staff, incident = case
+    priya, tom = staff["Priya Raman"], staff["Tom Okafor"]
+    facts = await facts_of(uow_factory, incident)
+    same = {"text": FIRST, "categories_1": "7", "date": "2026-11-24", "time": "10:50"}
+    same["agencies"] = "Police"
+    with pytest.raises(InvalidInput) as invalid:
+        content = read_edit(same, facts, now=clock.now(), time_zone=ZONE)
+        await editing(uow_factory, clock).edit(priya, incident, content, 1, "personal")
+    assert invalid.value.errors == {"form": "Nothing was changed."}
+    changed = read_edit(same | {"text": SECOND}, facts, now=clock.now(), time_zone=ZONE)
+    await editing(uow_factory, clock).edit(priya, incident, changed, 1, "personal")
+    with pytest.raises(StaleCase) as stale:
+        await editing(uow_factory, clock).edit(tom, incident, changed, 1, "personal")
+    assert stale.value.what.startswith("Already edited by Priya Raman at 10:50")
+    with pytest.raises(InvalidInput):
+        read_edit({"text": "", "categories_1": ""}, facts, now=clock.now(), time_zone=ZONE)
+
+
+async def test_only_the_dsl_team_may_correct_a_record(case, uow_factory, clock):
+    staff, incident = case
+    facts = await facts_of(uow_factory, incident)
+    content = read_edit(
+        {"text": SECOND, "categories_1": "7"}, facts, now=clock.now(), time_zone=ZONE
+    )
+    for who in ("James Whitfield", "Daniel Hughes"):
+        with pytest.raises(NotAvailable):
+            await editing(uow_factory, clock).edit(staff[who], incident, content, 1, "personal")
+
+
+async def test_a_record_for_the_wrong_pupil_moves_with_its_history(case, uow_factory, clock):
+    staff, incident = case
+    priya = staff["Priya Raman"]
+    moved = await editing(uow_factory, clock).move(priya, incident, 2, 1, "personal")
+    assert [(p.student.id, p.category_ids) for p in moved.pupils] == [(2, frozenset({7}))]
+    chronology = Chronologies(uow_factory, clock)
+    old = await chronology.record(priya, 1, "personal", time_zone=ZONE)
+    new = await chronology.record(priya, 2, "personal", time_zone=ZONE)
+    assert incident not in {e.incident.id for e in old.entries}
+    assert incident in {e.incident.id for e in new.entries}
+    history = await Casework(uow_factory, clock).history(priya, incident, "personal")
+    assert history.events[0].detail == {"from": 1, "to": 2}
+    assert history.versions[0].content.categories == {1: frozenset({7})}
+    async with uow_factory() as uow:
+        rows = (
+            await uow.session.execute(
+                select(AuditEventRow.record_type, AuditEventRow.record_id).where(
+                    AuditEventRow.action == "incident.moved"
+                )
+            )
+        ).all()
+    assert sorted(rows) == [("incident", incident), ("student", 1), ("student", 2)]
+    with pytest.raises(InvalidInput):  # already on it
+        await editing(uow_factory, clock).move(priya, incident, 2, 2, "personal")
+
+
+async def test_a_linked_pupil_gets_their_own_categories(case, uow_factory, clock):
+    staff, incident = case
+    priya = staff["Priya Raman"]
+    linked = await editing(uow_factory, clock).link(
+        priya, incident, 3, frozenset({2}), 1, "personal"
+    )
+    pupils = {p.student.id: (p.linked, p.category_ids) for p in linked.pupils}
+    assert pupils == {1: (False, frozenset({7})), 3: (True, frozenset({2}))}
+    page = await Chronologies(uow_factory, clock).record(priya, 3, "personal", time_zone=ZONE)
+    assert [e.incident.id for e in page.entries] == [incident]
+    with pytest.raises(InvalidInput):
+        await editing(uow_factory, clock).link(priya, incident, 4, frozenset({999}), 2, "personal")
