@@ -17,7 +17,7 @@ from bot.kestrel_bot import KestrelBot
 from bot.keyring import load_keyring
 from bot.keys import ADAPTER, BOT, ENGINE, SERVICES, SETTINGS
 from bot.links import LinkSigner
-from bot.routes import body_map, chronology_export, healthz, messages
+from bot.routes import attachment, body_map, chronology_export, healthz, messages
 from bot.sender import AlertSender
 from bot.settings import Settings
 from bot.turns import Services
@@ -74,6 +74,7 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/files/body-map/{incident}.png", body_map)
+    app.router.add_get("/files/attachments/{school}/{attachment}", attachment)
     app.router.add_get(
         "/files/chronology/{school}/{student}/{categories}/{since}/{until}.pdf",
         chronology_export,

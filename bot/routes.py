@@ -9,6 +9,7 @@ from botbuilder.schema import Activity
 
 from bot.errors import log_unexpected
 from bot.keys import ADAPTER, BOT, ENGINE, SERVICES
+from bot.turns import chosen_id
 from cards.body_map import body_map_png
 from cards.chronology_pdf import ExportFacts, chronology_pdf
 from safeguarding.body_maps import open_body_map
@@ -120,14 +121,41 @@ async def chronology_export(request: web.Request) -> web.Response:
     )
 
 
+async def attachment(request: web.Request) -> web.Response:
+    """GET /files/attachments/{school}/{id} through a signed, short-lived link only: access to
+    the incident is decided again, the file's hash checked, the download audited."""
+    services = request.app[SERVICES]
+    link = services.links.check(request.path, dict(request.query))
+    school, attachment_id = (chosen_id(request.match_info[k]) for k in ("school", "attachment"))
+    if link is None or school is None or attachment_id is None:
+        return _problem(403, "this link is not valid or has expired")
+    try:
+        opened = await services.attachments.open_file(link.staff_id, school, attachment_id)
+    except NotAvailable:
+        return _problem(403, "this link is not valid or has expired")
+    name = "".join(c if c.isalnum() or c in "-_. " else "_" for c in opened.name)[:100]
+    return web.Response(
+        body=opened.content,
+        content_type=CONTENT_TYPES.get(opened.kind, "application/octet-stream"),
+        headers={
+            "Cache-Control": "private, no-store",
+            "Content-Disposition": f'attachment; filename="{name or "attachment"}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+# Served as a download whatever it is (never rendered in Kestrel's origin).
+CONTENT_TYPES = {"PDF": "application/pdf"}
+
+
 def _export_filter(match: dict) -> ChronologyFilter | None:
     """The filter the signed path names (ids and dates only), or None if it is not one."""
-    numbers = (match["school"], match["student"])
-    if not all(n.isdecimal() and len(n) < 19 for n in numbers):
+    if chosen_id(match["school"]) is None or chosen_id(match["student"]) is None:
         return None
     raw = match["categories"]
     parts = [] if raw == "all" else raw.split("-")
-    if not all(p.isdecimal() and len(p) < 19 for p in parts):
+    if not all(chosen_id(p) for p in parts):
         return None
     try:
         since, until = (

@@ -60,13 +60,16 @@ class Done:
     summary: str
 
 
+MAX_ID = 2**31 - 1  # ids are INTEGER columns (int4 on PostgreSQL)
+
+
 def record_id(value: object) -> int | None:
-    """An id or version from a button's data: an int the database can hold (1 to 2**63 - 1);
+    """An id or version from a button's data: an int the database can hold (1 to 2**31 - 1);
     anything else is None (the answer is a plain notice, never a database error)."""
-    return value if type(value) is int and 0 < value < 2**63 else None
+    return value if type(value) is int and 0 < value <= MAX_ID else None
 
 
 def chosen_id(value: object) -> int | None:
-    """An id picked in a card's input (inputs come back as text)."""
+    """An id picked in a card's input, or in a signed link's path (both are text)."""
     text = str(value or "")
-    return record_id(int(text)) if text.isascii() and text.isdecimal() and len(text) < 19 else None
+    return record_id(int(text)) if text.isascii() and text.isdecimal() and len(text) < 12 else None

@@ -52,6 +52,11 @@ def execute(verb: str, title: str, **data: Any) -> Card:
     }
 
 
+def open_url(title: str, url: str) -> Card:
+    """A button that opens a link (Kestrel's own signed, short-lived file links)."""
+    return {"type": "Action.OpenUrl", "title": title, "url": url}
+
+
 def secondary(action: Card) -> Card:
     """A button Teams shows under the card's "…" menu (less used, or for the few)."""
     return {**action, "mode": "secondary"}

@@ -10,6 +10,7 @@ from cards.elements import (
     execute,
     facts,
     heading,
+    open_url,
     secondary,
     text_block,
     text_input,
@@ -32,6 +33,7 @@ def incident_card(
     can_attach: bool = False,
     oversees: bool = False,
     notice: str = "",
+    file_links: dict[int, str] | None = None,
 ) -> Card:
     """Pupils, who and when, categories, status, the text, body map, attachments, evidence,
     actions; the buttons this viewer may use. `notice` says what just happened (or why not)."""
@@ -63,7 +65,8 @@ def incident_card(
         body.append(
             text_run(f"From a Teams message by {view.evidence.author} ({view.evidence.sent_at})")
         )
-    body += _body_map(view, body_map_url) + _attachments(view) + _actions(view, zone)
+    body += _body_map(view, body_map_url) + _attachments(view, file_links or {})
+    body += _actions(view, zone)
     buttons = [execute("action.form", "Add action", incident=incident.id)]
     if view.unread_alert is not None:  # the alert's refresh shows this card in its place
         buttons.insert(0, execute("alert.read", "Mark as read", alert=view.unread_alert))
@@ -199,13 +202,18 @@ def _body_map(view: IncidentView, url: str) -> list[Card]:
     return cards
 
 
-def _attachments(view: IncidentView) -> list[Card]:
+def _attachments(view: IncidentView, links: dict[int, str]) -> list[Card]:
+    """Each file with its facts; opened through its signed, short-lived link."""
     if not view.attachments:
         return []
-    return [text_block("**Attachments**")] + [
-        text_run(f"{a.name} ({a.kind}, {max(1, a.size // 1024)} KB, SHA-256 {a.sha256[:12]})")
-        for a in view.attachments
-    ]
+    cards = [text_block("**Attachments**")]
+    for a in view.attachments:
+        cards.append(
+            text_run(f"{a.name} ({a.kind}, {max(1, a.size // 1024)} KB, SHA-256 {a.sha256[:12]})")
+        )
+        if a.id in links:
+            cards.append(action_set(open_url(f"Open {a.name}"[:60], links[a.id])))
+    return cards
 
 
 def _when(moment: datetime, zone: ZoneInfo) -> str:

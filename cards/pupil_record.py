@@ -16,6 +16,7 @@ from cards.elements import (
     execute,
     facts,
     heading,
+    open_url,
     secondary,
     text_block,
     text_input,
@@ -97,8 +98,9 @@ def pupil_record_card(
     if record.held_back:
         body += [
             warning(
-                f"{record.held_back} incident(s) are in restricted categories or historic: "
-                "enter the code from your authenticator app to include them."
+                ("1 incident is" if record.held_back == 1 else f"{record.held_back} incidents are")
+                + " in restricted categories or historic: enter the code from your "
+                "authenticator app to include them."
             ),
             text_input("code", "Code", max_length=6),
         ]
@@ -148,7 +150,7 @@ def export_ready_card(name: str, url: str, minutes: int) -> Card:
                 f"{minutes} minutes; Kestrel records the download."
             ),
         ],
-        [{"type": "Action.OpenUrl", "title": "Download the PDF", "url": url}],
+        [open_url("Download the PDF", url)],
     )
 
 
@@ -216,7 +218,7 @@ def _documents(record: PupilRecord, links: dict[int, str]) -> list[Card]:
         line = f"{attachment.name} ({attachment.kind}, {incident.reference})"
         url = links.get(attachment.id)
         if url:
-            cards.append(action_set({"type": "Action.OpenUrl", "title": line, "url": url}))
+            cards.append(action_set(open_url(line[:80], url)))
         else:
             cards.append(text_run(line))
     return cards

@@ -14,6 +14,7 @@ import filetype
 from safeguarding.access import Action, Decision
 from safeguarding.audit import AuditAction, staff_event
 from safeguarding.clock import Clock
+from safeguarding.errors import NotAvailable
 from safeguarding.incidents import reference
 from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
 from safeguarding.refusals import refuse
@@ -90,6 +91,13 @@ class FileOutcome:
     kind: str  # what it was taken for; empty when refused
     size: int = 0
     refused: str = ""  # the reason, in the user's words
+
+
+@dataclass(frozen=True)
+class OpenedFile:
+    name: str
+    kind: str
+    content: bytes
 
 
 @dataclass(frozen=True)
@@ -174,6 +182,43 @@ class Attachments:
                 )
             await uow.commit()
         return AttachResult(reference(incident_id), tuple(outcomes))
+
+    async def open_file(self, staff_id: int, school_id: int, attachment_id: int) -> OpenedFile:
+        """A file through its signed link: the link's member of staff must still be allowed to
+        read its incident now; its SHA-256 is checked; the download is audited."""
+        now = self.clock.now()
+        async with self.uow_factory() as uow:
+            staff = await uow.staff.by_id(school_id, staff_id)
+            found = await uow.attachments.file(attachment_id) if staff else None
+            facts = await uow.incidents.facts(school_id, found[0]) if found else None
+            if staff is None or found is None or facts is None:
+                raise NotAvailable()
+            if await decision_on(uow, staff, facts, Action.VIEW_INCIDENT, now) != Decision.ALLOW:
+                await refuse(
+                    uow,
+                    staff,
+                    "attachment.open",
+                    "link",
+                    now,
+                    record_type="incident",
+                    record_id=facts.id,
+                )
+            incident_id, info, content = found
+            if hashlib.sha256(content).hexdigest() != info.sha256:
+                raise NotAvailable()  # altered at rest: never served
+            await uow.audit.append(
+                staff_event(
+                    staff,
+                    AuditAction.ATTACHMENT_OPENED,
+                    now,
+                    "link",
+                    record_type="incident",
+                    record_id=incident_id,
+                    detail={"attachment": attachment_id},
+                )
+            )
+            await uow.commit()
+        return OpenedFile(info.name, info.kind, content)
 
     def _check(self, incoming: IncomingFile) -> FileOutcome:
         if incoming.content is None:

@@ -33,6 +33,7 @@ class AuditAction(StrEnum):
     ACCESS_GRANTED = "access.granted"
     STUDENT_PROVISIONAL = "student.provisional"
     ATTACHMENT_ADDED = "attachment.added"
+    ATTACHMENT_OPENED = "attachment.opened"
     BODY_MAP_VIEWED = "body_map.viewed"
     INCIDENT_VIEWED = "incident.viewed"
     INCIDENT_STATUS_VIEWED = "incident.status_viewed"

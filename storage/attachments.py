@@ -103,6 +103,21 @@ class SqlAttachments:
         )
         return list(rows)
 
+    async def file(self, attachment_id: int) -> tuple[int, AttachmentInfo, bytes] | None:
+        """(incident id, the file's facts, its bytes decrypted), or None."""
+        row = await self.session.get(AttachmentRow, attachment_id)
+        if row is None or self._keyring is None:
+            return None
+        info = AttachmentInfo(
+            row.id,
+            self._keyring.decrypt(row.name_ciphertext, name_context(row.stored_as)),
+            row.kind,
+            row.size,
+            row.sha256,
+            utc(row.added_at),
+        )
+        return row.incident_id, info, self.read(row)
+
     def read(self, row: AttachmentRow) -> bytes:
         """A stored file's bytes, decrypted (checked against its SHA-256 by the caller)."""
         if self._keyring is None or self._folder is None:

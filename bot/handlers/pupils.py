@@ -3,6 +3,7 @@
 from collections.abc import Mapping
 from typing import Any
 
+from bot.handlers.viewing import file_links
 from bot.turns import Turn, record_id
 from cards.elements import Card
 from cards.notice import notice_card
@@ -77,6 +78,7 @@ async def show(turn: Turn, data: Mapping[str, Any]) -> Card:
         oversees=staff.leads_safeguarding,
         filter_values=dict(data),
         errors=errors,
+        document_links=file_links(turn, [a.id for _, a in record.documents]),
     )
     if code_error:
         card["body"].insert(1, {"type": "TextBlock", "text": code_error, "color": "Attention"})
@@ -95,7 +97,7 @@ async def export(turn: Turn, data: Mapping[str, Any]) -> Card:
     try:
         chosen = read_filter(dict(data), await services.chronologies.category_ids(staff))
     except InvalidInput:
-        chosen = ChronologyFilter()
+        return await show(turn, data)  # the record again, with what to fix in the filter
     found = await services.chronologies.pupil(staff, student, turn.conversation_type)
     path = export_path(turn.who.school.id, student, chosen)
     url = services.public_url + services.links.link(path, staff.id, LINK_MINUTES * 60)

@@ -53,7 +53,18 @@ async def incident_answer(turn: Turn, incident: int, notice: str = "") -> Card:
         can_attach=view.facts.recorded_by == staff.id or staff.leads_safeguarding,
         oversees=staff.leads_safeguarding,
         notice=notice,
+        file_links=file_links(turn, [a.id for a in view.attachments]),
     )
+
+
+def file_links(turn: Turn, attachment_ids: list[int]) -> dict[int, str]:
+    """Signed, short-lived links to these files, for this member of staff only."""
+    services, school = turn.services, turn.who.school.id
+    return {
+        i: services.public_url
+        + services.links.link(f"/files/attachments/{school}/{i}", turn.who.staff.id)
+        for i in attachment_ids
+    }
 
 
 async def elevation_answer(turn: Turn, incident: int) -> Card:

@@ -514,7 +514,7 @@ async def test_a_restricted_incident_is_held_back_from_the_dsl_and_left_out_for_
     )
     dsl = await press(running_bot, "student.show", student=AMARA)
     assert (
-        "1 incident(s) are in restricted categories or historic: enter the code from your "
+        "1 incident is in restricted categories or historic: enter the code from your "
         "authenticator app to include them."
     ) in texts(dsl)
     assert "code" in inputs(dsl)
@@ -579,12 +579,7 @@ async def test_a_pupil_that_is_not_an_id_gets_a_plain_notice(running_bot, histor
 async def test_a_pupil_id_too_large_for_the_database_is_not_available(
     running_bot, history, keyring
 ):
-    """Ids a PostgreSQL integer cannot hold are not records: a notice, a 403, never an error.
-
-    Fails on PostgreSQL: bot.turns.record_id admits ids up to 2**63 but the id columns are
-    INTEGER, so the driver refuses 2**31 ("value out of int32 range"): "Something went wrong" on
-    the card; and bot/routes.py's export route (up to 18 digits) answers a signed link with 500.
-    """
+    """Ids a PostgreSQL integer cannot hold are not records: a notice, a 403, never an error."""
     too_large = 2**31  # the first id a PostgreSQL INTEGER column cannot hold
     answers = {
         verb: texts(await press(running_bot, verb, student=too_large))
@@ -638,8 +633,10 @@ async def test_a_date_that_is_not_a_date_is_named_and_kept(running_bot, history)
     card = await press(running_bot, "student.show", student=AMARA, since="not-a-date")
     assert error_after(card, "since") == "Enter a date (for example 2026-09-01)."
     assert inputs(card)["since"]["value"] == "not-a-date"
-    ready = await press(running_bot, "student.export", student=AMARA, since="not-a-date")
-    assert texts(ready)[0] == "Chronology export"
+    # Export with a wrong date: the record again with what to fix, not a PDF of everything.
+    again = await press(running_bot, "student.export", student=AMARA, since="not-a-date")
+    assert texts(again)[0] == "Amara Okafor"
+    assert error_after(again, "since") == "Enter a date (for example 2026-09-01)."
 
 
 async def test_find_with_text_that_is_not_text_answers_with_no_matches(running_bot, history):
