@@ -20,10 +20,10 @@ from safeguarding.errors import Conflict, InvalidInput
 from safeguarding.incident_form import happened_at_of, ids, is_id
 from safeguarding.incidents import MAX_AGENCY, MAX_TEXT, IncidentFacts, QueuedAlert
 from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
+from safeguarding.recipients import alert_recipients
 from safeguarding.recording import ConfirmGrants, grants_token
-from safeguarding.refusals import refuse
 from safeguarding.staff import StaffMember
-from safeguarding.viewing import NeedsElevation, decision_on
+from safeguarding.viewing import allowed_incident
 
 _KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
 REMIND_AT = time(8, 0)
@@ -232,18 +232,15 @@ class Actions:
         self, uow: UnitOfWork, actor: StaffMember, incident_id: int, verb: str, conversation: str
     ) -> IncidentFacts:
         """The incident, for someone who may read it (elevated where the rules need it)."""
-        now = self.clock.now()
-        facts = await uow.incidents.facts(actor.school_id, incident_id)
-        decision = Decision.DENY
-        if facts is not None:
-            decision = await decision_on(uow, actor, facts, Action.VIEW_INCIDENT, now)
-        if decision == Decision.NEEDS_ELEVATION:
-            raise NeedsElevation(incident_id)
-        if facts is None or decision != Decision.ALLOW:
-            await refuse(
-                uow, actor, verb, conversation, now, record_type="incident", record_id=incident_id
-            )
-        return facts
+        return await allowed_incident(
+            uow,
+            actor,
+            incident_id,
+            Action.VIEW_INCIDENT,
+            verb=verb,
+            conversation=conversation,
+            now=self.clock.now(),
+        )
 
     async def _check_categories(
         self, uow: UnitOfWork, actor: StaffMember, facts: IncidentFacts, draft: ActionDraft
@@ -257,27 +254,14 @@ class Actions:
     async def _recipients(
         self, uow: UnitOfWork, actor: StaffMember, facts: IncidentFacts, draft: ActionDraft
     ) -> dict[int, tuple[StaffMember, str]]:
-        """Chosen colleagues and groups; never the actor, anyone inactive or excluded."""
-        everyone = {s.id: s for s in await uow.staff.list(actor.school_id)}
-        if not draft.alert_staff_ids <= everyone.keys():
-            raise InvalidInput({"alert_staff": "Choose colleagues who use Kestrel."})
-        groups = {g.id: g for g in await uow.alert_groups.list(actor.school_id)}
-        if not draft.alert_group_ids <= groups.keys():
-            raise InvalidInput({"alert_groups": "Choose alert groups from the list."})
-        found: dict[int, tuple[StaffMember, str]] = {}
-        for group_id in sorted(draft.alert_group_ids):
-            for member in groups[group_id].member_ids:
-                if member in everyone:
-                    found[member] = (everyone[member], "group")
-        for staff_id in sorted(draft.alert_staff_ids):
-            found[staff_id] = (everyone[staff_id], "tagged")
-        pupils = {p.student.id for p in facts.pupils}
-        kept = {}
-        for staff_id, (staff, why) in found.items():
-            excluded = await uow.access.excluded_students(staff_id)
-            if staff.active and staff_id != actor.id and not excluded & pupils:
-                kept[staff_id] = (staff, why)
-        return kept
+        """Chosen colleagues and groups (an action has no default groups)."""
+        return await alert_recipients(
+            uow,
+            actor,
+            staff_ids=draft.alert_staff_ids,
+            group_ids=draft.alert_group_ids,
+            pupil_ids={p.student.id for p in facts.pupils},
+        )
 
     async def _planner_colleague(
         self, uow: UnitOfWork, actor: StaffMember, facts: IncidentFacts, draft: ActionDraft

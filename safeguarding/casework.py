@@ -12,16 +12,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from safeguarding.access import Action, Decision
+from safeguarding.access import Action
 from safeguarding.audit import AuditAction, staff_event
 from safeguarding.clock import Clock
 from safeguarding.errors import DomainError, InvalidInput
 from safeguarding.incidents import IncidentFacts, QueuedAlert, Status
 from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
-from safeguarding.refusals import refuse
 from safeguarding.school import Student
 from safeguarding.staff import StaffMember
-from safeguarding.viewing import NeedsElevation, decision_on
+from safeguarding.viewing import allowed_incident
 
 if TYPE_CHECKING:
     from safeguarding.editing import IncidentVersion
@@ -224,18 +223,16 @@ class Casework:
         verb: str,
         conversation: str = "personal",
     ) -> IncidentFacts:
-        now = self.clock.now()
-        facts = await uow.incidents.facts(actor.school_id, incident_id)
-        decision = Decision.DENY
-        if facts is not None:
-            decision = await decision_on(uow, actor, facts, Action.WORK_CASE, now)
-        if decision == Decision.NEEDS_ELEVATION:
-            raise NeedsElevation(incident_id)
-        if facts is None or decision != Decision.ALLOW:
-            await refuse(
-                uow, actor, verb, conversation, now, record_type="incident", record_id=incident_id
-            )
-        return facts
+        """The incident, for someone who may work the case (refused and audited otherwise)."""
+        return await allowed_incident(
+            uow,
+            actor,
+            incident_id,
+            Action.WORK_CASE,
+            verb=verb,
+            conversation=conversation,
+            now=self.clock.now(),
+        )
 
     async def _current(
         self, uow: UnitOfWork, actor: StaffMember, facts: IncidentFacts, seen: int

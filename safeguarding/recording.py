@@ -18,6 +18,7 @@ from safeguarding.clock import Clock
 from safeguarding.errors import Conflict, DomainError, InvalidInput, NotAvailable
 from safeguarding.incidents import IncidentDraft, NewIncident, PupilEntry, QueuedAlert, reference
 from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
+from safeguarding.recipients import alert_recipients
 from safeguarding.refusals import refuse
 from safeguarding.school import Category, Student
 from safeguarding.staff import StaffMember
@@ -211,36 +212,16 @@ class Recording:
         students: Sequence[Student],
         categories: Sequence[Category],
     ) -> dict[int, tuple[StaffMember, str]]:
-        """Who is alerted: chosen colleagues and groups, and the categories' default groups.
-
-        Nobody excluded from any of the pupils is alerted, whatever was chosen.
-        """
-        everyone = {s.id: s for s in await uow.staff.list(actor.school_id)}
-        by_aad = {s.aad_object_id: s for s in everyone.values()}
-        chosen = [everyone[i] for i in draft.alert_staff_ids if i in everyone]
-        chosen += [by_aad[a] for a in sorted(draft.alert_aad_ids) if a in by_aad]
-        if len(chosen) < len(draft.alert_staff_ids) + len(draft.alert_aad_ids):
-            raise InvalidInput({"alert_staff": "Choose colleagues who use Kestrel."})
-        groups = {g.id: g for g in await uow.alert_groups.list(actor.school_id)}
-        if not draft.alert_group_ids <= groups.keys():
-            raise InvalidInput({"alert_groups": "Choose alert groups from the list."})
-        group_ids = set(draft.alert_group_ids)
-        for category in categories:  # the incident's own: their default groups apply
-            group_ids.update(category.default_alert_group_ids)
-        found: dict[int, tuple[StaffMember, str]] = {}
-        for group_id in sorted(group_ids & groups.keys()):
-            for member in groups[group_id].member_ids:
-                if member in everyone:
-                    found[member] = (everyone[member], "group")
-        for staff in chosen:
-            found[staff.id] = (staff, "tagged")
-        pupil_ids = {s.id for s in students}
-        kept = {}
-        for staff_id, (staff, why) in found.items():
-            excluded = await uow.access.excluded_students(staff_id)
-            if staff.active and staff_id != actor.id and not excluded & pupil_ids:
-                kept[staff_id] = (staff, why)
-        return kept
+        """Who is alerted: chosen colleagues and groups, and the categories' default groups."""
+        return await alert_recipients(
+            uow,
+            actor,
+            staff_ids=draft.alert_staff_ids,
+            aad_ids=draft.alert_aad_ids,
+            group_ids=draft.alert_group_ids,
+            default_group_ids={g for c in categories for g in c.default_alert_group_ids},
+            pupil_ids={s.id for s in students},
+        )
 
     def _grantees(
         self, recipients: dict[int, tuple[StaffMember, str]], record: Record, policy: AccessPolicy

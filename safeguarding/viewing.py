@@ -105,6 +105,31 @@ async def view_incident(
     return view
 
 
+async def allowed_incident(
+    uow: UnitOfWork,
+    actor: StaffMember,
+    incident_id: int,
+    action: Action,
+    *,
+    verb: str,
+    conversation: str,
+    now: datetime,
+) -> IncidentFacts:
+    """The incident if this member of staff may do `action` on it now; NeedsElevation when a
+    code would allow it; refused (audited, NotAvailable) otherwise, or when there is none."""
+    facts = await uow.incidents.facts(actor.school_id, incident_id)
+    decision = Decision.DENY
+    if facts is not None:
+        decision = await decision_on(uow, actor, facts, action, now)
+    if decision == Decision.NEEDS_ELEVATION:
+        raise NeedsElevation(incident_id)
+    if facts is None or decision != Decision.ALLOW:
+        await refuse(
+            uow, actor, verb, conversation, now, record_type="incident", record_id=incident_id
+        )
+    return facts
+
+
 async def decision_on(
     uow: UnitOfWork, actor: StaffMember, facts: IncidentFacts, action: Action, now: datetime
 ) -> Decision:

@@ -115,3 +115,15 @@ class SqlActions:
             )
             for r in rows
         ]
+
+    async def reencrypt_all(self) -> int:
+        """Re-encrypt action texts an older key made (key rotation); returns how many."""
+        keyring, changed = self.keyring, 0
+        for row in await self.session.scalars(select(ActionRow)):
+            context = action_text_context(row.id)
+            if keyring.needs_rotation(row.text_ciphertext):
+                text = keyring.decrypt(row.text_ciphertext, context)
+                row.text_ciphertext = keyring.encrypt(text, context)
+                changed += 1
+        await self.session.flush()
+        return changed

@@ -215,6 +215,26 @@ class SqlCases:
             for r in rows
         ]
 
+    async def reencrypt_all(self) -> int:
+        """Re-encrypt decision reasons and kept versions an older key made (key rotation)."""
+        keyring, changed = self._keys(), 0
+        for event in await self.session.scalars(
+            select(CaseEventRow).where(CaseEventRow.reason_ciphertext.is_not(None))
+        ):
+            context = reason_context(event.incident_id, event.version)
+            token = event.reason_ciphertext
+            if token and keyring.needs_rotation(token):
+                event.reason_ciphertext = keyring.encrypt(keyring.decrypt(token, context), context)
+                changed += 1
+        for kept in await self.session.scalars(select(IncidentVersionRow)):
+            context = version_context(kept.incident_id, kept.version)
+            if keyring.needs_rotation(kept.text_ciphertext):
+                text = keyring.decrypt(kept.text_ciphertext, context)
+                kept.text_ciphertext = keyring.encrypt(text, context)
+                changed += 1
+        await self.session.flush()
+        return changed
+
     def _keys(self) -> Keyring:
         if self.keyring is None:
             raise RuntimeError("no encryption keyring configured")

@@ -11,5 +11,7 @@ async def rotate_keys(uow_factory) -> dict[str, int]:
         changed["second_factors"] = await uow.second_factors.reencrypt_all()
         changed["incidents"] = await uow.incidents.reencrypt_all()
         changed["attachments"] = await uow.attachments.reencrypt_all()
+        changed["actions"] = await uow.actions.reencrypt_all()
+        changed["case_history"] = await uow.cases.reencrypt_all()
         await uow.commit()
     return changed

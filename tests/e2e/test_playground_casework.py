@@ -5,10 +5,11 @@ The teacher James Whitfield records a Pastoral concern about Kwame Demir and ale
 Her alert arrives in her 1:1 chat; every button she presses from then on is pressed on that alert
 message, and each answer (an invoke response, for her alone) is the card she sees in its place:
 Open, Assign to me, Add action (with a planner date for Tom Okafor), Change status to Closed with
-an outcome and a reason, and the Pupil record, whose chronology has the incident and then the
-action, oldest first. Form buttons are sent as Teams sends an Action.Execute: the button's data
-with the card's inputs written over it (OpenForm). Meanwhile every message the bot posts or
-updates (what Teams keeps: the alert, its refreshed stubs) is kept, and none may carry the text.
+an outcome and a reason, History (recorded, assigned, closed with the reason), and the Pupil
+record, whose chronology has the incident and then the action, oldest first. Form buttons are
+sent as Teams sends an Action.Execute: the button's data with the card's inputs written over it
+(OpenForm). Meanwhile every message the bot posts or updates (what Teams keeps: the alert, its
+refreshed stubs) is kept, and none may carry the text.
 """
 
 import json

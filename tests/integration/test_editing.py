@@ -137,3 +137,42 @@ async def test_a_linked_pupil_gets_their_own_categories(case, uow_factory, clock
     assert [e.incident.id for e in page.entries] == [incident]
     with pytest.raises(InvalidInput):
         await editing(uow_factory, clock).link(priya, incident, 4, frozenset({999}), 2, "personal")
+
+
+async def test_key_rotation_covers_actions_reasons_and_kept_versions(
+    case, uow_factory, clock, engine, keyring_spec, files_dir
+):
+    from safeguarding.actions import Actions, read_action_form
+    from safeguarding.casework import read_status_change
+    from safeguarding.incidents import Status
+    from storage.encryption import Keyring, new_key_spec
+    from storage.rotation import rotate_keys
+    from storage.uow import unit_of_work_factory
+
+    staff, incident = case
+    priya = staff["Priya Raman"]
+    facts = await facts_of(uow_factory, incident)
+    content = read_edit(
+        {"text": SECOND, "categories_1": "7", "agencies": "Police"},
+        facts,
+        now=clock.now(),
+        time_zone=ZONE,
+    )
+    await editing(uow_factory, clock).edit(priya, incident, content, 1, "personal")
+    close = read_status_change(
+        {"status": "Closed", "outcome": "Early help", "reason": "MARKER-why"}, Status.OPEN
+    )
+    await Casework(uow_factory, clock).change_status(priya, incident, close, 2, "personal")
+    draft = read_action_form(
+        {"key": "rotate-act-1", "text": "MARKER-act"}, now=clock.now(), time_zone=ZONE
+    )
+    await Actions(uow_factory, clock).add(priya, incident, draft, "personal")
+    rotated = Keyring.parse(new_key_spec("next") + "," + keyring_spec)
+    factory = unit_of_work_factory(engine, clock, rotated, files_dir)
+    changed = await rotate_keys(factory)
+    assert (changed["actions"], changed["case_history"]) == (1, 2)  # a reason, a kept version
+    history = await Casework(factory, clock).history(priya, incident, "personal")
+    assert history.versions[0].content.text == FIRST and history.events[1].reason == "MARKER-why"
+    async with factory() as uow:
+        [action] = await uow.actions.on_incidents([incident])
+    assert action.text == "MARKER-act"
