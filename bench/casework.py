@@ -19,8 +19,11 @@ the bench rather than time work it should not do.
 Timed: view_incident on the incident with ten actions; the record's first chronology page and the
 page at offset 490; the export (Chronologies.export of all 500 entries), chronology_pdf on it, and
 both together (what the export link serves). First call, then the median of --rounds more (the
-export ones --export-rounds); peak memory is from one more call under tracemalloc (which slows
-Python down, so it is not timed), as the peak above what was allocated before the call.
+export ones --export-rounds); peak memory is the tracemalloc peak of one more call (tracing slows
+Python down, so that call is not timed). chronology_pdf's peak is taken inside the export + pdf
+call, above what the exported record holds (rendering under tracemalloc takes half a minute).
+Pages and entries are checked (the pupil's own entries, in order, 500 in all, texts decrypted)
+so a broken setup cannot report fast but wrong numbers; the notes give queries per call.
 """
 
 import argparse
@@ -106,7 +109,7 @@ def actions_on(n: int, incidents: int, actions: int) -> int:
 
 
 def words(random_: random.Random, marker: str) -> str:
-    """A realistic note, 600 to 1,500 characters in two or three paragraphs, after its marker."""
+    """A realistic note, 600 to 1,500 characters in two paragraphs, starting with its marker."""
     length, parts, size = random_.randint(600, 1_500), [marker], len(marker)
     while size < length:
         word = random_.choice(WORDS)
@@ -366,8 +369,7 @@ async def measure(
         async def render():
             return chronology_pdf(record, facts)
 
-        # Rendering under tracemalloc is slow (half a minute): its peak is taken once, from the
-        # export + pdf call below, above what the record held once exported.
+        # Its peak is taken once, inside the export + pdf call below.
         pdf, *result, _ = await timed(render, export_rounds, queries, trace=False)
         pages = len(PdfReader(BytesIO(pdf)).pages)
         assert pages > len(expected) // 10

@@ -124,6 +124,7 @@ class ActionFormView:
     colleagues: Sequence[StaffMember]
     alert_groups: Sequence[AlertGroup]
     agencies: Sequence[str]
+    planners: Sequence[StaffMember] = ()  # who may be reminded (oneself too)
     values: Mapping[str, Any] = field(default_factory=dict)
     errors: Mapping[str, str] = field(default_factory=dict)
     grants: Sequence[str] = ()
@@ -161,7 +162,7 @@ def action_form_card(view: ActionFormView) -> Card:
         choice_set(
             "planner_staff",
             "Remind",
-            people,
+            [(s.display_name, str(s.id)) for s in view.planners],
             value=_text(values, "planner_staff"),
             placeholder="Choose a colleague",
         ),

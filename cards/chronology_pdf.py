@@ -26,6 +26,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from cards.pupil_record import entry_title
 from safeguarding.chronology import Entry, PupilRecord
 
 CONFIDENTIAL = "CONFIDENTIAL: child protection record. Keep separately from the pupil file."
@@ -120,12 +121,14 @@ def _entry(record: PupilRecord, entry: Entry, zone: ZoneInfo, styles) -> list:
     names = record.staff_names
     author = names.get(entry.author_id, "a former colleague")
     incident = entry.incident
-    if entry.action is not None:
-        title = f"Action on {incident.reference}"
-        recorded = entry.action.recorded_at
-    else:
-        title = f"Incident {incident.reference} ({incident.status.value})"
-        recorded = incident.recorded_at
+    title = entry_title(entry, names)
+    recorded = (
+        entry.action.recorded_at
+        if entry.action
+        else entry.decision.at
+        if entry.decision
+        else incident.recorded_at
+    )
     categories = ", ".join(
         sorted(record.categories[c].name for c in entry.category_ids if c in record.categories)
     )
@@ -141,8 +144,8 @@ def _entry(record: PupilRecord, entry: Entry, zone: ZoneInfo, styles) -> list:
         parts.append(Paragraph(escape(f"Categories: {categories}"), styles["Small"]))
     if entry.action is not None and entry.action.agency:
         parts.append(Paragraph(escape(f"Agency: {entry.action.agency}"), styles["Small"]))
-    if entry.kind == "incident" and incident.outcome:
-        parts.append(Paragraph(escape(f"Outcome: {incident.outcome}"), styles["Small"]))
+    if entry.decision is not None and entry.text:
+        parts.append(Paragraph("<i>Reason for the decision:</i>", styles["Small"]))
     parts += [_plain(entry.text, styles), Spacer(1, 4 * mm)]
     return parts
 

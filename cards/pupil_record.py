@@ -190,9 +190,7 @@ def _entry(record: PupilRecord, entry: Entry, zone: ZoneInfo) -> Card:
     names = record.staff_names
     who = names.get(entry.author_id, "a former colleague")
     incident = entry.incident
-    title = f"Action on {incident.reference}" if entry.action else f"Incident {incident.reference}"
-    if not entry.action:
-        title += f" ({incident.status.value})"
+    title = entry_title(entry, names)
     categories = ", ".join(
         sorted(record.categories[c].name for c in entry.category_ids if c in record.categories)
     )
@@ -200,14 +198,30 @@ def _entry(record: PupilRecord, entry: Entry, zone: ZoneInfo) -> Card:
     items: list[Card] = [
         text_block(f"**{_when(entry.happened_at, zone)}: {title}**"),
         text_block(f"by {who}" + (f" · {categories}" if categories else ""), subtle=True),
-        text_run(text),
     ]
+    if text:
+        items.append(text_run(text))
     return {
         "type": "Container",
         "separator": True,
         "items": items,
         "selectAction": execute("incident.show", "Open", incident=incident.id),
     }
+
+
+def entry_title(entry: Entry, names: dict[int, str]) -> str:
+    """What a chronology line is: the incident, an action on it, or a decision about it."""
+    reference = entry.incident.reference
+    if entry.action is not None:
+        return f"Action on {reference}"
+    decision = entry.decision
+    if decision is None:
+        return f"Incident {reference} ({entry.incident.status.value})"
+    if decision.kind == "assigned":
+        return f"{reference} assigned to {names.get(decision.assignee_id or 0, 'a colleague')}"
+    status = decision.status.value if decision.status else ""
+    outcome = f": {decision.outcome}" if decision.outcome else ""
+    return f"{reference} {'closed' if status == 'Closed' else f'status {status}'}{outcome}"
 
 
 def _documents(record: PupilRecord, links: dict[int, str]) -> list[Card]:

@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from safeguarding.access import Action, Decision, Viewer, decide
+from safeguarding.alerts import read_by_acting
 from safeguarding.audit import AuditAction, staff_event
 from safeguarding.clock import Clock
 from safeguarding.errors import Conflict, InvalidInput
@@ -198,6 +199,7 @@ class Actions:
                 )
                 await uow.incidents.queue_alert(reminder)
             await uow.cases.mark_alerts_stale(incident_id)
+            await read_by_acting(uow, actor, incident_id, now, conversation)
             detail = {
                 "action": action_id,
                 "categories": sorted(draft.category_ids),

@@ -244,3 +244,25 @@ class Outbox:
             )
             await uow.commit()
         return ReadAlert(incident_id, message_id)
+
+
+async def read_by_acting(
+    uow: UnitOfWork, actor: StaffMember, incident_id: int, now: datetime, conversation: str
+) -> None:
+    """Acting on a case (assigning, a status, an action, an edit) acknowledges one's own alerts
+    about it: they leave the dashboard, stop its escalation, and are audited as read."""
+    read = await uow.alerts.read_all_for(incident_id, actor.id, now)
+    if not read:
+        return
+    await uow.incidents.stop_escalation(incident_id)
+    await uow.audit.append(
+        staff_event(
+            actor,
+            AuditAction.ALERT_READ,
+            now,
+            conversation,
+            record_type="incident",
+            record_id=incident_id,
+            detail={"alerts": read, "by_acting": True},
+        )
+    )

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from safeguarding.access import Action
+from safeguarding.alerts import read_by_acting
 from safeguarding.audit import AuditAction, staff_event
 from safeguarding.clock import Clock
 from safeguarding.errors import DomainError, InvalidInput
@@ -96,6 +97,8 @@ def read_status_change(values: dict, current: Status) -> StatusChange:
     reason = str(values.get("reason") or "").strip()
     if status == Status.CLOSED and outcome not in OUTCOMES:
         errors["outcome"] = "Choose the outcome."
+    if status is not None and status != Status.CLOSED and outcome:
+        errors["outcome"] = "An outcome closes the case: choose Closed, or leave the outcome empty."
     if (status == Status.CLOSED or current == Status.CLOSED) and not reason:
         errors["reason"] = "Give the reason for this decision."  # closing, or reopening
     if len(reason) > MAX_REASON:
@@ -253,6 +256,7 @@ class Casework:
             fresh = await uow.incidents.facts(actor.school_id, facts.id) or facts
             raise StaleCase(await self.what_happened(uow, fresh))
         await uow.cases.mark_alerts_stale(facts.id)
+        await read_by_acting(uow, actor, facts.id, event.at, conversation)
         detail: dict[str, object] = {"version": event.version}
         if event.kind == "assigned":
             action, detail["assignee"] = AuditAction.CASE_ASSIGNED, event.assignee_id

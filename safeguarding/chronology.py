@@ -8,13 +8,14 @@ text is decrypted, so a pupil with hundreds of entries costs one page of decrypt
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from safeguarding.access import Action, Decision, Pupil, Record, decide
 from safeguarding.actions import ActionEntry
 from safeguarding.audit import AuditAction, staff_event
+from safeguarding.casework import CaseEvent
 from safeguarding.clock import Clock
 from safeguarding.errors import InvalidInput, NotAvailable
 from safeguarding.incidents import AttachmentInfo, IncidentFacts, Status
@@ -72,18 +73,29 @@ def read_filter(values: dict, categories: Sequence[int]) -> ChronologyFilter:
 class Entry:
     """One line of the chronology: an incident or an action on it."""
 
-    kind: str  # incident, action
+    kind: str  # incident, action, decision (assigned, or a status with its reason)
     happened_at: datetime
     incident: IncidentFacts
     author_id: int
     category_ids: frozenset[int]
     action: ActionEntry | None = None
     text: str = ""  # decrypted for the page shown (or the export)
+    decision: CaseEvent | None = None
 
     @property
-    def key(self) -> tuple[datetime, int, int]:
-        ident = self.action.id if self.action else 0
-        return (self.happened_at, self.incident.id, ident)
+    def recorded_at(self) -> datetime:
+        if self.action is not None:
+            return self.action.recorded_at
+        return self.decision.at if self.decision is not None else self.incident.recorded_at
+
+    @property
+    def key(self) -> tuple[datetime, datetime, int]:
+        """When it happened (to the minute, as forms take it), then when it was recorded."""
+        return (
+            self.happened_at.replace(second=0, microsecond=0),
+            self.recorded_at,
+            self.incident.id,
+        )
 
 
 @dataclass(frozen=True)
@@ -285,6 +297,18 @@ class Chronologies:
                     action=action,
                 )
             )
+        mine = {e.incident.id: e.category_ids for e in entries if e.kind == "incident"}
+        for event in await uow.cases.decisions(list(by_id)):
+            entries.append(
+                Entry(
+                    "decision",
+                    event.at,
+                    by_id[event.incident_id],
+                    event.actor_id,
+                    mine.get(event.incident_id, frozenset()),
+                    decision=event,
+                )
+            )
         return sorted(entries, key=lambda e: e.key)
 
     async def _decrypted(self, uow: UnitOfWork, page: list[Entry]) -> list[Entry]:
@@ -292,20 +316,23 @@ class Chronologies:
             [e.incident.id for e in page if e.kind == "incident"]
         )
         action_texts = await uow.actions.texts_of([e.action.id for e in page if e.action])
-        return [
-            Entry(
-                e.kind,
-                e.happened_at,
-                e.incident,
-                e.author_id,
-                e.category_ids,
-                e.action,
-                action_texts.get(e.action.id, "")
-                if e.action
-                else incident_texts.get(e.incident.id, ""),
-            )
-            for e in page
-        ]
+        reasons = await uow.cases.reasons_of(
+            [(e.incident.id, e.decision.version) for e in page if e.decision]
+        )
+        return [replace(e, text=_text_of(e, incident_texts, action_texts, reasons)) for e in page]
+
+
+def _text_of(
+    entry: Entry,
+    incidents: dict[int, str],
+    actions: dict[int, str],
+    reasons: dict[tuple[int, int], str],
+) -> str:
+    if entry.action is not None:
+        return actions.get(entry.action.id, "")
+    if entry.decision is not None:
+        return reasons.get((entry.incident.id, entry.decision.version), "")
+    return incidents.get(entry.incident.id, "")
 
 
 def _matches(entry: Entry, chosen: ChronologyFilter, zone: ZoneInfo) -> bool:
@@ -317,7 +344,7 @@ def _matches(entry: Entry, chosen: ChronologyFilter, zone: ZoneInfo) -> bool:
 
 def _of(entry: Entry) -> frozenset[int]:
     """An action is also found by its incident's categories (a referral about a disclosure)."""
-    if entry.kind != "action":
+    if entry.kind == "incident":
         return frozenset()
     return frozenset().union(*(p.category_ids for p in entry.incident.pupils))
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from safeguarding.access import Action, Decision, Pupil, Record, decide
+from safeguarding.alerts import read_by_acting
 from safeguarding.audit import AuditAction, staff_event
 from safeguarding.casework import CaseEvent, Casework, StaleCase
 from safeguarding.errors import InvalidInput
@@ -262,6 +263,7 @@ class Editing:
             fresh = await uow.incidents.facts(actor.school_id, facts.id) or facts
             raise StaleCase(await self.casework.what_happened(uow, fresh))
         await uow.cases.mark_alerts_stale(facts.id)
+        await read_by_acting(uow, actor, facts.id, change.event.at, conversation)
         await uow.audit.append(
             staff_event(
                 actor,

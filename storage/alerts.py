@@ -172,6 +172,24 @@ class SqlAlerts:
         ).all()
         return [UnreadAlert(r[0], r[1], r[2], utc(r[3])) for r in rows], total or 0
 
+    async def read_all_for(self, incident_id: int, staff_id: int, at: datetime) -> list[int]:
+        """Mark this colleague's unread alerts about an incident read; their ids."""
+        ids = list(
+            await self.session.scalars(
+                select(AlertRow.id).where(
+                    AlertRow.incident_id == incident_id,
+                    AlertRow.staff_id == staff_id,
+                    AlertRow.read_at.is_(None),
+                    or_(AlertRow.reason != "reminder", AlertRow.state == "sent"),
+                )
+            )
+        )
+        if ids:
+            await self.session.execute(
+                update(AlertRow).where(AlertRow.id.in_(ids)).values(read_at=at)
+            )
+        return ids
+
     async def unread_for(self, incident_id: int, staff_id: int) -> int | None:
         """This colleague's newest unread alert about this incident, if any."""
         return await self.session.scalar(

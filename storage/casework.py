@@ -257,6 +257,35 @@ class SqlCases:
         )
         return self._event(row, decrypt=False) if row is not None else None
 
+    async def decisions(self, incident_ids: Sequence[int]) -> Sequence[CaseEvent]:
+        """Assignments and status changes of these incidents (reasons not decrypted)."""
+        if not incident_ids:
+            return []
+        rows = await self.session.scalars(
+            select(CaseEventRow)
+            .where(
+                CaseEventRow.incident_id.in_(list(incident_ids)),
+                CaseEventRow.kind.in_(("assigned", "status")),
+            )
+            .order_by(CaseEventRow.incident_id, CaseEventRow.version)
+        )
+        return [self._event(row, decrypt=False) for row in rows]
+
+    async def reasons_of(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], str]:
+        """The decrypted reasons of these (incident, version) decisions (a page's worth)."""
+        found: dict[tuple[int, int], str] = {}
+        for incident_id, version in keys:
+            token = await self.session.scalar(
+                select(CaseEventRow.reason_ciphertext).where(
+                    CaseEventRow.incident_id == incident_id, CaseEventRow.version == version
+                )
+            )
+            if token:
+                found[(incident_id, version)] = self._keys().decrypt(
+                    token, reason_context(incident_id, version)
+                )
+        return found
+
     async def events(self, incident_id: int) -> Sequence[CaseEvent]:
         rows = await self.session.scalars(
             select(CaseEventRow)

@@ -320,6 +320,7 @@ async def _action_form(
         colleagues=options.colleagues,
         alert_groups=options.alert_groups,
         agencies=options.agencies,
+        planners=sorted((me, *options.colleagues), key=lambda s: s.display_name),
         values=values,
         errors=errors or {},
         grants=grants,

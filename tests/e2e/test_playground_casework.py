@@ -6,7 +6,8 @@ Her alert arrives in her 1:1 chat; every button she presses from then on is pres
 message, and each answer (an invoke response, for her alone) is the card she sees in its place:
 Open, Assign to me, Add action (with a planner date for Tom Okafor), Change status to Closed with
 an outcome and a reason, History (recorded, assigned, closed with the reason), and the Pupil
-record, whose chronology has the incident and then the action, oldest first. Form buttons are
+record, whose chronology has the incident, its assignment, the action and the closing decision
+with its reason, in the order they happened. Form buttons are
 sent as Teams sends an Action.Execute: the button's data with the card's inputs written over it
 (OpenForm). Meanwhile every message the bot posts or updates (what Teams keeps: the alert, its
 refreshed stubs) is kept, and none may carry the text.
@@ -226,7 +227,7 @@ async def test_dsl_takes_an_alerted_case_adds_a_planned_action_and_closes_it_in_
         await events.settle()  # the last refresh, taken just now, reaches the chat
 
     _assert_history(history, reference, reason)
-    _assert_record(record, reference, incident_id, text, action_text)
+    _assert_record(record, reference, incident_id, text, action_text, reason)
     _assert_nothing_kept(events.kept, (text, action_text, reason, *PUPIL_TRACES))
 
 
@@ -256,26 +257,26 @@ def _assert_history(card: Json, reference: str, reason: str) -> None:
 
 
 def _assert_record(
-    record: Json, reference: str, incident_id: int, text: str, action_text: str
+    record: Json, reference: str, incident_id: int, text: str, action_text: str, reason: str
 ) -> None:
-    """The pupil's record: the case is no longer open; the incident, then the action."""
+    """The pupil's record: the case is no longer open; the incident, its assignment, the action
+    and the closing decision with its reason, in the order they happened."""
     shown = texts(record)
     assert shown[0] == PUPIL_NAME, shown
     assert reference not in _facts(record)["Open cases"]
     assert not [e for e in _elements(record) if e.get("title", "").startswith(f"Open {reference} ")]
     entries = _chronology(record, incident_id)
-    assert len(entries) == 2, entries
-    (incident_title, incident_by, incident_text), (action_title, action_by, shown_action) = entries
-    assert re.fullmatch(
-        rf"\*\*\d\d/\d\d/\d{{4}} \d\d:\d\d: Incident {reference} \(Closed\)\*\*", incident_title
-    )
-    assert incident_by == f"by {TEACHER_NAME} · {CATEGORY}"
-    assert incident_text == text
-    assert re.fullmatch(
-        rf"\*\*\d\d/\d\d/\d{{4}} \d\d:\d\d: Action on {reference}\*\*", action_title
-    )
-    assert action_by == f"by {DSL_NAME}"
-    assert shown_action == action_text
+    assert len(entries) == 4, entries
+    recorded, assigned, action, closed = entries
+    stamp = r"\*\*\d\d/\d\d/\d{4} \d\d:\d\d: "
+    assert re.fullmatch(rf"{stamp}Incident {reference} \(Closed\)\*\*", recorded[0])
+    assert recorded[1:] == [f"by {TEACHER_NAME} · {CATEGORY}", text]
+    assert re.fullmatch(rf"{stamp}{reference} assigned to {DSL_NAME}\*\*", assigned[0])
+    assert assigned[1:] == [f"by {DSL_NAME} · {CATEGORY}"]
+    assert re.fullmatch(rf"{stamp}Action on {reference}\*\*", action[0])
+    assert action[1:] == [f"by {DSL_NAME}", action_text]
+    assert re.fullmatch(rf"{stamp}{reference} closed: {OUTCOME}\*\*", closed[0])
+    assert closed[1:] == [f"by {DSL_NAME} · {CATEGORY}", reason]
 
 
 def _assert_nothing_kept(kept: list[Json], secrets: tuple[str, ...]) -> None:

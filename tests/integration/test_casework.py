@@ -263,3 +263,24 @@ async def test_alerting_a_colleague_who_cannot_see_the_incident_asks_first(
     await actions.add(priya, incident, confirmed, "personal")
     view = await view_incident(sarah, incident, "personal", uow_factory=uow_factory, clock=clock)
     assert view.facts.id == incident  # she can open it now, as with an incident alert
+
+
+async def test_acting_on_a_case_acknowledges_ones_own_alert_about_it(case, uow_factory, clock):
+    staff, incident = case
+    aisha, priya = staff["Aisha Khan"], staff["Priya Raman"]
+    draft = read_action_form(action_values(), now=clock.now(), time_zone=ZONE)
+    await Actions(uow_factory, clock).add(aisha, incident, draft, "personal")
+    [alert] = await rows(uow_factory, AlertRow, incident_id=incident, staff_id=aisha.id)
+    assert alert.read_at is not None  # she acted on it: it leaves her dashboard
+    await Casework(uow_factory, clock).assign(priya, incident, priya.id, 1, "personal")
+    dsl_alerts = await rows(uow_factory, AlertRow, incident_id=incident, staff_id=priya.id)
+    assert dsl_alerts and all(a.read_at is not None for a in dsl_alerts)  # the DSL team's
+    assert (await audit_actions(uow_factory, incident)).count("alert.read") == 2
+
+
+def test_an_outcome_without_closing_is_pointed_out_not_dropped():
+    with pytest.raises(InvalidInput) as invalid:
+        read_status_change({"status": "Active", "outcome": "Early help"}, Status.OPEN)
+    assert invalid.value.errors == {
+        "outcome": "An outcome closes the case: choose Closed, or leave the outcome empty."
+    }

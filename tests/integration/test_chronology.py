@@ -160,7 +160,8 @@ async def test_the_pdf_export_has_a_cover_every_entry_and_page_numbers(history, 
     for text in ("MARKER-first <b>bold</b>", "line two", "MARKER-action call", "MARKER-late"):
         assert text in body
     assert body.index("MARKER-first") < body.index("MARKER-action") < body.index("MARKER-late")
-    assert "Agency: Social Care" in body and "Outcome: Early help" in body
+    assert "Agency: Social Care" in body and "closed: Early help" in body
+    assert body.index("closed: Early help") < body.index("agreed at TAF")  # with its reason
     assert f"Page 1 of {len(reader.pages)}" in cover
     assert all(f"Page {n} of {len(reader.pages)}" in p for n, p in enumerate(pages, 1))
     async with uow_factory() as uow:
