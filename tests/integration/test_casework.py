@@ -12,7 +12,7 @@ from safeguarding.dashboard import my_dashboard
 from safeguarding.errors import InvalidInput, NotAvailable
 from safeguarding.exclusions import Exclusions
 from safeguarding.incident_form import read_form
-from safeguarding.incidents import Status
+from safeguarding.incidents import QueuedAlert, Status
 from safeguarding.recording import ConfirmGrants, Recording
 from safeguarding.viewing import view_incident
 from storage.database import create_engine
@@ -272,6 +272,11 @@ async def test_acting_on_a_case_acknowledges_ones_own_alert_about_it(case, uow_f
     await Actions(uow_factory, clock).add(aisha, incident, draft, "personal")
     [alert] = await rows(uow_factory, AlertRow, incident_id=incident, staff_id=aisha.id)
     assert alert.read_at is not None  # she acted on it: it leaves her dashboard
+    async with uow_factory() as uow:  # the DSL is alerted too (say, by an escalation)
+        await uow.incidents.queue_alert(
+            QueuedAlert(1, incident, priya.id, aisha.id, "escalation", clock.now())
+        )
+        await uow.commit()
     await Casework(uow_factory, clock).assign(priya, incident, priya.id, 1, "personal")
     dsl_alerts = await rows(uow_factory, AlertRow, incident_id=incident, staff_id=priya.id)
     assert dsl_alerts and all(a.read_at is not None for a in dsl_alerts)  # the DSL team's
