@@ -10,9 +10,7 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -23,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.processes import child_env, free_port, kestrel_executable
+
 REPO = Path(__file__).resolve().parents[2]
 PLAYGROUND_CLI = REPO / "node_modules" / "@microsoft" / "m365agentsplayground" / "cli.js"
 PLAYGROUND_CONFIG = REPO / ".m365agentsplayground.yml"
@@ -31,19 +31,6 @@ STOP_TIMEOUT = 5.0
 LOG_TAIL_LINES = 40
 _PLAYGROUND_HINT = (
     f"The Playground exits with code 1 and no message when {PLAYGROUND_CONFIG} is invalid."
-)
-
-# The caller's environment must not redirect the children: a DATABASE_URL would seed someone's
-# database, Bot Framework credentials would switch authentication on, a Playground config path
-# would swap the demo users, a proxy would carry loopback traffic away.
-_PROXIES = {"http_proxy", "https_proxy", "all_proxy"}
-_FOREIGN_NAMES = {"DATABASE_URL", "PORT", "HOST"} | _PROXIES | {name.upper() for name in _PROXIES}
-_FOREIGN_PREFIXES = (
-    "Microsoft",
-    "KESTREL_",
-    "M365_AGENTS_PLAYGROUND_",
-    "TEAMSAPPTESTER_",
-    "TEAMS_APP_TEST_TOOL_",
 )
 
 
@@ -108,23 +95,6 @@ def _group_ended(process: subprocess.Popen[bytes], timeout: float) -> bool:
     return False
 
 
-def child_env(**extra: str) -> dict[str, str]:
-    """This process's environment without what would redirect a child, plus `extra`."""
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if name not in _FOREIGN_NAMES and not name.startswith(_FOREIGN_PREFIXES)
-    }
-    env.update(extra)
-    return env
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 _LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
 
 
@@ -183,11 +153,10 @@ def _stopped_on_failure(service: _Service, hint: str = "") -> Iterator[None]:
 
 
 def _kestrel_executable() -> str:
-    beside_python = Path(sys.executable).with_name("kestrel")
-    found = str(beside_python) if beside_python.exists() else shutil.which("kestrel")
-    if not found:
-        raise StartupError("the `kestrel` console script is not installed (pip install -e .)")
-    return found
+    try:
+        return kestrel_executable()
+    except RuntimeError as error:
+        raise StartupError(str(error)) from None
 
 
 def _prepare_database(kestrel: str, data_dir: Path, env: dict[str, str]) -> None:
@@ -205,7 +174,7 @@ def _prepare_database(kestrel: str, data_dir: Path, env: dict[str, str]) -> None
 
 
 def _start_kestrel(kestrel: str, data_dir: Path, env: dict[str, str]) -> tuple[_Service, str]:
-    port = _free_port()
+    port = free_port()
     bot = _start(
         "Kestrel",
         [kestrel, "serve", "--local"],
@@ -234,7 +203,7 @@ def _start_playground(bot_url: str, data_dir: Path) -> tuple[_Service, str]:
         M365_AGENTS_PLAYGROUND_RECORDING_FILE=str(data_dir / "playground-recording.log"),
     )
     command = [node, str(PLAYGROUND_CLI), "-e", f"{bot_url}/api/messages", "-c", "msteams"]
-    command += ["-p", str(_free_port()), "--disable-telemetry"]
+    command += ["-p", str(free_port()), "--disable-telemetry"]
     playground = _start("The Agents Playground", command, data_dir / "playground.log", REPO, env)
     # It moves to another port when the one asked for is taken: believe what it says.
     listening: list[int] = []

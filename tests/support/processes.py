@@ -20,11 +20,17 @@ STOP_TIMEOUT = 5.0
 LOG_TAIL_LINES = 40
 
 # The caller's environment must not redirect a child: a DATABASE_URL would use someone's
-# database, Bot Framework credentials would switch authentication on, a proxy would carry
-# loopback traffic away.
+# database, Bot Framework credentials would switch authentication on, a Playground config path
+# would swap the demo users, a proxy would carry loopback traffic away.
 _PROXIES = {"http_proxy", "https_proxy", "all_proxy"}
 _FOREIGN_NAMES = {"DATABASE_URL", "PORT", "HOST"} | _PROXIES | {name.upper() for name in _PROXIES}
-_FOREIGN_PREFIXES = ("Microsoft", "KESTREL_")
+_FOREIGN_PREFIXES = (
+    "Microsoft",
+    "KESTREL_",
+    "M365_AGENTS_PLAYGROUND_",
+    "TEAMSAPPTESTER_",
+    "TEAMS_APP_TEST_TOOL_",
+)
 
 
 def child_env(**extra: str) -> dict[str, str]:
