@@ -1,5 +1,6 @@
 """HTTP routes: the Bot Framework endpoint (our own, see below) and the health check."""
 
+import asyncio
 import json
 import logging
 from datetime import date
@@ -111,8 +112,11 @@ async def chronology_export(request: web.Request) -> web.Response:
     except NotAvailable:
         return _problem(403, "this link is not valid or has expired")
     exported = ExportFacts(found.name, staff.display_name, services.clock.now())
+    # Laying out hundreds of entries takes seconds of CPU: off the event loop, so alerts and
+    # other requests carry on meanwhile.
+    pdf = await asyncio.to_thread(chronology_pdf, record, exported)
     return web.Response(
-        body=chronology_pdf(record, exported),
+        body=pdf,
         content_type="application/pdf",
         headers={
             "Cache-Control": "private, no-store",

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from safeguarding.access import Action, Decision, Pupil, Record, decide
+from safeguarding.access import AccessPolicy, Action, Decision, Pupil, Record, Viewer, decide
 from safeguarding.actions import ActionEntry
 from safeguarding.audit import AuditAction, staff_event
 from safeguarding.casework import CaseEvent
@@ -174,11 +174,16 @@ class Chronologies:
         return record, staff, school
 
     async def _pupil(
-        self, uow: UnitOfWork, actor: StaffMember, student_id: int, conversation: str
+        self,
+        uow: UnitOfWork,
+        actor: StaffMember,
+        student_id: int,
+        conversation: str,
+        decider: tuple[Viewer, AccessPolicy] | None = None,
     ) -> Student:
         now = self.clock.now()
         student = await uow.students.by_id(actor.school_id, student_id)
-        viewer, policy = await viewer_and_policy(uow, actor, now)
+        viewer, policy = decider or await viewer_and_policy(uow, actor, now)
         pupil = (
             Record(pupils=(Pupil(student_id, student.year_group, student.tutor_group),))
             if student
@@ -213,8 +218,9 @@ class Chronologies:
         """The pupil's record with one page of the chronology (limit None: all of it)."""
         now = self.clock.now()
         async with self.uow_factory() as uow:
-            student = await self._pupil(uow, actor, student_id, conversation)
             viewer, policy = await viewer_and_policy(uow, actor, now)
+            student = await self._pupil(uow, actor, student_id, conversation, (viewer, policy))
+            categories = await uow.categories.list(actor.school_id)
             ids = await uow.incidents.of_student(student_id)
             facts = await uow.incidents.facts_of(actor.school_id, ids)
             visible, held_back = [], 0
@@ -238,16 +244,14 @@ class Chronologies:
                 open_cases=tuple(
                     sorted((i for i in visible if i.status != Status.CLOSED), key=lambda i: i.id)
                 ),
-                monitoring=_monitoring(
-                    visible, student_id, await uow.categories.list(actor.school_id)
-                ),
+                monitoring=_monitoring(visible, student_id, categories),
                 documents=tuple(
                     (facts[incident_id], attachment)
                     for incident_id, attachment in await uow.attachments.on_incidents(
                         [i.id for i in visible]
                     )
                 ),
-                categories={c.id: c for c in await uow.categories.list(actor.school_id)},
+                categories={c.id: c for c in categories},
                 staff_names={s.id: s.display_name for s in await uow.staff.list(actor.school_id)},
                 chosen=chosen,
             )

@@ -65,9 +65,10 @@ async def view_incident(
     now = clock.now()
     async with uow_factory() as uow:
         facts = await uow.incidents.facts(actor.school_id, incident_id)
+        viewer, policy = await viewer_and_policy(uow, actor, now)  # once for every decision
         decision = Decision.DENY
         if facts is not None:
-            decision = await decision_on(uow, actor, facts, Action.VIEW_INCIDENT, now)
+            decision = decide(viewer, Action.VIEW_INCIDENT, facts.record(), policy, now)
         if facts is not None and decision == Decision.DENY:
             await _status_only(uow, actor, facts, conversation_type, clock)
         if facts is None or decision == Decision.DENY:
@@ -96,9 +97,10 @@ async def view_incident(
             staff_names={s.id: s.display_name for s in await uow.staff.list(actor.school_id)},
             unread_alert=await uow.alerts.unread_for(incident_id, actor.id),
             actions=tuple(await uow.actions.on_incidents([incident_id])),
-            can_work=await decision_on(uow, actor, facts, Action.WORK_CASE, now) == Decision.ALLOW,
+            can_work=decide(viewer, Action.WORK_CASE, facts.record(), policy, now)
+            == Decision.ALLOW,
             viewer_id=actor.id,
-            pupil_records=await _pupil_records(uow, actor, facts, now),
+            pupil_records=_pupil_records(viewer, policy, facts, now),
         )
         await _audit(uow, actor, AuditAction.INCIDENT_VIEWED, incident_id, conversation_type, clock)
         await uow.commit()
@@ -148,10 +150,10 @@ async def viewer_and_policy(
     return viewer, await uow.access.policy(actor.school_id)
 
 
-async def _pupil_records(
-    uow: UnitOfWork, actor: StaffMember, facts: IncidentFacts, now: datetime
+def _pupil_records(
+    viewer: Viewer, policy: AccessPolicy, facts: IncidentFacts, now: datetime
 ) -> tuple[int, ...]:
-    viewer, policy = await viewer_and_policy(uow, actor, now)
+    """The incident's pupils whose records this viewer may open."""
     return tuple(
         p.student.id
         for p in facts.pupils

@@ -1,5 +1,6 @@
 """Actions in SQL: each with its categories; the text sealed to the action's id."""
 
+from collections import defaultdict
 from collections.abc import Sequence
 
 from sqlalchemy import select
@@ -97,6 +98,9 @@ class SqlActions:
                 )
             )
         ).all()
+        categories_of: dict[int, set[int]] = defaultdict(set)
+        for action_id, category_id in categories:
+            categories_of[action_id].add(category_id)
         return [
             ActionEntry(
                 id=r.id,
@@ -108,7 +112,7 @@ class SqlActions:
                 text=self.keyring.decrypt(r.text_ciphertext, action_text_context(r.id))
                 if decrypt
                 else "",
-                category_ids=frozenset(c for a, c in categories if a == r.id),
+                category_ids=frozenset(categories_of[r.id]),
                 agency=r.agency or "",
                 planner_date=r.planner_date,
                 planner_staff_id=r.planner_staff_id,

@@ -1,6 +1,7 @@
 """Incidents in SQL: the text, evidence and body-map notes encrypted and bound to the incident."""
 
 import json
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
@@ -217,12 +218,22 @@ class SqlIncidents:
                 )
             )
         ).all()
+        # Grouped once by incident (a pupil's record loads hundreds: never a scan per incident).
+        pupils_of: dict[int, list] = defaultdict(list)
+        for link, student in pupils:
+            pupils_of[link.incident_id].append((link, student))
+        categories_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for incident_id, student_id, category_id in categories:
+            categories_of[incident_id].append((student_id, category_id))
+        grants_of: dict[int, set[int]] = defaultdict(set)
+        for incident_id, staff_id in grants:
+            grants_of[incident_id].add(staff_id)
         return {
             row.id: _facts(
                 row,
-                [(link, student) for link, student in pupils if link.incident_id == row.id],
-                [(s, c) for i, s, c in categories if i == row.id],
-                frozenset(staff for i, staff in grants if i == row.id),
+                pupils_of[row.id],
+                categories_of[row.id],
+                frozenset(grants_of[row.id]),
             )
             for row in incidents.values()
         }
