@@ -129,6 +129,9 @@ def _actions(view: IncidentView, zone: ZoneInfo) -> list[Card]:
         if action.planner_date is not None:
             reminded = names.get(action.planner_staff_id or 0, "a former colleague")
             extra.append(f"Planner: {reminded} on {action.planner_date.strftime('%d/%m/%Y')}")
+        files = [a.name for a in view.attachments if a.action_id == action.id]
+        if files:
+            extra.append("Files: " + ", ".join(files))
         if extra:
             cards.append(text_run(" · ".join(extra)))
     return cards
@@ -208,8 +211,10 @@ def _attachments(view: IncidentView, links: dict[int, str]) -> list[Card]:
         return []
     cards = [text_block("**Attachments**")]
     for a in view.attachments:
+        with_action = ", with an action" if a.action_id is not None else ""
+        size = max(1, a.size // 1024)
         cards.append(
-            text_run(f"{a.name} ({a.kind}, {max(1, a.size // 1024)} KB, SHA-256 {a.sha256[:12]})")
+            text_run(f"{a.name} ({a.kind}, {size} KB, SHA-256 {a.sha256[:12]}{with_action})")
         )
         if a.id in links:
             cards.append(action_set(open_url(f"Open {a.name}"[:60], links[a.id])))

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from safeguarding.access import Action, Decision, Viewer, decide
 from safeguarding.alerts import read_by_acting
+from safeguarding.attachments import ATTACH_WINDOW
 from safeguarding.audit import AuditAction, staff_event
 from safeguarding.clock import Clock
 from safeguarding.errors import Conflict, InvalidInput
@@ -198,6 +199,8 @@ class Actions:
                     action_id=action_id,
                 )
                 await uow.incidents.queue_alert(reminder)
+            # Files the author sends in the next minutes go with this action.
+            await uow.attachments.open_window(actor.id, incident_id, now + ATTACH_WINDOW, action_id)
             await uow.cases.mark_alerts_stale(incident_id)
             await read_by_acting(uow, actor, incident_id, now, conversation)
             detail = {

@@ -84,6 +84,7 @@ class StoredFile:
     size: int
     sha256: str
     content: bytes
+    action_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -131,10 +132,17 @@ class Attachments:
             await uow.commit()
         return reference(incident_id)
 
-    async def _may_attach(self, uow: UnitOfWork, actor: StaffMember, incident_id: int) -> bool:
-        """Its recorder or the DSL team, never anyone excluded from one of its pupils."""
+    async def _may_attach(
+        self, uow: UnitOfWork, actor: StaffMember, incident_id: int, action_id: int | None = None
+    ) -> bool:
+        """Its recorder, the DSL team, or the author of the action the files go with; never
+        anyone excluded from one of its pupils."""
         facts = await uow.incidents.facts(actor.school_id, incident_id)
-        if facts is None or not (facts.recorded_by == actor.id or actor.leads_safeguarding):
+        author = await uow.actions.author(action_id) if action_id is not None else None
+        allowed = facts is not None and (
+            facts.recorded_by == actor.id or actor.leads_safeguarding or author == actor.id
+        )
+        if facts is None or not allowed:
             return False
         status = Action.VIEW_INCIDENT_STATUS
         return await decision_on(uow, actor, facts, status, self.clock.now()) == Decision.ALLOW
@@ -150,8 +158,9 @@ class Attachments:
         """Check and store each file on the open window's incident; None when none is open."""
         now = self.clock.now()
         async with self.uow_factory() as uow:
-            incident_id = await uow.attachments.window(actor.id, now)
-            if incident_id is None or not await self._may_attach(uow, actor, incident_id):
+            window = await uow.attachments.window_of(actor.id, now)
+            incident_id, action_id = window or (0, None)
+            if window is None or not await self._may_attach(uow, actor, incident_id, action_id):
                 return None  # no window, or access has changed since it opened
             outcomes = []
             for incoming in files:
@@ -167,6 +176,7 @@ class Attachments:
                     outcome.size,
                     hashlib.sha256(incoming.content).hexdigest(),
                     incoming.content,
+                    action_id,
                 )
                 attachment_id = await uow.attachments.add(stored, now)
                 await uow.audit.append(
@@ -177,7 +187,11 @@ class Attachments:
                         conversation,
                         record_type="incident",
                         record_id=incident_id,
-                        detail={"attachment": attachment_id, "sha256": stored.sha256},
+                        detail={
+                            "attachment": attachment_id,
+                            "sha256": stored.sha256,
+                            "action": action_id,
+                        },
                     )
                 )
             await uow.commit()

@@ -199,3 +199,4 @@ class AttachmentInfo:
     size: int
     sha256: str
     added_at: datetime
+    action_id: int | None = None  # sent with an action (else with the incident itself)

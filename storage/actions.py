@@ -28,6 +28,11 @@ class SqlActions:
             raise RuntimeError("no encryption keyring configured")
         return self._keyring
 
+    async def author(self, action_id: int) -> int | None:
+        return await self.session.scalar(
+            select(ActionRow.recorded_by).where(ActionRow.id == action_id)
+        )
+
     async def by_key(self, school_id: int, key: str) -> int | None:
         return await self.session.scalar(
             select(ActionRow.id).where(

@@ -28,17 +28,26 @@ class SqlAttachments:
     def __init__(self, session: AsyncSession, keyring: Keyring | None, folder: Path | None) -> None:
         self.session, self._keyring, self._folder = session, keyring, folder
 
-    async def open_window(self, staff_id: int, incident_id: int, until: datetime) -> None:
+    async def open_window(
+        self, staff_id: int, incident_id: int, until: datetime, action_id: int | None = None
+    ) -> None:
         row = await self.session.get(AttachWindowRow, staff_id)
         if row is None:
             row = AttachWindowRow(staff_id=staff_id)
             self.session.add(row)
-        row.incident_id, row.open_until = incident_id, until
+        row.incident_id, row.open_until, row.action_id = incident_id, until, action_id
         await self.session.flush()
 
     async def window(self, staff_id: int, now: datetime) -> int | None:
+        found = await self.window_of(staff_id, now)
+        return found[0] if found else None
+
+    async def window_of(self, staff_id: int, now: datetime) -> tuple[int, int | None] | None:
+        """(incident, action or None) that files from this member of staff go on now."""
         row = await self.session.get(AttachWindowRow, staff_id)
-        return row.incident_id if row is not None and utc(row.open_until) > now else None
+        if row is None or utc(row.open_until) <= now:
+            return None
+        return row.incident_id, row.action_id
 
     async def add(self, stored: StoredFile, at: datetime) -> int:
         """Write the encrypted file (atomically), then its row."""
@@ -52,6 +61,7 @@ class SqlAttachments:
         os.replace(partial, target)
         row = AttachmentRow(
             incident_id=stored.incident_id,
+            action_id=stored.action_id,
             added_by=stored.added_by,
             added_at=at,
             name_ciphertext=self._keyring.encrypt(stored.name, name_context(stored_as)),
@@ -89,6 +99,7 @@ class SqlAttachments:
                     r.size,
                     r.sha256,
                     utc(r.added_at),
+                    r.action_id,
                 ),
             )
             for r in rows

@@ -402,6 +402,7 @@ class AttachmentRow(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
     stored_as: Mapped[str] = mapped_column(String(100))
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id"), nullable=True)
 
 
 class AttachWindowRow(Base):
@@ -412,6 +413,7 @@ class AttachWindowRow(Base):
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
     open_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id"), nullable=True)
 
 
 class ChatAddressRow(Base):

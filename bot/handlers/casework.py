@@ -298,7 +298,8 @@ async def add_action(turn: Turn, data: Mapping[str, Any]) -> Card:
             if added.alerted == 1
             else (f" {added.alerted} colleagues will be alerted.")
         )
-    return await incident_answer(turn, incident, notice=f"Action added.{alerted}")
+    files = " Files you send me in the next 15 minutes go with it."
+    return await incident_answer(turn, incident, notice=f"Action added.{alerted}{files}")
 
 
 async def _action_form(

@@ -234,7 +234,8 @@ async def test_dsl_takes_an_alerted_case_adds_a_planned_action_and_closes_it_in_
 def _assert_action_added(card: Json, reference: str, action_text: str, planned: date) -> None:
     """Back on the incident, the action under Actions: by her, the text, Tom on that day."""
     shown = texts(card)
-    assert shown[:2] == [f"Incident {reference}", "Action added."], shown
+    assert shown[0] == f"Incident {reference}", shown
+    assert shown[1] == "Action added. Files you send me in the next 15 minutes go with it."
     actions = _under(card, "Actions")
     assert len(actions) == 3, actions
     assert actions[0].endswith(f" by {DSL_NAME}"), actions

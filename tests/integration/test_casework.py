@@ -289,3 +289,26 @@ def test_an_outcome_without_closing_is_pointed_out_not_dropped():
     assert invalid.value.errors == {
         "outcome": "An outcome closes the case: choose Closed, or leave the outcome empty."
     }
+
+
+async def test_files_sent_after_adding_an_action_go_with_it(case, uow_factory, clock, files_dir):
+    from safeguarding.attachments import Attachments, IncomingFile
+
+    staff, incident = case
+    aisha, priya = staff["Aisha Khan"], staff["Priya Raman"]
+    draft = read_action_form(action_values(), now=clock.now(), time_zone=ZONE)
+    added = await Actions(uow_factory, clock).add(aisha, incident, draft, "personal")
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    attachments = Attachments(uow_factory, clock)
+    result = await attachments.attach(aisha, [IncomingFile("minutes.pdf", pdf)], "personal")
+    assert result is not None and not result.outcomes[0].refused  # she wrote the action
+    view = await view_incident(priya, incident, "personal", uow_factory=uow_factory, clock=clock)
+    [file] = view.attachments
+    assert (file.name, file.action_id) == ("minutes.pdf", added.action_id)
+    async with uow_factory() as uow:
+        [kept] = [
+            e.detail
+            for e in await uow.audit.for_records(1, [("incident", incident)], 50)
+            if e.action.value == "attachment.added"
+        ]
+    assert kept["action"] == added.action_id

@@ -374,7 +374,8 @@ async def test_add_action_keeps_everything_typed_and_saves_once(running_bot, cas
     added = await press(running_bot, "action.add", **fixed)
     assert texts(added)[:2] == [
         f"Incident K-{case.incident}",
-        "Action added. 1 colleague will be alerted.",
+        "Action added. 1 colleague will be alerted. Files you send me in the next 15 minutes "
+        "go with it.",
     ]
     listed = texts(added)[texts(added).index("**Actions**") :]
     assert listed == [
@@ -408,7 +409,7 @@ async def test_alerting_a_colleague_who_cannot_see_it_is_confirmed_on_the_form_f
     assert inputs(asked)["text"]["value"] == ACTION
     assert await count(engine, ActionRow, incident_id=case.incident) == 0
     confirmed = await press(running_bot, "action.add", **sent_back(asked, "Save action"))
-    assert texts(confirmed)[1] == "Action added. 1 colleague will be alerted."
+    assert texts(confirmed)[1].startswith("Action added. 1 colleague will be alerted.")
     assert "access.granted" in await audit_actions(engine, case.incident)
 
 

@@ -132,8 +132,30 @@ def upgrade() -> None:
     with op.batch_alter_table("incidents", schema=None) as batch_op:
         batch_op.add_column(sa.Column("outcome", sa.String(length=60), nullable=True))
 
+    with op.batch_alter_table("attachments", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("action_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_attachments_action_id_actions"), "actions", ["action_id"], ["id"]
+        )
+
+    with op.batch_alter_table("attach_windows", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("action_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_attach_windows_action_id_actions"), "actions", ["action_id"], ["id"]
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("attach_windows", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_attach_windows_action_id_actions"), type_="foreignkey"
+        )
+        batch_op.drop_column("action_id")
+
+    with op.batch_alter_table("attachments", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("fk_attachments_action_id_actions"), type_="foreignkey")
+        batch_op.drop_column("action_id")
+
     with op.batch_alter_table("incidents", schema=None) as batch_op:
         batch_op.drop_column("outcome")
 
