@@ -41,11 +41,10 @@ from pypdf import PdfReader
 from sqlalchemy import event, insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench.databases import postgres_database
+from bench.databases import bench_school, postgres_database
 from cards.chronology_pdf import ExportFacts, chronology_pdf
 from safeguarding.chronology import Chronologies, ChronologyFilter, PupilRecord
 from safeguarding.clock import FixedClock
-from safeguarding.staff import Role
 from safeguarding.viewing import view_incident
 from storage.actions import action_text_context
 from storage.database import create_engine
@@ -55,13 +54,9 @@ from storage.migrate import upgrade
 from storage.models import (
     ActionCategoryRow,
     ActionRow,
-    CategoryRow,
     IncidentCategoryRow,
     IncidentRow,
     IncidentStudentRow,
-    SchoolRow,
-    StaffRow,
-    StudentRow,
 )
 from storage.uow import unit_of_work_factory
 
@@ -121,53 +116,10 @@ def words(random_: random.Random, marker: str) -> str:
 
 
 async def school(engine: AsyncEngine) -> None:
-    """The school, its staff (the DSL is id 1), pupils (the bench pupil is 1) and categories."""
-    async with engine.begin() as connection:
-        await connection.execute(
-            insert(SchoolRow).values(
-                id=1, name="Bench", tenant_id="t", time_zone=ZONE, created_at=FIRST
-            )
-        )
-        await connection.execute(
-            insert(StaffRow),
-            [
-                dict(
-                    id=n,
-                    school_id=1,
-                    aad_object_id=f"aad-{n}",
-                    display_name=f"Staff {n}",
-                    email=f"s{n}@x",
-                    role=(Role.DSL if n == DSL else Role.STAFF).value,
-                    active=True,
-                    created_at=FIRST,
-                    updated_at=FIRST,
-                )
-                for n in range(1, STAFF + 1)
-            ],
-        )
-        await connection.execute(
-            insert(StudentRow),
-            [
-                dict(
-                    id=n,
-                    school_id=1,
-                    upn=f"B{n:012d}",
-                    first_name=f"Pupil{n}",
-                    last_name="Bench",
-                    year_group=7 + n % 7,
-                    tutor_group=f"{7 + n % 7}A",
-                    created_at=FIRST,
-                )
-                for n in range(1, PUPILS + 1)
-            ],
-        )
-        await connection.execute(
-            insert(CategoryRow),
-            [
-                dict(id=n, school_id=1, name=name, colour="#123456")
-                for n, name in enumerate(CATEGORIES, 1)
-            ],
-        )
+    """The school, its staff (the DSL is id 1), pupils and categories."""
+    await bench_school(
+        engine, staff=STAFF, pupils=PUPILS, categories=CATEGORIES, at=FIRST, dsl=DSL, time_zone=ZONE
+    )
 
 
 async def history(

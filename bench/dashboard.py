@@ -16,22 +16,17 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench.databases import postgres_database
+from bench.databases import bench_school, postgres_database
 from safeguarding.clock import SystemClock
 from safeguarding.dashboard import PAGE, my_dashboard
-from safeguarding.staff import Role
 from storage.database import create_engine
 from storage.encryption import Keyring, new_key_spec
 from storage.migrate import upgrade
 from storage.models import (
     AlertRow,
-    CategoryRow,
     IncidentCategoryRow,
     IncidentRow,
     IncidentStudentRow,
-    SchoolRow,
-    StaffRow,
-    StudentRow,
 )
 from storage.uow import unit_of_work_factory
 
@@ -41,53 +36,14 @@ START = datetime(2020, 1, 1, tzinfo=UTC)
 
 async def school(engine: AsyncEngine) -> None:
     """The school, its staff (the DSL is id 1), pupils and categories."""
-    now = datetime.now(UTC)
-    async with engine.begin() as connection:
-        await connection.execute(
-            insert(SchoolRow).values(
-                id=1, name="Bench", tenant_id="t", time_zone="Europe/London", created_at=now
-            )
-        )
-        await connection.execute(
-            insert(StaffRow),
-            [
-                dict(
-                    id=n,
-                    school_id=1,
-                    aad_object_id=f"aad-{n}",
-                    display_name=f"Staff {n}",
-                    email=f"s{n}@x",
-                    role=(Role.DSL if n == DSL else Role.STAFF).value,
-                    active=True,
-                    created_at=now,
-                    updated_at=now,
-                )
-                for n in range(1, STAFF + 1)
-            ],
-        )
-        await connection.execute(
-            insert(StudentRow),
-            [
-                dict(
-                    id=n,
-                    school_id=1,
-                    upn=f"B{n:012d}",
-                    first_name=f"Pupil{n}",
-                    last_name="Bench",
-                    year_group=7 + n % 7,
-                    tutor_group=f"{7 + n % 7}A",
-                    created_at=now,
-                )
-                for n in range(1, PUPILS + 1)
-            ],
-        )
-        await connection.execute(
-            insert(CategoryRow),
-            [
-                dict(id=n, school_id=1, name=f"Category {n}", colour="#123456")
-                for n in range(1, CATEGORIES + 1)
-            ],
-        )
+    await bench_school(
+        engine,
+        staff=STAFF,
+        pupils=PUPILS,
+        categories=[f"Category {n}" for n in range(1, CATEGORIES + 1)],
+        at=datetime.now(UTC),
+        dsl=DSL,
+    )
 
 
 def incident(n: int) -> dict:
