@@ -50,17 +50,17 @@ class AlertSender:
             if delivery.address is not None:
                 await self.limits.wait_for(delivery.address.conversation_id)
             await self._deliver(delivery)
-        stale = await self.outbox.stale_messages(batch)
-        for delivery, message_id, read in stale:
-            await self._refresh(delivery, message_id, read)
-        return len(deliveries) + len(stale)
+        refreshed = 0
+        for delivery, message_id, read in await self.outbox.stale_messages(batch):
+            refreshed += await self._refresh(delivery, message_id, read)
+        return len(deliveries) + refreshed  # a failed refresh waits; it does not keep us busy
 
-    async def _refresh(self, delivery: Delivery, message_id: str, read: bool) -> None:
+    async def _refresh(self, delivery: Delivery, message_id: str, read: bool) -> bool:
         """Replace a sent alert with a fresh stub (Teams then re-renders it, and the refresh
         fetches the current case for its colleague): nobody acts on a stale card."""
         address = delivery.address
         if address is None:
-            return  # no chat any more (uninstalled): nothing to update
+            return False  # no chat any more (uninstalled): nothing to update
         await self.limits.wait_for(address.conversation_id)
         card = alert_read_card(delivery.reference, delivery.incident_id) if read else None
         card = card or self._card(delivery, address.user_id, updated=True)
@@ -78,9 +78,14 @@ class AlertSender:
             )
             outcome.result()
         except Exception as error:  # noqa: BLE001 - classified: retried later unless gone
-            status, _ = _status(error)
+            status, retry_after = _status(error)
+            why = status or type(error).__name__
+            log.warning("refreshing alert %s failed (%s)", delivery.alert_id, why)
             if status not in GONE:
-                await self.outbox.still_stale(delivery)
+                delay = retry_delay(delivery.attempts, retry_after, self.rng)
+                await self.outbox.still_stale(delivery, delay)
+            return False
+        return True
 
     async def run_forever(self, idle_seconds: float = 1.0) -> None:
         """The background loop (started by the app); never dies of one bad alert. Each busy

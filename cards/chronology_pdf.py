@@ -88,8 +88,8 @@ def _cover(record: PupilRecord, facts: ExportFacts, zone: ZoneInfo, styles) -> l
         rows.append(
             (
                 "Not included",
-                f"{record.held_back} incident(s) needing elevated access the exporter "
-                "had not entered a code for",
+                f"{record.held_back} entries needing elevated access (the exporter had not "
+                "entered a code)",
             )
         )
     table = Table(

@@ -105,9 +105,19 @@ def incident_card(
 
 def _actions(view: IncidentView, zone: ZoneInfo) -> list[Card]:
     """The follow-ups, oldest first: when, who, what; categories, agency, planner."""
-    if not view.actions:
+    if not view.actions and not view.actions_held:
         return []
     names, cards = view.staff_names, [text_block("**Actions**")]
+    if view.actions_held:
+        held = "1 action is" if view.actions_held == 1 else f"{view.actions_held} actions are"
+        cards += [
+            warning(
+                f"{held} in a restricted category: enter the code from your authenticator app "
+                "to see them."
+            ),
+            text_input("code", "Code", max_length=6),
+            action_set(execute("incident.show", "Show them", incident=view.facts.id)),
+        ]
     shown = view.actions[-SHOWN_ACTIONS:]
     if len(view.actions) > len(shown):
         earlier = len(view.actions) - len(shown)

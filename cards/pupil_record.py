@@ -98,7 +98,7 @@ def pupil_record_card(
     if record.held_back:
         body += [
             warning(
-                ("1 incident is" if record.held_back == 1 else f"{record.held_back} incidents are")
+                ("1 entry is" if record.held_back == 1 else f"{record.held_back} entries are")
                 + " in restricted categories or historic: enter the code from your "
                 "authenticator app to include them."
             ),

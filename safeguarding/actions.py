@@ -259,12 +259,18 @@ class Actions:
     async def _recipients(
         self, uow: UnitOfWork, actor: StaffMember, facts: IncidentFacts, draft: ActionDraft
     ) -> dict[int, tuple[StaffMember, str]]:
-        """Chosen colleagues and groups (an action has no default groups)."""
+        """Chosen colleagues and groups, and the action's categories' default groups (as for
+        incidents: an action about a disclosure reaches the DSL team)."""
+        categories = await uow.categories.list(actor.school_id)
+        defaults = {
+            g for c in categories if c.id in draft.category_ids for g in c.default_alert_group_ids
+        }
         return await alert_recipients(
             uow,
             actor,
             staff_ids=draft.alert_staff_ids,
             group_ids=draft.alert_group_ids,
+            default_group_ids=defaults,
             pupil_ids={p.student.id for p in facts.pupils},
         )
 

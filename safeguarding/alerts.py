@@ -91,17 +91,22 @@ class Outbox:
         return list(found)
 
     async def stale_messages(self, limit: int) -> list[tuple[Delivery, str, bool]]:
-        """Alert messages to refresh because their case changed: (delivery, message id, read)."""
+        """Alert messages to refresh because their case changed: (delivery, message id, read);
+        `delivery.attempts` counts the refreshes that failed so far."""
         async with self.uow_factory() as uow:
-            found = await uow.alerts.claim_stale(limit)
+            found = await uow.alerts.claim_stale(self.clock.now(), limit)
             await uow.commit()
         return list(found)
 
-    async def still_stale(self, delivery: Delivery) -> None:
-        """The update did not go through: try again on a later round."""
+    async def still_stale(self, delivery: Delivery, after: timedelta) -> bool:
+        """The update did not go through: try again later, unless it has failed MAX_ATTEMPTS
+        times (the stub then stays as it was; its refresh still shows the case as it is)."""
+        if delivery.attempts + 1 >= MAX_ATTEMPTS:
+            return False
         async with self.uow_factory() as uow:
-            await uow.alerts.mark_stale(delivery.alert_id)
+            await uow.alerts.mark_stale(delivery.alert_id, self.clock.now() + after)
             await uow.commit()
+        return True
 
     async def sent(
         self,
@@ -135,8 +140,8 @@ class Outbox:
         person who raised the incident and the DSL team are told who was not reached."""
         now = self.clock.now()
         async with self.uow_factory() as uow:
-            await uow.alerts.mark_undeliverable(delivery.alert_id, why[:40], now)
-            if delivery.reason != "not_reached":  # a notice that fails is not noticed again
+            marked = await uow.alerts.mark_undeliverable(delivery.alert_id, why[:40], now)
+            if marked and delivery.reason != "not_reached":  # (a failed notice is not noticed)
                 await self._tell_not_reached(uow, delivery, now)
             await uow.commit()
 

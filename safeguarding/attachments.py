@@ -203,7 +203,7 @@ class Attachments:
         now = self.clock.now()
         async with self.uow_factory() as uow:
             staff = await uow.staff.by_id(school_id, staff_id)
-            found = await uow.attachments.file(attachment_id) if staff else None
+            found = await uow.attachments.info(attachment_id) if staff else None
             facts = await uow.incidents.facts(school_id, found[0]) if found else None
             if staff is None or found is None or facts is None:
                 raise NotAvailable()
@@ -217,9 +217,10 @@ class Attachments:
                     record_type="incident",
                     record_id=facts.id,
                 )
-            incident_id, info, content = found
-            if hashlib.sha256(content).hexdigest() != info.sha256:
-                raise NotAvailable()  # altered at rest: never served
+            incident_id, info = found
+            content = await uow.attachments.content(attachment_id)  # decided first, then read
+            if content is None or hashlib.sha256(content).hexdigest() != info.sha256:
+                raise NotAvailable()  # missing or altered at rest: never served
             await uow.audit.append(
                 staff_event(
                     staff,

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from safeguarding.access import Action
+from safeguarding.access import Action, Decision, Viewer, decide
 from safeguarding.alerts import read_by_acting
 from safeguarding.audit import AuditAction, staff_event
 from safeguarding.clock import Clock
@@ -199,12 +199,17 @@ class Casework:
             named = {p.student.id for p in facts.pupils}
             for event in events:
                 named |= {event.detail.get(k) for k in ("from", "to", "student")} - {None}
+            excluded = await uow.access.excluded_students(actor.id)
             pupils = {}
-            for student_id in sorted(named):
+            for student_id in sorted(named - excluded):  # an excluded pupil stays unnamed
                 student = await uow.students.by_id(actor.school_id, student_id)
                 if student is not None:
                     pupils[student_id] = student
-            versions = list(await uow.cases.versions(incident_id))
+            versions = [  # nothing of a version that was about a pupil they are excluded from
+                v
+                for v in await uow.cases.versions(incident_id)
+                if not set(v.content.categories) & excluded
+            ]
             await uow.audit.append(
                 staff_event(
                     actor,
@@ -278,11 +283,19 @@ class Casework:
         )
 
     async def _workers(self, uow: UnitOfWork, facts: IncidentFacts) -> list[StaffMember]:
-        pupils = {p.student.id for p in facts.pupils}
+        """The DSL team who could work this case: never one excluded from a pupil, or one whose
+        year groups or category rights would keep them out of it."""
+        policy, now, record = (
+            await uow.access.policy(facts.school_id),
+            self.clock.now(),
+            facts.record(),
+        )
         workers = []
         for staff in await uow.staff.list(facts.school_id):
-            works = staff.active and staff.leads_safeguarding
-            if works and not await uow.access.excluded_students(staff.id) & pupils:
+            if not (staff.active and staff.leads_safeguarding):
+                continue
+            viewer = Viewer(staff, await uow.access.excluded_students(staff.id), elevated=True)
+            if decide(viewer, Action.WORK_CASE, record, policy, now) == Decision.ALLOW:
                 workers.append(staff)
         return sorted(workers, key=lambda s: s.display_name)
 

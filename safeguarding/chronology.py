@@ -23,7 +23,7 @@ from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
 from safeguarding.refusals import refuse
 from safeguarding.school import Category, School, Student
 from safeguarding.staff import StaffMember
-from safeguarding.viewing import viewer_and_policy
+from safeguarding.viewing import action_decision, viewer_and_policy
 
 PAGE = 10
 
@@ -65,7 +65,9 @@ def read_filter(values: dict, categories: Sequence[int]) -> ChronologyFilter:
     if errors:
         raise InvalidInput(errors)
     raw = values.get("filter_categories")
-    chosen = {int(v) for v in str(raw or "").split(",") if v.strip().isdecimal()}
+    chosen = {
+        int(v) for v in str(raw or "")[:2000].split(",") if v.strip().isdecimal() and len(v) < 12
+    }
     return ChronologyFilter(frozenset(chosen & set(categories)), since, until)
 
 
@@ -81,6 +83,8 @@ class Entry:
     action: ActionEntry | None = None
     text: str = ""  # decrypted for the page shown (or the export)
     decision: CaseEvent | None = None
+    # An action is also found by this pupil's categories on its incident (never another's).
+    pupil_categories: frozenset[int] = frozenset()
 
     @property
     def recorded_at(self) -> datetime:
@@ -105,7 +109,7 @@ class PupilRecord:
     entries: tuple[Entry, ...]  # the page asked for (all of them for an export)
     total: int  # entries matching the filter
     offset: int
-    held_back: int  # incidents needing elevated access, not shown until the code is entered
+    held_back: int  # entries needing elevated access, not shown until the code is entered
     open_cases: tuple[IncidentFacts, ...]
     monitoring: tuple[str, ...]  # category names this pupil is monitored for
     documents: tuple[tuple[IncidentFacts, AttachmentInfo], ...]
@@ -230,7 +234,10 @@ class Chronologies:
                     visible.append(incident)
                 elif decision == Decision.NEEDS_ELEVATION:
                     held_back += 1
-            entries = await self._entries(uow, student_id, visible)
+            entries, actions_held = await self._entries(
+                uow, student_id, visible, (viewer, policy), now
+            )
+            held_back += actions_held
             matching = [e for e in entries if _matches(e, chosen, ZoneInfo(time_zone))]
             page = matching[offset:] if limit is None else matching[offset : offset + limit]
             page = await self._decrypted(uow, page)
@@ -273,9 +280,17 @@ class Chronologies:
         return record
 
     async def _entries(
-        self, uow: UnitOfWork, student_id: int, incidents: list[IncidentFacts]
-    ) -> list[Entry]:
+        self,
+        uow: UnitOfWork,
+        student_id: int,
+        incidents: list[IncidentFacts],
+        decider: tuple[Viewer, AccessPolicy],
+        now: datetime,
+    ) -> tuple[list[Entry], int]:
+        """Every entry this viewer may read, in order, and how many actions need elevation."""
         by_id = {i.id: i for i in incidents}
+        viewer, policy = decider
+        held_back = 0
         entries = [
             Entry(
                 "incident",
@@ -289,8 +304,13 @@ class Chronologies:
             )
             for incident in incidents
         ]
+        mine = {e.incident.id: e.category_ids for e in entries}  # this pupil's, per incident
         for action in await uow.actions.heads(list(by_id)):
             incident = by_id[action.incident_id]
+            decision = action_decision(viewer, policy, incident, action.category_ids, now)
+            if decision != Decision.ALLOW:
+                held_back += decision == Decision.NEEDS_ELEVATION
+                continue
             entries.append(
                 Entry(
                     "action",
@@ -299,9 +319,9 @@ class Chronologies:
                     action.recorded_by,
                     action.category_ids,
                     action=action,
+                    pupil_categories=mine.get(incident.id, frozenset()),
                 )
             )
-        mine = {e.incident.id: e.category_ids for e in entries if e.kind == "incident"}
         for event in await uow.cases.decisions(list(by_id)):
             entries.append(
                 Entry(
@@ -313,7 +333,7 @@ class Chronologies:
                     decision=event,
                 )
             )
-        return sorted(entries, key=lambda e: e.key)
+        return sorted(entries, key=lambda e: e.key), held_back
 
     async def _decrypted(self, uow: UnitOfWork, page: list[Entry]) -> list[Entry]:
         incident_texts = await uow.incidents.texts_of(
@@ -347,10 +367,9 @@ def _matches(entry: Entry, chosen: ChronologyFilter, zone: ZoneInfo) -> bool:
 
 
 def _of(entry: Entry) -> frozenset[int]:
-    """An action is also found by its incident's categories (a referral about a disclosure)."""
-    if entry.kind == "incident":
-        return frozenset()
-    return frozenset().union(*(p.category_ids for p in entry.incident.pupils))
+    """An action is also found by this pupil's categories on its incident (a referral about a
+    disclosure), never by a linked pupil's (a "Victim" must not land on the other child)."""
+    return entry.pupil_categories
 
 
 def _monitoring(

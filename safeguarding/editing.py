@@ -166,11 +166,25 @@ class Editing:
             await uow.commit()
             return await uow.incidents.facts(actor.school_id, incident_id) or facts
 
-    async def text(self, actor: StaffMember, incident_id: int) -> str:
-        """The current text, for the Edit form (those who may work the case)."""
+    async def text(self, actor: StaffMember, incident_id: int, conversation: str) -> str:
+        """The current text, for the Edit form (those who may work the case); showing it is a
+        view of the incident, audited as one."""
         async with self.casework.uow_factory() as uow:
-            await self.casework.workable(uow, actor, incident_id, "incident.edit", "personal")
-            return await uow.incidents.text(incident_id)
+            await self.casework.workable(uow, actor, incident_id, "incident.edit", conversation)
+            text = await uow.incidents.text(incident_id)
+            await uow.audit.append(
+                staff_event(
+                    actor,
+                    AuditAction.INCIDENT_VIEWED,
+                    self.casework.clock.now(),
+                    conversation,
+                    record_type="incident",
+                    record_id=incident_id,
+                    detail={"for": "edit"},
+                )
+            )
+            await uow.commit()
+        return text
 
     async def _checked(
         self,

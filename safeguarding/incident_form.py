@@ -255,4 +255,5 @@ def split_list(value: Any) -> list[str]:
 
 
 def is_id(value: str) -> bool:
-    return value.isascii() and value.isdecimal() and len(value) < 19
+    """A record id as text: digits an INTEGER column can hold (1 to 2**31 - 1)."""
+    return value.isascii() and value.isdecimal() and len(value) < 11 and 0 < int(value) < 2**31

@@ -1,6 +1,6 @@
 """Viewing an incident: the access decision, elevation where the rules need it, an audit event."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -45,6 +45,7 @@ class IncidentView:
     staff_names: dict[int, str]
     unread_alert: int | None = None  # the viewer's own unread alert about it (Mark as read)
     actions: tuple["ActionEntry", ...] = ()  # follow-ups, in the order they happened
+    actions_held: int = 0  # actions in a restricted category: shown once the code is entered
     can_work: bool = False  # may assign it and change its status (the DSL team)
     viewer_id: int = 0
     pupil_records: tuple[int, ...] = ()  # the incident's pupils whose records they may open
@@ -87,6 +88,10 @@ async def view_incident(
             )
             await uow.commit()
             raise NeedsElevation(incident_id)
+        actions = [
+            (a, action_decision(viewer, policy, facts, a.category_ids, now))
+            for a in await uow.actions.on_incidents([incident_id])
+        ]
         view = IncidentView(
             facts=facts,
             text=await uow.incidents.text(incident_id),
@@ -96,7 +101,8 @@ async def view_incident(
             categories={c.id: c for c in await uow.categories.list(actor.school_id)},
             staff_names={s.id: s.display_name for s in await uow.staff.list(actor.school_id)},
             unread_alert=await uow.alerts.unread_for(incident_id, actor.id),
-            actions=tuple(await uow.actions.on_incidents([incident_id])),
+            actions=tuple(a for a, d in actions if d == Decision.ALLOW),
+            actions_held=sum(d == Decision.NEEDS_ELEVATION for _, d in actions),
             can_work=decide(viewer, Action.WORK_CASE, facts.record(), policy, now)
             == Decision.ALLOW,
             viewer_id=actor.id,
@@ -105,6 +111,16 @@ async def view_incident(
         await _audit(uow, actor, AuditAction.INCIDENT_VIEWED, incident_id, conversation_type, clock)
         await uow.commit()
     return view
+
+
+def action_decision(
+    viewer: Viewer, policy: AccessPolicy, facts: IncidentFacts, categories: frozenset[int], now
+) -> Decision:
+    """An action is read with its incident: the decision on the incident's categories and the
+    action's own (a restricted category on an action restricts that action)."""
+    record = facts.record()
+    record = replace(record, categories=record.categories | categories)
+    return decide(viewer, Action.VIEW_INCIDENT, record, policy, now)
 
 
 async def allowed_incident(

@@ -59,12 +59,16 @@ class SqlAlerts:
             for r in rows
         ]
 
-    async def claim_stale(self, limit: int) -> Sequence[tuple[Delivery, str, bool]]:
+    async def claim_stale(self, now: datetime, limit: int) -> Sequence[tuple[Delivery, str, bool]]:
         """Sent alerts whose case changed since: (delivery, message id, read), each taken by
-        one sender (the mark is cleared now; a failed update sets it again)."""
+        one sender (the mark is cleared now; a failed update sets it again, for later)."""
         due = (
             select(AlertRow)
-            .where(AlertRow.stale.is_(True), AlertRow.state == "sent")
+            .where(
+                AlertRow.stale.is_(True),
+                AlertRow.state == "sent",
+                or_(AlertRow.refresh_after.is_(None), AlertRow.refresh_after <= now),
+            )
             .order_by(AlertRow.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -75,7 +79,9 @@ class SqlAlerts:
         for row in rows:
             row.stale = False
         await self.session.flush()
-        names = await self._names({r.raised_by for r in rows})
+        names = await self._names(
+            {r.raised_by for r in rows} | {r.concerning_staff_id or 0 for r in rows}
+        )
         chats = await self._chats({r.staff_id for r in rows})
         return [
             (
@@ -85,8 +91,9 @@ class SqlAlerts:
                     r.staff_id,
                     names.get(r.raised_by, "a colleague"),
                     _in_conversation(chats.get(r.staff_id), r.conversation_id or ""),
-                    r.attempts,
+                    r.refresh_attempts,
                     r.reason,
+                    names.get(r.concerning_staff_id or 0, ""),
                     action_id=r.action_id,
                 ),
                 r.message_id or "",
@@ -96,8 +103,12 @@ class SqlAlerts:
             if r.message_id and r.conversation_id
         ]
 
-    async def mark_stale(self, alert_id: int) -> None:
-        await self._set(alert_id, stale=True)
+    async def mark_stale(self, alert_id: int, retry_at: datetime | None = None) -> None:
+        """To refresh (again); `retry_at` after a failed refresh, which counts as an attempt."""
+        values: dict[str, object] = {"stale": True, "refresh_after": retry_at}
+        if retry_at is not None:
+            values["refresh_attempts"] = AlertRow.refresh_attempts + 1
+        await self._set(alert_id, **values)
 
     async def mark_sent(
         self, alert_id: int, message_id: str, conversation_id: str, at: datetime
@@ -133,10 +144,15 @@ class SqlAlerts:
             claimed_until=None,
         )
 
-    async def mark_undeliverable(self, alert_id: int, why: str, at: datetime) -> None:
-        await self._set(
-            alert_id, state="undeliverable", failure=why, claimed_until=None, next_attempt_at=at
+    async def mark_undeliverable(self, alert_id: int, why: str, at: datetime) -> bool:
+        """Only a queued alert: a copy failing after another sender delivered it changes
+        nothing. True if it was marked."""
+        changed = await self.session.execute(
+            update(AlertRow)
+            .where(AlertRow.id == alert_id, AlertRow.state == "queued")
+            .values(state="undeliverable", failure=why, claimed_until=None, next_attempt_at=at)
         )
+        return changed.rowcount == 1
 
     async def mark_read(
         self, alert_id: int, staff_id: int, at: datetime

@@ -114,8 +114,8 @@ class SqlAttachments:
         )
         return list(rows)
 
-    async def file(self, attachment_id: int) -> tuple[int, AttachmentInfo, bytes] | None:
-        """(incident id, the file's facts, its bytes decrypted), or None."""
+    async def info(self, attachment_id: int) -> tuple[int, AttachmentInfo] | None:
+        """(incident id, the file's facts, its name decrypted), or None."""
         row = await self.session.get(AttachmentRow, attachment_id)
         if row is None or self._keyring is None:
             return None
@@ -126,8 +126,19 @@ class SqlAttachments:
             row.size,
             row.sha256,
             utc(row.added_at),
+            row.action_id,
         )
-        return row.incident_id, info, self.read(row)
+        return row.incident_id, info
+
+    async def content(self, attachment_id: int) -> bytes | None:
+        """The stored file decrypted; None when it is missing or does not decrypt (altered)."""
+        row = await self.session.get(AttachmentRow, attachment_id)
+        if row is None:
+            return None
+        try:
+            return self.read(row)
+        except (OSError, ValueError):  # KeyringError (altered, or its key gone) is a ValueError
+            return None
 
     def read(self, row: AttachmentRow) -> bytes:
         """A stored file's bytes, decrypted (checked against its SHA-256 by the caller)."""

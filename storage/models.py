@@ -385,6 +385,9 @@ class AlertRow(Base):
     action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id"), nullable=True)
     # The case changed after this was sent: the sender updates the message (a fresh stub).
     stale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), index=True)
+    # A refresh that failed is tried again from then (backing off; Retry-After honoured).
+    refresh_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    refresh_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class AttachmentRow(Base):

@@ -175,7 +175,7 @@ async def _edit_form(
     hide = me.hides_names_in(turn.conversation_type)
     view = EditFormView(
         facts=facts,
-        text=await services.editing.text(me, facts.id),
+        text=await services.editing.text(me, facts.id, turn.conversation_type),
         categories=options.categories,
         agencies=options.agencies,
         pupil_names={p.student.id: pupil_name(p.student, hide=hide) for p in facts.pupils},

@@ -20,7 +20,7 @@ async def show(turn: Turn, data: Mapping[str, Any]) -> Card:
         return notice_card("Not available", "That record is not available.")
     services, staff = turn.services, turn.who.staff
     alert = data.get("alert")  # an alert's refresh: a second copy of it stands aside
-    if type(alert) is int and await services.outbox.is_copy(staff, alert, turn.message_id):
+    if record_id(alert) and await services.outbox.is_copy(staff, alert, turn.message_id):
         return alert_copy_card(reference(incident), incident)
     if data.get("code"):
         try:

@@ -395,6 +395,9 @@ async def test_an_update_that_fails_is_tried_again_on_a_later_round(
     await Casework(uow_factory, clock).assign(priya, incident, priya.id, 1, "personal")
     loopback.update_failures.append(412)  # (the HTTP client itself retries a 502 on a PUT)
     await send.run_once()
-    assert (await alert_row(uow_factory)).stale  # still to do
+    row = await alert_row(uow_factory)
+    assert row.stale and row.refresh_attempts == 1  # still to do, after a wait
+    assert await send.run_once() == 0 and not loopback.updated  # not yet: no hot loop
+    clock.at += timedelta(minutes=11)
     await send.run_once()
     assert len(loopback.updated) == 1 and not (await alert_row(uow_factory)).stale

@@ -514,7 +514,7 @@ async def test_a_restricted_incident_is_held_back_from_the_dsl_and_left_out_for_
     )
     dsl = await press(running_bot, "student.show", student=AMARA)
     assert (
-        "1 incident is in restricted categories or historic: enter the code from your "
+        "1 entry is in restricted categories or historic: enter the code from your "
         "authenticator app to include them."
     ) in texts(dsl)
     assert "code" in inputs(dsl)

@@ -124,6 +124,10 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("stale", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
+        batch_op.add_column(sa.Column("refresh_after", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(
+            sa.Column("refresh_attempts", sa.Integer(), server_default="0", nullable=False)
+        )
         batch_op.create_index(batch_op.f("ix_alerts_stale"), ["stale"], unique=False)
         batch_op.create_foreign_key(
             batch_op.f("fk_alerts_action_id_actions"), "actions", ["action_id"], ["id"]
@@ -162,6 +166,8 @@ def downgrade() -> None:
     with op.batch_alter_table("alerts", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_alerts_action_id_actions"), type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_alerts_stale"))
+        batch_op.drop_column("refresh_attempts")
+        batch_op.drop_column("refresh_after")
         batch_op.drop_column("stale")
         batch_op.drop_column("action_id")
 
