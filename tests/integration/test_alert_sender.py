@@ -401,3 +401,16 @@ async def test_an_update_that_fails_is_tried_again_on_a_later_round(
     clock.at += timedelta(minutes=11)
     await send.run_once()
     assert len(loopback.updated) == 1 and not (await alert_row(uow_factory)).stale
+
+
+async def test_a_late_failing_copy_never_marks_a_delivered_alert_undeliverable(
+    alerted, uow_factory, clock
+):
+    outbox = Outbox(uow_factory, clock)
+    [delivery] = await outbox.claim(10)
+    await outbox.sent(delivery, "sent-1", "a:aisha-chat")
+    await outbox.undeliverable(delivery, "teams answered 404")  # a second sender's copy
+    async with uow_factory() as uow:
+        rows = list(await uow.session.scalars(select(AlertRow)))
+        uow.session.expunge_all()
+    assert [(r.state, r.reason) for r in rows] == [("sent", "tagged")]  # and nobody told

@@ -192,3 +192,50 @@ async def test_a_pdf_of_many_entries_runs_to_many_pages(history, uow_factory, cl
     assert len(reader.pages) > 5
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert all(f"MARKER-{n:03d}" in text for n in range(40))
+
+
+async def test_an_action_in_a_restricted_category_is_held_back_for_whoever_needs_a_code(
+    history, uow_factory, clock
+):
+    """A restricted category on an action restricts that action, wherever it shows."""
+    from safeguarding.viewing import view_incident
+
+    staff, first, _ = history
+    priya, daniel = staff["Priya Raman"], staff["Daniel Hughes"]
+    async with uow_factory() as uow:
+        lado = next(c.id for c in await uow.categories.list(1) if c.name == "LADO")
+    values = {"key": "chrono-lado-1", "text": "MARKER-lado referral", "categories": str(lado)}
+    draft = read_action_form(values, now=clock.now(), time_zone=ZONE)
+    await Actions(uow_factory, clock).add(priya, first, draft, "personal")
+    view = await view_incident(daniel, first, "personal", uow_factory=uow_factory, clock=clock)
+    assert "MARKER-lado referral" not in [a.text for a in view.actions]
+    page = await Chronologies(uow_factory, clock).record(daniel, 1, "personal", time_zone=ZONE)
+    assert "MARKER-lado referral" not in [e.text for e in page.entries]
+    dsl = await Chronologies(uow_factory, clock).record(priya, 1, "personal", time_zone=ZONE)
+    assert dsl.held_back == 1  # the DSL may see it once she enters her code
+    lado_only = await Chronologies(uow_factory, clock).record(
+        daniel, 1, "personal", chosen=ChronologyFilter(frozenset({lado})), time_zone=ZONE
+    )
+    assert lado_only.entries == ()
+
+
+async def test_a_linked_pupils_categories_never_find_entries_on_this_pupils_record(
+    demo_school, uow_factory, clock
+):
+    async with uow_factory() as uow:
+        staff = {s.display_name: s for s in await uow.staff.list(1)}
+    values = {"key": "chrono-link-1", "student_id": "1", "text": "x", "categories": "7"}
+    values |= {"linked": "2", "linked_2_categories": "8"}
+    draft = read_form(values, now=clock.now(), time_zone=ZONE)
+    priya = staff["Priya Raman"]
+    incident = (await Recording(uow_factory, clock).record(priya, draft, "personal")).incident_id
+    action = read_action_form(
+        {"key": "chrono-link-a", "text": "y"}, now=clock.now(), time_zone=ZONE
+    )
+    await Actions(uow_factory, clock).add(priya, incident, action, "personal")
+    chronology = Chronologies(uow_factory, clock)
+    peer = ChronologyFilter(frozenset({8}))
+    mine = await chronology.record(priya, 1, "personal", chosen=peer, time_zone=ZONE)
+    theirs = await chronology.record(priya, 2, "personal", chosen=peer, time_zone=ZONE)
+    assert mine.entries == ()  # category 8 is the linked pupil's, not this pupil's
+    assert [e.kind for e in theirs.entries] == ["incident", "action"]

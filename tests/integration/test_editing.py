@@ -176,3 +176,17 @@ async def test_key_rotation_covers_actions_reasons_and_kept_versions(
     async with factory() as uow:
         [action] = await uow.actions.on_incidents([incident])
     assert action.text == "MARKER-act"
+
+
+async def test_history_after_a_move_never_names_a_pupil_the_viewer_is_excluded_from(
+    case, uow_factory, clock
+):
+    from safeguarding.exclusions import Exclusions
+
+    staff, incident = case
+    priya, tom = staff["Priya Raman"], staff["Tom Okafor"]
+    await Exclusions(uow_factory, clock).exclude(priya, tom.id, 1, "relative", "personal")
+    await editing(uow_factory, clock).move(priya, incident, 2, 1, "personal")
+    history = await Casework(uow_factory, clock).history(tom, incident, "personal")
+    assert 1 not in history.pupils and 2 in history.pupils
+    assert history.versions == []  # the version about pupil 1 is not his to read

@@ -90,3 +90,18 @@ async def test_a_link_for_someone_who_may_not_read_it_or_a_changed_one_opens_not
             )
         )
     assert refused == [incident]
+
+
+async def test_a_file_missing_or_altered_at_rest_is_never_served(
+    running_bot, uow_factory, clock, keyring, files_dir
+):
+    _, attachment, staff = await incident_with_a_file(uow_factory, clock)
+    link = LinkSigner(keyring.derived_key("kestrel-links")).link(
+        f"/files/attachments/1/{attachment}", staff["Priya Raman"].id
+    )
+    [stored] = [p for p in files_dir.iterdir() if p.is_file()]
+    blob = stored.read_bytes()
+    stored.write_bytes(blob[:-1] + bytes([blob[-1] ^ 1]))  # one bit changed
+    assert (await running_bot.http.get(running_bot.url + link)).status == 403
+    stored.unlink()
+    assert (await running_bot.http.get(running_bot.url + link)).status == 403
