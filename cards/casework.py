@@ -431,3 +431,29 @@ def pupil_pick_card(
             0, execute(f"incident.{purpose}", verb_title, incident=facts_.id, ver=facts_.version)
         )
     return adaptive_card(body, buttons)
+
+
+def not_saved_card(
+    verb: str, values: Mapping[str, Any], reference: str, text_key: str, label: str
+) -> Card:
+    """A save that failed on the server: the text comes back, the rest rides in Try again.
+    Built without the database (it may be what failed), so nothing typed is lost."""
+    kept = {
+        k: v
+        for k, v in values.items()
+        if k not in (text_key, "v", "code") and isinstance(v, str | int) and len(str(v)) < 5000
+    }
+    text = text_input(text_key, label, value=_text(values, text_key), max_length=MAX_TEXT)
+    text["isMultiline"] = True
+    return adaptive_card(
+        [
+            heading("Not saved"),
+            warning(
+                "Kestrel could not save this just now, so nothing has changed yet. What you "
+                "typed is kept here: press Try again."
+            ),
+            text_block(f"Reference: {reference}", subtle=True),
+            text,
+        ],
+        [execute(verb, "Try again", **kept)],
+    )

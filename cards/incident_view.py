@@ -1,6 +1,8 @@
 """The incident in full: only ever an invoke response, for a user the server has authorised."""
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from cards.elements import (
@@ -176,8 +178,15 @@ def status_card(reference: str, status: str) -> Card:
     )
 
 
-def elevation_prompt_card(incident_id: int, *, enrolled: bool, error: str = "") -> Card:
-    """Restricted or historic: the code from the authenticator opens it (checked on the server)."""
+def elevation_prompt_card(
+    incident_id: int,
+    *,
+    enrolled: bool,
+    error: str = "",
+    retry: tuple[str, Mapping[str, Any]] | None = None,
+) -> Card:
+    """Restricted or historic: the code from the authenticator opens it (checked on the server).
+    `retry` (a save whose elevation ran out meanwhile) carries what was typed, to go on with."""
     body = [
         heading("Elevated access needed"),
         text_block(
@@ -188,10 +197,16 @@ def elevation_prompt_card(incident_id: int, *, enrolled: bool, error: str = "") 
     if not enrolled:
         body.append(text_block("Set up elevated access in Settings first."))
         return adaptive_card(body, [execute("settings.show", "Settings")])
+    if retry is not None:
+        body.append(text_block("Nothing you typed is lost: enter the code, then Continue."))
     body.append(text_input("code", "Code", max_length=6))
     if error:
         body.append(warning(error))
-    return adaptive_card(body, [execute("incident.show", "Open", incident=incident_id)])
+    if retry is None:
+        return adaptive_card(body, [execute("incident.show", "Open", incident=incident_id)])
+    verb, data = retry
+    kept = {k: v for k, v in data.items() if k not in ("v", "code")}
+    return adaptive_card(body, [execute(verb, "Continue", **kept)])
 
 
 def _pupil_line(view: IncidentView, pupil: IncidentPupil, hide: bool) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from safeguarding.access import Action, Decision, Pupil, Record, decide
 from safeguarding.alerts import read_by_acting
@@ -64,7 +65,12 @@ def read_edit(
         errors["text"] = "The incident needs its text."
     elif len(text) > MAX_TEXT:
         errors["text"] = f"The text is {len(text):,} characters; the most is {MAX_TEXT:,}."
-    happened = happened_at_of(values, now, time_zone, errors)
+    local = facts.happened_at.astimezone(ZoneInfo(time_zone))
+    same = str(values.get("date") or "") == local.date().isoformat() and str(
+        values.get("time") or ""
+    ) == local.strftime("%H:%M")
+    # Left as it was: kept exactly (in the hour the clocks go back, 01:30 happens twice).
+    happened = facts.happened_at if same else happened_at_of(values, now, time_zone, errors)
     categories = {}
     for pupil in facts.pupils:
         chosen = frozenset(ids(values.get(f"categories_{pupil.student.id}")))

@@ -9,7 +9,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from bot.handlers.viewing import elevation_answer, incident_answer
+from bot.handlers.viewing import code_first, elevation_answer, incident_answer
 from bot.turns import Turn, chosen_id, record_id
 from cards.casework import (
     ActionFormView,
@@ -18,6 +18,7 @@ from cards.casework import (
     assign_form_card,
     edit_form_card,
     history_card,
+    not_saved_card,
     pupil_pick_card,
     status_form_card,
 )
@@ -43,18 +44,23 @@ def _ids(data: Mapping[str, Any], *names: str) -> tuple[int, ...] | None:
     return None if None in found else found  # type: ignore[return-value]
 
 
-async def _work_form(turn: Turn, data: Mapping[str, Any]) -> tuple[IncidentFacts, int] | Card:
+async def _work_form(
+    turn: Turn, data: Mapping[str, Any], save: str = ""
+) -> tuple[IncidentFacts, int] | Card:
     """The case for a casework button, or the card to answer instead: a plain notice for
-    malformed data, the elevation prompt, or the current incident when the card was stale."""
+    malformed data, the elevation prompt, or the current incident when the card was stale.
+    A save (`save` is its verb) whose elevation ran out keeps what was typed through the code."""
     found = _ids(data, "incident", "ver")
     if found is None:
         return notice_card(*NOT_AVAILABLE)
     incident, seen = found
     me, casework = turn.who.staff, turn.services.casework
+    if save and (wrong := await code_first(turn, data, incident, save)) is not None:
+        return wrong
     try:
         facts = await casework.facts_for_work(me, incident, turn.conversation_type)
     except NeedsElevation:
-        return await elevation_answer(turn, incident)
+        return await elevation_answer(turn, incident, (save, data) if save else None)
     if facts.version != seen:
         return await incident_answer(
             turn, incident, notice=await casework.what_changed(me, incident)
@@ -64,7 +70,7 @@ async def _work_form(turn: Turn, data: Mapping[str, Any]) -> tuple[IncidentFacts
 
 async def assign(turn: Turn, data: Mapping[str, Any]) -> Card:
     """Assign to me (no `staff`), or to the colleague chosen on Assign…."""
-    checked = await _work_form(turn, data)
+    checked = await _work_form(turn, data, "case.assign")
     if not isinstance(checked, tuple):
         return checked
     facts, seen = checked
@@ -107,7 +113,7 @@ async def status_form(turn: Turn, data: Mapping[str, Any]) -> Card:
 
 async def change_status(turn: Turn, data: Mapping[str, Any]) -> Card:
     """Save on Change status: a stale card is told what happened first, whatever it holds."""
-    checked = await _work_form(turn, data)
+    checked = await _work_form(turn, data, "case.status")
     if not isinstance(checked, tuple):
         return checked
     facts, seen = checked
@@ -147,7 +153,7 @@ async def edit_form(turn: Turn, data: Mapping[str, Any]) -> Card:
 
 
 async def edit(turn: Turn, data: Mapping[str, Any]) -> Card:
-    checked = await _work_form(turn, data)
+    checked = await _work_form(turn, data, "incident.edit")
     if not isinstance(checked, tuple):
         return checked
     facts, seen = checked
@@ -235,7 +241,7 @@ async def link(turn: Turn, data: Mapping[str, Any]) -> Card:
 
 
 async def _pick(turn: Turn, data: Mapping[str, Any], purpose: str) -> Card:
-    checked = await _work_form(turn, data)
+    checked = await _work_form(turn, data, f"incident.{purpose}")
     if not isinstance(checked, tuple):
         return checked
     facts, seen = checked
@@ -279,12 +285,14 @@ async def add_action(turn: Turn, data: Mapping[str, Any]) -> Card:
         return notice_card(*NOT_AVAILABLE)
     (incident,) = found
     services, me = turn.services, turn.who.staff
+    if (wrong := await code_first(turn, data, incident, "action.add")) is not None:
+        return wrong
     try:
         zone = turn.who.school.time_zone
         draft = read_action_form(data, now=services.clock.now(), time_zone=zone)
         added = await services.actions.add(me, incident, draft, turn.conversation_type)
     except NeedsElevation:
-        return await elevation_answer(turn, incident)
+        return await elevation_answer(turn, incident, ("action.add", data))
     except InvalidInput as invalid:
         return await _action_form(turn, incident, data, errors=invalid.errors)
     except ConfirmGrants as confirm:
@@ -328,3 +336,18 @@ async def _action_form(
         confirm=confirm,
     )
     return action_form_card(view)
+
+
+def _keeps(verb: str, text_key: str, label: str):
+    """What a server failure answers for this save: not saved, with what was typed."""
+
+    def keep(data: Mapping[str, Any], reference: str) -> Card:
+        values = data if isinstance(data, Mapping) else {}
+        return not_saved_card(verb, values, reference, text_key, label)
+
+    return keep
+
+
+action_not_saved = _keeps("action.add", "text", "Action taken")
+status_not_saved = _keeps("case.status", "reason", "Reason for the decision")
+edit_not_saved = _keeps("incident.edit", "text", "Incident")

@@ -67,7 +67,26 @@ def file_links(turn: Turn, attachment_ids: list[int]) -> dict[int, str]:
     }
 
 
-async def elevation_answer(turn: Turn, incident: int) -> Card:
-    """Restricted or historic: the prompt for the authenticator code."""
+async def elevation_answer(
+    turn: Turn,
+    incident: int,
+    retry: tuple[str, Mapping[str, Any]] | None = None,
+    error: str = "",
+) -> Card:
+    """Restricted or historic: the prompt for the authenticator code (and, for a save, a
+    Continue that carries everything typed)."""
     enrolled = (await turn.services.elevation.status(turn.who.staff)).enrolled
-    return elevation_prompt_card(incident, enrolled=enrolled)
+    return elevation_prompt_card(incident, enrolled=enrolled, error=error, retry=retry)
+
+
+async def code_first(turn: Turn, data: Mapping[str, Any], incident: int, verb: str) -> Card | None:
+    """A code sent with a save (after the prompt): checked first; the prompt again if wrong."""
+    if not data.get("code"):
+        return None
+    try:
+        await turn.services.elevation.submit_code(
+            turn.who.staff, str(data["code"]), turn.conversation_type
+        )
+    except (InvalidInput, ElevationLocked, NotPermitted):
+        return await elevation_answer(turn, incident, (verb, data), "That code did not work.")
+    return None

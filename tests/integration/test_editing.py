@@ -190,3 +190,25 @@ async def test_history_after_a_move_never_names_a_pupil_the_viewer_is_excluded_f
     history = await Casework(uow_factory, clock).history(tom, incident, "personal")
     assert 1 not in history.pupils and 2 in history.pupils
     assert history.versions == []  # the version about pupil 1 is not his to read
+
+
+async def test_a_time_left_as_it_was_is_kept_exactly_even_when_the_clocks_went_back(
+    demo_school, uow_factory, clock
+):
+    from datetime import UTC, datetime
+
+    async with uow_factory() as uow:
+        staff = {s.display_name: s for s in await uow.staff.list(1)}
+    # 01:30 on 25 October 2026 happened twice in London; this was the second (GMT) one.
+    values = {"key": "edit-dst-01", "student_id": "1", "text": FIRST, "categories": "7"}
+    draft = read_form(values, now=clock.now(), time_zone=ZONE)
+    draft = draft.__class__(
+        **{**draft.__dict__, "happened_at": datetime(2026, 10, 25, 1, 30, tzinfo=UTC)}
+    )
+    incident = (
+        await Recording(uow_factory, clock).record(staff["James Whitfield"], draft, "personal")
+    ).incident_id
+    facts = await facts_of(uow_factory, incident)
+    typed = {"text": SECOND, "categories_1": "7", "date": "2026-10-25", "time": "01:30"}
+    content = read_edit(typed, facts, now=clock.now(), time_zone=ZONE)
+    assert content.happened_at == facts.happened_at

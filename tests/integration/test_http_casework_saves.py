@@ -1,0 +1,94 @@
+"""Casework saves never lose what was typed: a server failure, or elevation running out."""
+
+from dataclasses import replace
+from datetime import timedelta
+
+from sqlalchemy import func, select, text
+
+from safeguarding.incident_form import read_form
+from safeguarding.recording import Recording
+from safeguarding.second_factor import SecondFactor
+from storage.models import ActionRow, IncidentRow
+from tests.integration.test_http_casework import press
+from tests.support.cards import button, inputs
+
+ZONE = "Europe/London"
+REASON = "MARKER-reason: strategy meeting agreed no further action"
+
+
+async def rename(engine, table: str, to: str) -> None:
+    async with engine.begin() as connection:
+        await connection.execute(text(f"ALTER TABLE {table} RENAME TO {to}"))
+
+
+async def recorded(uow_factory, clock, category: int) -> int:
+    async with uow_factory() as uow:
+        staff = {s.display_name: s for s in await uow.staff.list(1)}
+    values = {"key": f"saves-{category:04d}", "student_id": "1", "text": "x"}
+    draft = read_form(values | {"categories": str(category)}, now=clock.now(), time_zone=ZONE)
+    return (
+        await Recording(uow_factory, clock).record(staff["Priya Raman"], draft, "personal")
+    ).incident_id
+
+
+async def test_a_server_failure_while_adding_an_action_keeps_the_text_and_try_again_saves(
+    running_bot, engine, uow_factory, clock
+):
+    incident = await recorded(uow_factory, clock, 7)
+    form = await press(running_bot, "action.form", incident=incident)
+    key = button(form, "Save action")["data"]["key"]
+    typed = {"incident": incident, "key": key, "text": "MARKER-action: phoned mum"}
+    await rename(engine, "actions", "actions_away")  # the store fails mid-request
+    try:
+        card = await press(running_bot, "action.add", **typed)
+    finally:
+        await rename(engine, "actions_away", "actions")
+    assert card["body"][0]["text"] == "Not saved"
+    assert inputs(card)["text"]["value"] == typed["text"]
+    retry = button(card, "Try again")
+    assert (retry["verb"], retry["data"]["key"]) == ("action.add", key)
+    again = await press(running_bot, "action.add", **retry["data"], text=typed["text"])
+    assert again["body"][1]["text"].startswith("Action added.")
+    async with engine.connect() as connection:
+        assert await connection.scalar(select(func.count()).select_from(ActionRow)) == 1
+
+
+async def test_elevation_running_out_before_save_keeps_the_reason_through_the_code(
+    running_bot, engine, uow_factory, clock
+):
+    incident = await recorded(uow_factory, clock, 9)  # Safeguarding: restricted
+    async with uow_factory() as uow:  # enrolled; her last elevation has run out
+        await uow.second_factors.save(replace(SecondFactor.new(1), confirmed=True))
+        await uow.commit()
+    typed = {"status": "Closed", "outcome": "No further action", "reason": REASON}
+    prompt = await press(running_bot, "case.status", incident=incident, ver=1, **typed)
+    assert prompt["body"][0]["text"] == "Elevated access needed"
+    assert "Nothing you typed is lost: enter the code, then Continue." in str(prompt)
+    go_on = button(prompt, "Continue")
+    assert go_on["verb"] == "case.status" and go_on["data"]["reason"] == REASON
+    async with uow_factory() as uow:  # she enters her code (elevated for 30 minutes)
+        factor = await uow.second_factors.get(1)
+        until = clock.now() + timedelta(minutes=30)
+        await uow.second_factors.save(replace(factor, elevated_until=until))
+        await uow.commit()
+    done = await press(running_bot, "case.status", **go_on["data"])
+    assert done["body"][1]["text"] == "Status changed to Closed."
+    async with engine.connect() as connection:
+        status = await connection.scalar(
+            select(IncidentRow.status).where(IncidentRow.id == incident)
+        )
+    assert status == "Closed"
+
+
+async def test_a_wrong_code_with_a_save_asks_again_and_keeps_everything(
+    running_bot, uow_factory, clock
+):
+    incident = await recorded(uow_factory, clock, 9)
+    async with uow_factory() as uow:
+        await uow.second_factors.save(replace(SecondFactor.new(1), confirmed=True))
+        await uow.commit()
+    typed = {"status": "Active", "reason": "", "code": "000000"}
+    again = await press(running_bot, "case.status", incident=incident, ver=1, **typed)
+    assert "That code did not work." in str(again)
+    assert button(again, "Continue")["data"]["status"] == "Active"
+    assert "code" not in button(again, "Continue")["data"]
