@@ -59,6 +59,7 @@ VERBS: Mapping[str, Verb] = {
     "incident.link_form": Verb(casework.link_form),
     "incident.link": Verb(casework.link),
     "action.form": Verb(casework.open_action_form),
+    "action.list": Verb(casework.list_actions),
     "action.add": Verb(casework.add_action, keeps_input=casework.action_not_saved),
     # `student <name>` posts a button; matches and the record only in invoke responses.
     "student.open": Verb(pupils.open_search, postable=True),

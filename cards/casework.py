@@ -23,6 +23,7 @@ from cards.elements import (
     text_run,
     warning,
 )
+from safeguarding.actions import ActionEntry
 from safeguarding.casework import MAX_REASON, MOVES, OUTCOMES, CaseEvent
 from safeguarding.editing import IncidentVersion
 from safeguarding.incidents import MAX_TEXT, IncidentFacts, Status
@@ -237,6 +238,14 @@ def history_card(
     zone, pupils = ZoneInfo(facts_.time_zone), pupil_names or {}
     before = {v.version: v for v in versions}
     body: list[Card] = [heading(f"History of {facts_.reference}")]
+    if len(events) > HISTORY_SHOWN:  # Teams refuses cards over 28 KB: the newest changes
+        hidden = len(events) - HISTORY_SHOWN
+        body.append(
+            text_block(
+                f"{hidden} earlier changes are in the incident's audit history.", subtle=True
+            )
+        )
+        events = events[-HISTORY_SHOWN:]
     recorded_by = names.get(facts_.recorded_by, "a former colleague")
     body.append(
         facts([(_when(facts_.recorded_at, zone), f"Recorded by {recorded_by} (version 1)")])
@@ -246,7 +255,8 @@ def history_card(
         what = _what(event, names, pupils)
         body.append(facts([(_when(event.at, zone), f"{what}, by {who} (version {event.version})")]))
         if event.reason:
-            body.append(text_run(f"Reason: {event.reason}"))
+            reason = event.reason if len(event.reason) <= 1500 else event.reason[:1500] + "…"
+            body.append(text_run(f"Reason: {reason}"))
         old = before.get(event.version - 1)
         if event.kind == "edited" and old and "text" in event.detail.get("fields", ()):
             text = old.content.text
@@ -257,6 +267,9 @@ def history_card(
     return adaptive_card(
         body, [execute("incident.show", "Back to the incident", incident=facts_.id)]
     )
+
+
+HISTORY_SHOWN = 12
 
 
 def _what(event: CaseEvent, names: Mapping[int, str], pupils: Mapping[int, str]) -> str:
@@ -457,3 +470,53 @@ def not_saved_card(
         ],
         [execute(verb, "Try again", **kept)],
     )
+
+
+PAGE_TEXT = 18_000  # characters of action text on one page (Teams refuses cards over 28 KB)
+
+
+def action_pages(actions: Sequence[ActionEntry]) -> list[int]:
+    """Where each page of All actions starts: as many actions as fit, at least one."""
+    starts, used = [0], 0
+    for index, action in enumerate(actions):
+        size = min(len(action.text), PAGE_TEXT)
+        if used and used + size > PAGE_TEXT:
+            starts.append(index)
+            used = 0
+        used += size
+    return starts
+
+
+def actions_card(
+    facts_: IncidentFacts,
+    actions: Sequence[ActionEntry],
+    names: Mapping[int, str],
+    categories: Mapping[int, Category],
+    offset: int,
+) -> Card:
+    """Every action on an incident in full, oldest first, as many to a page as fit."""
+    zone = ZoneInfo(facts_.time_zone)
+    starts = action_pages(actions)
+    page_no = max(i for i, start in enumerate(starts) if start <= offset) if actions else 0
+    first = starts[page_no] if actions else 0
+    end = starts[page_no + 1] if page_no + 1 < len(starts) else len(actions)
+    page = actions[first:end]
+    body: list[Card] = [
+        heading(f"Actions on {facts_.reference}"),
+        text_block(f"{first + 1}-{end} of {len(actions)}" if actions else "None", subtle=True),
+    ]
+    for action in page:
+        who = names.get(action.recorded_by, "a former colleague")
+        body.append(text_block(f"**{_when(action.happened_at, zone)}** by {who}"))
+        body.append(text_run(action.text))
+        extra = [categories[c].name for c in sorted(action.category_ids) if c in categories]
+        extra += [f"Agency: {action.agency}"] if action.agency else []
+        if extra:
+            body.append(text_run(" · ".join(extra)))
+    buttons = [execute("incident.show", "Back to the incident", incident=facts_.id)]
+    if page_no > 0:
+        earlier = starts[page_no - 1]
+        buttons.append(execute("action.list", "Earlier", incident=facts_.id, offset=earlier))
+    if end < len(actions):
+        buttons.append(execute("action.list", "Later", incident=facts_.id, offset=end))
+    return adaptive_card(body, buttons)

@@ -120,18 +120,19 @@ def _actions(view: IncidentView, zone: ZoneInfo) -> list[Card]:
             text_input("code", "Code", max_length=6),
             action_set(execute("incident.show", "Show them", incident=view.facts.id)),
         ]
-    shown = view.actions[-SHOWN_ACTIONS:]
+    room = SHOWN_ACTIONS if len(view.text) < 10_000 else 3  # a long text leaves less room
+    shown = view.actions[-room:]
+    shortened = len(view.actions) > len(shown) or any(len(a.text) > ACTION_TEXT for a in shown)
     if len(view.actions) > len(shown):
         earlier = len(view.actions) - len(shown)
-        cards.append(
-            text_block(f"{earlier} earlier action(s) are in the pupil's chronology.", subtle=True)
-        )
+        words = "1 earlier action" if earlier == 1 else f"{earlier} earlier actions"
+        cards.append(text_block(f"{words}: see All actions.", subtle=True))
     for action in shown:
         who = names.get(action.recorded_by, "a former colleague")
         cards.append(text_block(f"{_when(action.happened_at, zone)} by {who}", subtle=True))
         text = action.text
-        if len(text) > ACTION_TEXT:  # Teams refuses cards over 28 KB; the record has it all
-            text = text[:ACTION_TEXT] + "… (the rest is in the pupil's chronology and its export)"
+        if len(text) > ACTION_TEXT:  # Teams refuses cards over 28 KB: All actions has it all
+            text = text[:ACTION_TEXT] + "… (continued in All actions)"
         cards.append(text_run(text))
         extra = [
             view.categories[c].name for c in sorted(action.category_ids) if c in view.categories
@@ -146,6 +147,8 @@ def _actions(view: IncidentView, zone: ZoneInfo) -> list[Card]:
             extra.append("Files: " + ", ".join(files))
         if extra:
             cards.append(text_run(" · ".join(extra)))
+    if shortened:
+        cards.append(action_set(execute("action.list", "All actions", incident=view.facts.id)))
     return cards
 
 

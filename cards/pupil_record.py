@@ -27,6 +27,7 @@ from cards.pupils import pupil_name
 from safeguarding.chronology import Entry, PupilRecord
 from safeguarding.search import StudentMatch
 
+SHOWN_DOCUMENTS = 15
 SHOWN_TEXT = 600  # characters of each entry on the card; the incident and the PDF have it all
 
 
@@ -228,7 +229,10 @@ def _documents(record: PupilRecord, links: dict[int, str]) -> list[Card]:
     if not record.documents:
         return []
     cards: list[Card] = [text_block("**Documents**")]
-    for incident, attachment in record.documents:
+    if len(record.documents) > SHOWN_DOCUMENTS:  # the newest; each incident lists its own
+        hidden = len(record.documents) - SHOWN_DOCUMENTS
+        cards.append(text_block(f"{hidden} older documents: open their incidents.", subtle=True))
+    for incident, attachment in record.documents[-SHOWN_DOCUMENTS:]:
         line = f"{attachment.name} ({attachment.kind}, {incident.reference})"
         url = links.get(attachment.id)
         if url:

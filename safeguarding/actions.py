@@ -24,8 +24,9 @@ from safeguarding.incidents import MAX_AGENCY, MAX_TEXT, IncidentFacts, QueuedAl
 from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
 from safeguarding.recipients import alert_recipients
 from safeguarding.recording import ConfirmGrants, grants_token
+from safeguarding.school import Category
 from safeguarding.staff import StaffMember
-from safeguarding.viewing import allowed_incident
+from safeguarding.viewing import action_decision, allowed_incident, viewer_and_policy
 
 _KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
 REMIND_AT = time(8, 0)
@@ -232,6 +233,36 @@ class Actions:
         """The incident, for someone who may add an action to it (refused and audited otherwise)."""
         async with self.uow_factory() as uow:
             return await self.readable(uow, actor, incident_id, "action.form", conversation)
+
+    async def actions_of(
+        self, actor: StaffMember, incident_id: int, conversation: str
+    ) -> tuple[IncidentFacts, list[ActionEntry], dict[int, str], dict[int, Category]]:
+        """An incident's actions this member of staff may read, in full, oldest first, with
+        staff names; reading them is audited as viewing the incident."""
+        now = self.clock.now()
+        async with self.uow_factory() as uow:
+            facts = await self.readable(uow, actor, incident_id, "action.list", conversation)
+            viewer, policy = await viewer_and_policy(uow, actor, now)
+            shown = [
+                a
+                for a in await uow.actions.on_incidents([incident_id])
+                if action_decision(viewer, policy, facts, a.category_ids, now) == Decision.ALLOW
+            ]
+            names = {s.id: s.display_name for s in await uow.staff.list(actor.school_id)}
+            categories = {c.id: c for c in await uow.categories.list(actor.school_id)}
+            await uow.audit.append(
+                staff_event(
+                    actor,
+                    AuditAction.INCIDENT_VIEWED,
+                    now,
+                    conversation,
+                    record_type="incident",
+                    record_id=incident_id,
+                    detail={"actions": [a.id for a in shown]},
+                )
+            )
+            await uow.commit()
+        return facts, shown, names, categories
 
     async def readable(
         self, uow: UnitOfWork, actor: StaffMember, incident_id: int, verb: str, conversation: str

@@ -15,6 +15,7 @@ from cards.casework import (
     ActionFormView,
     EditFormView,
     action_form_card,
+    actions_card,
     assign_form_card,
     edit_form_card,
     history_card,
@@ -351,3 +352,21 @@ def _keeps(verb: str, text_key: str, label: str):
 action_not_saved = _keeps("action.add", "text", "Action taken")
 status_not_saved = _keeps("case.status", "reason", "Reason for the decision")
 edit_not_saved = _keeps("incident.edit", "text", "Incident")
+
+
+async def list_actions(turn: Turn, data: Mapping[str, Any]) -> Card:
+    """Every action in full (the incident card shortens them), a page at a time."""
+    found = _ids(data, "incident")
+    if found is None:
+        return notice_card(*NOT_AVAILABLE)
+    (incident,) = found
+    offset = data.get("offset") if type(data.get("offset")) is int else 0
+    services = turn.services
+    try:
+        facts, actions, names, categories = await services.actions.actions_of(
+            turn.who.staff, incident, turn.conversation_type
+        )
+    except NeedsElevation:
+        return await elevation_answer(turn, incident)
+    start = max(0, min(offset, max(0, len(actions) - 1)))
+    return actions_card(facts, actions, names, categories, start)

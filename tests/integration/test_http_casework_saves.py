@@ -92,3 +92,32 @@ async def test_a_wrong_code_with_a_save_asks_again_and_keeps_everything(
     assert "That code did not work." in str(again)
     assert button(again, "Continue")["data"]["status"] == "Active"
     assert "code" not in button(again, "Continue")["data"]
+
+
+async def test_every_action_is_readable_in_full_though_the_incident_card_shortens_them(
+    running_bot, uow_factory, clock
+):
+    """The incident card keeps under Teams' size limit; All actions has every word."""
+    import json
+
+    from safeguarding.actions import Actions, read_action_form
+
+    incident = await recorded(uow_factory, clock, 7)
+    async with uow_factory() as uow:
+        priya = await uow.staff.by_id(1, 1)
+    long = "MARKER-long " + "word " * 1500
+    for n in range(12):
+        values = {"key": f"saves-act-{n:03d}", "text": f"{n:02d} {long}"}
+        draft = read_action_form(values, now=clock.now(), time_zone=ZONE)
+        await Actions(uow_factory, clock).add(priya, incident, draft, "personal")
+    card = await press(running_bot, "incident.show", incident=incident)
+    assert len(json.dumps(card)) < 28_000
+    assert "2 earlier actions: see All actions." in str(card)
+    seen, data = [], {"incident": incident, "offset": 0}
+    while True:  # page through All actions: every action once, in full, oldest first
+        listed = await press(running_bot, "action.list", **data)
+        seen += [n for n in range(12) if f"{n:02d} {long}" in str(listed)]
+        if "Later" not in [a["title"] for a in listed["actions"]]:
+            break
+        data = button(listed, "Later")["data"]
+    assert seen == list(range(12))
