@@ -22,6 +22,7 @@ from cards.elements import (
     text_input,
     text_run,
     warning,
+    when_inputs,
 )
 from safeguarding.actions import ActionEntry
 from safeguarding.casework import MAX_REASON, MOVES, OUTCOMES, CaseEvent
@@ -175,20 +176,13 @@ def action_form_card(view: ActionFormView) -> Card:
             value=_text(values, "agency"),
             placeholder="None",
         ),
-        {
-            "type": "Input.Date",
-            "id": "date",
-            "label": "Date of the action",
-            "value": _text(values, "date") or local.date().isoformat(),
-        },
-        *_error(errors, "date"),
-        {
-            "type": "Input.Time",
-            "id": "time",
-            "label": f"Time of the action ({incident.time_zone})",
-            "value": _text(values, "time") or local.strftime("%H:%M"),
-        },
-        *_error(errors, "time"),
+        *when_inputs(
+            "action",
+            _text(values, "date") or local.date().isoformat(),
+            _text(values, "time") or local.strftime("%H:%M"),
+            incident.time_zone,
+            errors,
+        ),
         choice_set(
             "alert_staff",
             "Alert staff members",
@@ -356,20 +350,13 @@ def edit_form_card(view: EditFormView) -> Card:
         body += _error(errors, name)
     known = list(dict.fromkeys([*view.agencies, *incident.agencies]))
     body += [
-        {
-            "type": "Input.Date",
-            "id": "date",
-            "label": "Date of the incident",
-            "value": _text(values, "date") or local.date().isoformat(),
-        },
-        *_error(errors, "date"),
-        {
-            "type": "Input.Time",
-            "id": "time",
-            "label": f"Time of the incident ({incident.time_zone})",
-            "value": _text(values, "time") or local.strftime("%H:%M"),
-        },
-        *_error(errors, "time"),
+        *when_inputs(
+            "incident",
+            _text(values, "date") or local.date().isoformat(),
+            _text(values, "time") or local.strftime("%H:%M"),
+            incident.time_zone,
+            errors,
+        ),
         choice_set(
             "agencies",
             "Agencies involved",

@@ -1,5 +1,6 @@
 """The pieces every card is built from; staff-written text only ever goes through `text_run`."""
 
+from collections.abc import Mapping
 from typing import Any
 
 Card = dict[str, Any]
@@ -134,3 +135,25 @@ def submit(verb: str, title: str, **data: Any) -> Card:
         "title": title,
         "data": {"v": PAYLOAD_VERSION, "verb": verb, **data},
     }
+
+
+def when_inputs(
+    what: str, day: str, clock: str, time_zone: str, errors: Mapping[str, str]
+) -> list[Card]:
+    """ "Date of the <what>" and "Time of the <what> (<zone>)", each with its message if any."""
+    cards: list[Card] = [
+        {"type": "Input.Date", "id": "date", "label": f"Date of the {what}", "value": day}
+    ]
+    if errors.get("date"):
+        cards.append(warning(errors["date"]))
+    cards.append(
+        {
+            "type": "Input.Time",
+            "id": "time",
+            "label": f"Time of the {what} ({time_zone})",
+            "value": clock,
+        }
+    )
+    if errors.get("time"):
+        cards.append(warning(errors["time"]))
+    return cards

@@ -23,6 +23,7 @@ from cards.elements import (
     text_run,
     toggle,
     warning,
+    when_inputs,
 )
 from safeguarding.incident_form import FormOptions, linked_ids, marker_count, truthy
 from safeguarding.incidents import MAX_MARKERS, MAX_NOTE, MAX_TEXT, RECORDABLE, REGIONS, SIDES
@@ -254,22 +255,13 @@ def _body_map(view: FormView) -> list[Card]:
 
 def _when(view: FormView) -> list[Card]:
     local = view.now.astimezone(ZoneInfo(view.time_zone))
-    return [
-        {
-            "type": "Input.Date",
-            "id": "date",
-            "label": "Date of the incident",
-            "value": _value(view, "date") or local.date().isoformat(),
-        },
-        *_error(view, "date"),
-        {
-            "type": "Input.Time",
-            "id": "time",
-            "label": f"Time of the incident ({view.time_zone})",
-            "value": _value(view, "time") or local.strftime("%H:%M"),
-        },
-        *_error(view, "time"),
-    ]
+    return when_inputs(
+        "incident",
+        _value(view, "date") or local.date().isoformat(),
+        _value(view, "time") or local.strftime("%H:%M"),
+        view.time_zone,
+        view.errors,
+    )
 
 
 def _case(view: FormView) -> list[Card]:
