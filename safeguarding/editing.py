@@ -131,7 +131,7 @@ class Editing:
                     staff_event(
                         actor,
                         AuditAction.INCIDENT_MOVED,
-                        event_time(change),
+                        change.event.at,
                         conversation,
                         record_type="student",
                         record_id=student,
@@ -161,7 +161,8 @@ class Editing:
                 )
             await self._pupil_allowed(uow, actor, facts, student_id, conversation)
             policy = await uow.access.policy(actor.school_id)
-            if not categories <= policy.categories:
+            allowed = all(policy.rights(actor, c).add_incidents for c in categories)
+            if not categories <= policy.categories or not allowed:
                 raise InvalidInput({"categories": "Choose categories from the list."})
             change = Change(
                 self._event(actor, facts, "linked"),
@@ -295,10 +296,6 @@ class Editing:
                 detail={"version": change.event.version, **change.detail},
             )
         )
-
-
-def event_time(change: Change) -> datetime:
-    return change.event.at
 
 
 def _changed(before: IncidentContent, after: IncidentContent) -> list[str]:

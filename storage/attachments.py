@@ -105,15 +105,6 @@ class SqlAttachments:
             for r in rows
         ]
 
-    async def listed(self, incident_id: int) -> list[AttachmentRow]:
-        """The incident's attachment rows, oldest first (names and files stay encrypted)."""
-        rows = await self.session.scalars(
-            select(AttachmentRow)
-            .where(AttachmentRow.incident_id == incident_id)
-            .order_by(AttachmentRow.id)
-        )
-        return list(rows)
-
     async def info(self, attachment_id: int) -> tuple[int, AttachmentInfo] | None:
         """(incident id, the file's facts, its name decrypted), or None."""
         row = await self.session.get(AttachmentRow, attachment_id)

@@ -6,10 +6,8 @@ data directory; the Playground runs from the repository root with its `.m365agen
 end of the session whatever happened. Start-up failures raise with the tail of the relevant log.
 """
 
-import os
 import re
 import shutil
-import signal
 import subprocess
 import time
 import urllib.error
@@ -21,13 +19,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.processes import child_env, free_port, kestrel_executable
+from tests.support.processes import child_env, free_port, kestrel_executable, stop_group
 
 REPO = Path(__file__).resolve().parents[2]
 PLAYGROUND_CLI = REPO / "node_modules" / "@microsoft" / "m365agentsplayground" / "cli.js"
 PLAYGROUND_CONFIG = REPO / ".m365agentsplayground.yml"
 STARTUP_TIMEOUT = 30.0
-STOP_TIMEOUT = 5.0
 LOG_TAIL_LINES = 40
 _PLAYGROUND_HINT = (
     f"The Playground exits with code 1 and no message when {PLAYGROUND_CONFIG} is invalid."
@@ -73,26 +70,7 @@ class _Service:
 
     def stop(self) -> None:
         """SIGTERM to the service's process group, then SIGKILL if anything in it lingers."""
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            try:
-                os.killpg(self.process.pid, sig)  # a session of its own: pgid == pid
-            except ProcessLookupError:
-                return
-            if _group_ended(self.process, STOP_TIMEOUT):
-                return
-
-
-def _group_ended(process: subprocess.Popen[bytes], timeout: float) -> bool:
-    """Whether the process (reaped) and everything else in its group are gone within timeout."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        process.poll()
-        try:
-            os.killpg(process.pid, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.05)
-    return False
+        stop_group(self.process)
 
 
 _LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy

@@ -119,15 +119,19 @@ class KestrelProcess:
         raise RuntimeError(f"{self.name} not healthy within {within:.0f} s\n{self.tail()}")
 
     def stop(self) -> None:
-        """SIGTERM to the process group, then SIGKILL if anything in it lingers."""
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            try:
-                os.killpg(self.process.pid, sig)  # a session of its own: pgid == pid
-            except ProcessLookupError:
-                break
-            if _group_ended(self.process, STOP_TIMEOUT):
-                break
-        self.process.poll()
+        stop_group(self.process)
+
+
+def stop_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to a child's process group, then SIGKILL if anything in it lingers."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sig)  # a session of its own: pgid == pid
+        except ProcessLookupError:
+            break
+        if _group_ended(process, STOP_TIMEOUT):
+            break
+    process.poll()
 
 
 def _group_ended(process: subprocess.Popen[bytes], timeout: float) -> bool:
