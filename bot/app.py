@@ -31,6 +31,7 @@ from safeguarding.editing import Editing
 from safeguarding.elevation import Elevation
 from safeguarding.exclusions import Exclusions
 from safeguarding.identity import TenantPolicy
+from safeguarding.services.press import Rules
 from safeguarding.oversight import Oversight
 from safeguarding.recording import Recording
 from storage.database import create_engine
@@ -62,6 +63,12 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
         links=LinkSigner(keyring.derived_key("kestrel-links")),
         public_url=settings.public_url,
         downloader=Downloader(settings.max_attachment_mb * 2**20, allow_http=settings.local),
+        rules=Rules(
+            tenant_policy=TenantPolicy(settings.allowed_tenants),
+            escalate_after=timedelta(minutes=settings.escalate_minutes),
+            elevation_lasts=timedelta(minutes=settings.elevation_minutes),
+            max_attachment_bytes=settings.max_attachment_mb * 2**20,
+        ),
     )
     adapter = overrides.get("adapter") or create_adapter(settings)
     adapter.on_turn_error = _on_turn_error

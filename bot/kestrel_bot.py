@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from botbuilder.core import CardFactory, InvokeResponse, MessageFactory, TurnContext
@@ -17,10 +18,12 @@ from bot.verbs import COMMAND_VERBS, DIALOG_VERBS, VERBS
 from cards.elements import PAYLOAD_VERSION, Card, without_actions
 from cards.incidents import form_in_dialog_card
 from cards.notice import notice_card
-from safeguarding.chats import ChatAddress, forget_chat, remember_chat
+from cards.verbs import Verb as V
+from safeguarding.chats import ChatAddress
 from safeguarding.errors import DomainError, NotRecognised
-from safeguarding.identity import Caller, identify_staff
-from safeguarding.refusals import record_refusal
+from safeguarding.identity import Caller
+from safeguarding.services.chats import forget_chat, note_chat, refuse_verb
+from safeguarding.services.press import Request
 
 log = logging.getLogger("kestrel.bot")
 
@@ -28,6 +31,9 @@ ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 # The dialog that opens from a button (task/fetch) or from a message's "Record a concern" action.
 DIALOG_OPENERS = ("task/fetch", "composeExtension/fetchTask")
 DIALOG_SUBMITS = ("task/submit", "composeExtension/submitAction")
+NO_LONGER = ("Kestrel", "That button is no longer available. Type help.")
+USE_BUTTONS = ("Kestrel", "Please use the buttons on Kestrel's cards for that.")
+NOT_AVAILABLE = ("Not available", "That record is not available.")
 UNKNOWN_COMMAND = (
     "I only understand a few commands; type help to see them. Please do not type concerns "
     "into this chat: use Add incident."
@@ -57,7 +63,7 @@ class KestrelBot:
     async def _note_chat(self, context: TurnContext) -> None:
         """A conversationUpdate in someone's 1:1 chat: keep its address (nothing to answer)."""
         try:
-            await self._identify(context)  # remembers a personal chat's address
+            await Turn(_request(context), self.services).run(note_chat)
         except NotRecognised:
             return
         except Exception as error:  # noqa: BLE001 - nothing to answer on an update
@@ -66,8 +72,7 @@ class KestrelBot:
     async def _forget_chat(self, context: TurnContext) -> None:
         """Kestrel was removed from this person's Teams: their chat address goes."""
         try:
-            turn = await self._identify(context, remember=False)
-            await forget_chat(turn.who.staff, uow_factory=self.services.uow_factory)
+            await Turn(_request(context, remember=False), self.services).run(forget_chat)
         except NotRecognised:
             return
         except Exception as error:  # noqa: BLE001 - nothing to answer on an uninstall
@@ -127,19 +132,10 @@ class KestrelBot:
         posting: bool = False,
         dialog: bool = False,
     ) -> Card | Done:
-        """Identify the caller, check the verb and payload, run the handler; errors become cards."""
+        """Check the verb and parse its payload, run the handler; errors become cards."""
+        turn = Turn(_request(context), self.services)
         try:
-            turn = await self._identify(context)
-            if verb == "command.unknown":
-                return notice_card("Kestrel", UNKNOWN_COMMAND)
-            entry = VERBS.get(verb)
-            if entry is None or not _valid_payload(data):
-                await self._refuse(turn, verb)
-                return notice_card("Kestrel", "That button is no longer available. Type help.")
-            if posting and not entry.postable:
-                await self._refuse(turn, verb)
-                return notice_card("Kestrel", "Please use the buttons on Kestrel's cards for that.")
-            answer = await entry.handler(turn, data)
+            answer = await self._route(turn, verb, data, posting)
             return without_actions(answer) if dialog and isinstance(answer, dict) else answer
         except Exception as error:  # noqa: BLE001 - domain errors get words, others a reference
             entry = VERBS.get(verb)
@@ -147,6 +143,23 @@ class KestrelBot:
                 # A form must never lose what was typed, whatever failed (even identification).
                 return entry.keeps_input(data, log_unexpected(error, "form not saved"))
             return error_card(error)
+
+    async def _route(self, turn: Turn, verb: str, data: Any, posting: bool) -> Card | Done:
+        if verb == V.COMMAND_UNKNOWN:
+            await turn.run(note_chat)
+            return notice_card("Kestrel", UNKNOWN_COMMAND)
+        entry = VERBS.get(verb)
+        if entry is None or not _valid_payload(data):
+            return await self._refuse(turn, verb, NO_LONGER)
+        if posting and not entry.postable:
+            return await self._refuse(turn, verb, USE_BUTTONS)
+        if entry.payload is None:  # a handler not yet served by one press
+            who = (await turn.run(note_chat)).outcome
+            return await entry.handler(replace(turn, who=who), data)
+        payload = entry.payload.parse(data)
+        if payload is None:
+            return await self._refuse(turn, verb, NOT_AVAILABLE)
+        return await entry.handler(turn, payload)
 
     async def _receive_files(self, context: TurnContext, files: list[tuple[str, str]]) -> Card:
         """Files sent in the 1:1 chat, for the incident whose attach window is open."""
@@ -167,45 +180,16 @@ class KestrelBot:
             log_unexpected(error, "search failed")
             return students.no_results()
 
-    async def _refuse(self, turn: Turn, verb: str) -> None:
+    @staticmethod
+    async def _refuse(turn: Turn, verb: str, words: tuple[str, str]) -> Card:
         log.warning("refused verb %r", verb[:40])
-        await record_refusal(
-            turn.who.staff,
-            verb,
-            turn.conversation_type,
-            uow_factory=self.services.uow_factory,
-            clock=self.services.clock,
-        )
+        await turn.run(refuse_verb, verb)
+        return notice_card(*words)
 
-    async def _identify(self, context: TurnContext, *, remember: bool = True) -> Turn:
-        activity = context.activity
-        conversation_type = (
-            activity.conversation and activity.conversation.conversation_type
-        ) or ""
-        caller = Caller(
-            tenant_id=_tenant_id(activity),
-            aad_object_id=(activity.from_property and activity.from_property.aad_object_id) or "",
-            conversation_type=conversation_type,
-        )
-        who = await identify_staff(
-            caller,
-            policy=self.services.tenant_policy,
-            uow_factory=self.services.uow_factory,
-            clock=self.services.clock,
-        )
-        if remember and conversation_type == "personal":
-            await remember_chat(
-                who.staff,
-                _chat_address(activity),
-                uow_factory=self.services.uow_factory,
-                clock=self.services.clock,
-            )
-        return Turn(
-            who=who,
-            conversation_type=conversation_type or "personal",
-            services=self.services,
-            message_id=activity.reply_to_id or "",
-        )
+    async def _identify(self, context: TurnContext) -> Turn:
+        """Who this is, for turns not yet served by one press (files, typeahead)."""
+        turn = Turn(_request(context), self.services)
+        return replace(turn, who=(await turn.run(note_chat)).outcome)
 
     @staticmethod
     async def _reply(context: TurnContext, card: Card) -> None:
@@ -294,6 +278,19 @@ def _bot_removed(activity: Activity) -> bool:
     return activity.type == ActivityTypes.installation_update and (
         activity.action or ""
     ).startswith("remove")
+
+
+def _request(context: TurnContext, *, remember: bool = True) -> Request:
+    """What this activity says of its sender, and the 1:1 chat's address to keep."""
+    activity = context.activity
+    conversation_type = (activity.conversation and activity.conversation.conversation_type) or ""
+    caller = Caller(
+        tenant_id=_tenant_id(activity),
+        aad_object_id=(activity.from_property and activity.from_property.aad_object_id) or "",
+        conversation_type=conversation_type,
+    )
+    chat = _chat_address(activity) if remember and conversation_type == "personal" else None
+    return Request(caller, chat, activity.reply_to_id or "")
 
 
 def _chat_address(activity: Activity) -> ChatAddress:

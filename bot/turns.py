@@ -1,10 +1,12 @@
-"""What a handler gets: who is acting, from which conversation, and the services to call."""
+"""What a handler gets: the request, and the services to run its one use case with."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from bot.downloads import Downloader
 from bot.links import LinkSigner
 from cards.elements import Card
+from cards.payloads import MAX_ID, chosen_id, record_id  # noqa: F401 - until every handler is typed
 from safeguarding.actions import Actions
 from safeguarding.alerts import Outbox
 from safeguarding.attachments import Attachments
@@ -18,6 +20,7 @@ from safeguarding.identity import Identified, TenantPolicy
 from safeguarding.oversight import Oversight
 from safeguarding.ports import UnitOfWorkFactory
 from safeguarding.recording import Recording
+from safeguarding.services.press import Pressed, Request, Rules, UseCase, run_press
 
 
 @dataclass(frozen=True)
@@ -40,16 +43,35 @@ class Services:
     downloader: Downloader
     links: LinkSigner
     public_url: str  # where Teams clients reach Kestrel (signed links are made absolute with it)
+    rules: Rules = Rules()
 
 
 @dataclass(frozen=True)
 class Turn:
-    """One authorised request: the member of staff behind it and where it came from."""
+    """One request: who claims to be calling, from where, and the services to serve it."""
 
-    who: Identified
-    conversation_type: str
+    request: Request
     services: Services
-    message_id: str = ""  # the card's message a button was pressed on (replyToId), if any
+    who: Identified | None = None  # set for handlers not yet served by one press (transition)
+
+    @property
+    def conversation_type(self) -> str:
+        return self.request.caller.conversation_type or "personal"
+
+    @property
+    def message_id(self) -> str:
+        return self.request.message_id
+
+    async def run(self, use_case: UseCase, *args: Any) -> Pressed[Any]:
+        """The press: one use case in one unit of work (identity and chat address included)."""
+        services = self.services
+        return await run_press(
+            services.uow_factory, services.clock, services.rules, self.request, use_case, *args
+        )
+
+    def link(self, path: str, who: Identified) -> str:
+        """A signed, short-lived, absolute link to `path` for this member of staff."""
+        return self.services.public_url + self.services.links.link(path, who.staff.id)
 
 
 @dataclass(frozen=True)
@@ -59,17 +81,3 @@ class Done:
     card: Card
     summary: str
 
-
-MAX_ID = 2**31 - 1  # ids are INTEGER columns (int4 on PostgreSQL)
-
-
-def record_id(value: object) -> int | None:
-    """An id or version from a button's data: an int the database can hold (1 to 2**31 - 1);
-    anything else is None (the answer is a plain notice, never a database error)."""
-    return value if type(value) is int and 0 < value <= MAX_ID else None
-
-
-def chosen_id(value: object) -> int | None:
-    """An id picked in a card's input, or in a signed link's path (both are text)."""
-    text = str(value or "")
-    return record_id(int(text)) if text.isascii() and text.isdecimal() and len(text) < 12 else None

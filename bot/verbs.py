@@ -19,13 +19,18 @@ from bot.handlers import (
 )
 from bot.turns import Done, Turn
 from cards.elements import Card
+from cards.payloads import CaseRef, IncidentRef, NoIds, Page, Payload, StudentRef  # noqa: F401
+from cards.verbs import Verb as V
 
-Handler = Callable[[Turn, Mapping[str, Any]], Awaitable[Card | Done]]
+Handler = Callable[[Turn, Any], Awaitable[Card | Done]]
 
 
 @dataclass(frozen=True)
 class Verb:
     handler: Handler
+    # The payload the verb accepts, parsed strictly before the handler runs (None: a handler
+    # not yet served by one press reads the raw data itself).
+    payload: type[Payload] | None = None
     # Whether the answer may be posted as a chat message (Teams keeps those). Verbs whose cards
     # carry details or secrets answer only in invoke responses.
     postable: bool = False
@@ -34,63 +39,63 @@ class Verb:
 
 
 VERBS: Mapping[str, Verb] = {
-    "help": Verb(welcome.show_help, postable=True),
+    V.HELP: Verb(welcome.show_help, postable=True),
     # The `add incident` command posts a stub; the form itself only in invoke responses.
-    "incident.open": Verb(incidents.open_form, postable=True),
-    "incident.add": Verb(incidents.add),
+    V.INCIDENT_OPEN: Verb(incidents.open_form, postable=True),
+    V.INCIDENT_ADD: Verb(incidents.add),
     # Action.Submit fallbacks (and dialogs) post these; the answer replaces the form's message.
-    "incident.form": Verb(incidents.change, postable=True, keeps_input=incidents.not_saved),
-    "incident.record": Verb(incidents.record, postable=True, keeps_input=incidents.not_saved),
-    "incident.attach": Verb(attachments.open_window),
+    V.INCIDENT_FORM: Verb(incidents.change, postable=True, keeps_input=incidents.not_saved),
+    V.INCIDENT_RECORD: Verb(incidents.record, postable=True, keeps_input=incidents.not_saved),
+    V.INCIDENT_ATTACH: Verb(attachments.open_window),
     # Details only ever in the invoke response, after the server has authorised this user.
-    "incident.show": Verb(viewing.show),
-    "incident.audit": Verb(oversight.incident_history),
-    "alert.read": Verb(alerts.mark_read),
-    "student.audit": Verb(oversight.pupil_report),
-    "case.assign": Verb(casework.assign),
-    "case.assign_form": Verb(casework.assign_form),
-    "case.status_form": Verb(casework.status_form),
-    "case.status": Verb(casework.change_status, keeps_input=casework.status_not_saved),
-    "case.history": Verb(casework.history),
-    "incident.edit_form": Verb(casework.edit_form),
-    "incident.edit": Verb(casework.edit, keeps_input=casework.edit_not_saved),
-    "incident.move_form": Verb(casework.move_form),
-    "incident.move": Verb(casework.move),
-    "incident.link_form": Verb(casework.link_form),
-    "incident.link": Verb(casework.link),
-    "action.form": Verb(casework.open_action_form),
-    "action.list": Verb(casework.list_actions),
-    "action.add": Verb(casework.add_action, keeps_input=casework.action_not_saved),
+    V.INCIDENT_SHOW: Verb(viewing.show),
+    V.INCIDENT_AUDIT: Verb(oversight.incident_history),
+    V.ALERT_READ: Verb(alerts.mark_read),
+    V.STUDENT_AUDIT: Verb(oversight.pupil_report),
+    V.CASE_ASSIGN: Verb(casework.assign),
+    V.CASE_ASSIGN_FORM: Verb(casework.assign_form),
+    V.CASE_STATUS_FORM: Verb(casework.status_form),
+    V.CASE_STATUS: Verb(casework.change_status, keeps_input=casework.status_not_saved),
+    V.CASE_HISTORY: Verb(casework.history),
+    V.INCIDENT_EDIT_FORM: Verb(casework.edit_form),
+    V.INCIDENT_EDIT: Verb(casework.edit, keeps_input=casework.edit_not_saved),
+    V.INCIDENT_MOVE_FORM: Verb(casework.move_form),
+    V.INCIDENT_MOVE: Verb(casework.move),
+    V.INCIDENT_LINK_FORM: Verb(casework.link_form),
+    V.INCIDENT_LINK: Verb(casework.link),
+    V.ACTION_FORM: Verb(casework.open_action_form),
+    V.ACTION_LIST: Verb(casework.list_actions),
+    V.ACTION_ADD: Verb(casework.add_action, keeps_input=casework.action_not_saved),
     # `student <name>` posts a button; matches and the record only in invoke responses.
-    "student.open": Verb(pupils.open_search, postable=True),
-    "student.find": Verb(pupils.find),
-    "student.show": Verb(pupils.show),
-    "student.export": Verb(pupils.export),
-    "grant.withdraw": Verb(oversight.withdraw),
-    "dashboard.open": Verb(dashboard.open_dashboard, postable=True),
-    "dashboard.show": Verb(dashboard.show),
-    "settings.show": Verb(elevation.show_settings, postable=True),
-    "settings.save": Verb(elevation.save),
-    "elevation.enrol": Verb(elevation.enrol),
-    "elevation.verify": Verb(elevation.verify),
-    "elevation.reset": Verb(elevation.reset),
-    "exclusions.open": Verb(exclusions.open_exclusions, postable=True),
-    "exclusions.show": Verb(exclusions.show),
-    "exclusions.find": Verb(exclusions.find),
-    "exclusion.set": Verb(exclusions.exclude),
-    "exclusion.lift": Verb(exclusions.lift),
+    V.STUDENT_OPEN: Verb(pupils.open_search, postable=True),
+    V.STUDENT_FIND: Verb(pupils.find),
+    V.STUDENT_SHOW: Verb(pupils.show),
+    V.STUDENT_EXPORT: Verb(pupils.export),
+    V.GRANT_WITHDRAW: Verb(oversight.withdraw),
+    V.DASHBOARD_OPEN: Verb(dashboard.open_dashboard, postable=True),
+    V.DASHBOARD_SHOW: Verb(dashboard.show),
+    V.SETTINGS_SHOW: Verb(elevation.show_settings, postable=True),
+    V.SETTINGS_SAVE: Verb(elevation.save),
+    V.ELEVATION_ENROL: Verb(elevation.enrol),
+    V.ELEVATION_VERIFY: Verb(elevation.verify),
+    V.ELEVATION_RESET: Verb(elevation.reset),
+    V.EXCLUSIONS_OPEN: Verb(exclusions.open_exclusions, postable=True),
+    V.EXCLUSIONS_SHOW: Verb(exclusions.show),
+    V.EXCLUSIONS_FIND: Verb(exclusions.find),
+    V.EXCLUSION_SET: Verb(exclusions.exclude),
+    V.EXCLUSION_LIFT: Verb(exclusions.lift),
 }
 
 # Text commands (bot/commands.py names) map onto the same verbs as the buttons.
 COMMAND_VERBS: Mapping[str, str] = {
-    "help": "help",
-    "add_incident": "incident.open",
-    "dashboard": "dashboard.open",
-    "settings": "settings.show",
-    "exclusions": "exclusions.open",
-    "student": "student.open",
-    "unknown": "command.unknown",
+    "help": V.HELP,
+    "add_incident": V.INCIDENT_OPEN,
+    "dashboard": V.DASHBOARD_OPEN,
+    "settings": V.SETTINGS_SHOW,
+    "exclusions": V.EXCLUSIONS_OPEN,
+    "student": V.STUDENT_OPEN,
+    "unknown": V.COMMAND_UNKNOWN,
 }
 
 # What a dialog's Action.Submit (task/submit, composeExtension/submitAction) may ask for.
-DIALOG_VERBS = frozenset({"incident.form", "incident.record"})
+DIALOG_VERBS = frozenset({V.INCIDENT_FORM, V.INCIDENT_RECORD})

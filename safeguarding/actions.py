@@ -18,12 +18,12 @@ from safeguarding.alerts import read_by_acting
 from safeguarding.attachments import ATTACH_WINDOW
 from safeguarding.audit import AuditAction, staff_event
 from safeguarding.clock import Clock
-from safeguarding.errors import Conflict, InvalidInput
+from safeguarding.errors import ConfirmGrants, Conflict, InvalidInput
 from safeguarding.incident_form import happened_at_of, ids, is_id
 from safeguarding.incidents import MAX_AGENCY, MAX_TEXT, IncidentFacts, QueuedAlert
 from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
 from safeguarding.recipients import alert_recipients
-from safeguarding.recording import ConfirmGrants, grants_token
+from safeguarding.recording import grants_token
 from safeguarding.school import Category
 from safeguarding.staff import StaffMember
 from safeguarding.viewing import action_decision, allowed_incident, viewer_and_policy

@@ -16,7 +16,7 @@ from safeguarding.access import Action, Decision, Viewer, decide
 from safeguarding.alerts import read_by_acting
 from safeguarding.audit import AuditAction, staff_event
 from safeguarding.clock import Clock
-from safeguarding.errors import DomainError, InvalidInput
+from safeguarding.errors import InvalidInput, StaleCase
 from safeguarding.incidents import IncidentFacts, QueuedAlert, Status
 from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
 from safeguarding.school import Student
@@ -70,12 +70,6 @@ class History:
     pupils: dict[int, Student]
 
 
-class StaleCase(DomainError):
-    """The card was out of date: somebody changed the case first. `what` says who and how."""
-
-    def __init__(self, what: str) -> None:
-        super().__init__("the case changed first")
-        self.what = what
 
 
 @dataclass(frozen=True)

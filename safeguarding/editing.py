@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from safeguarding.access import Action, Decision, Pupil, Record, decide
 from safeguarding.alerts import read_by_acting
 from safeguarding.audit import AuditAction, staff_event
-from safeguarding.casework import CaseEvent, Casework, StaleCase
-from safeguarding.errors import InvalidInput
+from safeguarding.casework import CaseEvent, Casework
+from safeguarding.errors import InvalidInput, StaleCase
 from safeguarding.incident_form import happened_at_of, ids, split_list
 from safeguarding.incidents import MAX_AGENCY, MAX_LINKED, MAX_TEXT, IncidentFacts
 from safeguarding.ports import UnitOfWork

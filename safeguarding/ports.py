@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Protocol, Self
 
 from safeguarding.access import AccessPolicy
 from safeguarding.audit import AuditEvent
+from safeguarding.chats import ChatAddress
+from safeguarding.identity import Identified
 from safeguarding.incidents import (
     AttachmentInfo,
     Evidence,
@@ -23,9 +25,7 @@ if TYPE_CHECKING:
     from safeguarding.alerts import Delivery, UnreadAlert
     from safeguarding.attachments import StoredFile
     from safeguarding.casework import CaseEvent
-    from safeguarding.chats import ChatAddress
     from safeguarding.editing import Change, IncidentVersion
-    from safeguarding.identity import Identified
 
 
 class SchoolRepository(Protocol):
@@ -35,7 +35,7 @@ class SchoolRepository(Protocol):
 
 
 class StaffRepository(Protocol):
-    async def by_identity(self, tenant_id: str, aad_object_id: str) -> "Identified | None": ...
+    async def by_identity(self, tenant_id: str, aad_object_id: str) -> Identified | None: ...
     async def ensure(
         self, school_id: int, aad_object_id: str, display_name: str, email: str, role: Role
     ) -> StaffMember: ...
@@ -186,8 +186,8 @@ class ActionRepository(Protocol):
 
 
 class ChatRepository(Protocol):
-    async def get(self, staff_id: int) -> "ChatAddress | None": ...
-    async def save(self, staff_id: int, address: "ChatAddress", at: datetime) -> None: ...
+    async def get(self, staff_id: int) -> ChatAddress | None: ...
+    async def save(self, staff_id: int, address: ChatAddress, at: datetime) -> None: ...
     async def delete(self, staff_id: int) -> None: ...
 
 

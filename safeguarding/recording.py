@@ -15,21 +15,13 @@ from safeguarding.access import AccessPolicy, Action, Decision, Pupil, Record, V
 from safeguarding.attachments import ATTACH_WINDOW
 from safeguarding.audit import AuditAction, staff_event
 from safeguarding.clock import Clock
-from safeguarding.errors import Conflict, DomainError, InvalidInput, NotAvailable
+from safeguarding.errors import ConfirmGrants, Conflict, InvalidInput, NotAvailable
 from safeguarding.incidents import IncidentDraft, NewIncident, PupilEntry, QueuedAlert, reference
 from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
 from safeguarding.recipients import alert_recipients
 from safeguarding.refusals import refuse
 from safeguarding.school import Category, Student
 from safeguarding.staff import StaffMember
-
-
-class ConfirmGrants(DomainError):
-    """Alerting these colleagues would let them see an incident they cannot otherwise see."""
-
-    def __init__(self, names: Sequence[str], token: str) -> None:
-        super().__init__("grants need confirmation")
-        self.names, self.token = tuple(names), token
 
 
 @dataclass(frozen=True)

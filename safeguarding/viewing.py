@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from safeguarding.access import AccessPolicy, Action, Decision, Pupil, Record, Viewer, decide
 from safeguarding.audit import AuditAction, staff_event
 from safeguarding.clock import Clock
-from safeguarding.errors import DomainError
+from safeguarding.errors import DomainError, NeedsElevation
 from safeguarding.incidents import AttachmentInfo, Evidence, IncidentFacts, Marker, Status
 from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
 from safeguarding.refusals import refuse
@@ -18,12 +18,6 @@ if TYPE_CHECKING:
     from safeguarding.actions import ActionEntry
 
 
-class NeedsElevation(DomainError):
-    """Restricted or historic: a recent second factor is needed first."""
-
-    def __init__(self, incident_id: int) -> None:
-        super().__init__("needs elevated access")
-        self.incident_id = incident_id
 
 
 class StatusOnly(DomainError):

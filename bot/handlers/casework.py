@@ -27,14 +27,12 @@ from cards.elements import Card
 from cards.notice import notice_card
 from cards.pupils import pupil_name
 from safeguarding.actions import read_action_form
-from safeguarding.casework import StaleCase, read_status_change
+from safeguarding.casework import read_status_change
 from safeguarding.editing import read_edit
-from safeguarding.errors import InvalidInput
+from safeguarding.errors import ConfirmGrants, InvalidInput, NeedsElevation, StaleCase
 from safeguarding.incident_form import form_options, ids
 from safeguarding.incidents import IncidentFacts
-from safeguarding.recording import ConfirmGrants
 from safeguarding.search import find_students
-from safeguarding.viewing import NeedsElevation
 
 NOT_AVAILABLE = ("Not available", "That record is not available.")
 

@@ -10,10 +10,9 @@ from bot.turns import Done, Turn
 from cards.elements import Card
 from cards.incident_form import FormView, incident_form_card
 from cards.incidents import add_privately_card, not_saved_card, open_form_card, recorded_card
-from safeguarding.errors import Conflict, InvalidInput, NotAvailable
+from safeguarding.errors import ConfirmGrants, Conflict, InvalidInput, NotAvailable
 from safeguarding.incident_form import form_options, ids, linked_ids, marker_count, read_form
 from safeguarding.incidents import MAX_LINKED, MAX_MARKERS, MAX_TEXT
-from safeguarding.recording import ConfirmGrants
 from safeguarding.refusals import record_refusal
 from safeguarding.search import chosen_students, find_students
 

@@ -8,9 +8,9 @@ from cards.alerts import alert_copy_card
 from cards.elements import Card
 from cards.incident_view import elevation_prompt_card, incident_card, status_card
 from cards.notice import notice_card
-from safeguarding.errors import ElevationLocked, InvalidInput, NotPermitted
+from safeguarding.errors import ElevationLocked, InvalidInput, NeedsElevation, NotPermitted
 from safeguarding.incidents import reference
-from safeguarding.viewing import NeedsElevation, StatusOnly, view_incident
+from safeguarding.viewing import StatusOnly, view_incident
 
 
 async def show(turn: Turn, data: Mapping[str, Any]) -> Card:

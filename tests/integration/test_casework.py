@@ -7,13 +7,13 @@ import pytest
 from sqlalchemy import select
 
 from safeguarding.actions import Actions, read_action_form
-from safeguarding.casework import Casework, StaleCase, StatusChange, read_status_change
+from safeguarding.casework import Casework, StatusChange, read_status_change
 from safeguarding.dashboard import my_dashboard
-from safeguarding.errors import InvalidInput, NotAvailable
+from safeguarding.errors import ConfirmGrants, InvalidInput, NotAvailable, StaleCase
 from safeguarding.exclusions import Exclusions
 from safeguarding.incident_form import read_form
 from safeguarding.incidents import QueuedAlert, Status
-from safeguarding.recording import ConfirmGrants, Recording
+from safeguarding.recording import Recording
 from safeguarding.viewing import view_incident
 from storage.database import create_engine
 from storage.models import ActionRow, AlertRow, AuditEventRow, CaseEventRow, IncidentRow

@@ -3,10 +3,10 @@
 import pytest
 from sqlalchemy import select
 
-from safeguarding.casework import Casework, StaleCase
+from safeguarding.casework import Casework
 from safeguarding.chronology import Chronologies
 from safeguarding.editing import Editing, read_edit
-from safeguarding.errors import InvalidInput, NotAvailable
+from safeguarding.errors import InvalidInput, NotAvailable, StaleCase
 from safeguarding.incident_form import read_form
 from safeguarding.recording import Recording
 from storage.models import AuditEventRow, IncidentVersionRow

@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text
 
-from safeguarding.errors import InvalidInput, NotAvailable
+from safeguarding.errors import ConfirmGrants, InvalidInput, NotAvailable
 from safeguarding.incident_form import form_options, read_form
-from safeguarding.recording import ConfirmGrants, Recording
+from safeguarding.recording import Recording
 from safeguarding.staff import Role
 from storage.models import (
     AlertRow,

@@ -6,12 +6,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from safeguarding.errors import NotAvailable
+from safeguarding.errors import NeedsElevation, NotAvailable
 from safeguarding.incident_form import read_form
 from safeguarding.incidents import Status
 from safeguarding.recording import Recording
 from safeguarding.second_factor import SecondFactor
-from safeguarding.viewing import NeedsElevation, StatusOnly, view_incident
+from safeguarding.viewing import StatusOnly, view_incident
 from storage.models import AuditEventRow
 
 TEXT = "MARKER-view: she said\nit happened twice"

@@ -7,8 +7,10 @@ import pytest
 from safeguarding.audit import AuditAction
 from safeguarding.clock import FixedClock
 from safeguarding.errors import NotRecognised
-from safeguarding.identity import Caller, TenantPolicy, fingerprint, identify_staff
+from safeguarding.identity import Caller, TenantPolicy, fingerprint
 from safeguarding.school import School
+from safeguarding.services.chats import note_chat
+from safeguarding.services.press import Request, Rules, run_press
 from safeguarding.staff import Role, StaffMember
 from tests.unit.fakes import FakeUnitOfWork, Store
 
@@ -32,9 +34,12 @@ def store() -> Store:
 
 
 async def identify(store: Store, caller: Caller, allowed: frozenset[str] | None = None):
-    return await identify_staff(
-        caller, policy=TenantPolicy(allowed), uow_factory=lambda: FakeUnitOfWork(store), clock=CLOCK
+    """A press by this caller: identified in its unit of work (a refusal's event is kept)."""
+    rules = Rules(tenant_policy=TenantPolicy(allowed))
+    pressed = await run_press(
+        lambda: FakeUnitOfWork(store), CLOCK, rules, Request(caller), note_chat
     )
+    return pressed.outcome
 
 
 async def test_staff_member_is_found_by_entra_object_id_within_their_tenant(store):

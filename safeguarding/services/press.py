@@ -1,0 +1,180 @@
+"""One press: a button or a command, served by one use case in one unit of work.
+
+The edge (bot/) knows who claims to be calling and from which chat (`Request`); `run_press`
+opens one unit of work, identifies the member of staff in it, keeps their chat address, runs
+the use case with a `Press` (everything it needs, already open) and commits once. A use case
+returns a typed outcome (safeguarding/outcomes.py) that the edge turns into a card.
+
+A `Refusal` raised on purpose (not recognised, not available, a code needed) is kept: its audit
+event was written in the press, so the press commits before the refusal reaches the edge.
+Anything else rolls the whole press back: nothing half-done is stored.
+"""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Generic, TypeVar
+
+from safeguarding.audit import AuditAction, AuditEvent, staff_event
+from safeguarding.chats import ChatAddress
+from safeguarding.clock import Clock
+from safeguarding.errors import NeedsElevation, NotRecognised, Refusal
+from safeguarding.identity import Caller, Identified, TenantPolicy, fingerprint
+from safeguarding.outcomes import NeedsCode
+from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
+from safeguarding.school import School
+from safeguarding.staff import StaffMember
+
+DEFAULT_ELEVATION = timedelta(minutes=30)
+MAX_ATTACHMENT_BYTES = 20 * 2**20
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The settings use cases follow, from configuration (one set for the process)."""
+
+    tenant_policy: TenantPolicy = field(default_factory=lambda: TenantPolicy(None))
+    escalate_after: timedelta = timedelta(minutes=15)  # urgent concerns nobody has read
+    elevation_lasts: timedelta = DEFAULT_ELEVATION
+    max_attachment_bytes: int = MAX_ATTACHMENT_BYTES
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the edge knows of one press before anything is looked up."""
+
+    caller: Caller
+    chat: ChatAddress | None = None  # a 1:1 chat's address, kept for alerts
+    message_id: str = ""  # the card's message a button was pressed on (replyToId), if any
+
+
+@dataclass(frozen=True)
+class Press:
+    """One press inside its unit of work: who is acting, where, when, and the rules."""
+
+    uow: UnitOfWork
+    who: Identified
+    conversation: str
+    now: datetime
+    rules: Rules
+    message_id: str = ""
+
+    @property
+    def staff(self) -> StaffMember:
+        return self.who.staff
+
+    @property
+    def school(self) -> School:
+        return self.who.school
+
+    @property
+    def hide_names(self) -> bool:
+        """Whether this member of staff sees pupils' initials here (their Hide names setting)."""
+        return self.staff.hides_names_in(self.conversation)
+
+    async def audit(
+        self,
+        action: AuditAction,
+        record: tuple[str, int] | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        """Write an audit event by this member of staff, in this press's transaction."""
+        record_type, record_id = record if record is not None else (None, None)
+        await self.uow.audit.append(
+            staff_event(
+                self.staff,
+                action,
+                self.now,
+                self.conversation,
+                record_type=record_type,
+                record_id=record_id,
+                detail=detail,
+            )
+        )
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Pressed(Generic[T]):
+    """A finished press: who it was (for rendering) and the use case's outcome."""
+
+    who: Identified
+    outcome: T
+
+
+UseCase = Callable[..., Awaitable[Any]]
+
+
+async def run_press(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    rules: Rules,
+    request: Request,
+    use_case: UseCase,
+    *args: Any,
+) -> Pressed[Any]:
+    """Identify, keep the chat address, run the use case and commit: one transaction."""
+    now = clock.now()
+    async with uow_factory() as uow:
+        try:
+            who = await identify(uow, request.caller, rules.tenant_policy, now)
+        except Refusal:
+            await uow.commit()  # the refusal's audit event
+            raise
+        if request.chat is not None:
+            await keep_chat(uow, who.staff, request.chat, now)
+        conversation = request.caller.conversation_type or "personal"
+        press = Press(uow, who, conversation, now, rules, request.message_id)
+        try:
+            outcome = await use_case(press, *args)
+        except NeedsElevation as needed:
+            outcome = NeedsCode(needed.incident_id, enrolled=await enrolled(uow, who.staff))
+        except Refusal:
+            await uow.commit()
+            raise
+        await uow.commit()
+        return Pressed(who, outcome)
+
+
+async def identify(
+    uow: UnitOfWork, caller: Caller, policy: TenantPolicy, now: datetime
+) -> Identified:
+    """The active member of staff behind this caller; NotRecognised (audited) otherwise."""
+    tenant_id, aad_object_id = caller.tenant_id.lower(), caller.aad_object_id.lower()
+    school = None
+    reason = "no_identity"
+    if tenant_id and aad_object_id:
+        reason = "tenant_not_allowed"
+        if policy.allows(tenant_id):
+            found = await uow.staff.by_identity(tenant_id, aad_object_id)
+            if found is not None and found.staff.active:
+                return found
+            school = await uow.schools.by_tenant(tenant_id)
+            if school is not None:
+                reason = "inactive_staff" if found is not None else "unknown_staff"
+    await uow.audit.append(
+        AuditEvent(
+            action=AuditAction.IDENTITY_REFUSED,
+            occurred_at=now,
+            school_id=school.id if school else None,
+            conversation_type=caller.conversation_type or None,
+            detail={"reason": reason, "caller": fingerprint(caller)},
+        )
+    )
+    raise NotRecognised(reason)
+
+
+async def keep_chat(
+    uow: UnitOfWork, staff: StaffMember, address: ChatAddress, now: datetime
+) -> None:
+    """Keep the latest address of this member of staff's 1:1 chat (written only when changed)."""
+    if await uow.chats.get(staff.id) != address:
+        await uow.chats.save(staff.id, address, now)
+
+
+async def enrolled(uow: UnitOfWork, staff: StaffMember) -> bool:
+    """Whether this member of staff has a confirmed authenticator (for the code prompt)."""
+    factor = await uow.second_factors.get(staff.id)
+    return bool(factor and factor.confirmed)
