@@ -31,9 +31,9 @@ from safeguarding.editing import Editing
 from safeguarding.elevation import Elevation
 from safeguarding.exclusions import Exclusions
 from safeguarding.identity import TenantPolicy
-from safeguarding.services.press import Rules
 from safeguarding.oversight import Oversight
 from safeguarding.recording import Recording
+from safeguarding.services.press import Rules
 from storage.database import create_engine
 from storage.uow import unit_of_work_factory
 

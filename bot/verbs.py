@@ -19,7 +19,15 @@ from bot.handlers import (
 )
 from bot.turns import Done, Turn
 from cards.elements import Card
-from cards.payloads import CaseRef, IncidentRef, NoIds, Page, Payload, StudentRef  # noqa: F401
+from cards.payloads import (  # noqa: F401 - the payload of every verb, as they are typed
+    AlertRef,
+    CaseRef,
+    IncidentRef,
+    NoIds,
+    Page,
+    Payload,
+    StudentRef,
+)
 from cards.verbs import Verb as V
 
 Handler = Callable[[Turn, Any], Awaitable[Card | Done]]
@@ -48,7 +56,7 @@ VERBS: Mapping[str, Verb] = {
     V.INCIDENT_RECORD: Verb(incidents.record, postable=True, keeps_input=incidents.not_saved),
     V.INCIDENT_ATTACH: Verb(attachments.open_window),
     # Details only ever in the invoke response, after the server has authorised this user.
-    V.INCIDENT_SHOW: Verb(viewing.show),
+    V.INCIDENT_SHOW: Verb(viewing.show, AlertRef),
     V.INCIDENT_AUDIT: Verb(oversight.incident_history),
     V.ALERT_READ: Verb(alerts.mark_read),
     V.STUDENT_AUDIT: Verb(oversight.pupil_report),

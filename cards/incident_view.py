@@ -32,8 +32,6 @@ def incident_card(
     *,
     hide_names: bool,
     body_map_url: str = "",
-    can_attach: bool = False,
-    oversees: bool = False,
     notice: str = "",
     file_links: dict[int, str] | None = None,
 ) -> Card:
@@ -93,9 +91,9 @@ def incident_card(
     if view.pupil_records:
         main = view.pupil_records[0]
         buttons.append(secondary(execute("student.show", "Pupil record", student=main)))
-    if can_attach:
+    if view.can_attach:
         buttons.append(secondary(execute("incident.attach", "Attach files", incident=incident.id)))
-    if oversees:  # the DSL team: who was given access by an alert, and the audit reports
+    if view.oversees:  # the DSL team: who was given access by an alert, and the audit reports
         body += _grants(view)
         buttons.append(secondary(execute("incident.audit", "Audit history", incident=incident.id)))
         main = incident.pupils[0].student.id if incident.pupils else None

@@ -25,8 +25,9 @@ from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
 from safeguarding.recipients import alert_recipients
 from safeguarding.recording import grants_token
 from safeguarding.school import Category
+from safeguarding.services.viewing import allowed_incident, viewer_and_policy
 from safeguarding.staff import StaffMember
-from safeguarding.viewing import action_decision, allowed_incident, viewer_and_policy
+from safeguarding.viewing import action_decision
 
 _KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
 REMIND_AT = time(8, 0)

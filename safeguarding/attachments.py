@@ -18,8 +18,8 @@ from safeguarding.errors import NotAvailable
 from safeguarding.incidents import reference
 from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
 from safeguarding.refusals import refuse
+from safeguarding.services.viewing import decision_on
 from safeguarding.staff import StaffMember
-from safeguarding.viewing import decision_on
 
 ATTACH_WINDOW = timedelta(minutes=15)
 MAX_BYTES = 25 * 1024 * 1024

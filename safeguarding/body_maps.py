@@ -7,7 +7,7 @@ from safeguarding.errors import NotAvailable
 from safeguarding.incidents import Marker
 from safeguarding.ports import UnitOfWorkFactory
 from safeguarding.refusals import refuse
-from safeguarding.viewing import decision_on
+from safeguarding.services.viewing import decision_on
 
 
 async def open_body_map(

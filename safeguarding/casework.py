@@ -20,8 +20,8 @@ from safeguarding.errors import InvalidInput, StaleCase
 from safeguarding.incidents import IncidentFacts, QueuedAlert, Status
 from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
 from safeguarding.school import Student
+from safeguarding.services.viewing import allowed_incident
 from safeguarding.staff import StaffMember
-from safeguarding.viewing import allowed_incident
 
 if TYPE_CHECKING:
     from safeguarding.editing import IncidentVersion

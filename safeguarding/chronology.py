@@ -22,8 +22,9 @@ from safeguarding.incidents import AttachmentInfo, IncidentFacts, Status
 from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
 from safeguarding.refusals import refuse
 from safeguarding.school import Category, School, Student
+from safeguarding.services.viewing import viewer_and_policy
 from safeguarding.staff import StaffMember
-from safeguarding.viewing import action_decision, viewer_and_policy
+from safeguarding.viewing import action_decision
 
 PAGE = 10
 

@@ -13,8 +13,8 @@ from safeguarding.clock import Clock
 from safeguarding.incidents import IncidentFacts, Status, reference
 from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
 from safeguarding.school import Student
+from safeguarding.services.viewing import viewer_and_policy
 from safeguarding.staff import StaffMember
-from safeguarding.viewing import viewer_and_policy
 
 PAGE = 10
 

@@ -20,8 +20,8 @@ from safeguarding.incident_form import happened_at_of, ids, split_list
 from safeguarding.incidents import MAX_AGENCY, MAX_LINKED, MAX_TEXT, IncidentFacts
 from safeguarding.ports import UnitOfWork
 from safeguarding.refusals import refuse
+from safeguarding.services.viewing import viewer_and_policy
 from safeguarding.staff import StaffMember
-from safeguarding.viewing import viewer_and_policy
 
 FIELDS = ("text", "categories", "date and time", "agencies")
 

@@ -1,70 +1,77 @@
-"""Opening an incident: authorised on the server, elevated where needed, audited."""
+"""Opening an incident, and the one way every incident answer becomes a card."""
 
 from collections.abc import Mapping
 from typing import Any
 
-from bot.turns import Turn, record_id
+from bot.turns import Turn
 from cards.alerts import alert_copy_card
 from cards.elements import Card
 from cards.incident_view import elevation_prompt_card, incident_card, status_card
 from cards.notice import notice_card
-from safeguarding.errors import ElevationLocked, InvalidInput, NeedsElevation, NotPermitted
-from safeguarding.incidents import reference
-from safeguarding.viewing import StatusOnly, view_incident
+from cards.payloads import AlertRef
+from safeguarding.identity import Identified
+from safeguarding.outcomes import Done, NeedsCode, Refused, Stale
+from safeguarding.services.press import Pressed
+from safeguarding.services.viewing import open_incident, show_incident
+from safeguarding.viewing import AlertCopy, IncidentStatus, IncidentView
+
+NOT_AVAILABLE = ("Not available", "That record is not available.")
 
 
-async def show(turn: Turn, data: Mapping[str, Any]) -> Card:
+async def show(turn: Turn, ref: AlertRef) -> Card:
     """The incident for this user only (an invoke response); a code in the data elevates first."""
-    incident = data.get("incident")
-    if record_id(incident) is None:
-        return notice_card("Not available", "That record is not available.")
-    services, staff = turn.services, turn.who.staff
-    alert = data.get("alert")  # an alert's refresh: a second copy of it stands aside
-    if record_id(alert) and await services.outbox.is_copy(staff, alert, turn.message_id):
-        return alert_copy_card(reference(incident), incident)
-    if data.get("code"):
-        try:
-            await services.elevation.submit_code(staff, str(data["code"]), turn.conversation_type)
-        except (InvalidInput, ElevationLocked, NotPermitted):
-            return elevation_prompt_card(incident, enrolled=True, error="That code did not work.")
-    return await incident_answer(turn, incident)
-
-
-async def incident_answer(turn: Turn, incident: int, notice: str = "") -> Card:
-    """The incident card for this user (viewing it is audited), or why they cannot see it."""
-    services, staff = turn.services, turn.who.staff
-    try:
-        view = await view_incident(
-            staff,
-            incident,
-            turn.conversation_type,
-            uow_factory=services.uow_factory,
-            clock=services.clock,
-        )
-    except NeedsElevation:
-        return await elevation_answer(turn, incident)
-    except StatusOnly as only:
-        return status_card(only.reference, only.status.value)
-    path = f"/files/body-map/{incident}.png"
-    return incident_card(
-        view,
-        hide_names=staff.hides_names_in(turn.conversation_type),
-        body_map_url=services.public_url + services.links.link(path, staff.id),
-        can_attach=view.facts.recorded_by == staff.id or staff.leads_safeguarding,
-        oversees=staff.leads_safeguarding,
-        notice=notice,
-        file_links=file_links(turn, [a.id for a in view.attachments]),
+    return incident_answer_card(
+        turn, await turn.run(show_incident, ref.incident, ref.alert, ref.code)
     )
 
 
-def file_links(turn: Turn, attachment_ids: list[int]) -> dict[int, str]:
+def incident_answer_card(
+    turn: Turn, pressed: Pressed[Any], retry: tuple[str, Mapping[str, Any]] | None = None
+) -> Card:
+    """The card for an outcome whose view is the incident (or why it cannot be shown).
+
+    `retry` is the save (verb and what was typed) that a code prompt goes on with."""
+    outcome = pressed.outcome
+    match outcome:
+        case NeedsCode(incident=incident, enrolled=enrolled, error=error):
+            return elevation_prompt_card(incident, enrolled=enrolled, error=error, retry=retry)
+        case Refused():
+            return notice_card(*NOT_AVAILABLE)
+        case Stale(what_changed=what, view=view):
+            return _view_card(turn, pressed.who, view, what)
+        case Done(view=view, notice=notice):
+            return _view_card(turn, pressed.who, view, notice)
+    raise TypeError(f"not an incident answer: {type(outcome).__name__}")
+
+
+def _view_card(turn: Turn, who: Identified, view: Any, notice: str) -> Card:
+    if isinstance(view, Done):  # a use case that answers with open_incident's outcome
+        return _view_card(turn, who, view.view, notice or view.notice)
+    if isinstance(view, IncidentStatus):
+        return status_card(view.reference, view.status.value)
+    if isinstance(view, AlertCopy):
+        return alert_copy_card(view.reference, view.incident_id)
+    assert isinstance(view, IncidentView)
+    return incident_card(
+        view,
+        hide_names=who.staff.hides_names_in(turn.conversation_type),
+        body_map_url=turn.link(f"/files/body-map/{view.facts.id}.png", who),
+        notice=notice,
+        file_links=file_links(turn, who, [a.id for a in view.attachments]),
+    )
+
+
+def file_links(turn: Turn, who: Identified, attachment_ids: list[int]) -> dict[int, str]:
     """Signed, short-lived links to these files, for this member of staff only."""
-    services, school = turn.services, turn.who.school.id
-    return {
-        i: services.public_url
-        + services.links.link(f"/files/attachments/{school}/{i}", turn.who.staff.id)
-        for i in attachment_ids
-    }
+    return {i: turn.link(f"/files/attachments/{who.school.id}/{i}", who) for i in attachment_ids}
+
+
+# Transitional: handlers not yet served by one press answer with the incident in a press of
+# its own, and ask for the code in another.
+
+
+async def incident_answer(turn: Turn, incident: int, notice: str = "") -> Card:
+    return incident_answer_card(turn, await turn.run(open_incident, incident, notice))
 
 
 async def elevation_answer(
@@ -73,14 +80,13 @@ async def elevation_answer(
     retry: tuple[str, Mapping[str, Any]] | None = None,
     error: str = "",
 ) -> Card:
-    """Restricted or historic: the prompt for the authenticator code (and, for a save, a
-    Continue that carries everything typed)."""
     enrolled = (await turn.services.elevation.status(turn.who.staff)).enrolled
     return elevation_prompt_card(incident, enrolled=enrolled, error=error, retry=retry)
 
 
 async def code_first(turn: Turn, data: Mapping[str, Any], incident: int, verb: str) -> Card | None:
-    """A code sent with a save (after the prompt): checked first; the prompt again if wrong."""
+    from safeguarding.errors import ElevationLocked, InvalidInput, NotPermitted
+
     if not data.get("code"):
         return None
     try:

@@ -6,13 +6,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from safeguarding.errors import NeedsElevation, NotAvailable
+from safeguarding.errors import NotAvailable
 from safeguarding.incident_form import read_form
 from safeguarding.incidents import Status
+from safeguarding.outcomes import NeedsCode
 from safeguarding.recording import Recording
 from safeguarding.second_factor import SecondFactor
-from safeguarding.viewing import StatusOnly, view_incident
+from safeguarding.services.viewing import open_incident
+from safeguarding.viewing import IncidentStatus
 from storage.models import AuditEventRow
+from tests.support.presses import press_as
 
 TEXT = "MARKER-view: she said\nit happened twice"
 
@@ -36,7 +39,9 @@ async def record(uow_factory, clock, recorder, category: int, **values) -> int:
 
 
 async def view(who, incident, uow_factory, clock):
-    return await view_incident(who, incident, "personal", uow_factory=uow_factory, clock=clock)
+    """What opening the incident answers: its view, its status, or the code prompt."""
+    outcome = await press_as(uow_factory, clock, who, open_incident, incident)
+    return outcome if isinstance(outcome, NeedsCode) else outcome.view
 
 
 async def audited(uow_factory, incident):
@@ -74,8 +79,7 @@ async def test_a_restricted_incident_needs_elevation_even_for_the_dsl(school, uo
     staff, categories = school
     teacher, dsl = staff["James Whitfield"], staff["Priya Raman"]
     incident = await record(uow_factory, clock, teacher, categories["Safeguarding"])
-    with pytest.raises(NeedsElevation):
-        await view(dsl, incident, uow_factory, clock)
+    assert await view(dsl, incident, uow_factory, clock) == NeedsCode(incident, enrolled=False)
     await elevate(uow_factory, clock, dsl)
     assert (await view(dsl, incident, uow_factory, clock)).text == TEXT
     actions = await audited(uow_factory, incident)
@@ -88,9 +92,8 @@ async def test_the_recorder_who_may_only_record_sees_its_status_and_others_nothi
     staff, categories = school
     teacher, other = staff["James Whitfield"], staff["Sarah Lloyd"]
     incident = await record(uow_factory, clock, teacher, categories["Safeguarding"])
-    with pytest.raises(StatusOnly) as only:
-        await view(teacher, incident, uow_factory, clock)
-    assert (only.value.reference, only.value.status) == (f"K-{incident}", Status.OPEN)
+    only = await view(teacher, incident, uow_factory, clock)
+    assert only == IncidentStatus(f"K-{incident}", Status.OPEN)
     with pytest.raises(NotAvailable):
         await view(other, incident, uow_factory, clock)
     actions = await audited(uow_factory, incident)

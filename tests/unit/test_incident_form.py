@@ -278,14 +278,16 @@ def test_the_incident_view_and_the_elevation_prompt_are_valid_cards():
         {c.id: c for c in OPTIONS.categories},
         {1: "Priya Raman", 2: "James Whitfield"},
     )
-    card = incident_card(view, hide_names=True, body_map_url="https://k/x.png", can_attach=True)
+    card = incident_card(
+        replace(view, can_attach=True), hide_names=True, body_map_url="https://k/x.png"
+    )
     assert_valid_card(card)
     shown = texts(card)
     assert "S. T. (Year 9, 9R): Category 3" in shown and "[link](https://x) *text*" in shown
     assert "Linked: S. T. (Year 9, 9R): no categories (monitoring)" in shown
     assert not [a for a in card["actions"] if a["verb"] in ("incident.audit", "grant.withdraw")]
     granted = replace(view, facts=replace(facts, granted_to=frozenset({2})))
-    lead = incident_card(granted, hide_names=False, oversees=True)
+    lead = incident_card(replace(granted, oversees=True), hide_names=False)
     assert_valid_card(lead)
     assert [a["verb"] for a in lead["actions"]] == [
         "action.form",
