@@ -5,12 +5,13 @@ form can come back with the user's values and a message by each wrong field.
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from safeguarding.access import AccessPolicy
 from safeguarding.errors import InvalidInput
 from safeguarding.incidents import (
     DEFAULT_AGENCIES,
@@ -56,6 +57,19 @@ async def form_options(actor: StaffMember, *, uow_factory: UnitOfWorkFactory) ->
         staff = [s for s in await uow.staff.list(actor.school_id) if s.active]
         groups = await uow.alert_groups.list(actor.school_id)
         agencies = await uow.agencies.list(actor.school_id)
+    return options_of(actor, policy, categories, staff, groups, agencies)
+
+
+def options_of(
+    actor: StaffMember,
+    policy: AccessPolicy,
+    categories: Sequence[Category],
+    staff: Sequence[StaffMember],
+    groups: Sequence[AlertGroup],
+    agencies: Sequence[str],
+) -> FormOptions:
+    """What a form offers this member of staff: the categories they may record in (by the
+    school's rights), the case workers, the other colleagues, groups and agencies."""
     return FormOptions(
         categories=tuple(c for c in categories if policy.rights(actor, c.id).add_incidents),
         case_workers=tuple(s for s in staff if s.leads_safeguarding),
