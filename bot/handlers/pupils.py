@@ -78,7 +78,7 @@ async def show(turn: Turn, data: Mapping[str, Any]) -> Card:
         oversees=staff.leads_safeguarding,
         filter_values=dict(data),
         errors=errors,
-        document_links=file_links(turn, [a.id for _, a in record.documents]),
+        document_links=file_links(turn, turn.who, [a.id for _, a in record.documents]),
     )
     if code_error:
         card["body"].insert(1, {"type": "TextBlock", "text": code_error, "color": "Attention"})

@@ -1,0 +1,234 @@
+"""One press, one transaction: every verb in the table and every text command, sent as a real
+Teams activity, opens exactly one transaction at the engine (identity, chat address, decision,
+change, audit, outbox and the view included), and every verb its answer emits is routed.
+
+The walk goes through a case as people would: a teacher records a concern and alerts the DSL,
+the DSL opens it, works it, adds an action, reads the pupil's record and the audit reports,
+sets up elevated access and an exclusion. Each step is counted on its own.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from sqlalchemy import event, select
+
+from bot.verbs import COMMAND_VERBS, VERBS
+from cards.verbs import Verb
+from storage.models import AlertRow, ExclusionRow, IncidentRow
+from tests.integration.conftest import RunningBot
+from tests.support.activities import DSL_AAD, TEACHER_AAD, activity, as_user
+
+TEACHER = TEACHER_AAD
+TOM_AAD = "4f1c6a0e-1d2b-4c3a-9b8e-000000000002"
+TEXT = "MARKER-txn she said it happened at the weekend"
+ACTION = "MARKER-txn-action phoned home"
+REASON = "MARKER-txn-reason agreed with the family"
+
+
+@dataclass(eq=False)
+class Counter:
+    """Transactions begun at the engine (any connection), counted while a press runs."""
+
+    begun: int = 0
+    verbs_seen: set[str] = field(default_factory=set)
+    more_than_one: dict[str, int] = field(default_factory=dict)
+
+    def check(self, what: str) -> None:
+        if self.begun != 1:
+            self.more_than_one[what] = self.begun
+
+    def __call__(self, *_: object) -> None:
+        self.begun += 1
+
+
+@pytest.fixture
+def counter(engine) -> Iterator[Counter]:
+    counting = Counter()
+    event.listen(engine.sync_engine, "begin", counting)
+    yield counting
+    event.remove(engine.sync_engine, "begin", counting)
+
+
+def _emitted(card: Any, into: set[str]) -> None:
+    """Every Action.Execute verb (and Action.Submit data verb) anywhere in a card."""
+    if isinstance(card, dict):
+        if card.get("type") == "Action.Execute" and "verb" in card:
+            into.add(card["verb"])
+        data = card.get("data")
+        if card.get("type") == "Action.Submit" and isinstance(data, dict) and "verb" in data:
+            into.add(data["verb"])
+        for value in card.values():
+            _emitted(value, into)
+    elif isinstance(card, list):
+        for value in card:
+            _emitted(value, into)
+
+
+async def _press(bot: RunningBot, counter: Counter, verb: str, aad: str, data: dict) -> Any:
+    body = as_user(activity("invoke_action_execute", bot.connector_url), aad)
+    body["value"]["action"] = {"type": "Action.Execute", "verb": verb, "data": {"v": 1, **data}}
+    counter.begun = 0
+    response = await bot.post(body)
+    begun = counter.begun
+    assert response.status == 200, await response.text()
+    card = (await response.json())["value"]
+    _emitted(card, counter.verbs_seen)
+    counter.begun = begun
+    counter.check(verb)
+    return card
+
+
+async def _say(bot: RunningBot, counter: Counter, text: str, aad: str = DSL_AAD) -> None:
+    body = as_user(activity("message_help", bot.connector_url, text=text), aad)
+    counter.begun = 0
+    response = await bot.post(body)
+    begun = counter.begun
+    assert response.status in (200, 201), await response.text()
+    _emitted(bot.connector.cards(), counter.verbs_seen)
+    counter.begun = begun
+    counter.check(text)
+
+
+async def _scalar(engine, query) -> Any:
+    async with engine.connect() as connection:
+        return (await connection.execute(query)).scalar()
+
+
+Step = tuple[str, str, Callable[[dict], dict]]
+
+
+def _steps() -> list[Step]:
+    """(verb, who, data from what is known so far) in the order a school would press them."""
+    return [
+        (Verb.HELP, DSL_AAD, lambda k: {}),
+        (Verb.INCIDENT_OPEN, TEACHER, lambda k: {"text": ""}),
+        (Verb.INCIDENT_ADD, TEACHER, lambda k: {}),
+        (
+            Verb.INCIDENT_FORM,
+            TEACHER,
+            lambda k: {"key": "txn-form-0001", "op": "find", "student_query": "sam"},
+        ),
+        (
+            Verb.INCIDENT_RECORD,
+            TEACHER,
+            lambda k: {
+                "key": "txn-form-0001",
+                "student_id": "1",
+                "text": TEXT,
+                "categories": "7",
+                "alert_staff": str(k["staff"]["dsl"]),
+            },
+        ),
+        (Verb.INCIDENT_ATTACH, TEACHER, lambda k: {"incident": k["incident"]}),
+        (Verb.INCIDENT_SHOW, DSL_AAD, lambda k: {"incident": k["incident"], "alert": k["alert"]}),
+        (Verb.ALERT_READ, DSL_AAD, lambda k: {"incident": k["incident"], "alert": k["alert"]}),
+        (Verb.CASE_ASSIGN_FORM, DSL_AAD, lambda k: _case(k)),
+        (Verb.CASE_ASSIGN, DSL_AAD, lambda k: _case(k)),
+        (Verb.CASE_HISTORY, DSL_AAD, lambda k: {"incident": k["incident"]}),
+        (Verb.ACTION_FORM, DSL_AAD, lambda k: {"incident": k["incident"]}),
+        (
+            Verb.ACTION_ADD,
+            DSL_AAD,
+            lambda k: {"incident": k["incident"], "text": ACTION, "key": "txn-action-0001"},
+        ),
+        (Verb.ACTION_LIST, DSL_AAD, lambda k: {"incident": k["incident"], "offset": 0}),
+        (Verb.INCIDENT_EDIT_FORM, DSL_AAD, lambda k: _case(k)),
+        (
+            Verb.INCIDENT_EDIT,
+            DSL_AAD,
+            lambda k: {**_case(k), "text": TEXT + " (corrected)", "categories_1": "7"},
+        ),
+        (Verb.INCIDENT_LINK_FORM, DSL_AAD, lambda k: {**_case(k), "pupil_query": "zoe"}),
+        (Verb.INCIDENT_LINK, DSL_AAD, lambda k: {**_case(k), "student": "2", "categories": "7"}),
+        (Verb.INCIDENT_MOVE_FORM, DSL_AAD, lambda k: {**_case(k), "pupil_query": "zoe"}),
+        (Verb.INCIDENT_MOVE, DSL_AAD, lambda k: {**_case(k), "student": "3"}),
+        (Verb.CASE_STATUS_FORM, DSL_AAD, lambda k: _case(k)),
+        (
+            Verb.CASE_STATUS,
+            DSL_AAD,
+            lambda k: {
+                **_case(k),
+                "status": "Closed",
+                "outcome": "No further action",
+                "reason": REASON,
+            },
+        ),
+        (Verb.INCIDENT_AUDIT, DSL_AAD, lambda k: {"incident": k["incident"]}),
+        (Verb.STUDENT_OPEN, DSL_AAD, lambda k: {"text": "sam"}),
+        (Verb.STUDENT_FIND, DSL_AAD, lambda k: {"text": "sam"}),
+        (Verb.STUDENT_SHOW, DSL_AAD, lambda k: {"student": 3}),
+        (Verb.STUDENT_EXPORT, DSL_AAD, lambda k: {"student": 3}),
+        (Verb.STUDENT_AUDIT, DSL_AAD, lambda k: {"student": 3}),
+        (
+            Verb.GRANT_WITHDRAW,
+            DSL_AAD,
+            lambda k: {"incident": k["incident"], "staff": k["staff"]["tom"]},
+        ),
+        (Verb.DASHBOARD_OPEN, DSL_AAD, lambda k: {}),
+        (Verb.DASHBOARD_SHOW, DSL_AAD, lambda k: {}),
+        (Verb.SETTINGS_SHOW, TEACHER, lambda k: {}),
+        (Verb.SETTINGS_SAVE, TEACHER, lambda k: {"hide_names": "true"}),
+        (Verb.ELEVATION_ENROL, TEACHER, lambda k: {}),
+        (Verb.ELEVATION_VERIFY, TEACHER, lambda k: {"code": "000000"}),
+        (Verb.ELEVATION_RESET, DSL_AAD, lambda k: {"staff_id": str(k["staff"]["teacher"])}),
+        (Verb.EXCLUSIONS_OPEN, DSL_AAD, lambda k: {}),
+        (Verb.EXCLUSIONS_SHOW, DSL_AAD, lambda k: {}),
+        (Verb.EXCLUSIONS_FIND, DSL_AAD, lambda k: {"pupil_query": "zoe"}),
+        (
+            Verb.EXCLUSION_SET,
+            DSL_AAD,
+            lambda k: {
+                "student_id": "2",
+                "staff_id": str(k["staff"]["teacher"]),
+                "reason": "relative",
+            },
+        ),
+        (Verb.EXCLUSION_LIFT, DSL_AAD, lambda k: {"exclusion": k["exclusion"], "student": 2}),
+    ]
+
+
+def _case(known: dict) -> dict:
+    return {"incident": known["incident"], "ver": known["version"]}
+
+
+def test_the_walk_presses_every_verb_in_the_table():
+    pressed = {verb for verb, _, _ in _steps()}
+    assert pressed == set(VERBS) - {Verb.COMMAND_UNKNOWN}
+    assert set(COMMAND_VERBS.values()) <= set(VERBS) | {Verb.COMMAND_UNKNOWN}
+
+
+async def test_every_press_opens_one_transaction_and_every_verb_it_shows_is_routed(
+    running_bot, engine, counter, demo_school
+):
+    known: dict[str, Any] = {"staff": {}}
+    async with engine.connect() as connection:
+        from storage.models import StaffRow
+
+        rows = (await connection.execute(select(StaffRow.id, StaffRow.aad_object_id))).all()
+    by_aad = {aad: staff_id for staff_id, aad in rows}
+    known["staff"] = {"dsl": by_aad[DSL_AAD], "teacher": by_aad[TEACHER], "tom": by_aad[TOM_AAD]}
+    for verb, who, data in _steps():
+        if "incident" not in known and verb not in (
+            Verb.HELP,
+            Verb.INCIDENT_OPEN,
+            Verb.INCIDENT_ADD,
+            Verb.INCIDENT_FORM,
+            Verb.INCIDENT_RECORD,
+        ):
+            known["incident"] = await _scalar(engine, select(IncidentRow.id))
+            known["alert"] = await _scalar(engine, select(AlertRow.id))
+        if "incident" in known:
+            known["version"] = await _scalar(
+                engine, select(IncidentRow.version).where(IncidentRow.id == known["incident"])
+            )
+        if verb == Verb.EXCLUSION_LIFT:
+            known["exclusion"] = await _scalar(engine, select(ExclusionRow.id))
+        await _press(running_bot, counter, verb, who, data(known))
+    for text in ("help", "add incident", "dashboard", "settings", "exclusions", "student sam"):
+        await _say(running_bot, counter, text)
+    await _say(running_bot, counter, "what is this")
+    print("TRANSACTIONS", sorted(counter.more_than_one.items()))
+    assert counter.more_than_one == {}
+    assert counter.verbs_seen <= set(VERBS), counter.verbs_seen - set(VERBS)
