@@ -1,0 +1,70 @@
+"""Alerts (the outbox) and the chat addresses they are delivered to."""
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    false,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base
+
+
+class AlertRow(Base):
+    """The alert outbox: written with the incident, delivered later by the sender."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        Index(None, "incident_id"),
+        Index(None, "staff_id", "state"),
+        Index(None, "state", "id"),
+        Index(None, "staff_id", "read_at", "id"),  # a colleague's unread alerts, newest first
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    raised_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    reason: Mapped[str] = mapped_column(String(20))  # "tagged" or "group"
+    # queued -> sent, or undeliverable (app not installed, user gone, attempts exhausted)
+    state: Mapped[str] = mapped_column(String(20), default="queued")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # A sender's lease: another process skips the row until then (a crash frees it).
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    message_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    conversation_id: Mapped[str | None] = mapped_column(String(400), nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    failure: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # A "not_reached" notice: the colleague an alert could not reach.
+    concerning_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+    # An alert about an action on the incident (its planner reminder, or colleagues it alerts).
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id"), nullable=True)
+    # The case changed after this was sent: the sender updates the message (a fresh stub).
+    stale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), index=True)
+    # A refresh that failed is tried again from then (backing off; Retry-After honoured).
+    refresh_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    refresh_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class ChatAddressRow(Base):
+    """A member of staff's 1:1 chat with Kestrel (Teams' conversation reference), for alerts."""
+
+    __tablename__ = "chat_addresses"
+
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(400))
+    service_url: Mapped[str] = mapped_column(String(400))
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    bot_id: Mapped[str] = mapped_column(String(200))
+    user_id: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,138 @@
+"""The school and its people: staff, pupils and their name tokens, categories, groups, agencies."""
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    false,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import ROLES, Base
+
+
+class SchoolRow(Base):
+    __tablename__ = "schools"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    tenant_id: Mapped[str] = mapped_column(String(36), unique=True)
+    time_zone: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StaffRow(Base):
+    __tablename__ = "staff"
+    __table_args__ = (
+        UniqueConstraint("school_id", "aad_object_id"),
+        CheckConstraint(f"role IN {ROLES}", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    aad_object_id: Mapped[str] = mapped_column(String(36))
+    display_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    hide_names: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StudentRow(Base):
+    __tablename__ = "students"
+    __table_args__ = (
+        UniqueConstraint("school_id", "upn"),
+        Index(None, "school_id", "last_name", "first_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    upn: Mapped[str] = mapped_column(String(20))
+    mis_id: Mapped[str] = mapped_column(String(50), default="")
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    preferred_name: Mapped[str] = mapped_column(String(100), default="")
+    date_of_birth: Mapped[date | None] = mapped_column(Date, nullable=True)
+    year_group: Mapped[int] = mapped_column(Integer)
+    tutor_group: Mapped[str] = mapped_column(String(20))
+    house: Mapped[str] = mapped_column(String(50), default="")
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AlertGroupRow(Base):
+    __tablename__ = "alert_groups"
+    __table_args__ = (UniqueConstraint("school_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class AlertGroupMemberRow(Base):
+    __tablename__ = "alert_group_members"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("alert_groups.id"), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), primary_key=True)
+
+
+class CategoryRow(Base):
+    __tablename__ = "categories"
+    __table_args__ = (UniqueConstraint("school_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    colour: Mapped[str] = mapped_column(String(7))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), nullable=True)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    restricted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CategoryAlertGroupRow(Base):
+    __tablename__ = "category_alert_groups"
+
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("alert_groups.id"), primary_key=True)
+
+
+class StudentNameTokenRow(Base):
+    """The searchable tokens of a pupil's names (safeguarding/search.py); indexed for prefixes.
+
+    Each row carries the school and the pupil's sort key, so a prefix range is answered from the
+    index alone, in name order, and only the first page of pupils is read.
+    """
+
+    __tablename__ = "student_name_tokens"
+    __table_args__ = (Index(None, "school_id", "token", "sort_key", "student_id"),)
+
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), primary_key=True)
+    # Byte order (SQLite's default; "C" on PostgreSQL) so that prefix ranges are exact.
+    token: Mapped[str] = mapped_column(
+        String(100).with_variant(String(100, collation="C"), "postgresql"), primary_key=True
+    )
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    sort_key: Mapped[str] = mapped_column(
+        String(210).with_variant(String(210, collation="C"), "postgresql")
+    )
+
+
+class AgencyRow(Base):
+    """An agency a school lists on its forms (none configured: the domain's default list)."""
+
+    __tablename__ = "agencies"
+    __table_args__ = (UniqueConstraint("school_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    name: Mapped[str] = mapped_column(String(100))
