@@ -16,6 +16,7 @@ from cards.elements import (
     warning,
 )
 from cards.pupils import pupil_name
+from cards.verbs import Verb
 from safeguarding.exclusions import REASON_WORDS, ActiveExclusion
 from safeguarding.search import StudentMatch
 from safeguarding.staff import StaffMember
@@ -25,7 +26,7 @@ def exclusions_stub_card() -> Card:
     """What the `exclusions` command posts in the chat: no names, a button to open the list."""
     return adaptive_card(
         [heading("Exclusions"), text_block("Open the list to see, add or lift exclusions.")],
-        [execute("exclusions.show", "Open exclusions")],
+        [execute(Verb.EXCLUSIONS_SHOW, "Open exclusions")],
     )
 
 
@@ -57,11 +58,11 @@ def exclusions_card(
         pupil = pupil_name(item.student, hide=hide_names)
         reason = REASON_WORDS.get(item.reason, item.reason)
         body.append(text_run(f"{item.staff_name}: {pupil} ({reason}; {item.set_by_name}, {when})"))
-        body.append(action_set(execute("exclusion.lift", "Lift", exclusion=item.exclusion_id)))
+        body.append(action_set(execute(Verb.EXCLUSION_LIFT, "Lift", exclusion=item.exclusion_id)))
     if not active:
         body.append(text_block("No exclusions are in force."))
     body += [heading("Add an exclusion"), text_input("pupil_query", "Pupil's name", value=query)]
-    body.append(action_set(execute("exclusions.find", "Find pupil")))
+    body.append(action_set(execute(Verb.EXCLUSIONS_FIND, "Find pupil")))
     if matches:
         body += [
             choice_set(
@@ -85,7 +86,7 @@ def exclusions_card(
         ]
         if error:
             body.append(warning(error))
-        body.append(action_set(execute("exclusion.set", "Exclude", pupil_query=query)))
+        body.append(action_set(execute(Verb.EXCLUSION_SET, "Exclude", pupil_query=query)))
     elif error:
         body.append(warning(error))
     return adaptive_card(body)

@@ -17,6 +17,7 @@ from cards.elements import (
     text_run,
     warning,
 )
+from cards.verbs import Verb
 from safeguarding.elevation import ElevationStatus, Enrolment
 from safeguarding.staff import StaffMember
 
@@ -51,20 +52,20 @@ def settings_card(
         heading("Elevated access"),
         text_block(_describe(status, ZoneInfo(time_zone))),
     ]
-    actions: list[Card] = [execute("settings.save", "Save settings")]
+    actions: list[Card] = [execute(Verb.SETTINGS_SAVE, "Save settings")]
     if status.enrolled:
         body.append(text_input("code", CODE_LABEL, value=code, placeholder="123456", max_length=8))
         if error:
             body.append(warning(error))
-        actions.append(execute("elevation.verify", "Elevate my access"))
+        actions.append(execute(Verb.ELEVATION_VERIFY, "Elevate my access"))
     else:
-        actions.append(execute("elevation.enrol", "Set up elevated access"))
+        actions.append(execute(Verb.ELEVATION_ENROL, "Set up elevated access"))
     if staff.leads_safeguarding and colleagues:
         body += [
             heading("Reset a colleague's authenticator"),
             choice_set("staff_id", "Colleague", [(c.display_name, str(c.id)) for c in colleagues]),
         ]
-        actions.append(execute("elevation.reset", "Reset authenticator"))
+        actions.append(execute(Verb.ELEVATION_RESET, "Reset authenticator"))
     return adaptive_card(body, actions)
 
 
@@ -85,7 +86,7 @@ def enrolment_card(enrolment: Enrolment, *, code: str = "", error: str = "") -> 
     ]
     if error:
         body.append(warning(error))
-    return adaptive_card(body, [execute("elevation.verify", "Confirm")])
+    return adaptive_card(body, [execute(Verb.ELEVATION_VERIFY, "Confirm")])
 
 
 def _describe(status: ElevationStatus, zone: ZoneInfo) -> str:
