@@ -3,7 +3,8 @@
 The school has 20 staff and 2,000 pupils. Incidents are recorded in turn by each member of staff
 (the DSL among them); every tenth is assigned to the DSL; every fourth has a linked pupil; each
 incident has one read alert to another colleague, and 5,000 spread through them are the DSL's,
-sent and unread. Timed: my_dashboard on the first page and on alerts page (4990, 0, 0).
+sent and unread. Timed: show_dashboard (one press, identity included) on the first page and
+on alerts page (4990, 0, 0).
 """
 
 import argparse
@@ -18,7 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.databases import bench_school, postgres_database
 from safeguarding.clock import SystemClock
-from safeguarding.dashboard import PAGE, my_dashboard
+from safeguarding.dashboard import PAGE
+from safeguarding.identity import Caller
+from safeguarding.services.dashboard import show_dashboard
+from safeguarding.services.press import Request, Rules, run_press
 from storage.database import create_engine
 from storage.encryption import Keyring, new_key_spec
 from storage.migrate import upgrade
@@ -121,13 +125,16 @@ async def measure(url: str, incidents: int, unread: int, rounds: int) -> list[tu
         uow_factory = unit_of_work_factory(engine, clock, Keyring.parse(new_key_spec("b")), files)
         async with uow_factory() as uow:
             dsl = await uow.staff.by_id(1, DSL)
+            tenant = (await uow.schools.by_id(dsl.school_id)).tenant_id
+        request = Request(Caller(tenant, dsl.aad_object_id, "personal"))
         for offsets in dict.fromkeys([(0, 0, 0), (max(0, unread - PAGE), 0, 0)]):
             times, shown = [], 0
             for n in range(rounds + 1):  # the first call warms up, and is not counted
                 start = time.perf_counter()
-                board = await my_dashboard(
-                    dsl, offsets, "personal", uow_factory=uow_factory, clock=clock
+                pressed = await run_press(
+                    uow_factory, clock, Rules(), request, show_dashboard, offsets
                 )
+                board = pressed.outcome.view
                 if n:
                     times.append((time.perf_counter() - start) * 1000)
                 shown = board.alerts.total
@@ -146,7 +153,7 @@ async def main(incidents: int, unread: int, rounds: int) -> None:
         async with postgres_database() as url:
             for result in await measure(url, stored, alerts, rounds):
                 rows.append(("postgresql", stored, *result))
-    print(f"\nmy_dashboard for the DSL, {rounds} rounds per page (server time per dashboard)")
+    print(f"\nshow_dashboard for the DSL, {rounds} rounds per page (server time per dashboard)")
     print(f"{'database':<12}{'incidents':>10}{'unread':>8}  {'offsets':<16}", end="")
     print(f"{'median ms':>10}{'p99 ms':>9}")
     for backend, stored, offsets, shown, median, p99 in rows:

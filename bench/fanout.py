@@ -22,8 +22,8 @@ from bench.databases import postgres_database
 from bot.adapter import create_adapter
 from bot.sender import AlertSender
 from bot.settings import Settings
-from safeguarding.alerts import Outbox
 from safeguarding.clock import SystemClock
+from safeguarding.outbox import Outbox
 from safeguarding.staff import Role
 from storage.database import create_engine
 from storage.migrate import upgrade

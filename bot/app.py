@@ -22,17 +22,16 @@ from bot.sender import AlertSender
 from bot.settings import Settings
 from bot.turns import Services
 from safeguarding.actions import Actions
-from safeguarding.alerts import Outbox
 from safeguarding.attachments import Attachments
 from safeguarding.casework import Casework
 from safeguarding.chronology import Chronologies
 from safeguarding.clock import SystemClock
 from safeguarding.editing import Editing
-from safeguarding.elevation import Elevation
-from safeguarding.exclusions import Exclusions
 from safeguarding.identity import TenantPolicy
+from safeguarding.outbox import Outbox
 from safeguarding.oversight import Oversight
 from safeguarding.recording import Recording
+from safeguarding.services.elevation import Elevation
 from safeguarding.services.press import Rules
 from storage.database import create_engine
 from storage.uow import unit_of_work_factory
@@ -51,7 +50,6 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
         clock=clock,
         tenant_policy=TenantPolicy(settings.allowed_tenants),
         elevation=Elevation(uow_factory, clock, timedelta(minutes=settings.elevation_minutes)),
-        exclusions=Exclusions(uow_factory, clock),
         recording=Recording(uow_factory, clock, timedelta(minutes=settings.escalate_minutes)),
         oversight=Oversight(uow_factory, clock),
         outbox=Outbox(uow_factory, clock),

@@ -8,18 +8,17 @@ from bot.links import LinkSigner
 from cards.elements import Card
 from cards.payloads import MAX_ID, chosen_id, record_id  # noqa: F401 - until every handler is typed
 from safeguarding.actions import Actions
-from safeguarding.alerts import Outbox
 from safeguarding.attachments import Attachments
 from safeguarding.casework import Casework
 from safeguarding.chronology import Chronologies
 from safeguarding.clock import Clock
 from safeguarding.editing import Editing
-from safeguarding.elevation import Elevation
-from safeguarding.exclusions import Exclusions
 from safeguarding.identity import Identified, TenantPolicy
+from safeguarding.outbox import Outbox
 from safeguarding.oversight import Oversight
 from safeguarding.ports import UnitOfWorkFactory
 from safeguarding.recording import Recording
+from safeguarding.services.elevation import Elevation
 from safeguarding.services.press import Pressed, Request, Rules, UseCase, run_press
 
 
@@ -31,7 +30,6 @@ class Services:
     clock: Clock
     tenant_policy: TenantPolicy
     elevation: Elevation
-    exclusions: Exclusions
     recording: Recording
     oversight: Oversight
     outbox: Outbox

@@ -20,12 +20,19 @@ from bot.handlers import (
 from bot.turns import Done, Turn
 from cards.elements import Card
 from cards.payloads import (  # noqa: F401 - the payload of every verb, as they are typed
+    AlertId,
     AlertRef,
     CaseRef,
+    CodeEntry,
+    ColleagueRef,
+    ExclusionForm,
+    ExclusionRef,
     IncidentRef,
     NoIds,
     Page,
+    Pages,
     Payload,
+    SettingsForm,
     StudentRef,
 )
 from cards.verbs import Verb as V
@@ -47,7 +54,7 @@ class Verb:
 
 
 VERBS: Mapping[str, Verb] = {
-    V.HELP: Verb(welcome.show_help, postable=True),
+    V.HELP: Verb(welcome.show_help, NoIds, postable=True),
     # The `add incident` command posts a stub; the form itself only in invoke responses.
     V.INCIDENT_OPEN: Verb(incidents.open_form, postable=True),
     V.INCIDENT_ADD: Verb(incidents.add),
@@ -58,7 +65,7 @@ VERBS: Mapping[str, Verb] = {
     # Details only ever in the invoke response, after the server has authorised this user.
     V.INCIDENT_SHOW: Verb(viewing.show, AlertRef),
     V.INCIDENT_AUDIT: Verb(oversight.incident_history),
-    V.ALERT_READ: Verb(alerts.mark_read),
+    V.ALERT_READ: Verb(alerts.mark_read, AlertId),
     V.STUDENT_AUDIT: Verb(oversight.pupil_report),
     V.CASE_ASSIGN: Verb(casework.assign),
     V.CASE_ASSIGN_FORM: Verb(casework.assign_form),
@@ -80,18 +87,18 @@ VERBS: Mapping[str, Verb] = {
     V.STUDENT_SHOW: Verb(pupils.show),
     V.STUDENT_EXPORT: Verb(pupils.export),
     V.GRANT_WITHDRAW: Verb(oversight.withdraw),
-    V.DASHBOARD_OPEN: Verb(dashboard.open_dashboard, postable=True),
-    V.DASHBOARD_SHOW: Verb(dashboard.show),
-    V.SETTINGS_SHOW: Verb(elevation.show_settings, postable=True),
-    V.SETTINGS_SAVE: Verb(elevation.save),
-    V.ELEVATION_ENROL: Verb(elevation.enrol),
-    V.ELEVATION_VERIFY: Verb(elevation.verify),
-    V.ELEVATION_RESET: Verb(elevation.reset),
-    V.EXCLUSIONS_OPEN: Verb(exclusions.open_exclusions, postable=True),
-    V.EXCLUSIONS_SHOW: Verb(exclusions.show),
-    V.EXCLUSIONS_FIND: Verb(exclusions.find),
-    V.EXCLUSION_SET: Verb(exclusions.exclude),
-    V.EXCLUSION_LIFT: Verb(exclusions.lift),
+    V.DASHBOARD_OPEN: Verb(dashboard.open_dashboard, NoIds, postable=True),
+    V.DASHBOARD_SHOW: Verb(dashboard.show, Pages),
+    V.SETTINGS_SHOW: Verb(elevation.show_settings, NoIds, postable=True),
+    V.SETTINGS_SAVE: Verb(elevation.save, SettingsForm),
+    V.ELEVATION_ENROL: Verb(elevation.enrol, NoIds),
+    V.ELEVATION_VERIFY: Verb(elevation.verify, CodeEntry),
+    V.ELEVATION_RESET: Verb(elevation.reset, ColleagueRef),
+    V.EXCLUSIONS_OPEN: Verb(exclusions.open_exclusions, NoIds, postable=True),
+    V.EXCLUSIONS_SHOW: Verb(exclusions.show, NoIds),
+    V.EXCLUSIONS_FIND: Verb(exclusions.find, ExclusionForm),
+    V.EXCLUSION_SET: Verb(exclusions.exclude, ExclusionForm),
+    V.EXCLUSION_LIFT: Verb(exclusions.lift, ExclusionRef),
 }
 
 # Text commands (bot/commands.py names) map onto the same verbs as the buttons.

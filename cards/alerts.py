@@ -5,6 +5,8 @@ fetches that view for them alone when the chat is opened, so the stored card sta
 """
 
 from cards.elements import Card, adaptive_card, execute, heading, text_block, text_run
+from cards.verbs import Verb
+from safeguarding.alerts import alert_says
 
 
 def alert_card(
@@ -20,33 +22,22 @@ def alert_card(
     updated: bool = False,
 ) -> Card:
     """'New concern raised by <name> (ref K-12)', Open and Mark as read."""
-    title, words = "New concern", f"New concern raised by {raised_by} (ref {reference})"
-    if reason == "escalation":
-        title = "Escalation: urgent concern not yet read"
-        words = f"Urgent concern raised by {raised_by} (ref {reference}): nobody has read it yet."
-    elif reason == "not_reached":
-        title = "An alert did not arrive"
-        words = f"Kestrel could not reach {concerning or 'a colleague'} about {reference}."
-    elif reason == "assigned":
-        title, words = "Case assigned to you", f"{raised_by} assigned {reference} to you."
-    elif reason == "reminder":
-        title = "Planner reminder"
-        words = f"A reminder from {raised_by}: an action on {reference} is planned for today."
-    elif about_action:
-        title, words = "New action", f"New action on {reference} by {raised_by}."
+    title, words = alert_says(
+        reason, raised_by, reference, concerning=concerning, about_action=about_action
+    )
     body = [heading(title), text_run(words)]
     if updated:  # the case changed since this was sent: Open shows where it is now
         body.append(text_block("The case has changed since. Open it for the latest.", subtle=True))
     card = adaptive_card(
         body,
         [
-            execute("incident.show", "Open", incident=incident_id),
-            execute("alert.read", "Mark as read", alert=alert_id),
+            execute(Verb.INCIDENT_SHOW, "Open", incident=incident_id),
+            execute(Verb.ALERT_READ, "Mark as read", alert=alert_id),
         ],
     )
     if user_id:
         card["refresh"] = {
-            "action": execute("incident.show", "Open", incident=incident_id, alert=alert_id),
+            "action": execute(Verb.INCIDENT_SHOW, "Open", incident=incident_id, alert=alert_id),
             "userIds": [user_id],
         }
     return card
@@ -56,7 +47,7 @@ def alert_read_card(reference: str, incident_id: int) -> Card:
     """The alert once read: still a stub, with Open."""
     return adaptive_card(
         [heading("Concern read"), text_block(f"You marked the alert for {reference} as read.")],
-        [execute("incident.show", "Open", incident=incident_id)],
+        [execute(Verb.INCIDENT_SHOW, "Open", incident=incident_id)],
     )
 
 
@@ -68,5 +59,5 @@ def alert_copy_card(reference: str, incident_id: int) -> Card:
     )
     return adaptive_card(
         [heading("Alert sent twice"), text_block(words)],
-        [execute("incident.show", "Open", incident=incident_id)],
+        [execute(Verb.INCIDENT_SHOW, "Open", incident=incident_id)],
     )

@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 from cards.elements import Card, action_set, adaptive_card, execute, heading, text_block, text_run
 from cards.pupils import pupil_name
+from cards.verbs import Verb
 from safeguarding.dashboard import PAGE, Dashboard, DashboardLine
 
 
@@ -11,7 +12,7 @@ def dashboard_stub_card() -> Card:
     """What the `dashboard` command posts: nothing of any pupil, a button to open it."""
     return adaptive_card(
         [heading("My dashboard"), text_block("Your alerts, assigned cases and history.")],
-        [execute("dashboard.show", "Open my dashboard")],
+        [execute(Verb.DASHBOARD_SHOW, "Open my dashboard")],
     )
 
 
@@ -30,7 +31,8 @@ def dashboard_card(board: Dashboard, *, hide_names: bool, time_zone: str) -> Car
         if section.more:
             pages = [s.offset for s in offsets]
             pages[index] = section.offset + PAGE
-            body.append(action_set(execute("dashboard.show", f"More {title.lower()}", pages=pages)))
+            more = execute(Verb.DASHBOARD_SHOW, f"More {title.lower()}", pages=pages)
+            body.append(action_set(more))
     return adaptive_card(body)
 
 
@@ -47,5 +49,5 @@ def _line(line: DashboardLine, alert: bool, hide_names: bool, zone: ZoneInfo) ->
     return {
         "type": "Container",
         "items": [text_run(words)],
-        "selectAction": execute("incident.show", "Open", incident=line.incident_id),
+        "selectAction": execute(Verb.INCIDENT_SHOW, "Open", incident=line.incident_id),
     }

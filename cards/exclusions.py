@@ -16,6 +16,7 @@ from cards.elements import (
     warning,
 )
 from cards.pupils import pupil_name
+from cards.verbs import Verb
 from safeguarding.exclusions import REASON_WORDS, ActiveExclusion
 from safeguarding.search import StudentMatch
 from safeguarding.staff import StaffMember
@@ -25,7 +26,7 @@ def exclusions_stub_card() -> Card:
     """What the `exclusions` command posts in the chat: no names, a button to open the list."""
     return adaptive_card(
         [heading("Exclusions"), text_block("Open the list to see, add or lift exclusions.")],
-        [execute("exclusions.show", "Open exclusions")],
+        [execute(Verb.EXCLUSIONS_SHOW, "Open exclusions")],
     )
 
 
@@ -51,41 +52,45 @@ def exclusions_card(
             subtle=True,
         )
     )
-    zone = ZoneInfo(time_zone)
+    body += _in_force(active, hide_names, ZoneInfo(time_zone))
+    body += [heading("Add an exclusion"), text_input("pupil_query", "Pupil's name", value=query)]
+    body.append(action_set(execute(Verb.EXCLUSIONS_FIND, "Find pupil")))
+    if matches:
+        body += _choices(matches, colleagues)
+    if error:
+        body.append(warning(error))
+    if matches:
+        body.append(action_set(execute(Verb.EXCLUSION_SET, "Exclude", pupil_query=query)))
+    return adaptive_card(body)
+
+
+def _in_force(active: Sequence[ActiveExclusion], hide_names: bool, zone: ZoneInfo) -> list[Card]:
+    """Each exclusion in force, with Lift."""
+    section: list[Card] = []
     for item in active:
         when = item.set_at.astimezone(zone).strftime("%d/%m/%Y")
         pupil = pupil_name(item.student, hide=hide_names)
         reason = REASON_WORDS.get(item.reason, item.reason)
-        body.append(text_run(f"{item.staff_name}: {pupil} ({reason}; {item.set_by_name}, {when})"))
-        body.append(action_set(execute("exclusion.lift", "Lift", exclusion=item.exclusion_id)))
-    if not active:
-        body.append(text_block("No exclusions are in force."))
-    body += [heading("Add an exclusion"), text_input("pupil_query", "Pupil's name", value=query)]
-    body.append(action_set(execute("exclusions.find", "Find pupil")))
-    if matches:
-        body += [
-            choice_set(
-                "student_id",
-                "Pupil",
-                [
-                    (f"{m.name} (Year {m.year_group}, {m.tutor_group})", str(m.student_id))
-                    for m in matches
-                ],
-            ),
-            choice_set(
-                "staff_id",
-                "Colleague to exclude",
-                [(c.display_name, str(c.id)) for c in colleagues],
-            ),
-            choice_set(
-                "reason",
-                "Reason",
-                [(words, reason.value) for reason, words in REASON_WORDS.items()],
-            ),
-        ]
-        if error:
-            body.append(warning(error))
-        body.append(action_set(execute("exclusion.set", "Exclude", pupil_query=query)))
-    elif error:
-        body.append(warning(error))
-    return adaptive_card(body)
+        section.append(
+            text_run(f"{item.staff_name}: {pupil} ({reason}; {item.set_by_name}, {when})")
+        )
+        section.append(
+            action_set(execute(Verb.EXCLUSION_LIFT, "Lift", exclusion=item.exclusion_id))
+        )
+    return section or [text_block("No exclusions are in force.")]
+
+
+def _choices(matches: Sequence[StudentMatch], colleagues: Sequence[StaffMember]) -> list[Card]:
+    """The pupils found, the colleagues to exclude, and the reasons."""
+    pupils = [
+        (f"{m.name} (Year {m.year_group}, {m.tutor_group})", str(m.student_id)) for m in matches
+    ]
+    return [
+        choice_set("student_id", "Pupil", pupils),
+        choice_set(
+            "staff_id", "Colleague to exclude", [(c.display_name, str(c.id)) for c in colleagues]
+        ),
+        choice_set(
+            "reason", "Reason", [(words, reason.value) for reason, words in REASON_WORDS.items()]
+        ),
+    ]

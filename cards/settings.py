@@ -17,6 +17,7 @@ from cards.elements import (
     text_run,
     warning,
 )
+from cards.verbs import Verb
 from safeguarding.elevation import ElevationStatus, Enrolment
 from safeguarding.staff import StaffMember
 
@@ -37,7 +38,21 @@ def settings_card(
     body = [heading("Your Kestrel settings")]
     if notice:
         body.append(text_block(notice))
-    body += [
+    body += _hide_names(staff)
+    body += _elevated_access(status, ZoneInfo(time_zone), code, error)
+    actions: list[Card] = [execute(Verb.SETTINGS_SAVE, "Save settings")]
+    if status.enrolled:
+        actions.append(execute(Verb.ELEVATION_VERIFY, "Elevate my access"))
+    else:
+        actions.append(execute(Verb.ELEVATION_ENROL, "Set up elevated access"))
+    if staff.leads_safeguarding and colleagues:
+        body += _reset(colleagues)
+        actions.append(execute(Verb.ELEVATION_RESET, "Reset authenticator"))
+    return adaptive_card(body, actions)
+
+
+def _hide_names(staff: StaffMember) -> list[Card]:
+    return [
         heading("Hide names"),
         {
             "type": "Input.Toggle",
@@ -48,24 +63,25 @@ def settings_card(
             "valueOff": "false",
         },
         text_block("In group chats and channels pupils are always shown as initials.", subtle=True),
-        heading("Elevated access"),
-        text_block(_describe(status, ZoneInfo(time_zone))),
     ]
-    actions: list[Card] = [execute("settings.save", "Save settings")]
+
+
+def _elevated_access(status: ElevationStatus, zone: ZoneInfo, code: str, error: str) -> list[Card]:
+    section = [heading("Elevated access"), text_block(_describe(status, zone))]
     if status.enrolled:
-        body.append(text_input("code", CODE_LABEL, value=code, placeholder="123456", max_length=8))
+        section.append(
+            text_input("code", CODE_LABEL, value=code, placeholder="123456", max_length=8)
+        )
         if error:
-            body.append(warning(error))
-        actions.append(execute("elevation.verify", "Elevate my access"))
-    else:
-        actions.append(execute("elevation.enrol", "Set up elevated access"))
-    if staff.leads_safeguarding and colleagues:
-        body += [
-            heading("Reset a colleague's authenticator"),
-            choice_set("staff_id", "Colleague", [(c.display_name, str(c.id)) for c in colleagues]),
-        ]
-        actions.append(execute("elevation.reset", "Reset authenticator"))
-    return adaptive_card(body, actions)
+            section.append(warning(error))
+    return section
+
+
+def _reset(colleagues: Sequence[StaffMember]) -> list[Card]:
+    return [
+        heading("Reset a colleague's authenticator"),
+        choice_set("staff_id", "Colleague", [(c.display_name, str(c.id)) for c in colleagues]),
+    ]
 
 
 def enrolment_card(enrolment: Enrolment, *, code: str = "", error: str = "") -> Card:
@@ -85,7 +101,7 @@ def enrolment_card(enrolment: Enrolment, *, code: str = "", error: str = "") -> 
     ]
     if error:
         body.append(warning(error))
-    return adaptive_card(body, [execute("elevation.verify", "Confirm")])
+    return adaptive_card(body, [execute(Verb.ELEVATION_VERIFY, "Confirm")])
 
 
 def _describe(status: ElevationStatus, zone: ZoneInfo) -> str:

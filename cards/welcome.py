@@ -1,6 +1,7 @@
 """The welcome and help card: what Kestrel does, and its main actions as buttons."""
 
 from cards.elements import Card, adaptive_card, execute, facts, heading, text_block, text_run
+from cards.verbs import Verb
 from safeguarding.school import School
 from safeguarding.staff import Role, StaffMember
 
@@ -34,5 +35,5 @@ def welcome_card(staff: StaffMember | None = None, school: School | None = None)
     ]
     return adaptive_card(
         body,
-        [execute("incident.add", "Add incident"), execute("dashboard.show", "My dashboard")],
+        [execute(Verb.INCIDENT_ADD, "Add incident"), execute(Verb.DASHBOARD_SHOW, "My dashboard")],
     )

@@ -14,7 +14,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from safeguarding.access import Action, Decision, Viewer, decide
-from safeguarding.alerts import read_by_acting
 from safeguarding.attachments import ATTACH_WINDOW
 from safeguarding.audit import AuditAction, staff_event
 from safeguarding.clock import Clock
@@ -25,6 +24,7 @@ from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
 from safeguarding.recipients import alert_recipients
 from safeguarding.recording import grants_token
 from safeguarding.school import Category
+from safeguarding.services.alerts import read_by_acting
 from safeguarding.services.viewing import allowed_incident, viewer_and_policy
 from safeguarding.staff import StaffMember
 from safeguarding.viewing import action_decision

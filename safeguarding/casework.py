@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from safeguarding.access import Action, Decision, Viewer, decide
-from safeguarding.alerts import read_by_acting
 from safeguarding.audit import AuditAction, staff_event
 from safeguarding.clock import Clock
 from safeguarding.errors import InvalidInput, StaleCase
 from safeguarding.incidents import IncidentFacts, QueuedAlert, Status
 from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
 from safeguarding.school import Student
+from safeguarding.services.alerts import read_by_acting
 from safeguarding.services.viewing import allowed_incident
 from safeguarding.staff import StaffMember
 

@@ -4,19 +4,15 @@ A line names its pupil and categories only when this member of staff may read th
 (elevation may still be asked when it is opened); otherwise just its reference and status.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from safeguarding.access import Action, Decision, decide
-from safeguarding.audit import AuditAction, staff_event
-from safeguarding.clock import Clock
 from safeguarding.incidents import IncidentFacts, Status, reference
-from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
 from safeguarding.school import Student
-from safeguarding.services.viewing import viewer_and_policy
-from safeguarding.staff import StaffMember
 
 PAGE = 10
+LAST_OFFSET = 100_000
 
 
 @dataclass(frozen=True)
@@ -51,74 +47,26 @@ class Dashboard:
     history: Section
 
 
-async def my_dashboard(
-    actor: StaffMember,
-    offsets: tuple[int, int, int],
-    conversation: str,
+def page_offsets(pages: tuple[int, int, int]) -> tuple[int, int, int]:
+    """The first row of each section, kept within what a page of the dashboard can ask."""
+    alerts, assigned, history = (max(0, min(o, LAST_OFFSET)) for o in pages)
+    return alerts, assigned, history
+
+
+def dashboard_line(
+    facts: IncidentFacts,
     *,
-    uow_factory: UnitOfWorkFactory,
-    clock: Clock,
-) -> Dashboard:
-    """The three sections at the asked offsets; what was shown is audited (ids only)."""
-    alerts_at, assigned_at, history_at = (max(0, min(o, 100_000)) for o in offsets)
-    async with uow_factory() as uow:
-        unread, unread_total = await uow.alerts.unread(actor.id, alerts_at, PAGE)
-        assigned, assigned_total = await uow.incidents.assigned_to(actor.id, assigned_at, PAGE)
-        history, history_total = await uow.incidents.recorded_by_staff(actor.id, history_at, PAGE)
-        ids = [a.incident_id for a in unread] + assigned + history
-        facts = await uow.incidents.facts_of(actor.school_id, ids)
-        lines = _Lines(uow, actor, facts, clock.now())
-        await lines.load()
-        dashboard = Dashboard(
-            Section(
-                tuple(lines.line(a.incident_id, a.created_at, a.raised_by) for a in unread),
-                unread_total,
-                alerts_at,
-            ),
-            Section(tuple(lines.line(i) for i in assigned), assigned_total, assigned_at),
-            Section(tuple(lines.line(i) for i in history), history_total, history_at),
-        )
-        await uow.audit.append(
-            staff_event(
-                actor,
-                AuditAction.DASHBOARD_VIEWED,
-                clock.now(),
-                conversation,
-                detail={"incidents": sorted(set(ids))},
-            )
-        )
-        await uow.commit()
-    return dashboard
-
-
-class _Lines:
-    """Dashboard lines, each decided for this member of staff."""
-
-    def __init__(
-        self, uow: UnitOfWork, actor: StaffMember, facts: dict[int, IncidentFacts], now: datetime
-    ) -> None:
-        self.uow, self.actor, self.facts, self.now = uow, actor, facts, now
-        self.readable: set[int] = set()
-        self.categories: dict[int, str] = {}
-        self.names: dict[int, str] = {}
-
-    async def load(self) -> None:
-        school = self.actor.school_id
-        self.categories = {c.id: c.name for c in await self.uow.categories.list(school)}
-        self.names = {s.id: s.display_name for s in await self.uow.staff.list(school)}
-        viewer, policy = await viewer_and_policy(self.uow, self.actor, self.now)
-        for incident_id, found in self.facts.items():
-            decision = decide(viewer, Action.VIEW_INCIDENT, found.record(), policy, self.now)
-            if decision != Decision.DENY:
-                self.readable.add(incident_id)
-
-    def line(self, incident_id: int, when: datetime | None = None, who: str = "") -> DashboardLine:
-        found = self.facts[incident_id]
-        who = who or self.names.get(found.recorded_by, "")
-        if incident_id not in self.readable or not found.pupils:
-            return DashboardLine(incident_id, when or found.happened_at, found.status, who)
-        main = found.pupils[0]
-        names = tuple(sorted(self.categories.get(c, "") for c in main.category_ids))
-        return DashboardLine(
-            incident_id, when or found.happened_at, found.status, who, main.student, names
-        )
+    readable: bool,
+    categories: Mapping[int, str],
+    names: Mapping[int, str],
+    when: datetime | None = None,
+    who: str = "",
+) -> DashboardLine:
+    """One line: its pupil and categories only if `readable` (decided for this viewer)."""
+    who = who or names.get(facts.recorded_by, "")
+    when = when or facts.happened_at
+    if not readable or not facts.pupils:
+        return DashboardLine(facts.id, when, facts.status, who)
+    main = facts.pupils[0]
+    words = tuple(sorted(categories.get(c, "") for c in main.category_ids))
+    return DashboardLine(facts.id, when, facts.status, who, main.student, words)

@@ -12,7 +12,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from safeguarding.access import Action, Decision, Pupil, Record, decide
-from safeguarding.alerts import read_by_acting
 from safeguarding.audit import AuditAction, staff_event
 from safeguarding.casework import CaseEvent, Casework
 from safeguarding.errors import InvalidInput, StaleCase
@@ -20,6 +19,7 @@ from safeguarding.incident_form import happened_at_of, ids, split_list
 from safeguarding.incidents import MAX_AGENCY, MAX_LINKED, MAX_TEXT, IncidentFacts
 from safeguarding.ports import UnitOfWork
 from safeguarding.refusals import refuse
+from safeguarding.services.alerts import read_by_acting
 from safeguarding.services.viewing import viewer_and_policy
 from safeguarding.staff import StaffMember
 

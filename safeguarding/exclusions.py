@@ -1,14 +1,11 @@
 """Exclusions: the DSL bars a member of staff from a pupil's record (own child, relative,
 named in an allegation). Whatever their role, they then see nothing of it and get no alerts."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from safeguarding.audit import AuditAction, staff_event
-from safeguarding.clock import Clock
-from safeguarding.errors import NotAvailable
-from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
 from safeguarding.school import Student
 from safeguarding.staff import Role, StaffMember
 
@@ -41,124 +38,27 @@ class ActiveExclusion:
     set_at: datetime
 
 
-@dataclass(frozen=True)
-class Exclusions:
-    uow_factory: UnitOfWorkFactory
-    clock: Clock
+def sets_exclusions(actor: StaffMember) -> bool:
+    """Only the Designated Safeguarding Lead sees, sets and lifts exclusions."""
+    return actor.role == Role.DSL
 
-    async def active(self, actor: StaffMember, conversation_type: str) -> list[ActiveExclusion]:
-        """The exclusions in force (DSL only; the list itself is a view of pupils, so audited)."""
-        async with self.uow_factory() as uow:
-            if actor.role != Role.DSL:
-                await self._refuse(uow, actor, None, "exclusion.list", conversation_type)
-                raise NotAvailable()
-            found = list(await uow.access.active_exclusions(actor.school_id))
-            await self._audit(
-                uow,
-                actor,
-                AuditAction.EXCLUSIONS_VIEWED,
-                None,
-                conversation_type,
-                {"shown": len(found)},
-            )
-            await uow.commit()
-        return found
 
-    async def colleagues(self, actor: StaffMember) -> list[StaffMember]:
-        """Who the DSL may exclude: every other active member of staff (DSL only)."""
-        if actor.role != Role.DSL:
-            return []
-        async with self.uow_factory() as uow:
-            staff = await uow.staff.list(actor.school_id)
-        return [s for s in staff if s.id != actor.id and s.active]
+def may_exclude(
+    actor: StaffMember, target: StaffMember | None, pupil: Student | None, reason: str
+) -> bool:
+    """The DSL may bar a colleague of their school (never themselves) from one of its pupils,
+    for one of the known reasons."""
+    return (
+        sets_exclusions(actor)
+        and target is not None
+        and pupil is not None
+        and target.id != actor.id
+        and reason in REASONS
+    )
 
-    async def exclude(
-        self,
-        actor: StaffMember,
-        staff_id: int,
-        student_id: int,
-        reason: str,
-        conversation_type: str,
-    ) -> int:
-        """Bar a colleague from a pupil; only the DSL may, and never themselves."""
-        async with self.uow_factory() as uow:
-            target = await uow.staff.by_id(actor.school_id, staff_id)
-            pupil = await uow.students.by_id(actor.school_id, student_id)
-            allowed = (
-                actor.role == Role.DSL
-                and target is not None
-                and pupil is not None
-                and target.id != actor.id
-                and reason in REASONS
-            )
-            if not allowed:
-                await self._refuse(uow, actor, student_id, "exclusion.set", conversation_type)
-                raise NotAvailable()
-            exclusion = await uow.access.add_exclusion(
-                actor.school_id, staff_id, student_id, reason, actor.id, self.clock.now()
-            )
-            await self._audit(
-                uow,
-                actor,
-                AuditAction.EXCLUSION_SET,
-                student_id,
-                conversation_type,
-                {"exclusion": exclusion, "staff": staff_id, "reason": reason},
-            )
-            await uow.commit()
-        return exclusion
 
-    async def lift(self, actor: StaffMember, exclusion_id: int, conversation_type: str) -> None:
-        """End an exclusion (kept in the record as lifted, with who and when)."""
-        async with self.uow_factory() as uow:
-            student_id = None
-            if actor.role == Role.DSL:
-                student_id = await uow.access.lift_exclusion(
-                    actor.school_id, exclusion_id, actor.id, self.clock.now()
-                )
-            if student_id is None:
-                await self._refuse(uow, actor, None, "exclusion.lift", conversation_type)
-                raise NotAvailable()
-            await self._audit(
-                uow,
-                actor,
-                AuditAction.EXCLUSION_LIFTED,
-                student_id,
-                conversation_type,
-                {"exclusion": exclusion_id},
-            )
-            await uow.commit()
-
-    async def _refuse(
-        self,
-        uow: UnitOfWork,
-        actor: StaffMember,
-        student_id: int | None,
-        verb: str,
-        conversation: str,
-    ) -> None:
-        await self._audit(
-            uow, actor, AuditAction.ACCESS_REFUSED, student_id, conversation, {"verb": verb}
-        )
-        await uow.commit()
-
-    async def _audit(
-        self,
-        uow: UnitOfWork,
-        actor: StaffMember,
-        action: AuditAction,
-        student_id: int | None,
-        conversation_type: str,
-        detail: dict[str, object],
-    ) -> None:
-        await uow.audit.append(
-            staff_event(
-                actor,
-                action,
-                self.clock.now(),
-                conversation_type,
-                record_type="student" if student_id is not None else None,
-                record_id=student_id,
-                detail=detail,
-            )
-        )
+def excludable(actor: StaffMember, staff: Sequence[StaffMember]) -> tuple[StaffMember, ...]:
+    """Who the DSL may exclude: every other active member of staff (nobody, for anyone else)."""
+    if not sets_exclusions(actor):
+        return ()
+    return tuple(s for s in staff if s.id != actor.id and s.active)

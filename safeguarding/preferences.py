@@ -1,34 +1,26 @@
-"""Personal settings of a member of staff."""
+"""Personal settings of a member of staff, as the Settings card shows them."""
 
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from safeguarding.audit import AuditAction, staff_event
-from safeguarding.clock import Clock
-from safeguarding.ports import UnitOfWorkFactory
+from safeguarding.elevation import ElevationStatus
 from safeguarding.staff import StaffMember
 
 
-async def set_hide_names(
-    who: StaffMember,
-    hide: bool,
-    *,
-    uow_factory: UnitOfWorkFactory,
-    clock: Clock,
-    conversation_type: str,
-) -> StaffMember:
-    """Show pupils as initials everywhere (or not: outside the 1:1 chat they always are)."""
-    async with uow_factory() as uow:
-        await uow.staff.set_hide_names(who.id, hide)
-        await uow.audit.append(
-            staff_event(
-                who,
-                AuditAction.SETTINGS_CHANGED,
-                clock.now(),
-                conversation_type,
-                record_type="staff",
-                record_id=who.id,
-                detail={"hide_names": hide},
-            )
-        )
-        await uow.commit()
-    return replace(who, hide_names=hide)
+@dataclass(frozen=True)
+class Settings:
+    """Hide names and elevated access; for the DSL team, colleagues whose authenticator they
+    may reset. `code` and `error`: a code typed and why it was not accepted."""
+
+    staff: StaffMember
+    status: ElevationStatus
+    colleagues: tuple[StaffMember, ...] = ()
+    code: str = ""
+    error: str = ""
+
+
+def resettable(actor: StaffMember, enrolled: Sequence[StaffMember]) -> tuple[StaffMember, ...]:
+    """Colleagues with an authenticator, for the DSL team's reset list (others: none)."""
+    if not actor.leads_safeguarding:
+        return ()
+    return tuple(s for s in enrolled if s.id != actor.id)

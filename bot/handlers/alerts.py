@@ -1,19 +1,13 @@
 """Mark as read on an alert: recorded, audited, and the alert message shows it was read."""
 
-from collections.abc import Mapping
-from typing import Any
-
-from bot.turns import Done, Turn, record_id
+from bot.turns import Done, Turn
 from cards.alerts import alert_read_card
-from cards.elements import Card
-from cards.notice import notice_card
+from cards.payloads import AlertId
+from safeguarding.services.alerts import acknowledge_alert
 
 
-async def mark_read(turn: Turn, data: Mapping[str, Any]) -> Card | Done:
+async def mark_read(turn: Turn, ref: AlertId) -> Done:
     """Only the alert's own colleague may; the read card replaces the alert message."""
-    alert = data.get("alert")
-    if record_id(alert) is None:
-        return notice_card("Not available", "That record is not available.")
-    read = await turn.services.outbox.acknowledge(turn.who.staff, alert, turn.conversation_type)
+    read = (await turn.run(acknowledge_alert, ref.alert)).outcome.view
     card = alert_read_card(read.reference, read.incident_id)
     return Done(card, summary=f"Marked {read.reference} as read.")

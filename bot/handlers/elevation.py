@@ -1,91 +1,72 @@
 """Settings: Hide names, and elevated access (enrol, elevate with a code, DSL team reset)."""
 
-from collections.abc import Mapping
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.turns import Turn
 from cards.elements import Card
 from cards.notice import notice_card
+from cards.payloads import CodeEntry, ColleagueRef, NoIds, SettingsForm
 from cards.settings import enrolment_card, settings_card
-from safeguarding.errors import ElevationLocked, InvalidInput, NotPermitted
-from safeguarding.preferences import set_hide_names
-from safeguarding.staff import StaffMember
+from safeguarding.elevation import Enrolment, OnlyInPersonalChat
+from safeguarding.outcomes import Done, Invalid
+from safeguarding.preferences import Settings
+from safeguarding.services.elevation import enrol_elevation, reset_elevation, verify_code
+from safeguarding.services.press import Pressed
+from safeguarding.services.settings import save_settings
+from safeguarding.services.settings import show_settings as settings_of
+
+PERSONAL_ONLY = ("Elevated access", "Set up elevated access in your 1:1 chat with Kestrel.")
 
 
-async def show_settings(
-    turn: Turn, data: Mapping[str, Any], updated: StaffMember | None = None, **shown: str
-) -> Card:
+async def show_settings(turn: Turn, _: NoIds) -> Card:
     """The Settings card for this member of staff."""
-    elevation, staff = turn.services.elevation, updated or turn.who.staff
-    return settings_card(
-        staff,
-        await elevation.status(staff),
-        colleagues=await elevation.resettable_colleagues(staff),
-        time_zone=turn.who.school.time_zone,
-        **shown,
-    )
+    return settings_answer(await turn.run(settings_of))
 
 
-async def save(turn: Turn, data: Mapping[str, Any]) -> Card:
+async def save(turn: Turn, form: SettingsForm) -> Card:
     """Save the personal settings (Hide names)."""
-    hide = str(data.get("hide_names", "false")).lower() == "true"
-    services, who = turn.services, turn.who.staff
-    updated = await set_hide_names(
-        who,
-        hide,
-        uow_factory=services.uow_factory,
-        clock=services.clock,
-        conversation_type=turn.conversation_type,
-    )
-    return await show_settings(turn, data, updated, notice="Your settings are saved.")
+    return settings_answer(await turn.run(save_settings, form.hide_names))
 
 
-async def enrol(turn: Turn, data: Mapping[str, Any]) -> Card:
+async def enrol(turn: Turn, _: NoIds) -> Card:
     """Start enrolment: the QR code, only in the 1:1 chat, only in this invoke response."""
-    try:
-        enrolment = await turn.services.elevation.start_enrolment(
-            turn.who.staff, turn.conversation_type
-        )
-    except NotPermitted:
-        if turn.conversation_type != "personal":
-            return notice_card(
-                "Elevated access", "Set up elevated access in your 1:1 chat with Kestrel."
-            )
-        return await show_settings(turn, data, notice="Your authenticator is already set up.")
-    return enrolment_card(enrolment)
+    return settings_answer(await turn.run(enrol_elevation))
 
 
-async def verify(turn: Turn, data: Mapping[str, Any]) -> Card:
+async def verify(turn: Turn, entry: CodeEntry) -> Card:
     """Check a code: confirms a new enrolment or elevates; a wrong code keeps what was typed."""
-    code = str(data.get("code", ""))
-    elevation, staff = turn.services.elevation, turn.who.staff
-    try:
-        await elevation.submit_code(staff, code, turn.conversation_type)
-    except (InvalidInput, ElevationLocked) as wrong:
-        error = _words(wrong, turn.who.school.time_zone)
-        pending = await elevation.pending_enrolment(staff)
-        if pending is not None:  # still enrolling: the same QR code again, with what was typed
-            return enrolment_card(pending, code=code, error=error)
-        return await show_settings(turn, data, code=code, error=error)
-    except NotPermitted:
-        return await show_settings(turn, data, notice="Set up elevated access first.")
-    return await show_settings(turn, data, notice="Your access is elevated.")
+    return settings_answer(await turn.run(verify_code, entry.code), entry.code)
 
 
-def _words(error: InvalidInput | ElevationLocked, time_zone: str) -> str:
-    if isinstance(error, ElevationLocked):
-        until = error.until.astimezone(ZoneInfo(time_zone)).strftime("%H:%M")
-        return f"Too many wrong codes: elevated access is paused until {until}."
-    return error.errors["code"]
-
-
-async def reset(turn: Turn, data: Mapping[str, Any]) -> Card:
+async def reset(turn: Turn, colleague: ColleagueRef) -> Card:
     """The DSL team resets a colleague's authenticator (the id is checked on the server)."""
-    raw = str(data.get("staff_id", ""))
-    if not (raw.isascii() and raw.isdecimal()):
-        return await show_settings(turn, data, notice="Choose a colleague first.")
-    await turn.services.elevation.reset(turn.who.staff, int(raw), turn.conversation_type)
-    return await show_settings(
-        turn, data, notice="Their authenticator was reset; they can set it up again."
+    return settings_answer(await turn.run(reset_elevation, colleague.staff))
+
+
+def settings_answer(pressed: Pressed[Any], code: str = "") -> Card:
+    """The card for an outcome of the settings and elevation verbs."""
+    time_zone = pressed.who.school.time_zone
+    match pressed.outcome:
+        case Done(view=Settings() as view, notice=notice):
+            return _settings(view, time_zone, notice)
+        case Done(view=Enrolment() as enrolment):
+            return enrolment_card(enrolment)
+        case Done(view=OnlyInPersonalChat()):
+            return notice_card(*PERSONAL_ONLY)
+        case Invalid(errors=errors, view=Enrolment() as enrolment):
+            return enrolment_card(enrolment, code=code, error=errors["code"])
+        case Invalid(view=Settings() as view):
+            return _settings(view, time_zone)
+    raise TypeError(f"not a settings answer: {type(pressed.outcome).__name__}")
+
+
+def _settings(view: Settings, time_zone: str, notice: str = "") -> Card:
+    return settings_card(
+        view.staff,
+        view.status,
+        time_zone=time_zone,
+        colleagues=view.colleagues,
+        code=view.code,
+        error=view.error,
+        notice=notice,
     )

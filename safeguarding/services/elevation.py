@@ -1,7 +1,35 @@
-"""Elevated access inside a press: checking the authenticator code typed on a card."""
+"""Elevated access inside a press: enrolling an authenticator, a code typed on a card or on
+Settings, and the DSL team's reset. A wrong code's count and audit are kept: it is answered
+with an outcome (the press commits), never with an exception (that would roll it back)."""
 
-from safeguarding.audit import AuditAction
-from safeguarding.services.press import Press
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from safeguarding.audit import AuditAction, staff_event
+from safeguarding.clock import Clock
+from safeguarding.elevation import (
+    WRONG_CODE,
+    ElevationStatus,
+    Enrolment,
+    OnlyInPersonalChat,
+    elevation_status,
+    enrolment_of,
+    not_accepted,
+)
+from safeguarding.errors import ElevationLocked, InvalidInput, NotAvailable, NotPermitted
+from safeguarding.outcomes import Done, Invalid
+from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
+from safeguarding.preferences import Settings
+from safeguarding.second_factor import SecondFactor
+from safeguarding.services.press import DEFAULT_ELEVATION, Press
+from safeguarding.services.settings import show_settings
+from safeguarding.staff import StaffMember
+
+ELEVATED = "Your access is elevated."
+NOT_ENROLLED = "Set up elevated access first."
+ALREADY_ENROLLED = "Your authenticator is already set up."
+RESET = "Their authenticator was reset; they can set it up again."
+CHOOSE = "Choose a colleague first."
 
 
 async def check_code(press: Press, code: str) -> bool:
@@ -10,6 +38,59 @@ async def check_code(press: Press, code: str) -> bool:
     factor = await press.uow.second_factors.get(press.staff.id, for_update=True)
     if factor is None:
         return False
+    return await _try(press, factor, code)
+
+
+async def enrol_elevation(
+    press: Press,
+) -> Done[Enrolment] | Done[Settings] | Done[OnlyInPersonalChat]:
+    """A new secret to scan (elevation.enrol): only in the 1:1 chat, only when not enrolled."""
+    if press.conversation != "personal":
+        return Done(OnlyInPersonalChat())
+    existing = await press.uow.second_factors.get(press.staff.id, for_update=True)
+    if existing is not None and existing.confirmed:
+        return await show_settings(press, ALREADY_ENROLLED)
+    factor = SecondFactor.new(press.staff.id)
+    await press.uow.second_factors.save(factor)
+    await press.audit(AuditAction.ELEVATION_ENROLMENT_STARTED, ("staff", press.staff.id))
+    return Done(enrolment_of(factor, press.staff.email))
+
+
+async def verify_code(
+    press: Press, code: str
+) -> Done[Settings] | Invalid[Enrolment] | Invalid[Settings]:
+    """A code typed on Settings or the enrolment card (elevation.verify): confirms a new
+    enrolment or elevates. A wrong one comes back with what was typed and why: on the same
+    QR code while still enrolling, on Settings otherwise."""
+    factor = await press.uow.second_factors.get(press.staff.id, for_update=True)
+    if factor is None:
+        return await show_settings(press, NOT_ENROLLED)
+    if await _try(press, factor, code):
+        return await show_settings(press, ELEVATED)
+    errors = {"code": not_accepted(factor, press.now, press.school.time_zone)}
+    if not factor.confirmed:
+        return Invalid(errors, enrolment_of(factor, press.staff.email))
+    shown = await show_settings(press, code=code, error=errors["code"])
+    return Invalid(errors, shown.view)
+
+
+async def reset_elevation(press: Press, staff_id: int | None) -> Done[Settings]:
+    """The DSL team clears a colleague's enrolment (elevation.reset); anyone else, or a
+    colleague of another school, is refused and audited."""
+    if staff_id is None:
+        return await show_settings(press, CHOOSE)
+    target = await press.uow.staff.by_id(press.staff.school_id, staff_id)
+    if not (press.staff.leads_safeguarding and target is not None):
+        detail = {"verb": "elevation.reset"}
+        await press.audit(AuditAction.ACCESS_REFUSED, ("staff", staff_id), detail)
+        raise NotAvailable()
+    await press.uow.second_factors.delete(staff_id)
+    await press.audit(AuditAction.ELEVATION_RESET, ("staff", staff_id))
+    return await show_settings(press, RESET)
+
+
+async def _try(press: Press, factor: SecondFactor, code: str) -> bool:
+    """Try the code (unless paused), keep the count, audit the answer."""
     record = ("staff", press.staff.id)
     if factor.is_locked(press.now):
         await press.audit(AuditAction.ELEVATION_LOCKED_OUT, record)
@@ -19,3 +100,52 @@ async def check_code(press: Press, code: str) -> bool:
     action = AuditAction.ELEVATION_GRANTED if accepted else AuditAction.ELEVATION_FAILED
     await press.audit(action, record)
     return accepted
+
+
+@dataclass(frozen=True)
+class Elevation:
+    """Transitional: `status` and `submit_code` in transactions of their own, for the handlers
+    not yet served by one press (bot/handlers/viewing.py's `elevation_answer` and `code_first`,
+    and the pupils' record). The lead removes it with them; new code uses the functions above."""
+
+    uow_factory: UnitOfWorkFactory
+    clock: Clock
+    lasts: timedelta = DEFAULT_ELEVATION
+
+    async def status(self, who: StaffMember) -> ElevationStatus:
+        """Where this member of staff stands (no secret leaves storage)."""
+        async with self.uow_factory() as uow:
+            factor = await uow.second_factors.get(who.id)
+        return elevation_status(factor, self.clock.now())
+
+    async def submit_code(self, who: StaffMember, code: str, conversation_type: str) -> datetime:
+        """Confirm an enrolment or elevate; returns until when. Wrong codes raise InvalidInput,
+        and ElevationLocked once too many were wrong."""
+        now = self.clock.now()
+        async with self.uow_factory() as uow:
+            factor = await uow.second_factors.get(who.id, for_update=True)
+            if factor is None:
+                raise NotPermitted("not enrolled")
+            if factor.is_locked(now):
+                await self._audit(uow, who, AuditAction.ELEVATION_LOCKED_OUT, conversation_type)
+                await uow.commit()
+                raise ElevationLocked(factor.locked_until or now)
+            accepted = factor.try_code(code, now, self.lasts)
+            await uow.second_factors.save(factor)
+            action = AuditAction.ELEVATION_GRANTED if accepted else AuditAction.ELEVATION_FAILED
+            await self._audit(uow, who, action, conversation_type)
+            await uow.commit()
+        if not accepted:
+            if factor.is_locked(now):
+                raise ElevationLocked(factor.locked_until or now)
+            raise InvalidInput({"code": WRONG_CODE})
+        assert factor.elevated_until is not None
+        return factor.elevated_until
+
+    async def _audit(
+        self, uow: UnitOfWork, who: StaffMember, action: AuditAction, conversation_type: str
+    ) -> None:
+        event = staff_event(
+            who, action, self.clock.now(), conversation_type, record_type="staff", record_id=who.id
+        )
+        await uow.audit.append(event)

@@ -5,9 +5,9 @@ from sqlalchemy import select
 
 from safeguarding.access import NONE, Action, Decision, Pupil, Record, Viewer, decide
 from safeguarding.errors import NotAvailable
-from safeguarding.exclusions import Exclusions
 from safeguarding.staff import Role
 from storage.models import AuditEventRow
+from tests.support.exclusions import exclude, lift
 
 
 @pytest.fixture
@@ -64,12 +64,11 @@ async def test_the_dsl_excludes_a_colleague_from_a_pupil_and_can_lift_it(
     school, uow_factory, clock, engine
 ):
     staff, _, pupil = school
-    exclusions = Exclusions(uow_factory, clock)
     teacher, dsl = staff[Role.STAFF], staff[Role.DSL]
-    exclusion = await exclusions.exclude(dsl, teacher.id, pupil.id, "own_child", "personal")
+    exclusion = await exclude(uow_factory, clock, dsl, teacher.id, pupil.id, "own_child")
     async with uow_factory() as uow:
         assert await uow.access.excluded_students(teacher.id) == frozenset({pupil.id})
-    await exclusions.lift(dsl, exclusion, "personal")
+    await lift(uow_factory, clock, dsl, exclusion)
     async with uow_factory() as uow:
         assert await uow.access.excluded_students(teacher.id) == frozenset()
     async with engine.connect() as connection:
@@ -96,9 +95,7 @@ async def test_only_the_dsl_sets_exclusions_and_refusals_are_audited(
 ):
     staff, _, pupil = school
     with pytest.raises(NotAvailable):
-        await Exclusions(uow_factory, clock).exclude(
-            staff[actor], staff[target].id, pupil.id, reason, "personal"
-        )
+        await exclude(uow_factory, clock, staff[actor], staff[target].id, pupil.id, reason)
     async with uow_factory() as uow:
         assert await uow.access.excluded_students(staff[target].id) == frozenset()
     async with engine.connect() as connection:
@@ -112,28 +109,24 @@ async def test_only_the_dsl_sets_exclusions_and_refusals_are_audited(
 
 async def test_a_lifted_or_foreign_exclusion_cannot_be_lifted_again(school, uow_factory, clock):
     staff, _, pupil = school
-    exclusions = Exclusions(uow_factory, clock)
     dsl = staff[Role.DSL]
-    exclusion = await exclusions.exclude(
-        dsl, staff[Role.STAFF].id, pupil.id, "allegation", "personal"
-    )
-    await exclusions.lift(dsl, exclusion, "personal")
+    exclusion = await exclude(uow_factory, clock, dsl, staff[Role.STAFF].id, pupil.id, "allegation")
+    await lift(uow_factory, clock, dsl, exclusion)
     with pytest.raises(NotAvailable):
-        await exclusions.lift(dsl, exclusion, "personal")
+        await lift(uow_factory, clock, dsl, exclusion)
     with pytest.raises(NotAvailable):
-        await exclusions.lift(dsl, 987_654, "personal")
+        await lift(uow_factory, clock, dsl, 987_654)
 
 
 async def test_excluding_twice_keeps_one_exclusion_and_lifting_it_ends_it(
     school, uow_factory, clock
 ):
     staff, _, pupil = school
-    exclusions = Exclusions(uow_factory, clock)
     dsl, teacher = staff[Role.DSL], staff[Role.STAFF]
-    first = await exclusions.exclude(dsl, teacher.id, pupil.id, "relative", "personal")
-    again = await exclusions.exclude(dsl, teacher.id, pupil.id, "own_child", "personal")
+    first = await exclude(uow_factory, clock, dsl, teacher.id, pupil.id, "relative")
+    again = await exclude(uow_factory, clock, dsl, teacher.id, pupil.id, "own_child")
     assert first == again
-    await exclusions.lift(dsl, first, "personal")
+    await lift(uow_factory, clock, dsl, first)
     async with uow_factory() as uow:
         assert await uow.access.excluded_students(teacher.id) == frozenset()
 
@@ -142,11 +135,10 @@ async def test_the_lift_is_audited_against_the_excluded_pupil_not_what_the_butto
     school, uow_factory, clock, engine
 ):
     staff, _, pupil = school
-    exclusions = Exclusions(uow_factory, clock)
-    exclusion = await exclusions.exclude(
-        staff[Role.DSL], staff[Role.STAFF].id, pupil.id, "relative", "x"
+    exclusion = await exclude(
+        uow_factory, clock, staff[Role.DSL], staff[Role.STAFF].id, pupil.id, "relative"
     )
-    await exclusions.lift(staff[Role.DSL], exclusion, "personal")
+    await lift(uow_factory, clock, staff[Role.DSL], exclusion)
     async with engine.connect() as connection:
         lifted = await connection.scalar(
             select(AuditEventRow.record_id).where(AuditEventRow.action == "exclusion.lifted")

@@ -10,15 +10,18 @@ from sqlalchemy import select
 from bot.adapter import create_adapter
 from bot.sender import AlertSender
 from bot.settings import Settings
-from safeguarding.alerts import LEASE, Outbox
+from safeguarding.alerts import LEASE
 from safeguarding.chats import ChatAddress
 from safeguarding.incident_form import read_form
 from safeguarding.incidents import QueuedAlert
+from safeguarding.outbox import Outbox
 from safeguarding.recording import Recording
-from safeguarding.viewing import view_incident
+from safeguarding.services.alerts import acknowledge_alert
+from safeguarding.services.viewing import open_incident
 from storage.models import AlertRow, AuditEventRow
 from tests.support.activities import activity, as_user
 from tests.support.cards import texts
+from tests.support.presses import press_as
 
 MARKER = "MARKER-alert: what was said"
 AISHA_AAD = "4f1c6a0e-1d2b-4c3a-9b8e-000000000006"
@@ -198,12 +201,10 @@ async def test_the_incident_an_alert_opens_offers_mark_as_read_until_it_is_read(
     row = await alert_row(uow_factory)
 
     async def viewed():
-        return await view_incident(
-            aisha, incident, "personal", uow_factory=uow_factory, clock=clock
-        )
+        return (await press_as(uow_factory, clock, aisha, open_incident, incident)).view
 
     assert (await viewed()).unread_alert == row.id
-    await Outbox(uow_factory, clock).acknowledge(aisha, row.id, "personal")
+    await press_as(uow_factory, clock, aisha, acknowledge_alert, row.id)
     assert (await viewed()).unread_alert is None
 
 
@@ -257,7 +258,7 @@ async def test_an_urgent_concern_read_in_time_is_not_escalated(alerted, uow_fact
         query = select(AlertRow.id, AlertRow.staff_id).where(AlertRow.incident_id == incident)
         first_id, staff_id = (await uow.session.execute(query)).first()
         reader = await uow.staff.by_id(1, staff_id)
-    await Outbox(uow_factory, clock).acknowledge(reader, first_id, "personal")
+    await press_as(uow_factory, clock, reader, acknowledge_alert, first_id)
     clock.at += timedelta(minutes=30)
     await sender(uow_factory, clock).run_once()
     assert await escalations(uow_factory, incident) == []

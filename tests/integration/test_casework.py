@@ -8,16 +8,17 @@ from sqlalchemy import select
 
 from safeguarding.actions import Actions, read_action_form
 from safeguarding.casework import Casework, StatusChange, read_status_change
-from safeguarding.dashboard import my_dashboard
 from safeguarding.errors import ConfirmGrants, InvalidInput, NotAvailable, StaleCase
-from safeguarding.exclusions import Exclusions
 from safeguarding.incident_form import read_form
 from safeguarding.incidents import QueuedAlert, Status
 from safeguarding.recording import Recording
+from safeguarding.services.dashboard import show_dashboard
 from safeguarding.viewing import view_incident
 from storage.database import create_engine
 from storage.models import ActionRow, AlertRow, AuditEventRow, CaseEventRow, IncidentRow
 from storage.uow import unit_of_work_factory
+from tests.support.exclusions import exclude
+from tests.support.presses import press_as
 
 TEXT = "MARKER-case: what she said"
 REASON = "MARKER-reason: strategy meeting agreed no further action"
@@ -178,7 +179,7 @@ async def test_staff_who_do_not_work_cases_are_refused_and_audited(case, uow_fac
 async def test_a_deputy_excluded_from_the_pupil_cannot_be_assigned(case, uow_factory, clock):
     staff, incident = case
     priya, tom = staff["Priya Raman"], staff["Tom Okafor"]
-    await Exclusions(uow_factory, clock).exclude(priya, tom.id, 1, "relative", "personal")
+    await exclude(uow_factory, clock, priya, tom.id, 1, "relative")
     work = Casework(uow_factory, clock)
     assert [s.id for s in await work.case_workers(priya, incident)] == [priya.id]
     with pytest.raises(InvalidInput):
@@ -237,7 +238,7 @@ async def test_add_to_planner_reminds_the_colleague_on_the_day_not_before(case, 
     assert reminder.staff_id == tom.id
     due = datetime.fromisoformat("2026-11-30T08:00:00+00:00")  # 08:00 in London in winter
     assert reminder.next_attempt_at.replace(tzinfo=due.tzinfo) == due
-    board = await my_dashboard(tom, (0, 0, 0), "personal", uow_factory=uow_factory, clock=clock)
+    board = (await press_as(uow_factory, clock, tom, show_dashboard, (0, 0, 0))).view
     assert board.alerts.total == 0  # not before its day
     [row] = await rows(uow_factory, ActionRow, id=added.action_id)
     assert (row.planner_date, row.planner_staff_id) == (date(2026, 11, 30), tom.id)

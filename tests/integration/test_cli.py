@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from safeguarding.elevation import Elevation
+from safeguarding.services.elevation import enrol_elevation
 from storage.encryption import Keyring, new_key_spec
 from storage.models import SecondFactorRow
 from storage.uow import unit_of_work_factory
+from tests.support.presses import press_as
 
 KESTREL = str(Path(sys.executable).parent / "kestrel")
 
@@ -147,12 +148,12 @@ async def test_keys_rotate_re_encrypts_old_secrets_with_the_new_key(
     database_url, demo_school, engine, clock
 ):
     old, new = new_key_spec("k1"), new_key_spec("k2")
-    elevation = Elevation(unit_of_work_factory(engine, clock, Keyring.parse(old)), clock)
+    with_old_key = unit_of_work_factory(engine, clock, Keyring.parse(old))
     async with unit_of_work_factory(engine, clock)() as uow:
         [teacher] = [
             s for s in await uow.staff.list(demo_school.school_id) if s.email.startswith("j.")
         ]
-    enrolment = await elevation.start_enrolment(teacher, "personal")
+    enrolment = (await press_as(with_old_key, clock, teacher, enrol_elevation)).view
     env = {**os.environ, "DATABASE_URL": database_url, "KESTREL_ENCRYPTION_KEYS": f"{new},{old}"}
     process = await asyncio.create_subprocess_exec(
         KESTREL, "keys", "rotate", env=env, stdout=PIPE, stderr=PIPE

@@ -6,12 +6,14 @@ from sqlalchemy import insert, select
 
 from cards.dashboard import dashboard_card
 from cards.pupils import pupil_name
-from safeguarding.alerts import Outbox
-from safeguarding.dashboard import PAGE, my_dashboard
+from safeguarding.dashboard import PAGE
 from safeguarding.incident_form import read_form
 from safeguarding.recording import Recording
+from safeguarding.services.alerts import acknowledge_alert
+from safeguarding.services.dashboard import show_dashboard
 from storage.models import AlertRow, AuditEventRow
 from tests.support.cards import assert_valid_card, button, texts
+from tests.support.presses import press_as
 
 
 async def staff_of(uow_factory) -> dict:
@@ -26,7 +28,7 @@ async def record(uow_factory, clock, who, key: str, category: int, **values) -> 
 
 
 async def board(uow_factory, clock, who, offsets=(0, 0, 0)):
-    return await my_dashboard(who, offsets, "personal", uow_factory=uow_factory, clock=clock)
+    return (await press_as(uow_factory, clock, who, show_dashboard, offsets)).view
 
 
 async def test_alerts_assigned_and_history_each_open_their_incident(
@@ -94,5 +96,5 @@ async def test_read_alerts_leave_and_a_large_backlog_pages_by_ten(
         newest = list(await uow.session.scalars(select(AlertRow.id).order_by(AlertRow.id.desc())))[
             0
         ]
-    await Outbox(uow_factory, clock).acknowledge(dsl, newest, "personal")
+    await press_as(uow_factory, clock, dsl, acknowledge_alert, newest)
     assert (await board(uow_factory, clock, dsl)).alerts.total == 24

@@ -181,11 +181,11 @@ async def test_key_rotation_covers_actions_reasons_and_kept_versions(
 async def test_history_after_a_move_never_names_a_pupil_the_viewer_is_excluded_from(
     case, uow_factory, clock
 ):
-    from safeguarding.exclusions import Exclusions
+    from tests.support.exclusions import exclude
 
     staff, incident = case
     priya, tom = staff["Priya Raman"], staff["Tom Okafor"]
-    await Exclusions(uow_factory, clock).exclude(priya, tom.id, 1, "relative", "personal")
+    await exclude(uow_factory, clock, priya, tom.id, 1, "relative")
     await editing(uow_factory, clock).move(priya, incident, 2, 1, "personal")
     history = await Casework(uow_factory, clock).history(tom, incident, "personal")
     assert 1 not in history.pupils and 2 in history.pupils

@@ -2,10 +2,10 @@
 
 import pytest
 
-from safeguarding.exclusions import Exclusions
 from safeguarding.school import Student
 from safeguarding.search import MAX_RESULTS, StudentMatch, find_students
 from safeguarding.staff import Role
+from tests.support.exclusions import exclude
 
 
 @pytest.fixture
@@ -67,8 +67,8 @@ async def test_nothing_typed_or_nothing_matching_finds_nobody(staff, uow_factory
 
 async def test_a_colleague_never_finds_a_pupil_they_are_excluded_from(staff, uow_factory, clock):
     [zoe, _] = await find_students(staff[Role.STAFF], "zoe roberts", uow_factory=uow_factory)
-    await Exclusions(uow_factory, clock).exclude(
-        staff[Role.DSL], staff[Role.STAFF].id, zoe.student_id, "relative", "personal"
+    await exclude(
+        uow_factory, clock, staff[Role.DSL], staff[Role.STAFF].id, zoe.student_id, "relative"
     )
     hidden = await find_students(staff[Role.STAFF], "zoe roberts", uow_factory=uow_factory)
     assert zoe.student_id not in {m.student_id for m in hidden} and len(hidden) == 1
