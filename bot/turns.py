@@ -10,10 +10,8 @@ from cards.payloads import MAX_ID, chosen_id, record_id  # noqa: F401 - until ev
 from safeguarding.actions import Actions
 from safeguarding.alerts import Outbox
 from safeguarding.attachments import Attachments
-from safeguarding.casework import Casework
 from safeguarding.chronology import Chronologies
 from safeguarding.clock import Clock
-from safeguarding.editing import Editing
 from safeguarding.elevation import Elevation
 from safeguarding.exclusions import Exclusions
 from safeguarding.identity import Identified, TenantPolicy
@@ -35,10 +33,8 @@ class Services:
     recording: Recording
     oversight: Oversight
     outbox: Outbox
-    casework: Casework
     actions: Actions
     chronologies: Chronologies
-    editing: Editing
     attachments: Attachments
     downloader: Downloader
     links: LinkSigner
