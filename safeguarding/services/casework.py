@@ -32,6 +32,8 @@ from safeguarding.services.press import Press
 from safeguarding.services.viewing import WRONG_CODE, allowed, open_incident
 from safeguarding.staff import StaffMember
 
+# What a casework press answers with besides its form: the incident (changed, or as it is now
+# for a stale card), or the code prompt.
 Answer = Done[Any] | Stale[Any] | NeedsCode
 
 
@@ -172,4 +174,5 @@ async def case_workers(press: Press, facts: IncidentFacts) -> list[StaffMember]:
 
 
 async def staff_names(press: Press) -> dict[int, str]:
+    """Every colleague's name by id (a former colleague keeps theirs in the history)."""
     return {s.id: s.display_name for s in await press.uow.staff.list(press.staff.school_id)}
