@@ -23,10 +23,8 @@ from bot.settings import Settings
 from bot.turns import Services
 from safeguarding.actions import Actions
 from safeguarding.attachments import Attachments
-from safeguarding.casework import Casework
 from safeguarding.chronology import Chronologies
 from safeguarding.clock import SystemClock
-from safeguarding.editing import Editing
 from safeguarding.identity import TenantPolicy
 from safeguarding.outbox import Outbox
 from safeguarding.oversight import Oversight
@@ -53,10 +51,8 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
         recording=Recording(uow_factory, clock, timedelta(minutes=settings.escalate_minutes)),
         oversight=Oversight(uow_factory, clock),
         outbox=Outbox(uow_factory, clock),
-        casework=Casework(uow_factory, clock),
         actions=Actions(uow_factory, clock),
         chronologies=Chronologies(uow_factory, clock),
-        editing=Editing(Casework(uow_factory, clock)),
         attachments=Attachments(uow_factory, clock, settings.max_attachment_mb * 2**20),
         links=LinkSigner(keyring.derived_key("kestrel-links")),
         public_url=settings.public_url,

@@ -9,10 +9,8 @@ from cards.elements import Card
 from cards.payloads import MAX_ID, chosen_id, record_id  # noqa: F401 - until every handler is typed
 from safeguarding.actions import Actions
 from safeguarding.attachments import Attachments
-from safeguarding.casework import Casework
 from safeguarding.chronology import Chronologies
 from safeguarding.clock import Clock
-from safeguarding.editing import Editing
 from safeguarding.identity import Identified, TenantPolicy
 from safeguarding.outbox import Outbox
 from safeguarding.oversight import Oversight
@@ -33,10 +31,8 @@ class Services:
     recording: Recording
     oversight: Oversight
     outbox: Outbox
-    casework: Casework
     actions: Actions
     chronologies: Chronologies
-    editing: Editing
     attachments: Attachments
     downloader: Downloader
     links: LinkSigner

@@ -1,30 +1,24 @@
-"""Working a case: assigning it and moving its status, one version at a time.
+"""Working a case: the rules for assigning it and moving its status, one version at a time.
 
 Every button carries the incident version its card showed. A change applies only to that
 version (a conditional update), so when two people act at once one wins and the other is told
 what happened ("Already assigned to Tom Okafor by Priya Raman at 10:42"), never overwritten.
-Each change is a case event (the history), an audit event, alerts for a new assignee, and a
-mark on the case's alert messages so the sender refreshes them.
+The decisions here are pure: which case event comes next, or why there is none.
 """
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from safeguarding.access import Action, Decision, Viewer, decide
-from safeguarding.audit import AuditAction, staff_event
-from safeguarding.clock import Clock
-from safeguarding.errors import InvalidInput, StaleCase
-from safeguarding.incidents import IncidentFacts, QueuedAlert, Status
-from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
+from safeguarding.access import AccessPolicy, Action, Decision, Record, Viewer, decide
+from safeguarding.audit import AuditAction
+from safeguarding.cases import CaseEvent, IncidentVersion
+from safeguarding.errors import InvalidInput
+from safeguarding.incidents import IncidentFacts, Status
 from safeguarding.school import Student
-from safeguarding.services.alerts import read_by_acting
-from safeguarding.services.viewing import allowed_incident
 from safeguarding.staff import StaffMember
-
-if TYPE_CHECKING:
-    from safeguarding.editing import IncidentVersion
 
 OUTCOMES = (
     "No further action",
@@ -43,33 +37,45 @@ MOVES = {
     Status.ACTIVE: (Status.CLOSED,),
     Status.CLOSED: (Status.ACTIVE,),
 }
-
-
-@dataclass(frozen=True)
-class CaseEvent:
-    """One change to a case: who, when, and what it became (the reason only when decrypted)."""
-
-    incident_id: int
-    version: int
-    kind: str  # assigned, status
-    actor_id: int
-    at: datetime
-    assignee_id: int | None = None
-    status: Status | None = None
-    outcome: str | None = None
-    reason: str = ""
-    detail: dict = field(default_factory=dict)  # edited: fields; moved/linked: pupil ids
+NOT_CHOSEN = "Choose a colleague from the list."
+NOT_A_WORKER = "Choose a colleague who works safeguarding cases."
+FORMER = "a former colleague"
 
 
 @dataclass(frozen=True)
 class History:
+    """A case's changes, oldest first, the versions kept, and the names they need."""
+
     facts: IncidentFacts
     events: list[CaseEvent]
     staff_names: dict[int, str]
-    versions: list["IncidentVersion"]
+    versions: list[IncidentVersion]
     pupils: dict[int, Student]
+    hide_names: bool = False  # the viewer's Hide names setting here
 
 
+@dataclass(frozen=True)
+class AssignForm:
+    """Assign…: the case and the colleagues it may be assigned to."""
+
+    facts: IncidentFacts
+    workers: tuple[StaffMember, ...]
+
+
+@dataclass(frozen=True)
+class StatusForm:
+    """Change status: the case as it is (where it may go is MOVES[facts.status]), and what
+    was typed when a save comes back."""
+
+    facts: IncidentFacts
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """Nothing to change (it is so already): said above the incident."""
+
+    notice: str
 
 
 @dataclass(frozen=True)
@@ -79,7 +85,7 @@ class StatusChange:
     reason: str = ""
 
 
-def read_status_change(values: dict, current: Status) -> StatusChange:
+def read_status_change(values: Mapping[str, Any], current: Status) -> StatusChange:
     """The Change status form: the new status, and an outcome and reason to close or reopen."""
     errors: dict[str, str] = {}
     raw = str(values.get("status") or "")
@@ -103,208 +109,96 @@ def read_status_change(values: dict, current: Status) -> StatusChange:
     return StatusChange(status, outcome if status == Status.CLOSED else None, reason)
 
 
-@dataclass(frozen=True)
-class Casework:
-    uow_factory: UnitOfWorkFactory
-    clock: Clock
+def assignee_name(actor_id: int, assignee_id: int, workers: Sequence[StaffMember]) -> str:
+    """Who the case goes to, as the notice names them ("you" for oneself)."""
+    if assignee_id == actor_id:
+        return "you"
+    return next((s.display_name for s in workers if s.id == assignee_id), "the colleague chosen")
 
-    async def case_workers(self, actor: StaffMember, incident_id: int) -> list[StaffMember]:
-        """Colleagues this case may be assigned to: the DSL team, none excluded from a pupil."""
-        async with self.uow_factory() as uow:
-            facts = await self.workable(uow, actor, incident_id, "case.assign")
-            return await self._workers(uow, facts)
 
-    async def assign(
-        self,
-        actor: StaffMember,
-        incident_id: int,
-        assignee_id: int,
-        seen: int,
-        conversation: str,
-    ) -> IncidentFacts:
-        """Assign the case (to the actor or a colleague); the new assignee is alerted."""
-        now = self.clock.now()
-        async with self.uow_factory() as uow:
-            facts = await self.workable(uow, actor, incident_id, "case.assign", conversation)
-            await self._current(uow, actor, facts, seen)
-            workers = {s.id: s for s in await self._workers(uow, facts)}
-            if assignee_id not in workers:
-                raise InvalidInput({"assignee": "Choose a colleague who works safeguarding cases."})
-            event = CaseEvent(incident_id, seen + 1, "assigned", actor.id, now, assignee_id)
-            await self._apply(uow, actor, facts, event, conversation)
-            if assignee_id != actor.id:
-                alert = QueuedAlert(
-                    facts.school_id, incident_id, assignee_id, actor.id, "assigned", now
-                )
-                await uow.incidents.queue_alert(alert)
-            await uow.commit()
-            return await uow.incidents.facts(actor.school_id, incident_id) or facts
+def next_assignment(
+    facts: IncidentFacts,
+    actor_id: int,
+    assignee_id: int | None,
+    workers: Sequence[StaffMember],
+    now: datetime,
+) -> CaseEvent | Unchanged:
+    """The assignment to apply to the case as it is; Unchanged when it is theirs already;
+    InvalidInput (for the form's `staff`) when nobody, or nobody who may work it, was chosen."""
+    if assignee_id is None:
+        raise InvalidInput({"staff": NOT_CHOSEN})
+    who = assignee_name(actor_id, assignee_id, workers)
+    if assignee_id == facts.assignee_id:  # never re-versioned for nothing
+        return Unchanged(f"It is already assigned to {who}.")
+    if assignee_id not in {s.id for s in workers}:
+        raise InvalidInput({"staff": NOT_A_WORKER})
+    return CaseEvent(facts.id, facts.version + 1, "assigned", actor_id, now, assignee_id)
 
-    async def change_status(
-        self,
-        actor: StaffMember,
-        incident_id: int,
-        change: StatusChange,
-        seen: int,
-        conversation: str,
-    ) -> IncidentFacts:
-        """Move the case on (Open -> Active -> Closed, Closed -> Active); closing needs an
-        outcome and the reason for the decision, which are part of the record."""
-        now = self.clock.now()
-        async with self.uow_factory() as uow:
-            facts = await self.workable(uow, actor, incident_id, "case.status", conversation)
-            await self._current(uow, actor, facts, seen)
-            if change.status not in MOVES[facts.status]:
-                raise InvalidInput({"status": f"The case is {facts.status.value} now."})
-            event = CaseEvent(
-                incident_id,
-                seen + 1,
-                "status",
-                actor.id,
-                now,
-                status=change.status,
-                outcome=change.outcome,
-                reason=change.reason,
-            )
-            await self._apply(uow, actor, facts, event, conversation)
-            await uow.commit()
-            return await uow.incidents.facts(actor.school_id, incident_id) or facts
 
-    async def facts_for_work(
-        self, actor: StaffMember, incident_id: int, conversation: str
-    ) -> IncidentFacts:
-        """The case, for someone who may work it (refused and audited otherwise)."""
-        async with self.uow_factory() as uow:
-            return await self.workable(uow, actor, incident_id, "case.work", conversation)
+def next_status(
+    facts: IncidentFacts, change: StatusChange, actor_id: int, now: datetime
+) -> CaseEvent:
+    """The status event to apply to the case as it is; InvalidInput when it may not go there."""
+    if change.status not in MOVES[facts.status]:
+        raise InvalidInput({"status": f"The case is {facts.status.value} now."})
+    return CaseEvent(
+        facts.id,
+        facts.version + 1,
+        "status",
+        actor_id,
+        now,
+        status=change.status,
+        outcome=change.outcome,
+        reason=change.reason,
+    )
 
-    async def what_changed(self, actor: StaffMember, incident_id: int) -> str:
-        """The newest change to a case the actor may work, as a sentence."""
-        async with self.uow_factory() as uow:
-            facts = await self.workable(uow, actor, incident_id, "case.work")
-            return await self.what_happened(uow, facts)
 
-    async def history(self, actor: StaffMember, incident_id: int, conversation: str) -> History:
-        """The case's changes, oldest first, the versions kept, staff names and the pupils
-        they name (for those who may work it); viewing the history is audited."""
-        async with self.uow_factory() as uow:
-            facts = await self.workable(uow, actor, incident_id, "case.history", conversation)
-            events = list(await uow.cases.events(incident_id))
-            names = {s.id: s.display_name for s in await uow.staff.list(actor.school_id)}
-            named = {p.student.id for p in facts.pupils}
-            for event in events:
-                named |= {event.detail.get(k) for k in ("from", "to", "student")} - {None}
-            excluded = await uow.access.excluded_students(actor.id)
-            pupils = {}
-            for student_id in sorted(named - excluded):  # an excluded pupil stays unnamed
-                student = await uow.students.by_id(actor.school_id, student_id)
-                if student is not None:
-                    pupils[student_id] = student
-            versions = [  # nothing of a version that was about a pupil they are excluded from
-                v
-                for v in await uow.cases.versions(incident_id)
-                if not set(v.content.categories) & excluded
-            ]
-            await uow.audit.append(
-                staff_event(
-                    actor,
-                    AuditAction.CASE_HISTORY_VIEWED,
-                    self.clock.now(),
-                    conversation,
-                    record_type="incident",
-                    record_id=incident_id,
-                )
-            )
-            await uow.commit()
-        return History(facts, events, names, versions, pupils)
+def what_happened(facts: IncidentFacts, last: CaseEvent | None, names: Mapping[int, str]) -> str:
+    """The newest change, as a sentence for the colleague whose card was out of date."""
+    if last is None:
+        return "The case changed since this card was shown."
+    who = names.get(last.actor_id, FORMER)
+    at = last.at.astimezone(ZoneInfo(facts.time_zone)).strftime("%H:%M on %-d %b")
+    if last.kind == "assigned":
+        return f"Already assigned to {names.get(last.assignee_id or 0, FORMER)} by {who} at {at}."
+    if last.kind in ("edited", "moved", "linked"):
+        return f"Already {last.kind} by {who} at {at}: this is the incident as it is now."
+    status = last.status.value if last.status else facts.status.value
+    return f"Already marked {status} by {who} at {at}."
 
-    async def workable(
-        self,
-        uow: UnitOfWork,
-        actor: StaffMember,
-        incident_id: int,
-        verb: str,
-        conversation: str = "personal",
-    ) -> IncidentFacts:
-        """The incident, for someone who may work the case (refused and audited otherwise)."""
-        return await allowed_incident(
-            uow,
-            actor,
-            incident_id,
+
+def event_audit(facts: IncidentFacts, event: CaseEvent) -> tuple[AuditAction, dict[str, Any]]:
+    """The audit event for an assignment or a status change (an outcome by its index)."""
+    detail: dict[str, Any] = {"version": event.version}
+    if event.kind == "assigned":
+        return AuditAction.CASE_ASSIGNED, detail | {"assignee": event.assignee_id}
+    detail |= {"from": facts.status.value, "to": event.status and event.status.value}
+    if event.outcome:
+        detail["outcome"] = OUTCOMES.index(event.outcome)
+    return AuditAction.CASE_STATUS_CHANGED, detail
+
+
+def case_workers(
+    staff: Sequence[StaffMember],
+    excluded: Mapping[int, frozenset[int]],
+    record: Record,
+    policy: AccessPolicy,
+    now: datetime,
+) -> list[StaffMember]:
+    """The DSL team who could work this case, by name: never one excluded from a pupil, or one
+    whose year groups or category rights would keep them out of it (elevation assumed)."""
+    workers = [
+        member
+        for member in staff
+        if member.active
+        and member.leads_safeguarding
+        and decide(
+            Viewer(member, excluded.get(member.id, frozenset()), elevated=True),
             Action.WORK_CASE,
-            verb=verb,
-            conversation=conversation,
-            now=self.clock.now(),
+            record,
+            policy,
+            now,
         )
-
-    async def _current(
-        self, uow: UnitOfWork, actor: StaffMember, facts: IncidentFacts, seen: int
-    ) -> None:
-        if facts.version != seen:
-            raise StaleCase(await self.what_happened(uow, facts))
-
-    async def _apply(
-        self,
-        uow: UnitOfWork,
-        actor: StaffMember,
-        facts: IncidentFacts,
-        event: CaseEvent,
-        conversation: str,
-    ) -> None:
-        """The conditional update; a concurrent change that committed first wins."""
-        if not await uow.cases.apply(event):
-            fresh = await uow.incidents.facts(actor.school_id, facts.id) or facts
-            raise StaleCase(await self.what_happened(uow, fresh))
-        await uow.cases.mark_alerts_stale(facts.id)
-        await read_by_acting(uow, actor, facts.id, event.at, conversation)
-        detail: dict[str, object] = {"version": event.version}
-        if event.kind == "assigned":
-            action, detail["assignee"] = AuditAction.CASE_ASSIGNED, event.assignee_id
-        else:
-            action = AuditAction.CASE_STATUS_CHANGED
-            detail |= {"from": facts.status.value, "to": event.status and event.status.value}
-            if event.outcome:
-                detail["outcome"] = OUTCOMES.index(event.outcome)
-        await uow.audit.append(
-            staff_event(
-                actor,
-                action,
-                event.at,
-                conversation,
-                record_type="incident",
-                record_id=facts.id,
-                detail=detail,
-            )
-        )
-
-    async def _workers(self, uow: UnitOfWork, facts: IncidentFacts) -> list[StaffMember]:
-        """The DSL team who could work this case: never one excluded from a pupil, or one whose
-        year groups or category rights would keep them out of it."""
-        policy, now, record = (
-            await uow.access.policy(facts.school_id),
-            self.clock.now(),
-            facts.record(),
-        )
-        workers = []
-        for staff in await uow.staff.list(facts.school_id):
-            if not (staff.active and staff.leads_safeguarding):
-                continue
-            viewer = Viewer(staff, await uow.access.excluded_students(staff.id), elevated=True)
-            if decide(viewer, Action.WORK_CASE, record, policy, now) == Decision.ALLOW:
-                workers.append(staff)
-        return sorted(workers, key=lambda s: s.display_name)
-
-    async def what_happened(self, uow: UnitOfWork, facts: IncidentFacts) -> str:
-        """The newest change, as a sentence for the colleague whose card was out of date."""
-        last = await uow.cases.last_event(facts.id)
-        if last is None:
-            return "The case changed since this card was shown."
-        names = {s.id: s.display_name for s in await uow.staff.list(facts.school_id)}
-        who = names.get(last.actor_id, "a former colleague")
-        at = last.at.astimezone(ZoneInfo(facts.time_zone)).strftime("%H:%M on %-d %b")
-        if last.kind == "assigned":
-            to = names.get(last.assignee_id or 0, "a former colleague")
-            return f"Already assigned to {to} by {who} at {at}."
-        if last.kind in ("edited", "moved", "linked"):
-            return f"Already {last.kind} by {who} at {at}: this is the incident as it is now."
-        status = last.status.value if last.status else facts.status.value
-        return f"Already marked {status} by {who} at {at}."
+        == Decision.ALLOW
+    ]
+    return sorted(workers, key=lambda s: s.display_name)

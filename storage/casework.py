@@ -1,12 +1,11 @@
 """Case changes in SQL: a conditional update per version, the events kept as the history."""
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from safeguarding.casework import CaseEvent
+from safeguarding.cases import CaseEvent, Change, IncidentContent, IncidentVersion
 from safeguarding.incidents import Status
 from storage.encryption import Keyring
 from storage.incidents import text_context
@@ -19,9 +18,6 @@ from storage.models import (
     IncidentVersionRow,
 )
 from storage.repositories import utc
-
-if TYPE_CHECKING:
-    from safeguarding.editing import Change, IncidentVersion
 
 
 def version_context(incident_id: int, version: int) -> str:
@@ -75,7 +71,7 @@ class SqlCases:
         await self.session.flush()
         return True
 
-    async def apply_change(self, change: "Change") -> bool:
+    async def apply_change(self, change: Change) -> bool:
         """Take the next version (False if a concurrent change took it), keep the incident as it
         was, then write the edit, move or link, and the case event."""
         event = change.event
@@ -169,7 +165,7 @@ class SqlCases:
             )
         )
 
-    async def _edit(self, incident_id: int, change: "Change") -> None:
+    async def _edit(self, incident_id: int, change: Change) -> None:
         content = change.content
         assert content is not None
         await self.session.execute(
@@ -190,10 +186,8 @@ class SqlCases:
             for c in sorted(chosen)
         )
 
-    async def versions(self, incident_id: int) -> Sequence["IncidentVersion"]:
+    async def versions(self, incident_id: int) -> Sequence[IncidentVersion]:
         """The kept versions, oldest first, text decrypted."""
-        from safeguarding.editing import IncidentContent, IncidentVersion
-
         rows = await self.session.scalars(
             select(IncidentVersionRow)
             .where(IncidentVersionRow.incident_id == incident_id)

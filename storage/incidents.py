@@ -188,9 +188,11 @@ class SqlIncidents:
         if not wanted:
             return {}
         rows = await self.session.scalars(
-            select(IncidentRow).where(
-                IncidentRow.id.in_(wanted), IncidentRow.school_id == school_id
-            )
+            select(IncidentRow)
+            .where(IncidentRow.id.in_(wanted), IncidentRow.school_id == school_id)
+            # Fresh in the same unit of work: a press answers with the incident after changing
+            # it, or after a concurrent change (committed elsewhere) won the version.
+            .execution_options(populate_existing=True)
         )
         incidents = {row.id: row for row in rows}
         pupils = (
@@ -199,6 +201,7 @@ class SqlIncidents:
                 .join(StudentRow, StudentRow.id == IncidentStudentRow.student_id)
                 .where(IncidentStudentRow.incident_id.in_(incidents))
                 .order_by(IncidentStudentRow.linked, StudentRow.last_name, StudentRow.id)
+                .execution_options(populate_existing=True)
             )
         ).all()
         categories = (

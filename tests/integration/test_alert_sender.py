@@ -361,14 +361,15 @@ async def test_a_late_second_delivery_never_replaces_the_recorded_message(alerte
 async def test_after_a_case_change_the_alert_message_is_updated_to_a_fresh_stub(
     alerted, uow_factory, clock, connector
 ):
-    from safeguarding.casework import Casework
+    from safeguarding.services.casework import assign_case
+    from tests.support.presses import press_as
 
     staff, incident = alerted
     loopback, _ = connector
     send = sender(uow_factory, clock)
     await send.run_once()
     priya = staff["Priya Raman"]
-    await Casework(uow_factory, clock).assign(priya, incident, priya.id, 1, "personal")
+    await press_as(uow_factory, clock, priya, assign_case, incident, 1, priya.id)
     await send.run_once()
     [update] = [u for u in loopback.updated if u.conversation_id == "a:aisha-chat"]
     assert update.body["id"] == (await alert_row(uow_factory)).message_id
@@ -386,14 +387,15 @@ async def test_after_a_case_change_the_alert_message_is_updated_to_a_fresh_stub(
 async def test_an_update_that_fails_is_tried_again_on_a_later_round(
     alerted, uow_factory, clock, connector
 ):
-    from safeguarding.casework import Casework
+    from safeguarding.services.casework import assign_case
+    from tests.support.presses import press_as
 
     staff, incident = alerted
     loopback, _ = connector
     send = sender(uow_factory, clock)
     await send.run_once()
     priya = staff["Priya Raman"]
-    await Casework(uow_factory, clock).assign(priya, incident, priya.id, 1, "personal")
+    await press_as(uow_factory, clock, priya, assign_case, incident, 1, priya.id)
     loopback.update_failures.append(412)  # (the HTTP client itself retries a 502 on a PUT)
     await send.run_once()
     row = await alert_row(uow_factory)

@@ -7,13 +7,20 @@ import pytest
 from sqlalchemy import select
 
 from safeguarding.actions import Actions, read_action_form
-from safeguarding.casework import Casework, StatusChange, read_status_change
-from safeguarding.errors import ConfirmGrants, InvalidInput, NotAvailable, StaleCase
+from safeguarding.casework import read_status_change
+from safeguarding.errors import ConfirmGrants, InvalidInput, NotAvailable
 from safeguarding.incident_form import read_form
 from safeguarding.incidents import QueuedAlert, Status
+from safeguarding.outcomes import Done, Invalid, Stale
 from safeguarding.recording import Recording
+from safeguarding.services.casework import (
+    assign_case,
+    case_history,
+    change_status,
+    show_assign_form,
+)
 from safeguarding.services.dashboard import show_dashboard
-from safeguarding.viewing import view_incident
+from safeguarding.services.viewing import open_incident
 from storage.database import create_engine
 from storage.models import ActionRow, AlertRow, AuditEventRow, CaseEventRow, IncidentRow
 from storage.uow import unit_of_work_factory
@@ -56,13 +63,37 @@ async def audit_actions(uow_factory, incident: int) -> list[str]:
         return list(await uow.session.scalars(query))
 
 
+async def assign(uow_factory, clock, who, incident: int, assignee: int, seen: int):
+    """Assign… (to `assignee`) pressed by `who` on a card at version `seen`."""
+    return await press_as(uow_factory, clock, who, assign_case, incident, seen, assignee)
+
+
+async def status(uow_factory, clock, who, incident: int, seen: int, **values):
+    """Save on Change status, with these values typed."""
+    return await press_as(uow_factory, clock, who, change_status, incident, seen, values)
+
+
+async def workers_of(uow_factory, clock, who, incident: int, seen: int = 1):
+    form = await press_as(uow_factory, clock, who, show_assign_form, incident, seen)
+    return form.view.workers
+
+
+async def view_incident(who, incident: int, conversation: str, *, uow_factory, clock):
+    """The incident as `who` opens it."""
+    opened = await press_as(
+        uow_factory, clock, who, open_incident, incident, conversation=conversation
+    )
+    return opened.view
+
+
 async def test_the_dsl_assigns_a_case_to_a_deputy_who_is_alerted(case, uow_factory, clock):
     staff, incident = case
     priya, tom = staff["Priya Raman"], staff["Tom Okafor"]
-    work = Casework(uow_factory, clock)
-    workers = [s.display_name for s in await work.case_workers(priya, incident)]
+    workers = [s.display_name for s in await workers_of(uow_factory, clock, priya, incident)]
     assert workers == ["Priya Raman", "Tom Okafor"]  # the DSL team only
-    facts = await work.assign(priya, incident, tom.id, 1, "personal")
+    done = await assign(uow_factory, clock, priya, incident, tom.id, 1)
+    assert isinstance(done, Done) and done.notice == "Assigned to Tom Okafor."
+    facts = done.view.facts
     assert (facts.assignee_id, facts.version) == (tom.id, 2)
     [event] = await rows(uow_factory, CaseEventRow, incident_id=incident)
     assert (event.kind, event.version, event.actor_id, event.assignee_id) == (
@@ -74,8 +105,14 @@ async def test_the_dsl_assigns_a_case_to_a_deputy_who_is_alerted(case, uow_facto
     [alert] = await rows(uow_factory, AlertRow, incident_id=incident, reason="assigned")
     assert (alert.staff_id, alert.raised_by) == (tom.id, priya.id)
     assert "case.assigned" in await audit_actions(uow_factory, incident)
-    await work.assign(tom, incident, tom.id, 2, "personal")  # to himself: no alert to himself
+    # She takes it back herself: no alert to herself.
+    mine = await assign(uow_factory, clock, priya, incident, priya.id, 2)
+    assert mine.notice == "Assigned to you."
     assert len(await rows(uow_factory, AlertRow, incident_id=incident, reason="assigned")) == 1
+    again = await assign(uow_factory, clock, priya, incident, priya.id, 3)  # hers: unchanged
+    assert isinstance(again, Done) and again.notice == "It is already assigned to you."
+    assert again.view.facts.version == 3
+    assert len(await rows(uow_factory, CaseEventRow, incident_id=incident)) == 2
 
 
 async def test_a_stale_card_is_told_who_changed_the_case_and_changes_nothing(
@@ -83,16 +120,17 @@ async def test_a_stale_card_is_told_who_changed_the_case_and_changes_nothing(
 ):
     staff, incident = case
     priya, tom = staff["Priya Raman"], staff["Tom Okafor"]
-    work = Casework(uow_factory, clock)
-    await work.assign(priya, incident, priya.id, 1, "personal")
-    with pytest.raises(StaleCase) as stale:
-        await work.assign(tom, incident, tom.id, 1, "personal")  # his card still shows version 1
-    assert stale.value.what == "Already assigned to Priya Raman by Priya Raman at 10:50 on 24 Nov."
+    await assign(uow_factory, clock, priya, incident, priya.id, 1)
+    stale = await assign(uow_factory, clock, tom, incident, tom.id, 1)  # his card shows version 1
+    assert isinstance(stale, Stale)
+    assert (
+        stale.what_changed == "Already assigned to Priya Raman by Priya Raman at 10:50 on 24 Nov."
+    )
+    assert stale.view.facts.version == 2  # the incident as it is now
     [row] = await rows(uow_factory, IncidentRow, id=incident)
     assert (row.assignee_id, row.version) == (priya.id, 2)
-    close = StatusChange(Status.CLOSED, "No further action", REASON)
-    with pytest.raises(StaleCase):
-        await work.change_status(tom, incident, close, 1, "personal")
+    close = {"status": "Closed", "outcome": "No further action", "reason": REASON}
+    assert isinstance(await status(uow_factory, clock, tom, incident, 1, **close), Stale)
     assert (await rows(uow_factory, IncidentRow, id=incident))[0].status == "Open"
 
 
@@ -105,23 +143,22 @@ async def test_two_people_assigning_at_once_on_two_connections_one_wins(
     priya, tom = staff["Priya Raman"], staff["Tom Okafor"]
     engines = [create_engine(database_url), create_engine(database_url)]
     try:
-        first, second = (
-            Casework(unit_of_work_factory(e, clock, keyring, files_dir), clock) for e in engines
-        )
+        first, second = (unit_of_work_factory(e, clock, keyring, files_dir) for e in engines)
         outcomes = await asyncio.gather(
-            first.assign(priya, incident, priya.id, 1, "personal"),
-            second.assign(tom, incident, tom.id, 1, "personal"),
+            assign(first, clock, priya, incident, priya.id, 1),
+            assign(second, clock, tom, incident, tom.id, 1),
             return_exceptions=True,
         )
     finally:
         for engine in engines:
             await engine.dispose()
-    won = [o for o in outcomes if not isinstance(o, BaseException)]
-    lost = [o for o in outcomes if isinstance(o, StaleCase)]
+    won = [o for o in outcomes if isinstance(o, Done)]
+    lost = [o for o in outcomes if isinstance(o, Stale)]
     assert len(won) == 1 and len(lost) == 1, outcomes
-    winner = won[0].assignee_id
+    winner = won[0].view.facts.assignee_id
     name = "Priya Raman" if winner == priya.id else "Tom Okafor"
-    assert lost[0].what.startswith(f"Already assigned to {name} by {name} at ")
+    assert lost[0].what_changed.startswith(f"Already assigned to {name} by {name} at ")
+    assert (lost[0].view.facts.version, lost[0].view.facts.assignee_id) == (2, winner)
     events = await rows(uow_factory, CaseEventRow)
     assert [(e.version, e.assignee_id) for e in events] == [(2, winner)]
 
@@ -131,26 +168,24 @@ async def test_closing_needs_an_outcome_and_a_reason_and_reopening_a_reason(
 ):
     staff, incident = case
     priya = staff["Priya Raman"]
-    work = Casework(uow_factory, clock)
     with pytest.raises(InvalidInput) as invalid:
         read_status_change({"status": "Closed"}, Status.OPEN)
     assert set(invalid.value.errors) == {"outcome", "reason"}
     with pytest.raises(InvalidInput) as invalid:
         read_status_change({"status": "Open"}, Status.CLOSED)
     assert invalid.value.errors["status"] == "Choose Active."
-    active = read_status_change({"status": "Active"}, Status.OPEN)
-    await work.change_status(priya, incident, active, 1, "personal")
-    close = read_status_change(
-        {"status": "Closed", "outcome": "No further action", "reason": REASON}, Status.ACTIVE
-    )
-    facts = await work.change_status(priya, incident, close, 2, "personal")
+    active = await status(uow_factory, clock, priya, incident, 1, status="Active")
+    assert active.notice == "Status changed to Active."
+    close = {"status": "Closed", "outcome": "No further action", "reason": REASON}
+    facts = (await status(uow_factory, clock, priya, incident, 2, **close)).view.facts
     assert (facts.status, facts.outcome, facts.version) == (Status.CLOSED, "No further action", 3)
-    with pytest.raises(InvalidInput):  # straight back to Open is not a move
-        await work.change_status(priya, incident, StatusChange(Status.OPEN), 3, "personal")
-    reopen = read_status_change({"status": "Active", "reason": "new disclosure"}, Status.CLOSED)
-    facts = await work.change_status(priya, incident, reopen, 3, "personal")
+    back = await status(uow_factory, clock, priya, incident, 3, status="Open", reason="x")
+    assert isinstance(back, Invalid) and set(back.errors) == {"status"}  # not a move
+    assert back.view.values["status"] == "Open"  # the form comes back as typed
+    reopen = {"status": "Active", "reason": "new disclosure"}
+    facts = (await status(uow_factory, clock, priya, incident, 3, **reopen)).view.facts
     assert (facts.status, facts.outcome) == (Status.ACTIVE, None)
-    events = (await work.history(priya, incident, "personal")).events
+    events = (await press_as(uow_factory, clock, priya, case_history, incident)).view.events
     assert [(e.status, e.outcome, e.reason) for e in events] == [
         (Status.ACTIVE, None, ""),
         (Status.CLOSED, "No further action", REASON),
@@ -165,10 +200,9 @@ async def test_closing_needs_an_outcome_and_a_reason_and_reopening_a_reason(
 
 async def test_staff_who_do_not_work_cases_are_refused_and_audited(case, uow_factory, clock):
     staff, incident = case
-    work = Casework(uow_factory, clock)
     for who in ("James Whitfield", "Aisha Khan", "Daniel Hughes"):
         with pytest.raises(NotAvailable):
-            await work.assign(staff[who], incident, staff[who].id, 1, "personal")
+            await assign(uow_factory, clock, staff[who], incident, staff[who].id, 1)
     assert (await audit_actions(uow_factory, incident)).count("access.refused") == 3
     view = await view_incident(
         staff["Aisha Khan"], incident, "personal", uow_factory=uow_factory, clock=clock
@@ -180,10 +214,12 @@ async def test_a_deputy_excluded_from_the_pupil_cannot_be_assigned(case, uow_fac
     staff, incident = case
     priya, tom = staff["Priya Raman"], staff["Tom Okafor"]
     await exclude(uow_factory, clock, priya, tom.id, 1, "relative")
-    work = Casework(uow_factory, clock)
-    assert [s.id for s in await work.case_workers(priya, incident)] == [priya.id]
-    with pytest.raises(InvalidInput):
-        await work.assign(priya, incident, tom.id, 1, "personal")
+    assert [s.id for s in await workers_of(uow_factory, clock, priya, incident)] == [priya.id]
+    refused = await assign(uow_factory, clock, priya, incident, tom.id, 1)
+    assert isinstance(refused, Invalid)
+    assert refused.errors == {"staff": "Choose a colleague who works safeguarding cases."}
+    assert [s.id for s in refused.view.workers] == [priya.id]  # the form again
+    assert await rows(uow_factory, CaseEventRow, incident_id=incident) == []
 
 
 def action_values(**changes) -> dict:
@@ -278,7 +314,7 @@ async def test_acting_on_a_case_acknowledges_ones_own_alert_about_it(case, uow_f
             QueuedAlert(1, incident, priya.id, aisha.id, "escalation", clock.now())
         )
         await uow.commit()
-    await Casework(uow_factory, clock).assign(priya, incident, priya.id, 1, "personal")
+    await assign(uow_factory, clock, priya, incident, priya.id, 1)
     dsl_alerts = await rows(uow_factory, AlertRow, incident_id=incident, staff_id=priya.id)
     assert dsl_alerts and all(a.read_at is not None for a in dsl_alerts)  # the DSL team's
     assert (await audit_actions(uow_factory, incident)).count("alert.read") == 2

@@ -9,13 +9,13 @@ from sqlalchemy import select
 
 from cards.chronology_pdf import ExportFacts, chronology_pdf
 from safeguarding.actions import Actions, read_action_form
-from safeguarding.casework import Casework, read_status_change
 from safeguarding.chronology import Chronologies, ChronologyFilter, read_filter
 from safeguarding.errors import InvalidInput, NotAvailable
 from safeguarding.incident_form import read_form
-from safeguarding.incidents import Status
 from safeguarding.recording import Recording
+from safeguarding.services.casework import change_status
 from storage.models import AuditEventRow
+from tests.support.presses import press_as
 
 ZONE = "Europe/London"
 
@@ -142,11 +142,8 @@ async def test_viewing_the_record_is_audited_with_what_was_shown(history, uow_fa
 async def test_the_pdf_export_has_a_cover_every_entry_and_page_numbers(history, uow_factory, clock):
     staff, first, later = history
     priya = staff["Priya Raman"]
-    casework = Casework(uow_factory, clock)
-    close = read_status_change(
-        {"status": "Closed", "outcome": "Early help", "reason": "agreed at TAF"}, Status.OPEN
-    )
-    await casework.change_status(priya, later, close, 1, "personal")
+    close = {"status": "Closed", "outcome": "Early help", "reason": "agreed at TAF"}
+    await press_as(uow_factory, clock, priya, change_status, later, 1, close)
     record_, who, school = await Chronologies(uow_factory, clock).export(
         priya.id, 1, 1, ChronologyFilter()
     )

@@ -3,13 +3,22 @@
 import pytest
 from sqlalchemy import select
 
-from safeguarding.casework import Casework
 from safeguarding.chronology import Chronologies
-from safeguarding.editing import Editing, read_edit
-from safeguarding.errors import InvalidInput, NotAvailable, StaleCase
+from safeguarding.editing import read_edit
+from safeguarding.errors import InvalidInput, NotAvailable
 from safeguarding.incident_form import read_form
+from safeguarding.outcomes import Done, Invalid, Stale
 from safeguarding.recording import Recording
+from safeguarding.services.casework import case_history, change_status
+from safeguarding.services.editing import (
+    edit_incident,
+    link_pupil,
+    move_incident,
+    show_edit_form,
+    show_pupil_pick,
+)
 from storage.models import AuditEventRow, IncidentVersionRow
+from tests.support.presses import press_as
 
 FIRST = "MARKER-v1: what was written first"
 SECOND = "MARKER-v2: corrected"
@@ -27,8 +36,22 @@ async def case(demo_school, uow_factory, clock):
     return staff, done.incident_id
 
 
-def editing(uow_factory, clock) -> Editing:
-    return Editing(Casework(uow_factory, clock))
+async def edit(uow_factory, clock, who, incident: int, seen: int, **values):
+    """Save changes on Edit, with these values typed, on a card at version `seen`."""
+    return await press_as(uow_factory, clock, who, edit_incident, incident, seen, values)
+
+
+async def move(uow_factory, clock, who, incident: int, student: int | None, seen: int):
+    return await press_as(uow_factory, clock, who, move_incident, incident, seen, student)
+
+
+async def link(uow_factory, clock, who, incident: int, student: int, categories, seen: int):
+    args = (incident, seen, student, frozenset(categories))
+    return await press_as(uow_factory, clock, who, link_pupil, *args)
+
+
+async def history_of(uow_factory, clock, who, incident: int):
+    return (await press_as(uow_factory, clock, who, case_history, incident)).view
 
 
 async def facts_of(uow_factory, incident):
@@ -42,12 +65,16 @@ async def test_an_edit_is_a_new_version_and_the_old_one_is_kept(case, uow_factor
     facts = await facts_of(uow_factory, incident)
     values = {"text": SECOND, "categories_1": "7,2", "date": "2026-11-24", "time": "09:30"}
     content = read_edit(values, facts, now=clock.now(), time_zone=ZONE)
-    edited = await editing(uow_factory, clock).edit(priya, incident, content, 1, "personal")
+    assert content.categories == {1: frozenset({2, 7})}
+    done = await edit(uow_factory, clock, priya, incident, 1, **values)
+    assert isinstance(done, Done) and done.notice == "Saved as a new version."
+    edited = done.view.facts
     assert edited.version == 2 and edited.pupils[0].category_ids == frozenset({2, 7})
+    assert done.view.text == SECOND  # the answer is the incident as it now is
     assert edited.agencies == ()  # the form left them out: a change too
     async with uow_factory() as uow:
         assert await uow.incidents.text(incident) == SECOND
-    history = await Casework(uow_factory, clock).history(priya, incident, "personal")
+    history = await history_of(uow_factory, clock, priya, incident)
     [event] = history.events
     assert (event.kind, event.version, event.detail["fields"]) == (
         "edited",
@@ -75,41 +102,43 @@ async def test_an_edit_that_changes_nothing_or_comes_late_is_refused_plainly(
     facts = await facts_of(uow_factory, incident)
     same = {"text": FIRST, "categories_1": "7", "date": "2026-11-24", "time": "10:50"}
     same["agencies"] = "Police"
-    with pytest.raises(InvalidInput) as invalid:
-        content = read_edit(same, facts, now=clock.now(), time_zone=ZONE)
-        await editing(uow_factory, clock).edit(priya, incident, content, 1, "personal")
-    assert invalid.value.errors == {"form": "Nothing was changed."}
-    changed = read_edit(same | {"text": SECOND}, facts, now=clock.now(), time_zone=ZONE)
-    await editing(uow_factory, clock).edit(priya, incident, changed, 1, "personal")
-    with pytest.raises(StaleCase) as stale:
-        await editing(uow_factory, clock).edit(tom, incident, changed, 1, "personal")
-    assert stale.value.what.startswith("Already edited by Priya Raman at 10:50")
+    invalid = await edit(uow_factory, clock, priya, incident, 1, **same)
+    assert isinstance(invalid, Invalid)
+    assert invalid.errors == {"form": "Nothing was changed."}
+    assert (invalid.view.text, invalid.view.values["text"]) == (FIRST, FIRST)  # the form again
+    await edit(uow_factory, clock, priya, incident, 1, **same | {"text": SECOND})
+    stale = await edit(uow_factory, clock, tom, incident, 1, **same | {"text": SECOND})
+    assert isinstance(stale, Stale)
+    assert stale.what_changed.startswith("Already edited by Priya Raman at 10:50")
     with pytest.raises(InvalidInput):
         read_edit({"text": "", "categories_1": ""}, facts, now=clock.now(), time_zone=ZONE)
+    empty = await edit(uow_factory, clock, priya, incident, 2, text="", categories_1="")
+    assert isinstance(empty, Invalid) and {"text", "categories_1"} <= set(empty.errors)
 
 
 async def test_only_the_dsl_team_may_correct_a_record(case, uow_factory, clock):
     staff, incident = case
-    facts = await facts_of(uow_factory, incident)
-    content = read_edit(
-        {"text": SECOND, "categories_1": "7"}, facts, now=clock.now(), time_zone=ZONE
-    )
     for who in ("James Whitfield", "Daniel Hughes"):
         with pytest.raises(NotAvailable):
-            await editing(uow_factory, clock).edit(staff[who], incident, content, 1, "personal")
+            await edit(uow_factory, clock, staff[who], incident, 1, text=SECOND, categories_1="7")
+        with pytest.raises(NotAvailable):
+            await press_as(uow_factory, clock, staff[who], show_edit_form, incident, 1)
+    assert (await facts_of(uow_factory, incident)).version == 1
 
 
 async def test_a_record_for_the_wrong_pupil_moves_with_its_history(case, uow_factory, clock):
     staff, incident = case
     priya = staff["Priya Raman"]
-    moved = await editing(uow_factory, clock).move(priya, incident, 2, 1, "personal")
+    done = await move(uow_factory, clock, priya, incident, 2, 1)
+    assert done.notice == "Moved to the pupil chosen."
+    moved = done.view.facts
     assert [(p.student.id, p.category_ids) for p in moved.pupils] == [(2, frozenset({7}))]
     chronology = Chronologies(uow_factory, clock)
     old = await chronology.record(priya, 1, "personal", time_zone=ZONE)
     new = await chronology.record(priya, 2, "personal", time_zone=ZONE)
     assert incident not in {e.incident.id for e in old.entries}
     assert incident in {e.incident.id for e in new.entries}
-    history = await Casework(uow_factory, clock).history(priya, incident, "personal")
+    history = await history_of(uow_factory, clock, priya, incident)
     assert history.events[0].detail == {"from": 1, "to": 2}
     assert history.versions[0].content.categories == {1: frozenset({7})}
     async with uow_factory() as uow:
@@ -121,48 +150,43 @@ async def test_a_record_for_the_wrong_pupil_moves_with_its_history(case, uow_fac
             )
         ).all()
     assert sorted(rows) == [("incident", incident), ("student", 1), ("student", 2)]
-    with pytest.raises(InvalidInput):  # already on it
-        await editing(uow_factory, clock).move(priya, incident, 2, 2, "personal")
+    on_it = await move(uow_factory, clock, priya, incident, 2, 2)  # already on it
+    assert isinstance(on_it, Invalid)
+    assert on_it.errors == {"student": "That pupil is already on this incident."}
+    unchosen = await move(uow_factory, clock, priya, incident, None, 2)
+    assert isinstance(unchosen, Invalid) and unchosen.errors == {"student": "Choose the pupil."}
 
 
 async def test_a_linked_pupil_gets_their_own_categories(case, uow_factory, clock):
     staff, incident = case
     priya = staff["Priya Raman"]
-    linked = await editing(uow_factory, clock).link(
-        priya, incident, 3, frozenset({2}), 1, "personal"
-    )
+    done = await link(uow_factory, clock, priya, incident, 3, {2}, 1)
+    assert done.notice == "Pupil linked."
+    linked = done.view.facts
     pupils = {p.student.id: (p.linked, p.category_ids) for p in linked.pupils}
     assert pupils == {1: (False, frozenset({7})), 3: (True, frozenset({2}))}
     page = await Chronologies(uow_factory, clock).record(priya, 3, "personal", time_zone=ZONE)
     assert [e.incident.id for e in page.entries] == [incident]
-    with pytest.raises(InvalidInput):
-        await editing(uow_factory, clock).link(priya, incident, 4, frozenset({999}), 2, "personal")
+    unknown = await link(uow_factory, clock, priya, incident, 4, {999}, 2)
+    assert isinstance(unknown, Invalid)
+    assert unknown.errors == {"categories": "Choose categories from the list."}
 
 
 async def test_key_rotation_covers_actions_reasons_and_kept_versions(
     case, uow_factory, clock, engine, keyring_spec, files_dir
 ):
     from safeguarding.actions import Actions, read_action_form
-    from safeguarding.casework import read_status_change
-    from safeguarding.incidents import Status
     from storage.encryption import Keyring, new_key_spec
     from storage.rotation import rotate_keys
     from storage.uow import unit_of_work_factory
 
     staff, incident = case
     priya = staff["Priya Raman"]
-    facts = await facts_of(uow_factory, incident)
-    content = read_edit(
-        {"text": SECOND, "categories_1": "7", "agencies": "Police"},
-        facts,
-        now=clock.now(),
-        time_zone=ZONE,
+    await edit(
+        uow_factory, clock, priya, incident, 1, text=SECOND, categories_1="7", agencies="Police"
     )
-    await editing(uow_factory, clock).edit(priya, incident, content, 1, "personal")
-    close = read_status_change(
-        {"status": "Closed", "outcome": "Early help", "reason": "MARKER-why"}, Status.OPEN
-    )
-    await Casework(uow_factory, clock).change_status(priya, incident, close, 2, "personal")
+    close = {"status": "Closed", "outcome": "Early help", "reason": "MARKER-why"}
+    await press_as(uow_factory, clock, priya, change_status, incident, 2, close)
     draft = read_action_form(
         {"key": "rotate-act-1", "text": "MARKER-act"}, now=clock.now(), time_zone=ZONE
     )
@@ -171,7 +195,7 @@ async def test_key_rotation_covers_actions_reasons_and_kept_versions(
     factory = unit_of_work_factory(engine, clock, rotated, files_dir)
     changed = await rotate_keys(factory)
     assert (changed["actions"], changed["case_history"]) == (1, 2)  # a reason, a kept version
-    history = await Casework(factory, clock).history(priya, incident, "personal")
+    history = await history_of(factory, clock, priya, incident)
     assert history.versions[0].content.text == FIRST and history.events[1].reason == "MARKER-why"
     async with factory() as uow:
         [action] = await uow.actions.on_incidents([incident])
@@ -186,8 +210,8 @@ async def test_history_after_a_move_never_names_a_pupil_the_viewer_is_excluded_f
     staff, incident = case
     priya, tom = staff["Priya Raman"], staff["Tom Okafor"]
     await exclude(uow_factory, clock, priya, tom.id, 1, "relative")
-    await editing(uow_factory, clock).move(priya, incident, 2, 1, "personal")
-    history = await Casework(uow_factory, clock).history(tom, incident, "personal")
+    await move(uow_factory, clock, priya, incident, 2, 1)
+    history = await history_of(uow_factory, clock, tom, incident)
     assert 1 not in history.pupils and 2 in history.pupils
     assert history.versions == []  # the version about pupil 1 is not his to read
 
@@ -212,3 +236,29 @@ async def test_a_time_left_as_it_was_is_kept_exactly_even_when_the_clocks_went_b
     typed = {"text": SECOND, "categories_1": "7", "date": "2026-10-25", "time": "01:30"}
     content = read_edit(typed, facts, now=clock.now(), time_zone=ZONE)
     assert content.happened_at == facts.happened_at
+
+
+async def test_the_forms_offer_only_what_may_be_chosen_and_the_edit_form_is_an_audited_view(
+    case, uow_factory, clock
+):
+    staff, incident = case
+    priya = staff["Priya Raman"]
+    form = (await press_as(uow_factory, clock, priya, show_edit_form, incident, 1)).view
+    assert (form.text, form.values, form.facts.version) == (FIRST, {}, 1)
+    assert 7 in {c.id for c in form.categories}
+    async with uow_factory() as uow:
+        viewed = list(
+            await uow.session.scalars(
+                select(AuditEventRow.detail).where(AuditEventRow.action == "incident.viewed")
+            )
+        )
+    assert viewed == [{"for": "edit"}]
+    pick = await press_as(uow_factory, clock, priya, show_pupil_pick, incident, 1, "move", "Amara")
+    # Her namesake is offered; the incident's own Amara (pupil 1) is not.
+    assert [m.student_id for m in pick.view.matches] == [61]
+    found = await press_as(
+        uow_factory, clock, priya, show_pupil_pick, incident, 1, "link", "Oliver"
+    )
+    assert [m.student_id for m in found.view.matches] == [2, 62]  # namesakes both offered
+    stale = await press_as(uow_factory, clock, priya, show_pupil_pick, incident, 0, "link", "")
+    assert isinstance(stale, Stale)
