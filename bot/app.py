@@ -25,13 +25,11 @@ from safeguarding.actions import Actions
 from safeguarding.alerts import Outbox
 from safeguarding.attachments import Attachments
 from safeguarding.casework import Casework
-from safeguarding.chronology import Chronologies
 from safeguarding.clock import SystemClock
 from safeguarding.editing import Editing
 from safeguarding.elevation import Elevation
 from safeguarding.exclusions import Exclusions
 from safeguarding.identity import TenantPolicy
-from safeguarding.oversight import Oversight
 from safeguarding.recording import Recording
 from safeguarding.services.press import Rules
 from storage.database import create_engine
@@ -53,11 +51,9 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
         elevation=Elevation(uow_factory, clock, timedelta(minutes=settings.elevation_minutes)),
         exclusions=Exclusions(uow_factory, clock),
         recording=Recording(uow_factory, clock, timedelta(minutes=settings.escalate_minutes)),
-        oversight=Oversight(uow_factory, clock),
         outbox=Outbox(uow_factory, clock),
         casework=Casework(uow_factory, clock),
         actions=Actions(uow_factory, clock),
-        chronologies=Chronologies(uow_factory, clock),
         editing=Editing(Casework(uow_factory, clock)),
         attachments=Attachments(uow_factory, clock, settings.max_attachment_mb * 2**20),
         links=LinkSigner(keyring.derived_key("kestrel-links")),

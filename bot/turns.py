@@ -11,13 +11,11 @@ from safeguarding.actions import Actions
 from safeguarding.alerts import Outbox
 from safeguarding.attachments import Attachments
 from safeguarding.casework import Casework
-from safeguarding.chronology import Chronologies
 from safeguarding.clock import Clock
 from safeguarding.editing import Editing
 from safeguarding.elevation import Elevation
 from safeguarding.exclusions import Exclusions
 from safeguarding.identity import Identified, TenantPolicy
-from safeguarding.oversight import Oversight
 from safeguarding.ports import UnitOfWorkFactory
 from safeguarding.recording import Recording
 from safeguarding.services.press import Pressed, Request, Rules, UseCase, run_press
@@ -33,11 +31,9 @@ class Services:
     elevation: Elevation
     exclusions: Exclusions
     recording: Recording
-    oversight: Oversight
     outbox: Outbox
     casework: Casework
     actions: Actions
-    chronologies: Chronologies
     editing: Editing
     attachments: Attachments
     downloader: Downloader

@@ -22,11 +22,14 @@ from cards.elements import Card
 from cards.payloads import (  # noqa: F401 - the payload of every verb, as they are typed
     AlertRef,
     CaseRef,
+    GrantRef,
     IncidentRef,
     NoIds,
     Page,
     Payload,
+    RecordPage,
     StudentRef,
+    Words,
 )
 from cards.verbs import Verb as V
 
@@ -57,9 +60,9 @@ VERBS: Mapping[str, Verb] = {
     V.INCIDENT_ATTACH: Verb(attachments.open_window),
     # Details only ever in the invoke response, after the server has authorised this user.
     V.INCIDENT_SHOW: Verb(viewing.show, AlertRef),
-    V.INCIDENT_AUDIT: Verb(oversight.incident_history),
+    V.INCIDENT_AUDIT: Verb(oversight.incident_history, IncidentRef),
     V.ALERT_READ: Verb(alerts.mark_read),
-    V.STUDENT_AUDIT: Verb(oversight.pupil_report),
+    V.STUDENT_AUDIT: Verb(oversight.pupil_report, StudentRef),
     V.CASE_ASSIGN: Verb(casework.assign),
     V.CASE_ASSIGN_FORM: Verb(casework.assign_form),
     V.CASE_STATUS_FORM: Verb(casework.status_form),
@@ -75,11 +78,11 @@ VERBS: Mapping[str, Verb] = {
     V.ACTION_LIST: Verb(casework.list_actions),
     V.ACTION_ADD: Verb(casework.add_action, keeps_input=casework.action_not_saved),
     # `student <name>` posts a button; matches and the record only in invoke responses.
-    V.STUDENT_OPEN: Verb(pupils.open_search, postable=True),
-    V.STUDENT_FIND: Verb(pupils.find),
-    V.STUDENT_SHOW: Verb(pupils.show),
-    V.STUDENT_EXPORT: Verb(pupils.export),
-    V.GRANT_WITHDRAW: Verb(oversight.withdraw),
+    V.STUDENT_OPEN: Verb(pupils.open_search, Words, postable=True),
+    V.STUDENT_FIND: Verb(pupils.find, Words),
+    V.STUDENT_SHOW: Verb(pupils.show, RecordPage),
+    V.STUDENT_EXPORT: Verb(pupils.export, RecordPage),
+    V.GRANT_WITHDRAW: Verb(oversight.withdraw, GrantRef),
     V.DASHBOARD_OPEN: Verb(dashboard.open_dashboard, postable=True),
     V.DASHBOARD_SHOW: Verb(dashboard.show),
     V.SETTINGS_SHOW: Verb(elevation.show_settings, postable=True),
