@@ -4,12 +4,13 @@ import pytest
 from sqlalchemy import select
 
 from safeguarding.casework import Casework
-from safeguarding.chronology import Chronologies
 from safeguarding.editing import Editing, read_edit
 from safeguarding.errors import InvalidInput, NotAvailable, StaleCase
 from safeguarding.incident_form import read_form
 from safeguarding.recording import Recording
+from safeguarding.services.pupils import open_pupil
 from storage.models import AuditEventRow, IncidentVersionRow
+from tests.support.presses import press_as
 
 FIRST = "MARKER-v1: what was written first"
 SECOND = "MARKER-v2: corrected"
@@ -104,9 +105,8 @@ async def test_a_record_for_the_wrong_pupil_moves_with_its_history(case, uow_fac
     priya = staff["Priya Raman"]
     moved = await editing(uow_factory, clock).move(priya, incident, 2, 1, "personal")
     assert [(p.student.id, p.category_ids) for p in moved.pupils] == [(2, frozenset({7}))]
-    chronology = Chronologies(uow_factory, clock)
-    old = await chronology.record(priya, 1, "personal", time_zone=ZONE)
-    new = await chronology.record(priya, 2, "personal", time_zone=ZONE)
+    old = (await press_as(uow_factory, clock, priya, open_pupil, 1)).view
+    new = (await press_as(uow_factory, clock, priya, open_pupil, 2)).view
     assert incident not in {e.incident.id for e in old.entries}
     assert incident in {e.incident.id for e in new.entries}
     history = await Casework(uow_factory, clock).history(priya, incident, "personal")
@@ -133,7 +133,7 @@ async def test_a_linked_pupil_gets_their_own_categories(case, uow_factory, clock
     )
     pupils = {p.student.id: (p.linked, p.category_ids) for p in linked.pupils}
     assert pupils == {1: (False, frozenset({7})), 3: (True, frozenset({2}))}
-    page = await Chronologies(uow_factory, clock).record(priya, 3, "personal", time_zone=ZONE)
+    page = (await press_as(uow_factory, clock, priya, open_pupil, 3)).view
     assert [e.incident.id for e in page.entries] == [incident]
     with pytest.raises(InvalidInput):
         await editing(uow_factory, clock).link(priya, incident, 4, frozenset({999}), 2, "personal")
