@@ -16,12 +16,14 @@ ciphertext of the same size sealed to another context: it keeps the tables their
 decrypting it fails, so a service that decrypted anything beyond the bench pupil's rows would stop
 the bench rather than time work it should not do.
 
-Timed: view_incident on the incident with ten actions; the record's first chronology page and the
-page at offset 490; the export (Chronologies.export of all 500 entries), chronology_pdf on it, and
-both together (what the export link serves). First call, then the median of --rounds more (the
-export ones --export-rounds); peak memory is the tracemalloc peak of one more call (tracing slows
-Python down, so that call is not timed). chronology_pdf's peak is taken inside the export + pdf
-call, above what the exported record holds (rendering under tracemalloc takes half a minute).
+Timed, each as one press (the DSL identified in its unit of work, as the bot runs it): opening
+the incident with ten actions (open_incident); the record's first chronology page and the page at
+offset 490 (open_pupil); the export (export_chronology of all 500 entries, in the export link's
+press), chronology_pdf on it, and both together (what the export link serves). First call, then
+the median of --rounds more (the export ones --export-rounds); peak memory is the tracemalloc
+peak of one more call (tracing slows Python down, so that call is not timed). chronology_pdf's
+peak is taken inside the export + pdf call, above what the exported record holds (rendering under
+tracemalloc takes half a minute).
 Pages and entries are checked (the pupil's own entries, in order, 500 in all, texts decrypted)
 so a broken setup cannot report fast but wrong numbers; the notes give queries per call.
 """
@@ -43,9 +45,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.databases import bench_school, postgres_database
 from cards.chronology_pdf import ExportFacts, chronology_pdf
-from safeguarding.chronology import Chronologies, ChronologyFilter, PupilRecord
+from safeguarding.chronology import ChronologyFilter, PupilRecord
 from safeguarding.clock import FixedClock
-from safeguarding.viewing import view_incident
+from safeguarding.identity import Caller
+from safeguarding.services.links import LinkHolder, run_link_press
+from safeguarding.services.press import Request, Rules, UseCase, run_press
+from safeguarding.services.pupils import export_chronology, open_pupil
+from safeguarding.services.viewing import open_incident
 from storage.actions import action_text_context
 from storage.database import create_engine
 from storage.encryption import Keyring, new_key_spec
@@ -278,26 +284,28 @@ async def measure(
         uow_factory = unit_of_work_factory(engine, clock, keyring, files)
         async with uow_factory() as uow:
             dsl = await uow.staff.by_id(1, DSL)
-        chronologies = Chronologies(uow_factory, clock)
+            tenant = (await uow.schools.by_id(1)).tenant_id
+        as_dsl = Request(Caller(tenant, dsl.aad_object_id, "personal"))
+
+        async def press(use_case: UseCase, *args):
+            pressed = await run_press(uow_factory, clock, Rules(), as_dsl, use_case, *args)
+            return pressed.outcome.view
+
         viewed = every(incidents) * VIEWED
 
         async def view():
-            return await view_incident(
-                dsl, viewed, "personal", uow_factory=uow_factory, clock=clock
-            )
+            return await press(open_incident, viewed)
 
         shown, *result, per_call = await timed(view, rounds, queries)
         assert shown.facts.id == viewed and shown.text.startswith(f"[incident {viewed}]")
         assert len(shown.actions) == 10
         assert all(a.text.startswith(f"[action {a.id}]") for a in shown.actions)
-        rows.append(("view_incident", *result, f"{per_call} queries; 10 actions"))
+        rows.append(("open_incident", *result, f"{per_call} queries; 10 actions"))
 
         for offset in (0, len(expected) - 10):
 
             async def page(offset=offset):
-                return await chronologies.record(
-                    dsl, PUPIL, "personal", offset=offset, time_zone=ZONE
-                )
+                return await press(open_pupil, PUPIL, ChronologyFilter(), offset)
 
             record, *result, per_call = await timed(page, rounds, queries)
             check_page(record, expected, offset)
@@ -310,7 +318,11 @@ async def measure(
             )
 
         async def export():
-            return await chronologies.export(DSL, 1, PUPIL, ChronologyFilter())
+            holder, chosen = LinkHolder(DSL, 1), ChronologyFilter()
+            pressed = await run_link_press(
+                uow_factory, clock, Rules(), holder, export_chronology, PUPIL, chosen
+            )
+            return pressed.outcome.view, pressed.who.staff, pressed.who.school
 
         (record, staff, found), *result, per_call = await timed(export, export_rounds, queries)
         check_page(record, expected, 0)

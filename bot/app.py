@@ -23,11 +23,9 @@ from bot.settings import Settings
 from bot.turns import Services
 from safeguarding.actions import Actions
 from safeguarding.attachments import Attachments
-from safeguarding.chronology import Chronologies
 from safeguarding.clock import SystemClock
 from safeguarding.identity import TenantPolicy
 from safeguarding.outbox import Outbox
-from safeguarding.oversight import Oversight
 from safeguarding.recording import Recording
 from safeguarding.services.elevation import Elevation
 from safeguarding.services.press import Rules
@@ -49,10 +47,8 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
         tenant_policy=TenantPolicy(settings.allowed_tenants),
         elevation=Elevation(uow_factory, clock, timedelta(minutes=settings.elevation_minutes)),
         recording=Recording(uow_factory, clock, timedelta(minutes=settings.escalate_minutes)),
-        oversight=Oversight(uow_factory, clock),
         outbox=Outbox(uow_factory, clock),
         actions=Actions(uow_factory, clock),
-        chronologies=Chronologies(uow_factory, clock),
         attachments=Attachments(uow_factory, clock, settings.max_attachment_mb * 2**20),
         links=LinkSigner(keyring.derived_key("kestrel-links")),
         public_url=settings.public_url,

@@ -13,9 +13,12 @@ from bot.keys import ADAPTER, BOT, ENGINE, SERVICES
 from bot.turns import chosen_id
 from cards.body_map import body_map_png
 from cards.chronology_pdf import ExportFacts, chronology_pdf
-from safeguarding.body_maps import open_body_map
 from safeguarding.chronology import ChronologyFilter
 from safeguarding.errors import NotAvailable
+from safeguarding.services.files import open_attachment, open_body_map
+from safeguarding.services.links import LinkHolder, run_link_press
+from safeguarding.services.press import Pressed, UseCase
+from safeguarding.services.pupils import export_chronology
 from storage.database import ping
 
 log = logging.getLogger("kestrel.http")
@@ -83,14 +86,13 @@ async def body_map(request: web.Request) -> web.Response:
     incident = request.match_info["incident"]
     if link is None or not (incident.isdecimal() and len(incident) < 19):
         return _problem(403, "this link is not valid or has expired")
+    holder = LinkHolder(link.staff_id, incident_id=int(incident))
     try:
-        markers = await open_body_map(
-            link.staff_id, int(incident), uow_factory=services.uow_factory, clock=services.clock
-        )
+        pressed = await _press(request, holder, open_body_map, int(incident))
     except NotAvailable:
         return _problem(403, "this link is not valid or has expired")
     return web.Response(
-        body=body_map_png(markers),
+        body=body_map_png(list(pressed.outcome.view)),
         content_type="image/png",
         headers={"Cache-Control": "private, no-store"},
     )
@@ -106,15 +108,16 @@ async def chronology_export(request: web.Request) -> web.Response:
         return _problem(403, "this link is not valid or has expired")
     school, student = (int(request.match_info[k]) for k in ("school", "student"))
     try:
-        record, staff, found = await services.chronologies.export(
-            link.staff_id, school, student, chosen
+        pressed = await _press(
+            request, LinkHolder(link.staff_id, school), export_chronology, student, chosen
         )
     except NotAvailable:
         return _problem(403, "this link is not valid or has expired")
-    exported = ExportFacts(found.name, staff.display_name, services.clock.now())
+    who = pressed.who
+    exported = ExportFacts(who.school.name, who.staff.display_name, services.clock.now())
     # Laying out hundreds of entries takes seconds of CPU: off the event loop, so alerts and
     # other requests carry on meanwhile.
-    pdf = await asyncio.to_thread(chronology_pdf, record, exported)
+    pdf = await asyncio.to_thread(chronology_pdf, pressed.outcome.view, exported)
     return web.Response(
         body=pdf,
         content_type="application/pdf",
@@ -134,9 +137,12 @@ async def attachment(request: web.Request) -> web.Response:
     if link is None or school is None or attachment_id is None:
         return _problem(403, "this link is not valid or has expired")
     try:
-        opened = await services.attachments.open_file(link.staff_id, school, attachment_id)
+        pressed = await _press(
+            request, LinkHolder(link.staff_id, school), open_attachment, attachment_id
+        )
     except NotAvailable:
         return _problem(403, "this link is not valid or has expired")
+    opened = pressed.outcome.view
     name = "".join(c if c.isalnum() or c in "-_. " else "_" for c in opened.name)[:100]
     return web.Response(
         body=opened.content,
@@ -151,6 +157,16 @@ async def attachment(request: web.Request) -> web.Response:
 
 # Served as a download whatever it is (never rendered in Kestrel's origin).
 CONTENT_TYPES = {"PDF": "application/pdf"}
+
+
+async def _press(
+    request: web.Request, holder: LinkHolder, use_case: UseCase, *args: object
+) -> Pressed:
+    """The link's press: one use case in one unit of work, for the member of staff it names."""
+    services = request.app[SERVICES]
+    return await run_link_press(
+        services.uow_factory, services.clock, services.rules, holder, use_case, *args
+    )
 
 
 def _export_filter(match: dict) -> ChronologyFilter | None:

@@ -9,11 +9,9 @@ from cards.elements import Card
 from cards.payloads import MAX_ID, chosen_id, record_id  # noqa: F401 - until every handler is typed
 from safeguarding.actions import Actions
 from safeguarding.attachments import Attachments
-from safeguarding.chronology import Chronologies
 from safeguarding.clock import Clock
 from safeguarding.identity import Identified, TenantPolicy
 from safeguarding.outbox import Outbox
-from safeguarding.oversight import Oversight
 from safeguarding.ports import UnitOfWorkFactory
 from safeguarding.recording import Recording
 from safeguarding.services.elevation import Elevation
@@ -29,10 +27,8 @@ class Services:
     tenant_policy: TenantPolicy
     elevation: Elevation
     recording: Recording
-    oversight: Oversight
     outbox: Outbox
     actions: Actions
-    chronologies: Chronologies
     attachments: Attachments
     downloader: Downloader
     links: LinkSigner

@@ -4,7 +4,8 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from cards.elements import Card, adaptive_card, heading, text_block, text_run
-from safeguarding.oversight import REPORT_LINES, AuditLine
+from cards.pupils import pupil_name
+from safeguarding.oversight import REPORT_LINES, AuditLine, AuditReport
 
 ACTION_WORDS = {
     "incident.recorded": "recorded it",
@@ -20,6 +21,14 @@ ACTION_WORDS = {
     "exclusion.lifted": "lifted an exclusion",
     "student.provisional": "added the pupil as a new student",
 }
+
+
+def audit_report_card(report: AuditReport, *, hide_names: bool, time_zone: str) -> Card:
+    """The report titled by its incident's reference or its pupil's name."""
+    subject = report.reference
+    if report.student is not None:
+        subject = pupil_name(report.student, hide=hide_names)
+    return audit_card(f"Audit: {subject}", report.lines, time_zone=time_zone)
 
 
 def audit_card(title: str, lines: Sequence[AuditLine], *, time_zone: str) -> Card:

@@ -24,7 +24,8 @@ from cards.elements import (
     warning,
 )
 from cards.pupils import pupil_name
-from safeguarding.chronology import Entry, PupilRecord
+from cards.verbs import Verb
+from safeguarding.chronology import PAGE, Entry, PupilRecord
 from safeguarding.search import StudentMatch
 
 SHOWN_DOCUMENTS = 15
@@ -38,7 +39,7 @@ def find_pupil_stub_card(query: str) -> Card:
             heading("Pupil records"),
             text_block("Find the pupil: the record opens here, just for you."),
         ],
-        [execute("student.find", "Find the pupil", text=query[:100])],
+        [execute(Verb.STUDENT_FIND, "Find the pupil", text=query[:100])],
     )
 
 
@@ -52,93 +53,104 @@ def pupil_matches_card(query: str, matches: Sequence[StudentMatch], *, hide: boo
         body.append(
             action_set(
                 execute(
-                    "student.show",
+                    Verb.STUDENT_SHOW,
                     f"{name} (Year {match.year_group}, {match.tutor_group or 'no tutor group'})",
                     student=match.student_id,
                 )
             )
         )
     body.append(text_input("text", "Find another pupil", value=query, max_length=100))
-    return adaptive_card(body, [execute("student.find", "Find")])
+    return adaptive_card(body, [execute(Verb.STUDENT_FIND, "Find")])
 
 
 def pupil_record_card(
     record: PupilRecord,
     *,
     hide_names: bool,
-    oversees: bool,
     filter_values: dict | None = None,
     errors: dict | None = None,
     document_links: dict[int, str] | None = None,
+    notice: str = "",
 ) -> Card:
-    """Overview, open cases, monitoring, the chronology page with its filter, the documents."""
-    student, zone = record.student, ZoneInfo(record.time_zone)
-    values, errors, links = filter_values or {}, errors or {}, document_links or {}
-    body: list[Card] = [heading(pupil_name(student, hide=hide_names))]
-    body.append(
-        facts(
-            [
-                ("Year", str(student.year_group)),
-                ("Tutor group", student.tutor_group or "none"),
-                ("House", student.house or "none"),
-                ("Monitoring", ", ".join(record.monitoring) or "none"),
-                ("Open cases", ", ".join(i.reference for i in record.open_cases) or "none"),
-            ]
-        )
-    )
-    for incident in record.open_cases[:5]:
-        body.append(
-            action_set(
-                execute(
-                    "incident.show",
-                    f"Open {incident.reference} ({incident.status.value})",
-                    incident=incident.id,
-                )
-            )
-        )
-    if record.held_back:
-        body += [
-            warning(
-                ("1 entry is" if record.held_back == 1 else f"{record.held_back} entries are")
-                + " in restricted categories or historic: enter the code from your "
-                "authenticator app to include them."
-            ),
-            text_input("code", "Code", max_length=6),
+    """Overview, open cases, monitoring, the chronology page with its filter, the documents;
+    `notice` (a code that did not work) under the pupil's name."""
+    body: list[Card] = [heading(pupil_name(record.student, hide=hide_names))]
+    if notice:
+        body.append(warning(notice))
+    body += _overview(record)
+    body += _held_back(record)
+    body += _filter(record, filter_values or {}, errors or {})
+    body += _chronology(record)
+    body += _documents(record, document_links or {})
+    body += _paging(record)
+    return adaptive_card(body, _buttons(record))
+
+
+def _overview(record: PupilRecord) -> list[Card]:
+    student = record.student
+    overview = facts(
+        [
+            ("Year", str(student.year_group)),
+            ("Tutor group", student.tutor_group or "none"),
+            ("House", student.house or "none"),
+            ("Monitoring", ", ".join(record.monitoring) or "none"),
+            ("Open cases", ", ".join(i.reference for i in record.open_cases) or "none"),
         ]
-    body += _filter(record, values, errors)
-    body.append(text_block(f"**Chronology** ({record.total} entries, oldest first)"))
-    if not record.entries:
-        body.append(text_block("Nothing to show for this filter.", subtle=True))
-    body += [_entry(record, entry, zone) for entry in record.entries]
-    body += _documents(record, links)
-    student_id = student.id
-    paging = []
-    if record.offset > 0:
-        paging.append(
+    )
+    return [overview] + [
+        action_set(
             execute(
-                "student.show", "Earlier", student=student_id, offset=max(0, record.offset - 10)
+                Verb.INCIDENT_SHOW,
+                f"Open {incident.reference} ({incident.status.value})",
+                incident=incident.id,
             )
         )
-    if record.more:
-        paging.append(
-            execute(
-                "student.show",
-                "Later",
-                student=student_id,
-                offset=record.offset + len(record.entries),
-            )
-        )
-    if paging:
-        body.append(action_set(*paging))
-    buttons = [
-        execute("student.show", "Apply filter", student=student_id),
-        execute("student.export", "Export chronology (PDF)", student=student_id),
+        for incident in record.open_cases[:5]
     ]
-    if oversees:
-        buttons.append(
-            secondary(execute("student.audit", "Pupil audit report", student=student_id))
-        )
-    return adaptive_card(body, buttons)
+
+
+def _held_back(record: PupilRecord) -> list[Card]:
+    if not record.held_back:
+        return []
+    return [
+        warning(
+            ("1 entry is" if record.held_back == 1 else f"{record.held_back} entries are")
+            + " in restricted categories or historic: enter the code from your "
+            "authenticator app to include them."
+        ),
+        text_input("code", "Code", max_length=6),
+    ]
+
+
+def _chronology(record: PupilRecord) -> list[Card]:
+    zone = ZoneInfo(record.time_zone)
+    cards = [text_block(f"**Chronology** ({record.total} entries, oldest first)")]
+    if not record.entries:
+        cards.append(text_block("Nothing to show for this filter.", subtle=True))
+    return cards + [_entry(record, entry, zone) for entry in record.entries]
+
+
+def _paging(record: PupilRecord) -> list[Card]:
+    student_id, paging = record.student.id, []
+    if record.offset > 0:
+        earlier = max(0, record.offset - PAGE)
+        paging.append(execute(Verb.STUDENT_SHOW, "Earlier", student=student_id, offset=earlier))
+    if record.more:
+        later = record.offset + len(record.entries)
+        paging.append(execute(Verb.STUDENT_SHOW, "Later", student=student_id, offset=later))
+    return [action_set(*paging)] if paging else []
+
+
+def _buttons(record: PupilRecord) -> list[Card]:
+    student_id = record.student.id
+    buttons = [
+        execute(Verb.STUDENT_SHOW, "Apply filter", student=student_id),
+        execute(Verb.STUDENT_EXPORT, "Export chronology (PDF)", student=student_id),
+    ]
+    if record.oversees:
+        report = execute(Verb.STUDENT_AUDIT, "Pupil audit report", student=student_id)
+        buttons.append(secondary(report))
+    return buttons
 
 
 def export_ready_card(name: str, url: str, minutes: int) -> Card:
@@ -206,7 +218,7 @@ def _entry(record: PupilRecord, entry: Entry, zone: ZoneInfo) -> Card:
         "type": "Container",
         "separator": True,
         "items": items,
-        "selectAction": execute("incident.show", "Open", incident=incident.id),
+        "selectAction": execute(Verb.INCIDENT_SHOW, "Open", incident=incident.id),
     }
 
 

@@ -4,9 +4,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.handlers.viewing import file_links
-from bot.turns import Turn, record_id
+from bot.turns import Turn
 from cards.elements import Card
 from cards.notice import notice_card
+from cards.payloads import RecordPage, Words
 from cards.pupil_record import (
     export_ready_card,
     find_pupil_stub_card,
@@ -14,9 +15,16 @@ from cards.pupil_record import (
     pupil_record_card,
 )
 from cards.pupils import pupil_name
-from safeguarding.chronology import ChronologyFilter, read_filter
-from safeguarding.errors import ElevationLocked, InvalidInput, NotPermitted
-from safeguarding.search import find_students
+from safeguarding.chronology import ChronologyExport, ChronologyFilter, PupilRecord
+from safeguarding.identity import Identified
+from safeguarding.outcomes import Done, Invalid
+from safeguarding.services.press import Pressed
+from safeguarding.services.pupils import (
+    find_pupils,
+    open_pupil_search,
+    request_export,
+    show_pupil,
+)
 
 PRIVATE = (
     "Pupil records",
@@ -25,84 +33,71 @@ PRIVATE = (
 LINK_MINUTES = 5
 
 
-async def open_search(turn: Turn, data: Mapping[str, Any]) -> Card:
+async def open_search(turn: Turn, words: Words) -> Card:
     """What `student <name>` posts (Teams keeps it): a button carrying only the typed words."""
-    if turn.conversation_type != "personal":
-        return notice_card(*PRIVATE)
-    return find_pupil_stub_card(str(data.get("text") or ""))
+    match (await turn.run(open_pupil_search, words.text)).outcome:
+        case Done(view=text):
+            return find_pupil_stub_card(text)
+    return notice_card(*PRIVATE)
 
 
-async def find(turn: Turn, data: Mapping[str, Any]) -> Card:
+async def find(turn: Turn, words: Words) -> Card:
     """The pupils matching the name, for someone who may open pupil records."""
-    if turn.conversation_type != "personal":
-        return notice_card(*PRIVATE)
-    services, staff = turn.services, turn.who.staff
-    await services.chronologies.check_may_view_pupils(staff, turn.conversation_type)
-    query = str(data.get("text") or "").strip()[:100]
-    matches = await find_students(staff, query, uow_factory=services.uow_factory)
-    return pupil_matches_card(query, matches, hide=staff.hides_names_in(turn.conversation_type))
+    pressed = await turn.run(find_pupils, words.text)
+    match pressed.outcome:
+        case Done(view=found):
+            hide = pressed.who.staff.hides_names_in(turn.conversation_type)
+            return pupil_matches_card(found.query, found.matches, hide=hide)
+    return notice_card(*PRIVATE)
 
 
-async def show(turn: Turn, data: Mapping[str, Any]) -> Card:
+async def show(turn: Turn, page: RecordPage) -> Card:
     """The record: overview, a page of the chronology (filtered), the documents."""
-    student = data.get("student")
-    if record_id(student) is None:
-        return notice_card("Not available", "That record is not available.")
-    if turn.conversation_type != "personal":
-        return notice_card(*PRIVATE)
-    services, staff = turn.services, turn.who.staff
-    offset = data.get("offset") if type(data.get("offset")) is int else 0
-    code_error = ""
-    if data.get("code"):
-        try:
-            await services.elevation.submit_code(staff, str(data["code"]), turn.conversation_type)
-        except (InvalidInput, ElevationLocked, NotPermitted):
-            code_error = "That code did not work."
-    categories = await services.chronologies.category_ids(staff)
-    errors: dict[str, str] = {}
-    try:
-        chosen = read_filter(dict(data), categories)
-    except InvalidInput as invalid:
-        chosen, errors = ChronologyFilter(), dict(invalid.errors)
-    record = await services.chronologies.record(
-        staff,
-        student,
-        turn.conversation_type,
-        chosen=chosen,
-        offset=max(0, min(offset, 100_000)),
-        time_zone=turn.who.school.time_zone,
-    )
-    card = pupil_record_card(
-        record,
-        hide_names=staff.hides_names_in(turn.conversation_type),
-        oversees=staff.leads_safeguarding,
-        filter_values=dict(data),
-        errors=errors,
-        document_links=file_links(turn, turn.who, [a.id for _, a in record.documents]),
-    )
-    if code_error:
-        card["body"].insert(1, {"type": "TextBlock", "text": code_error, "color": "Attention"})
-    return card
+    pressed = await turn.run(show_pupil, page.student, page.values, page.offset, page.code)
+    return record_answer_card(turn, pressed, page)
 
 
-async def export(turn: Turn, data: Mapping[str, Any]) -> Card:
+async def export(turn: Turn, page: RecordPage) -> Card:
     """Export chronology (PDF): a signed link for this member of staff; building the PDF and
     the audit happen when it is opened (access is decided again then)."""
-    student = data.get("student")
-    if record_id(student) is None:
-        return notice_card("Not available", "That record is not available.")
-    if turn.conversation_type != "personal":
-        return notice_card(*PRIVATE)
-    services, staff = turn.services, turn.who.staff
-    try:
-        chosen = read_filter(dict(data), await services.chronologies.category_ids(staff))
-    except InvalidInput:
-        return await show(turn, data)  # the record again, with what to fix in the filter
-    found = await services.chronologies.pupil(staff, student, turn.conversation_type)
-    path = export_path(turn.who.school.id, student, chosen)
-    url = services.public_url + services.links.link(path, staff.id, LINK_MINUTES * 60)
-    name = pupil_name(found, hide=staff.hides_names_in(turn.conversation_type))
-    return export_ready_card(name, url, LINK_MINUTES)
+    pressed = await turn.run(request_export, page.student, page.values, page.offset, page.code)
+    match pressed.outcome:
+        case Done(view=ChronologyExport(student=student, chosen=chosen)):
+            path = export_path(pressed.who.school.id, student.id, chosen)
+            signed = turn.services.links.link(path, pressed.who.staff.id, LINK_MINUTES * 60)
+            url = turn.services.public_url + signed
+            name = pupil_name(
+                student, hide=pressed.who.staff.hides_names_in(turn.conversation_type)
+            )
+            return export_ready_card(name, url, LINK_MINUTES)
+    return record_answer_card(turn, pressed, page)
+
+
+def record_answer_card(turn: Turn, pressed: Pressed[Any], page: RecordPage) -> Card:
+    """The record as shown (with what to fix in its filter), or why it does not open here."""
+    match pressed.outcome:
+        case Invalid(errors=errors, view=Done() as done):
+            return _record_card(turn, pressed.who, page, done, errors)
+        case Done(view=PupilRecord()) as done:
+            return _record_card(turn, pressed.who, page, done)
+    return notice_card(*PRIVATE)
+
+
+def _record_card(
+    turn: Turn,
+    who: Identified,
+    page: RecordPage,
+    done: Done[PupilRecord],
+    errors: Mapping[str, str] | None = None,
+) -> Card:
+    return pupil_record_card(
+        done.view,
+        hide_names=who.staff.hides_names_in(turn.conversation_type),
+        filter_values=dict(page.values),
+        errors=dict(errors or {}),
+        document_links=file_links(turn, who, [a.id for _, a in done.view.documents]),
+        notice=done.notice,
+    )
 
 
 def export_path(school_id: int, student_id: int, chosen: ChronologyFilter) -> str:

@@ -9,11 +9,15 @@ from sqlalchemy import select
 
 from cards.chronology_pdf import ExportFacts, chronology_pdf
 from safeguarding.actions import Actions, read_action_form
-from safeguarding.chronology import Chronologies, ChronologyFilter, read_filter
+from safeguarding.chronology import ChronologyFilter, read_filter
 from safeguarding.errors import InvalidInput, NotAvailable
 from safeguarding.incident_form import read_form
 from safeguarding.recording import Recording
 from safeguarding.services.casework import change_status
+from safeguarding.services.links import LinkHolder, run_link_press
+from safeguarding.services.press import Rules
+from safeguarding.services.pupils import export_chronology, find_pupils, open_pupil
+from safeguarding.services.viewing import open_incident
 from storage.models import AuditEventRow
 from tests.support.presses import press_as
 
@@ -25,6 +29,20 @@ async def record(uow_factory, clock, who, key: str, text: str, category: int, wh
     values |= {"date": when[:10], "time": when[11:]}
     draft = read_form(values, now=clock.now(), time_zone=ZONE)
     return (await Recording(uow_factory, clock).record(who, draft, "personal")).incident_id
+
+
+async def pupil_record(uow_factory, clock, who, student: int, *args):
+    """The record as `who` opens it (open_pupil's view), in one press."""
+    return (await press_as(uow_factory, clock, who, open_pupil, student, *args)).view
+
+
+async def export_of(uow_factory, clock, staff_id: int, school: int, student: int, chosen):
+    """What the export link serves: (the whole record, who exported it, their school)."""
+    holder = LinkHolder(staff_id, school)
+    pressed = await run_link_press(
+        uow_factory, clock, Rules(), holder, export_chronology, student, chosen
+    )
+    return pressed.outcome.view, pressed.who.staff, pressed.who.school
 
 
 @pytest.fixture
@@ -54,8 +72,7 @@ async def history(demo_school, uow_factory, clock):
 
 async def test_the_chronology_is_in_the_order_things_happened(history, uow_factory, clock):
     staff, first, later = history
-    chronology = Chronologies(uow_factory, clock)
-    page = await chronology.record(staff["Priya Raman"], 1, "personal", time_zone=ZONE)
+    page = await pupil_record(uow_factory, clock, staff["Priya Raman"], 1)
     assert [(e.kind, e.incident.id) for e in page.entries] == [
         ("incident", first),
         ("action", first),
@@ -68,15 +85,13 @@ async def test_the_chronology_is_in_the_order_things_happened(history, uow_facto
 
 async def test_filter_by_category_and_dates_and_paging(history, uow_factory, clock):
     staff, first, later = history
-    chronology, priya = Chronologies(uow_factory, clock), staff["Priya Raman"]
-    disclosures = await chronology.record(
-        priya, 1, "personal", chosen=ChronologyFilter(frozenset({2})), time_zone=ZONE
-    )
+    priya = staff["Priya Raman"]
+    disclosures = await pupil_record(uow_factory, clock, priya, 1, ChronologyFilter(frozenset({2})))
     assert [e.kind for e in disclosures.entries] == ["incident", "action"]  # and its action
     november = ChronologyFilter(since=date(2026, 11, 10), until=date(2026, 11, 30))
-    late = await chronology.record(priya, 1, "personal", chosen=november, time_zone=ZONE)
+    late = await pupil_record(uow_factory, clock, priya, 1, november)
     assert [e.incident.id for e in late.entries] == [later]
-    paged = await chronology.record(priya, 1, "personal", offset=1, limit=1, time_zone=ZONE)
+    paged = await pupil_record(uow_factory, clock, priya, 1, ChronologyFilter(), 1, 1)
     assert (paged.total, paged.offset, paged.more) == (3, 1, True)
     assert [e.kind for e in paged.entries] == ["action"]
     with pytest.raises(InvalidInput) as invalid:
@@ -88,11 +103,10 @@ async def test_staff_who_only_record_cannot_open_a_record_and_are_audited(
     history, uow_factory, clock
 ):
     staff, _, _ = history
-    chronology = Chronologies(uow_factory, clock)
     with pytest.raises(NotAvailable):
-        await chronology.record(staff["James Whitfield"], 1, "personal", time_zone=ZONE)
+        await pupil_record(uow_factory, clock, staff["James Whitfield"], 1)
     with pytest.raises(NotAvailable):
-        await chronology.check_may_view_pupils(staff["Aisha Khan"], "personal")
+        await press_as(uow_factory, clock, staff["Aisha Khan"], find_pupils, "amara")
     async with uow_factory() as uow:
         refused = list(
             await uow.session.scalars(
@@ -115,17 +129,13 @@ async def test_a_restricted_incident_is_held_back_until_elevated(history, uow_fa
         restricted,
         "2026-11-21 08:00",
     )
-    page = await Chronologies(uow_factory, clock).record(
-        staff["Priya Raman"], 1, "personal", time_zone=ZONE
-    )
+    page = await pupil_record(uow_factory, clock, staff["Priya Raman"], 1)
     assert page.held_back == 1 and hidden not in {e.incident.id for e in page.entries}
 
 
 async def test_viewing_the_record_is_audited_with_what_was_shown(history, uow_factory, clock):
     staff, _, _ = history
-    await Chronologies(uow_factory, clock).record(
-        staff["Tom Okafor"], 1, "personal", time_zone=ZONE
-    )
+    await pupil_record(uow_factory, clock, staff["Tom Okafor"], 1)
     async with uow_factory() as uow:
         row = await uow.session.scalar(
             select(AuditEventRow).where(AuditEventRow.action == "student.viewed")
@@ -144,9 +154,7 @@ async def test_the_pdf_export_has_a_cover_every_entry_and_page_numbers(history, 
     priya = staff["Priya Raman"]
     close = {"status": "Closed", "outcome": "Early help", "reason": "agreed at TAF"}
     await press_as(uow_factory, clock, priya, change_status, later, 1, close)
-    record_, who, school = await Chronologies(uow_factory, clock).export(
-        priya.id, 1, 1, ChronologyFilter()
-    )
+    record_, who, school = await export_of(uow_factory, clock, priya.id, 1, 1, ChronologyFilter())
     pdf = chronology_pdf(record_, ExportFacts(school.name, who.display_name, clock.now()))
     reader = PdfReader(BytesIO(pdf))
     pages = [page.extract_text() for page in reader.pages]
@@ -182,9 +190,7 @@ async def test_a_pdf_of_many_entries_runs_to_many_pages(history, uow_factory, cl
         values |= {"date": when.date().isoformat(), "time": "12:00"}
         draft = read_action_form(values, now=clock.now(), time_zone=ZONE)
         await actions.add(priya, first, draft, "personal")
-    record_, who, school = await Chronologies(uow_factory, clock).export(
-        priya.id, 1, 1, ChronologyFilter()
-    )
+    record_, who, school = await export_of(uow_factory, clock, priya.id, 1, 1, ChronologyFilter())
     reader = PdfReader(BytesIO(chronology_pdf(record_, ExportFacts(school.name, "P", clock.now()))))
     assert len(reader.pages) > 5
     text = "\n".join(page.extract_text() for page in reader.pages)
@@ -195,8 +201,6 @@ async def test_an_action_in_a_restricted_category_is_held_back_for_whoever_needs
     history, uow_factory, clock
 ):
     """A restricted category on an action restricts that action, wherever it shows."""
-    from safeguarding.viewing import view_incident
-
     staff, first, _ = history
     priya, daniel = staff["Priya Raman"], staff["Daniel Hughes"]
     async with uow_factory() as uow:
@@ -204,14 +208,14 @@ async def test_an_action_in_a_restricted_category_is_held_back_for_whoever_needs
     values = {"key": "chrono-lado-1", "text": "MARKER-lado referral", "categories": str(lado)}
     draft = read_action_form(values, now=clock.now(), time_zone=ZONE)
     await Actions(uow_factory, clock).add(priya, first, draft, "personal")
-    view = await view_incident(daniel, first, "personal", uow_factory=uow_factory, clock=clock)
+    view = (await press_as(uow_factory, clock, daniel, open_incident, first)).view
     assert "MARKER-lado referral" not in [a.text for a in view.actions]
-    page = await Chronologies(uow_factory, clock).record(daniel, 1, "personal", time_zone=ZONE)
+    page = await pupil_record(uow_factory, clock, daniel, 1)
     assert "MARKER-lado referral" not in [e.text for e in page.entries]
-    dsl = await Chronologies(uow_factory, clock).record(priya, 1, "personal", time_zone=ZONE)
+    dsl = await pupil_record(uow_factory, clock, priya, 1)
     assert dsl.held_back == 1  # the DSL may see it once she enters her code
-    lado_only = await Chronologies(uow_factory, clock).record(
-        daniel, 1, "personal", chosen=ChronologyFilter(frozenset({lado})), time_zone=ZONE
+    lado_only = await pupil_record(
+        uow_factory, clock, daniel, 1, ChronologyFilter(frozenset({lado}))
     )
     assert lado_only.entries == ()
 
@@ -230,9 +234,8 @@ async def test_a_linked_pupils_categories_never_find_entries_on_this_pupils_reco
         {"key": "chrono-link-a", "text": "y"}, now=clock.now(), time_zone=ZONE
     )
     await Actions(uow_factory, clock).add(priya, incident, action, "personal")
-    chronology = Chronologies(uow_factory, clock)
     peer = ChronologyFilter(frozenset({8}))
-    mine = await chronology.record(priya, 1, "personal", chosen=peer, time_zone=ZONE)
-    theirs = await chronology.record(priya, 2, "personal", chosen=peer, time_zone=ZONE)
+    mine = await pupil_record(uow_factory, clock, priya, 1, peer)
+    theirs = await pupil_record(uow_factory, clock, priya, 2, peer)
     assert mine.entries == ()  # category 8 is the linked pupil's, not this pupil's
     assert [e.kind for e in theirs.entries] == ["incident", "action"]

@@ -3,7 +3,6 @@
 import pytest
 from sqlalchemy import select
 
-from safeguarding.chronology import Chronologies
 from safeguarding.editing import read_edit
 from safeguarding.errors import InvalidInput, NotAvailable
 from safeguarding.incident_form import read_form
@@ -17,6 +16,7 @@ from safeguarding.services.editing import (
     show_edit_form,
     show_pupil_pick,
 )
+from safeguarding.services.pupils import open_pupil
 from storage.models import AuditEventRow, IncidentVersionRow
 from tests.support.presses import press_as
 
@@ -133,9 +133,8 @@ async def test_a_record_for_the_wrong_pupil_moves_with_its_history(case, uow_fac
     assert done.notice == "Moved to the pupil chosen."
     moved = done.view.facts
     assert [(p.student.id, p.category_ids) for p in moved.pupils] == [(2, frozenset({7}))]
-    chronology = Chronologies(uow_factory, clock)
-    old = await chronology.record(priya, 1, "personal", time_zone=ZONE)
-    new = await chronology.record(priya, 2, "personal", time_zone=ZONE)
+    old = (await press_as(uow_factory, clock, priya, open_pupil, 1)).view
+    new = (await press_as(uow_factory, clock, priya, open_pupil, 2)).view
     assert incident not in {e.incident.id for e in old.entries}
     assert incident in {e.incident.id for e in new.entries}
     history = await history_of(uow_factory, clock, priya, incident)
@@ -165,7 +164,7 @@ async def test_a_linked_pupil_gets_their_own_categories(case, uow_factory, clock
     linked = done.view.facts
     pupils = {p.student.id: (p.linked, p.category_ids) for p in linked.pupils}
     assert pupils == {1: (False, frozenset({7})), 3: (True, frozenset({2}))}
-    page = await Chronologies(uow_factory, clock).record(priya, 3, "personal", time_zone=ZONE)
+    page = (await press_as(uow_factory, clock, priya, open_pupil, 3)).view
     assert [e.incident.id for e in page.entries] == [incident]
     unknown = await link(uow_factory, clock, priya, incident, 4, {999}, 2)
     assert isinstance(unknown, Invalid)

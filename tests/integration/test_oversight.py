@@ -5,10 +5,21 @@ import pytest
 from cards.audit_report import audit_card
 from safeguarding.errors import NotAvailable
 from safeguarding.incident_form import read_form
-from safeguarding.oversight import Oversight
 from safeguarding.recording import Recording
-from safeguarding.viewing import view_incident
+from safeguarding.services.oversight import show_incident_audit, show_pupil_audit, withdraw_grant
+from safeguarding.services.viewing import open_incident
 from tests.support.cards import assert_valid_card, texts
+from tests.support.presses import press_as
+
+
+async def incident_history(uow_factory, clock, who, incident: int):
+    return (await press_as(uow_factory, clock, who, show_incident_audit, incident)).view.lines
+
+
+async def pupil_report(uow_factory, clock, who, student: int):
+    """(the pupil, the report's lines) as `who` opens the pupil audit report."""
+    report = (await press_as(uow_factory, clock, who, show_pupil_audit, student)).view
+    return report.student, report.lines
 
 
 @pytest.fixture
@@ -30,15 +41,14 @@ async def test_the_incident_history_names_who_recorded_and_who_opened_it(
 ):
     staff, incident = recorded
     dsl = staff["Priya Raman"]
-    await view_incident(dsl, incident, "personal", uow_factory=uow_factory, clock=clock)
-    oversight = Oversight(uow_factory, clock)
-    lines = await oversight.incident_history(dsl, incident, "personal")
+    await press_as(uow_factory, clock, dsl, open_incident, incident)
+    lines = await incident_history(uow_factory, clock, dsl, incident)
     assert [(line.actor, line.action) for line in lines] == [
         ("Priya Raman", "incident.viewed"),
         ("James Whitfield", "access.granted"),
         ("James Whitfield", "incident.recorded"),
     ]
-    again = await oversight.incident_history(dsl, incident, "personal")
+    again = await incident_history(uow_factory, clock, dsl, incident)
     assert again[0].action == "audit.viewed"  # looking at the report is itself audited
     card = audit_card("Audit: K-1", again, time_zone="Europe/London")
     assert_valid_card(card)
@@ -48,7 +58,7 @@ async def test_the_incident_history_names_who_recorded_and_who_opened_it(
 async def test_the_pupil_report_covers_the_pupils_incidents(recorded, uow_factory, clock):
     staff, incident = recorded
     dsl = staff["Priya Raman"]
-    student, lines = await Oversight(uow_factory, clock).pupil_report(dsl, 1, "personal")
+    student, lines = await pupil_report(uow_factory, clock, dsl, 1)
     assert student.id == 1
     assert ("incident.recorded", incident) in {(line.action, line.record_id) for line in lines}
 
@@ -59,12 +69,11 @@ async def test_only_the_dsl_team_not_excluded_may_see_reports(recorded, uow_fact
     async with uow_factory() as uow:
         await uow.access.add_exclusion(1, deputy.id, 1, "relative", dsl.id, clock.now())
         await uow.commit()
-    oversight = Oversight(uow_factory, clock)
     for who in (staff["Aisha Khan"], deputy):
         with pytest.raises(NotAvailable):
-            await oversight.incident_history(who, incident, "personal")
+            await incident_history(uow_factory, clock, who, incident)
         with pytest.raises(NotAvailable):
-            await oversight.pupil_report(who, 1, "personal")
+            await pupil_report(uow_factory, clock, who, 1)
 
 
 async def test_the_dsl_withdraws_an_alert_grant_and_the_colleague_loses_access(
@@ -72,16 +81,17 @@ async def test_the_dsl_withdraws_an_alert_grant_and_the_colleague_loses_access(
 ):
     staff, incident = recorded
     dsl, aisha = staff["Priya Raman"], staff["Aisha Khan"]
-    await view_incident(aisha, incident, "personal", uow_factory=uow_factory, clock=clock)
-    oversight = Oversight(uow_factory, clock)
+    await press_as(uow_factory, clock, aisha, open_incident, incident)
+    james = staff["James Whitfield"]
     with pytest.raises(NotAvailable):  # not the DSL team
-        await oversight.withdraw_grant(staff["James Whitfield"], incident, aisha.id, "personal")
-    await oversight.withdraw_grant(dsl, incident, aisha.id, "personal")
+        await press_as(uow_factory, clock, james, withdraw_grant, incident, aisha.id)
+    shown = await press_as(uow_factory, clock, dsl, withdraw_grant, incident, aisha.id)
+    assert shown.view.facts.id == incident  # the incident again, for the DSL
     with pytest.raises(NotAvailable):
-        await view_incident(aisha, incident, "personal", uow_factory=uow_factory, clock=clock)
+        await press_as(uow_factory, clock, aisha, open_incident, incident)
     with pytest.raises(NotAvailable):  # nothing left to withdraw
-        await oversight.withdraw_grant(dsl, incident, aisha.id, "personal")
-    lines = await oversight.incident_history(dsl, incident, "personal")
+        await press_as(uow_factory, clock, dsl, withdraw_grant, incident, aisha.id)
+    lines = await incident_history(uow_factory, clock, dsl, incident)
     assert ("Priya Raman", "access.withdrawn") in {(line.actor, line.action) for line in lines}
 
 
@@ -97,8 +107,8 @@ async def test_a_pupil_report_leaves_out_incidents_about_a_pupil_the_viewer_is_e
     async with uow_factory() as uow:  # the deputy is excluded from pupil 2, not pupil 1
         await uow.access.add_exclusion(1, deputy.id, 2, "relative", dsl.id, clock.now())
         await uow.commit()
-    _, lines = await Oversight(uow_factory, clock).pupil_report(deputy, 1, "personal")
+    _, lines = await pupil_report(uow_factory, clock, deputy, 1)
     shown = {line.record_id for line in lines if line.record_type == "incident"}
     assert first in shown and shared.incident_id not in shown
-    _, all_lines = await Oversight(uow_factory, clock).pupil_report(dsl, 1, "personal")
+    _, all_lines = await pupil_report(uow_factory, clock, dsl, 1)
     assert shared.incident_id in {line.record_id for line in all_lines}

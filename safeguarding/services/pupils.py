@@ -1,0 +1,204 @@
+"""A pupil's record inside a press: finding the pupil, the record with a page of its
+chronology (filtered), the export button, and the whole chronology an export link prints.
+
+Each use case decides, reads, audits and answers in its press's one unit of work.
+"""
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from safeguarding.access import AccessPolicy, Viewer
+from safeguarding.audit import AuditAction
+from safeguarding.chronology import (
+    PAGE,
+    PERSONAL_ONLY,
+    ChronologyExport,
+    ChronologyFilter,
+    Entry,
+    PupilMatches,
+    PupilRecord,
+    chronology_entries,
+    entry_text,
+    matching,
+    may_view_pupil,
+    may_view_pupils,
+    monitoring,
+    open_cases,
+    opens_here,
+    page_of,
+    page_offset,
+    read_filter,
+    readable_incidents,
+    viewed_detail,
+)
+from safeguarding.errors import InvalidInput
+from safeguarding.outcomes import Done, Invalid, Refused
+from safeguarding.ports import UnitOfWork
+from safeguarding.refusals import refuse
+from safeguarding.school import Student
+from safeguarding.services.elevation import check_code
+from safeguarding.services.press import Press
+from safeguarding.services.search import students_matching
+from safeguarding.services.viewing import WRONG_CODE, viewer_and_policy
+
+MAX_QUERY = 100
+ONLY_IN_PERSONAL_CHAT = Refused({"reason": PERSONAL_ONLY})
+
+RecordAnswer = Done[PupilRecord] | Invalid[Done[PupilRecord]] | Refused
+
+
+async def open_pupil_search(press: Press, text: str) -> Done[str] | Refused:
+    """`student <name>` (student.open): the words typed, to post on a Find button."""
+    if not opens_here(press.conversation):
+        return ONLY_IN_PERSONAL_CHAT
+    return Done(text[:MAX_QUERY])
+
+
+async def find_pupils(press: Press, text: str) -> Done[PupilMatches] | Refused:
+    """Find (student.find): the pupils matching the name, for someone who may open records."""
+    if not opens_here(press.conversation):
+        return ONLY_IN_PERSONAL_CHAT
+    policy = await press.uow.access.policy(press.staff.school_id)
+    if not may_view_pupils(press.staff, policy):
+        await _refuse(press, "student.find", "staff", press.staff.id)
+    query = text.strip()[:MAX_QUERY]
+    return Done(PupilMatches(query, tuple(await students_matching(press, query))))
+
+
+async def show_pupil(
+    press: Press, student_id: int, values: Mapping[str, Any], offset: int = 0, code: str = ""
+) -> RecordAnswer:
+    """The record (student.show): a code typed on it is checked first; a filter that does not
+    read comes back with what to fix, over the record unfiltered."""
+    if not opens_here(press.conversation):
+        return ONLY_IN_PERSONAL_CHAT
+    notice = WRONG_CODE if code and not await check_code(press, code) else ""
+    try:
+        chosen = read_filter(values, await _category_ids(press))
+    except InvalidInput as invalid:
+        record = await open_pupil(press, student_id, offset=page_offset(offset), notice=notice)
+        return Invalid(invalid.errors, record)
+    return await open_pupil(press, student_id, chosen, page_offset(offset), notice=notice)
+
+
+async def open_pupil(
+    press: Press,
+    student_id: int,
+    chosen: ChronologyFilter = ChronologyFilter(),
+    offset: int = 0,
+    limit: int | None = PAGE,
+    notice: str = "",
+) -> Done[PupilRecord]:
+    """The pupil's record with one page of the chronology (limit None: all of it), audited;
+    refused (and audited) for someone who may not open it."""
+    record = await _record(press, student_id, chosen, offset, limit, AuditAction.STUDENT_VIEWED)
+    return Done(record, notice)
+
+
+async def request_export(
+    press: Press, student_id: int, values: Mapping[str, Any], offset: int = 0, code: str = ""
+) -> Done[ChronologyExport] | RecordAnswer:
+    """Export chronology (student.export): the pupil and the filter for a signed link; the PDF
+    and its audit come when the link is opened. A wrong date: the record with what to fix."""
+    if not opens_here(press.conversation):
+        return ONLY_IN_PERSONAL_CHAT
+    try:
+        chosen = read_filter(values, await _category_ids(press))
+    except InvalidInput:
+        return await show_pupil(press, student_id, values, offset, code)
+    return Done(ChronologyExport(await allowed_pupil(press, student_id), chosen))
+
+
+async def export_chronology(
+    press: Press, student_id: int, chosen: ChronologyFilter
+) -> Done[PupilRecord]:
+    """The whole chronology for an export link's member of staff, decided again now; the export
+    is audited (with how many entries and the filter)."""
+    audit = AuditAction.CHRONOLOGY_EXPORTED
+    return Done(await _record(press, student_id, chosen, 0, None, audit))
+
+
+async def allowed_pupil(
+    press: Press, student_id: int, decider: tuple[Viewer, AccessPolicy] | None = None
+) -> Student:
+    """The pupil, for someone who may open their record (refused and audited otherwise)."""
+    student = await press.uow.students.by_id(press.staff.school_id, student_id)
+    viewer, policy = decider or await viewer_and_policy(press.uow, press.staff, press.now)
+    if student is None or not may_view_pupil(viewer, policy, student, press.now):
+        await _refuse(press, "student.show", "student", student_id)
+    return student
+
+
+async def _record(
+    press: Press,
+    student_id: int,
+    chosen: ChronologyFilter,
+    offset: int,
+    limit: int | None,
+    audit: AuditAction,
+) -> PupilRecord:
+    uow, actor, now = press.uow, press.staff, press.now
+    viewer, policy = await viewer_and_policy(uow, actor, now)
+    student = await allowed_pupil(press, student_id, (viewer, policy))
+    categories = await uow.categories.list(actor.school_id)
+    facts = await uow.incidents.facts_of(
+        actor.school_id, await uow.incidents.of_student(student_id)
+    )
+    visible, held_back = readable_incidents(list(facts.values()), viewer, policy, now)
+    ids = [i.id for i in visible]
+    entries, actions_held = chronology_entries(
+        student_id,
+        visible,
+        await uow.actions.heads(ids),
+        await uow.cases.decisions(ids),
+        (viewer, policy, now),
+    )
+    found = matching(entries, chosen, press.school.time_zone)
+    page = await _decrypted(uow, page_of(found, offset, limit))
+    documents = await uow.attachments.on_incidents(ids)
+    await press.audit(
+        audit, ("student", student_id), viewed_detail(page, offset, len(found), chosen)
+    )
+    return PupilRecord(
+        student=student,
+        time_zone=press.school.time_zone,
+        entries=tuple(page),
+        total=len(found),
+        offset=offset,
+        held_back=held_back + actions_held,
+        open_cases=open_cases(visible),
+        monitoring=monitoring(visible, student_id, categories),
+        documents=tuple((facts[i], attachment) for i, attachment in documents),
+        categories={c.id: c for c in categories},
+        staff_names={s.id: s.display_name for s in await uow.staff.list(actor.school_id)},
+        chosen=chosen,
+        oversees=actor.leads_safeguarding,
+    )
+
+
+async def _decrypted(uow: UnitOfWork, page: list[Entry]) -> list[Entry]:
+    """The page's texts, decrypted (only the page's)."""
+    incidents = await uow.incidents.texts_of([e.incident.id for e in page if e.kind == "incident"])
+    actions = await uow.actions.texts_of([e.action.id for e in page if e.action])
+    reasons = await uow.cases.reasons_of(
+        [(e.incident.id, e.decision.version) for e in page if e.decision]
+    )
+    return [replace(e, text=entry_text(e, incidents, actions, reasons)) for e in page]
+
+
+async def _category_ids(press: Press) -> list[int]:
+    return [c.id for c in await press.uow.categories.list(press.staff.school_id)]
+
+
+async def _refuse(press: Press, verb: str, record_type: str, record_id: int) -> None:
+    """Refused (audited against the record asked for): NotAvailable."""
+    await refuse(
+        press.uow,
+        press.staff,
+        verb,
+        press.conversation,
+        press.now,
+        record_type=record_type,
+        record_id=record_id,
+    )
