@@ -94,18 +94,18 @@ VERBS: Mapping[str, Verb] = {
     V.STUDENT_SHOW: Verb(pupils.show, RecordPage),
     V.STUDENT_EXPORT: Verb(pupils.export, RecordPage),
     V.GRANT_WITHDRAW: Verb(oversight.withdraw, GrantRef),
-    V.DASHBOARD_OPEN: Verb(dashboard.open_dashboard, postable=True),
-    V.DASHBOARD_SHOW: Verb(dashboard.show),
-    V.SETTINGS_SHOW: Verb(elevation.show_settings, postable=True),
-    V.SETTINGS_SAVE: Verb(elevation.save),
-    V.ELEVATION_ENROL: Verb(elevation.enrol),
-    V.ELEVATION_VERIFY: Verb(elevation.verify),
-    V.ELEVATION_RESET: Verb(elevation.reset),
-    V.EXCLUSIONS_OPEN: Verb(exclusions.open_exclusions, postable=True),
-    V.EXCLUSIONS_SHOW: Verb(exclusions.show),
-    V.EXCLUSIONS_FIND: Verb(exclusions.find),
-    V.EXCLUSION_SET: Verb(exclusions.exclude),
-    V.EXCLUSION_LIFT: Verb(exclusions.lift),
+    V.DASHBOARD_OPEN: Verb(dashboard.open_dashboard, NoIds, postable=True),
+    V.DASHBOARD_SHOW: Verb(dashboard.show, Pages),
+    V.SETTINGS_SHOW: Verb(elevation.show_settings, NoIds, postable=True),
+    V.SETTINGS_SAVE: Verb(elevation.save, SettingsForm),
+    V.ELEVATION_ENROL: Verb(elevation.enrol, NoIds),
+    V.ELEVATION_VERIFY: Verb(elevation.verify, CodeEntry),
+    V.ELEVATION_RESET: Verb(elevation.reset, ColleagueRef),
+    V.EXCLUSIONS_OPEN: Verb(exclusions.open_exclusions, NoIds, postable=True),
+    V.EXCLUSIONS_SHOW: Verb(exclusions.show, NoIds),
+    V.EXCLUSIONS_FIND: Verb(exclusions.find, ExclusionForm),
+    V.EXCLUSION_SET: Verb(exclusions.exclude, ExclusionForm),
+    V.EXCLUSION_LIFT: Verb(exclusions.lift, ExclusionRef),
 }
 
 # Text commands (bot/commands.py names) map onto the same verbs as the buttons.
@@ -121,3 +121,4 @@ COMMAND_VERBS: Mapping[str, str] = {
 
 # What a dialog's Action.Submit (task/submit, composeExtension/submitAction) may ask for.
 DIALOG_VERBS = frozenset({V.INCIDENT_FORM, V.INCIDENT_RECORD})
+
