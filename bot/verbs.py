@@ -121,4 +121,3 @@ COMMAND_VERBS: Mapping[str, str] = {
 
 # What a dialog's Action.Submit (task/submit, composeExtension/submitAction) may ask for.
 DIALOG_VERBS = frozenset({V.INCIDENT_FORM, V.INCIDENT_RECORD})
-
