@@ -21,7 +21,6 @@ from bot.routes import attachment, body_map, chronology_export, healthz, message
 from bot.sender import AlertSender
 from bot.settings import Settings
 from bot.turns import Services
-from safeguarding.actions import Actions
 from safeguarding.alerts import Outbox
 from safeguarding.attachments import Attachments
 from safeguarding.casework import Casework
@@ -32,7 +31,6 @@ from safeguarding.elevation import Elevation
 from safeguarding.exclusions import Exclusions
 from safeguarding.identity import TenantPolicy
 from safeguarding.oversight import Oversight
-from safeguarding.recording import Recording
 from safeguarding.services.press import Rules
 from storage.database import create_engine
 from storage.uow import unit_of_work_factory
@@ -52,11 +50,9 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
         tenant_policy=TenantPolicy(settings.allowed_tenants),
         elevation=Elevation(uow_factory, clock, timedelta(minutes=settings.elevation_minutes)),
         exclusions=Exclusions(uow_factory, clock),
-        recording=Recording(uow_factory, clock, timedelta(minutes=settings.escalate_minutes)),
         oversight=Oversight(uow_factory, clock),
         outbox=Outbox(uow_factory, clock),
         casework=Casework(uow_factory, clock),
-        actions=Actions(uow_factory, clock),
         chronologies=Chronologies(uow_factory, clock),
         editing=Editing(Casework(uow_factory, clock)),
         attachments=Attachments(uow_factory, clock, settings.max_attachment_mb * 2**20),

@@ -7,7 +7,6 @@ from bot.downloads import Downloader
 from bot.links import LinkSigner
 from cards.elements import Card
 from cards.payloads import MAX_ID, chosen_id, record_id  # noqa: F401 - until every handler is typed
-from safeguarding.actions import Actions
 from safeguarding.alerts import Outbox
 from safeguarding.attachments import Attachments
 from safeguarding.casework import Casework
@@ -19,7 +18,6 @@ from safeguarding.exclusions import Exclusions
 from safeguarding.identity import Identified, TenantPolicy
 from safeguarding.oversight import Oversight
 from safeguarding.ports import UnitOfWorkFactory
-from safeguarding.recording import Recording
 from safeguarding.services.press import Pressed, Request, Rules, UseCase, run_press
 
 
@@ -32,11 +30,9 @@ class Services:
     tenant_policy: TenantPolicy
     elevation: Elevation
     exclusions: Exclusions
-    recording: Recording
     oversight: Oversight
     outbox: Outbox
     casework: Casework
-    actions: Actions
     chronologies: Chronologies
     editing: Editing
     attachments: Attachments

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.handlers import (
+    actions,
     alerts,
     attachments,
     casework,
@@ -20,9 +21,12 @@ from bot.handlers import (
 from bot.turns import Done, Turn
 from cards.elements import Card
 from cards.payloads import (  # noqa: F401 - the payload of every verb, as they are typed
+    ActionsPage,
     AlertRef,
     CaseRef,
+    FormData,
     IncidentRef,
+    NewForm,
     NoIds,
     Page,
     Payload,
@@ -49,12 +53,16 @@ class Verb:
 VERBS: Mapping[str, Verb] = {
     V.HELP: Verb(welcome.show_help, postable=True),
     # The `add incident` command posts a stub; the form itself only in invoke responses.
-    V.INCIDENT_OPEN: Verb(incidents.open_form, postable=True),
-    V.INCIDENT_ADD: Verb(incidents.add),
+    V.INCIDENT_OPEN: Verb(incidents.open_form, NewForm, postable=True),
+    V.INCIDENT_ADD: Verb(incidents.add, NewForm),
     # Action.Submit fallbacks (and dialogs) post these; the answer replaces the form's message.
-    V.INCIDENT_FORM: Verb(incidents.change, postable=True, keeps_input=incidents.not_saved),
-    V.INCIDENT_RECORD: Verb(incidents.record, postable=True, keeps_input=incidents.not_saved),
-    V.INCIDENT_ATTACH: Verb(attachments.open_window),
+    V.INCIDENT_FORM: Verb(
+        incidents.change, FormData, postable=True, keeps_input=incidents.not_saved
+    ),
+    V.INCIDENT_RECORD: Verb(
+        incidents.record, FormData, postable=True, keeps_input=incidents.not_saved
+    ),
+    V.INCIDENT_ATTACH: Verb(attachments.open_window, IncidentRef),
     # Details only ever in the invoke response, after the server has authorised this user.
     V.INCIDENT_SHOW: Verb(viewing.show, AlertRef),
     V.INCIDENT_AUDIT: Verb(oversight.incident_history),
@@ -71,9 +79,9 @@ VERBS: Mapping[str, Verb] = {
     V.INCIDENT_MOVE: Verb(casework.move),
     V.INCIDENT_LINK_FORM: Verb(casework.link_form),
     V.INCIDENT_LINK: Verb(casework.link),
-    V.ACTION_FORM: Verb(casework.open_action_form),
-    V.ACTION_LIST: Verb(casework.list_actions),
-    V.ACTION_ADD: Verb(casework.add_action, keeps_input=casework.action_not_saved),
+    V.ACTION_FORM: Verb(actions.open_action_form, IncidentRef),
+    V.ACTION_LIST: Verb(actions.list_all, ActionsPage),
+    V.ACTION_ADD: Verb(actions.add, IncidentRef, keeps_input=actions.not_saved),
     # `student <name>` posts a button; matches and the record only in invoke responses.
     V.STUDENT_OPEN: Verb(pupils.open_search, postable=True),
     V.STUDENT_FIND: Verb(pupils.find),

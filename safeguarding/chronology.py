@@ -13,8 +13,8 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from safeguarding.access import AccessPolicy, Action, Decision, Pupil, Record, Viewer, decide
-from safeguarding.actions import ActionEntry
 from safeguarding.audit import AuditAction, staff_event
+from safeguarding.case_actions import ActionEntry
 from safeguarding.casework import CaseEvent
 from safeguarding.clock import Clock
 from safeguarding.errors import InvalidInput, NotAvailable
