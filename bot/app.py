@@ -21,12 +21,10 @@ from bot.routes import attachment, body_map, chronology_export, healthz, message
 from bot.sender import AlertSender
 from bot.settings import Settings
 from bot.turns import Services
-from safeguarding.actions import Actions
 from safeguarding.attachments import Attachments
 from safeguarding.clock import SystemClock
 from safeguarding.identity import TenantPolicy
 from safeguarding.outbox import Outbox
-from safeguarding.recording import Recording
 from safeguarding.services.elevation import Elevation
 from safeguarding.services.press import Rules
 from storage.database import create_engine
@@ -46,9 +44,7 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
         clock=clock,
         tenant_policy=TenantPolicy(settings.allowed_tenants),
         elevation=Elevation(uow_factory, clock, timedelta(minutes=settings.elevation_minutes)),
-        recording=Recording(uow_factory, clock, timedelta(minutes=settings.escalate_minutes)),
         outbox=Outbox(uow_factory, clock),
-        actions=Actions(uow_factory, clock),
         attachments=Attachments(uow_factory, clock, settings.max_attachment_mb * 2**20),
         links=LinkSigner(keyring.derived_key("kestrel-links")),
         public_url=settings.public_url,

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from safeguarding.attachments import IncomingFile
+from safeguarding.files import IncomingFile
 
 log = logging.getLogger("kestrel.downloads")
 FILE_DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"

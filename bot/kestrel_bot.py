@@ -164,7 +164,7 @@ class KestrelBot:
     async def _receive_files(self, context: TurnContext, files: list[tuple[str, str]]) -> Card:
         """Files sent in the 1:1 chat, for the incident whose attach window is open."""
         try:
-            turn = await self._identify(context)
+            turn = Turn(_request(context), self.services)
             pasted = pasted_images(context.activity.attachments)
             return await attachments.receive(turn, files, pasted)
         except Exception as error:  # noqa: BLE001 - domain errors get words, others a reference
@@ -173,7 +173,7 @@ class KestrelBot:
     async def _search(self, context: TurnContext, value: dict[str, Any]) -> dict[str, Any]:
         """Typeahead results; a stranger or a failure gets an empty list (audited / logged)."""
         try:
-            return await students.search(await self._identify(context), value)
+            return await students.search(Turn(_request(context), self.services), value)
         except NotRecognised:
             return students.no_results()
         except Exception as error:  # noqa: BLE001 - a typeahead cannot show a card
@@ -185,11 +185,6 @@ class KestrelBot:
         log.warning("refused verb %r", verb[:40])
         await turn.run(refuse_verb, verb)
         return notice_card(*words)
-
-    async def _identify(self, context: TurnContext) -> Turn:
-        """Who this is, for turns not yet served by one press (files, typeahead)."""
-        turn = Turn(_request(context), self.services)
-        return replace(turn, who=(await turn.run(note_chat)).outcome)
 
     @staticmethod
     async def _reply(context: TurnContext, card: Card) -> None:

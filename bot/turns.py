@@ -7,13 +7,11 @@ from bot.downloads import Downloader
 from bot.links import LinkSigner
 from cards.elements import Card
 from cards.payloads import MAX_ID, chosen_id, record_id  # noqa: F401 - until every handler is typed
-from safeguarding.actions import Actions
 from safeguarding.attachments import Attachments
 from safeguarding.clock import Clock
 from safeguarding.identity import Identified, TenantPolicy
 from safeguarding.outbox import Outbox
 from safeguarding.ports import UnitOfWorkFactory
-from safeguarding.recording import Recording
 from safeguarding.services.elevation import Elevation
 from safeguarding.services.press import Pressed, Request, Rules, UseCase, run_press
 
@@ -26,9 +24,7 @@ class Services:
     clock: Clock
     tenant_policy: TenantPolicy
     elevation: Elevation
-    recording: Recording
     outbox: Outbox
-    actions: Actions
     attachments: Attachments
     downloader: Downloader
     links: LinkSigner

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.handlers import (
+    actions,
     alerts,
     assignment,
     attachments,
-    casework,
     corrections,
     dashboard,
     elevation,
@@ -22,6 +22,7 @@ from bot.handlers import (
 from bot.turns import Done, Turn
 from cards.elements import Card
 from cards.payloads import (  # noqa: F401 - the payload of every verb, as they are typed
+    ActionsPage,
     AlertId,
     AlertRef,
     Assignee,
@@ -30,8 +31,10 @@ from cards.payloads import (  # noqa: F401 - the payload of every verb, as they 
     ColleagueRef,
     ExclusionForm,
     ExclusionRef,
+    FormData,
     GrantRef,
     IncidentRef,
+    NewForm,
     NoIds,
     Page,
     Pages,
@@ -63,12 +66,16 @@ class Verb:
 VERBS: Mapping[str, Verb] = {
     V.HELP: Verb(welcome.show_help, NoIds, postable=True),
     # The `add incident` command posts a stub; the form itself only in invoke responses.
-    V.INCIDENT_OPEN: Verb(incidents.open_form, postable=True),
-    V.INCIDENT_ADD: Verb(incidents.add),
+    V.INCIDENT_OPEN: Verb(incidents.open_form, NewForm, postable=True),
+    V.INCIDENT_ADD: Verb(incidents.add, NewForm),
     # Action.Submit fallbacks (and dialogs) post these; the answer replaces the form's message.
-    V.INCIDENT_FORM: Verb(incidents.change, postable=True, keeps_input=incidents.not_saved),
-    V.INCIDENT_RECORD: Verb(incidents.record, postable=True, keeps_input=incidents.not_saved),
-    V.INCIDENT_ATTACH: Verb(attachments.open_window),
+    V.INCIDENT_FORM: Verb(
+        incidents.change, FormData, postable=True, keeps_input=incidents.not_saved
+    ),
+    V.INCIDENT_RECORD: Verb(
+        incidents.record, FormData, postable=True, keeps_input=incidents.not_saved
+    ),
+    V.INCIDENT_ATTACH: Verb(attachments.open_window, IncidentRef),
     # Details only ever in the invoke response, after the server has authorised this user.
     V.INCIDENT_SHOW: Verb(viewing.show, AlertRef),
     V.INCIDENT_AUDIT: Verb(oversight.incident_history, IncidentRef),
@@ -85,9 +92,9 @@ VERBS: Mapping[str, Verb] = {
     V.INCIDENT_MOVE: Verb(corrections.move, PupilChoice),
     V.INCIDENT_LINK_FORM: Verb(corrections.link_form, PupilChoice),
     V.INCIDENT_LINK: Verb(corrections.link, PupilChoice),
-    V.ACTION_FORM: Verb(casework.open_action_form),
-    V.ACTION_LIST: Verb(casework.list_actions),
-    V.ACTION_ADD: Verb(casework.add_action, keeps_input=casework.action_not_saved),
+    V.ACTION_FORM: Verb(actions.open_action_form, IncidentRef),
+    V.ACTION_LIST: Verb(actions.list_all, ActionsPage),
+    V.ACTION_ADD: Verb(actions.add, IncidentRef, keeps_input=actions.not_saved),
     # `student <name>` posts a button; matches and the record only in invoke responses.
     V.STUDENT_OPEN: Verb(pupils.open_search, Words, postable=True),
     V.STUDENT_FIND: Verb(pupils.find, Words),

@@ -4,9 +4,7 @@ Every re-render carries back what the user typed, with a message by each wrong f
 own state (idempotency key, linked pupils, marker count, evidence) rides in its buttons' data.
 """
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,32 +23,15 @@ from cards.elements import (
     warning,
     when_inputs,
 )
-from safeguarding.incident_form import FormOptions, linked_ids, marker_count, truthy
+from cards.verbs import Verb
+from safeguarding.incident_form import IncidentForm, linked_ids, marker_count, truthy
 from safeguarding.incidents import MAX_MARKERS, MAX_NOTE, MAX_TEXT, RECORDABLE, REGIONS, SIDES
 from safeguarding.search import StudentMatch
 
 STUDENTS_QUERY = {"type": "Data.Query", "dataset": "students"}
 PEOPLE_QUERY = {"type": "Data.Query", "dataset": "graph.microsoft.com/users"}
 STATE_KEYS = ("key", "linked", "markers", "new_student", "evidence")
-
-
-@dataclass(frozen=True)
-class FormView:
-    """Everything the form shows: options, the user's values, and what the server found."""
-
-    options: FormOptions
-    values: Mapping[str, Any]
-    now: datetime
-    time_zone: str
-    dialog: bool = False  # Action.Submit buttons (dialogs, message action), people picker
-    matches: Sequence[StudentMatch] = ()  # pupils found for the typed name
-    link_matches: Sequence[StudentMatch] = ()
-    pupils: Mapping[int, StudentMatch] = field(default_factory=dict)  # chosen and linked
-    hide_names: bool = False
-    errors: Mapping[str, str] = field(default_factory=dict)
-    grants: Sequence[str] = ()  # colleagues who would gain access; shown before recording
-    confirm: str = ""
-    notice: str = ""
+FormView = IncidentForm  # the form as data, from the use case (safeguarding/incident_form.py)
 
 
 def incident_form_card(view: FormView) -> Card:
@@ -73,7 +54,7 @@ def incident_form_card(view: FormView) -> Card:
     if view.errors:
         body.append(warning("Please check the fields marked above."))
     body.append(
-        action_set(_button(view, "incident.record", "Record incident", confirm=view.confirm))
+        action_set(_button(view, Verb.INCIDENT_RECORD, "Record incident", confirm=view.confirm))
     )
     return adaptive_card(body)
 
@@ -120,7 +101,9 @@ def _student(view: FormView) -> list[Card]:
             *_error(view, "new_last"),
             text_input("new_year", "Year group", value=_value(view, "new_year"), max_length=2),
             *_error(view, "new_year"),
-            action_set(_button(view, "incident.form", "Search the roster instead", op="existing")),
+            action_set(
+                _button(view, Verb.INCIDENT_FORM, "Search the roster instead", op="existing")
+            ),
         ]
     chosen = _value(view, "student_id")
     shown = {m.student_id: m for m in view.matches}
@@ -143,8 +126,8 @@ def _student(view: FormView) -> list[Card]:
             value=_value(view, "pupil_query"),
         ),
         action_set(
-            _button(view, "incident.form", "Find pupil", op="find"),
-            _button(view, "incident.form", "New student", op="new"),
+            _button(view, Verb.INCIDENT_FORM, "Find pupil", op="find"),
+            _button(view, Verb.INCIDENT_FORM, "New student", op="new"),
         ),
     ]
 
@@ -208,17 +191,19 @@ def _linked(view: FormView) -> list[Card]:
                 "Monitor this pupil for these categories",
                 on=truthy(view.values.get(prefix + "monitoring")),
             ),
-            action_set(_button(view, "incident.form", "Remove", op="unlink", student=student_id)),
+            action_set(
+                _button(view, Verb.INCIDENT_FORM, "Remove", op="unlink", student=student_id)
+            ),
         ]
     cards += _error(view, "linked")
     cards.append(
         text_input("link_query", "Add a linked student: name", value=_value(view, "link_query"))
     )
-    buttons = [_button(view, "incident.form", "Find linked student", op="find_link")]
+    buttons = [_button(view, Verb.INCIDENT_FORM, "Find linked student", op="find_link")]
     if view.link_matches:
         choices = [(_pupil_title(view, m), str(m.student_id)) for m in view.link_matches]
         cards.append(choice_set("link_pick", "Linked student", choices))
-        buttons.append(_button(view, "incident.form", "Add linked student", op="link"))
+        buttons.append(_button(view, Verb.INCIDENT_FORM, "Add linked student", op="link"))
     return [*cards, action_set(*buttons)]
 
 
@@ -249,7 +234,7 @@ def _body_map(view: FormView) -> list[Card]:
             *_error(view, prefix + "note"),
         ]
     if marker_count(view.values) < MAX_MARKERS:
-        cards.append(action_set(_button(view, "incident.form", "Add a marker", op="add_marker")))
+        cards.append(action_set(_button(view, Verb.INCIDENT_FORM, "Add a marker", op="add_marker")))
     return cards
 
 

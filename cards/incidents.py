@@ -13,7 +13,8 @@ from cards.elements import (
     text_input,
     warning,
 )
-from safeguarding.attachments import AttachResult
+from cards.verbs import Verb
+from safeguarding.files import AttachResult
 from safeguarding.incidents import MAX_TEXT
 
 
@@ -38,9 +39,9 @@ def recorded_card(
             ),
         ],
         [
-            execute("incident.show", "View", incident=incident_id),
-            execute("incident.attach", "Attach files", incident=incident_id),
-            execute("incident.add", "Add another incident"),
+            execute(Verb.INCIDENT_SHOW, "View", incident=incident_id),
+            execute(Verb.INCIDENT_ATTACH, "Attach files", incident=incident_id),
+            execute(Verb.INCIDENT_ADD, "Add another incident"),
         ],
     )
 
@@ -53,7 +54,7 @@ def open_form_card(query: str) -> Card:
             heading("Add incident"),
             text_block("Open the form: what you write there stays in Kestrel, not in this chat."),
         ],
-        [execute("incident.add", "Open the form", **data)],
+        [execute(Verb.INCIDENT_ADD, "Open the form", **data)],
     )
 
 
@@ -95,10 +96,10 @@ def not_saved_card(values: Mapping[str, Any], reference: str, *, dialog: bool) -
         {
             "type": "Action.Submit",
             "title": "Try again",
-            "data": {**kept, "v": 1, "verb": "incident.record"},
+            "data": {**kept, "v": 1, "verb": Verb.INCIDENT_RECORD},
         }
         if dialog
-        else execute("incident.record", "Try again", **kept)
+        else execute(Verb.INCIDENT_RECORD, "Try again", **kept)
     )
     return adaptive_card(
         [
@@ -144,7 +145,7 @@ def attach_result_card(result: AttachResult, *, pasted: int = 0) -> Card:
             text_block(f"{attached} of {len(result.outcomes)} attached."),
             *[text_block(line) for line in lines],
         ],
-        [execute("incident.attach", "Attach more files", incident=_id(result.reference))],
+        [execute(Verb.INCIDENT_ATTACH, "Attach more files", incident=_id(result.reference))],
     )
 
 

@@ -11,20 +11,18 @@ any text is decrypted, so a pupil with hundreds of entries costs one page of dec
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from safeguarding.access import AccessPolicy, Action, Decision, Pupil, Record, Viewer, decide
+from safeguarding.case_actions import ActionEntry
+from safeguarding.cases import CaseEvent
 from safeguarding.errors import InvalidInput
 from safeguarding.incidents import AttachmentInfo, IncidentFacts, Status
 from safeguarding.school import Category, Student
+from safeguarding.search import StudentMatch
 from safeguarding.staff import StaffMember
 from safeguarding.viewing import action_decision
-
-if TYPE_CHECKING:  # defined beside their use cases for now (actions.py, casework.py)
-    from safeguarding.actions import ActionEntry
-    from safeguarding.casework import CaseEvent
-    from safeguarding.search import StudentMatch  # search.py still holds a uow_factory search
 
 PAGE = 10
 MAX_OFFSET = 100_000  # a page further on than any pupil's chronology runs
@@ -159,7 +157,7 @@ class PupilMatches:
     """The pupils whose names start with the words typed (never one the viewer is excluded from)."""
 
     query: str
-    matches: tuple["StudentMatch", ...]
+    matches: tuple[StudentMatch, ...]
 
 
 @dataclass(frozen=True)
@@ -187,8 +185,8 @@ def readable_incidents(
 def chronology_entries(
     student_id: int,
     incidents: Sequence[IncidentFacts],
-    actions: Sequence["ActionEntry"],
-    decisions: Sequence["CaseEvent"],
+    actions: Sequence[ActionEntry],
+    decisions: Sequence[CaseEvent],
     decider: tuple[Viewer, AccessPolicy, datetime],
 ) -> tuple[list[Entry], int]:
     """Every entry this viewer may read, in order, and how many actions need elevation."""

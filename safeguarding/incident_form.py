@@ -6,7 +6,7 @@ form can come back with the user's values and a message by each wrong field.
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,6 +32,7 @@ from safeguarding.incidents import (
 )
 from safeguarding.ports import UnitOfWorkFactory
 from safeguarding.school import AlertGroup, Category
+from safeguarding.search import StudentMatch
 from safeguarding.staff import StaffMember
 
 _KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
@@ -49,8 +50,34 @@ class FormOptions:
     agencies: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class IncidentForm:
+    """The Add Incident form as shown: options, the user's values, and what the server found."""
+
+    options: FormOptions
+    values: Mapping[str, Any]
+    now: datetime
+    time_zone: str
+    dialog: bool = False  # Action.Submit buttons (dialogs, message action), people picker
+    matches: Sequence[StudentMatch] = ()  # pupils found for the typed name
+    link_matches: Sequence[StudentMatch] = ()
+    pupils: Mapping[int, StudentMatch] = field(default_factory=dict)  # chosen and linked
+    hide_names: bool = False
+    errors: Mapping[str, str] = field(default_factory=dict)
+    grants: Sequence[str] = ()  # colleagues who would gain access; shown before recording
+    confirm: str = ""
+    notice: str = ""
+
+
+@dataclass(frozen=True)
+class OpensPrivately:
+    """Outside the 1:1 chat the form opens only as a private dialog, never in the chat."""
+
+
 async def form_options(actor: StaffMember, *, uow_factory: UnitOfWorkFactory) -> FormOptions:
-    """Categories this member of staff may record in, and the colleagues, groups and agencies."""
+    """Transitional (handlers not yet served by one press; services/search.py has the press's).
+
+    Categories this member of staff may record in, and the colleagues, groups and agencies."""
     async with uow_factory() as uow:
         policy = await uow.access.policy(actor.school_id)
         categories = await uow.categories.list(actor.school_id)

@@ -71,9 +71,9 @@ async def find_students(
     limit: int = MAX_RESULTS,
     offset: int = 0,
 ) -> list[StudentMatch]:
-    """Pupils to pick from by name, for anyone who may record: names only, never records.
+    """Transitional (handlers not yet served by one press; services/search.py has the press's).
 
-    Pupils this member of staff is excluded from are never offered.
+    Pupils to pick from by name: names only, never records, never an excluded pupil.
     """
     terms = query_terms(text)
     if not terms:
@@ -84,15 +84,3 @@ async def find_students(
             who.school_id, terms, hidden=hidden, limit=limit, offset=offset
         )
     return [StudentMatch.of(student) for student in found]
-
-
-async def chosen_students(
-    who: StaffMember, student_ids: list[int], *, uow_factory: UnitOfWorkFactory
-) -> dict[int, StudentMatch]:
-    """The pupils a form has already chosen, to show them again (never an excluded one)."""
-    if not student_ids:
-        return {}
-    async with uow_factory() as uow:
-        hidden = await uow.access.excluded_students(who.id)
-        found = [await uow.students.by_id(who.school_id, i) for i in student_ids if i not in hidden]
-    return {s.id: StudentMatch.of(s) for s in found if s is not None}

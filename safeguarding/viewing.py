@@ -2,16 +2,11 @@
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from safeguarding.access import AccessPolicy, Action, Decision, Pupil, Record, Viewer, decide
+from safeguarding.case_actions import ActionEntry
 from safeguarding.incidents import AttachmentInfo, Evidence, IncidentFacts, Marker, Status
 from safeguarding.school import Category
-
-if TYPE_CHECKING:
-    from safeguarding.actions import ActionEntry
-
-
 
 
 @dataclass(frozen=True)
@@ -24,7 +19,7 @@ class IncidentView:
     categories: dict[int, Category]
     staff_names: dict[int, str]
     unread_alert: int | None = None  # the viewer's own unread alert about it (Mark as read)
-    actions: tuple["ActionEntry", ...] = ()  # follow-ups, in the order they happened
+    actions: tuple[ActionEntry, ...] = ()  # follow-ups, in the order they happened
     actions_held: int = 0  # actions in a restricted category: shown once the code is entered
     can_work: bool = False  # may assign it and change its status (the DSL team)
     viewer_id: int = 0

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from safeguarding.actions import ActionEntry, NewAction
+from safeguarding.case_actions import ActionEntry, NewAction
 from safeguarding.errors import Conflict
 from storage.encryption import Keyring
 from storage.models import ActionCategoryRow, ActionRow

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from safeguarding.attachments import StoredFile
+from safeguarding.files import StoredFile
 from safeguarding.incidents import AttachmentInfo
 from storage.encryption import Keyring
 from storage.models import AttachmentRow, AttachWindowRow

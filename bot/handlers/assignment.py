@@ -11,9 +11,9 @@ from typing import Any
 from bot.handlers.viewing import incident_answer_card
 from bot.turns import Turn
 from cards.assign_form import assign_form_card
-from cards.casework import not_saved_card
 from cards.elements import Card
 from cards.history import history_card
+from cards.not_saved import not_saved_card
 from cards.payloads import Assignee, CaseRef, IncidentRef
 from cards.status_form import status_form_card
 from cards.verbs import Verb

@@ -6,9 +6,9 @@ from typing import Any
 
 from bot.handlers.viewing import incident_answer_card
 from bot.turns import Turn
-from cards.casework import not_saved_card
 from cards.edit_form import edit_form_card
 from cards.elements import Card
+from cards.not_saved import not_saved_card
 from cards.payloads import CaseRef, PupilChoice
 from cards.pupil_pick import pupil_pick_card
 from cards.verbs import Verb

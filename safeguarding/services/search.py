@@ -6,7 +6,7 @@ from safeguarding.services.press import Press
 
 
 async def students_matching(
-    press: Press, text: str, *, limit: int = MAX_RESULTS, offset: int = 0
+    press: Press, text: str, limit: int = MAX_RESULTS, offset: int = 0
 ) -> list[StudentMatch]:
     """Pupils whose names start with the typed words; never one this member is excluded from."""
     terms = query_terms(text)

@@ -160,5 +160,3 @@ async def viewer_and_policy(
     elevated = bool(factor and factor.elevated_until and factor.elevated_until > now)
     viewer = Viewer(actor, await uow.access.excluded_students(actor.id), elevated)
     return viewer, await uow.access.policy(actor.school_id)
-
-

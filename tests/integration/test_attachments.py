@@ -6,14 +6,17 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from safeguarding.attachments import Attachments, IncomingFile, kind_of
 from safeguarding.errors import NotAvailable
+from safeguarding.files import IncomingFile, kind_of
 from safeguarding.incident_form import read_form
-from safeguarding.recording import Recording
+from safeguarding.services.attachments import attach_files, attach_window, open_attach_window
+from safeguarding.services.press import Rules
+from safeguarding.services.recording import store_incident
 from storage.encryption import Keyring, new_key_spec
 from storage.models import AttachmentRow, AuditEventRow
 from storage.rotation import rotate_keys
 from storage.uow import unit_of_work_factory
+from tests.support.presses import press_as
 
 PDF = b"%PDF-1.7\n% MARKER-pdf-body\n1 0 obj <<>> endobj\ntrailer\n%%EOF\n"
 EMAIL = b"From: a@x\nTo: b@y\nSubject: MARKER-email\nDate: Mon, 23 Nov 2026\n\nbody\n"
@@ -31,8 +34,24 @@ async def recorded(demo_school, uow_factory, clock):
         time_zone="Europe/London",
     )
     teacher = staff["James Whitfield"]
-    done = await Recording(uow_factory, clock).record(teacher, draft, "personal")
+    done = await press_as(uow_factory, clock, teacher, store_incident, draft)
     return staff, teacher, done.incident_id
+
+
+async def attach(uow_factory, clock, who, files, max_bytes: int | None = None):
+    """The files sent, as the chat's second press keeps them (None: no window)."""
+    rules = Rules(max_attachment_bytes=max_bytes) if max_bytes else None
+    return (await press_as(uow_factory, clock, who, attach_files, files, rules=rules)).view
+
+
+async def open_window(uow_factory, clock, who, incident_id: int) -> str:
+    """Attach files (incident.attach): the incident's reference once the window is open."""
+    return (await press_as(uow_factory, clock, who, open_attach_window, incident_id)).view
+
+
+async def window(uow_factory, clock, who) -> int | None:
+    found = (await press_as(uow_factory, clock, who, attach_window)).view
+    return found.incident_id if found else None
 
 
 def test_files_are_known_by_content_not_by_name():
@@ -48,8 +67,9 @@ async def test_files_sent_after_recording_are_checked_hashed_and_stored_encrypte
     recorded, uow_factory, clock, files_dir
 ):
     _, teacher, incident_id = recorded
-    attachments = Attachments(uow_factory, clock, max_bytes=1024)
-    result = await attachments.attach(
+    result = await attach(
+        uow_factory,
+        clock,
         teacher,
         [
             IncomingFile("report MARKER-name.pdf", PDF),
@@ -57,7 +77,7 @@ async def test_files_sent_after_recording_are_checked_hashed_and_stored_encrypte
             IncomingFile("big.pdf", PDF + b"x" * 2000),
             IncomingFile("gone.pdf", None, "it could not be downloaded; send it again"),
         ],
-        "personal",
+        max_bytes=1024,
     )
     assert result.reference == f"K-{incident_id}"
     assert [o.kind or o.refused for o in result.outcomes] == [
@@ -80,18 +100,16 @@ async def test_files_sent_after_recording_are_checked_hashed_and_stored_encrypte
 async def test_without_an_open_window_nothing_is_kept(recorded, uow_factory, clock):
     _, teacher, _ = recorded
     clock.at += timedelta(minutes=16)
-    attachments = Attachments(uow_factory, clock)
-    assert await attachments.attach(teacher, [IncomingFile("a.pdf", PDF)], "personal") is None
+    assert await attach(uow_factory, clock, teacher, [IncomingFile("a.pdf", PDF)]) is None
 
 
 async def test_attach_files_reopens_the_window_for_the_recorder_only(recorded, uow_factory, clock):
     staff, teacher, incident_id = recorded
     clock.at += timedelta(minutes=30)
-    attachments = Attachments(uow_factory, clock)
     with pytest.raises(NotAvailable):
-        await attachments.open_window(staff["Aisha Khan"], incident_id, "personal")
-    assert await attachments.open_window(teacher, incident_id, "personal") == f"K-{incident_id}"
-    assert await attachments.window(teacher) == incident_id
+        await open_window(uow_factory, clock, staff["Aisha Khan"], incident_id)
+    assert await open_window(uow_factory, clock, teacher, incident_id) == f"K-{incident_id}"
+    assert await window(uow_factory, clock, teacher) == incident_id
 
 
 async def test_an_excluded_lead_cannot_attach_and_a_new_exclusion_closes_the_window(
@@ -102,23 +120,20 @@ async def test_an_excluded_lead_cannot_attach_and_a_new_exclusion_closes_the_win
     async with uow_factory() as uow:
         await uow.access.add_exclusion(1, deputy.id, 1, "relative", dsl.id, clock.now())
         await uow.commit()
-    attachments = Attachments(uow_factory, clock)
     with pytest.raises(NotAvailable):
-        await attachments.open_window(deputy, incident_id, "personal")
-    assert await attachments.open_window(dsl, incident_id, "personal") == f"K-{incident_id}"
+        await open_window(uow_factory, clock, deputy, incident_id)
+    assert await open_window(uow_factory, clock, dsl, incident_id) == f"K-{incident_id}"
     async with uow_factory() as uow:  # the teacher's own window is open; then they are excluded
         await uow.access.add_exclusion(1, teacher.id, 1, "own_child", dsl.id, clock.now())
         await uow.commit()
-    assert await attachments.attach(teacher, [IncomingFile("a.pdf", PDF)], "personal") is None
+    assert await attach(uow_factory, clock, teacher, [IncomingFile("a.pdf", PDF)]) is None
 
 
 async def test_key_rotation_re_encrypts_attachment_files_and_names(
     recorded, engine, clock, keyring_spec, files_dir, uow_factory
 ):
     _, teacher, _ = recorded
-    await Attachments(uow_factory, clock).attach(
-        teacher, [IncomingFile("a.eml", EMAIL)], "personal"
-    )
+    await attach(uow_factory, clock, teacher, [IncomingFile("a.eml", EMAIL)])
     rotated = Keyring.parse(new_key_spec("next") + "," + keyring_spec)
     factory = unit_of_work_factory(engine, clock, rotated, files_dir)
     changed = await rotate_keys(factory)

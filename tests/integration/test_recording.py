@@ -5,9 +5,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text
 
+from cards.payloads import FormData
 from safeguarding.errors import ConfirmGrants, InvalidInput, NotAvailable
-from safeguarding.incident_form import form_options, read_form
-from safeguarding.recording import Recording
+from safeguarding.incident_form import read_form
+from safeguarding.outcomes import Confirm, Done, Invalid
+from safeguarding.services.incident_form import PUPIL_NOT_AVAILABLE, record_incident
+from safeguarding.services.recording import store_incident
+from safeguarding.services.search import form_options
 from safeguarding.staff import Role
 from storage.models import (
     AlertRow,
@@ -20,6 +24,7 @@ from storage.models import (
     StudentRow,
 )
 from storage.rotation import rotate_keys
+from tests.support.presses import press_as
 
 MARKER = "MARKER-7f3a quiet at lunch, bruise on left arm"
 
@@ -38,6 +43,15 @@ def form(clock, **values):
     return read_form({**base, **values}, now=clock.now(), time_zone="Europe/London")
 
 
+def recorder(uow_factory, clock):
+    """Record a draft as `who`, in one press (what incident.record runs once the form is read)."""
+
+    async def record(who, draft):
+        return await press_as(uow_factory, clock, who, store_incident, draft)
+
+    return record
+
+
 async def rows(uow_factory, model, *where):
     async with uow_factory() as uow:
         found = list(await uow.session.scalars(select(model).where(*where)))
@@ -51,7 +65,7 @@ async def test_a_teacher_records_an_incident_with_a_linked_pupil_and_an_alerted_
     staff, categories, groups = school
     teacher, colleague = staff["James Whitfield"], staff["Aisha Khan"]
     pastoral, communication = categories["Pastoral"].id, categories["Communication"].id
-    recording = Recording(uow_factory, clock)
+    record = recorder(uow_factory, clock)
     draft = form(
         clock,
         categories=f"{pastoral},{communication}",
@@ -69,14 +83,14 @@ async def test_a_teacher_records_an_incident_with_a_linked_pupil_and_an_alerted_
         time="09:15",
     )
     with pytest.raises(ConfirmGrants) as asked:
-        await recording.record(teacher, draft, "personal")
+        await record(teacher, draft)
     assert asked.value.names == ("Aisha Khan",)
     assert not await rows(uow_factory, IncidentRow)
 
     confirmed = form(
         clock, **{**_values(draft, pastoral, communication), "confirm": asked.value.token}
     )
-    recorded = await recording.record(teacher, confirmed, "personal")
+    recorded = await record(teacher, confirmed)
     assert recorded.reference == f"K-{recorded.incident_id}"
 
     [incident] = await rows(uow_factory, IncidentRow)
@@ -128,10 +142,10 @@ def _values(draft, *category_ids):
 
 async def test_sending_the_same_form_twice_records_one_incident(school, uow_factory, clock):
     staff, categories, _ = school
-    recording = Recording(uow_factory, clock)
+    record = recorder(uow_factory, clock)
     draft = form(clock, categories=str(categories["Pastoral"].id))
-    first = await recording.record(staff["James Whitfield"], draft, "personal")
-    second = await recording.record(staff["James Whitfield"], draft, "personal")
+    first = await record(staff["James Whitfield"], draft)
+    second = await record(staff["James Whitfield"], draft)
     assert second.incident_id == first.incident_id and second.repeated
     assert len(await rows(uow_factory, IncidentRow)) == 1
 
@@ -141,7 +155,7 @@ async def test_a_category_with_a_default_group_alerts_its_members_and_the_dsl_ne
 ):
     staff, categories, groups = school
     draft = form(clock, categories=str(categories["Safeguarding"].id))
-    await Recording(uow_factory, clock).record(staff["James Whitfield"], draft, "personal")
+    await recorder(uow_factory, clock)(staff["James Whitfield"], draft)
     alerts = await rows(uow_factory, AlertRow)
     assert {(a.staff_id, a.reason) for a in alerts} == {
         (m, "group") for m in groups["DSL team"].member_ids
@@ -160,7 +174,7 @@ async def test_an_excluded_colleague_is_never_alerted_even_when_chosen(school, u
     draft = form(
         clock, categories=str(categories["Safeguarding"].id), alert_staff=str(colleague.id)
     )
-    await Recording(uow_factory, clock).record(staff["James Whitfield"], draft, "personal")
+    await recorder(uow_factory, clock)(staff["James Whitfield"], draft)
     alerts = await rows(uow_factory, AlertRow)
     assert [a.staff_id for a in alerts] == [dsl.id]
 
@@ -176,8 +190,8 @@ async def test_a_recorder_excluded_from_the_pupil_is_refused_without_a_hint(
         )
         await uow.commit()
     with pytest.raises(NotAvailable):
-        await Recording(uow_factory, clock).record(
-            teacher, form(clock, categories=str(categories["Pastoral"].id)), "personal"
+        await recorder(uow_factory, clock)(
+            teacher, form(clock, categories=str(categories["Pastoral"].id))
         )
     assert not await rows(uow_factory, IncidentRow)
     refused = await rows(uow_factory, AuditEventRow, AuditEventRow.action == "access.refused")
@@ -190,7 +204,7 @@ async def test_an_assignee_must_work_safeguarding_cases(school, uow_factory, clo
         clock, categories=str(categories["Pastoral"].id), assignee=str(staff["Aisha Khan"].id)
     )
     with pytest.raises(InvalidInput) as invalid:
-        await Recording(uow_factory, clock).record(staff["James Whitfield"], draft, "personal")
+        await recorder(uow_factory, clock)(staff["James Whitfield"], draft)
     assert set(invalid.value.errors) == {"assignee"}
 
 
@@ -204,7 +218,7 @@ async def test_an_assignee_excluded_from_the_pupil_cannot_be_given_the_case(
         await uow.commit()
     draft = form(clock, categories=str(categories["Pastoral"].id), assignee=str(deputy.id))
     with pytest.raises(InvalidInput) as invalid:
-        await Recording(uow_factory, clock).record(staff["James Whitfield"], draft, "personal")
+        await recorder(uow_factory, clock)(staff["James Whitfield"], draft)
     assert set(invalid.value.errors) == {"assignee"}
 
 
@@ -221,7 +235,7 @@ async def test_a_new_student_is_stored_as_provisional_for_an_administrator(
         new_year="8",
         categories=str(categories["Pastoral"].id),
     )
-    await Recording(uow_factory, clock).record(staff["James Whitfield"], draft, "personal")
+    await recorder(uow_factory, clock)(staff["James Whitfield"], draft)
     [student] = await rows(uow_factory, StudentRow, StudentRow.provisional.is_(True))
     assert (student.first_name, student.last_name, student.year_group) == ("Nadia", "Brook", 8)
     [pupil] = await rows(uow_factory, IncidentStudentRow)
@@ -229,10 +243,10 @@ async def test_a_new_student_is_stored_as_provisional_for_an_administrator(
 
 
 async def test_form_options_offer_only_the_categories_the_member_of_staff_may_add_to(
-    school, uow_factory
+    school, uow_factory, clock
 ):
     staff, categories, _ = school
-    options = await form_options(staff["Daniel Hughes"], uow_factory=uow_factory)
+    options = await press_as(uow_factory, clock, staff["Daniel Hughes"], form_options)
     assert {c.name for c in options.categories} == set(categories)
     assert {s.role for s in options.case_workers} == {Role.DSL, Role.DEPUTY_DSL}
     assert "Daniel Hughes" not in {c.display_name for c in options.colleagues}
@@ -251,7 +265,7 @@ async def test_key_rotation_re_encrypts_incident_text_and_the_raw_database_has_n
         marker_1_note="MARKER-note-back",
         evidence={"message_id": "1700000000000", "author": "MARKER-author", "sent_at": "x"},
     )
-    await Recording(uow_factory, clock).record(staff["James Whitfield"], draft, "personal")
+    await recorder(uow_factory, clock)(staff["James Whitfield"], draft)
     async with engine.connect() as connection:
         dumped = []
         for table in ("incidents", "body_map_markers", "audit_events"):
@@ -260,3 +274,43 @@ async def test_key_rotation_re_encrypts_incident_text_and_the_raw_database_has_n
     assert dumped and not any("MARKER" in row for row in dumped)
     changed = await rotate_keys(uow_factory)
     assert changed["incidents"] == 0  # already under the current key
+
+
+def sent(**values) -> FormData:
+    """The Add Incident form as incident.record receives it (typed, once)."""
+    base = {"v": 1, "key": "key-0002-abcdef", "student_id": "1", "text": MARKER}
+    return FormData.parse({**base, **values})
+
+
+async def test_recording_in_one_press_asks_first_then_records_and_answers_with_the_incident(
+    school, uow_factory, clock
+):
+    staff, categories, _ = school
+    teacher, colleague = staff["James Whitfield"], staff["Aisha Khan"]
+    typed = {"categories": str(categories["Pastoral"].id), "alert_staff": str(colleague.id)}
+    asked = await press_as(uow_factory, clock, teacher, record_incident, sent(**typed))
+    assert isinstance(asked, Confirm) and asked.names == ("Aisha Khan",)
+    assert asked.view.grants == ("Aisha Khan",) and asked.view.values["text"] == MARKER
+    assert not await rows(uow_factory, IncidentRow)
+    done = await press_as(
+        uow_factory, clock, teacher, record_incident, sent(**typed, confirm=asked.token)
+    )
+    assert isinstance(done, Done) and done.view.alerted == 1 and not done.view.repeated
+    [incident] = await rows(uow_factory, IncidentRow)
+    assert done.view.incident_id == incident.id
+
+
+async def test_a_pupil_refused_in_the_press_gives_the_form_back_and_keeps_the_refusal(
+    school, uow_factory, clock
+):
+    staff, categories, _ = school
+    form_sent = sent(student_id="99999", categories=str(categories["Pastoral"].id))
+    answer = await press_as(
+        uow_factory, clock, staff["James Whitfield"], record_incident, form_sent
+    )
+    assert isinstance(answer, Invalid)
+    assert answer.errors == {"student_id": PUPIL_NOT_AVAILABLE}
+    assert answer.view.values["student_id"] == ""  # the forged id is dropped
+    assert not await rows(uow_factory, IncidentRow)
+    refused = await rows(uow_factory, AuditEventRow, AuditEventRow.action == "access.refused")
+    assert [(e.record_type, e.record_id) for e in refused] == [("student", 99999), (None, None)]

@@ -3,19 +3,26 @@
 import pytest
 
 from safeguarding.school import Student
-from safeguarding.search import MAX_RESULTS, StudentMatch, find_students
+from safeguarding.search import MAX_RESULTS, StudentMatch
+from safeguarding.services.search import students_matching
 from safeguarding.staff import Role
 from tests.support.exclusions import exclude
+from tests.support.presses import press_as
 
 
 @pytest.fixture
-async def staff(demo_school, uow_factory):
+async def staff(demo_school, uow_factory, clock):
     async with uow_factory() as uow:
         return {s.role: s for s in reversed(await uow.staff.list(demo_school.school_id))}
 
 
-async def names(who, text, uow_factory) -> list[str]:
-    return [m.name for m in await find_students(who, text, uow_factory=uow_factory)]
+async def find_students(who, text, *, uow_factory, clock):
+    """The typeahead's press: pupils matching what was typed, for this member of staff."""
+    return await press_as(uow_factory, clock, who, students_matching, text)
+
+
+async def names(who, text, uow_factory, clock) -> list[str]:
+    return [m.name for m in await find_students(who, text, uow_factory=uow_factory, clock=clock)]
 
 
 @pytest.mark.parametrize(
@@ -32,14 +39,20 @@ async def names(who, text, uow_factory) -> list[str]:
         ("o'b", "Zara O'Brien"),
     ],
 )
-async def test_pupils_are_found_by_any_part_of_their_names(staff, uow_factory, typed, expected):
-    assert expected in await names(staff[Role.STAFF], typed, uow_factory)
+async def test_pupils_are_found_by_any_part_of_their_names(
+    staff, uow_factory, clock, typed, expected
+):
+    assert expected in await names(staff[Role.STAFF], typed, uow_factory, clock)
 
 
-async def test_namesakes_are_told_apart_by_year_and_tutor_group(staff, uow_factory):
-    found = await find_students(staff[Role.STAFF], "zoe roberts", uow_factory=uow_factory)
+async def test_namesakes_are_told_apart_by_year_and_tutor_group(staff, uow_factory, clock):
+    found = await find_students(
+        staff[Role.STAFF], "zoe roberts", uow_factory=uow_factory, clock=clock
+    )
     assert sorted((m.year_group, m.tutor_group) for m in found) == [(7, "7C"), (13, "13Y")]
-    found = await find_students(staff[Role.STAFF], "sam taylor", uow_factory=uow_factory)
+    found = await find_students(
+        staff[Role.STAFF], "sam taylor", uow_factory=uow_factory, clock=clock
+    )
     assert sorted((m.name, m.year_group, m.tutor_group) for m in found) == [
         ("Sam Taylor", 8, "8B"),
         ("Sam Taylor", 11, "11A"),
@@ -47,7 +60,7 @@ async def test_namesakes_are_told_apart_by_year_and_tutor_group(staff, uow_facto
 
 
 async def test_a_search_returns_at_most_fifteen_names_in_name_order(
-    staff, uow_factory, demo_school
+    staff, uow_factory, clock, demo_school
 ):
     async with uow_factory() as uow:
         for n in range(20):
@@ -55,40 +68,50 @@ async def test_a_search_returns_at_most_fifteen_names_in_name_order(
                 Student(0, demo_school.school_id, f"X{n:012d}", f"Alex{n:02d}", "Smith", 9, "9A")
             )
         await uow.commit()
-    found = await find_students(staff[Role.STAFF], "smith", uow_factory=uow_factory)
+    found = await find_students(staff[Role.STAFF], "smith", uow_factory=uow_factory, clock=clock)
     assert len(found) == MAX_RESULTS
     assert [m.name for m in found] == sorted(m.name for m in found)
 
 
 @pytest.mark.parametrize("typed", ["", "   ", "!!", "zzzzqq"])
-async def test_nothing_typed_or_nothing_matching_finds_nobody(staff, uow_factory, typed):
-    assert await names(staff[Role.STAFF], typed, uow_factory) == []
+async def test_nothing_typed_or_nothing_matching_finds_nobody(staff, uow_factory, clock, typed):
+    assert await names(staff[Role.STAFF], typed, uow_factory, clock) == []
 
 
 async def test_a_colleague_never_finds_a_pupil_they_are_excluded_from(staff, uow_factory, clock):
-    [zoe, _] = await find_students(staff[Role.STAFF], "zoe roberts", uow_factory=uow_factory)
+    [zoe, _] = await find_students(
+        staff[Role.STAFF], "zoe roberts", uow_factory=uow_factory, clock=clock
+    )
     await exclude(
         uow_factory, clock, staff[Role.DSL], staff[Role.STAFF].id, zoe.student_id, "relative"
     )
-    hidden = await find_students(staff[Role.STAFF], "zoe roberts", uow_factory=uow_factory)
+    hidden = await find_students(
+        staff[Role.STAFF], "zoe roberts", uow_factory=uow_factory, clock=clock
+    )
     assert zoe.student_id not in {m.student_id for m in hidden} and len(hidden) == 1
-    everyone = await find_students(staff[Role.DEPUTY_DSL], "zoe roberts", uow_factory=uow_factory)
+    everyone = await find_students(
+        staff[Role.DEPUTY_DSL], "zoe roberts", uow_factory=uow_factory, clock=clock
+    )
     assert zoe.student_id in {m.student_id for m in everyone}
 
 
 async def test_a_pupil_renamed_by_a_re_seed_is_found_by_the_new_name(
-    staff, uow_factory, demo_school
+    staff, uow_factory, clock, demo_school
 ):
-    [zoe, *_] = await find_students(staff[Role.STAFF], "zoe roberts", uow_factory=uow_factory)
+    [zoe, *_] = await find_students(
+        staff[Role.STAFF], "zoe roberts", uow_factory=uow_factory, clock=clock
+    )
     async with uow_factory() as uow:
         old = await uow.students.by_id(demo_school.school_id, zoe.student_id)
         await uow.students.ensure(Student(**{**old.__dict__, "last_name": "Okonjo"}))
         await uow.commit()
     assert zoe.student_id not in {
         m.student_id
-        for m in await find_students(staff[Role.STAFF], "roberts", uow_factory=uow_factory)
+        for m in await find_students(
+            staff[Role.STAFF], "roberts", uow_factory=uow_factory, clock=clock
+        )
     }
-    assert await names(staff[Role.STAFF], "zoe okon", uow_factory) == ["Zoë Okonjo"]
+    assert await names(staff[Role.STAFF], "zoe okon", uow_factory, clock) == ["Zoë Okonjo"]
 
 
 def test_a_match_carries_nothing_of_the_record():

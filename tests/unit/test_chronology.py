@@ -10,8 +10,8 @@ from cards.elements import warning
 from cards.payloads import GrantRef, RecordPage, Words
 from cards.pupil_record import pupil_record_card
 from safeguarding.access import AccessPolicy, Viewer
-from safeguarding.actions import ActionEntry
-from safeguarding.casework import CaseEvent
+from safeguarding.case_actions import ActionEntry
+from safeguarding.cases import CaseEvent
 from safeguarding.chronology import (
     MAX_OFFSET,
     ChronologyFilter,

@@ -1,0 +1,197 @@
+"""Add action and All actions: answers in place of the incident card, for this user only."""
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from cards.elements import (
+    Card,
+    adaptive_card,
+    choice_set,
+    execute,
+    heading,
+    text_block,
+    text_input,
+    text_run,
+    warning,
+    when_inputs,
+)
+from cards.verbs import Verb
+from safeguarding.action_form import ActionForm
+from safeguarding.case_actions import ActionEntry, ActionList
+from safeguarding.incidents import MAX_TEXT
+
+PAGE_TEXT = 18_000  # characters of action text on one page (Teams refuses cards over 28 KB)
+
+
+def action_form_card(view: ActionForm) -> Card:
+    """Action taken, categories, Add to planner, agency, when, and who to alert."""
+    incident = view.facts
+    body = _heading(view) + _taken(view) + _planner(view) + _when(view) + _alerts(view)
+    if view.grants:
+        body.append(
+            warning(
+                f"Alerting {', '.join(view.grants)} lets them see this incident, which they "
+                "cannot see otherwise. Kestrel records that access and the DSL can withdraw it. "
+                "Press Save action again to go ahead, or change who is alerted."
+            )
+        )
+    key = _text(view.values, "key")
+    return adaptive_card(
+        body,
+        [
+            execute(
+                Verb.ACTION_ADD, "Save action", incident=incident.id, key=key, confirm=view.confirm
+            ),
+            execute(Verb.INCIDENT_SHOW, "Cancel", incident=incident.id),
+        ],
+    )
+
+
+def _heading(view: ActionForm) -> list[Card]:
+    errors = view.errors
+    body: list[Card] = [heading(f"Add action to {view.facts.reference}"), *_error(errors, "form")]
+    if errors and "form" not in errors:
+        body.append(warning("Nothing is saved yet: please check the fields marked below."))
+    return body
+
+
+def _taken(view: ActionForm) -> list[Card]:
+    values, errors = view.values, view.errors
+    text = text_input("text", "Action taken", value=_text(values, "text"), max_length=MAX_TEXT)
+    text["isMultiline"] = True
+    return [
+        text,
+        *_error(errors, "text"),
+        choice_set(
+            "categories",
+            "Categories",
+            [(c.name, str(c.id)) for c in view.options.categories],
+            value=_text(values, "categories"),
+            multi=True,
+        ),
+        *_error(errors, "categories"),
+    ]
+
+
+def _planner(view: ActionForm) -> list[Card]:
+    values, errors = view.values, view.errors
+    return [
+        text_block("**Add to planner** (optional): who is reminded in chat, and on which day"),
+        {
+            "type": "Input.Date",
+            "id": "planner_date",
+            "label": "Planner date",
+            "value": _text(values, "planner_date"),
+        },
+        *_error(errors, "planner_date"),
+        choice_set(
+            "planner_staff",
+            "Remind",
+            [(s.display_name, str(s.id)) for s in view.planners],
+            value=_text(values, "planner_staff"),
+            placeholder="Choose a colleague",
+        ),
+        *_error(errors, "planner_staff"),
+        choice_set(
+            "agency",
+            "Agency involved",
+            [(a, a) for a in view.options.agencies],
+            value=_text(values, "agency"),
+            placeholder="None",
+        ),
+    ]
+
+
+def _when(view: ActionForm) -> list[Card]:
+    zone = view.facts.time_zone
+    local = view.now.astimezone(ZoneInfo(zone))
+    return when_inputs(
+        "action",
+        _text(view.values, "date") or local.date().isoformat(),
+        _text(view.values, "time") or local.strftime("%H:%M"),
+        zone,
+        view.errors,
+    )
+
+
+def _alerts(view: ActionForm) -> list[Card]:
+    values, errors = view.values, view.errors
+    return [
+        choice_set(
+            "alert_staff",
+            "Alert staff members",
+            [(s.display_name, str(s.id)) for s in view.options.colleagues],
+            value=_text(values, "alert_staff"),
+            multi=True,
+        ),
+        *_error(errors, "alert_staff"),
+        choice_set(
+            "alert_groups",
+            "Alert groups",
+            [(g.name, str(g.id)) for g in view.options.alert_groups],
+            value=_text(values, "alert_groups"),
+            multi=True,
+        ),
+        *_error(errors, "alert_groups"),
+    ]
+
+
+def action_pages(actions: Sequence[ActionEntry]) -> list[int]:
+    """Where each page of All actions starts: as many actions as fit, at least one."""
+    starts, used = [0], 0
+    for index, action in enumerate(actions):
+        size = min(len(action.text), PAGE_TEXT)
+        if used and used + size > PAGE_TEXT:
+            starts.append(index)
+            used = 0
+        used += size
+    return starts
+
+
+def actions_card(listed: ActionList) -> Card:
+    """Every action on an incident in full, oldest first, as many to a page as fit."""
+    facts_, actions = listed.facts, listed.actions
+    starts = action_pages(actions)
+    page_no = max(i for i, start in enumerate(starts) if start <= listed.offset) if actions else 0
+    first = starts[page_no] if actions else 0
+    end = starts[page_no + 1] if page_no + 1 < len(starts) else len(actions)
+    body: list[Card] = [
+        heading(f"Actions on {facts_.reference}"),
+        text_block(f"{first + 1}-{end} of {len(actions)}" if actions else "None", subtle=True),
+    ]
+    for action in actions[first:end]:
+        body += _action(listed, action)
+    buttons = [execute(Verb.INCIDENT_SHOW, "Back to the incident", incident=facts_.id)]
+    if page_no > 0:
+        earlier = starts[page_no - 1]
+        buttons.append(execute(Verb.ACTION_LIST, "Earlier", incident=facts_.id, offset=earlier))
+    if end < len(actions):
+        buttons.append(execute(Verb.ACTION_LIST, "Later", incident=facts_.id, offset=end))
+    return adaptive_card(body, buttons)
+
+
+def _action(listed: ActionList, action: ActionEntry) -> list[Card]:
+    """One action in full: when and by whom, its text, its categories and agency."""
+    who = listed.staff_names.get(action.recorded_by, "a former colleague")
+    when = _local(action.happened_at, listed.facts.time_zone)
+    shown = [text_block(f"**{when}** by {who}"), text_run(action.text)]
+    categories = listed.categories
+    extra = [categories[c].name for c in sorted(action.category_ids) if c in categories]
+    extra += [f"Agency: {action.agency}"] if action.agency else []
+    return shown + ([text_run(" · ".join(extra))] if extra else [])
+
+
+def _local(moment: datetime, zone: str) -> str:
+    return moment.astimezone(ZoneInfo(zone)).strftime("%d/%m/%Y %H:%M")
+
+
+def _text(values: Mapping[str, Any], name: str) -> str:
+    value = values.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def _error(errors: Mapping[str, str], name: str) -> list[Card]:
+    message = errors.get(name)
+    return [warning(message)] if message else []
