@@ -48,7 +48,7 @@ from cards.chronology_pdf import ExportFacts, chronology_pdf
 from safeguarding.chronology import ChronologyFilter, PupilRecord
 from safeguarding.clock import FixedClock
 from safeguarding.identity import Caller
-from safeguarding.services.links import LinkHolder, run_link_press
+from safeguarding.services.links import LinkHolder
 from safeguarding.services.press import Request, Rules, UseCase, run_press
 from safeguarding.services.pupils import export_chronology, open_pupil
 from safeguarding.services.viewing import open_incident
@@ -319,7 +319,7 @@ async def measure(
 
         async def export():
             holder, chosen = LinkHolder(DSL, 1), ChronologyFilter()
-            pressed = await run_link_press(
+            pressed = await run_press(
                 uow_factory, clock, Rules(), holder, export_chronology, PUPIL, chosen
             )
             return pressed.outcome.view, pressed.who.staff, pressed.who.school

@@ -23,7 +23,7 @@ from bot.adapter import create_adapter
 from bot.sender import AlertSender
 from bot.settings import Settings
 from safeguarding.clock import SystemClock
-from safeguarding.outbox import Outbox
+from safeguarding.services.outbox import Outbox
 from safeguarding.staff import Role
 from storage.database import create_engine
 from storage.migrate import upgrade

@@ -16,8 +16,9 @@ from sqlalchemy import insert, text
 from bench.databases import postgres_database
 from safeguarding.clock import SystemClock
 from safeguarding.incident_form import read_form
-from safeguarding.recording import Recording
 from safeguarding.school import Category, Student
+from safeguarding.services.press import AsStaff, Rules, run_press
+from safeguarding.services.recording import store_incident
 from safeguarding.staff import Role
 from storage.database import create_engine
 from storage.encryption import Keyring, new_key_spec
@@ -126,7 +127,7 @@ async def measure(url: str, incidents: int, requests: int) -> tuple[float, float
         await history(engine, ids, incidents)
         async with uow_factory() as uow:
             teacher = await uow.staff.by_id(ids["school"], ids["teacher"])
-        recording, times = Recording(uow_factory, clock), []
+        times: list[float] = []
         for n in range(requests):
             values = {
                 "key": f"bench-request-{n:06d}",
@@ -140,7 +141,7 @@ async def measure(url: str, incidents: int, requests: int) -> tuple[float, float
             }
             start = time.perf_counter()
             draft = read_form(values, now=clock.now(), time_zone="Europe/London")
-            await recording.record(teacher, draft, "personal")
+            await run_press(uow_factory, clock, Rules(), AsStaff(teacher), store_incident, draft)
             times.append((time.perf_counter() - start) * 1000)
     await engine.dispose()
     return statistics.median(times), statistics.quantiles(times, n=100)[98]

@@ -15,7 +15,8 @@ from bot.app import create_app
 from bot.cli import DEMO_FILE
 from bot.settings import Settings
 from safeguarding.clock import SystemClock
-from safeguarding.seed import parse_school_seed, seed_school
+from safeguarding.seed import parse_school_seed
+from safeguarding.services.seeding import seed_school
 from storage.database import create_engine
 from storage.encryption import Keyring, new_key_spec
 from storage.migrate import upgrade

@@ -21,11 +21,9 @@ from bot.routes import attachment, body_map, chronology_export, healthz, message
 from bot.sender import AlertSender
 from bot.settings import Settings
 from bot.turns import Services
-from safeguarding.attachments import Attachments
 from safeguarding.clock import SystemClock
 from safeguarding.identity import TenantPolicy
-from safeguarding.outbox import Outbox
-from safeguarding.services.elevation import Elevation
+from safeguarding.services.outbox import Outbox
 from safeguarding.services.press import Rules
 from storage.database import create_engine
 from storage.uow import unit_of_work_factory
@@ -42,10 +40,7 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
     services = Services(
         uow_factory=uow_factory,
         clock=clock,
-        tenant_policy=TenantPolicy(settings.allowed_tenants),
-        elevation=Elevation(uow_factory, clock, timedelta(minutes=settings.elevation_minutes)),
         outbox=Outbox(uow_factory, clock),
-        attachments=Attachments(uow_factory, clock, settings.max_attachment_mb * 2**20),
         links=LinkSigner(keyring.derived_key("kestrel-links")),
         public_url=settings.public_url,
         downloader=Downloader(settings.max_attachment_mb * 2**20, allow_http=settings.local),

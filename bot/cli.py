@@ -17,7 +17,8 @@ from bot.keyring import load_keyring
 from bot.settings import ConfigurationError, Settings, database_url_from_env
 from safeguarding.clock import SystemClock
 from safeguarding.errors import InvalidInput
-from safeguarding.seed import SeedResult, parse_school_seed, seed_school
+from safeguarding.seed import SeedResult, parse_school_seed
+from safeguarding.services.seeding import seed_school
 from storage.audit import ChainReport, verify_audit_chains
 from storage.database import create_engine, redacted
 from storage.encryption import KeyringError, new_key_spec

@@ -2,7 +2,6 @@
 
 import logging
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from botbuilder.core import CardFactory, InvokeResponse, MessageFactory, TurnContext
@@ -153,9 +152,6 @@ class KestrelBot:
             return await self._refuse(turn, verb, NO_LONGER)
         if posting and not entry.postable:
             return await self._refuse(turn, verb, USE_BUTTONS)
-        if entry.payload is None:  # a handler not yet served by one press
-            who = (await turn.run(note_chat)).outcome
-            return await entry.handler(replace(turn, who=who), data)
         payload = entry.payload.parse(data)
         if payload is None:
             return await self._refuse(turn, verb, NOT_AVAILABLE)

@@ -10,14 +10,14 @@ from botbuilder.schema import Activity
 
 from bot.errors import log_unexpected
 from bot.keys import ADAPTER, BOT, ENGINE, SERVICES
-from bot.turns import chosen_id
 from cards.body_map import body_map_png
 from cards.chronology_pdf import ExportFacts, chronology_pdf
+from cards.payloads import chosen_id
 from safeguarding.chronology import ChronologyFilter
 from safeguarding.errors import NotAvailable
 from safeguarding.services.files import open_attachment, open_body_map
-from safeguarding.services.links import LinkHolder, run_link_press
-from safeguarding.services.press import Pressed, UseCase
+from safeguarding.services.links import LinkHolder
+from safeguarding.services.press import Pressed, UseCase, run_press
 from safeguarding.services.pupils import export_chronology
 from storage.database import ping
 
@@ -164,7 +164,7 @@ async def _press(
 ) -> Pressed:
     """The link's press: one use case in one unit of work, for the member of staff it names."""
     services = request.app[SERVICES]
-    return await run_link_press(
+    return await run_press(
         services.uow_factory, services.clock, services.rules, holder, use_case, *args
     )
 

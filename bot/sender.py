@@ -22,7 +22,7 @@ from bot.rates import SendLimits
 from cards.alerts import alert_card, alert_read_card
 from safeguarding.alerts import Delivery, retry_delay
 from safeguarding.chats import ChatAddress
-from safeguarding.outbox import Outbox
+from safeguarding.services.outbox import Outbox
 
 log = logging.getLogger("kestrel.sender")
 RETRIED = {412, 429, 500, 502, 503, 504}

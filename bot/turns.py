@@ -6,13 +6,10 @@ from typing import Any
 from bot.downloads import Downloader
 from bot.links import LinkSigner
 from cards.elements import Card
-from cards.payloads import MAX_ID, chosen_id, record_id  # noqa: F401 - until every handler is typed
-from safeguarding.attachments import Attachments
 from safeguarding.clock import Clock
-from safeguarding.identity import Identified, TenantPolicy
-from safeguarding.outbox import Outbox
+from safeguarding.identity import Identified
 from safeguarding.ports import UnitOfWorkFactory
-from safeguarding.services.elevation import Elevation
+from safeguarding.services.outbox import Outbox
 from safeguarding.services.press import Pressed, Request, Rules, UseCase, run_press
 
 
@@ -22,10 +19,7 @@ class Services:
 
     uow_factory: UnitOfWorkFactory
     clock: Clock
-    tenant_policy: TenantPolicy
-    elevation: Elevation
     outbox: Outbox
-    attachments: Attachments
     downloader: Downloader
     links: LinkSigner
     public_url: str  # where Teams clients reach Kestrel (signed links are made absolute with it)
@@ -38,15 +32,10 @@ class Turn:
 
     request: Request
     services: Services
-    who: Identified | None = None  # set for handlers not yet served by one press (transition)
 
     @property
     def conversation_type(self) -> str:
-        return self.request.caller.conversation_type or "personal"
-
-    @property
-    def message_id(self) -> str:
-        return self.request.message_id
+        return self.request.conversation
 
     async def run(self, use_case: UseCase, *args: Any) -> Pressed[Any]:
         """The press: one use case in one unit of work (identity and chat address included)."""

@@ -21,7 +21,7 @@ from bot.handlers import (
 )
 from bot.turns import Done, Turn
 from cards.elements import Card
-from cards.payloads import (  # noqa: F401 - the payload of every verb, as they are typed
+from cards.payloads import (
     ActionsPage,
     AlertId,
     AlertRef,
@@ -36,7 +36,6 @@ from cards.payloads import (  # noqa: F401 - the payload of every verb, as they 
     IncidentRef,
     NewForm,
     NoIds,
-    Page,
     Pages,
     Payload,
     PupilChoice,
@@ -53,9 +52,8 @@ Handler = Callable[[Turn, Any], Awaitable[Card | Done]]
 @dataclass(frozen=True)
 class Verb:
     handler: Handler
-    # The payload the verb accepts, parsed strictly before the handler runs (None: a handler
-    # not yet served by one press reads the raw data itself).
-    payload: type[Payload] | None = None
+    # The payload the verb accepts, parsed strictly (once, here) before the handler runs.
+    payload: type[Payload]
     # Whether the answer may be posted as a chat message (Teams keeps those). Verbs whose cards
     # carry details or secrets answer only in invoke responses.
     postable: bool = False

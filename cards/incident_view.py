@@ -20,6 +20,7 @@ from cards.elements import (
     warning,
 )
 from cards.pupils import pupil_name
+from cards.verbs import Verb
 from safeguarding.incidents import IncidentPupil
 from safeguarding.viewing import IncidentView
 
@@ -37,12 +38,22 @@ def incident_card(
 ) -> Card:
     """Pupils, who and when, categories, status, the text, body map, attachments, evidence,
     actions; the buttons this viewer may use. `notice` says what just happened (or why not)."""
-    incident, zone = view.facts, ZoneInfo(view.facts.time_zone)
-    names = view.staff_names
-    body: list[Card] = [heading(f"Incident {incident.reference}")]
+    zone = ZoneInfo(view.facts.time_zone)
+    body: list[Card] = [heading(f"Incident {view.facts.reference}")]
     if notice:
         body.append(warning(notice))
-    body += [text_run(_pupil_line(view, p, hide_names)) for p in incident.pupils]
+    body += _summary(view, hide_names, zone)
+    body += _body_map(view, body_map_url) + _attachments(view, file_links or {})
+    body += _actions(view, zone)
+    if view.oversees:  # the DSL team: who was given access by an alert
+        body += _grants(view)
+    return adaptive_card(body, _buttons(view))
+
+
+def _summary(view: IncidentView, hide_names: bool, zone: ZoneInfo) -> list[Card]:
+    """Who it concerns, when, its status, who recorded and works it, and what happened."""
+    incident, names = view.facts, view.staff_names
+    body = [text_run(_pupil_line(view, p, hide_names)) for p in incident.pupils]
     body.append(
         facts(
             [
@@ -65,42 +76,46 @@ def incident_card(
         body.append(
             text_run(f"From a Teams message by {view.evidence.author} ({view.evidence.sent_at})")
         )
-    body += _body_map(view, body_map_url) + _attachments(view, file_links or {})
-    body += _actions(view, zone)
-    buttons = [execute("action.form", "Add action", incident=incident.id)]
+    return body
+
+
+def _buttons(view: IncidentView) -> list[Card]:
+    """The buttons this viewer may use (what they may do came with the view)."""
+    incident = view.facts.id
+    buttons = [execute(Verb.ACTION_FORM, "Add action", incident=incident)]
     if view.unread_alert is not None:  # the alert's refresh shows this card in its place
-        buttons.insert(0, execute("alert.read", "Mark as read", alert=view.unread_alert))
+        buttons.insert(0, execute(Verb.ALERT_READ, "Mark as read", alert=view.unread_alert))
     if view.can_work:
-        ver = incident.version
-        if incident.assignee_id != view.viewer_id:
-            buttons.append(execute("case.assign", "Assign to me", incident=incident.id, ver=ver))
-        buttons += [
-            execute("case.assign_form", "Assign…", incident=incident.id, ver=ver),
-            execute("case.status_form", "Change status", incident=incident.id, ver=ver),
-            execute("incident.edit_form", "Edit", incident=incident.id, ver=ver),
-            secondary(execute("case.history", "History", incident=incident.id)),
-            secondary(
-                execute("incident.link_form", "Add linked student", incident=incident.id, ver=ver)
-            ),
-            secondary(
-                execute(
-                    "incident.move_form", "Move to another pupil", incident=incident.id, ver=ver
-                )
-            ),
-        ]
+        buttons += _casework_buttons(view)
     if view.pupil_records:
-        main = view.pupil_records[0]
-        buttons.append(secondary(execute("student.show", "Pupil record", student=main)))
+        record = execute(Verb.STUDENT_SHOW, "Pupil record", student=view.pupil_records[0])
+        buttons.append(secondary(record))
     if view.can_attach:
-        buttons.append(secondary(execute("incident.attach", "Attach files", incident=incident.id)))
-    if view.oversees:  # the DSL team: who was given access by an alert, and the audit reports
-        body += _grants(view)
-        buttons.append(secondary(execute("incident.audit", "Audit history", incident=incident.id)))
-        main = incident.pupils[0].student.id if incident.pupils else None
-        if main is not None:
-            audit = execute("student.audit", "Pupil audit report", student=main)
-            buttons.append(secondary(audit))
-    return adaptive_card(body, buttons)
+        buttons.append(secondary(execute(Verb.INCIDENT_ATTACH, "Attach files", incident=incident)))
+    if view.oversees:
+        buttons.append(secondary(execute(Verb.INCIDENT_AUDIT, "Audit history", incident=incident)))
+        if view.facts.pupils:
+            main = view.facts.pupils[0].student.id
+            buttons.append(
+                secondary(execute(Verb.STUDENT_AUDIT, "Pupil audit report", student=main))
+            )
+    return buttons
+
+
+def _casework_buttons(view: IncidentView) -> list[Card]:
+    """The DSL team's: assign, status, edit, and (under "…") history, link and move."""
+    case = {"incident": view.facts.id, "ver": view.facts.version}
+    buttons = []
+    if view.facts.assignee_id != view.viewer_id:
+        buttons.append(execute(Verb.CASE_ASSIGN, "Assign to me", **case))
+    return buttons + [
+        execute(Verb.CASE_ASSIGN_FORM, "Assign…", **case),
+        execute(Verb.CASE_STATUS_FORM, "Change status", **case),
+        execute(Verb.INCIDENT_EDIT_FORM, "Edit", **case),
+        secondary(execute(Verb.CASE_HISTORY, "History", incident=view.facts.id)),
+        secondary(execute(Verb.INCIDENT_LINK_FORM, "Add linked student", **case)),
+        secondary(execute(Verb.INCIDENT_MOVE_FORM, "Move to another pupil", **case)),
+    ]
 
 
 def _actions(view: IncidentView, zone: ZoneInfo) -> list[Card]:
@@ -116,7 +131,7 @@ def _actions(view: IncidentView, zone: ZoneInfo) -> list[Card]:
                 "to see them."
             ),
             text_input("code", "Code", max_length=6),
-            action_set(execute("incident.show", "Show them", incident=view.facts.id)),
+            action_set(execute(Verb.INCIDENT_SHOW, "Show them", incident=view.facts.id)),
         ]
     room = SHOWN_ACTIONS if len(view.text) < 10_000 else 3  # a long text leaves less room
     shown = view.actions[-room:]
@@ -146,7 +161,7 @@ def _actions(view: IncidentView, zone: ZoneInfo) -> list[Card]:
         if extra:
             cards.append(text_run(" · ".join(extra)))
     if shortened:
-        cards.append(action_set(execute("action.list", "All actions", incident=view.facts.id)))
+        cards.append(action_set(execute(Verb.ACTION_LIST, "All actions", incident=view.facts.id)))
     return cards
 
 
@@ -158,7 +173,7 @@ def _grants(view: IncidentView) -> list[Card]:
     for staff_id in granted:
         cards.append(text_run(view.staff_names.get(staff_id, "a former colleague")))
         withdraw = execute(
-            "grant.withdraw", "Withdraw access", incident=view.facts.id, staff=staff_id
+            Verb.GRANT_WITHDRAW, "Withdraw access", incident=view.facts.id, staff=staff_id
         )
         cards.append(action_set(withdraw))
     return cards
@@ -197,14 +212,14 @@ def elevation_prompt_card(
     ]
     if not enrolled:
         body.append(text_block("Set up elevated access in Settings first."))
-        return adaptive_card(body, [execute("settings.show", "Settings")])
+        return adaptive_card(body, [execute(Verb.SETTINGS_SHOW, "Settings")])
     if retry is not None:
         body.append(text_block("Nothing you typed is lost: enter the code, then Continue."))
     body.append(text_input("code", "Code", max_length=6))
     if error:
         body.append(warning(error))
     if retry is None:
-        return adaptive_card(body, [execute("incident.show", "Open", incident=incident_id)])
+        return adaptive_card(body, [execute(Verb.INCIDENT_SHOW, "Open", incident=incident_id)])
     verb, data = retry
     kept = {k: v for k, v in data.items() if k not in ("v", "code")}
     return adaptive_card(body, [execute(verb, "Continue", **kept)])

@@ -1,6 +1,7 @@
 """Short notices: refusals, errors and confirmations, in Kestrel's own words only."""
 
 from cards.elements import Card, adaptive_card, execute, heading, text_block
+from cards.verbs import Verb
 
 NOT_RECOGNISED = "You are not set up in Kestrel. Please ask your administrator to add you."
 
@@ -10,7 +11,7 @@ def notice_card(title: str, message: str, *, reference: str | None = None) -> Ca
     body = [heading(title), text_block(message)]
     if reference:
         body.append(text_block(f"Reference: {reference}", subtle=True))
-    return adaptive_card(body, [execute("help", "Help")])
+    return adaptive_card(body, [execute(Verb.HELP, "Help")])
 
 
 def not_recognised_card() -> Card:

@@ -30,7 +30,6 @@ from safeguarding.incidents import (
     PupilEntry,
     Status,
 )
-from safeguarding.ports import UnitOfWorkFactory
 from safeguarding.school import AlertGroup, Category
 from safeguarding.search import StudentMatch
 from safeguarding.staff import StaffMember
@@ -72,19 +71,6 @@ class IncidentForm:
 @dataclass(frozen=True)
 class OpensPrivately:
     """Outside the 1:1 chat the form opens only as a private dialog, never in the chat."""
-
-
-async def form_options(actor: StaffMember, *, uow_factory: UnitOfWorkFactory) -> FormOptions:
-    """Transitional (handlers not yet served by one press; services/search.py has the press's).
-
-    Categories this member of staff may record in, and the colleagues, groups and agencies."""
-    async with uow_factory() as uow:
-        policy = await uow.access.policy(actor.school_id)
-        categories = await uow.categories.list(actor.school_id)
-        staff = [s for s in await uow.staff.list(actor.school_id) if s.active]
-        groups = await uow.alert_groups.list(actor.school_id)
-        agencies = await uow.agencies.list(actor.school_id)
-    return options_of(actor, policy, categories, staff, groups, agencies)
 
 
 def options_of(

@@ -9,9 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from safeguarding.ports import UnitOfWorkFactory
 from safeguarding.school import Student
-from safeguarding.staff import StaffMember
 
 MAX_RESULTS = 15
 MAX_TERMS = 4
@@ -61,26 +59,3 @@ class StudentMatch:
         return cls(
             student.id, f"{first} {student.last_name}", student.year_group, student.tutor_group
         )
-
-
-async def find_students(
-    who: StaffMember,
-    text: str,
-    *,
-    uow_factory: UnitOfWorkFactory,
-    limit: int = MAX_RESULTS,
-    offset: int = 0,
-) -> list[StudentMatch]:
-    """Transitional (handlers not yet served by one press; services/search.py has the press's).
-
-    Pupils to pick from by name: names only, never records, never an excluded pupil.
-    """
-    terms = query_terms(text)
-    if not terms:
-        return []
-    async with uow_factory() as uow:
-        hidden = await uow.access.excluded_students(who.id)
-        found = await uow.students.search(
-            who.school_id, terms, hidden=hidden, limit=limit, offset=offset
-        )
-    return [StudentMatch.of(student) for student in found]

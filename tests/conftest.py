@@ -149,6 +149,6 @@ def demo_seed():
 @pytest.fixture
 async def demo_school(demo_seed, uow_factory, clock):
     """The demo school seeded into the test database; returns the seed result."""
-    from safeguarding.seed import seed_school
+    from safeguarding.services.seeding import seed_school
 
     return await seed_school(demo_seed, uow_factory=uow_factory, clock=clock)

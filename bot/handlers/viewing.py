@@ -12,7 +12,7 @@ from cards.payloads import AlertRef
 from safeguarding.identity import Identified
 from safeguarding.outcomes import Done, NeedsCode, Refused, Stale
 from safeguarding.services.press import Pressed
-from safeguarding.services.viewing import open_incident, show_incident
+from safeguarding.services.viewing import show_incident
 from safeguarding.viewing import AlertCopy, IncidentStatus, IncidentView
 
 NOT_AVAILABLE = ("Not available", "That record is not available.")
@@ -64,35 +64,3 @@ def _view_card(turn: Turn, who: Identified, view: Any, notice: str) -> Card:
 def file_links(turn: Turn, who: Identified, attachment_ids: list[int]) -> dict[int, str]:
     """Signed, short-lived links to these files, for this member of staff only."""
     return {i: turn.link(f"/files/attachments/{who.school.id}/{i}", who) for i in attachment_ids}
-
-
-# Transitional: handlers not yet served by one press answer with the incident in a press of
-# its own, and ask for the code in another.
-
-
-async def incident_answer(turn: Turn, incident: int, notice: str = "") -> Card:
-    return incident_answer_card(turn, await turn.run(open_incident, incident, notice))
-
-
-async def elevation_answer(
-    turn: Turn,
-    incident: int,
-    retry: tuple[str, Mapping[str, Any]] | None = None,
-    error: str = "",
-) -> Card:
-    enrolled = (await turn.services.elevation.status(turn.who.staff)).enrolled
-    return elevation_prompt_card(incident, enrolled=enrolled, error=error, retry=retry)
-
-
-async def code_first(turn: Turn, data: Mapping[str, Any], incident: int, verb: str) -> Card | None:
-    from safeguarding.errors import ElevationLocked, InvalidInput, NotPermitted
-
-    if not data.get("code"):
-        return None
-    try:
-        await turn.services.elevation.submit_code(
-            turn.who.staff, str(data["code"]), turn.conversation_type
-        )
-    except (InvalidInput, ElevationLocked, NotPermitted):
-        return await elevation_answer(turn, incident, (verb, data), "That code did not work.")
-    return None

@@ -121,7 +121,7 @@ async def store_action(press: Press, facts: IncidentFacts, draft: ActionDraft) -
     # Files the author sends in the next minutes go with this action.
     await uow.attachments.open_window(actor.id, incident_id, now + ATTACH_WINDOW, action_id)
     await uow.cases.mark_alerts_stale(incident_id)
-    await read_by_acting(uow, actor, incident_id, now, press.conversation)
+    await read_by_acting(press, incident_id)
     detail = {
         "action": action_id,
         "categories": sorted(draft.category_ids),

@@ -161,7 +161,7 @@ async def apply_event(press: Press, facts: IncidentFacts, event: CaseEvent) -> b
 async def acted_on(press: Press, incident_id: int) -> None:
     """After a change: the case's alert messages are refreshed, the actor's own alerts read."""
     await press.uow.cases.mark_alerts_stale(incident_id)
-    await read_by_acting(press.uow, press.staff, incident_id, press.now, press.conversation)
+    await read_by_acting(press, incident_id)
 
 
 async def case_workers(press: Press, facts: IncidentFacts) -> list[StaffMember]:

@@ -2,28 +2,20 @@
 Settings, and the DSL team's reset. A wrong code's count and audit are kept: it is answered
 with an outcome (the press commits), never with an exception (that would roll it back)."""
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 
-from safeguarding.audit import AuditAction, staff_event
-from safeguarding.clock import Clock
+from safeguarding.audit import AuditAction
 from safeguarding.elevation import (
-    WRONG_CODE,
-    ElevationStatus,
     Enrolment,
     OnlyInPersonalChat,
-    elevation_status,
     enrolment_of,
     not_accepted,
 )
-from safeguarding.errors import ElevationLocked, InvalidInput, NotAvailable, NotPermitted
+from safeguarding.errors import NotAvailable
 from safeguarding.outcomes import Done, Invalid
-from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
 from safeguarding.preferences import Settings
 from safeguarding.second_factor import SecondFactor
-from safeguarding.services.press import DEFAULT_ELEVATION, Press
+from safeguarding.services.press import Press
 from safeguarding.services.settings import show_settings
-from safeguarding.staff import StaffMember
 
 ELEVATED = "Your access is elevated."
 NOT_ENROLLED = "Set up elevated access first."
@@ -100,52 +92,3 @@ async def _try(press: Press, factor: SecondFactor, code: str) -> bool:
     action = AuditAction.ELEVATION_GRANTED if accepted else AuditAction.ELEVATION_FAILED
     await press.audit(action, record)
     return accepted
-
-
-@dataclass(frozen=True)
-class Elevation:
-    """Transitional: `status` and `submit_code` in transactions of their own, for the handlers
-    not yet served by one press (bot/handlers/viewing.py's `elevation_answer` and `code_first`,
-    and the pupils' record). The lead removes it with them; new code uses the functions above."""
-
-    uow_factory: UnitOfWorkFactory
-    clock: Clock
-    lasts: timedelta = DEFAULT_ELEVATION
-
-    async def status(self, who: StaffMember) -> ElevationStatus:
-        """Where this member of staff stands (no secret leaves storage)."""
-        async with self.uow_factory() as uow:
-            factor = await uow.second_factors.get(who.id)
-        return elevation_status(factor, self.clock.now())
-
-    async def submit_code(self, who: StaffMember, code: str, conversation_type: str) -> datetime:
-        """Confirm an enrolment or elevate; returns until when. Wrong codes raise InvalidInput,
-        and ElevationLocked once too many were wrong."""
-        now = self.clock.now()
-        async with self.uow_factory() as uow:
-            factor = await uow.second_factors.get(who.id, for_update=True)
-            if factor is None:
-                raise NotPermitted("not enrolled")
-            if factor.is_locked(now):
-                await self._audit(uow, who, AuditAction.ELEVATION_LOCKED_OUT, conversation_type)
-                await uow.commit()
-                raise ElevationLocked(factor.locked_until or now)
-            accepted = factor.try_code(code, now, self.lasts)
-            await uow.second_factors.save(factor)
-            action = AuditAction.ELEVATION_GRANTED if accepted else AuditAction.ELEVATION_FAILED
-            await self._audit(uow, who, action, conversation_type)
-            await uow.commit()
-        if not accepted:
-            if factor.is_locked(now):
-                raise ElevationLocked(factor.locked_until or now)
-            raise InvalidInput({"code": WRONG_CODE})
-        assert factor.elevated_until is not None
-        return factor.elevated_until
-
-    async def _audit(
-        self, uow: UnitOfWork, who: StaffMember, action: AuditAction, conversation_type: str
-    ) -> None:
-        event = staff_event(
-            who, action, self.clock.now(), conversation_type, record_type="staff", record_id=who.id
-        )
-        await uow.audit.append(event)

@@ -4,10 +4,8 @@ Every answer is the list as it now is (`show_exclusions`), so the DSL sees the c
 """
 
 from dataclasses import dataclass
-from typing import NoReturn
 
 from safeguarding.audit import AuditAction
-from safeguarding.errors import NotAvailable
 from safeguarding.exclusions import ActiveExclusion, excludable, may_exclude, sets_exclusions
 from safeguarding.outcomes import Done
 from safeguarding.search import StudentMatch
@@ -46,7 +44,7 @@ async def show_exclusions(
 ) -> Done[ExclusionsView]:
     """The exclusions in force (DSL only; the list is a view of pupils, so it is audited)."""
     if not sets_exclusions(press.staff):
-        await _refuse(press, None, "exclusion.list")
+        await press.refuse("exclusion.list")
     active = tuple(await press.uow.access.active_exclusions(press.staff.school_id))
     await press.audit(AuditAction.EXCLUSIONS_VIEWED, detail={"shown": len(active)})
     colleagues = ()
@@ -59,7 +57,7 @@ async def find_pupil_to_exclude(press: Press, query: str, error: str = "") -> Do
     """Pupils matching the typed name, with the colleagues to choose from (works where
     typeahead does not); the list again, saying so, when none match."""
     if not sets_exclusions(press.staff):
-        await _refuse(press, None, "exclusion.list")
+        await press.refuse("exclusion.list")
     matches = tuple(await students_matching(press, query))
     if not matches:
         return await show_exclusions(press, query=query, error=NO_MATCH)
@@ -79,7 +77,7 @@ async def set_exclusion(
     target = await uow.staff.by_id(actor.school_id, staff_id)
     pupil = await uow.students.by_id(actor.school_id, student_id)
     if not may_exclude(actor, target, pupil, reason):
-        await _refuse(press, student_id, "exclusion.set")
+        await press.refuse("exclusion.set", ("student", student_id))
     exclusion = await uow.access.add_exclusion(
         actor.school_id, staff_id, student_id, reason, actor.id, press.now
     )
@@ -99,14 +97,8 @@ async def lift_exclusion(press: Press, exclusion_id: int | None) -> Done[Exclusi
             press.staff.school_id, exclusion_id, press.staff.id, press.now
         )
     if student_id is None:
-        await _refuse(press, None, "exclusion.lift")
+        await press.refuse("exclusion.lift")
     detail = {"exclusion": exclusion_id}
     await press.audit(AuditAction.EXCLUSION_LIFTED, ("student", student_id), detail)
     return await show_exclusions(press, "The exclusion was lifted.")
 
-
-async def _refuse(press: Press, student_id: int | None, verb: str) -> NoReturn:
-    """Refused: audited (against the pupil asked for, if any), then NotAvailable."""
-    record = ("student", student_id) if student_id is not None else None
-    await press.audit(AuditAction.ACCESS_REFUSED, record, {"verb": verb})
-    raise NotAvailable()

@@ -4,9 +4,9 @@ incident's attachment, each decided again for the link's member of staff and aud
 import hashlib
 
 from safeguarding.access import Action, Decision
-from safeguarding.attachments import OpenedFile
 from safeguarding.audit import AuditAction
 from safeguarding.errors import NotAvailable
+from safeguarding.files import OpenedFile
 from safeguarding.incidents import IncidentFacts, Marker
 from safeguarding.outcomes import Done
 from safeguarding.services.press import Press

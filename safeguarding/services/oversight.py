@@ -12,7 +12,6 @@ from safeguarding.oversight import (
     pupils_of,
     reportable,
 )
-from safeguarding.refusals import refuse
 from safeguarding.services.press import Press
 from safeguarding.services.viewing import open_incident
 from safeguarding.viewing import IncidentStatus, IncidentView
@@ -24,7 +23,7 @@ async def show_incident_audit(press: Press, incident_id: int) -> Done[AuditRepor
     facts = await uow.incidents.facts(actor.school_id, incident_id)
     excluded = await uow.access.excluded_students(actor.id)
     if facts is None or not may_oversee(actor, excluded, pupils_of(facts)):
-        await _refuse(press, "incident.audit", "incident", incident_id)
+        await press.refuse("incident.audit", ("incident", incident_id))
     lines = await _lines(press, [("incident", incident_id)])
     await press.audit(AuditAction.AUDIT_VIEWED, ("incident", incident_id))
     return Done(AuditReport(lines, reference=reference(incident_id)))
@@ -36,7 +35,7 @@ async def show_pupil_audit(press: Press, student_id: int) -> Done[AuditReport]:
     student = await uow.students.by_id(actor.school_id, student_id)
     excluded = await uow.access.excluded_students(actor.id)
     if student is None or not may_oversee(actor, excluded, {student_id}):
-        await _refuse(press, "student.audit", "student", student_id)
+        await press.refuse("student.audit", ("student", student_id))
     ids = await uow.incidents.of_student(student_id)
     incidents = reportable(ids, await uow.incidents.facts_of(actor.school_id, ids), excluded)
     lines = await _lines(press, [("student", student_id)] + [("incident", i) for i in incidents])
@@ -56,7 +55,7 @@ async def withdraw_grant(
     if not allowed or not await uow.incidents.withdraw_grant(
         incident_id, staff_id, actor.id, press.now
     ):
-        await _refuse(press, "grant.withdraw", "incident", incident_id)
+        await press.refuse("grant.withdraw", ("incident", incident_id))
     await press.audit(AuditAction.ACCESS_WITHDRAWN, ("incident", incident_id), {"staff": staff_id})
     return await open_incident(press, incident_id)
 
@@ -67,14 +66,3 @@ async def _lines(press: Press, records: list[tuple[str, int]]) -> tuple[AuditLin
     names = {s.id: s.display_name for s in await press.uow.staff.list(school_id)}
     return audit_lines(events, names)
 
-
-async def _refuse(press: Press, verb: str, record_type: str, record_id: int) -> None:
-    await refuse(
-        press.uow,
-        press.staff,
-        verb,
-        press.conversation,
-        press.now,
-        record_type=record_type,
-        record_id=record_id,
-    )

@@ -13,12 +13,12 @@ Anything else rolls the whole press back: nothing half-done is stored.
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NoReturn, Protocol, TypeVar
 
 from safeguarding.audit import AuditAction, AuditEvent, staff_event
 from safeguarding.chats import ChatAddress
 from safeguarding.clock import Clock
-from safeguarding.errors import NeedsElevation, NotRecognised, Refusal
+from safeguarding.errors import NeedsElevation, NotAvailable, NotRecognised, Refusal
 from safeguarding.identity import Caller, Identified, TenantPolicy, fingerprint
 from safeguarding.outcomes import NeedsCode
 from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
@@ -39,13 +39,48 @@ class Rules:
     max_attachment_bytes: int = MAX_ATTACHMENT_BYTES
 
 
+class Presser(Protocol):
+    """Who is pressing, as the edge knows it before anything is looked up: a Teams caller
+    (Request), a signed link's holder (services/links.py) or a known member of staff (AsStaff,
+    for seeding, benches and tests)."""
+
+    conversation: str
+    chat: ChatAddress | None
+    message_id: str
+
+    async def identify(self, uow: UnitOfWork, rules: "Rules", now: datetime) -> Identified: ...
+
+
 @dataclass(frozen=True)
 class Request:
-    """What the edge knows of one press before anything is looked up."""
+    """A Teams activity's sender: what it claims, the 1:1 chat's address, the card pressed."""
 
     caller: Caller
     chat: ChatAddress | None = None  # a 1:1 chat's address, kept for alerts
     message_id: str = ""  # the card's message a button was pressed on (replyToId), if any
+
+    @property
+    def conversation(self) -> str:
+        return self.caller.conversation_type or "personal"
+
+    async def identify(self, uow: UnitOfWork, rules: "Rules", now: datetime) -> Identified:
+        return await identify(uow, self.caller, rules.tenant_policy, now)
+
+
+@dataclass(frozen=True)
+class AsStaff:
+    """A member of staff already known (seeding, benches, tests): nobody to identify."""
+
+    staff: StaffMember
+    conversation: str = "personal"
+    chat: ChatAddress | None = None
+    message_id: str = ""
+
+    async def identify(self, uow: UnitOfWork, rules: "Rules", now: datetime) -> Identified:
+        school = await uow.schools.by_id(self.staff.school_id)
+        if school is None:
+            raise NotAvailable()
+        return Identified(self.staff, school)
 
 
 @dataclass(frozen=True)
@@ -92,6 +127,12 @@ class Press:
             )
         )
 
+    async def refuse(self, verb: str, record: tuple[str, int] | None = None) -> NoReturn:
+        """Refused on purpose: audited (against the record asked for), then NotAvailable; the
+        press keeps the event and the answer is the same whether the record exists or not."""
+        await self.audit(AuditAction.ACCESS_REFUSED, record, {"verb": verb[:40]})
+        raise NotAvailable()
+
 
 T = TypeVar("T")
 
@@ -111,7 +152,7 @@ async def run_press(
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
     rules: Rules,
-    request: Request,
+    request: Presser,
     use_case: UseCase,
     *args: Any,
 ) -> Pressed[Any]:
@@ -119,14 +160,13 @@ async def run_press(
     now = clock.now()
     async with uow_factory() as uow:
         try:
-            who = await identify(uow, request.caller, rules.tenant_policy, now)
+            who = await request.identify(uow, rules, now)
         except Refusal:
             await uow.commit()  # the refusal's audit event
             raise
         if request.chat is not None:
             await keep_chat(uow, who.staff, request.chat, now)
-        conversation = request.caller.conversation_type or "personal"
-        press = Press(uow, who, conversation, now, rules, request.message_id)
+        press = Press(uow, who, request.conversation, now, rules, request.message_id)
         try:
             outcome = await use_case(press, *args)
         except NeedsElevation as needed:

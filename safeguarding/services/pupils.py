@@ -35,7 +35,6 @@ from safeguarding.chronology import (
 from safeguarding.errors import InvalidInput
 from safeguarding.outcomes import Done, Invalid, Refused
 from safeguarding.ports import UnitOfWork
-from safeguarding.refusals import refuse
 from safeguarding.school import Student
 from safeguarding.services.elevation import check_code
 from safeguarding.services.press import Press
@@ -61,7 +60,7 @@ async def find_pupils(press: Press, text: str) -> Done[PupilMatches] | Refused:
         return ONLY_IN_PERSONAL_CHAT
     policy = await press.uow.access.policy(press.staff.school_id)
     if not may_view_pupils(press.staff, policy):
-        await _refuse(press, "student.find", "staff", press.staff.id)
+        await press.refuse("student.find", ("staff", press.staff.id))
     query = text.strip()[:MAX_QUERY]
     return Done(PupilMatches(query, tuple(await students_matching(press, query))))
 
@@ -126,7 +125,7 @@ async def allowed_pupil(
     student = await press.uow.students.by_id(press.staff.school_id, student_id)
     viewer, policy = decider or await viewer_and_policy(press.uow, press.staff, press.now)
     if student is None or not may_view_pupil(viewer, policy, student, press.now):
-        await _refuse(press, "student.show", "student", student_id)
+        await press.refuse("student.show", ("student", student_id))
     return student
 
 
@@ -190,15 +189,3 @@ async def _decrypted(uow: UnitOfWork, page: list[Entry]) -> list[Entry]:
 async def _category_ids(press: Press) -> list[int]:
     return [c.id for c in await press.uow.categories.list(press.staff.school_id)]
 
-
-async def _refuse(press: Press, verb: str, record_type: str, record_id: int) -> None:
-    """Refused (audited against the record asked for): NotAvailable."""
-    await refuse(
-        press.uow,
-        press.staff,
-        verb,
-        press.conversation,
-        press.now,
-        record_type=record_type,
-        record_id=record_id,
-    )

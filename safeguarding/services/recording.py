@@ -4,7 +4,6 @@ its grants and alerts (the shared tail, services/alerting.py) and its audit even
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import NoReturn
 
 from safeguarding.access import AccessPolicy, Action, Decision, Pupil, Record, Viewer, decide
 from safeguarding.audit import AuditAction
@@ -12,7 +11,6 @@ from safeguarding.errors import InvalidInput, NotAvailable
 from safeguarding.files import ATTACH_WINDOW
 from safeguarding.incidents import IncidentDraft, NewIncident, PupilEntry, reference
 from safeguarding.recipients import AlertChoice, check_confirmed, grantees
-from safeguarding.refusals import refuse
 from safeguarding.school import Category, Student
 from safeguarding.services.alerting import alert_recipients, grant_and_alert
 from safeguarding.services.press import Press
@@ -105,7 +103,7 @@ async def _pupils(press: Press, draft: IncidentDraft) -> list[Student]:
             continue
         student = await press.uow.students.by_id(school_id, entry.student_id)
         if student is None:
-            await _refuse(press, entry.student_id)
+            await press.refuse("incident.record", ("student", entry.student_id))
         students.append(student)
     return students
 
@@ -142,7 +140,7 @@ async def _check_rights(
         )
         denied = decide(viewer, Action.ADD_INCIDENT, record, policy, press.now)
         if unknown or denied != Decision.ALLOW:
-            await _refuse(press, student.id)
+            await press.refuse("incident.record", ("student", student.id))
 
 
 async def _check_assignee(press: Press, draft: IncidentDraft, pupils: set[int]) -> None:
@@ -156,17 +154,6 @@ async def _check_assignee(press: Press, draft: IncidentDraft, pupils: set[int]) 
     if not works_cases or excluded & pupils:
         raise InvalidInput({"assignee": "Choose a colleague who works safeguarding cases."})
 
-
-async def _refuse(press: Press, student_id: int) -> NoReturn:
-    await refuse(
-        press.uow,
-        press.staff,
-        "incident.record",
-        press.conversation,
-        press.now,
-        record_type="student",
-        record_id=student_id,
-    )
 
 
 def _resolved(draft: IncidentDraft, students: Sequence[Student]) -> tuple[PupilEntry, ...]:

@@ -1,6 +1,7 @@
 """Opening an incident: the access decision, elevation where the rules need it, an audit event."""
 
 from datetime import datetime
+from typing import NoReturn
 
 from safeguarding.access import AccessPolicy, Action, Decision, Viewer, decide
 from safeguarding.audit import AuditAction
@@ -8,7 +9,6 @@ from safeguarding.errors import NeedsElevation
 from safeguarding.incidents import IncidentFacts, reference
 from safeguarding.outcomes import Done, NeedsCode
 from safeguarding.ports import UnitOfWork
-from safeguarding.refusals import refuse
 from safeguarding.services.elevation import check_code
 from safeguarding.services.press import Press
 from safeguarding.staff import StaffMember
@@ -85,30 +85,23 @@ async def open_incident(
     return Done(view, notice)
 
 
-async def refuse_incident(press: Press, incident_id: int, verb: str) -> None:
+async def refuse_incident(press: Press, incident_id: int, verb: str) -> NoReturn:
     """Refused (audited against the incident asked for): NotAvailable."""
-    await refuse(
-        press.uow,
-        press.staff,
-        verb,
-        press.conversation,
-        press.now,
-        record_type="incident",
-        record_id=incident_id,
-    )
+    await press.refuse(verb, ("incident", incident_id))
 
 
 async def allowed(press: Press, incident_id: int, action: Action, verb: str) -> IncidentFacts:
-    """The incident if this member of staff may do `action` on it now (see allowed_incident)."""
-    return await allowed_incident(
-        press.uow,
-        press.staff,
-        incident_id,
-        action,
-        verb=verb,
-        conversation=press.conversation,
-        now=press.now,
-    )
+    """The incident if this member of staff may do `action` on it now; NeedsElevation when a
+    code would allow it; refused (audited, NotAvailable) otherwise, or when there is none."""
+    facts = await press.uow.incidents.facts(press.staff.school_id, incident_id)
+    decision = Decision.DENY
+    if facts is not None:
+        decision = await decision_on(press.uow, press.staff, facts, action, press.now)
+    if decision == Decision.NEEDS_ELEVATION:
+        raise NeedsElevation(incident_id)
+    if facts is None or decision != Decision.ALLOW:
+        await refuse_incident(press, incident_id, verb)
+    return facts
 
 
 async def _is_copy(press: Press, alert_id: int) -> bool:
@@ -117,31 +110,6 @@ async def _is_copy(press: Press, alert_id: int) -> bool:
     idempotency key, so delivery is at least once; this is how it is shown once."""
     recorded = await press.uow.alerts.message_of(alert_id, press.staff.id)
     return bool(recorded and press.message_id and recorded != press.message_id)
-
-
-async def allowed_incident(
-    uow: UnitOfWork,
-    actor: StaffMember,
-    incident_id: int,
-    action: Action,
-    *,
-    verb: str,
-    conversation: str,
-    now: datetime,
-) -> IncidentFacts:
-    """The incident if this member of staff may do `action` on it now; NeedsElevation when a
-    code would allow it; refused (audited, NotAvailable) otherwise, or when there is none."""
-    facts = await uow.incidents.facts(actor.school_id, incident_id)
-    decision = Decision.DENY
-    if facts is not None:
-        decision = await decision_on(uow, actor, facts, action, now)
-    if decision == Decision.NEEDS_ELEVATION:
-        raise NeedsElevation(incident_id)
-    if facts is None or decision != Decision.ALLOW:
-        await refuse(
-            uow, actor, verb, conversation, now, record_type="incident", record_id=incident_id
-        )
-    return facts
 
 
 async def decision_on(

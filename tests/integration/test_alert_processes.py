@@ -19,14 +19,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from safeguarding.chats import ChatAddress
 from safeguarding.clock import SystemClock
 from safeguarding.incident_form import read_form
-from safeguarding.recording import Recording
-from safeguarding.seed import SchoolSeed, seed_school
+from safeguarding.seed import SchoolSeed
+from safeguarding.services.seeding import seed_school
 from storage.database import create_engine
 from storage.encryption import Keyring
 from storage.models import AlertRow
 from storage.uow import unit_of_work_factory
 from tests.conftest import migrated
 from tests.support.processes import KestrelProcess, child_env
+from tests.support.scripted import record_as
 
 ALERTS = 200
 CHATS = 8  # demo colleagues with a 1:1 chat; the alerts go round them in turn
@@ -61,9 +62,7 @@ async def _seed(
         await uow.commit()
     values = {"key": "alert-procs", "student_id": "1", "text": "what was said", "categories": "7"}
     draft = read_form(values, now=clock.now(), time_zone="Europe/London")
-    recorded = await Recording(uow_factory, clock).record(
-        staff["James Whitfield"], draft, "personal"
-    )
+    recorded = await record_as(uow_factory, clock, staff["James Whitfield"], draft)
     assert recorded.alerted == 0  # the outbox holds only the alerts this test queues
     return recorded.incident_id, staff["James Whitfield"].id, chatting
 

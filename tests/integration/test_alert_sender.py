@@ -14,14 +14,14 @@ from safeguarding.alerts import LEASE
 from safeguarding.chats import ChatAddress
 from safeguarding.incident_form import read_form
 from safeguarding.incidents import QueuedAlert
-from safeguarding.outbox import Outbox
-from safeguarding.recording import Recording
 from safeguarding.services.alerts import acknowledge_alert
+from safeguarding.services.outbox import Outbox
 from safeguarding.services.viewing import open_incident
 from storage.models import AlertRow, AuditEventRow
 from tests.support.activities import activity, as_user
 from tests.support.cards import texts
 from tests.support.presses import press_as
+from tests.support.scripted import record_as
 
 MARKER = "MARKER-alert: what was said"
 AISHA_AAD = "4f1c6a0e-1d2b-4c3a-9b8e-000000000006"
@@ -40,7 +40,7 @@ async def alerted(demo_school, uow_factory, clock, connector):
     values = {"key": "alert-0001", "student_id": "1", "text": MARKER, "categories": "7"}
     values |= {"alert_staff": str(aisha.id), "confirm": str(aisha.id)}
     draft = read_form(values, now=clock.now(), time_zone="Europe/London")
-    done = await Recording(uow_factory, clock).record(staff["James Whitfield"], draft, "personal")
+    done = await record_as(uow_factory, clock, staff["James Whitfield"], draft)
     return staff, done.incident_id
 
 
@@ -214,9 +214,7 @@ async def urgent_incident(uow_factory, clock, staff) -> int:
         urgent = next(c.id for c in await uow.categories.list(1) if c.urgent)
     values = {"key": "urgent-0001", "student_id": "2", "text": MARKER, "categories": str(urgent)}
     draft = read_form(values, now=clock.now(), time_zone="Europe/London")
-    return (
-        await Recording(uow_factory, clock).record(staff["James Whitfield"], draft, "personal")
-    ).incident_id
+    return (await record_as(uow_factory, clock, staff["James Whitfield"], draft)).incident_id
 
 
 async def escalations(uow_factory, incident: int) -> list[int]:

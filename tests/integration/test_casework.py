@@ -6,13 +6,12 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select
 
-from safeguarding.actions import Actions, read_action_form
+from safeguarding.action_form import read_action_form
 from safeguarding.casework import read_status_change
 from safeguarding.errors import ConfirmGrants, InvalidInput, NotAvailable
 from safeguarding.incident_form import read_form
 from safeguarding.incidents import QueuedAlert, Status
 from safeguarding.outcomes import Done, Invalid, Stale
-from safeguarding.recording import Recording
 from safeguarding.services.casework import (
     assign_case,
     case_history,
@@ -26,6 +25,7 @@ from storage.models import ActionRow, AlertRow, AuditEventRow, CaseEventRow, Inc
 from storage.uow import unit_of_work_factory
 from tests.support.exclusions import exclude
 from tests.support.presses import press_as
+from tests.support.scripted import add_action_as, attach_as, record_as
 
 TEXT = "MARKER-case: what she said"
 REASON = "MARKER-reason: strategy meeting agreed no further action"
@@ -41,7 +41,7 @@ async def case(demo_school, uow_factory, clock):
     values = {"key": "case-0001", "student_id": "1", "text": TEXT, "categories": "7"}
     values |= {"alert_staff": str(staff["Aisha Khan"].id), "confirm": str(staff["Aisha Khan"].id)}
     draft = read_form(values, now=clock.now(), time_zone=ZONE)
-    done = await Recording(uow_factory, clock).record(staff["James Whitfield"], draft, "personal")
+    done = await record_as(uow_factory, clock, staff["James Whitfield"], draft)
     return staff, done.incident_id
 
 
@@ -231,15 +231,15 @@ async def test_a_tagged_colleague_adds_an_action_that_shows_under_the_incident(
 ):
     staff, incident = case
     aisha, priya = staff["Aisha Khan"], staff["Priya Raman"]
-    actions = Actions(uow_factory, clock)
     draft = read_action_form(
         action_values(alert_staff=str(priya.id), agency="Social Care", time="09:15"),
         now=clock.now(),
         time_zone=ZONE,
     )
-    added = await actions.add(aisha, incident, draft, "personal")  # through her alert's grant
+    # through her alert's grant
+    added = await add_action_as(uow_factory, clock, aisha, incident, draft)
     assert added.alerted == 1
-    again = await actions.add(aisha, incident, draft, "personal")  # a second press
+    again = await add_action_as(uow_factory, clock, aisha, incident, draft)  # a second press
     assert again.repeated and again.action_id == added.action_id
     [alert] = await rows(uow_factory, AlertRow, action_id=added.action_id)
     assert (alert.staff_id, alert.reason) == (priya.id, "tagged")
@@ -269,7 +269,7 @@ async def test_add_to_planner_reminds_the_colleague_on_the_day_not_before(case, 
     priya, tom = staff["Priya Raman"], staff["Tom Okafor"]
     values = action_values(planner_date="2026-11-30", planner_staff=str(tom.id))
     draft = read_action_form(values, now=clock.now(), time_zone=ZONE)
-    added = await Actions(uow_factory, clock).add(priya, incident, draft, "personal")
+    added = await add_action_as(uow_factory, clock, priya, incident, draft)
     [reminder] = await rows(uow_factory, AlertRow, action_id=added.action_id, reason="reminder")
     assert reminder.staff_id == tom.id
     due = datetime.fromisoformat("2026-11-30T08:00:00+00:00")  # 08:00 in London in winter
@@ -285,19 +285,18 @@ async def test_alerting_a_colleague_who_cannot_see_the_incident_asks_first(
 ):
     staff, incident = case
     priya, sarah = staff["Priya Raman"], staff["Sarah Lloyd"]
-    actions = Actions(uow_factory, clock)
     draft = read_action_form(
         action_values(alert_staff=str(sarah.id)), now=clock.now(), time_zone=ZONE
     )
     with pytest.raises(ConfirmGrants) as confirm:
-        await actions.add(priya, incident, draft, "personal")
+        await add_action_as(uow_factory, clock, priya, incident, draft)
     assert confirm.value.names == ("Sarah Lloyd",)
     confirmed = read_action_form(
         action_values(alert_staff=str(sarah.id), confirm=confirm.value.token),
         now=clock.now(),
         time_zone=ZONE,
     )
-    await actions.add(priya, incident, confirmed, "personal")
+    await add_action_as(uow_factory, clock, priya, incident, confirmed)
     view = await view_incident(sarah, incident, "personal", uow_factory=uow_factory, clock=clock)
     assert view.facts.id == incident  # she can open it now, as with an incident alert
 
@@ -306,7 +305,7 @@ async def test_acting_on_a_case_acknowledges_ones_own_alert_about_it(case, uow_f
     staff, incident = case
     aisha, priya = staff["Aisha Khan"], staff["Priya Raman"]
     draft = read_action_form(action_values(), now=clock.now(), time_zone=ZONE)
-    await Actions(uow_factory, clock).add(aisha, incident, draft, "personal")
+    await add_action_as(uow_factory, clock, aisha, incident, draft)
     [alert] = await rows(uow_factory, AlertRow, incident_id=incident, staff_id=aisha.id)
     assert alert.read_at is not None  # she acted on it: it leaves her dashboard
     async with uow_factory() as uow:  # the DSL is alerted too (say, by an escalation)
@@ -329,15 +328,14 @@ def test_an_outcome_without_closing_is_pointed_out_not_dropped():
 
 
 async def test_files_sent_after_adding_an_action_go_with_it(case, uow_factory, clock, files_dir):
-    from safeguarding.attachments import Attachments, IncomingFile
+    from safeguarding.files import IncomingFile
 
     staff, incident = case
     aisha, priya = staff["Aisha Khan"], staff["Priya Raman"]
     draft = read_action_form(action_values(), now=clock.now(), time_zone=ZONE)
-    added = await Actions(uow_factory, clock).add(aisha, incident, draft, "personal")
+    added = await add_action_as(uow_factory, clock, aisha, incident, draft)
     pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-    attachments = Attachments(uow_factory, clock)
-    result = await attachments.attach(aisha, [IncomingFile("minutes.pdf", pdf)], "personal")
+    result = await attach_as(uow_factory, clock, aisha, [IncomingFile("minutes.pdf", pdf)])
     assert result is not None and not result.outcomes[0].refused  # she wrote the action
     view = await view_incident(priya, incident, "personal", uow_factory=uow_factory, clock=clock)
     [file] = view.attachments

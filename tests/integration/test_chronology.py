@@ -8,18 +8,18 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from cards.chronology_pdf import ExportFacts, chronology_pdf
-from safeguarding.actions import Actions, read_action_form
+from safeguarding.action_form import read_action_form
 from safeguarding.chronology import ChronologyFilter, read_filter
 from safeguarding.errors import InvalidInput, NotAvailable
 from safeguarding.incident_form import read_form
-from safeguarding.recording import Recording
 from safeguarding.services.casework import change_status
-from safeguarding.services.links import LinkHolder, run_link_press
-from safeguarding.services.press import Rules
+from safeguarding.services.links import LinkHolder
+from safeguarding.services.press import Rules, run_press
 from safeguarding.services.pupils import export_chronology, find_pupils, open_pupil
 from safeguarding.services.viewing import open_incident
 from storage.models import AuditEventRow
 from tests.support.presses import press_as
+from tests.support.scripted import add_action_as, record_as
 
 ZONE = "Europe/London"
 
@@ -28,7 +28,7 @@ async def record(uow_factory, clock, who, key: str, text: str, category: int, wh
     values = {"key": key, "student_id": "1", "text": text, "categories": str(category)}
     values |= {"date": when[:10], "time": when[11:]}
     draft = read_form(values, now=clock.now(), time_zone=ZONE)
-    return (await Recording(uow_factory, clock).record(who, draft, "personal")).incident_id
+    return (await record_as(uow_factory, clock, who, draft)).incident_id
 
 
 async def pupil_record(uow_factory, clock, who, student: int, *args):
@@ -39,7 +39,7 @@ async def pupil_record(uow_factory, clock, who, student: int, *args):
 async def export_of(uow_factory, clock, staff_id: int, school: int, student: int, chosen):
     """What the export link serves: (the whole record, who exported it, their school)."""
     holder = LinkHolder(staff_id, school)
-    pressed = await run_link_press(
+    pressed = await run_press(
         uow_factory, clock, Rules(), holder, export_chronology, student, chosen
     )
     return pressed.outcome.view, pressed.who.staff, pressed.who.school
@@ -66,7 +66,7 @@ async def history(demo_school, uow_factory, clock):
     values = {"key": "chrono-act-1", "text": "MARKER-action call", "date": "2026-11-03"}
     values |= {"time": "10:00", "agency": "Social Care"}
     draft = read_action_form(values, now=clock.now(), time_zone=ZONE)
-    await Actions(uow_factory, clock).add(priya, first, draft, "personal")
+    await add_action_as(uow_factory, clock, priya, first, draft)
     return staff, first, later
 
 
@@ -183,13 +183,13 @@ async def test_the_pdf_export_has_a_cover_every_entry_and_page_numbers(history, 
 
 async def test_a_pdf_of_many_entries_runs_to_many_pages(history, uow_factory, clock):
     staff, first, _ = history
-    priya, actions = staff["Priya Raman"], Actions(uow_factory, clock)
+    priya = staff["Priya Raman"]
     for n in range(40):
         when = clock.now() - timedelta(days=40 - n)
         values = {"key": f"chrono-many-{n:03d}", "text": f"MARKER-{n:03d} " + "word " * 120}
         values |= {"date": when.date().isoformat(), "time": "12:00"}
         draft = read_action_form(values, now=clock.now(), time_zone=ZONE)
-        await actions.add(priya, first, draft, "personal")
+        await add_action_as(uow_factory, clock, priya, first, draft)
     record_, who, school = await export_of(uow_factory, clock, priya.id, 1, 1, ChronologyFilter())
     reader = PdfReader(BytesIO(chronology_pdf(record_, ExportFacts(school.name, "P", clock.now()))))
     assert len(reader.pages) > 5
@@ -207,7 +207,7 @@ async def test_an_action_in_a_restricted_category_is_held_back_for_whoever_needs
         lado = next(c.id for c in await uow.categories.list(1) if c.name == "LADO")
     values = {"key": "chrono-lado-1", "text": "MARKER-lado referral", "categories": str(lado)}
     draft = read_action_form(values, now=clock.now(), time_zone=ZONE)
-    await Actions(uow_factory, clock).add(priya, first, draft, "personal")
+    await add_action_as(uow_factory, clock, priya, first, draft)
     view = (await press_as(uow_factory, clock, daniel, open_incident, first)).view
     assert "MARKER-lado referral" not in [a.text for a in view.actions]
     page = await pupil_record(uow_factory, clock, daniel, 1)
@@ -229,11 +229,11 @@ async def test_a_linked_pupils_categories_never_find_entries_on_this_pupils_reco
     values |= {"linked": "2", "linked_2_categories": "8"}
     draft = read_form(values, now=clock.now(), time_zone=ZONE)
     priya = staff["Priya Raman"]
-    incident = (await Recording(uow_factory, clock).record(priya, draft, "personal")).incident_id
+    incident = (await record_as(uow_factory, clock, priya, draft)).incident_id
     action = read_action_form(
         {"key": "chrono-link-a", "text": "y"}, now=clock.now(), time_zone=ZONE
     )
-    await Actions(uow_factory, clock).add(priya, incident, action, "personal")
+    await add_action_as(uow_factory, clock, priya, incident, action)
     peer = ChronologyFilter(frozenset({8}))
     mine = await pupil_record(uow_factory, clock, priya, 1, peer)
     theirs = await pupil_record(uow_factory, clock, priya, 2, peer)

@@ -8,12 +8,12 @@ from cards.dashboard import dashboard_card
 from cards.pupils import pupil_name
 from safeguarding.dashboard import PAGE
 from safeguarding.incident_form import read_form
-from safeguarding.recording import Recording
 from safeguarding.services.alerts import acknowledge_alert
 from safeguarding.services.dashboard import show_dashboard
 from storage.models import AlertRow, AuditEventRow
 from tests.support.cards import assert_valid_card, button, texts
 from tests.support.presses import press_as
+from tests.support.scripted import record_as
 
 
 async def staff_of(uow_factory) -> dict:
@@ -24,7 +24,7 @@ async def staff_of(uow_factory) -> dict:
 async def record(uow_factory, clock, who, key: str, category: int, **values) -> int:
     form = {"key": key, "student_id": "1", "text": "x", "categories": str(category), **values}
     draft = read_form(form, now=clock.now(), time_zone="Europe/London")
-    return (await Recording(uow_factory, clock).record(who, draft, "personal")).incident_id
+    return (await record_as(uow_factory, clock, who, draft)).incident_id
 
 
 async def board(uow_factory, clock, who, offsets=(0, 0, 0)):

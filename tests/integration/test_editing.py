@@ -7,7 +7,6 @@ from safeguarding.editing import read_edit
 from safeguarding.errors import InvalidInput, NotAvailable
 from safeguarding.incident_form import read_form
 from safeguarding.outcomes import Done, Invalid, Stale
-from safeguarding.recording import Recording
 from safeguarding.services.casework import case_history, change_status
 from safeguarding.services.editing import (
     edit_incident,
@@ -19,6 +18,7 @@ from safeguarding.services.editing import (
 from safeguarding.services.pupils import open_pupil
 from storage.models import AuditEventRow, IncidentVersionRow
 from tests.support.presses import press_as
+from tests.support.scripted import add_action_as, record_as
 
 FIRST = "MARKER-v1: what was written first"
 SECOND = "MARKER-v2: corrected"
@@ -32,7 +32,7 @@ async def case(demo_school, uow_factory, clock):
     values = {"key": "edit-0001", "student_id": "1", "text": FIRST, "categories": "7"}
     values |= {"agencies": "Police"}
     draft = read_form(values, now=clock.now(), time_zone=ZONE)
-    done = await Recording(uow_factory, clock).record(staff["James Whitfield"], draft, "personal")
+    done = await record_as(uow_factory, clock, staff["James Whitfield"], draft)
     return staff, done.incident_id
 
 
@@ -174,7 +174,7 @@ async def test_a_linked_pupil_gets_their_own_categories(case, uow_factory, clock
 async def test_key_rotation_covers_actions_reasons_and_kept_versions(
     case, uow_factory, clock, engine, keyring_spec, files_dir
 ):
-    from safeguarding.actions import Actions, read_action_form
+    from safeguarding.action_form import read_action_form
     from storage.encryption import Keyring, new_key_spec
     from storage.rotation import rotate_keys
     from storage.uow import unit_of_work_factory
@@ -189,7 +189,7 @@ async def test_key_rotation_covers_actions_reasons_and_kept_versions(
     draft = read_action_form(
         {"key": "rotate-act-1", "text": "MARKER-act"}, now=clock.now(), time_zone=ZONE
     )
-    await Actions(uow_factory, clock).add(priya, incident, draft, "personal")
+    await add_action_as(uow_factory, clock, priya, incident, draft)
     rotated = Keyring.parse(new_key_spec("next") + "," + keyring_spec)
     factory = unit_of_work_factory(engine, clock, rotated, files_dir)
     changed = await rotate_keys(factory)
@@ -228,9 +228,7 @@ async def test_a_time_left_as_it_was_is_kept_exactly_even_when_the_clocks_went_b
     draft = draft.__class__(
         **{**draft.__dict__, "happened_at": datetime(2026, 10, 25, 1, 30, tzinfo=UTC)}
     )
-    incident = (
-        await Recording(uow_factory, clock).record(staff["James Whitfield"], draft, "personal")
-    ).incident_id
+    incident = (await record_as(uow_factory, clock, staff["James Whitfield"], draft)).incident_id
     facts = await facts_of(uow_factory, incident)
     typed = {"text": SECOND, "categories_1": "7", "date": "2026-10-25", "time": "01:30"}
     content = read_edit(typed, facts, now=clock.now(), time_zone=ZONE)

@@ -11,7 +11,6 @@ from safeguarding.elevation import WRONG_CODE, OnlyInPersonalChat
 from safeguarding.errors import NotAvailable
 from safeguarding.incident_form import read_form
 from safeguarding.outcomes import Done, Invalid, NeedsCode
-from safeguarding.recording import Recording
 from safeguarding.services.elevation import (
     ALREADY_ENROLLED,
     ELEVATED,
@@ -24,6 +23,7 @@ from safeguarding.services.viewing import open_incident
 from safeguarding.staff import Role
 from storage.models import AuditEventRow, Base
 from tests.support.presses import press_as
+from tests.support.scripted import record_as
 
 PAUSED = "Too many wrong codes: elevated access is paused until"
 
@@ -206,7 +206,7 @@ async def test_prompts_successes_and_failures_are_all_audited(
         restricted = next(c.id for c in await uow.categories.list(1) if c.name == "Safeguarding")
     form = {"key": "prompted-1", "student_id": "1", "text": "x", "categories": str(restricted)}
     draft = read_form(form, now=clock.now(), time_zone="Europe/London")
-    incident = (await Recording(uow_factory, clock).record(teacher, draft, "personal")).incident_id
+    incident = (await record_as(uow_factory, clock, teacher, draft)).incident_id
     assert isinstance(await elevation.press(dsl, open_incident, incident), NeedsCode)
     secret = await enrolled(elevation, dsl, clock)
     assert isinstance(await elevation.verify(dsl, "123"), Invalid)

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from bot.links import LinkSigner
 from safeguarding.incident_form import read_form
-from safeguarding.recording import Recording
 from storage.models import AuditEventRow
+from tests.support.scripted import record_as
 
 MARKERS = {
     "markers": 2,
@@ -29,7 +29,7 @@ async def recorded_with_markers(uow_factory, clock) -> tuple[int, int]:
     teacher = staff["James Whitfield"]
     values = {"key": "bodymap-0001", "student_id": "1", "text": "x", "categories": "7", **MARKERS}
     draft = read_form(values, now=clock.now(), time_zone="Europe/London")
-    done = await Recording(uow_factory, clock).record(teacher, draft, "personal")
+    done = await record_as(uow_factory, clock, teacher, draft)
     return done.incident_id, staff["Priya Raman"].id
 
 

@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 
 from safeguarding.casework import OUTCOMES
 from safeguarding.incident_form import read_form
-from safeguarding.recording import Recording
 from storage.models import ActionRow, AlertRow, AuditEventRow, CaseEventRow, IncidentRow
 from tests.integration.conftest import RunningBot
 from tests.support.activities import DSL_AAD, TEACHER_AAD, activity, as_user
 from tests.support.cards import assert_valid_card, button, buttons, choices, inputs, texts
+from tests.support.scripted import record_as
 
 MARKER = "MARKER-3f9a she said her brother hits her"
 ACTION = "MARKER-action-7c21 phoned mum, meeting agreed for Friday"
@@ -46,7 +46,7 @@ async def case(demo_school, uow_factory, clock) -> Case:
         staff = {s.display_name: s for s in await uow.staff.list(demo_school.school_id)}
     values = {"key": "http-case-0001", "student_id": "1", "text": MARKER, "categories": "7"}
     draft = read_form(values, now=clock.now(), time_zone=ZONE)
-    done = await Recording(uow_factory, clock).record(staff["James Whitfield"], draft, "personal")
+    done = await record_as(uow_factory, clock, staff["James Whitfield"], draft)
     return Case(done.incident_id, {name: s.id for name, s in staff.items()})
 
 

@@ -6,11 +6,11 @@ from datetime import timedelta
 from sqlalchemy import func, select, text
 
 from safeguarding.incident_form import read_form
-from safeguarding.recording import Recording
 from safeguarding.second_factor import SecondFactor
 from storage.models import ActionRow, IncidentRow
 from tests.integration.test_http_casework import press
 from tests.support.cards import button, inputs
+from tests.support.scripted import add_action_as, record_as
 
 ZONE = "Europe/London"
 REASON = "MARKER-reason: strategy meeting agreed no further action"
@@ -26,9 +26,7 @@ async def recorded(uow_factory, clock, category: int) -> int:
         staff = {s.display_name: s for s in await uow.staff.list(1)}
     values = {"key": f"saves-{category:04d}", "student_id": "1", "text": "x"}
     draft = read_form(values | {"categories": str(category)}, now=clock.now(), time_zone=ZONE)
-    return (
-        await Recording(uow_factory, clock).record(staff["Priya Raman"], draft, "personal")
-    ).incident_id
+    return (await record_as(uow_factory, clock, staff["Priya Raman"], draft)).incident_id
 
 
 async def test_a_server_failure_while_adding_an_action_keeps_the_text_and_try_again_saves(
@@ -100,7 +98,7 @@ async def test_every_action_is_readable_in_full_though_the_incident_card_shorten
     """The incident card keeps under Teams' size limit; All actions has every word."""
     import json
 
-    from safeguarding.actions import Actions, read_action_form
+    from safeguarding.action_form import read_action_form
 
     incident = await recorded(uow_factory, clock, 7)
     async with uow_factory() as uow:
@@ -109,7 +107,7 @@ async def test_every_action_is_readable_in_full_though_the_incident_card_shorten
     for n in range(12):
         values = {"key": f"saves-act-{n:03d}", "text": f"{n:02d} {long}"}
         draft = read_action_form(values, now=clock.now(), time_zone=ZONE)
-        await Actions(uow_factory, clock).add(priya, incident, draft, "personal")
+        await add_action_as(uow_factory, clock, priya, incident, draft)
     card = await press(running_bot, "incident.show", incident=incident)
     assert len(json.dumps(card)) < 28_000
     assert "2 earlier actions: see All actions." in str(card)

@@ -5,12 +5,12 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from bot.links import LinkSigner
-from safeguarding.attachments import Attachments, IncomingFile
+from safeguarding.files import IncomingFile
 from safeguarding.incident_form import read_form
-from safeguarding.recording import Recording
 from storage.models import AuditEventRow
 from tests.support.activities import DSL_AAD, activity, as_user
 from tests.support.cards import assert_valid_card
+from tests.support.scripted import attach_as, record_as
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -22,9 +22,8 @@ async def incident_with_a_file(uow_factory, clock) -> tuple[int, int, dict]:
     james = staff["James Whitfield"]
     values = {"key": "files-0001", "student_id": "1", "text": "x", "categories": "7"}
     draft = read_form(values, now=clock.now(), time_zone="Europe/London")
-    incident = (await Recording(uow_factory, clock).record(james, draft, "personal")).incident_id
-    attachments = Attachments(uow_factory, clock)
-    await attachments.attach(james, [IncomingFile("letter.pdf", PDF)], "personal")
+    incident = (await record_as(uow_factory, clock, james, draft)).incident_id
+    await attach_as(uow_factory, clock, james, [IncomingFile("letter.pdf", PDF)])
     async with uow_factory() as uow:
         [info] = await uow.attachments.on_incident(incident)
     return incident, info.id, staff

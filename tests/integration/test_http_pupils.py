@@ -12,12 +12,12 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from bot.links import LinkSigner
-from safeguarding.actions import Actions, read_action_form
+from safeguarding.action_form import read_action_form
 from safeguarding.incident_form import read_form
-from safeguarding.recording import Recording
 from storage.models import AuditEventRow
 from tests.support.activities import DSL_AAD, TEACHER_AAD, activity, as_user
 from tests.support.cards import assert_valid_card, button, buttons, elements, inputs, texts
+from tests.support.scripted import add_action_as, record_as
 
 ZONE = "Europe/London"
 VIEWER_AAD = "4f1c6a0e-1d2b-4c3a-9b8e-000000000004"  # Daniel Hughes, a viewer (key holder)
@@ -34,13 +34,13 @@ async def record(uow_factory, clock, who, key: str, text: str, category: int, wh
     values = {"key": key, "student_id": str(AMARA), "text": text, "categories": str(category)}
     values |= {"date": when[:10], "time": when[11:], **more}
     draft = read_form(values, now=clock.now(), time_zone=ZONE)
-    return (await Recording(uow_factory, clock).record(who, draft, "personal")).incident_id
+    return (await record_as(uow_factory, clock, who, draft)).incident_id
 
 
 async def add_action(uow_factory, clock, who, incident: int, key: str, text: str, when: str):
     values = {"key": key, "text": text, "date": when[:10], "time": when[11:]}
     draft = read_action_form(values, now=clock.now(), time_zone=ZONE)
-    await Actions(uow_factory, clock).add(who, incident, draft, "personal")
+    await add_action_as(uow_factory, clock, who, incident, draft)
 
 
 @pytest.fixture

@@ -5,11 +5,11 @@ import pytest
 from cards.audit_report import audit_card
 from safeguarding.errors import NotAvailable
 from safeguarding.incident_form import read_form
-from safeguarding.recording import Recording
 from safeguarding.services.oversight import show_incident_audit, show_pupil_audit, withdraw_grant
 from safeguarding.services.viewing import open_incident
 from tests.support.cards import assert_valid_card, texts
 from tests.support.presses import press_as
+from tests.support.scripted import record_as
 
 
 async def incident_history(uow_factory, clock, who, incident: int):
@@ -32,7 +32,7 @@ async def recorded(demo_school, uow_factory, clock):
     values = {"key": "oversight-1", "student_id": "1", "text": "x", "categories": str(pastoral)}
     values |= {"alert_staff": str(aisha.id), "confirm": str(aisha.id)}
     draft = read_form(values, now=clock.now(), time_zone="Europe/London")
-    done = await Recording(uow_factory, clock).record(staff["James Whitfield"], draft, "personal")
+    done = await record_as(uow_factory, clock, staff["James Whitfield"], draft)
     return staff, done.incident_id
 
 
@@ -103,7 +103,7 @@ async def test_a_pupil_report_leaves_out_incidents_about_a_pupil_the_viewer_is_e
     values = {"key": "oversight-2", "student_id": "1", "text": "x", "categories": "7"}
     values |= {"linked": [2], "linked_2_same": "true"}
     draft = read_form(values, now=clock.now(), time_zone="Europe/London")
-    shared = await Recording(uow_factory, clock).record(staff["James Whitfield"], draft, "personal")
+    shared = await record_as(uow_factory, clock, staff["James Whitfield"], draft)
     async with uow_factory() as uow:  # the deputy is excluded from pupil 2, not pupil 1
         await uow.access.add_exclusion(1, deputy.id, 2, "relative", dsl.id, clock.now())
         await uow.commit()

@@ -10,9 +10,9 @@ from sqlalchemy import event
 
 from bot.links import LinkSigner
 from safeguarding.incident_form import read_form
-from safeguarding.recording import Recording
 from tests.integration.test_http_files import incident_with_a_file
 from tests.support.activities import DSL_AAD, TEACHER_AAD, activity, as_user
+from tests.support.scripted import record_as
 
 AISHA = 6
 
@@ -48,7 +48,7 @@ async def granted(demo_school, uow_factory, clock) -> int:
     values = {"key": "presses-1", "student_id": "1", "text": "x", "categories": "7"}
     values |= {"alert_staff": str(AISHA), "confirm": str(AISHA)}
     draft = read_form(values, now=clock.now(), time_zone="Europe/London")
-    return (await Recording(uow_factory, clock).record(james, draft, "personal")).incident_id
+    return (await record_as(uow_factory, clock, james, draft)).incident_id
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, inspect, select, text
 
 from safeguarding.audit import AuditAction, AuditEvent
-from safeguarding.seed import seed_school
+from safeguarding.services.seeding import seed_school
 from safeguarding.staff import Role
 from storage.database import create_engine
 from storage.migrate import head_revision, schema_status, upgrade

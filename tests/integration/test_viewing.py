@@ -10,12 +10,12 @@ from safeguarding.errors import NotAvailable
 from safeguarding.incident_form import read_form
 from safeguarding.incidents import Status
 from safeguarding.outcomes import NeedsCode
-from safeguarding.recording import Recording
 from safeguarding.second_factor import SecondFactor
 from safeguarding.services.viewing import open_incident
 from safeguarding.viewing import IncidentStatus
 from storage.models import AuditEventRow
 from tests.support.presses import press_as
+from tests.support.scripted import record_as
 
 TEXT = "MARKER-view: she said\nit happened twice"
 
@@ -35,7 +35,7 @@ async def record(uow_factory, clock, recorder, category: int, **values) -> int:
         now=clock.now(),
         time_zone="Europe/London",
     )
-    return (await Recording(uow_factory, clock).record(recorder, draft, "personal")).incident_id
+    return (await record_as(uow_factory, clock, recorder, draft)).incident_id
 
 
 async def view(who, incident, uow_factory, clock):

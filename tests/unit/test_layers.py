@@ -146,3 +146,19 @@ def test_the_ports_import_no_use_case():
         m for m in imported_modules(ports, known) if m.startswith("safeguarding.services")
     } == set()
     assert "TYPE_CHECKING" not in ports.read_text(encoding="utf-8")
+
+
+def test_the_nouns_sit_below_the_ports_and_the_use_cases():
+    """safeguarding/'s top-level modules hold value types and pure rules: they import neither
+    the ports nor the use cases (safeguarding/services/), so the ports can import them."""
+    known = set(import_graph())
+    nouns = [p for p in (ROOT / "safeguarding").glob("*.py") if p.name != "ports.py"]
+    above = {
+        module_name(p): sorted(
+            m
+            for m in imported_modules(p, known)
+            if m == "safeguarding.ports" or m.startswith("safeguarding.services")
+        )
+        for p in nouns
+    }
+    assert {k: v for k, v in above.items() if v} == {}

@@ -1,0 +1,94 @@
+"""Payloads of the Add incident and Add action forms: their inputs, kept by name."""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Self
+
+from cards.payloads.base import record_id
+
+# The names the Add Incident form's inputs and state use; anything else is not from our card.
+FORM_FIELD = re.compile(
+    r"(key|linked|markers|new_student|evidence|confirm|op|student|dialog|student_id|pupil_query"
+    r"|new_first|new_last|new_year|text|categories|link_query|link_pick|date|time|status"
+    r"|assignee|agencies|agency_other|alert_staff|alert_people|alert_groups"
+    r"|linked_\d{1,18}_(same|categories|monitoring)|marker_\d{1,2}_(side|region|note))"
+)
+
+
+def form_values(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The Add Incident form's inputs and state, by name; keys our form does not have go."""
+    return {k: v for k, v in data.items() if isinstance(k, str) and FORM_FIELD.fullmatch(k)}
+
+
+@dataclass(frozen=True)
+class NewForm:
+    """`add incident [name]`, its button, or a dialog (with a message's text as evidence)."""
+
+    query: str = ""  # the user's own typed words
+    dialog: bool = False
+    prefill: str = ""
+    evidence: Mapping[str, Any] | None = None
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> Self | None:
+        evidence = data.get("evidence")
+        return cls(
+            str(data.get("text") or "")[:100],
+            data.get("dialog") is True,
+            str(data.get("prefill") or "") if isinstance(evidence, dict) else "",
+            evidence if isinstance(evidence, dict) else None,
+        )
+
+
+@dataclass(frozen=True)
+class FormData:
+    """The Add Incident form as sent back: its fields, and which helper button was pressed."""
+
+    values: Mapping[str, Any]
+    op: str = ""  # find, find_link, new, existing, link, unlink, add_marker
+    student: Any = None  # the linked pupil an unlink button names
+    dialog: bool = False
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> Self | None:
+        op = data.get("op")
+        dialog = data.get("dialog") is True
+        return cls(
+            form_values(data), op if isinstance(op, str) else "", data.get("student"), dialog
+        )
+
+
+@dataclass(frozen=True)
+class ActionsPage:
+    """All actions on an incident, from a row (`offset`)."""
+
+    incident: int
+    offset: int = 0
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> Self | None:
+        incident = record_id(data.get("incident"))
+        offset = data.get("offset") if type(data.get("offset")) is int else 0
+        return None if incident is None else cls(incident, offset)
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A typeahead's search (Data.Query): what was typed, and the page Teams asks for. Only the
+    "students" dataset is Kestrel's: for any other nothing was typed (nothing is found)."""
+
+    text: str
+    limit: int
+    offset: int
+
+    @classmethod
+    def parse(cls, value: Mapping[str, Any], most: int) -> Self:
+        options = value.get("queryOptions") if isinstance(value.get("queryOptions"), dict) else {}
+        top, skip = options.get("top"), options.get("skip")
+        students = value.get("dataset") == "students"
+        return cls(
+            str(value.get("queryText", ""))[:100] if students else "",
+            min(top, most) if type(top) is int and top > 0 else most,
+            min(skip, 1000) if type(skip) is int and skip > 0 else 0,  # Teams pages with skip
+        )
