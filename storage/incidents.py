@@ -1,7 +1,6 @@
 """Incidents in SQL: the text, evidence and body-map notes encrypted and bound to the incident."""
 
 import json
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
@@ -14,24 +13,20 @@ from safeguarding.errors import Conflict
 from safeguarding.incidents import (
     Evidence,
     IncidentFacts,
-    IncidentPupil,
     Marker,
     NewIncident,
     QueuedAlert,
-    Status,
 )
 from storage.encryption import Keyring
+from storage.incident_facts import incident_facts
 from storage.models import (
-    AgencyRow,
     AlertRow,
     BodyMapMarkerRow,
     IncidentCategoryRow,
     IncidentGrantRow,
     IncidentRow,
     IncidentStudentRow,
-    StudentRow,
 )
-from storage.repositories import student_of, utc
 
 
 def text_context(incident_id: int) -> str:
@@ -184,62 +179,7 @@ class SqlIncidents:
         self, school_id: int, incident_ids: Sequence[int]
     ) -> dict[int, IncidentFacts]:
         """Facts of several incidents of this school in four queries (lists and dashboards)."""
-        wanted = list(dict.fromkeys(incident_ids))
-        if not wanted:
-            return {}
-        rows = await self.session.scalars(
-            select(IncidentRow)
-            .where(IncidentRow.id.in_(wanted), IncidentRow.school_id == school_id)
-            # Fresh in the same unit of work: a press answers with the incident after changing
-            # it, or after a concurrent change (committed elsewhere) won the version.
-            .execution_options(populate_existing=True)
-        )
-        incidents = {row.id: row for row in rows}
-        pupils = (
-            await self.session.execute(
-                select(IncidentStudentRow, StudentRow)
-                .join(StudentRow, StudentRow.id == IncidentStudentRow.student_id)
-                .where(IncidentStudentRow.incident_id.in_(incidents))
-                .order_by(IncidentStudentRow.linked, StudentRow.last_name, StudentRow.id)
-                .execution_options(populate_existing=True)
-            )
-        ).all()
-        categories = (
-            await self.session.execute(
-                select(
-                    IncidentCategoryRow.incident_id,
-                    IncidentCategoryRow.student_id,
-                    IncidentCategoryRow.category_id,
-                ).where(IncidentCategoryRow.incident_id.in_(incidents))
-            )
-        ).all()
-        grants = (
-            await self.session.execute(
-                select(IncidentGrantRow.incident_id, IncidentGrantRow.staff_id).where(
-                    IncidentGrantRow.incident_id.in_(incidents),
-                    IncidentGrantRow.withdrawn_at.is_(None),
-                )
-            )
-        ).all()
-        # Grouped once by incident (a pupil's record loads hundreds: never a scan per incident).
-        pupils_of: dict[int, list] = defaultdict(list)
-        for link, student in pupils:
-            pupils_of[link.incident_id].append((link, student))
-        categories_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for incident_id, student_id, category_id in categories:
-            categories_of[incident_id].append((student_id, category_id))
-        grants_of: dict[int, set[int]] = defaultdict(set)
-        for incident_id, staff_id in grants:
-            grants_of[incident_id].add(staff_id)
-        return {
-            row.id: _facts(
-                row,
-                pupils_of[row.id],
-                categories_of[row.id],
-                frozenset(grants_of[row.id]),
-            )
-            for row in incidents.values()
-        }
+        return await incident_facts(self.session, school_id, incident_ids)
 
     async def assigned_to(self, staff_id: int, offset: int, limit: int) -> tuple[list[int], int]:
         """Open and active cases assigned to this member of staff, newest first, and how many."""
@@ -351,52 +291,3 @@ class SqlIncidents:
                 changed += 1
         await self.session.flush()
         return changed
-
-
-class SqlAgencies:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def list(self, school_id: int) -> Sequence[str]:
-        rows = await self.session.scalars(
-            select(AgencyRow.name).where(AgencyRow.school_id == school_id).order_by(AgencyRow.id)
-        )
-        return list(rows)
-
-    async def ensure(self, school_id: int, names: Sequence[str]) -> None:
-        known = set(await self.list(school_id))
-        # Commas separate a multi-select's values, so they cannot be part of a name.
-        new = [n.replace(",", " ").strip() for n in names if n not in known]
-        self.session.add_all(AgencyRow(school_id=school_id, name=n) for n in new if n)
-        await self.session.flush()
-
-
-def _facts(
-    row: IncidentRow,
-    pupils: list[tuple[IncidentStudentRow, StudentRow]],
-    categories: list[tuple[int, int]],
-    grants: frozenset[int],
-) -> IncidentFacts:
-    return IncidentFacts(
-        id=row.id,
-        school_id=row.school_id,
-        recorded_by=row.recorded_by,
-        recorded_at=utc(row.recorded_at),
-        happened_at=utc(row.happened_at),
-        time_zone=row.time_zone,
-        status=Status(row.status),
-        assignee_id=row.assignee_id,
-        agencies=tuple(row.agencies or ()),
-        pupils=tuple(
-            IncidentPupil(
-                student_of(student),
-                frozenset(c for s, c in categories if s == link.student_id),
-                link.linked,
-                link.monitoring,
-            )
-            for link, student in pupils
-        ),
-        granted_to=grants,
-        version=row.version,
-        outcome=row.outcome,
-    )

@@ -8,13 +8,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from safeguarding.clock import Clock
 from storage.access import SqlAccess
 from storage.actions import SqlActions
+from storage.agencies import SqlAgencies
 from storage.alerts import SqlAlerts
 from storage.attachments import SqlAttachments
 from storage.audit import SqlAuditLog
 from storage.casework import SqlCases
 from storage.chats import SqlChats
 from storage.encryption import Keyring
-from storage.incidents import SqlAgencies, SqlIncidents
+from storage.incidents import SqlIncidents
 from storage.repositories import (
     SqlAlertGroups,
     SqlCategories,

@@ -60,11 +60,22 @@ async def open_incident(
         await press.audit(AuditAction.ELEVATION_PROMPTED, ("incident", incident_id))
         raise NeedsElevation(incident_id)
     assert facts is not None
+    view = await _incident_view(press, facts, viewer, policy)
+    await press.audit(AuditAction.INCIDENT_VIEWED, ("incident", incident_id))
+    return Done(view, notice)
+
+
+async def _incident_view(
+    press: Press, facts: IncidentFacts, viewer: Viewer, policy: AccessPolicy
+) -> IncidentView:
+    """Everything the incident card shows this viewer (decrypted only after the decision),
+    with what they may do with it."""
+    uow, actor, now, incident_id = press.uow, press.staff, press.now, facts.id
     actions = [
         (a, action_decision(viewer, policy, facts, a.category_ids, now))
         for a in await uow.actions.on_incidents([incident_id])
     ]
-    view = IncidentView(
+    return IncidentView(
         facts=facts,
         text=await uow.incidents.text(incident_id),
         evidence=await uow.incidents.evidence(incident_id),
@@ -81,8 +92,6 @@ async def open_incident(
         can_attach=facts.recorded_by == actor.id or actor.leads_safeguarding,
         oversees=actor.leads_safeguarding,
     )
-    await press.audit(AuditAction.INCIDENT_VIEWED, ("incident", incident_id))
-    return Done(view, notice)
 
 
 async def refuse_incident(press: Press, incident_id: int, verb: str) -> NoReturn:
