@@ -1,8 +1,7 @@
 """Add action and All actions: answers in place of the incident card, for this user only."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from cards.elements import (
@@ -17,6 +16,7 @@ from cards.elements import (
     warning,
     when_inputs,
 )
+from cards.form_values import field_error, typed
 from cards.verbs import Verb
 from safeguarding.action_form import ActionForm
 from safeguarding.case_actions import ActionEntry, ActionList
@@ -37,7 +37,7 @@ def action_form_card(view: ActionForm) -> Card:
                 "Press Save action again to go ahead, or change who is alerted."
             )
         )
-    key = _text(view.values, "key")
+    key = typed(view.values, "key")
     return adaptive_card(
         body,
         [
@@ -51,7 +51,10 @@ def action_form_card(view: ActionForm) -> Card:
 
 def _heading(view: ActionForm) -> list[Card]:
     errors = view.errors
-    body: list[Card] = [heading(f"Add action to {view.facts.reference}"), *_error(errors, "form")]
+    body: list[Card] = [
+        heading(f"Add action to {view.facts.reference}"),
+        *field_error(errors, "form"),
+    ]
     if errors and "form" not in errors:
         body.append(warning("Nothing is saved yet: please check the fields marked below."))
     return body
@@ -59,19 +62,19 @@ def _heading(view: ActionForm) -> list[Card]:
 
 def _taken(view: ActionForm) -> list[Card]:
     values, errors = view.values, view.errors
-    text = text_input("text", "Action taken", value=_text(values, "text"), max_length=MAX_TEXT)
+    text = text_input("text", "Action taken", value=typed(values, "text"), max_length=MAX_TEXT)
     text["isMultiline"] = True
     return [
         text,
-        *_error(errors, "text"),
+        *field_error(errors, "text"),
         choice_set(
             "categories",
             "Categories",
             [(c.name, str(c.id)) for c in view.options.categories],
-            value=_text(values, "categories"),
+            value=typed(values, "categories"),
             multi=True,
         ),
-        *_error(errors, "categories"),
+        *field_error(errors, "categories"),
     ]
 
 
@@ -83,22 +86,22 @@ def _planner(view: ActionForm) -> list[Card]:
             "type": "Input.Date",
             "id": "planner_date",
             "label": "Planner date",
-            "value": _text(values, "planner_date"),
+            "value": typed(values, "planner_date"),
         },
-        *_error(errors, "planner_date"),
+        *field_error(errors, "planner_date"),
         choice_set(
             "planner_staff",
             "Remind",
             [(s.display_name, str(s.id)) for s in view.planners],
-            value=_text(values, "planner_staff"),
+            value=typed(values, "planner_staff"),
             placeholder="Choose a colleague",
         ),
-        *_error(errors, "planner_staff"),
+        *field_error(errors, "planner_staff"),
         choice_set(
             "agency",
             "Agency involved",
             [(a, a) for a in view.options.agencies],
-            value=_text(values, "agency"),
+            value=typed(values, "agency"),
             placeholder="None",
         ),
     ]
@@ -109,8 +112,8 @@ def _when(view: ActionForm) -> list[Card]:
     local = view.now.astimezone(ZoneInfo(zone))
     return when_inputs(
         "action",
-        _text(view.values, "date") or local.date().isoformat(),
-        _text(view.values, "time") or local.strftime("%H:%M"),
+        typed(view.values, "date") or local.date().isoformat(),
+        typed(view.values, "time") or local.strftime("%H:%M"),
         zone,
         view.errors,
     )
@@ -123,18 +126,18 @@ def _alerts(view: ActionForm) -> list[Card]:
             "alert_staff",
             "Alert staff members",
             [(s.display_name, str(s.id)) for s in view.options.colleagues],
-            value=_text(values, "alert_staff"),
+            value=typed(values, "alert_staff"),
             multi=True,
         ),
-        *_error(errors, "alert_staff"),
+        *field_error(errors, "alert_staff"),
         choice_set(
             "alert_groups",
             "Alert groups",
             [(g.name, str(g.id)) for g in view.options.alert_groups],
-            value=_text(values, "alert_groups"),
+            value=typed(values, "alert_groups"),
             multi=True,
         ),
-        *_error(errors, "alert_groups"),
+        *field_error(errors, "alert_groups"),
     ]
 
 
@@ -185,13 +188,3 @@ def _action(listed: ActionList, action: ActionEntry) -> list[Card]:
 
 def _local(moment: datetime, zone: str) -> str:
     return moment.astimezone(ZoneInfo(zone)).strftime("%d/%m/%Y %H:%M")
-
-
-def _text(values: Mapping[str, Any], name: str) -> str:
-    value = values.get(name)
-    return value if isinstance(value, str) else ""
-
-
-def _error(errors: Mapping[str, str], name: str) -> list[Card]:
-    message = errors.get(name)
-    return [warning(message)] if message else []

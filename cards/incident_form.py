@@ -23,6 +23,7 @@ from cards.elements import (
     warning,
     when_inputs,
 )
+from cards.form_values import field_error, typed
 from cards.verbs import Verb
 from safeguarding.incident_form import IncidentForm, linked_ids, marker_count, truthy
 from safeguarding.incidents import MAX_MARKERS, MAX_NOTE, MAX_TEXT, RECORDABLE, REGIONS, SIDES
@@ -68,13 +69,11 @@ def _button(view: FormView, verb: str, title: str, **data: Any) -> Card:
 
 
 def _error(view: FormView, name: str) -> list[Card]:
-    message = view.errors.get(name)
-    return [warning(message)] if message else []
+    return field_error(view.errors, name)
 
 
 def _value(view: FormView, name: str) -> str:
-    value = view.values.get(name)
-    return value if isinstance(value, str) else ""
+    return typed(view.values, name)
 
 
 def _evidence(evidence: Any) -> list[Card]:
