@@ -20,6 +20,7 @@ from cards.form_values import field_error, typed
 from cards.verbs import Verb
 from safeguarding.action_form import ActionForm
 from safeguarding.case_actions import ActionEntry, ActionList
+from safeguarding.incident_form import FORM_KEY
 from safeguarding.incidents import MAX_TEXT
 
 PAGE_TEXT = 18_000  # characters of action text on one page (Teams refuses cards over 28 KB)
@@ -37,12 +38,16 @@ def action_form_card(view: ActionForm) -> Card:
                 "Press Save action again to go ahead, or change who is alerted."
             )
         )
-    key = typed(view.values, "key")
+    key = typed(view.values, FORM_KEY)
     return adaptive_card(
         body,
         [
             execute(
-                Verb.ACTION_ADD, "Save action", incident=incident.id, key=key, confirm=view.confirm
+                Verb.ACTION_ADD,
+                "Save action",
+                incident=incident.id,
+                **{FORM_KEY: key},
+                confirm=view.confirm,
             ),
             execute(Verb.INCIDENT_SHOW, "Cancel", incident=incident.id),
         ],

@@ -25,13 +25,19 @@ from cards.elements import (
 )
 from cards.form_values import field_error, typed
 from cards.verbs import Verb
-from safeguarding.incident_form import IncidentForm, linked_ids, marker_count, truthy
+from safeguarding.incident_form import (
+    FORM_KEY,
+    IncidentForm,
+    linked_ids,
+    marker_count,
+    truthy,
+)
 from safeguarding.incidents import MAX_MARKERS, MAX_NOTE, MAX_TEXT, RECORDABLE, REGIONS, SIDES
 from safeguarding.search import StudentMatch
 
 STUDENTS_QUERY = {"type": "Data.Query", "dataset": "students"}
 PEOPLE_QUERY = {"type": "Data.Query", "dataset": "graph.microsoft.com/users"}
-STATE_KEYS = ("key", "linked", "markers", "new_student", "evidence")
+STATE_KEYS = (FORM_KEY, "linked", "markers", "new_student", "evidence")
 FormView = IncidentForm  # the form as data, from the use case (safeguarding/incident_form.py)
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from safeguarding.case_actions import PLANNER_AHEAD, ActionDraft
 from safeguarding.errors import InvalidInput
-from safeguarding.incident_form import FormOptions, happened_at_of, ids, is_id
+from safeguarding.incident_form import FormOptions, form_key, happened_at_of, ids, is_id
 from safeguarding.incidents import MAX_AGENCY, MAX_TEXT, IncidentFacts
 from safeguarding.staff import StaffMember
 
@@ -34,7 +34,7 @@ class ActionForm:
 def read_action_form(values: Mapping[str, Any], *, now: datetime, time_zone: str) -> ActionDraft:
     """The Add action form as a draft; InvalidInput names every wrong field."""
     errors: dict[str, str] = {}
-    key = str(values.get("key", ""))
+    key = form_key(values)
     if not _KEY.fullmatch(key):
         errors["form"] = "This form is out of date. Please open Add action again."
     text = str(values.get("text") or "").replace("\r\n", "\n").replace("\r", "\n")

@@ -35,6 +35,10 @@ from safeguarding.search import StudentMatch
 from safeguarding.staff import StaffMember
 
 _KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
+# The field a form's idempotency key travels in. Not "key": the Agents Playground's web UI
+# cannot press a button whose Action.Execute data holds a field of that name (it throws
+# "Cannot assign to read only property 'key'"), and Teams may not either.
+FORM_KEY = "form_key"
 _GUID = re.compile(r"[0-9A-Fa-f-]{36}")
 
 
@@ -95,7 +99,7 @@ def options_of(
 def read_form(values: Mapping[str, Any], *, now: datetime, time_zone: str) -> IncidentDraft:
     """The form's inputs and card data as a draft; InvalidInput names every wrong field."""
     errors: dict[str, str] = {}
-    key = str(values.get("key", ""))
+    key = form_key(values)
     if not _KEY.fullmatch(key):
         errors["form"] = "This form is out of date. Please open Add incident again."
     new_student = _new_student(values, errors)
@@ -149,6 +153,11 @@ def marker_count(values: Mapping[str, Any]) -> int:
     """How many body-map markers the form currently shows."""
     count = values.get("markers")
     return min(count, MAX_MARKERS) if type(count) is int and count > 0 else 0
+
+
+def form_key(values: Mapping[str, Any]) -> str:
+    """A form's idempotency key (a card sent before the field was renamed carries "key")."""
+    return str(values.get(FORM_KEY) or values.get("key") or "")
 
 
 def truthy(value: Any) -> bool:

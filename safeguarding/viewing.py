@@ -70,5 +70,3 @@ def pupil_records(
         )
         == Decision.ALLOW
     )
-
-

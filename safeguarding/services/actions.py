@@ -15,6 +15,7 @@ from safeguarding.audit import AuditAction
 from safeguarding.case_actions import ActionDraft, ActionList, AddedAction, NewAction, remind_at
 from safeguarding.errors import ConfirmGrants, Conflict, InvalidInput
 from safeguarding.files import ATTACH_WINDOW
+from safeguarding.incident_form import FORM_KEY, form_key
 from safeguarding.incidents import IncidentFacts, QueuedAlert
 from safeguarding.outcomes import Confirm, Done, Invalid, NeedsCode
 from safeguarding.recipients import AlertChoice, Recipients, check_confirmed, grantees
@@ -32,7 +33,7 @@ Answer = Done[IncidentView | IncidentStatus]
 async def action_form(press: Press, incident_id: int) -> Done[ActionForm]:
     """Add action (action.form): a fresh form (its key makes a second Save harmless)."""
     facts = await allowed(press, incident_id, Action.VIEW_INCIDENT, "action.form")
-    return Done(await _form(press, facts, {"key": secrets.token_urlsafe(12)}))
+    return Done(await _form(press, facts, {FORM_KEY: secrets.token_urlsafe(12)}))
 
 
 async def add_action(
@@ -60,7 +61,7 @@ async def add_again(press: Press, incident_id: int, values: Mapping[str, Any]) -
     The documented second press of action.add: saving raised Conflict on the key, which leaves
     that transaction unusable, so the first send's action is looked up in a new one.
     """
-    found = await action_added_before(press, incident_id, str(values.get("key", "")))
+    found = await action_added_before(press, incident_id, form_key(values))
     if found is None:
         raise Conflict()
     return await open_incident(press, incident_id, found.notice())

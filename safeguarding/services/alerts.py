@@ -1,6 +1,5 @@
 """A colleague's own alerts inside a press: Mark as read, and reading by acting on the case."""
 
-
 from safeguarding.alerts import ReadAlert
 from safeguarding.audit import AuditAction
 from safeguarding.errors import NotAvailable

@@ -2,7 +2,6 @@
 Settings, and the DSL team's reset. A wrong code's count and audit are kept: it is answered
 with an outcome (the press commits), never with an exception (that would roll it back)."""
 
-
 from safeguarding.audit import AuditAction
 from safeguarding.elevation import (
     Enrolment,

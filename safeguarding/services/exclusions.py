@@ -101,4 +101,3 @@ async def lift_exclusion(press: Press, exclusion_id: int | None) -> Done[Exclusi
     detail = {"exclusion": exclusion_id}
     await press.audit(AuditAction.EXCLUSION_LIFTED, ("student", student_id), detail)
     return await show_exclusions(press, "The exclusion was lifted.")
-

@@ -11,8 +11,10 @@ from typing import Any, Protocol
 from safeguarding.audit import AuditAction
 from safeguarding.errors import ConfirmGrants, Conflict, InvalidInput, NotAvailable
 from safeguarding.incident_form import (
+    FORM_KEY,
     IncidentForm,
     OpensPrivately,
+    form_key,
     ids,
     linked_ids,
     marker_count,
@@ -56,7 +58,7 @@ async def new_form(press: Press, form: NewForm) -> Done[IncidentForm | OpensPriv
     text comes in as evidence. Private outside the 1:1 chat."""
     if press.conversation != "personal" and not form.dialog:
         return Done(OpensPrivately())
-    values: dict[str, Any] = {"key": secrets.token_urlsafe(16)}
+    values: dict[str, Any] = {FORM_KEY: secrets.token_urlsafe(16)}
     if form.evidence is not None:  # the message action: its text and its source
         values["text"], values["evidence"] = form.prefill[:MAX_TEXT], form.evidence
         if len(form.prefill) > MAX_TEXT:
@@ -112,7 +114,7 @@ async def record_again(press: Press, form: SentForm) -> Done[Recorded]:
     The documented second press of incident.record: storing raised Conflict on the key, which
     leaves that transaction unusable, so the first send's incident is looked up in a new one.
     """
-    found = await recorded_before(press, str(form.values.get("key", "")))
+    found = await recorded_before(press, form_key(form.values))
     if found is None:
         raise Conflict()
     return Done(found)

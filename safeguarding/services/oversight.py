@@ -65,4 +65,3 @@ async def _lines(press: Press, records: list[tuple[str, int]]) -> tuple[AuditLin
     events = await press.uow.audit.for_records(school_id, records, REPORT_LINES)
     names = {s.id: s.display_name for s in await press.uow.staff.list(school_id)}
     return audit_lines(events, names)
-

@@ -188,4 +188,3 @@ async def _decrypted(uow: UnitOfWork, page: list[Entry]) -> list[Entry]:
 
 async def _category_ids(press: Press) -> list[int]:
     return [c.id for c in await press.uow.categories.list(press.staff.school_id)]
-

@@ -155,7 +155,6 @@ async def _check_assignee(press: Press, draft: IncidentDraft, pupils: set[int]) 
         raise InvalidInput({"assignee": "Choose a colleague who works safeguarding cases."})
 
 
-
 def _resolved(draft: IncidentDraft, students: Sequence[Student]) -> tuple[PupilEntry, ...]:
     """The draft's pupils with their stored ids (a new student's id is known only now)."""
     return tuple(

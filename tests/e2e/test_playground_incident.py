@@ -180,7 +180,8 @@ async def _fill_in_and_record(form: OpenForm, text: str, database: Path) -> tupl
     assert record.get("confirm")
     assert _inputs(asked)["text"] == text  # the form came back with every value
     stored = "SELECT count(*) FROM incidents WHERE idempotency_key = ?"
-    assert _rows(database, stored, record["key"]) == [(0,)]  # nothing granted before confirming
+    # nothing granted before confirming
+    assert _rows(database, stored, record["form_key"]) == [(0,)]
     done = await form.press("Record incident")  # as it is now: its inputs, the confirm data
     chosen = Chosen(int(main), int(linked), tuple(sorted(map(int, categories))), int(colleague))
     return done, chosen

@@ -333,7 +333,9 @@ async def test_add_action_keeps_everything_typed_and_saves_once(running_bot, cas
     form = await press(running_bot, "action.form", **sent_back(opened, "Add action"))
     assert texts(form)[0] == f"Add action to K-{case.incident}"
     save = button(form, "Save action")["data"]
-    assert save["incident"] == case.incident and re.fullmatch(r"[A-Za-z0-9_-]{8,64}", save["key"])
+    assert save["incident"] == case.incident and re.fullmatch(
+        r"[A-Za-z0-9_-]{8,64}", save["form_key"]
+    )
     assert set(inputs(form)) == {
         "text",
         "categories",
@@ -362,7 +364,7 @@ async def test_add_action_keeps_everything_typed_and_saves_once(running_bot, cas
     )
     kept = inputs(wrong)
     assert {name: kept[name].get("value") for name in typed} == typed
-    assert button(wrong, "Save action")["data"]["key"] == save["key"]
+    assert button(wrong, "Save action")["data"]["form_key"] == save["form_key"]
     assert error_after(wrong, "text") == "Say what was done (who, what, and what was decided)."
     assert error_after(wrong, "date") == (
         "The action cannot be later than now (24/11/2026 10:50). Check the date and time."

@@ -34,8 +34,8 @@ async def test_a_server_failure_while_adding_an_action_keeps_the_text_and_try_ag
 ):
     incident = await recorded(uow_factory, clock, 7)
     form = await press(running_bot, "action.form", incident=incident)
-    key = button(form, "Save action")["data"]["key"]
-    typed = {"incident": incident, "key": key, "text": "MARKER-action: phoned mum"}
+    key = button(form, "Save action")["data"]["form_key"]
+    typed = {"incident": incident, "form_key": key, "text": "MARKER-action: phoned mum"}
     await rename(engine, "actions", "actions_away")  # the store fails mid-request
     try:
         card = await press(running_bot, "action.add", **typed)
@@ -44,7 +44,7 @@ async def test_a_server_failure_while_adding_an_action_keeps_the_text_and_try_ag
     assert card["body"][0]["text"] == "Not saved"
     assert inputs(card)["text"]["value"] == typed["text"]
     retry = button(card, "Try again")
-    assert (retry["verb"], retry["data"]["key"]) == ("action.add", key)
+    assert (retry["verb"], retry["data"]["form_key"]) == ("action.add", key)
     again = await press(running_bot, "action.add", **retry["data"], text=typed["text"])
     assert again["body"][1]["text"].startswith("Action added.")
     async with engine.connect() as connection:

@@ -136,8 +136,8 @@ async def test_finding_a_pupil_keeps_everything_else_that_was_typed(running_bot)
         "Zoë Roberts (Year 7, 7C)",
     ]
     assert (
-        button(found, "Record incident")["data"]["key"]
-        == button(form, "Record incident")["data"]["key"]
+        button(found, "Record incident")["data"]["form_key"]
+        == button(form, "Record incident")["data"]["form_key"]
     )
 
 

@@ -19,7 +19,12 @@ from tests.support.cards import assert_valid_card, button, card_problems, inputs
 
 NOW = datetime(2026, 11, 24, 10, 50, tzinfo=UTC)
 ZONE = "Europe/London"
-VALID = {"key": "k-123456789", "student_id": "1", "text": 'Said: "I\'m scared"', "categories": "3"}
+VALID = {
+    "form_key": "k-123456789",
+    "student_id": "1",
+    "text": 'Said: "I\'m scared"',
+    "categories": "3",
+}
 STAFF = [StaffMember(n, 1, f"a{n}", f"Colleague {n}", f"c{n}@x", Role.STAFF) for n in range(2, 40)]
 OPTIONS = FormOptions(
     categories=tuple(
@@ -98,7 +103,13 @@ def test_a_new_student_needs_names_and_a_year_group():
 
 
 def test_an_out_of_date_form_without_its_key_is_refused():
-    assert "form" in errors_of(key="")
+    assert "form" in errors_of(form_key="")
+
+
+def test_a_form_sent_before_its_key_was_renamed_is_still_read():
+    values = {k: v for k, v in VALID.items() if k != "form_key"}
+    draft = read_form({**values, "key": "k-123456789"}, now=NOW, time_zone="Europe/London")
+    assert draft.key == "k-123456789"
 
 
 def test_agencies_chosen_and_typed_and_alert_choices_are_read():
@@ -117,7 +128,7 @@ def test_agencies_chosen_and_typed_and_alert_choices_are_read():
 def view(**kw) -> FormView:
     return FormView(
         options=OPTIONS,
-        values=kw.pop("values", {"key": "k-123456789"}),
+        values=kw.pop("values", {"form_key": "k-123456789"}),
         now=NOW,
         time_zone=ZONE,
         **kw,
@@ -126,7 +137,7 @@ def view(**kw) -> FormView:
 
 def test_the_form_carries_back_every_value_with_an_error_by_the_wrong_field():
     values = {
-        "key": "k-123456789",
+        "form_key": "k-123456789",
         "text": "line 1\nline 2",
         "categories": "3,4",
         "date": "2026-11-23",
@@ -151,7 +162,7 @@ def test_the_dialog_form_uses_submit_buttons_and_the_people_picker():
     assert "alert_staff" not in fields
     record = card["body"][-1]["actions"][0]
     assert record["type"] == "Action.Submit" and record["data"]["verb"] == "incident.record"
-    assert record["data"]["dialog"] is True and record["data"]["key"] == "k-123456789"
+    assert record["data"]["dialog"] is True and record["data"]["form_key"] == "k-123456789"
 
 
 def test_a_form_with_the_longest_text_stays_under_the_card_size_limit():
@@ -159,7 +170,7 @@ def test_a_form_with_the_longest_text_stays_under_the_card_size_limit():
     options = replace(
         OPTIONS, categories=OPTIONS.categories[:10], colleagues=OPTIONS.colleagues[:7]
     )
-    values = {"key": "k-123456789", "text": "x" * MAX_TEXT, "linked": [2], "markers": 2}
+    values = {"form_key": "k-123456789", "text": "x" * MAX_TEXT, "linked": [2], "markers": 2}
     pupils = {2: StudentMatch(2, "Pupil 2", 9, "9R")}
     card = incident_form_card(replace(view(values=values, pupils=pupils), options=options))
     assert_valid_card(card)
@@ -169,7 +180,7 @@ def test_the_largest_possible_form_stays_under_the_teams_message_limit():
     # 28 KB is our target; the longest text plus every marker and linked pupil cannot fit it,
     # so the extreme stays under what Teams accepts for a bot message (80 KB recommended).
     values = {
-        "key": "k-123456789",
+        "form_key": "k-123456789",
         "text": "x" * MAX_TEXT,
         "linked": list(range(2, 2 + MAX_LINKED)),
         "markers": MAX_MARKERS,
@@ -182,7 +193,7 @@ def test_the_largest_possible_form_stays_under_the_teams_message_limit():
 
 
 def test_names_hidden_shows_chosen_pupils_as_initials():
-    values = {"key": "k-123456789", "linked": [2]}
+    values = {"form_key": "k-123456789", "linked": [2]}
     pupils = {2: StudentMatch(2, "Sam Taylor", 9, "9R")}
     card = incident_form_card(view(values=values, pupils=pupils, hide_names=True))
     shown = " ".join(texts(card))
@@ -202,7 +213,7 @@ def test_the_confirmation_carries_only_the_reference():
 
 
 def test_a_not_saved_card_keeps_the_text_and_every_choice_for_try_again():
-    values = {"key": "k-1", "text": "what she said", "categories": "3", "linked": [2]}
+    values = {"form_key": "k-1", "text": "what she said", "categories": "3", "linked": [2]}
     card = not_saved_card(values, "ab12cd34", dialog=False)
     assert_valid_card(card)
     assert inputs(card)["text"]["value"] == "what she said"
@@ -240,7 +251,7 @@ def test_the_largest_form_keeps_every_field_it_sends():
     from bot.handlers.incidents import form_values
 
     linked = list(range(2, 2 + MAX_LINKED))
-    data = {"v": 1, "verb": "incident.record", "key": "k-123456789", "linked": linked}
+    data = {"v": 1, "verb": "incident.record", "form_key": "k-123456789", "linked": linked}
     for n in linked:
         data |= {f"linked_{n}_same": "true", f"linked_{n}_monitoring": "false"}
     for n in range(1, MAX_MARKERS + 1):
