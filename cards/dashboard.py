@@ -1,4 +1,5 @@
-"""My dashboard: alerts, assigned cases, history; each line opens its incident. Invoke only."""
+"""My dashboard: new concerns (the DSL team), alerts, assigned cases, history; each line opens
+its incident. Invoke only."""
 
 from zoneinfo import ZoneInfo
 
@@ -17,26 +18,61 @@ def dashboard_stub_card() -> Card:
 
 
 def dashboard_card(board: Dashboard, *, hide_names: bool, time_zone: str) -> Card:
-    """Three sections of at most ten lines, with More where there are more."""
-    zone, offsets = ZoneInfo(time_zone), (board.alerts, board.assigned, board.history)
+    """New concerns first (the DSL team), then alerts, assigned cases and history: at most ten
+    lines a section, with More where there are more."""
+    zone = ZoneInfo(time_zone)
     body = [heading("My dashboard")]
+    if board.new is not None:
+        body += _new_concerns(board, hide_names, zone)
+    sections = (board.alerts, board.assigned, board.history)
     titles = ("Alerts", "My assigned", "My history")
     empty = ("No unread alerts.", "No open cases assigned to you.", "You have not recorded any.")
-    for index, (title, section, nothing) in enumerate(zip(titles, offsets, empty, strict=True)):
+    for index, (title, section, nothing) in enumerate(zip(titles, sections, empty, strict=True)):
         body.append(text_block(f"**{title}** ({section.total})"))
         if not section.lines:
             body.append(text_block(nothing, subtle=True))
         for line in section.lines:
             body.append(_line(line, index == 0, hide_names, zone))
-        if section.more:
-            pages = [s.offset for s in offsets]
-            pages[index] = section.offset + PAGE
-            more = execute(Verb.DASHBOARD_SHOW, f"More {title.lower()}", pages=pages)
-            body.append(action_set(more))
+        body += _more(board, index, title)
     return adaptive_card(body)
 
 
+def _new_concerns(board: Dashboard, hide_names: bool, zone: ZoneInfo) -> list[Card]:
+    """Every Open incident nobody works yet, newest first, each with Open and Assign to me."""
+    section = board.new
+    assert section is not None
+    body = [text_block(f"**New concerns** ({section.total})")]
+    if not section.lines:
+        body.append(text_block("None: every open concern has someone working it.", subtle=True))
+    for line in section.lines:
+        buttons = [execute(Verb.INCIDENT_SHOW, "Open", incident=line.incident_id)]
+        if line.workable:
+            case = {"incident": line.incident_id, "ver": line.version}
+            buttons.append(execute(Verb.CASE_ASSIGN, "Assign to me", **case))
+        body += [text_run(_words(line, False, hide_names, zone)), action_set(*buttons)]
+    return body + _more(board, 3, "New concerns")
+
+
+def _more(board: Dashboard, index: int, title: str) -> list[Card]:
+    """More for one section (`index` in the order the offsets go), if it has more."""
+    sections = (board.alerts, board.assigned, board.history, board.new)
+    section = sections[index]
+    if section is None or not section.more:
+        return []
+    pages = board.offsets()
+    pages[index] = section.offset + PAGE
+    return [action_set(execute(Verb.DASHBOARD_SHOW, f"More {title.lower()}", pages=pages))]
+
+
 def _line(line: DashboardLine, alert: bool, hide_names: bool, zone: ZoneInfo) -> Card:
+    return {
+        "type": "Container",
+        "items": [text_run(_words(line, alert, hide_names, zone))],
+        "selectAction": execute(Verb.INCIDENT_SHOW, "Open", incident=line.incident_id),
+    }
+
+
+def _words(line: DashboardLine, alert: bool, hide_names: bool, zone: ZoneInfo) -> str:
     when = line.when.astimezone(zone).strftime("%d/%m %H:%M")
     if line.pupil is None:
         words = f"{line.reference} ({line.status.value}), {when}"
@@ -46,8 +82,4 @@ def _line(line: DashboardLine, alert: bool, hide_names: bool, zone: ZoneInfo) ->
         words = f"{line.reference} {pupil}: {categories} ({line.status.value}), {when}"
     if alert:
         words += f", from {line.who}"
-    return {
-        "type": "Container",
-        "items": [text_run(words)],
-        "selectAction": execute(Verb.INCIDENT_SHOW, "Open", incident=line.incident_id),
-    }
+    return words

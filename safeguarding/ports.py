@@ -115,6 +115,9 @@ class IncidentRepository(Protocol):
     async def assigned_to(
         self, staff_id: int, offset: int, limit: int
     ) -> tuple[list[int], int]: ...
+    async def unassigned_open(
+        self, school_id: int, offset: int, limit: int
+    ) -> tuple[list[int], int]: ...
     async def recorded_by_staff(
         self, staff_id: int, offset: int, limit: int
     ) -> tuple[list[int], int]: ...

@@ -186,6 +186,17 @@ class SqlIncidents:
         where = (IncidentRow.assignee_id == staff_id, IncidentRow.status != "Closed")
         return await self._page(where, offset, limit)
 
+    async def unassigned_open(
+        self, school_id: int, offset: int, limit: int
+    ) -> tuple[list[int], int]:
+        """The school's Open incidents nobody is assigned to, newest first, and how many."""
+        where = (
+            IncidentRow.school_id == school_id,
+            IncidentRow.status == "Open",
+            IncidentRow.assignee_id.is_(None),
+        )
+        return await self._page(where, offset, limit)
+
     async def recorded_by_staff(
         self, staff_id: int, offset: int, limit: int
     ) -> tuple[list[int], int]:

@@ -21,15 +21,17 @@ class AlertId:
 
 @dataclass(frozen=True)
 class Pages:
-    """The dashboard's three sections at their first rows (More); the first page otherwise."""
+    """The dashboard's sections at their first rows (More: alerts, assigned, history and, for
+    the DSL team, new concerns); the first page otherwise."""
 
-    pages: tuple[int, int, int] = (0, 0, 0)
+    pages: tuple[int, ...] = (0, 0, 0, 0)
 
     @classmethod
     def parse(cls, data: Mapping[str, Any]) -> Self | None:
         pages = data.get("pages")
-        if isinstance(pages, list) and len(pages) == 3 and all(type(p) is int for p in pages):
-            return cls((pages[0], pages[1], pages[2]))
+        wellformed = isinstance(pages, list) and len(pages) in (3, 4)
+        if wellformed and all(type(p) is int for p in pages):
+            return cls(tuple(pages))
         return cls()
 
 

@@ -13,6 +13,7 @@ from safeguarding.dashboard import (
     dashboard_line,
     page_offsets,
 )
+from safeguarding.incidents import IncidentFacts
 from safeguarding.outcomes import Done
 from safeguarding.services.press import Press
 from safeguarding.services.viewing import viewer_and_policy
@@ -20,20 +21,25 @@ from safeguarding.services.viewing import viewer_and_policy
 LineOf = Callable[..., DashboardLine]
 
 
-async def show_dashboard(press: Press, pages: tuple[int, int, int]) -> Done[Dashboard]:
-    """The three sections at the asked pages (More); what was shown is audited (ids only)."""
+async def show_dashboard(press: Press, pages: tuple[int, ...]) -> Done[Dashboard]:
+    """The sections at the asked pages (More); what was shown is audited (ids only). The DSL
+    team's begins with New concerns: unassigned Open incidents, newest first."""
     uow, actor = press.uow, press.staff
-    alerts_at, assigned_at, history_at = page_offsets(pages)
+    alerts_at, assigned_at, history_at, new_at = page_offsets(pages)
     unread, unread_total = await uow.alerts.unread(actor.id, alerts_at, PAGE)
     assigned, assigned_total = await uow.incidents.assigned_to(actor.id, assigned_at, PAGE)
     history, history_total = await uow.incidents.recorded_by_staff(actor.id, history_at, PAGE)
-    ids = [a.incident_id for a in unread] + assigned + history
+    new: list[int] = []
+    if actor.leads_safeguarding:
+        new, new_total = await uow.incidents.unassigned_open(actor.school_id, new_at, PAGE)
+    ids = [a.incident_id for a in unread] + assigned + history + new
     line = await _lines(press, ids)
     alerts = tuple(line(a.incident_id, a.created_at, a.raised_by) for a in unread)
     board = Dashboard(
         Section(alerts, unread_total, alerts_at),
         Section(tuple(map(line, assigned)), assigned_total, assigned_at),
         Section(tuple(map(line, history)), history_total, history_at),
+        Section(tuple(map(line, new)), new_total, new_at) if actor.leads_safeguarding else None,
     )
     await press.audit(AuditAction.DASHBOARD_VIEWED, detail={"incidents": sorted(set(ids))})
     return Done(board)
@@ -46,17 +52,19 @@ async def _lines(press: Press, ids: Sequence[int]) -> LineOf:
     categories = {c.id: c.name for c in await uow.categories.list(school_id)}
     names = {s.id: s.display_name for s in await uow.staff.list(school_id)}
     viewer, policy = await viewer_and_policy(uow, press.staff, now)
-    readable = {
-        incident_id
-        for incident_id, found in facts.items()
-        if decide(viewer, Action.VIEW_INCIDENT, found.record(), policy, now) != Decision.DENY
-    }
+
+    def allows(action: Action, found: IncidentFacts) -> bool:
+        return decide(viewer, action, found.record(), policy, now) != Decision.DENY
+
+    readable = {i for i, found in facts.items() if allows(Action.VIEW_INCIDENT, found)}
+    workable = {i for i, found in facts.items() if allows(Action.WORK_CASE, found)}
 
     def line(incident_id: int, when: datetime | None = None, who: str = "") -> DashboardLine:
         found = facts[incident_id]
         return dashboard_line(
             found,
             readable=incident_id in readable,
+            workable=incident_id in workable,
             categories=categories,
             names=names,
             when=when,

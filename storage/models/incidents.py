@@ -29,6 +29,7 @@ class IncidentRow(Base):
         CheckConstraint("status IN ('Open', 'Active', 'Closed')", name="status"),
         Index(None, "recorded_by", "recorded_at"),
         Index(None, "assignee_id", "status"),
+        Index(None, "school_id", "status", "assignee_id"),  # the DSL team's new concerns
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,11 +9,14 @@ from cards.pupils import pupil_name
 from safeguarding.dashboard import PAGE
 from safeguarding.incident_form import read_form
 from safeguarding.services.alerts import acknowledge_alert
+from safeguarding.services.casework import assign_case
 from safeguarding.services.dashboard import show_dashboard
 from storage.models import AlertRow, AuditEventRow
-from tests.support.cards import assert_valid_card, button, texts
+from tests.support.cards import assert_valid_card, button, elements, texts
 from tests.support.presses import press_as
 from tests.support.scripted import record_as
+
+ZONE = "Europe/London"
 
 
 async def staff_of(uow_factory) -> dict:
@@ -27,7 +30,7 @@ async def record(uow_factory, clock, who, key: str, category: int, **values) -> 
     return (await record_as(uow_factory, clock, who, draft)).incident_id
 
 
-async def board(uow_factory, clock, who, offsets=(0, 0, 0)):
+async def board(uow_factory, clock, who, offsets=(0, 0, 0, 0)):
     return (await press_as(uow_factory, clock, who, show_dashboard, offsets)).view
 
 
@@ -47,11 +50,12 @@ async def test_alerts_assigned_and_history_each_open_their_incident(
     card = dashboard_card(mine, hide_names=True, time_zone="Europe/London")
     assert_valid_card(card)
     initials = pupil_name(alert.pupil, hide=True)
-    [shown] = texts({"body": card["body"][2]["items"]})
+    row, _ = [b for b in card["body"] if b.get("selectAction")]  # the alert, then assigned
+    [shown] = texts({"body": row["items"]})
     assert (
         shown == f"K-{incident} {initials}: Safeguarding (Open), 24/11 10:50, from James Whitfield"
     )
-    assert card["body"][2]["selectAction"]["data"] == {"v": 1, "incident": incident}
+    assert row["selectAction"]["data"] == {"v": 1, "incident": incident}
     teachers = await board(uow_factory, clock, teacher)
     [line] = teachers.history.lines
     assert line.pupil is None  # he may record, not read: reference and status only
@@ -89,7 +93,7 @@ async def test_read_alerts_leave_and_a_large_backlog_pages_by_ten(
     first = await board(uow_factory, clock, dsl)
     assert (len(first.alerts.lines), first.alerts.total, first.alerts.more) == (PAGE, 25, True)
     card = dashboard_card(first, hide_names=False, time_zone="Europe/London")
-    assert button(card, "More alerts")["data"] == {"v": 1, "pages": [10, 0, 0]}
+    assert button(card, "More alerts")["data"] == {"v": 1, "pages": [10, 0, 0, 0]}
     last = await board(uow_factory, clock, dsl, (20, 0, 0))
     assert (len(last.alerts.lines), last.alerts.more) == (5, False)
     async with uow_factory() as uow:
@@ -98,3 +102,46 @@ async def test_read_alerts_leave_and_a_large_backlog_pages_by_ten(
         ]
     await press_as(uow_factory, clock, dsl, acknowledge_alert, newest)
     assert (await board(uow_factory, clock, dsl)).alerts.total == 24
+
+
+async def test_a_concern_that_alerts_nobody_heads_the_dsl_teams_new_concerns(
+    demo_school, uow_factory, clock
+):
+    staff = await staff_of(uow_factory)
+    teacher, dsl, deputy = staff["James Whitfield"], staff["Priya Raman"], staff["Tom Okafor"]
+    # Pastoral alerts no group by default, and nobody is tagged: nobody is alerted.
+    quiet = await record(uow_factory, clock, teacher, "dashboard-new-1", 7)
+    later = await record(uow_factory, clock, teacher, "dashboard-new-2", 7)
+    for lead in (dsl, deputy):
+        mine = await board(uow_factory, clock, lead)
+        assert mine.alerts.total == 0
+        assert [line.incident_id for line in mine.new.lines] == [later, quiet]  # newest first
+        assert all(line.workable and line.pupil is not None for line in mine.new.lines)
+    assert (await board(uow_factory, clock, teacher)).new is None  # the DSL team's only
+    card = dashboard_card(await board(uow_factory, clock, dsl), hide_names=False, time_zone=ZONE)
+    assert_valid_card(card)
+    assert texts(card)[1] == "**New concerns** (2)"  # it heads the dashboard
+    assign = [e for e in elements(card) if e.get("title") == "Assign to me"]
+    assert [a["data"] for a in assign] == [
+        {"v": 1, "incident": later, "ver": 1},
+        {"v": 1, "incident": quiet, "ver": 1},
+    ]
+    await press_as(uow_factory, clock, dsl, assign_case, quiet, 1, None, True)
+    assert [line.incident_id for line in (await board(uow_factory, clock, deputy)).new.lines] == [
+        later
+    ]
+
+
+async def test_new_concerns_page_by_ten_and_more_keeps_the_other_sections(
+    demo_school, uow_factory, clock
+):
+    staff = await staff_of(uow_factory)
+    teacher, dsl = staff["James Whitfield"], staff["Priya Raman"]
+    for n in range(12):
+        await record(uow_factory, clock, teacher, f"dashboard-page-{n:02d}", 7)
+    first = await board(uow_factory, clock, dsl)
+    assert (len(first.new.lines), first.new.total, first.new.more) == (PAGE, 12, True)
+    card = dashboard_card(first, hide_names=False, time_zone=ZONE)
+    assert button(card, "More new concerns")["data"] == {"v": 1, "pages": [0, 0, 0, 10]}
+    rest = await board(uow_factory, clock, dsl, (0, 0, 0, 10))
+    assert (len(rest.new.lines), rest.new.more) == (2, False)

@@ -65,7 +65,8 @@ def test_a_dashboard_line_names_pupil_and_categories_only_when_readable():
 
 
 def test_dashboard_pages_stay_between_the_first_row_and_the_last_a_page_may_ask():
-    assert page_offsets((-5, 10, 10**9)) == (0, 10, 100_000)
+    assert page_offsets((-5, 10, 10**9)) == (0, 10, 100_000, 0)  # a card from before New concerns
+    assert page_offsets((0, 0, 0, 10**9)) == (0, 0, 0, 100_000)
 
 
 def test_elevation_status_tells_pending_enrolled_elevated_and_paused():
@@ -95,7 +96,9 @@ def test_the_family_payloads_parse_strictly():
     assert AlertId.parse({"alert": 7}) == AlertId(7)
     assert AlertId.parse({"alert": "7"}) is None and AlertId.parse({"alert": 2**31}) is None
     assert Pages.parse({"pages": [10, 0, 0]}).pages == (10, 0, 0)
-    assert Pages.parse({"pages": [1, "x", 0]}).pages == (0, 0, 0)
+    assert Pages.parse({"pages": [1, "x", 0]}).pages == (0, 0, 0, 0)
+    assert Pages.parse({"pages": [0, 0, 0, 10]}).pages == (0, 0, 0, 10)
+    assert Pages.parse({"pages": [0, 0, 0, 0, 10]}).pages == (0, 0, 0, 0)
     assert SettingsForm.parse({"hide_names": "TRUE"}).hide_names
     assert not SettingsForm.parse({}).hide_names
     assert ColleagueRef.parse({"staff_id": "1 OR 1=1"}).staff is None
