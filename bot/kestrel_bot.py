@@ -101,7 +101,7 @@ class KestrelBot:
             action = value.get("action") if isinstance(value.get("action"), dict) else {}
             answer = await self._run(context, str(action.get("verb", "")), action.get("data"))
             if isinstance(answer, Done):
-                await _replace_form(context, answer.card)
+                await _replace_form(context, answer)
             card = answer.card if isinstance(answer, Done) else answer
             body = {"statusCode": 200, "type": ADAPTIVE_CARD, "value": card}
         elif activity.name == "application/search":
@@ -189,7 +189,7 @@ class KestrelBot:
     async def _show(self, context: TurnContext, answer: Card | Done) -> None:
         """A finished form replaces its own message; anything else is a reply."""
         if isinstance(answer, Done) and context.activity.reply_to_id:
-            await _replace_form(context, answer.card)
+            await _replace_form(context, answer)
         else:
             await self._reply(context, answer.card if isinstance(answer, Done) else answer)
 
@@ -219,12 +219,12 @@ def _task(answer: Card | Done) -> dict[str, Any]:
     return {"task": {"type": "continue", "value": _dialog("Add incident", answer)}}
 
 
-async def _replace_form(context: TurnContext, card: Card) -> None:
-    """Replace the form's message for everybody (Teams keeps the form otherwise)."""
-    message_id = context.activity.reply_to_id
+async def _replace_form(context: TurnContext, done: Done) -> None:
+    """Replace the form's message (or the one it names) for everybody: Teams keeps it."""
+    message_id = context.activity.reply_to_id if done.replaces is None else done.replaces
     if not message_id:
         return
-    update = MessageFactory.attachment(CardFactory.adaptive_card(card))
+    update = MessageFactory.attachment(CardFactory.adaptive_card(done.card))
     update.id = message_id
     try:
         await context.update_activity(update)

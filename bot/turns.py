@@ -51,8 +51,12 @@ class Turn:
 
 @dataclass(frozen=True)
 class Done:
-    """A finished form: `card` replaces the form's message, `summary` closes a dialog."""
+    """A finished form: `card` replaces the form's message, `summary` closes a dialog.
+
+    `replaces` names another message to replace instead (an alert's own, when Mark as read
+    was pressed on the incident it opened); "" replaces none."""
 
     card: Card
     summary: str
+    replaces: str | None = None
 

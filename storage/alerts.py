@@ -11,6 +11,8 @@ from safeguarding.chats import ChatAddress
 from storage.models import AlertRow, ChatAddressRow, StaffRow
 from storage.repositories import utc
 
+NOTICE = "not_reached"  # a notice that an alert could not be delivered
+
 
 class SqlAlerts:
     def __init__(self, session: AsyncSession) -> None:
@@ -35,9 +37,8 @@ class SqlAlerts:
         for row in rows:
             row.claimed_until = lease_until
         await self.session.flush()
-        names = await self._names(
-            {r.raised_by for r in rows} | {r.concerning_staff_id or 0 for r in rows}
-        )
+        names = await self._names({r.raised_by for r in rows})
+        unreached = await self._unreached({r.incident_id for r in rows if r.reason == NOTICE})
         chats = await self._chats({r.staff_id for r in rows})
         aad = await self._aad({r.staff_id for r in rows if r.staff_id not in chats})
         schools = {r.school_id for r in rows if r.staff_id not in chats}
@@ -51,7 +52,7 @@ class SqlAlerts:
                 chats.get(r.staff_id),
                 r.attempts,
                 r.reason,
-                names.get(r.concerning_staff_id or 0, ""),
+                unreached.get(r.incident_id, ""),
                 aad.get(r.staff_id, ""),
                 school_chats.get(r.school_id),
                 r.action_id,
@@ -79,9 +80,8 @@ class SqlAlerts:
         for row in rows:
             row.stale = False
         await self.session.flush()
-        names = await self._names(
-            {r.raised_by for r in rows} | {r.concerning_staff_id or 0 for r in rows}
-        )
+        names = await self._names({r.raised_by for r in rows})
+        unreached = await self._unreached({r.incident_id for r in rows if r.reason == NOTICE})
         chats = await self._chats({r.staff_id for r in rows})
         return [
             (
@@ -93,7 +93,7 @@ class SqlAlerts:
                     _in_conversation(chats.get(r.staff_id), r.conversation_id or ""),
                     r.refresh_attempts,
                     r.reason,
-                    names.get(r.concerning_staff_id or 0, ""),
+                    unreached.get(r.incident_id, ""),
                     action_id=r.action_id,
                 ),
                 r.message_id or "",
@@ -172,6 +172,7 @@ class SqlAlerts:
             AlertRow.read_at.is_(None),
             AlertRow.state != "undeliverable",
             or_(AlertRow.reason != "reminder", AlertRow.state == "sent"),  # a reminder once due
+            AlertRow.reason != NOTICE,  # about a delivery, not a concern: chat only
         )
         total = await self.session.scalar(select(func.count()).select_from(AlertRow).where(*where))
         rows = (
@@ -223,6 +224,40 @@ class SqlAlerts:
     async def _set(self, alert_id: int, **values: object) -> None:
         await self.session.execute(update(AlertRow).where(AlertRow.id == alert_id).values(**values))
 
+    async def notice_for(self, incident_id: int, staff_id: int) -> tuple[int, bool] | None:
+        """This colleague's "not reached" notice about an incident (one at most): its id and
+        whether it has been sent."""
+        row = (
+            await self.session.execute(
+                select(AlertRow.id, AlertRow.message_id).where(
+                    AlertRow.incident_id == incident_id,
+                    AlertRow.staff_id == staff_id,
+                    AlertRow.reason == NOTICE,
+                )
+            )
+        ).first()
+        return None if row is None else (row[0], row[1] is not None)
+
+    async def _unreached(self, incident_ids: set[int]) -> dict[int, str]:
+        """Per incident, everyone its alerts could not reach, by name ("A, B and C")."""
+        if not incident_ids:
+            return {}
+        rows = await self.session.execute(
+            select(AlertRow.incident_id, StaffRow.display_name)
+            .join(StaffRow, StaffRow.id == AlertRow.staff_id)
+            .where(
+                AlertRow.incident_id.in_(incident_ids),
+                AlertRow.state == "undeliverable",
+                AlertRow.reason != NOTICE,
+            )
+            .order_by(StaffRow.display_name)
+        )
+        found: dict[int, list[str]] = {}
+        for incident_id, name in rows:
+            if name not in found.setdefault(incident_id, []):
+                found[incident_id].append(name)
+        return {i: _listed(names) for i, names in found.items()}
+
     async def _names(self, staff_ids: set[int]) -> dict[int, str]:
         rows = await self.session.execute(
             select(StaffRow.id, StaffRow.display_name).where(StaffRow.id.in_(staff_ids))
@@ -271,3 +306,7 @@ def _in_conversation(address: ChatAddress | None, conversation_id: str) -> ChatA
     return ChatAddress(
         conversation_id, address.service_url, address.tenant_id, address.bot_id, address.user_id
     )
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

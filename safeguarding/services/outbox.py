@@ -100,6 +100,14 @@ class Outbox:
         for staff_id in sorted(told):
             if await uow.access.excluded_students(staff_id) & pupils:
                 continue
+            # One notice per incident and person: it names everyone not reached when it is
+            # sent, and one already sent is refreshed in place to name the newcomer too.
+            existing = await uow.alerts.notice_for(delivery.incident_id, staff_id)
+            if existing is not None:
+                alert_id, sent = existing
+                if sent:
+                    await uow.alerts.mark_stale(alert_id)
+                continue
             notice = QueuedAlert(
                 facts.school_id,
                 delivery.incident_id,

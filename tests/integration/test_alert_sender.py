@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.adapter import create_adapter
 from bot.sender import AlertSender
 from bot.settings import Settings
-from safeguarding.alerts import LEASE
+from safeguarding.alerts import LEASE, alert_says
 from safeguarding.chats import ChatAddress
 from safeguarding.incident_form import read_form
 from safeguarding.incidents import QueuedAlert
@@ -415,3 +415,71 @@ async def test_a_late_failing_copy_never_marks_a_delivered_alert_undeliverable(
         rows = list(await uow.session.scalars(select(AlertRow)))
         uow.session.expunge_all()
     assert [(r.state, r.reason) for r in rows] == [("sent", "tagged")]  # and nobody told
+
+
+async def test_one_notice_per_incident_and_person_names_everyone_not_reached_and_is_updated(
+    demo_school, uow_factory, clock
+):
+    async with uow_factory() as uow:
+        staff = {s.display_name: s for s in await uow.staff.list(demo_school.school_id)}
+    aisha, daniel, james = staff["Aisha Khan"], staff["Daniel Hughes"], staff["James Whitfield"]
+    tagged = f"{aisha.id},{daniel.id}"
+    values = {"key": "alert-notice-1", "student_id": "1", "text": MARKER, "categories": "7"}
+    values |= {"alert_staff": tagged, "confirm": str(aisha.id)}  # Daniel may see it already
+    draft = read_form(values, now=clock.now(), time_zone="Europe/London")
+    await record_as(uow_factory, clock, james, draft)
+    outbox = Outbox(uow_factory, clock)
+    to_aisha, to_daniel = sorted(await outbox.claim(10), key=lambda d: d.staff_id != aisha.id)
+    await outbox.undeliverable(to_aisha, "teams answered 404")
+    notices = {d.staff_id: d for d in await outbox.claim(10)}
+    told = {james.id, staff["Priya Raman"].id, staff["Tom Okafor"].id}
+    assert set(notices) == told  # who raised it, and the DSL team: one notice each
+    assert {d.concerning for d in notices.values()} == {"Aisha Khan"}
+    await outbox.sent(notices[james.id], "m-notice", "a:james-chat")
+    await outbox.undeliverable(to_daniel, "teams answered 404")  # a second colleague not reached
+    async with uow_factory() as uow:
+        rows = list(
+            await uow.session.scalars(select(AlertRow).where(AlertRow.reason == "not_reached"))
+        )
+        uow.session.expunge_all()
+    assert sorted(r.staff_id for r in rows) == sorted(told)  # still one notice each
+    assert [r.staff_id for r in rows if r.stale] == [james.id]  # his, sent: updated in place
+    [(refreshed, message_id, _)] = await outbox.stale_messages(10)
+    assert (refreshed.concerning, message_id) == ("Aisha Khan and Daniel Hughes", "m-notice")
+    title, said = alert_says(
+        refreshed.reason, refreshed.raised_by, refreshed.reference, concerning=refreshed.concerning
+    )
+    assert (
+        said == f"Kestrel could not reach Aisha Khan and Daniel Hughes about {refreshed.reference}."
+    )
+
+
+async def test_a_notice_about_a_delivery_is_not_a_concern_on_the_dashboard(
+    alerted, uow_factory, clock, connector
+):
+    from safeguarding.services.dashboard import show_dashboard
+
+    staff, _ = alerted
+    loopback, _ = connector
+    loopback.failures.append((404, None))
+    await sender(uow_factory, clock).run_once()
+    james = staff["James Whitfield"]
+    board = (await press_as(uow_factory, clock, james, show_dashboard, (0, 0, 0, 0))).view
+    assert board.alerts.total == 0  # his own concern's notice is a chat message, not an alert
+
+
+async def test_mark_as_read_on_the_incident_it_opened_updates_the_alert_message_not_that_card(
+    alerted, uow_factory, clock, running_bot
+):
+    await sender(uow_factory, clock).run_once()
+    row = await alert_row(uow_factory)
+    body = as_user(activity("invoke_action_execute", running_bot.connector_url), AISHA_AAD)
+    body["value"]["action"] = {
+        "type": "Action.Execute",
+        "verb": "alert.read",
+        "data": {"v": 1, "alert": row.id},
+    }
+    body["replyToId"] = "the-dashboard-message"  # pressed on the incident opened from there
+    response = await running_bot.post(body)
+    assert texts((await response.json())["value"])[0] == "Concern read"
+    assert [u.body["id"] for u in running_bot.connector.updated] == [row.message_id]
