@@ -59,4 +59,3 @@ class Done:
     card: Card
     summary: str
     replaces: str | None = None
-

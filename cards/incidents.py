@@ -46,9 +46,10 @@ def recorded_card(
     )
 
 
-def open_form_card(query: str) -> Card:
-    """The chat-safe answer to `add incident`: the form opens in place, just for this user."""
-    data = {"text": query} if query else {}
+def open_form_card(words: str) -> Card:
+    """The chat-safe answer to `add incident`: the form opens in place, just for this user. It
+    carries a token for a pupil's name typed after the command (held by Kestrel), never it."""
+    data = {"words": words} if words else {}
     return adaptive_card(
         [
             heading("Add incident"),

@@ -32,20 +32,21 @@ SHOWN_DOCUMENTS = 15
 SHOWN_TEXT = 600  # characters of each entry on the card; the incident and the PDF have it all
 
 
-def find_pupil_stub_card(query: str) -> Card:
-    """What `student <name>` posts: a button, so the matches are never kept as a chat message."""
+def find_pupil_stub_card(words: str) -> Card:
+    """What `student <name>` posts: a button, so the matches are never kept as a chat message;
+    it carries a token for the name typed (held by Kestrel), never the name."""
     return adaptive_card(
         [
             heading("Pupil records"),
             text_block("Find the pupil: the record opens here, just for you."),
         ],
-        [execute(Verb.STUDENT_FIND, "Find the pupil", text=query[:100])],
+        [execute(Verb.STUDENT_FIND, "Find the pupil", **({"words": words} if words else {}))],
     )
 
 
 def pupil_matches_card(query: str, matches: Sequence[StudentMatch], *, hide: bool) -> Card:
     """The pupils whose names match, each opening their record."""
-    body: list[Card] = [heading("Pupil records"), text_block(f"Pupils matching “{query}”")]
+    body: list[Card] = [heading("Pupil records"), text_run(f"Pupils matching “{query}”")]
     if not matches:
         body.append(text_block("No pupil you may see matches that name. Check the spelling."))
     for match in matches:

@@ -194,6 +194,11 @@ class ChatRepository(Protocol):
     async def delete(self, staff_id: int) -> None: ...
 
 
+class TypedWordsRepository(Protocol):
+    async def keep(self, staff_id: int, text: str, now: datetime, expires_at: datetime) -> str: ...
+    async def take(self, staff_id: int, token: str, now: datetime) -> str | None: ...
+
+
 class AuditLog(Protocol):
     async def append(self, event: AuditEvent) -> None: ...
     async def for_records(
@@ -219,6 +224,7 @@ class UnitOfWork(Protocol):
     cases: CaseRepository
     actions: ActionRepository
     audit: AuditLog
+    typed_words: TypedWordsRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc: object) -> None: ...

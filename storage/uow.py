@@ -24,6 +24,7 @@ from storage.repositories import (
     SqlStudents,
 )
 from storage.second_factors import SqlSecondFactors
+from storage.typed_words import SqlTypedWords
 
 
 class SqlUnitOfWork:
@@ -53,6 +54,7 @@ class SqlUnitOfWork:
         self.cases = SqlCases(self.session, self._keyring)
         self.actions = SqlActions(self.session, self._keyring)
         self.audit = SqlAuditLog(self.session)
+        self.typed_words = SqlTypedWords(self.session, self._keyring)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -22,9 +22,9 @@ from safeguarding.services.recording import Recorded
 
 async def open_form(turn: Turn, form: NewForm) -> Card:
     """What `add incident [name]` posts: a button, so the form (names, categories) is never kept
-    by Teams as a chat message. The name rides along only as the user's own typed words."""
-    query = (await turn.run(offer_form, form)).outcome.view
-    return add_privately_card() if isinstance(query, OpensPrivately) else open_form_card(query)
+    by Teams as a chat message; a name typed after it is held by Kestrel behind a token."""
+    words = (await turn.run(offer_form, form)).outcome.view
+    return add_privately_card() if isinstance(words, OpensPrivately) else open_form_card(words)
 
 
 async def add(turn: Turn, form: NewForm) -> Card:

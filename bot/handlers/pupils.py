@@ -34,16 +34,16 @@ LINK_MINUTES = 5
 
 
 async def open_search(turn: Turn, words: Words) -> Card:
-    """What `student <name>` posts (Teams keeps it): a button carrying only the typed words."""
+    """What `student <name>` posts (Teams keeps it): a button with a token for the name."""
     match (await turn.run(open_pupil_search, words.text)).outcome:
-        case Done(view=text):
-            return find_pupil_stub_card(text)
+        case Done(view=token):
+            return find_pupil_stub_card(token)
     return notice_card(*PRIVATE)
 
 
 async def find(turn: Turn, words: Words) -> Card:
     """The pupils matching the name, for someone who may open pupil records."""
-    pressed = await turn.run(find_pupils, words.text)
+    pressed = await turn.run(find_pupils, words.text, words.words)
     match pressed.outcome:
         case Done(view=found):
             hide = pressed.who.staff.hides_names_in(turn.conversation_type)

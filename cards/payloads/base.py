@@ -1,9 +1,11 @@
 """Ids and the payloads most buttons carry: a record, a case at its version, an alert, a pupil."""
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, Self
 
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{8,40}")
 MAX_ID = 2**31 - 1  # ids are INTEGER columns (int4 on PostgreSQL)
 
 
@@ -28,6 +30,17 @@ def offset_of(data: Mapping[str, Any]) -> int:
 def code_of(data: Mapping[str, Any]) -> str:
     """The authenticator code typed on a prompt (sent with the button's data), if any."""
     return str(data.get("code") or "")[:20]
+
+
+def token_of(data: Mapping[str, Any]) -> str:
+    """A token Kestrel made for words held server-side ("" when missing or not one)."""
+    value = data.get("words")
+    ok = (
+        isinstance(value, str)
+        and 0 < len(value) <= 40
+        and value.replace("-", "").replace("_", "").isalnum()
+    )
+    return value if ok and value.isascii() else ""
 
 
 class Payload(Protocol):

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Self
 
-from cards.payloads.base import record_id
+from cards.payloads.base import record_id, token_of
 
 # The names the Add Incident form's inputs and state use; anything else is not from our card.
 FORM_FIELD = re.compile(
@@ -29,6 +29,7 @@ class NewForm:
     dialog: bool = False
     prefill: str = ""
     evidence: Mapping[str, Any] | None = None
+    words: str = ""  # a token for words typed after the command (held by Kestrel)
 
     @classmethod
     def parse(cls, data: Mapping[str, Any]) -> Self | None:
@@ -38,6 +39,7 @@ class NewForm:
             data.get("dialog") is True,
             str(data.get("prefill") or "") if isinstance(evidence, dict) else "",
             evidence if isinstance(evidence, dict) else None,
+            token_of(data),
         )
 
 

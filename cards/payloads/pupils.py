@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Self
 
-from cards.payloads.base import code_of, record_id
+from cards.payloads.base import code_of, record_id, token_of
 
 
 @dataclass(frozen=True)
@@ -12,10 +12,11 @@ class Words:
     """What was typed to find a pupil (`student <name>`, Find); any text, as the input holds it."""
 
     text: str = ""
+    words: str = ""  # a token for the name typed after `student` (held by Kestrel)
 
     @classmethod
     def parse(cls, data: Mapping[str, Any]) -> Self | None:
-        return cls(str(data.get("text") or ""))
+        return cls(str(data.get("text") or ""), token_of(data))
 
 
 @dataclass(frozen=True)

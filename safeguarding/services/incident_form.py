@@ -25,6 +25,7 @@ from safeguarding.outcomes import Confirm, Done, Invalid
 from safeguarding.services.press import Press
 from safeguarding.services.recording import Recorded, recorded_before, store_incident
 from safeguarding.services.search import form_options, students_chosen, students_matching
+from safeguarding.services.typed_words import held_words, hold_words
 
 PUPIL_NOT_AVAILABLE = "That pupil is not available. Choose the pupil again."
 NO_MATCH = "No pupil matches that name."
@@ -49,8 +50,11 @@ class SentForm(Protocol):
 
 
 async def offer_form(press: Press, form: NewForm) -> Done[str | OpensPrivately]:
-    """`add incident [name]` (incident.open): a button carrying the typed name, in the 1:1 chat."""
-    return Done(form.query if press.conversation == "personal" else OpensPrivately())
+    """`add incident [name]` (incident.open): in the 1:1 chat, a button carrying a token for
+    the typed name (held here: Teams keeps the button, never the name)."""
+    if press.conversation != "personal":
+        return Done(OpensPrivately())
+    return Done(await hold_words(press, form.query))
 
 
 async def new_form(press: Press, form: NewForm) -> Done[IncidentForm | OpensPrivately]:
@@ -64,9 +68,10 @@ async def new_form(press: Press, form: NewForm) -> Done[IncidentForm | OpensPriv
         if len(form.prefill) > MAX_TEXT:
             notice = f"The message is longer than {MAX_TEXT:,} characters: only the start is here."
             return Done(await incident_form(press, values, form.dialog, notice=notice))
-    if not form.query:
+    query = form.query or await held_words(press, form.words)
+    if not query:
         return Done(await incident_form(press, values, form.dialog))
-    values["pupil_query"] = form.query
+    values["pupil_query"] = query
     return Done(await _find(press, values, form.dialog))
 
 

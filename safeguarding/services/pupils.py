@@ -39,6 +39,7 @@ from safeguarding.school import Student
 from safeguarding.services.elevation import check_code
 from safeguarding.services.press import Press
 from safeguarding.services.search import students_matching
+from safeguarding.services.typed_words import held_words, hold_words
 from safeguarding.services.viewing import WRONG_CODE, viewer_and_policy
 
 MAX_QUERY = 100
@@ -48,20 +49,22 @@ RecordAnswer = Done[PupilRecord] | Invalid[Done[PupilRecord]] | Refused
 
 
 async def open_pupil_search(press: Press, text: str) -> Done[str] | Refused:
-    """`student <name>` (student.open): the words typed, to post on a Find button."""
+    """`student <name>` (student.open): a token for the words typed (held here), to post on a
+    Find button: Teams keeps the button, never the name."""
     if not opens_here(press.conversation):
         return ONLY_IN_PERSONAL_CHAT
-    return Done(text[:MAX_QUERY])
+    return Done(await hold_words(press, text[:MAX_QUERY]))
 
 
-async def find_pupils(press: Press, text: str) -> Done[PupilMatches] | Refused:
-    """Find (student.find): the pupils matching the name, for someone who may open records."""
+async def find_pupils(press: Press, text: str, words: str = "") -> Done[PupilMatches] | Refused:
+    """Find (student.find): the pupils matching the name typed on the card (or held behind
+    `words`, from the command), for someone who may open records."""
     if not opens_here(press.conversation):
         return ONLY_IN_PERSONAL_CHAT
     policy = await press.uow.access.policy(press.staff.school_id)
     if not may_view_pupils(press.staff, policy):
         await press.refuse("student.find", ("staff", press.staff.id))
-    query = text.strip()[:MAX_QUERY]
+    query = (text or await held_words(press, words)).strip()[:MAX_QUERY]
     return Done(PupilMatches(query, tuple(await students_matching(press, query))))
 
 

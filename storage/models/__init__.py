@@ -11,6 +11,7 @@ from storage.models.access import (
 from storage.models.alerts import (
     AlertRow,
     ChatAddressRow,
+    TypedWordsRow,
 )
 from storage.models.audit import (
     AuditChainHeadRow,
@@ -77,4 +78,5 @@ __all__ = [
     "StaffScopeRow",
     "StudentNameTokenRow",
     "StudentRow",
+    "TypedWordsRow",
 ]

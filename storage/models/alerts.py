@@ -1,4 +1,5 @@
-"""Alerts (the outbox) and the chat addresses they are delivered to."""
+"""Alerts (the outbox), the chat addresses they are delivered to, and words typed in a chat
+command held for its button."""
 
 from datetime import datetime
 
@@ -68,3 +69,16 @@ class ChatAddressRow(Base):
     bot_id: Mapped[str] = mapped_column(String(200))
     user_id: Mapped[str] = mapped_column(String(200))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TypedWordsRow(Base):
+    """What was typed after a command (`add incident Grace`), held here, encrypted, for the
+    button that follows up, so that the message Teams keeps carries only `token`."""
+
+    __tablename__ = "typed_words"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    ciphertext: Mapped[str] = mapped_column(String(1000))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

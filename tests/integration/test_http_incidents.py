@@ -15,7 +15,7 @@ from storage.models import (
     IncidentRow,
     IncidentStudentRow,
 )
-from tests.support.activities import TEACHER_AAD, activity, as_user
+from tests.support.activities import DSL_AAD, TEACHER_AAD, activity, as_user
 from tests.support.cards import assert_valid_card, button, choices, elements, inputs, texts
 
 MARKER = "MARKER-4c1e said he was scared to go home"
@@ -97,10 +97,11 @@ async def test_add_incident_posts_a_button_and_the_form_opens_only_in_the_invoke
     await say(running_bot, text="Add incident niamh")
     await say(running_bot, text="add incident zoe rob")
     posted = running_bot.connector.cards()
-    for card in posted:  # Teams keeps these: no names, no categories, no inputs
+    for card in posted:  # Teams keeps these: no names (not even as typed), no categories
         assert_valid_card(card)
         assert not inputs(card) and "Jones" not in json.dumps(card)
         assert "Pastoral" not in json.dumps(card)
+        assert "niamh" not in json.dumps(card) and "zoe" not in json.dumps(card)
     opened = [
         await press(running_bot, "incident.add", **button(card, "Open the form")["data"])
         for card in posted
@@ -354,3 +355,17 @@ async def test_a_malformed_dialog_submit_is_refused_not_a_server_error(
     assert NOT_AVAILABLE in texts(card)
     assert await count(engine, IncidentRow) == 0
     assert "access.refused" in await audit_actions(engine)
+
+
+async def test_a_name_typed_after_add_incident_is_held_for_its_typist_only(running_bot):
+    await say(running_bot, text="add incident niamh")
+    [card] = running_bot.connector.cards()
+    data = button(card, "Open the form")["data"]
+    assert set(data) == {"v", "words"}
+    mine = await press(running_bot, "incident.add", **data)
+    assert inputs(mine)["student_id"]["value"] == str(NIAMH)
+    action = {"type": "Action.Execute", "verb": "incident.add", "data": {"v": 1, **data}}
+    body = as_user(activity("invoke_action_execute", running_bot.connector_url), DSL_AAD)
+    body["value"]["action"] = action
+    theirs = (await (await running_bot.post(body)).json())["value"]
+    assert "value" not in inputs(theirs)["student_id"]  # someone else's token holds nothing

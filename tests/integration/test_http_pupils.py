@@ -194,28 +194,31 @@ def pdf_text(data: bytes) -> tuple[list[str], int]:
 # `student <name>` in chat -------------------------------------------------------------------
 
 
-async def test_the_student_command_posts_a_button_carrying_only_the_typed_words(
+async def test_the_student_command_posts_a_button_carrying_a_token_never_the_typed_name(
     running_bot, history
 ):
     await say(running_bot, "student amara")
     await say(running_bot, "Pupil  Amara")
     first, second = running_bot.connector.cards()
-    for card, typed in ((first, "amara"), (second, "Amara")):
+    tokens = []
+    for card in (first, second):
         assert_valid_card(card)
         assert texts(card) == [
             "Pupil records",
             "Find the pupil: the record opens here, just for you.",
         ]
         assert not inputs(card)
-        assert button(card, "Find the pupil") == {
-            "type": "Action.Execute",
-            "title": "Find the pupil",
-            "verb": "student.find",
-            "data": {"v": 1, "text": typed},
-        }
+        found = button(card, "Find the pupil")
+        assert (found["type"], found["verb"], set(found["data"])) == (
+            "Action.Execute",
+            "student.find",
+            {"v", "words"},
+        )
+        tokens.append(found["data"]["words"])
+    assert tokens[0] != tokens[1]
     kept = json.dumps([s.body for s in running_bot.connector.sent], ensure_ascii=False)
-    for detail in ("Okafor", "Year 7", "7A", "Hawk", "K-", "MARKER"):
-        assert detail not in kept
+    for detail in ("amara", "Amara", "Okafor", "Year 7", "7A", "Hawk", "K-", "MARKER"):
+        assert detail not in kept  # not even the name as typed: Kestrel holds it
     # The button opens the matches in the invoke response; nothing more is posted.
     matches = await press(running_bot, "student.find", **button(first, "Find the pupil")["data"])
     assert ("Amara Okafor (Year 7, 7A)", {"v": 1, "student": AMARA}) in record_buttons(
