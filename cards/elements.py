@@ -64,8 +64,13 @@ def secondary(action: Card) -> Card:
 
 
 def warning(text: str) -> Card:
-    """A message about the user's input, in the attention colour (our own wording)."""
+    """A problem to fix or a change that came first, in the attention colour (our wording)."""
     return {"type": "TextBlock", "text": text, "wrap": True, "color": "Attention"}
+
+
+def confirmation(text: str) -> Card:
+    """What just happened, when it went as asked (our own wording): never in attention red."""
+    return {"type": "TextBlock", "text": text, "wrap": True, "color": "Good"}
 
 
 def text_input(

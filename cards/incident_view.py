@@ -9,6 +9,7 @@ from cards.elements import (
     Card,
     action_set,
     adaptive_card,
+    confirmation,
     execute,
     facts,
     heading,
@@ -35,13 +36,15 @@ def incident_card(
     body_map_url: str = "",
     notice: str = "",
     file_links: dict[int, str] | None = None,
+    changed_first: bool = False,
 ) -> Card:
     """Pupils, who and when, categories, status, the text, body map, attachments, evidence,
-    actions; the buttons this viewer may use. `notice` says what just happened (or why not)."""
+    actions; the buttons this viewer may use. `notice` says what just happened, or (with
+    `changed_first`, in the attention colour) what somebody else changed first."""
     zone = ZoneInfo(view.facts.time_zone)
     body: list[Card] = [heading(f"Incident {view.facts.reference}")]
     if notice:
-        body.append(warning(notice))
+        body.append(warning(notice) if changed_first else confirmation(notice))
     body += _summary(view, hide_names, zone)
     body += _body_map(view, body_map_url) + _attachments(view, file_links or {})
     body += _actions(view, zone)

@@ -11,6 +11,7 @@ COMMANDS = [
     ("dashboard", "Your alerts, assigned cases and history"),
     ("settings", "Elevated access (authenticator app)"),
 ]
+RECORD_COMMANDS = [("student <name>", "A pupil's record: overview, chronology, documents")]
 DSL_COMMANDS = [("exclusions", "Bar a colleague from a pupil's record")]
 
 
@@ -31,9 +32,21 @@ def welcome_card(staff: StaffMember | None = None, school: School | None = None)
             "Use **Add incident**; what you write in the form stays in Kestrel.",
             subtle=True,
         ),
-        facts(COMMANDS + (DSL_COMMANDS if staff is not None and staff.role == Role.DSL else [])),
+        facts(commands_for(staff)),
     ]
     return adaptive_card(
         body,
         [execute(Verb.INCIDENT_ADD, "Add incident"), execute(Verb.DASHBOARD_SHOW, "My dashboard")],
+    )
+
+
+def commands_for(staff: StaffMember | None) -> list[tuple[str, str]]:
+    """The commands this member of staff can use: pupil records for those who read them
+    (viewers and the DSL team), exclusions for the DSL."""
+    role = staff.role if staff is not None else Role.STAFF
+    reads_records = role in (Role.VIEWER, Role.DSL, Role.DEPUTY_DSL)
+    return (
+        COMMANDS
+        + (RECORD_COMMANDS if reads_records else [])
+        + (DSL_COMMANDS if role == Role.DSL else [])
     )

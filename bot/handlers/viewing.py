@@ -38,15 +38,17 @@ def incident_answer_card(
         case Refused():
             return notice_card(*NOT_AVAILABLE)
         case Stale(what_changed=what, view=view):
-            return _view_card(turn, pressed.who, view, what)
+            return _view_card(turn, pressed.who, view, what, changed_first=True)
         case Done(view=view, notice=notice):
             return _view_card(turn, pressed.who, view, notice)
     raise TypeError(f"not an incident answer: {type(outcome).__name__}")
 
 
-def _view_card(turn: Turn, who: Identified, view: Any, notice: str) -> Card:
+def _view_card(
+    turn: Turn, who: Identified, view: Any, notice: str, *, changed_first: bool = False
+) -> Card:
     if isinstance(view, Done):  # a use case that answers with open_incident's outcome
-        return _view_card(turn, who, view.view, notice or view.notice)
+        return _view_card(turn, who, view.view, notice or view.notice, changed_first=changed_first)
     if isinstance(view, IncidentStatus):
         return status_card(view.reference, view.status.value)
     if isinstance(view, AlertCopy):
@@ -58,6 +60,7 @@ def _view_card(turn: Turn, who: Identified, view: Any, notice: str) -> Card:
         body_map_url=turn.link(f"/files/body-map/{view.facts.id}.png", who),
         notice=notice,
         file_links=file_links(turn, who, [a.id for a in view.attachments]),
+        changed_first=changed_first,
     )
 
 

@@ -178,3 +178,21 @@ def test_unexpected_errors_are_logged_by_type_and_stack_never_by_message(caplog)
     assert "Sam Taylor" not in caplog.text
     assert "RuntimeError" in caplog.text and "test_cards.py" in caplog.text
     assert "Reference:" in str(card)
+
+
+@pytest.mark.parametrize(
+    ("role", "student", "exclusions"),
+    [
+        (Role.STAFF, False, False),
+        (Role.ADMINISTRATOR, False, False),
+        (Role.VIEWER, True, False),
+        (Role.DEPUTY_DSL, True, False),
+        (Role.DSL, True, True),
+    ],
+)
+def test_help_names_each_role_its_own_commands(role, student, exclusions):
+    member = StaffMember(3, 1, "c", "Someone", "s@x", role)
+    [listed] = [b for b in welcome_card(member, SCHOOL)["body"] if b["type"] == "FactSet"]
+    commands = [f["title"] for f in listed["facts"]]
+    assert commands[:4] == ["help", "add incident", "dashboard", "settings"]
+    assert ("student <name>" in commands, "exclusions" in commands) == (student, exclusions)

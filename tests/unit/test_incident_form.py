@@ -323,3 +323,21 @@ def test_the_incident_view_and_the_elevation_prompt_are_valid_cards():
     assert_valid_card(status_card("K-7", "Open"))
     assert_valid_card(elevation_prompt_card(7, enrolled=True, error="That code did not work."))
     assert_valid_card(elevation_prompt_card(7, enrolled=False))
+
+
+def test_a_notice_of_what_went_as_asked_is_not_styled_as_a_problem():
+    from cards.incident_view import incident_card
+    from safeguarding.incidents import IncidentFacts
+    from safeguarding.viewing import IncidentView
+
+    facts = IncidentFacts(
+        7, 1, 2, NOW, NOW, ZONE, Status.OPEN, None, (), (), frozenset(), version=1
+    )
+    view = IncidentView(facts, "text", None, (), (), {}, {2: "James Whitfield"})
+    done = incident_card(view, hide_names=False, notice="Assigned to you.")
+    first = incident_card(view, hide_names=False, notice="Already assigned.", changed_first=True)
+    assert (done["body"][1]["text"], done["body"][1]["color"]) == ("Assigned to you.", "Good")
+    assert (first["body"][1]["text"], first["body"][1]["color"]) == (
+        "Already assigned.",
+        "Attention",
+    )
