@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from safeguarding.school import Student
 
 MAX_RESULTS = 15
+PROVISIONAL = "(new, not yet confirmed)"  # a pupil added by hand, not yet in the roster
 MAX_TERMS = 4
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 
@@ -54,8 +55,9 @@ class StudentMatch:
 
     @classmethod
     def of(cls, student: Student) -> "StudentMatch":
-        """The pick-list line for a pupil (preferred first name when there is one)."""
+        """The pick-list line for a pupil (preferred first name when there is one); a pupil
+        added by hand says so, so that nobody takes them for the roster's."""
         first = student.preferred_name or student.first_name
-        return cls(
-            student.id, f"{first} {student.last_name}", student.year_group, student.tutor_group
-        )
+        name = f"{first} {student.last_name}"
+        name = f"{name} {PROVISIONAL}" if student.provisional else name
+        return cls(student.id, name, student.year_group, student.tutor_group)

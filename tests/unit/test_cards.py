@@ -196,3 +196,12 @@ def test_help_names_each_role_its_own_commands(role, student, exclusions):
     commands = [f["title"] for f in listed["facts"]]
     assert commands[:4] == ["help", "add incident", "dashboard", "settings"]
     assert ("student <name>" in commands, "exclusions" in commands) == (student, exclusions)
+
+
+def test_a_pupil_added_by_hand_is_marked_wherever_their_name_is_shown():
+    new = Student(9, 1, "", "Grace", "Mahmood", 9, "9A", provisional=True)
+    assert pupil_name(new, hide=False) == "Grace Mahmood (new, not yet confirmed)"
+    assert pupil_name(new, hide=True) == "G. M. (new, not yet confirmed)"
+    assert StudentMatch.of(new).name == "Grace Mahmood (new, not yet confirmed)"
+    rostered = Student(8, 1, "K1", "Grace", "Mahmood", 9, "9A")
+    assert StudentMatch.of(rostered).name == pupil_name(rostered, hide=False) == "Grace Mahmood"
