@@ -96,6 +96,22 @@ def _pupil_title(view: FormView, match: StudentMatch) -> str:
     return f"{name} (Year {match.year_group}, {match.tutor_group or 'no tutor group'})"
 
 
+def _year_input(view: FormView) -> Card:
+    """The new student's year group: one of the school's (its roster's), where it has any."""
+    years = view.options.year_groups
+    if not years:
+        return text_input("new_year", "Year group", value=_value(view, "new_year"), max_length=2)
+    choices = [("Reception" if y == 0 else f"Year {y}", str(y)) for y in years]
+    chosen = _value(view, "new_year")
+    return choice_set(
+        "new_year",
+        "Year group",
+        choices,
+        value=chosen if chosen in {v for _, v in choices} else "",
+        placeholder="Choose the year group",
+    )
+
+
 def _student(view: FormView) -> list[Card]:
     if truthy(view.values.get("new_student")):
         return [
@@ -104,7 +120,7 @@ def _student(view: FormView) -> list[Card]:
             *_error(view, "new_first"),
             text_input("new_last", "Last name", value=_value(view, "new_last"), max_length=100),
             *_error(view, "new_last"),
-            text_input("new_year", "Year group", value=_value(view, "new_year"), max_length=2),
+            _year_input(view),
             *_error(view, "new_year"),
             action_set(
                 _button(view, Verb.INCIDENT_FORM, "Search the roster instead", op="existing")

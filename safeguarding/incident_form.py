@@ -51,6 +51,7 @@ class FormOptions:
     colleagues: tuple[StaffMember, ...]
     alert_groups: tuple[AlertGroup, ...]
     agencies: tuple[str, ...]
+    year_groups: tuple[int, ...] = ()  # the school's, from its roster (a new student's)
 
 
 @dataclass(frozen=True)
@@ -84,25 +85,34 @@ def options_of(
     staff: Sequence[StaffMember],
     groups: Sequence[AlertGroup],
     agencies: Sequence[str],
+    year_groups: Sequence[int] = (),
 ) -> FormOptions:
     """What a form offers this member of staff: the categories they may record in (by the
-    school's rights), the case workers, the other colleagues, groups and agencies."""
+    school's rights), the case workers, the other colleagues, groups, agencies, year groups."""
     return FormOptions(
         categories=tuple(c for c in categories if policy.rights(actor, c.id).add_incidents),
         case_workers=tuple(s for s in staff if s.leads_safeguarding),
         colleagues=tuple(s for s in staff if s.id != actor.id),
         alert_groups=tuple(groups),
         agencies=tuple(agencies) or DEFAULT_AGENCIES,
+        year_groups=tuple(year_groups),
     )
 
 
-def read_form(values: Mapping[str, Any], *, now: datetime, time_zone: str) -> IncidentDraft:
-    """The form's inputs and card data as a draft; InvalidInput names every wrong field."""
+def read_form(
+    values: Mapping[str, Any],
+    *,
+    now: datetime,
+    time_zone: str,
+    year_groups: Sequence[int] = (),
+) -> IncidentDraft:
+    """The form's inputs and card data as a draft; InvalidInput names every wrong field. A
+    new student's year group must be one of the school's (`year_groups`, when it has any)."""
     errors: dict[str, str] = {}
     key = form_key(values)
     if not _KEY.fullmatch(key):
         errors["form"] = "This form is out of date. Please open Add incident again."
-    new_student = _new_student(values, errors)
+    new_student = _new_student(values, errors, year_groups)
     main = _main_pupil(values, errors, truthy(values.get("new_student")))
     pupils = (main, *_linked_pupils(values, main, errors))
     text = _text(values, errors)
@@ -198,7 +208,9 @@ def _linked_pupils(
     return linked
 
 
-def _new_student(values: Mapping[str, Any], errors: dict[str, str]) -> NewStudent | None:
+def _new_student(
+    values: Mapping[str, Any], errors: dict[str, str], year_groups: Sequence[int]
+) -> NewStudent | None:
     if not truthy(values.get("new_student")):
         return None
     first, last = (str(values.get(k) or "").strip()[:100] for k in ("new_first", "new_last"))
@@ -210,7 +222,19 @@ def _new_student(values: Mapping[str, Any], errors: dict[str, str]) -> NewStuden
     if not (is_id(year) and 0 <= int(year) <= 14):
         errors["new_year"] = "Enter the year group as a number (0 for Reception)."
         return None
+    if year_groups and int(year) not in year_groups:
+        errors["new_year"] = f"Choose one of the school's year groups ({_years(year_groups)})."
+        return None
     return NewStudent(first, last, int(year))
+
+
+def _years(year_groups: Sequence[int]) -> str:
+    """'7 to 13' for a run of years, '1, 3 and 5' otherwise."""
+    years = sorted(set(year_groups))
+    if years == list(range(years[0], years[-1] + 1)) and len(years) > 2:
+        return f"{years[0]} to {years[-1]}"
+    words = [str(y) for y in years]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _text(values: Mapping[str, Any], errors: dict[str, str]) -> str:

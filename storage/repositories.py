@@ -172,6 +172,16 @@ class SqlStudents:
         )
         return await self.session.scalar(query) or 0
 
+    async def year_groups(self, school_id: int) -> tuple[int, ...]:
+        """The year groups the school's roster has (pupils added by hand not counted)."""
+        rows = await self.session.scalars(
+            select(StudentRow.year_group)
+            .where(StudentRow.school_id == school_id, StudentRow.provisional.is_(False))
+            .distinct()
+            .order_by(StudentRow.year_group)
+        )
+        return tuple(rows)
+
 
 class SqlCategories:
     def __init__(self, session: AsyncSession) -> None:

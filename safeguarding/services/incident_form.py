@@ -100,7 +100,9 @@ async def record_incident(
     """
     values, dialog = dict(form.values), form.dialog
     try:
-        draft = read_form(values, now=press.now, time_zone=press.school.time_zone)
+        years = await press.uow.students.year_groups(press.school.id)
+        zone = press.school.time_zone
+        draft = read_form(values, now=press.now, time_zone=zone, year_groups=years)
         return Done(await store_incident(press, draft))
     except InvalidInput as invalid:
         shown = await incident_form(press, values, dialog, errors=invalid.errors)

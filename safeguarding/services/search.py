@@ -39,4 +39,5 @@ async def form_options(press: Press) -> FormOptions:
         [s for s in await uow.staff.list(school_id) if s.active],
         await uow.alert_groups.list(school_id),
         await uow.agencies.list(school_id),
+        await uow.students.year_groups(school_id),
     )

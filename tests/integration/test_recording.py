@@ -242,6 +242,36 @@ async def test_a_new_student_is_stored_as_provisional_for_an_administrator(
     assert pupil.student_id == student.id
 
 
+async def test_a_new_student_in_a_year_the_school_does_not_have_comes_back_with_the_form(
+    school, uow_factory, clock
+):
+    staff, categories, _ = school
+    values = {
+        "form_key": "recording-year-14",
+        "student_id": "",
+        "new_student": "true",
+        "new_first": "Nadia",
+        "new_last": "Brook",
+        "new_year": "14",
+        "text": "what was said",
+        "categories": str(categories["Pastoral"].id),
+    }
+    answer = await press_as(
+        uow_factory, clock, staff["James Whitfield"], record_incident, FormData(values)
+    )
+    assert answer.errors == {"new_year": "Choose one of the school's year groups (7 to 13)."}
+    assert answer.view.values["new_first"] == "Nadia" and answer.view.options.year_groups == (
+        7,
+        8,
+        9,
+        10,
+        11,
+        12,
+        13,
+    )
+    assert await rows(uow_factory, StudentRow, StudentRow.provisional.is_(True)) == []
+
+
 async def test_form_options_offer_only_the_categories_the_member_of_staff_may_add_to(
     school, uow_factory, clock
 ):

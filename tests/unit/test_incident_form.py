@@ -102,6 +102,21 @@ def test_a_new_student_needs_names_and_a_year_group():
     assert draft.new_student is not None and draft.new_student.year_group == 9
 
 
+def test_a_new_students_year_group_must_be_one_of_the_schools():
+    new = dict(student_id="", new_student="true", new_first="A", new_last="B", new_year="14")
+    with pytest.raises(InvalidInput) as invalid:
+        read_form({**VALID, **new}, now=NOW, time_zone=ZONE, year_groups=range(7, 14))
+    assert invalid.value.errors == {"new_year": "Choose one of the school's year groups (7 to 13)."}
+    primary = {**VALID, **new, "new_year": "4"}
+    with pytest.raises(InvalidInput) as invalid:
+        read_form(primary, now=NOW, time_zone=ZONE, year_groups=(0, 2, 6))
+    assert invalid.value.errors == {
+        "new_year": "Choose one of the school's year groups (0, 2 and 6)."
+    }
+    draft = read_form({**primary, "new_year": "6"}, now=NOW, time_zone=ZONE, year_groups=(0, 6))
+    assert draft.new_student is not None and draft.new_student.year_group == 6
+
+
 def test_an_out_of_date_form_without_its_key_is_refused():
     assert "form" in errors_of(form_key="")
 
