@@ -137,7 +137,10 @@ def _student(view: FormView) -> list[Card]:
         value=chosen,
         placeholder="Type a name",
     )
-    pick["choices.data"] = STUDENTS_QUERY  # Teams' typeahead; the Find button works everywhere
+    if not shown:
+        # Teams' typeahead until pupils are found; then a plain list of them, so that every
+        # client shows the name chosen ("Grace Mahmood (Year 9, 9A)"), never its id.
+        pick["choices.data"] = STUDENTS_QUERY
     return [
         pick,
         *_error(view, "student_id"),

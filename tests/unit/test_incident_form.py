@@ -356,3 +356,14 @@ def test_a_notice_of_what_went_as_asked_is_not_styled_as_a_problem():
         "Already assigned.",
         "Attention",
     )
+
+
+def test_after_find_pupil_the_student_box_lists_the_pupils_found_by_name_not_by_id():
+    found = (StudentMatch(25, "Grace Mahmood", 9, "9A"), StudentMatch(26, "Grace Hill", 10, "10B"))
+    values = {"form_key": "k-123456789", "student_id": "25", "pupil_query": "grace"}
+    card = incident_form_card(view(values=values, matches=found))
+    assert_valid_card(card)
+    box = inputs(card)["student_id"]
+    assert "choices.data" not in box  # a plain list: every client shows the name chosen
+    assert box["value"] == "25"
+    assert box["choices"][0] == {"title": "Grace Mahmood (Year 9, 9A)", "value": "25"}
