@@ -3,36 +3,69 @@
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
-from cards.elements import Card, adaptive_card, heading, text_block, text_run
+from cards.elements import Card, adaptive_card, execute, heading, text_block, text_run
 from cards.pupils import pupil_name
+from cards.verbs import Verb
 from safeguarding.oversight import REPORT_LINES, AuditLine, AuditReport
 
+# Every event in plain words (a test keeps this complete: no raw code ever reaches the card).
 ACTION_WORDS = {
-    "incident.recorded": "recorded it",
-    "incident.viewed": "opened it",
-    "access.granted": "gave access by alerting",
-    "access.withdrawn": "withdrew an alert's access",
+    "identity.refused": "was not recognised",
     "access.refused": "was refused",
-    "elevation.prompted": "was asked for elevated access",
-    "attachment.added": "attached a file",
-    "body_map.viewed": "opened the body map",
-    "audit.viewed": "looked at this audit report",
+    "school.seeded": "set up the school",
+    "elevation.prompted": "was asked for the authenticator code",
+    "elevation.enrolment_started": "started setting up an authenticator",
+    "elevation.granted": "entered the authenticator code",
+    "elevation.failed": "entered a wrong authenticator code",
+    "elevation.locked_out": "was paused after wrong codes",
+    "elevation.reset": "reset an authenticator",
     "exclusion.set": "set an exclusion",
     "exclusion.lifted": "lifted an exclusion",
+    "exclusions.viewed": "looked at the exclusions",
+    "settings.changed": "changed their settings",
+    "incident.recorded": "recorded it",
+    "access.granted": "gave access by alerting",
     "student.provisional": "added the pupil as a new student",
+    "attachment.added": "attached a file",
+    "attachment.opened": "opened a file",
+    "body_map.viewed": "opened the body map",
+    "incident.viewed": "opened it",
+    "incident.status_viewed": "looked at its status",
+    "access.withdrawn": "withdrew an alert's access",
+    "audit.viewed": "looked at this audit report",
+    "alert.read": "marked the alert as read",
+    "dashboard.viewed": "saw it on their dashboard",
+    "incident.escalated": "escalated it (nobody had read it)",
+    "case.assigned": "assigned the case",
+    "case.status_changed": "changed the status",
+    "case.history_viewed": "looked at the history",
+    "action.added": "added an action",
+    "student.viewed": "opened the pupil's record",
+    "incident.edited": "edited it",
+    "incident.moved": "moved it to another pupil",
+    "incident.linked": "linked a pupil",
+    "chronology.exported": "exported the chronology",
 }
 
 
-def audit_report_card(report: AuditReport, *, hide_names: bool, time_zone: str) -> Card:
-    """The report titled by its incident's reference or its pupil's name."""
+def audit_report_card(
+    report: AuditReport, *, hide_names: bool, time_zone: str, incident_id: int | None = None
+) -> Card:
+    """The report titled by its incident's reference or its pupil's name, with Back to it."""
     subject = report.reference
+    back = execute(Verb.INCIDENT_SHOW, "Back to the incident", incident=incident_id)
     if report.student is not None:
         subject = pupil_name(report.student, hide=hide_names)
-    return audit_card(f"Audit: {subject}", report.lines, time_zone=time_zone)
+        back = execute(Verb.STUDENT_SHOW, "Back to the record", student=report.student.id)
+    card = audit_card(f"Audit: {subject}", report.lines, time_zone=time_zone)
+    if report.student is not None or incident_id is not None:
+        card["actions"] = [back]
+    return card
 
 
 def audit_card(title: str, lines: Sequence[AuditLine], *, time_zone: str) -> Card:
-    """The newest events first; each names who, what, which record, when and from where."""
+    """The newest events first, one row each: who did what, to which record, when, and from
+    where ("Tom Okafor looked at the history (K-12, 1:1 chat)")."""
     zone = ZoneInfo(time_zone)
     body = [heading(title)]
     if not lines:

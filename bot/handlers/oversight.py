@@ -11,7 +11,7 @@ from safeguarding.services.press import Pressed
 
 async def incident_history(turn: Turn, ref: IncidentRef) -> Card:
     """Who looked at or changed this incident, newest first."""
-    return _report_card(turn, await turn.run(show_incident_audit, ref.incident))
+    return _report_card(turn, await turn.run(show_incident_audit, ref.incident), ref.incident)
 
 
 async def pupil_report(turn: Turn, ref: StudentRef) -> Card:
@@ -24,7 +24,10 @@ async def withdraw(turn: Turn, ref: GrantRef) -> Card:
     return incident_answer_card(turn, await turn.run(withdraw_grant, ref.incident, ref.staff))
 
 
-def _report_card(turn: Turn, pressed: Pressed) -> Card:
+def _report_card(turn: Turn, pressed: Pressed, incident: int | None = None) -> Card:
     who = pressed.who
     hide = who.staff.hides_names_in(turn.conversation_type)
-    return audit_report_card(pressed.outcome.view, hide_names=hide, time_zone=who.school.time_zone)
+    zone = who.school.time_zone
+    return audit_report_card(
+        pressed.outcome.view, hide_names=hide, time_zone=zone, incident_id=incident
+    )

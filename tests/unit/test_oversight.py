@@ -76,3 +76,22 @@ def test_the_report_is_titled_by_the_incident_or_the_pupil_as_names_are_shown():
         texts(audit_report_card(pupil, hide_names=False, time_zone="UTC"))[0] == "Audit: Sam Taylor"
     )
     assert texts(audit_report_card(pupil, hide_names=True, time_zone="UTC"))[0] == "Audit: S. T."
+
+
+def test_every_audit_event_reads_in_plain_words_and_the_report_has_back():
+    from cards.audit_report import ACTION_WORDS
+    from safeguarding.audit import AuditAction
+
+    assert set(ACTION_WORDS) == {a.value for a in AuditAction}
+    assert all("." not in words and "_" not in words for words in ACTION_WORDS.values())
+    pupil = AuditReport((), student=Student(4, 1, "U4", "Sam", "Taylor", 9, "9R"))
+    back = audit_report_card(pupil, hide_names=False, time_zone="UTC")["actions"]
+    assert [(a["title"], a["verb"], a["data"]) for a in back] == [
+        ("Back to the record", "student.show", {"v": 1, "student": 4})
+    ]
+    incident = audit_report_card(
+        AuditReport((), reference="K-7"), hide_names=False, time_zone="UTC", incident_id=7
+    )
+    assert [(a["title"], a["data"]) for a in incident["actions"]] == [
+        ("Back to the incident", {"v": 1, "incident": 7})
+    ]
