@@ -4,6 +4,7 @@ its incident. Invoke only."""
 from zoneinfo import ZoneInfo
 
 from cards.elements import Card, action_set, adaptive_card, execute, heading, text_block, text_run
+from cards.payloads import DASHBOARD
 from cards.pupils import pupil_name
 from cards.verbs import Verb
 from safeguarding.dashboard import PAGE, Dashboard, DashboardLine
@@ -45,7 +46,7 @@ def _new_concerns(board: Dashboard, hide_names: bool, zone: ZoneInfo) -> list[Ca
     if not section.lines:
         body.append(text_block("None: every open concern has someone working it.", subtle=True))
     for line in section.lines:
-        buttons = [execute(Verb.INCIDENT_SHOW, "Open", incident=line.incident_id)]
+        buttons = [_open(line)]
         if line.workable:
             case = {"incident": line.incident_id, "ver": line.version}
             buttons.append(execute(Verb.CASE_ASSIGN, "Assign to me", **case))
@@ -65,11 +66,16 @@ def _more(board: Dashboard, index: int, title: str) -> list[Card]:
 
 
 def _line(line: DashboardLine, alert: bool, hide_names: bool, zone: ZoneInfo) -> Card:
+    """One row: what it is, and a real button that opens it in place (with the way back)."""
     return {
         "type": "Container",
-        "items": [text_run(_words(line, alert, hide_names, zone))],
-        "selectAction": execute(Verb.INCIDENT_SHOW, "Open", incident=line.incident_id),
+        "items": [text_run(_words(line, alert, hide_names, zone)), action_set(_open(line))],
+        "selectAction": _open(line),
     }
+
+
+def _open(line: DashboardLine) -> Card:
+    return execute(Verb.INCIDENT_SHOW, "Open", incident=line.incident_id, **{"from": DASHBOARD})
 
 
 def _words(line: DashboardLine, alert: bool, hide_names: bool, zone: ZoneInfo) -> str:

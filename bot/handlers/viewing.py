@@ -5,10 +5,11 @@ from typing import Any
 
 from bot.turns import Turn
 from cards.alerts import alert_copy_card
-from cards.elements import Card
+from cards.elements import Card, execute
 from cards.incident_view import elevation_prompt_card, incident_card, status_card
 from cards.notice import notice_card
 from cards.payloads import AlertRef
+from cards.verbs import Verb
 from safeguarding.identity import Identified
 from safeguarding.outcomes import Done, NeedsCode, Refused, Stale
 from safeguarding.services.press import Pressed
@@ -20,17 +21,21 @@ NOT_AVAILABLE = ("Not available", "That record is not available.")
 
 async def show(turn: Turn, ref: AlertRef) -> Card:
     """The incident for this user only (an invoke response); a code in the data elevates first."""
-    return incident_answer_card(
-        turn, await turn.run(show_incident, ref.incident, ref.alert, ref.code)
-    )
+    pressed = await turn.run(show_incident, ref.incident, ref.alert, ref.code)
+    return incident_answer_card(turn, pressed, back_to_dashboard=ref.from_dashboard)
 
 
 def incident_answer_card(
-    turn: Turn, pressed: Pressed[Any], retry: tuple[str, Mapping[str, Any]] | None = None
+    turn: Turn,
+    pressed: Pressed[Any],
+    retry: tuple[str, Mapping[str, Any]] | None = None,
+    *,
+    back_to_dashboard: bool = False,
 ) -> Card:
     """The card for an outcome whose view is the incident (or why it cannot be shown).
 
-    `retry` is the save (verb and what was typed) that a code prompt goes on with."""
+    `retry` is the save (verb and what was typed) that a code prompt goes on with; an incident
+    opened from the dashboard offers the way back to it."""
     outcome = pressed.outcome
     match outcome:
         case NeedsCode(incident=incident, enrolled=enrolled, error=error):
@@ -40,7 +45,11 @@ def incident_answer_card(
         case Stale(what_changed=what, view=view):
             return _view_card(turn, pressed.who, view, what, changed_first=True)
         case Done(view=view, notice=notice):
-            return _view_card(turn, pressed.who, view, notice)
+            card = _view_card(turn, pressed.who, view, notice)
+            if back_to_dashboard:
+                back = execute(Verb.DASHBOARD_SHOW, "Back to dashboard")
+                card["actions"] = [*card.get("actions", []), back]
+            return card
     raise TypeError(f"not an incident answer: {type(outcome).__name__}")
 
 

@@ -10,6 +10,7 @@ One module per family of buttons; every payload type is importable from here.
 """
 
 from cards.payloads.base import (
+    DASHBOARD,
     MAX_ID,
     AlertRef,
     CaseRef,
@@ -51,6 +52,7 @@ from cards.payloads.settings import (
 )
 
 __all__ = [
+    "DASHBOARD",
     "ActionsPage",
     "AlertId",
     "AlertRef",

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, Self
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{8,40}")
+DASHBOARD = "dashboard"  # where an incident was opened from (its card then offers Back)
 MAX_ID = 2**31 - 1  # ids are INTEGER columns (int4 on PostgreSQL)
 
 
@@ -103,6 +104,7 @@ class AlertRef:
     incident: int
     alert: int | None = None
     code: str = ""
+    from_dashboard: bool = False  # opened from the dashboard: the card offers the way back
 
     @classmethod
     def parse(cls, data: Mapping[str, Any]) -> Self | None:
@@ -112,7 +114,7 @@ class AlertRef:
         alert = data.get("alert")
         if alert is not None and record_id(alert) is None:
             return None
-        return cls(incident, record_id(alert), code_of(data))
+        return cls(incident, record_id(alert), code_of(data), data.get("from") == DASHBOARD)
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,10 @@ async def test_alerts_assigned_and_history_each_open_their_incident(
     assert (
         shown == f"K-{incident} {initials}: Safeguarding (Open), 24/11 10:50, from James Whitfield"
     )
-    assert row["selectAction"]["data"] == {"v": 1, "incident": incident}
+    opens = {"v": 1, "incident": incident, "from": "dashboard"}  # the incident offers Back
+    assert row["selectAction"]["data"] == opens
+    [(title, data)] = [(a["title"], a["data"]) for a in row["items"][1]["actions"]]
+    assert (title, data) == ("Open", opens)  # a real button on each row
     teachers = await board(uow_factory, clock, teacher)
     [line] = teachers.history.lines
     assert line.pupil is None  # he may record, not read: reference and status only

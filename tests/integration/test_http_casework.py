@@ -502,3 +502,12 @@ async def test_an_incident_id_too_large_for_the_database_is_answered_with_a_noti
         assert card["body"][0]["type"] == "TextBlock" and not inputs(card)
         assert buttons(card) == [("Help", "help")]
     assert await count(engine, CaseEventRow) == 0
+
+
+async def test_an_incident_opened_from_the_dashboard_offers_back_to_it(running_bot, case):
+    opened = await press(
+        running_bot, "incident.show", incident=case.incident, **{"from": "dashboard"}
+    )
+    assert button(opened, "Back to dashboard")["verb"] == "dashboard.show"
+    plain = await press(running_bot, "incident.show", incident=case.incident)
+    assert "Back to dashboard" not in [a["title"] for a in plain["actions"]]
