@@ -4,14 +4,16 @@ from bot.turns import Turn
 from cards.dashboard import dashboard_card, dashboard_stub_card
 from cards.elements import Card
 from cards.payloads import NoIds, Pages
-from safeguarding.services.chats import note_chat
-from safeguarding.services.dashboard import show_dashboard
+from safeguarding.services.dashboard import offer_dashboard, show_dashboard
 
 
 async def open_dashboard(turn: Turn, _: NoIds) -> Card:
-    """What `dashboard` posts (Teams keeps it): a button only, for a known member of staff."""
-    await turn.run(note_chat)
-    return dashboard_stub_card()
+    """What `dashboard` posts (Teams keeps it): an empty dashboard as it is, else a button."""
+    pressed = await turn.run(offer_dashboard)
+    board = pressed.outcome.view
+    if board is None:
+        return dashboard_stub_card()
+    return dashboard_card(board, hide_names=False, time_zone=pressed.who.school.time_zone)
 
 
 async def show(turn: Turn, ref: Pages) -> Card:

@@ -24,6 +24,23 @@ LineOf = Callable[..., DashboardLine]
 async def show_dashboard(press: Press, pages: tuple[int, ...]) -> Done[Dashboard]:
     """The sections at the asked pages (More); what was shown is audited (ids only). The DSL
     team's begins with New concerns: unassigned Open incidents, newest first."""
+    board, ids = await _board(press, pages)
+    await press.audit(AuditAction.DASHBOARD_VIEWED, detail={"incidents": sorted(set(ids))})
+    return Done(board)
+
+
+async def offer_dashboard(press: Press) -> Done[Dashboard | None]:
+    """The `dashboard` command: an empty dashboard is the answer itself (nothing in it that
+    Teams should not keep); one with lines is opened by a button (None), in place."""
+    board, ids = await _board(press, ())
+    if ids:
+        return Done(None)
+    await press.audit(AuditAction.DASHBOARD_VIEWED, detail={"incidents": []})
+    return Done(board)
+
+
+async def _board(press: Press, pages: tuple[int, ...]) -> tuple[Dashboard, list[int]]:
+    """The dashboard at these pages, and the incidents on it."""
     uow, actor = press.uow, press.staff
     alerts_at, assigned_at, history_at, new_at = page_offsets(pages)
     unread, unread_total = await uow.alerts.unread(actor.id, alerts_at, PAGE)
@@ -41,8 +58,7 @@ async def show_dashboard(press: Press, pages: tuple[int, ...]) -> Done[Dashboard
         Section(tuple(map(line, history)), history_total, history_at),
         Section(tuple(map(line, new)), new_total, new_at) if actor.leads_safeguarding else None,
     )
-    await press.audit(AuditAction.DASHBOARD_VIEWED, detail={"incidents": sorted(set(ids))})
-    return Done(board)
+    return board, ids
 
 
 async def _lines(press: Press, ids: Sequence[int]) -> LineOf:

@@ -1,5 +1,6 @@
 """My dashboard on SQLite and PostgreSQL: three sections, paged, decided per line, audited."""
 
+import json
 from datetime import timedelta
 
 from sqlalchemy import insert, select
@@ -148,3 +149,24 @@ async def test_new_concerns_page_by_ten_and_more_keeps_the_other_sections(
     assert button(card, "More new concerns")["data"] == {"v": 1, "pages": [0, 0, 0, 10]}
     rest = await board(uow_factory, clock, dsl, (0, 0, 0, 10))
     assert (len(rest.new.lines), rest.new.more) == (2, False)
+
+
+async def test_the_dashboard_command_answers_with_an_empty_dashboard_itself_else_a_button(
+    running_bot, uow_factory, clock
+):
+    from tests.support.activities import TEACHER_AAD, activity, as_user
+
+    async def say_dashboard() -> dict:
+        body = as_user(
+            activity("message_help", running_bot.connector_url, text="dashboard"), TEACHER_AAD
+        )
+        await running_bot.post(body)
+        return running_bot.connector.cards()[-1]
+
+    empty = await say_dashboard()  # nothing on it: nothing Teams should not keep, one press fewer
+    assert texts(empty)[:2] == ["My dashboard", "**Alerts** (0)"]
+    staff = await staff_of(uow_factory)
+    await record(uow_factory, clock, staff["James Whitfield"], "dashboard-command-1", 7)
+    stub = await say_dashboard()  # his history now names a pupil: a button opens it in place
+    assert button(stub, "Open my dashboard")["verb"] == "dashboard.show"
+    assert "**My history**" not in json.dumps(stub)
