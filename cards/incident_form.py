@@ -13,32 +13,25 @@ from cards.elements import (
     action_set,
     adaptive_card,
     choice_set,
-    execute,
     heading,
-    submit,
     text_block,
     text_input,
     text_run,
-    toggle,
     warning,
     when_inputs,
 )
-from cards.form_values import field_error, typed
+from cards.form_pupils import linked_pupils, student_box
+from cards.form_state import FormView, category_choices
+from cards.form_state import form_button as _button
+from cards.form_state import form_error as _error
+from cards.form_state import form_value as _value
 from cards.verbs import Verb
 from safeguarding.incident_form import (
-    FORM_KEY,
-    IncidentForm,
-    linked_ids,
     marker_count,
-    truthy,
 )
 from safeguarding.incidents import MAX_MARKERS, MAX_NOTE, MAX_TEXT, RECORDABLE, REGIONS, SIDES
-from safeguarding.search import StudentMatch
 
-STUDENTS_QUERY = {"type": "Data.Query", "dataset": "students"}
 PEOPLE_QUERY = {"type": "Data.Query", "dataset": "graph.microsoft.com/users"}
-STATE_KEYS = (FORM_KEY, "linked", "markers", "new_student", "evidence")
-FormView = IncidentForm  # the form as data, from the use case (safeguarding/incident_form.py)
 
 
 def incident_form_card(view: FormView) -> Card:
@@ -48,7 +41,8 @@ def incident_form_card(view: FormView) -> Card:
         body.append(text_block(view.notice))
     body += _error(view, "form")
     body += _evidence(view.values.get("evidence"))
-    body += _student(view) + _text(view) + _categories(view) + _linked(view) + _body_map(view)
+    body += student_box(view) + _text(view) + _categories(view) + linked_pupils(view)
+    body += _body_map(view)
     body += _when(view) + _case(view) + _alerts(view)
     if view.grants:
         body.append(
@@ -66,94 +60,11 @@ def incident_form_card(view: FormView) -> Card:
     return adaptive_card(body)
 
 
-def _button(view: FormView, verb: str, title: str, **data: Any) -> Card:
-    """A button that carries the form's state; Action.Submit in dialogs, Execute in chat."""
-    state = {k: view.values[k] for k in STATE_KEYS if view.values.get(k) not in (None, "")}
-    if view.dialog:
-        return submit(verb, title, **state, **data, dialog=True)
-    return execute(verb, title, **state, **data)
-
-
-def _error(view: FormView, name: str) -> list[Card]:
-    return field_error(view.errors, name)
-
-
-def _value(view: FormView, name: str) -> str:
-    return typed(view.values, name)
-
-
 def _evidence(evidence: Any) -> list[Card]:
     if not isinstance(evidence, Mapping) or not evidence.get("message_id"):
         return []
     author, sent = str(evidence.get("author", ""))[:200], str(evidence.get("sent_at", ""))[:40]
     return [text_run(f"From a Teams message by {author} ({sent}); it is kept as evidence.")]
-
-
-def _pupil_title(view: FormView, match: StudentMatch) -> str:
-    name = match.name
-    if view.hide_names:
-        name = " ".join(f"{part[:1].upper()}." for part in match.name.split()[:2])
-    return f"{name} (Year {match.year_group}, {match.tutor_group or 'no tutor group'})"
-
-
-def _year_input(view: FormView) -> Card:
-    """The new student's year group: one of the school's (its roster's), where it has any."""
-    years = view.options.year_groups
-    if not years:
-        return text_input("new_year", "Year group", value=_value(view, "new_year"), max_length=2)
-    choices = [("Reception" if y == 0 else f"Year {y}", str(y)) for y in years]
-    chosen = _value(view, "new_year")
-    return choice_set(
-        "new_year",
-        "Year group",
-        choices,
-        value=chosen if chosen in {v for _, v in choices} else "",
-        placeholder="Choose the year group",
-    )
-
-
-def _student(view: FormView) -> list[Card]:
-    if truthy(view.values.get("new_student")):
-        return [
-            text_block("**New student** (an administrator will confirm or merge the record)"),
-            text_input("new_first", "First name", value=_value(view, "new_first"), max_length=100),
-            *_error(view, "new_first"),
-            text_input("new_last", "Last name", value=_value(view, "new_last"), max_length=100),
-            *_error(view, "new_last"),
-            _year_input(view),
-            *_error(view, "new_year"),
-            action_set(
-                _button(view, Verb.INCIDENT_FORM, "Search the roster instead", op="existing")
-            ),
-        ]
-    chosen = _value(view, "student_id")
-    shown = {m.student_id: m for m in view.matches}
-    if chosen.isdecimal() and int(chosen) in view.pupils:
-        shown.setdefault(int(chosen), view.pupils[int(chosen)])
-    pick = choice_set(
-        "student_id",
-        "Student",
-        [(_pupil_title(view, m), str(m.student_id)) for m in shown.values()],
-        value=chosen,
-        placeholder="Type a name",
-    )
-    if not shown:
-        # Teams' typeahead until pupils are found; then a plain list of them, so that every
-        # client shows the name chosen ("Grace Mahmood (Year 9, 9A)"), never its id.
-        pick["choices.data"] = STUDENTS_QUERY
-    return [
-        pick,
-        *_error(view, "student_id"),
-        text_input(
-            "pupil_query",
-            "Or type the pupil's name and press Find",
-            value=_value(view, "pupil_query"),
-        ),
-        action_set(
-            _button(view, Verb.INCIDENT_FORM, "Find pupil", op="find"),
-            _button(view, Verb.INCIDENT_FORM, "New student", op="new"),
-        ),
-    ]
 
 
 def _text(view: FormView) -> list[Card]:
@@ -167,16 +78,12 @@ def _text(view: FormView) -> list[Card]:
     return [text, *_error(view, "text")]
 
 
-def _category_choices(view: FormView) -> list[tuple[str, str]]:
-    return [(c.name, str(c.id)) for c in view.options.categories]
-
-
 def _categories(view: FormView) -> list[Card]:
     cards = [
         choice_set(
             "categories",
             "Categories",
-            _category_choices(view),
+            category_choices(view),
             value=_value(view, "categories"),
             multi=True,
             expanded=True,
@@ -192,43 +99,6 @@ def _categories(view: FormView) -> list[Card]:
     if automatic:
         cards.append(text_block("Alerted automatically: " + "; ".join(automatic), subtle=True))
     return cards
-
-
-def _linked(view: FormView) -> list[Card]:
-    cards = [text_block("**Linked students** (the incident also appears on their record)")]
-    for student_id in linked_ids(view.values):
-        prefix = f"linked_{student_id}_"
-        match = view.pupils.get(student_id)
-        cards += [
-            text_run(_pupil_title(view, match) if match else f"Pupil {student_id}"),
-            toggle(prefix + "same", "Same categories", on=truthy(view.values.get(prefix + "same"))),
-            choice_set(
-                prefix + "categories",
-                "Or their own categories",
-                _category_choices(view),
-                value=_value(view, prefix + "categories"),
-                multi=True,
-            ),
-            *_error(view, prefix + "categories"),
-            toggle(
-                prefix + "monitoring",
-                "Monitor this pupil for these categories",
-                on=truthy(view.values.get(prefix + "monitoring")),
-            ),
-            action_set(
-                _button(view, Verb.INCIDENT_FORM, "Remove", op="unlink", student=student_id)
-            ),
-        ]
-    cards += _error(view, "linked")
-    cards.append(
-        text_input("link_query", "Add a linked student: name", value=_value(view, "link_query"))
-    )
-    buttons = [_button(view, Verb.INCIDENT_FORM, "Find linked student", op="find_link")]
-    if view.link_matches:
-        choices = [(_pupil_title(view, m), str(m.student_id)) for m in view.link_matches]
-        cards.append(choice_set("link_pick", "Linked student", choices))
-        buttons.append(_button(view, Verb.INCIDENT_FORM, "Add linked student", op="link"))
-    return [*cards, action_set(*buttons)]
 
 
 def _body_map(view: FormView) -> list[Card]:

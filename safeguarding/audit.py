@@ -9,10 +9,9 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from safeguarding.staff import StaffMember
+from safeguarding.staff import StaffMember
 
 
 class AuditAction(StrEnum):
@@ -86,7 +85,7 @@ def canonical_time(moment: datetime) -> str:
 
 
 def staff_event(
-    actor: "StaffMember",
+    actor: StaffMember,
     action: AuditAction,
     at: datetime,
     conversation_type: str,

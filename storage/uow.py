@@ -21,9 +21,9 @@ from storage.repositories import (
     SqlCategories,
     SqlSchools,
     SqlStaff,
-    SqlStudents,
 )
 from storage.second_factors import SqlSecondFactors
+from storage.students import SqlStudents
 from storage.typed_words import SqlTypedWords
 
 
