@@ -121,7 +121,10 @@ def _student(view: FormView) -> list[Card]:
         value=chosen,
         placeholder="Type a name",
     )
-    pick["choices.data"] = STUDENTS_QUERY  # Teams' typeahead; the Find button works everywhere
+    if not shown:  # Teams' typeahead; the Find button works everywhere
+        # A typeahead box shows a picked pupil's value (the database id), not its title, in the
+        # Playground's web UI: once Find has listed pupils, they are plain choices.
+        pick["choices.data"] = STUDENTS_QUERY
     return [
         pick,
         *_error(view, "student_id"),

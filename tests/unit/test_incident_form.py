@@ -154,6 +154,19 @@ def test_the_form_carries_back_every_value_with_an_error_by_the_wrong_field():
     assert any("Category 3: DSL team" in t for t in shown)  # default alert groups are shown
 
 
+def test_pupils_found_are_plain_choices_so_the_box_shows_the_pick_by_name_not_its_id():
+    matches = (StudentMatch(67, "Sam Taylor", 8, "8B"), StudentMatch(68, "Sam Taylor", 11, "11A"))
+    card = incident_form_card(view(values={"form_key": "k-1", "student_id": "67"}, matches=matches))
+    assert_valid_card(card)
+    student = inputs(card)["student_id"]
+    assert "choices.data" not in student  # the typeahead shows "67" once picked
+    assert student["value"] == "67"
+    assert student["choices"] == [
+        {"title": "Sam Taylor (Year 8, 8B)", "value": "67"},
+        {"title": "Sam Taylor (Year 11, 11A)", "value": "68"},
+    ]
+
+
 def test_the_dialog_form_uses_submit_buttons_and_the_people_picker():
     card = incident_form_card(view(dialog=True))
     assert_valid_card(card)
