@@ -1,4 +1,4 @@
-"""The `kestrel` command: serve, migrate, demo, audit verify, keys, package."""
+"""The `kestrel` command: serve, migrate, demo, audit verify, keys, package, playground-config."""
 
 import argparse
 import asyncio
@@ -72,6 +72,14 @@ def _parser() -> argparse.ArgumentParser:
     package.add_argument("--domain", required=True, help="host name the bot is served on")
     package.add_argument("--out", type=Path, default=Path("build/kestrel.zip"))
     package.set_defaults(run=_package)
+    playground = commands.add_parser(
+        "playground-config", help="write an Agents Playground config as another demo user"
+    )
+    who = playground.add_mutually_exclusive_group(required=True)
+    who.add_argument("--as", dest="user", metavar="NAME", help="a demo first name: james, tom...")
+    who.add_argument("--list", action="store_true", help="print the demo first names, one a line")
+    playground.add_argument("--out", type=Path, help="file to write (default data/playground/)")
+    playground.set_defaults(run=_playground_config)
     return parser
 
 
@@ -164,6 +172,19 @@ def _package(args: argparse.Namespace) -> None:
     except ValueError as error:
         raise Refusal(str(error)) from error
     print(f"wrote {out}")
+
+
+def _playground_config(args: argparse.Namespace) -> None:
+    from bot import playground_config
+
+    if args.list:
+        print("\n".join(playground_config.first_names(playground_config.load_config())))
+        return
+    out = args.out or Path("data") / "playground" / f"{args.user.strip().lower()}.yml"
+    try:
+        print(playground_config.write_config_as(args.user, out))
+    except (playground_config.UnknownUser, OSError) as error:
+        raise Refusal(str(error)) from error
 
 
 def _on_database(

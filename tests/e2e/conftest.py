@@ -2,8 +2,9 @@
 
 Kestrel runs in local mode (127.0.0.1, authentication off) over a fresh demo school in a temporary
 data directory; the Playground runs from the repository root with its `.m365agentsplayground.yml`
-(the demo DSL as current user). Both get free ports and are stopped, with their children, at the
-end of the session whatever happened. Start-up failures raise with the tail of the relevant log.
+(the demo DSL as current user), and on demand a second one as the teacher James Whitfield. All get
+free ports and are stopped, with their children, at the end of the session whatever happened.
+Start-up failures raise with the tail of the relevant log.
 """
 
 import re
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.playground_config import write_config_as
 from tests.support.processes import child_env, free_port, kestrel_executable, stop_group
 
 REPO = Path(__file__).resolve().parents[2]
@@ -26,9 +28,6 @@ PLAYGROUND_CLI = REPO / "node_modules" / "@microsoft" / "m365agentsplayground" /
 PLAYGROUND_CONFIG = REPO / ".m365agentsplayground.yml"
 STARTUP_TIMEOUT = 30.0
 LOG_TAIL_LINES = 40
-_PLAYGROUND_HINT = (
-    f"The Playground exits with code 1 and no message when {PLAYGROUND_CONFIG} is invalid."
-)
 
 
 class StartupError(RuntimeError):
@@ -166,7 +165,9 @@ def _start_kestrel(kestrel: str, data_dir: Path, env: dict[str, str]) -> tuple[_
     return bot, url
 
 
-def _start_playground(bot_url: str, data_dir: Path) -> tuple[_Service, str]:
+def _start_playground(
+    bot_url: str, data_dir: Path, config: Path = PLAYGROUND_CONFIG, name: str = "playground"
+) -> tuple[_Service, str]:
     node = shutil.which("node")
     if node is None:
         raise StartupError("node is not on PATH: the Agents Playground needs Node.js")
@@ -175,14 +176,15 @@ def _start_playground(bot_url: str, data_dir: Path) -> tuple[_Service, str]:
     env = child_env(
         TEAMSAPPTESTER_BROWSER="none",
         APPLICATION_INSIGHTS_NO_STATSBEAT="1",
-        M365_AGENTS_PLAYGROUND_CONFIG_PATH=str(PLAYGROUND_CONFIG),
+        M365_AGENTS_PLAYGROUND_CONFIG_PATH=str(config),
         # Its own debug log and recordings default to ./devTools in the repository.
-        M365_AGENTS_PLAYGROUND_LOGFILE=str(data_dir / "playground-debug.log"),
-        M365_AGENTS_PLAYGROUND_RECORDING_FILE=str(data_dir / "playground-recording.log"),
+        M365_AGENTS_PLAYGROUND_LOGFILE=str(data_dir / f"{name}-debug.log"),
+        M365_AGENTS_PLAYGROUND_RECORDING_FILE=str(data_dir / f"{name}-recording.log"),
     )
     command = [node, str(PLAYGROUND_CLI), "-e", f"{bot_url}/api/messages", "-c", "msteams"]
     command += ["-p", str(free_port()), "--disable-telemetry"]
-    playground = _start("The Agents Playground", command, data_dir / "playground.log", REPO, env)
+    log = data_dir / f"{name}.log"
+    playground = _start(f"The Agents Playground ({name})", command, log, REPO, env)
     # It moves to another port when the one asked for is taken: believe what it says.
     listening: list[int] = []
 
@@ -192,7 +194,8 @@ def _start_playground(bot_url: str, data_dir: Path) -> tuple[_Service, str]:
             listening.append(int(match.group(1)))
         return bool(match)
 
-    with _stopped_on_failure(playground, hint=_PLAYGROUND_HINT):
+    hint = f"The Playground exits with code 1 and no message when {config} is invalid."
+    with _stopped_on_failure(playground, hint=hint):
         _wait_for(playground, "saying 'Listening on <port>'", says_listening)
         url = f"http://127.0.0.1:{listening[0]}"
         _wait_for(
@@ -218,6 +221,17 @@ def e2e_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2EStack]:
     finally:
         for service in reversed(services):
             service.stop()
+
+
+@pytest.fixture(scope="session")
+def james_playground_url(e2e_stack: E2EStack) -> Iterator[str]:
+    """A second Playground whose current user is James Whitfield (a teacher), same Kestrel."""
+    config = write_config_as("james", e2e_stack.data_dir / "playground-james.yml")
+    playground, url = _start_playground(e2e_stack.bot_url, e2e_stack.data_dir, config, "james")
+    try:
+        yield url
+    finally:
+        playground.stop()
 
 
 @pytest.hookimpl(wrapper=True)

@@ -33,13 +33,21 @@ _FOREIGN_PREFIXES = (
 )
 
 
+CHECKOUT = Path(__file__).resolve().parents[2]
+
+
 def child_env(**extra: str) -> dict[str, str]:
-    """This process's environment without what would redirect a child, plus `extra`."""
+    """This process's environment without what would redirect a child, plus `extra`.
+
+    A child `kestrel` runs this checkout's code: the console script's editable install may point
+    at another checkout (a git worktree shares the main checkout's virtualenv).
+    """
     env = {
         name: value
         for name, value in os.environ.items()
         if name not in _FOREIGN_NAMES and not name.startswith(_FOREIGN_PREFIXES)
     }
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(CHECKOUT), env.get("PYTHONPATH")]))
     env.update(extra)
     return env
 

@@ -169,6 +169,19 @@ def test_the_form_carries_back_every_value_with_an_error_by_the_wrong_field():
     assert any("Category 3: DSL team" in t for t in shown)  # default alert groups are shown
 
 
+def test_pupils_found_are_plain_choices_so_the_box_shows_the_pick_by_name_not_its_id():
+    matches = (StudentMatch(67, "Sam Taylor", 8, "8B"), StudentMatch(68, "Sam Taylor", 11, "11A"))
+    card = incident_form_card(view(values={"form_key": "k-1", "student_id": "67"}, matches=matches))
+    assert_valid_card(card)
+    student = inputs(card)["student_id"]
+    assert "choices.data" not in student  # the typeahead shows "67" once picked
+    assert student["value"] == "67"
+    assert student["choices"] == [
+        {"title": "Sam Taylor (Year 8, 8B)", "value": "67"},
+        {"title": "Sam Taylor (Year 11, 11A)", "value": "68"},
+    ]
+
+
 def test_the_dialog_form_uses_submit_buttons_and_the_people_picker():
     card = incident_form_card(view(dialog=True))
     assert_valid_card(card)
@@ -356,14 +369,3 @@ def test_a_notice_of_what_went_as_asked_is_not_styled_as_a_problem():
         "Already assigned.",
         "Attention",
     )
-
-
-def test_after_find_pupil_the_student_box_lists_the_pupils_found_by_name_not_by_id():
-    found = (StudentMatch(25, "Grace Mahmood", 9, "9A"), StudentMatch(26, "Grace Hill", 10, "10B"))
-    values = {"form_key": "k-123456789", "student_id": "25", "pupil_query": "grace"}
-    card = incident_form_card(view(values=values, matches=found))
-    assert_valid_card(card)
-    box = inputs(card)["student_id"]
-    assert "choices.data" not in box  # a plain list: every client shows the name chosen
-    assert box["value"] == "25"
-    assert box["choices"][0] == {"title": "Grace Mahmood (Year 9, 9A)", "value": "25"}
