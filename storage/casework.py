@@ -234,13 +234,13 @@ class SqlCases:
             raise RuntimeError("no encryption keyring configured")
         return self.keyring
 
-    async def mark_alerts_stale(self, incident_id: int) -> None:
-        """The case's sent alert messages are refreshed by the sender (a fresh stub)."""
-        await self.session.execute(
-            update(AlertRow)
-            .where(AlertRow.incident_id == incident_id, AlertRow.state == "sent")
-            .values(stale=True)
-        )
+    async def mark_alerts_stale(self, incident_id: int, except_staff: int | None = None) -> None:
+        """The case's sent alert messages are refreshed by the sender (a fresh stub), but for
+        `except_staff`'s: that colleague is working in theirs right now."""
+        where = [AlertRow.incident_id == incident_id, AlertRow.state == "sent"]
+        if except_staff is not None:
+            where.append(AlertRow.staff_id != except_staff)
+        await self.session.execute(update(AlertRow).where(*where).values(stale=True))
 
     async def last_event(self, incident_id: int) -> CaseEvent | None:
         row = await self.session.scalar(

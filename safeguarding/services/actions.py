@@ -121,7 +121,8 @@ async def store_action(press: Press, facts: IncidentFacts, draft: ActionDraft) -
         )
     # Files the author sends in the next minutes go with this action.
     await uow.attachments.open_window(actor.id, incident_id, now + ATTACH_WINDOW, action_id)
-    await uow.cases.mark_alerts_stale(incident_id)
+    # Refreshed for everyone else; the author is working in their own alert's card.
+    await uow.cases.mark_alerts_stale(incident_id, except_staff=actor.id)
     await read_by_acting(press, incident_id)
     detail = {
         "action": action_id,

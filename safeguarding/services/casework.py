@@ -160,7 +160,9 @@ async def apply_event(press: Press, facts: IncidentFacts, event: CaseEvent) -> b
 
 async def acted_on(press: Press, incident_id: int) -> None:
     """After a change: the case's alert messages are refreshed, the actor's own alerts read."""
-    await press.uow.cases.mark_alerts_stale(incident_id)
+    # Refreshed for everyone else; the actor may be working in their own alert's card (a
+    # refresh would replace it under them: Add action lost, seen in the Playground's UI).
+    await press.uow.cases.mark_alerts_stale(incident_id, except_staff=press.staff.id)
     await read_by_acting(press, incident_id)
 
 

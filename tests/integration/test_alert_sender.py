@@ -483,3 +483,22 @@ async def test_mark_as_read_on_the_incident_it_opened_updates_the_alert_message_
     response = await running_bot.post(body)
     assert texts((await response.json())["value"])[0] == "Concern read"
     assert [u.body["id"] for u in running_bot.connector.updated] == [row.message_id]
+
+
+async def test_acting_on_a_case_never_refreshes_the_actors_own_alert_message_under_them(
+    alerted, uow_factory, clock, connector
+):
+    from safeguarding.action_form import read_action_form
+    from tests.support.scripted import add_action_as
+
+    staff, incident = alerted
+    loopback, _ = connector
+    send = sender(uow_factory, clock)
+    await send.run_once()
+    values = {"form_key": "alert-acting-1", "text": "MARKER-action: phoned home"}
+    draft = read_action_form(values, now=clock.now(), time_zone="Europe/London")
+    await add_action_as(uow_factory, clock, staff["Aisha Khan"], incident, draft)
+    row = await alert_row(uow_factory)
+    assert row.read_at is not None and not row.stale  # read by acting, and left as she has it
+    await send.run_once()
+    assert [u for u in loopback.updated if u.conversation_id == "a:aisha-chat"] == []
