@@ -9,26 +9,13 @@
 // 30 s and leaves a screenshot NN-<step>.png in <artifacts-dir>. Any console error or uncaught page
 // error during a press fails the run. Run from the repository root (node resolves playwright-core
 // from ./node_modules). Exits 0 on success; otherwise prints "core_loop.mjs FAILED: <why>", exit 1.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { withChromium } from './browser.mjs';
 
 const STEP_TIMEOUT_MS = 30_000;
 const OVERALL_TIMEOUT_MS = 240_000;
 const SETTLE_MS = 1_000;
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  // Nothing but the local Playgrounds resolves: the UI must work offline.
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
-];
 const INCIDENT_TEXT = 'Sam said at break that he has not eaten since yesterday morning.';
 const ACTION_TEXT = 'Spoke with Sam and his mother; breakfast club arranged from tomorrow.';
 
@@ -285,26 +272,13 @@ async function dslClosesTheCase(page, reference) {
 
 async function run() {
   mkdirSync(artifacts, { recursive: true });
-  const profile = mkdtempSync(join(tmpdir(), 'kestrel-e2e-chromium-'));
-  let context;
-  try {
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 900 },
-      timeout: STEP_TIMEOUT_MS,
-    });
-    context.setDefaultTimeout(STEP_TIMEOUT_MS);
+  await withChromium(STEP_TIMEOUT_MS, async (context) => {
     const james = await openPlayground(context, jamesUrl, 'james');
     const priya = await openPlayground(context, priyaUrl, 'priya');
     const reference = await teacherRecordsAConcern(james);
     await dslClosesTheCase(priya, reference);
     log(`${reference} recorded by James and closed by Priya, ${shot} screenshots in ${artifacts}`);
-  } finally {
-    if (context) await context.close().catch(() => {});
-    rmSync(profile, { recursive: true, force: true });
-  }
+  });
 }
 
 const watchdog = setTimeout(

@@ -5,27 +5,12 @@
 //
 // Run from the repository root (node resolves playwright-core from ./node_modules). Exits 0 on
 // success; on any failure or timeout prints "welcome.mjs FAILED: <why>" and exits 1.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { withChromium } from './browser.mjs';
 
 const WELCOME_TITLE = 'Kestrel: safeguarding concerns, inside Teams';
 const STEP_TIMEOUT_MS = 30_000;
 const OVERALL_TIMEOUT_MS = 60_000;
 const SETTLE_MS = 1_000;
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  // Nothing but the local Playground resolves: the UI must work offline.
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
-];
 
 const [url, screenshotPath] = process.argv.slice(2);
 if (!url || !screenshotPath) {
@@ -78,17 +63,7 @@ function markWelcomeReply({ title }) {
 }
 
 async function run() {
-  const profile = mkdtempSync(join(tmpdir(), 'kestrel-e2e-chromium-'));
-  let context;
-  try {
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 900 },
-      timeout: STEP_TIMEOUT_MS,
-    });
-    context.setDefaultTimeout(STEP_TIMEOUT_MS);
+  await withChromium(STEP_TIMEOUT_MS, async (context) => {
     const page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (error) => log(`page error: ${error.message}`));
     log(`opening ${url}`);
@@ -116,10 +91,7 @@ async function run() {
 
     await page.screenshot({ path: screenshotPath, fullPage: true });
     log(`screenshot saved to ${screenshotPath}`);
-  } finally {
-    if (context) await context.close().catch(() => {});
-    rmSync(profile, { recursive: true, force: true });
-  }
+  });
 }
 
 const watchdog = setTimeout(
