@@ -146,20 +146,32 @@ async function pressButton(page, card, title, button = null) {
 // Opens a drop-down of the card by its label (typing to narrow it, or with its arrow) and picks the
 // option. A multi-select drop-down lists its options as menu item check boxes.
 async function choose(page, card, label, typed, option) {
-  if (typed) {
-    await card.getByRole('combobox', { name: label, exact: true }).click();
-    await page.keyboard.type(typed);
-  } else {
-    await card.getByRole('button', { name: `Open ${label}`, exact: true }).click();
-  }
+  // The Playground redraws a card in place after a press: a box opened while it redraws can
+  // come up empty, so an empty list is closed and opened once more before it counts as missing.
   const options = page
     .locator('[role="option"], [role="menuitemcheckbox"]')
     .filter({ hasText: option });
-  try {
-    await options.first().waitFor({ state: 'visible' });
-  } catch {
-    const shown = await page.locator('[role="option"], [role="menuitemcheckbox"]').allInnerTexts();
-    throw new Error(`"${label}" offers no ${option} (it offers: ${shown.join(', ') || 'nothing'})`);
+  for (let attempt = 1; ; attempt += 1) {
+    if (typed) {
+      const box = card.getByRole('combobox', { name: label, exact: true });
+      await box.click();
+      await box.fill('');
+      await page.keyboard.type(typed);
+    } else {
+      await card.getByRole('button', { name: `Open ${label}`, exact: true }).click();
+    }
+    try {
+      await options.first().waitFor({ state: 'visible', timeout: attempt === 1 ? 10_000 : 30_000 });
+      break;
+    } catch {
+      if (attempt === 1) {
+        await page.keyboard.press('Escape');
+        await page.waitForTimeout(SETTLE_MS);
+        continue;
+      }
+      const shown = await page.locator('[role="option"], [role="menuitemcheckbox"]').allInnerTexts();
+      throw new Error(`"${label}" offers no ${option} (it offers: ${shown.join(', ') || 'nothing'})`);
+    }
   }
   await options.first().click();
 }
