@@ -19,39 +19,39 @@ def dashboard_stub_card() -> Card:
 
 
 def dashboard_card(board: Dashboard, *, hide_names: bool, time_zone: str) -> Card:
-    """New concerns first (the DSL team), then alerts, assigned cases and history: at most ten
-    lines a section, with More where there are more."""
+    """New concerns first (the DSL team), then alerts, assigned cases and history: one row per
+    incident, saying why it is there, at most ten a section, with More where there are more."""
     zone = ZoneInfo(time_zone)
     body = [heading("My dashboard")]
     if board.new is not None:
-        body += _new_concerns(board, hide_names, zone)
-    sections = (board.alerts, board.assigned, board.history)
-    titles = ("Alerts", "My assigned", "My history")
-    empty = ("No unread alerts.", "No open cases assigned to you.", "You have not recorded any.")
-    for index, (title, section, nothing) in enumerate(zip(titles, sections, empty, strict=True)):
-        body.append(text_block(f"**{title}** ({section.total})"))
-        if not section.lines:
-            body.append(text_block(nothing, subtle=True))
-        for line in section.lines:
-            body.append(_line(line, index == 0, hide_names, zone))
-        body += _more(board, index, title)
+        body += _section(board, 3, hide_names, zone)
+    for index in range(3):
+        body += _section(board, index, hide_names, zone)
     return adaptive_card(body)
 
 
-def _new_concerns(board: Dashboard, hide_names: bool, zone: ZoneInfo) -> list[Card]:
-    """Every Open incident nobody works yet, newest first, each with Open and Assign to me."""
-    section = board.new
+# Per section, in the order the offsets go: its title, and what it says when empty.
+_SECTIONS = (
+    ("Alerts", "No unread alerts."),
+    ("My assigned", "No open cases assigned to you."),
+    ("My history", "You have not recorded any."),
+    ("New concerns", "None: every open concern has someone working it."),
+)
+
+
+def _section(board: Dashboard, index: int, hide_names: bool, zone: ZoneInfo) -> list[Card]:
+    """A section's title, its rows (each a real Open button), and More if it has more."""
+    sections = (board.alerts, board.assigned, board.history, board.new)
+    section = sections[index]
     assert section is not None
-    body = [text_block(f"**New concerns** ({section.total})")]
+    title, nothing = _SECTIONS[index]
+    body = [text_block(f"**{title}** ({section.total})")]
     if not section.lines:
-        body.append(text_block("None: every open concern has someone working it.", subtle=True))
-    for line in section.lines:
-        buttons = [_open(line)]
-        if line.workable:
-            case = {"incident": line.incident_id, "ver": line.version}
-            buttons.append(execute(Verb.CASE_ASSIGN, "Assign to me", **case))
-        body += [text_run(_words(line, False, hide_names, zone)), action_set(*buttons)]
-    return body + _more(board, 3, "New concerns")
+        body.append(text_block(nothing, subtle=True))
+    body += [
+        _line(line, hide_names, zone, assignable=section is board.new) for line in section.lines
+    ]
+    return body + _more(board, index, title)
 
 
 def _more(board: Dashboard, index: int, title: str) -> list[Card]:
@@ -65,12 +65,30 @@ def _more(board: Dashboard, index: int, title: str) -> list[Card]:
     return [action_set(execute(Verb.DASHBOARD_SHOW, f"More {title.lower()}", pages=pages))]
 
 
-def _line(line: DashboardLine, alert: bool, hide_names: bool, zone: ZoneInfo) -> Card:
-    """One row: what it is, and a real button that opens it in place (with the way back)."""
+def _line(line: DashboardLine, hide_names: bool, zone: ZoneInfo, *, assignable: bool) -> Card:
+    """One row: what it is, why it is here, and real buttons (Open, with the way back; Assign
+    to me on a new concern this member of staff may work)."""
+    buttons = [_open(line)]
+    if assignable and line.workable:
+        case = {"incident": line.incident_id, "ver": line.version}
+        buttons.append(execute(Verb.CASE_ASSIGN, "Assign to me", **case))
+    items = [text_run(_words(line, hide_names, zone))]
+    if line.why:
+        why = "; ".join(line.why)
+        items.append(_subtle_run(why[:1].upper() + why[1:]))
     return {
         "type": "Container",
-        "items": [text_run(_words(line, alert, hide_names, zone)), action_set(_open(line))],
+        "separator": True,
+        "items": [*items, action_set(*buttons)],
         "selectAction": _open(line),
+    }
+
+
+def _subtle_run(text: str) -> Card:
+    """Our words naming colleagues (names are shown as text, never parsed as markdown)."""
+    return {
+        "type": "RichTextBlock",
+        "inlines": [{"type": "TextRun", "text": text, "isSubtle": True}],
     }
 
 
@@ -78,14 +96,11 @@ def _open(line: DashboardLine) -> Card:
     return execute(Verb.INCIDENT_SHOW, "Open", incident=line.incident_id, **{"from": DASHBOARD})
 
 
-def _words(line: DashboardLine, alert: bool, hide_names: bool, zone: ZoneInfo) -> str:
+def _words(line: DashboardLine, hide_names: bool, zone: ZoneInfo) -> str:
+    """Which incident, about whom, in which categories, and when (as the seed's alerts say)."""
     when = line.when.astimezone(zone).strftime("%d/%m %H:%M")
     if line.pupil is None:
-        words = f"{line.reference} ({line.status.value}), {when}"
-    else:
-        pupil = pupil_name(line.pupil, hide=hide_names)
-        categories = ", ".join(line.categories) or "no category"
-        words = f"{line.reference} {pupil}: {categories} ({line.status.value}), {when}"
-    if alert:
-        words += f", from {line.who}"
-    return words
+        return f"{line.reference} ({line.status.value}), {when}"
+    pupil = pupil_name(line.pupil, hide=hide_names)
+    categories = ", ".join(line.categories) or "no category"
+    return f"{line.reference} {pupil}: {categories} ({line.status.value}), {when}"

@@ -6,7 +6,7 @@ and no text: who raised it, the reference, and why this colleague is told.
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from safeguarding.chats import ChatAddress
 from safeguarding.incidents import reference
@@ -39,14 +39,6 @@ class Delivery:
     @property
     def reference(self) -> str:
         return reference(self.incident_id)
-
-
-@dataclass(frozen=True)
-class UnreadAlert:
-    alert_id: int
-    incident_id: int
-    raised_by: str
-    created_at: datetime
 
 
 @dataclass(frozen=True)

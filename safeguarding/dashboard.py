@@ -1,13 +1,14 @@
-"""My dashboard: unread alerts, open cases assigned to me, incidents I recorded; 10 a page.
-For the DSL team it opens with New concerns: every Open incident nobody is assigned to, so a
-concern whose categories alert nobody, with nobody tagged, still reaches them.
+"""My dashboard: one row per incident, in the first section it belongs to, saying why it is
+there. For the DSL team it opens with New concerns (every Open incident nobody is assigned to,
+so a concern whose categories alert nobody, with nobody tagged, still reaches them), then
+unread alerts, open cases assigned to me and incidents I recorded; 10 rows a page.
 
-A line names its pupil and categories only when this member of staff may read the incident
+A row names its pupil and categories only when this member of staff may read the incident
 (elevation may still be asked when it is opened); otherwise just its reference and status.
 """
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from safeguarding.incidents import IncidentFacts, Status, reference
@@ -15,6 +16,41 @@ from safeguarding.school import Student
 
 PAGE = 10
 LAST_OFFSET = 100_000
+NEW, ALERTS, ASSIGNED, HISTORY = "new", "alerts", "assigned", "history"
+
+
+@dataclass(frozen=True)
+class AlertNote:
+    """One unread alert about an incident on the dashboard: who raised it, why, when."""
+
+    raised_by: str
+    reason: str  # tagged, group, escalation, assigned, reminder
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class SectionIds:
+    """A page of one section as stored: its incidents (in order), how many in all, where."""
+
+    ids: tuple[int, ...]
+    total: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class BoardIds:
+    """The dashboard's pages as stored, each incident in one section only, and this member of
+    staff's unread alerts about the incidents on it (newest first)."""
+
+    alerts: SectionIds
+    assigned: SectionIds
+    history: SectionIds
+    new: SectionIds | None = None  # the DSL team's New concerns
+    notes: Mapping[int, tuple[AlertNote, ...]] = field(default_factory=dict)
+
+    def incident_ids(self) -> list[int]:
+        sections = (self.new, self.alerts, self.assigned, self.history)
+        return [i for s in sections if s is not None for i in s.ids]
 
 
 @dataclass(frozen=True)
@@ -27,6 +63,7 @@ class DashboardLine:
     categories: tuple[str, ...] = ()
     version: int = 1  # the incident's version, for Assign to me
     workable: bool = False  # this member of staff may work the case (Assign to me)
+    why: tuple[str, ...] = ()  # why it is on my dashboard, in words
 
     @property
     def reference(self) -> str:
@@ -64,6 +101,36 @@ def page_offsets(pages: tuple[int, ...]) -> tuple[int, int, int, int]:
     return alerts, assigned, history, new
 
 
+def reasons(
+    section: str, facts: IncidentFacts, notes: Sequence[AlertNote], viewer_id: int
+) -> tuple[str, ...]:
+    """Why this incident is on this member of staff's dashboard, most telling first."""
+    words = ["new: not yet assigned"] if section == NEW else []
+    for note in notes:
+        words.append(_said(note))
+    open_case = facts.status != Status.CLOSED
+    if facts.assignee_id == viewer_id and open_case and section != NEW:
+        words.append("assigned to you")
+    if facts.recorded_by == viewer_id:
+        words.append("recorded by you")
+    return tuple(dict.fromkeys(w for w in words if not _said_already(w, words)))
+
+
+def _said(note: AlertNote) -> str:
+    if note.reason == "escalation":
+        return "escalated: urgent and not yet read"
+    if note.reason == "assigned":
+        return f"assigned to you by {note.raised_by}"
+    if note.reason == "reminder":
+        return "planner reminder"
+    return f"alerted by {note.raised_by}"
+
+
+def _said_already(word: str, words: Sequence[str]) -> bool:
+    """'assigned to you' says less than 'assigned to you by X' on the same row."""
+    return word == "assigned to you" and any(w.startswith("assigned to you by") for w in words)
+
+
 def dashboard_line(
     facts: IncidentFacts,
     *,
@@ -73,14 +140,15 @@ def dashboard_line(
     names: Mapping[int, str],
     when: datetime | None = None,
     who: str = "",
+    why: tuple[str, ...] = (),
 ) -> DashboardLine:
     """One line: its pupil and categories only if `readable` (decided for this viewer)."""
     who = who or names.get(facts.recorded_by, "")
     when = when or facts.happened_at
     if not readable or not facts.pupils:
-        return DashboardLine(facts.id, when, facts.status, who, version=facts.version)
+        return DashboardLine(facts.id, when, facts.status, who, version=facts.version, why=why)
     main = facts.pupils[0]
     words = tuple(sorted(categories.get(c, "") for c in main.category_ids))
     return DashboardLine(
-        facts.id, when, facts.status, who, main.student, words, facts.version, workable
+        facts.id, when, facts.status, who, main.student, words, facts.version, workable, why
     )

@@ -5,11 +5,12 @@ from datetime import datetime
 from typing import Protocol, Self
 
 from safeguarding.access import AccessPolicy
-from safeguarding.alerts import Delivery, UnreadAlert
+from safeguarding.alerts import Delivery
 from safeguarding.audit import AuditEvent
 from safeguarding.case_actions import ActionEntry, NewAction
 from safeguarding.cases import CaseEvent, Change, IncidentVersion
 from safeguarding.chats import ChatAddress
+from safeguarding.dashboard import BoardIds
 from safeguarding.exclusions import ActiveExclusion
 from safeguarding.files import StoredFile
 from safeguarding.identity import Identified
@@ -113,15 +114,6 @@ class IncidentRepository(Protocol):
     async def facts_of(
         self, school_id: int, incident_ids: Sequence[int]
     ) -> dict[int, IncidentFacts]: ...
-    async def assigned_to(
-        self, staff_id: int, offset: int, limit: int
-    ) -> tuple[list[int], int]: ...
-    async def unassigned_open(
-        self, school_id: int, offset: int, limit: int
-    ) -> tuple[list[int], int]: ...
-    async def recorded_by_staff(
-        self, staff_id: int, offset: int, limit: int
-    ) -> tuple[list[int], int]: ...
     async def withdraw_grant(
         self, incident_id: int, staff_id: int, by: int, at: datetime
     ) -> bool: ...
@@ -159,9 +151,6 @@ class AlertRepository(Protocol):
     async def mark_read(
         self, alert_id: int, staff_id: int, at: datetime
     ) -> tuple[int, str | None] | None: ...
-    async def unread(
-        self, staff_id: int, offset: int, limit: int
-    ) -> tuple[Sequence[UnreadAlert], int]: ...
     async def unread_for(self, incident_id: int, staff_id: int) -> int | None: ...
     async def notice_for(self, incident_id: int, staff_id: int) -> tuple[int, bool] | None: ...
     async def read_all_for(self, incident_id: int, staff_id: int, at: datetime) -> list[int]: ...
@@ -189,6 +178,18 @@ class ActionRepository(Protocol):
         self, incident_ids: Sequence[int], *, decrypt: bool = False
     ) -> Sequence[ActionEntry]: ...
     async def texts_of(self, action_ids: Sequence[int]) -> dict[int, str]: ...
+
+
+class DashboardRepository(Protocol):
+    async def board(
+        self,
+        staff_id: int,
+        school_id: int,
+        *,
+        leads: bool,
+        offsets: tuple[int, int, int, int],
+        limit: int,
+    ) -> BoardIds: ...
 
 
 class ChatRepository(Protocol):
@@ -224,6 +225,7 @@ class UnitOfWork(Protocol):
     attachments: AttachmentRepository
     chats: ChatRepository
     alerts: AlertRepository
+    dashboard: DashboardRepository
     cases: CaseRepository
     actions: ActionRepository
     audit: AuditLog

@@ -3,13 +3,12 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from safeguarding.alerts import Delivery, UnreadAlert
+from safeguarding.alerts import Delivery
 from safeguarding.chats import ChatAddress
 from storage.models import AlertRow, ChatAddressRow, StaffRow
-from storage.repositories import utc
 
 NOTICE = "not_reached"  # a notice that an alert could not be delivered
 
@@ -164,30 +163,6 @@ class SqlAlerts:
         row.read_at = row.read_at or at
         await self.session.flush()
         return row.incident_id, row.message_id
-
-    async def unread(self, staff_id: int, offset: int, limit: int) -> tuple[list[UnreadAlert], int]:
-        """A colleague's unread alerts (not undeliverable), newest first, and how many."""
-        where = (
-            AlertRow.staff_id == staff_id,
-            AlertRow.read_at.is_(None),
-            AlertRow.state != "undeliverable",
-            or_(AlertRow.reason != "reminder", AlertRow.state == "sent"),  # a reminder once due
-            AlertRow.reason != NOTICE,  # about a delivery, not a concern: chat only
-        )
-        total = await self.session.scalar(select(func.count()).select_from(AlertRow).where(*where))
-        rows = (
-            await self.session.execute(
-                select(
-                    AlertRow.id, AlertRow.incident_id, StaffRow.display_name, AlertRow.created_at
-                )
-                .join(StaffRow, StaffRow.id == AlertRow.raised_by)
-                .where(*where)
-                .order_by(AlertRow.id.desc())
-                .offset(offset)
-                .limit(limit)
-            )
-        ).all()
-        return [UnreadAlert(r[0], r[1], r[2], utc(r[3])) for r in rows], total or 0
 
     async def read_all_for(self, incident_id: int, staff_id: int, at: datetime) -> list[int]:
         """Mark this colleague's unread alerts about an incident read; their ids."""

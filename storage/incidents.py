@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -180,41 +180,6 @@ class SqlIncidents:
     ) -> dict[int, IncidentFacts]:
         """Facts of several incidents of this school in four queries (lists and dashboards)."""
         return await incident_facts(self.session, school_id, incident_ids)
-
-    async def assigned_to(self, staff_id: int, offset: int, limit: int) -> tuple[list[int], int]:
-        """Open and active cases assigned to this member of staff, newest first, and how many."""
-        where = (IncidentRow.assignee_id == staff_id, IncidentRow.status != "Closed")
-        return await self._page(where, offset, limit)
-
-    async def unassigned_open(
-        self, school_id: int, offset: int, limit: int
-    ) -> tuple[list[int], int]:
-        """The school's Open incidents nobody is assigned to, newest first, and how many."""
-        where = (
-            IncidentRow.school_id == school_id,
-            IncidentRow.status == "Open",
-            IncidentRow.assignee_id.is_(None),
-        )
-        return await self._page(where, offset, limit)
-
-    async def recorded_by_staff(
-        self, staff_id: int, offset: int, limit: int
-    ) -> tuple[list[int], int]:
-        """Incidents this member of staff recorded, newest first, and how many."""
-        return await self._page((IncidentRow.recorded_by == staff_id,), offset, limit)
-
-    async def _page(self, where: tuple, offset: int, limit: int) -> tuple[list[int], int]:
-        total = await self.session.scalar(
-            select(func.count()).select_from(IncidentRow).where(*where)
-        )
-        ids = await self.session.scalars(
-            select(IncidentRow.id)
-            .where(*where)
-            .order_by(IncidentRow.id.desc())
-            .offset(offset)
-            .limit(limit)
-        )
-        return list(ids), total or 0
 
     async def due_escalations(self, now: datetime, limit: int) -> list[tuple[int, int]]:
         """(incident, school) of urgent incidents due for escalation, locked for this sender."""

@@ -14,6 +14,7 @@ from storage.attachments import SqlAttachments
 from storage.audit import SqlAuditLog
 from storage.casework import SqlCases
 from storage.chats import SqlChats
+from storage.dashboard import SqlDashboard
 from storage.encryption import Keyring
 from storage.incidents import SqlIncidents
 from storage.repositories import (
@@ -51,6 +52,7 @@ class SqlUnitOfWork:
         self.attachments = SqlAttachments(self.session, self._keyring, self._files)
         self.chats = SqlChats(self.session)
         self.alerts = SqlAlerts(self.session)
+        self.dashboard = SqlDashboard(self.session)
         self.cases = SqlCases(self.session, self._keyring)
         self.actions = SqlActions(self.session, self._keyring)
         self.audit = SqlAuditLog(self.session)

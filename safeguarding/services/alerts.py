@@ -9,14 +9,20 @@ from safeguarding.services.press import Press
 
 async def acknowledge_alert(press: Press, alert_id: int) -> Done[ReadAlert]:
     """Mark as read (alert.read): only the alert's own colleague may; recorded once, audited,
-    and its escalation stops (somebody has it now)."""
-    found = await press.uow.alerts.mark_read(alert_id, press.staff.id, press.now)
+    and its escalation stops (somebody has it now). The dashboard lists an incident once, so
+    this colleague's other unread alerts about it are read too (their messages refreshed)."""
+    uow = press.uow
+    found = await uow.alerts.mark_read(alert_id, press.staff.id, press.now)
     if found is None:
         await press.audit(AuditAction.ACCESS_REFUSED, ("alert", alert_id), {"verb": "alert.read"})
         raise NotAvailable()
     incident_id, message_id = found
-    await press.uow.incidents.stop_escalation(incident_id)
-    await press.audit(AuditAction.ALERT_READ, ("incident", incident_id), {"alert": alert_id})
+    others = await uow.alerts.read_all_for(incident_id, press.staff.id, press.now)
+    for other in others:
+        await uow.alerts.mark_stale(other)  # its own message says "read" too
+    await uow.incidents.stop_escalation(incident_id)
+    detail = {"alert": alert_id, **({"also": others} if others else {})}
+    await press.audit(AuditAction.ALERT_READ, ("incident", incident_id), detail)
     return Done(ReadAlert(incident_id, message_id))
 
 

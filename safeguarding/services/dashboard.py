@@ -1,24 +1,30 @@
-"""My dashboard inside a press: three sections, each line decided for this member of staff."""
+"""My dashboard inside a press: one row per incident, each decided for this member of staff."""
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
 
 from safeguarding.access import Action, Decision, decide
 from safeguarding.audit import AuditAction
 from safeguarding.dashboard import (
+    ALERTS,
+    ASSIGNED,
+    HISTORY,
+    NEW,
     PAGE,
+    BoardIds,
     Dashboard,
     DashboardLine,
     Section,
+    SectionIds,
     dashboard_line,
     page_offsets,
+    reasons,
 )
 from safeguarding.incidents import IncidentFacts
 from safeguarding.outcomes import Done
 from safeguarding.services.press import Press
 from safeguarding.services.viewing import viewer_and_policy
 
-LineOf = Callable[..., DashboardLine]
+LineOf = Callable[[int, str], DashboardLine]
 
 
 async def show_dashboard(press: Press, pages: tuple[int, ...]) -> Done[Dashboard]:
@@ -41,30 +47,33 @@ async def offer_dashboard(press: Press) -> Done[Dashboard | None]:
 
 async def _board(press: Press, pages: tuple[int, ...]) -> tuple[Dashboard, list[int]]:
     """The dashboard at these pages, and the incidents on it."""
-    uow, actor = press.uow, press.staff
-    alerts_at, assigned_at, history_at, new_at = page_offsets(pages)
-    unread, unread_total = await uow.alerts.unread(actor.id, alerts_at, PAGE)
-    assigned, assigned_total = await uow.incidents.assigned_to(actor.id, assigned_at, PAGE)
-    history, history_total = await uow.incidents.recorded_by_staff(actor.id, history_at, PAGE)
-    new: list[int] = []
-    if actor.leads_safeguarding:
-        new, new_total = await uow.incidents.unassigned_open(actor.school_id, new_at, PAGE)
-    ids = [a.incident_id for a in unread] + assigned + history + new
-    line = await _lines(press, ids)
-    alerts = tuple(line(a.incident_id, a.created_at, a.raised_by) for a in unread)
+    actor = press.staff
+    stored = await press.uow.dashboard.board(
+        actor.id,
+        actor.school_id,
+        leads=actor.leads_safeguarding,
+        offsets=page_offsets(pages),
+        limit=PAGE,
+    )
+    ids = stored.incident_ids()
+    line = await _lines(press, stored)
+
+    def section(found: SectionIds, name: str) -> Section:
+        return Section(tuple(line(i, name) for i in found.ids), found.total, found.offset)
+
     board = Dashboard(
-        Section(alerts, unread_total, alerts_at),
-        Section(tuple(map(line, assigned)), assigned_total, assigned_at),
-        Section(tuple(map(line, history)), history_total, history_at),
-        Section(tuple(map(line, new)), new_total, new_at) if actor.leads_safeguarding else None,
+        section(stored.alerts, ALERTS),
+        section(stored.assigned, ASSIGNED),
+        section(stored.history, HISTORY),
+        section(stored.new, NEW) if stored.new is not None else None,
     )
     return board, ids
 
 
-async def _lines(press: Press, ids: Sequence[int]) -> LineOf:
-    """Lines for these incidents, each decided for this member of staff (all loaded once)."""
+async def _lines(press: Press, stored: BoardIds) -> LineOf:
+    """Lines for the board's incidents, each decided for this member of staff (loaded once)."""
     uow, school_id, now = press.uow, press.staff.school_id, press.now
-    facts = await uow.incidents.facts_of(school_id, ids)
+    facts = await uow.incidents.facts_of(school_id, stored.incident_ids())
     categories = {c.id: c.name for c in await uow.categories.list(school_id)}
     names = {s.id: s.display_name for s in await uow.staff.list(school_id)}
     viewer, policy = await viewer_and_policy(uow, press.staff, now)
@@ -75,16 +84,18 @@ async def _lines(press: Press, ids: Sequence[int]) -> LineOf:
     readable = {i for i, found in facts.items() if allows(Action.VIEW_INCIDENT, found)}
     workable = {i for i, found in facts.items() if allows(Action.WORK_CASE, found)}
 
-    def line(incident_id: int, when: datetime | None = None, who: str = "") -> DashboardLine:
-        found = facts[incident_id]
+    def line(incident_id: int, section: str) -> DashboardLine:
+        found, notes = facts[incident_id], stored.notes.get(incident_id, ())
+        newest: Sequence = notes[:1] if section == ALERTS else ()
         return dashboard_line(
             found,
             readable=incident_id in readable,
             workable=incident_id in workable,
             categories=categories,
             names=names,
-            when=when,
-            who=who,
+            when=newest[0].created_at if newest else None,
+            who=newest[0].raised_by if newest else "",
+            why=reasons(section, found, notes, press.staff.id),
         )
 
     return line

@@ -152,26 +152,32 @@ def _assert_is_a_stub_alert(alert: Json, reference: str, viewer: str, marker: st
 
 
 @dataclass(frozen=True)
-class AlertsSection:
-    """The dashboard's Alerts: its count and its lines by reference (words, what they open)."""
+class DashboardRows:
+    """The dashboard's rows by reference: (section, words, why it is there, what it opens)."""
 
-    total: int
-    lines: dict[str, tuple[str, Json]]
+    totals: dict[str, int]
+    rows: dict[str, tuple[str, str, str, Json]]
 
 
-def _alerts_section(dashboard: Json) -> AlertsSection:
-    """Read the Alerts section out of a dashboard card (lines are containers under its title)."""
-    total, lines, inside = None, {}, False
+def _dashboard_rows(dashboard: Json) -> DashboardRows:
+    """Read every section's rows out of a dashboard card (rows are containers under a title)."""
+    totals, rows, section = {}, {}, ""
     for element in dashboard["body"]:
         if element["type"] == "TextBlock" and element["text"].startswith("**"):
-            heading = re.fullmatch(r"\*\*Alerts\*\* \((\d+)\)", element["text"])
-            inside, total = bool(heading), int(heading.group(1)) if heading else total
-        elif inside and element["type"] == "Container":
-            runs = [run for e in _elements(element) for run in e.get("inlines", [])]
-            words = "".join(run["text"] for run in runs)
-            lines[words.split(" ", 1)[0]] = (words, element["selectAction"])
-    assert total is not None, f"no Alerts section in {texts(dashboard)}"
-    return AlertsSection(total, lines)
+            heading = re.fullmatch(r"\*\*(.+)\*\* \((\d+)\)", element["text"])
+            assert heading, element["text"]
+            section = heading.group(1)
+            totals[section] = int(heading.group(2))
+        elif section and element["type"] == "Container":
+            runs = [
+                "".join(run["text"] for run in e["inlines"])
+                for e in _elements(element)
+                if e.get("type") == "RichTextBlock"
+            ]
+            words, why = runs[0], (runs[1] if len(runs) > 1 else "")
+            rows[words.split(" ", 1)[0]] = (section, words, why, element["selectAction"])
+    assert "Alerts" in totals, f"no Alerts section in {texts(dashboard)}"
+    return DashboardRows(totals, rows)
 
 
 @dataclass(frozen=True)
@@ -189,11 +195,11 @@ class PersonalChat:
         assert answer["type"] == ADAPTIVE_CARD, answer
         return answer["value"]
 
-    async def alerts(self, welcome: Json) -> AlertsSection:
-        """My dashboard, from the welcome card: its Alerts section."""
+    async def dashboard(self, welcome: Json) -> DashboardRows:
+        """My dashboard, from the welcome card: its rows."""
         dashboard = await self.press(welcome, "My dashboard")
         assert texts(dashboard)[0] == "My dashboard"
-        return _alerts_section(dashboard)
+        return _dashboard_rows(dashboard)
 
 
 async def test_alerted_colleague_opens_the_alert_and_marking_it_read_clears_it_from_the_dashboard(
@@ -218,7 +224,7 @@ async def test_alerted_colleague_opens_the_alert_and_marking_it_read_clears_it_f
 
         shown = texts(await chat.press(alert, "Open"))
         assert shown[0] == f"Incident {reference}" and text in shown, shown
-        unread = await chat.alerts(welcome)
+        unread = await chat.dashboard(welcome)
         _assert_lists_alert(unread, reference, alert)
 
         read = await chat.press(alert, "Mark as read")
@@ -226,15 +232,18 @@ async def test_alerted_colleague_opens_the_alert_and_marking_it_read_clears_it_f
         updated = await events.next_update(alert["messageId"])  # for everyone, not just her
         assert only_card(updated) == read
 
-    after = await chat.alerts(welcome)
-    assert reference not in after.lines
-    assert after.total == unread.total - 1
+    # Still nobody's case, it stays among her New concerns, no longer as an alert of hers.
+    after = await chat.dashboard(welcome)
+    section, _, why, _ = after.rows[reference]
+    assert (section, why) == ("New concerns", "New: not yet assigned")
 
 
-def _assert_lists_alert(section: AlertsSection, reference: str, alert: Json) -> None:
-    """The alert's line: the reference, from the teacher, opening the alert's incident."""
-    assert reference in section.lines, f"{reference} not among {sorted(section.lines)}"
-    words, opens = section.lines[reference]
-    assert words.endswith(f", from {TEACHER_NAME}"), words
+def _assert_lists_alert(board: DashboardRows, reference: str, alert: Json) -> None:
+    """The incident's one row: new and alerted by the teacher, opening the alert's incident."""
+    assert reference in board.rows, f"{reference} not among {sorted(board.rows)}"
+    section, _, why, opens = board.rows[reference]
+    # Nobody works it yet: for the DSL it is a new concern first, and says who alerted her.
+    assert section == "New concerns", section
+    assert why == f"New: not yet assigned; alerted by {TEACHER_NAME}", why
     # The same incident as the alert opens; from the dashboard, its card offers the way back.
     assert opens["data"] == {**button(only_card(alert), "Open")["data"], "from": "dashboard"}

@@ -35,7 +35,7 @@ async def board(uow_factory, clock, who, offsets=(0, 0, 0, 0)):
     return (await press_as(uow_factory, clock, who, show_dashboard, offsets)).view
 
 
-async def test_alerts_assigned_and_history_each_open_their_incident(
+async def test_each_incident_is_one_row_saying_why_and_opens_its_incident(
     demo_school, uow_factory, clock
 ):
     staff = await staff_of(uow_factory)
@@ -46,23 +46,30 @@ async def test_alerts_assigned_and_history_each_open_their_incident(
     [alert] = mine.alerts.lines
     assert (alert.incident_id, alert.who) == (incident, "James Whitfield")
     assert alert.pupil is not None and alert.categories == ("Safeguarding",)
-    assert [line.incident_id for line in mine.assigned.lines] == [incident]
-    assert mine.history.total == 0
+    assert alert.why == ("alerted by James Whitfield", "assigned to you")
+    # One row per incident: alerted and assigned, it is listed once, under Alerts.
+    assert (mine.assigned.total, mine.history.total, mine.new.total) == (0, 0, 0)
     card = dashboard_card(mine, hide_names=True, time_zone="Europe/London")
     assert_valid_card(card)
     initials = pupil_name(alert.pupil, hide=True)
-    row, _ = [b for b in card["body"] if b.get("selectAction")]  # the alert, then assigned
-    [shown] = texts({"body": row["items"]})
-    assert (
-        shown == f"K-{incident} {initials}: Safeguarding (Open), 24/11 10:50, from James Whitfield"
-    )
+    [row] = [b for b in card["body"] if b.get("selectAction")]
+    shown, why = texts({"body": row["items"]})
+    assert shown == f"K-{incident} {initials}: Safeguarding (Open), 24/11 10:50"
+    assert why == "Alerted by James Whitfield; assigned to you"
     opens = {"v": 1, "incident": incident, "from": "dashboard"}  # the incident offers Back
     assert row["selectAction"]["data"] == opens
-    [(title, data)] = [(a["title"], a["data"]) for a in row["items"][1]["actions"]]
+    [(title, data)] = [(a["title"], a["data"]) for a in row["items"][-1]["actions"]]
     assert (title, data) == ("Open", opens)  # a real button on each row
+    await press_as(uow_factory, clock, dsl, acknowledge_alert, await newest_alert(uow_factory, dsl))
+    read = await board(uow_factory, clock, dsl)  # read: it moves to My assigned
+    assert read.alerts.total == 0
+    assert [(line.incident_id, line.why) for line in read.assigned.lines] == [
+        (incident, ("assigned to you",))
+    ]
     teachers = await board(uow_factory, clock, teacher)
     [line] = teachers.history.lines
     assert line.pupil is None  # he may record, not read: reference and status only
+    assert line.why == ("recorded by you",)
     async with uow_factory() as uow:
         events = list(
             await uow.session.scalars(
@@ -72,13 +79,26 @@ async def test_alerts_assigned_and_history_each_open_their_incident(
     assert {"incidents": [incident]} in events
 
 
-async def test_read_alerts_leave_and_a_large_backlog_pages_by_ten(
+async def newest_alert(uow_factory, colleague) -> int:
+    async with uow_factory() as uow:
+        return await uow.session.scalar(
+            select(AlertRow.id)
+            .where(AlertRow.staff_id == colleague.id)
+            .order_by(AlertRow.id.desc())
+            .limit(1)
+        )
+
+
+async def test_read_alerts_leave_and_a_large_backlog_pages_by_ten_incidents(
     demo_school, uow_factory, clock, engine
 ):
     staff = await staff_of(uow_factory)
-    teacher, dsl = staff["James Whitfield"], staff["Priya Raman"]
-    incident = await record(uow_factory, clock, teacher, "dashboard-2", 7)
-    async with engine.begin() as connection:  # 25 unread alerts for the DSL
+    teacher, dsl, deputy = staff["James Whitfield"], staff["Priya Raman"], staff["Tom Okafor"]
+    incidents = [
+        await record(uow_factory, clock, teacher, f"dashboard-2-{n}", 7, assignee=str(deputy.id))
+        for n in range(25)
+    ]
+    async with engine.begin() as connection:  # 26 unread alerts for the DSL: two on the last
         await connection.execute(
             insert(AlertRow),
             [
@@ -86,25 +106,26 @@ async def test_read_alerts_leave_and_a_large_backlog_pages_by_ten(
                     school_id=1,
                     incident_id=incident,
                     staff_id=dsl.id,
-                    raised_by=teacher.id,
+                    raised_by=raiser.id,
                     reason="tagged",
                     state="sent",
                     created_at=clock.now() - timedelta(minutes=n),
                 )
-                for n in range(25)
+                for n, (incident, raiser) in enumerate(
+                    [(i, teacher) for i in incidents] + [(incidents[-1], deputy)]
+                )
             ],
         )
     first = await board(uow_factory, clock, dsl)
     assert (len(first.alerts.lines), first.alerts.total, first.alerts.more) == (PAGE, 25, True)
+    top = first.alerts.lines[0]  # the incident alerted twice: one row, both colleagues named
+    assert (top.incident_id, top.who) == (incidents[-1], "Tom Okafor")
+    assert top.why == ("alerted by Tom Okafor", "alerted by James Whitfield")
     card = dashboard_card(first, hide_names=False, time_zone="Europe/London")
     assert button(card, "More alerts")["data"] == {"v": 1, "pages": [10, 0, 0, 0]}
     last = await board(uow_factory, clock, dsl, (20, 0, 0))
     assert (len(last.alerts.lines), last.alerts.more) == (5, False)
-    async with uow_factory() as uow:
-        newest = list(await uow.session.scalars(select(AlertRow.id).order_by(AlertRow.id.desc())))[
-            0
-        ]
-    await press_as(uow_factory, clock, dsl, acknowledge_alert, newest)
+    await press_as(uow_factory, clock, dsl, acknowledge_alert, await newest_alert(uow_factory, dsl))
     assert (await board(uow_factory, clock, dsl)).alerts.total == 24
 
 
@@ -170,3 +191,34 @@ async def test_the_dashboard_command_answers_with_an_empty_dashboard_itself_else
     stub = await say_dashboard()  # his history now names a pupil: a button opens it in place
     assert button(stub, "Open my dashboard")["verb"] == "dashboard.show"
     assert "**My history**" not in json.dumps(stub)
+
+
+async def test_a_new_concern_that_also_alerted_the_dsl_is_one_row_under_new_concerns(
+    demo_school, uow_factory, clock
+):
+    staff = await staff_of(uow_factory)
+    teacher, dsl = staff["James Whitfield"], staff["Priya Raman"]
+    # Peer on Peer alerts the DSL team by default, and nobody is assigned yet.
+    incident = await record(uow_factory, clock, teacher, "dashboard-both-1", 8)
+    mine = await board(uow_factory, clock, dsl)
+    assert (mine.alerts.total, mine.assigned.total, mine.history.total) == (0, 0, 0)
+    [line] = mine.new.lines
+    assert (line.incident_id, line.why) == (
+        incident,
+        ("new: not yet assigned", "alerted by James Whitfield"),
+    )
+    card = dashboard_card(mine, hide_names=False, time_zone=ZONE)
+    assert [b["title"] for b in elements(card) if b.get("type") == "Action.Execute"][:2] == [
+        "Open",
+        "Assign to me",
+    ]
+    # Once she has assigned it to herself it is her case, and no longer a new concern.
+    await press_as(uow_factory, clock, dsl, assign_case, incident, 1, None, True)
+    after = await board(uow_factory, clock, dsl)
+    assert after.new.total == 0 and after.alerts.total == 0  # acting on it read her alert
+    assert [(x.incident_id, x.why) for x in after.assigned.lines] == [
+        (incident, ("assigned to you",))
+    ]
+    # The teacher who recorded it sees it once, in his history.
+    theirs = await board(uow_factory, clock, teacher)
+    assert [x.incident_id for x in theirs.history.lines] == [incident]
