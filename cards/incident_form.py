@@ -60,6 +60,31 @@ def incident_form_card(view: FormView) -> Card:
     return adaptive_card(body)
 
 
+def posted_form_card(view: FormView, user_id: str) -> Card:
+    """The empty form as posted in the 1:1 chat (`add incident`): Teams keeps this message, so
+    it names no restricted category; its user's client fetches the whole form in its place
+    (refresh), and Show all categories gives it where refresh does not run."""
+    card = incident_form_card(view)
+    if user_id:
+        opens = _button(view, Verb.INCIDENT_FORM, "Open the form")
+        card["refresh"] = {"action": opens, "userIds": [user_id]}
+    return card
+
+
+def _withheld(view: FormView) -> list[Card]:
+    """The posted form's note that restricted categories are one press away."""
+    if not view.withheld:
+        return []
+    return [
+        text_block(
+            "Restricted categories are not listed in a message Teams keeps: press Show all "
+            "categories to choose one. What you have typed stays.",
+            subtle=True,
+        ),
+        action_set(_button(view, Verb.INCIDENT_FORM, "Show all categories")),
+    ]
+
+
 def _evidence(evidence: Any) -> list[Card]:
     if not isinstance(evidence, Mapping) or not evidence.get("message_id"):
         return []
@@ -89,6 +114,7 @@ def _categories(view: FormView) -> list[Card]:
             expanded=True,
         ),
         *_error(view, "categories"),
+        *_withheld(view),
     ]
     groups = {g.id: g.name for g in view.options.alert_groups}
     automatic = [

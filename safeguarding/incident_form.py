@@ -6,7 +6,7 @@ form can come back with the user's values and a message by each wrong field.
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -71,6 +71,15 @@ class IncidentForm:
     grants: Sequence[str] = ()  # colleagues who would gain access; shown before recording
     confirm: str = ""
     notice: str = ""
+    # Restricted categories left out of this copy (the form posted in the chat, which Teams
+    # keeps, never names them); the form opened in place offers them all.
+    withheld: int = 0
+
+    def posted(self) -> "IncidentForm":
+        """This form as posted in the chat: restricted categories withheld."""
+        kept = tuple(c for c in self.options.categories if not c.restricted)
+        withheld = len(self.options.categories) - len(kept)
+        return replace(self, options=replace(self.options, categories=kept), withheld=withheld)
 
 
 @dataclass(frozen=True)

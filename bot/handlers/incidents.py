@@ -5,7 +5,7 @@ from typing import Any
 
 from bot.turns import Done, Turn
 from cards.elements import Card
-from cards.incident_form import incident_form_card
+from cards.incident_form import incident_form_card, posted_form_card
 from cards.incidents import add_privately_card, not_saved_card, open_form_card, recorded_card
 from cards.payloads import FormData, NewForm, form_values
 from safeguarding.errors import Conflict
@@ -21,10 +21,16 @@ from safeguarding.services.recording import Recorded
 
 
 async def open_form(turn: Turn, form: NewForm) -> Card:
-    """What `add incident [name]` posts: a button, so the form (names, categories) is never kept
-    by Teams as a chat message; a name typed after it is held by Kestrel behind a token."""
-    words = (await turn.run(offer_form, form)).outcome.view
-    return add_privately_card() if isinstance(words, OpensPrivately) else open_form_card(words)
+    """What `add incident [name]` posts: the empty form (restricted categories withheld: Teams
+    keeps it), refreshed with them all for its user; with a name typed, a button (the name is
+    held by Kestrel behind a token, never kept by Teams)."""
+    view = (await turn.run(offer_form, form)).outcome.view
+    if isinstance(view, OpensPrivately):
+        return add_privately_card()
+    if isinstance(view, IncidentForm):
+        chat = turn.request.chat
+        return posted_form_card(view, chat.user_id if chat is not None else "")
+    return open_form_card(view)
 
 
 async def add(turn: Turn, form: NewForm) -> Card:

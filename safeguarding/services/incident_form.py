@@ -49,11 +49,15 @@ class SentForm(Protocol):
     dialog: bool
 
 
-async def offer_form(press: Press, form: NewForm) -> Done[str | OpensPrivately]:
-    """`add incident [name]` (incident.open): in the 1:1 chat, a button carrying a token for
-    the typed name (held here: Teams keeps the button, never the name)."""
+async def offer_form(press: Press, form: NewForm) -> Done[IncidentForm | str | OpensPrivately]:
+    """`add incident [name]` (incident.open) in the 1:1 chat: the empty form itself, posted
+    with its restricted categories withheld (Teams keeps it); with a name typed, a button
+    carrying a token for it (held here: Teams keeps the button, never the name)."""
     if press.conversation != "personal":
         return Done(OpensPrivately())
+    if not form.query:
+        values: dict[str, Any] = {FORM_KEY: secrets.token_urlsafe(16)}
+        return Done((await incident_form(press, values, dialog=False)).posted())
     return Done(await hold_words(press, form.query))
 
 
