@@ -20,11 +20,13 @@ from bot.links import LinkSigner
 from bot.routes import attachment, body_map, chronology_export, healthz, messages
 from bot.sender import AlertSender
 from bot.settings import Settings
+from bot.triage_poster import TriagePoster
 from bot.turns import Services
 from safeguarding.clock import SystemClock
 from safeguarding.identity import TenantPolicy
 from safeguarding.services.outbox import Outbox
 from safeguarding.services.press import Rules
+from safeguarding.services.triage_outbox import TriageOutbox
 from storage.database import create_engine
 from storage.uow import unit_of_work_factory
 
@@ -58,7 +60,10 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
     app[ADAPTER], app[BOT] = adapter, KestrelBot(services)
     if settings.send_alerts:
         sender = AlertSender(adapter, services.outbox, settings.app_id, settings.alerts_per_second)
-        app.cleanup_ctx.append(_running(sender))
+        app.cleanup_ctx.append(_running(sender, "alert-sender"))
+        triage = TriageOutbox(uow_factory, clock)
+        poster = TriagePoster(adapter, triage, settings.app_id, sender.limits)
+        app.cleanup_ctx.append(_running(poster, "triage-poster"))
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/files/body-map/{incident}.png", body_map)
@@ -72,11 +77,11 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
     return app
 
 
-def _running(sender: AlertSender):
-    """The sender's loop for as long as the app runs (cancelled on shutdown, leases expire)."""
+def _running(sender: AlertSender | TriagePoster, name: str):
+    """A sender's loop for as long as the app runs (cancelled on shutdown, leases expire)."""
 
     async def context(app: web.Application) -> AsyncIterator[None]:
-        task = asyncio.create_task(sender.run_forever(), name="alert-sender")
+        task = asyncio.create_task(sender.run_forever(), name=name)
         yield
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

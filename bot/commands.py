@@ -10,7 +10,8 @@ _TAG = re.compile(r"<[^>]+>")
 
 @dataclass(frozen=True)
 class TextCommand:
-    # "help", "add_incident", "dashboard", "settings", "exclusions", "student" or "unknown"
+    # "help", "add_incident", "dashboard", "settings", "exclusions", "student", "triage" or
+    # "unknown"
     name: str
     argument: str = ""
 
@@ -29,6 +30,8 @@ def parse_command(text: str | None) -> TextCommand:
         return TextCommand(first)
     if first in ("student", "pupil"):
         return TextCommand("student", " ".join(rest))
+    if first == "triage":
+        return TextCommand("triage", " ".join(rest))
     return TextCommand("unknown")
 
 

@@ -281,7 +281,8 @@ def _request(context: TurnContext, *, remember: bool = True) -> Request:
         conversation_type=conversation_type,
     )
     chat = _chat_address(activity) if remember and conversation_type == "personal" else None
-    return Request(caller, chat, activity.reply_to_id or "")
+    channel = _channel_address(activity) if conversation_type == "channel" else None
+    return Request(caller, chat, activity.reply_to_id or "", channel)
 
 
 def _chat_address(activity: Activity) -> ChatAddress:
@@ -292,6 +293,24 @@ def _chat_address(activity: Activity) -> ChatAddress:
         tenant_id=_tenant_id(activity)[:64],
         bot_id=str((activity.recipient and activity.recipient.id) or "")[:200],
         user_id=str((activity.from_property and activity.from_property.id) or "")[:200],
+    )
+
+
+def _channel_address(activity: Activity) -> ChatAddress | None:
+    """Where to post new top-level messages in this channel: the channel's own id from
+    channelData (the conversation id names the thread, `19:...;messageid=...`)."""
+    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    channel = channel_data.get("channel") if isinstance(channel_data.get("channel"), dict) else {}
+    conversation = str((activity.conversation and activity.conversation.id) or "")
+    channel_id = str(channel.get("id") or conversation.split(";", 1)[0])
+    if not channel_id:
+        return None
+    return ChatAddress(
+        conversation_id=channel_id[:400],
+        service_url=str(activity.service_url or "")[:400],
+        tenant_id=_tenant_id(activity)[:64],
+        bot_id=str((activity.recipient and activity.recipient.id) or "")[:200],
+        user_id="",
     )
 
 

@@ -16,6 +16,7 @@ from bot.handlers import (
     incidents,
     oversight,
     pupils,
+    triage,
     viewing,
     welcome,
 )
@@ -111,6 +112,9 @@ VERBS: Mapping[str, Verb] = {
     V.EXCLUSIONS_FIND: Verb(exclusions.find, ExclusionForm),
     V.EXCLUSION_SET: Verb(exclusions.exclude, ExclusionForm),
     V.EXCLUSION_LIFT: Verb(exclusions.lift, ExclusionRef),
+    # `triage here` / `triage off` (typed in a channel); the post's view only in invoke responses.
+    V.TRIAGE_SET: Verb(triage.choose, Words, postable=True),
+    V.TRIAGE_SHOW: Verb(triage.show, IncidentRef),
 }
 
 # Text commands (bot/commands.py names) map onto the same verbs as the buttons.
@@ -121,6 +125,7 @@ COMMAND_VERBS: Mapping[str, str] = {
     "settings": V.SETTINGS_SHOW,
     "exclusions": V.EXCLUSIONS_OPEN,
     "student": V.STUDENT_OPEN,
+    "triage": V.TRIAGE_SET,
     "unknown": V.COMMAND_UNKNOWN,
 }
 

@@ -45,6 +45,9 @@ ACTION_WORDS = {
     "incident.moved": "moved it to another pupil",
     "incident.linked": "linked a pupil",
     "chronology.exported": "exported the chronology",
+    "triage.chosen": "chose the triage channel",
+    "triage.stopped": "stopped the triage channel",
+    "triage.viewed": "opened it in the triage channel",
 }
 
 

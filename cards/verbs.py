@@ -46,3 +46,5 @@ class Verb(StrEnum):
     EXCLUSIONS_FIND = "exclusions.find"
     EXCLUSION_SET = "exclusion.set"
     EXCLUSION_LIFT = "exclusion.lift"
+    TRIAGE_SET = "triage.set"
+    TRIAGE_SHOW = "triage.show"

@@ -13,6 +13,9 @@ COMMANDS = [
 ]
 RECORD_COMMANDS = [("student <name>", "A pupil's record: overview, chronology, documents")]
 DSL_COMMANDS = [("exclusions", "Bar a colleague from a pupil's record")]
+TRIAGE_COMMANDS = [
+    ("triage here", "In the DSL team's channel: post each new concern there (triage off stops)")
+]
 
 
 def welcome_card(staff: StaffMember | None = None, school: School | None = None) -> Card:
@@ -42,11 +45,13 @@ def welcome_card(staff: StaffMember | None = None, school: School | None = None)
 
 def commands_for(staff: StaffMember | None) -> list[tuple[str, str]]:
     """The commands this member of staff can use: pupil records for those who read them
-    (viewers and the DSL team), exclusions for the DSL."""
+    (viewers and the DSL team), exclusions for the DSL, the triage channel for the DSL team."""
     role = staff.role if staff is not None else Role.STAFF
     reads_records = role in (Role.VIEWER, Role.DSL, Role.DEPUTY_DSL)
+    leads = role in (Role.DSL, Role.DEPUTY_DSL)
     return (
         COMMANDS
         + (RECORD_COMMANDS if reads_records else [])
         + (DSL_COMMANDS if role == Role.DSL else [])
+        + (TRIAGE_COMMANDS if leads else [])
     )

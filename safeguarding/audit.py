@@ -50,6 +50,9 @@ class AuditAction(StrEnum):
     INCIDENT_MOVED = "incident.moved"
     INCIDENT_LINKED = "incident.linked"
     CHRONOLOGY_EXPORTED = "chronology.exported"
+    TRIAGE_CHOSEN = "triage.chosen"
+    TRIAGE_STOPPED = "triage.stopped"
+    TRIAGE_VIEWED = "triage.viewed"
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from storage.repositories import (
 )
 from storage.second_factors import SqlSecondFactors
 from storage.students import SqlStudents
+from storage.triage import SqlTriage
 from storage.typed_words import SqlTypedWords
 
 
@@ -53,6 +54,7 @@ class SqlUnitOfWork:
         self.chats = SqlChats(self.session)
         self.alerts = SqlAlerts(self.session)
         self.dashboard = SqlDashboard(self.session)
+        self.triage = SqlTriage(self.session)
         self.cases = SqlCases(self.session, self._keyring)
         self.actions = SqlActions(self.session, self._keyring)
         self.audit = SqlAuditLog(self.session)

@@ -22,7 +22,12 @@ NOT_AVAILABLE = ("Not available", "That record is not available.")
 async def show(turn: Turn, ref: AlertRef) -> Card:
     """The incident for this user only (an invoke response); a code in the data elevates first."""
     pressed = await turn.run(show_incident, ref.incident, ref.alert, ref.code)
-    return incident_answer_card(turn, pressed, back_to_dashboard=ref.from_dashboard)
+    back = None
+    if ref.from_dashboard:
+        back = execute(Verb.DASHBOARD_SHOW, "Back to dashboard")
+    elif ref.from_triage:
+        back = execute(Verb.TRIAGE_SHOW, "Back", incident=ref.incident)
+    return incident_answer_card(turn, pressed, back=back)
 
 
 def incident_answer_card(
@@ -30,12 +35,12 @@ def incident_answer_card(
     pressed: Pressed[Any],
     retry: tuple[str, Mapping[str, Any]] | None = None,
     *,
-    back_to_dashboard: bool = False,
+    back: Card | None = None,
 ) -> Card:
     """The card for an outcome whose view is the incident (or why it cannot be shown).
 
     `retry` is the save (verb and what was typed) that a code prompt goes on with; an incident
-    opened from the dashboard offers the way back to it."""
+    opened from the dashboard (or a triage post) offers the way `back` to it."""
     outcome = pressed.outcome
     match outcome:
         case NeedsCode(incident=incident, enrolled=enrolled, error=error):
@@ -46,8 +51,7 @@ def incident_answer_card(
             return _view_card(turn, pressed.who, view, what, changed_first=True)
         case Done(view=view, notice=notice):
             card = _view_card(turn, pressed.who, view, notice)
-            if back_to_dashboard:
-                back = execute(Verb.DASHBOARD_SHOW, "Back to dashboard")
+            if back is not None:
                 card["actions"] = [*card.get("actions", []), back]
             return card
     raise TypeError(f"not an incident answer: {type(outcome).__name__}")

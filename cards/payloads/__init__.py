@@ -12,6 +12,7 @@ One module per family of buttons; every payload type is importable from here.
 from cards.payloads.base import (
     DASHBOARD,
     MAX_ID,
+    TRIAGE,
     AlertRef,
     CaseRef,
     IncidentRef,
@@ -53,6 +54,7 @@ from cards.payloads.settings import (
 
 __all__ = [
     "DASHBOARD",
+    "TRIAGE",
     "ActionsPage",
     "AlertId",
     "AlertRef",

@@ -7,6 +7,7 @@ from typing import Any, Protocol, Self
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{8,40}")
 DASHBOARD = "dashboard"  # where an incident was opened from (its card then offers Back)
+TRIAGE = "triage"  # opened from its post in the triage channel (Back to that post's view)
 MAX_ID = 2**31 - 1  # ids are INTEGER columns (int4 on PostgreSQL)
 
 
@@ -105,6 +106,7 @@ class AlertRef:
     alert: int | None = None
     code: str = ""
     from_dashboard: bool = False  # opened from the dashboard: the card offers the way back
+    from_triage: bool = False  # opened from its triage post: the way back to that
 
     @classmethod
     def parse(cls, data: Mapping[str, Any]) -> Self | None:
@@ -114,7 +116,8 @@ class AlertRef:
         alert = data.get("alert")
         if alert is not None and record_id(alert) is None:
             return None
-        return cls(incident, record_id(alert), code_of(data), data.get("from") == DASHBOARD)
+        came = data.get("from")
+        return cls(incident, record_id(alert), code_of(data), came == DASHBOARD, came == TRIAGE)
 
 
 @dataclass(frozen=True)

@@ -163,6 +163,7 @@ async def acted_on(press: Press, incident_id: int) -> None:
     # Refreshed for everyone else; the actor may be working in their own alert's card (a
     # refresh would replace it under them: Add action lost, seen in the Playground's UI).
     await press.uow.cases.mark_alerts_stale(incident_id, except_staff=press.staff.id)
+    await press.uow.triage.mark_stale(incident_id)  # its post in the triage channel, if any
     await read_by_acting(press, incident_id)
 
 

@@ -1,6 +1,6 @@
 """My dashboard inside a press: one row per incident, each decided for this member of staff."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from safeguarding.access import Action, Decision, decide
 from safeguarding.audit import AuditAction
@@ -10,7 +10,7 @@ from safeguarding.dashboard import (
     HISTORY,
     NEW,
     PAGE,
-    BoardIds,
+    AlertNote,
     Dashboard,
     DashboardLine,
     Section,
@@ -56,7 +56,7 @@ async def _board(press: Press, pages: tuple[int, ...]) -> tuple[Dashboard, list[
         limit=PAGE,
     )
     ids = stored.incident_ids()
-    line = await _lines(press, stored)
+    line = await lines_for(press, ids, stored.notes)
 
     def section(found: SectionIds, name: str) -> Section:
         return Section(tuple(line(i, name) for i in found.ids), found.total, found.offset)
@@ -70,10 +70,12 @@ async def _board(press: Press, pages: tuple[int, ...]) -> tuple[Dashboard, list[
     return board, ids
 
 
-async def _lines(press: Press, stored: BoardIds) -> LineOf:
-    """Lines for the board's incidents, each decided for this member of staff (loaded once)."""
+async def lines_for(
+    press: Press, incident_ids: Sequence[int], notes: Mapping[int, tuple[AlertNote, ...]]
+) -> LineOf:
+    """Lines for these incidents, each decided for this member of staff (all loaded once)."""
     uow, school_id, now = press.uow, press.staff.school_id, press.now
-    facts = await uow.incidents.facts_of(school_id, stored.incident_ids())
+    facts = await uow.incidents.facts_of(school_id, incident_ids)
     categories = {c.id: c.name for c in await uow.categories.list(school_id)}
     names = {s.id: s.display_name for s in await uow.staff.list(school_id)}
     viewer, policy = await viewer_and_policy(uow, press.staff, now)
@@ -85,8 +87,8 @@ async def _lines(press: Press, stored: BoardIds) -> LineOf:
     workable = {i for i, found in facts.items() if allows(Action.WORK_CASE, found)}
 
     def line(incident_id: int, section: str) -> DashboardLine:
-        found, notes = facts[incident_id], stored.notes.get(incident_id, ())
-        newest: Sequence = notes[:1] if section == ALERTS else ()
+        found, mine = facts[incident_id], notes.get(incident_id, ())
+        newest: Sequence = mine[:1] if section == ALERTS else ()
         return dashboard_line(
             found,
             readable=incident_id in readable,
@@ -95,7 +97,7 @@ async def _lines(press: Press, stored: BoardIds) -> LineOf:
             names=names,
             when=newest[0].created_at if newest else None,
             who=newest[0].raised_by if newest else "",
-            why=reasons(section, found, notes, press.staff.id),
+            why=reasons(section, found, mine, press.staff.id),
         )
 
     return line

@@ -58,6 +58,7 @@ class Request:
     caller: Caller
     chat: ChatAddress | None = None  # a 1:1 chat's address, kept for alerts
     message_id: str = ""  # the card's message a button was pressed on (replyToId), if any
+    channel: ChatAddress | None = None  # a team channel's address (for `triage here`)
 
     @property
     def conversation(self) -> str:

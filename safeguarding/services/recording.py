@@ -14,6 +14,7 @@ from safeguarding.recipients import AlertChoice, check_confirmed, grantees
 from safeguarding.school import Category, Student
 from safeguarding.services.alerting import alert_recipients, grant_and_alert
 from safeguarding.services.press import Press
+from safeguarding.services.triage import post_to_triage
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ async def store_incident(press: Press, draft: IncidentDraft) -> Recorded:
         "students": [p.student_id for p in pupils],
         "categories": sorted({c for p in pupils for c in p.category_ids}),
         "alerted": sorted(recipients),
+        "triage": await post_to_triage(press, incident_id),
     }
     await press.audit(AuditAction.INCIDENT_RECORDED, ("incident", incident_id), detail)
     await grant_and_alert(press, incident_id, recipients, granted)

@@ -44,6 +44,7 @@ from storage.models.school import (
     StudentNameTokenRow,
     StudentRow,
 )
+from storage.models.triage import TriageChannelRow, TriagePostRow
 
 __all__ = [
     "ActionCategoryRow",
@@ -78,5 +79,7 @@ __all__ = [
     "StaffScopeRow",
     "StudentNameTokenRow",
     "StudentRow",
+    "TriageChannelRow",
+    "TriagePostRow",
     "TypedWordsRow",
 ]

@@ -125,6 +125,14 @@ FORGERIES = {
         NOT_AVAILABLE,
         "access.refused",
     ),
+    # A teacher choosing the triage channel, and opening a post's view of an unknown incident.
+    "triage.set": (
+        TEACHER_AAD,
+        {"text": "here"},
+        "The triage channel is chosen by the DSL team.",
+        "access.refused",
+    ),
+    "triage.show": (TEACHER_AAD, {"incident": 99999}, NOT_AVAILABLE, "access.refused"),
 }
 
 

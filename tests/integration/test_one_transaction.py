@@ -127,6 +127,8 @@ def _steps() -> list[Step]:
             },
         ),
         (Verb.INCIDENT_ATTACH, TEACHER, lambda k: {"incident": k["incident"]}),
+        (Verb.TRIAGE_SET, DSL_AAD, lambda k: {"text": "here"}),
+        (Verb.TRIAGE_SHOW, DSL_AAD, lambda k: {"incident": k["incident"]}),
         (Verb.INCIDENT_SHOW, DSL_AAD, lambda k: {"incident": k["incident"], "alert": k["alert"]}),
         (Verb.ALERT_READ, DSL_AAD, lambda k: {"incident": k["incident"], "alert": k["alert"]}),
         (Verb.CASE_ASSIGN_FORM, DSL_AAD, lambda k: _case(k)),
@@ -231,7 +233,15 @@ async def test_every_press_opens_one_transaction_and_every_verb_it_shows_is_rout
         if verb == Verb.EXCLUSION_LIFT:
             known["exclusion"] = await _scalar(engine, select(ExclusionRow.id))
         await _press(running_bot, counter, verb, who, data(known))
-    for text in ("help", "add incident", "dashboard", "settings", "exclusions", "student sam"):
+    for text in (
+        "help",
+        "add incident",
+        "dashboard",
+        "settings",
+        "exclusions",
+        "student sam",
+        "triage off",
+    ):
         await _say(running_bot, counter, text)
     await _say(running_bot, counter, "what is this")
     assert counter.more_than_one == {}

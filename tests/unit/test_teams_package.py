@@ -99,11 +99,11 @@ def test_bot_works_in_personal_team_and_group_chat_and_accepts_files() -> None:
     assert bot["supportsFiles"] is True
 
 
-def test_personal_scope_lists_every_command_and_channels_only_help_and_add_incident() -> None:
+def test_personal_scope_lists_every_command_and_channels_help_add_incident_and_triage() -> None:
     lists = render_manifest(APP_ID, DOMAIN)["bots"][0]["commandLists"]
     titles = {scope: [c["title"] for c in cl["commands"]] for cl in lists for scope in cl["scopes"]}
     assert titles["personal"] == ["help", "add incident", "dashboard", "settings"]
-    assert titles["team"] == ["help", "add incident"]
+    assert titles["team"] == ["help", "add incident", "triage here"]
     assert titles["groupChat"] == ["help", "add incident"]
 
 
