@@ -67,4 +67,8 @@ def _now(stub: TriageStub, zone: ZoneInfo) -> str:
 
 
 def _at(moment: datetime | None, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%H:%M on %d %b") if moment else ""
+    """"10:42 on 6 Dec", in the school's time zone."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(zone)
+    return f"{local:%H:%M} on {local.day} {local:%b}"

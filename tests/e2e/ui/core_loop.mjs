@@ -1,7 +1,8 @@
-// Kestrel's core loop pressed like a person in two Agents Playgrounds (headless Chromium): the
-// teacher James Whitfield records a concern about a pupil and alerts the DSL; the DSL Priya Raman
-// sees her alert arrive, opens the incident from her dashboard, assigns it to herself, adds an
-// action and closes the case with an outcome.
+// Kestrel's core loop pressed like a person in two Agents Playgrounds (headless Chromium): the DSL
+// Priya Raman makes the team's Pastoral channel her triage channel; the teacher James Whitfield
+// records a concern about a pupil and alerts her; its stub appears in the channel, where she opens
+// it and assigns it to herself; in her chat she sees her alert arrive, opens the incident from her
+// dashboard, adds an action and closes the case with an outcome.
 //
 //   node tests/e2e/ui/core_loop.mjs <james-playground-url> <priya-playground-url> <artifacts-dir>
 //
@@ -201,13 +202,8 @@ async function teacherRecordsAConcern(page) {
     form = await say(page, 'add incident');
     await expectText(form, /Add incident/, 'add incident');
   });
-  // `add incident` answers with a stub to open the form (or, once one press fewer, the form).
-  if (await form.getByRole('button', { name: 'Open the form', exact: true }).count()) {
-    await press(page, 'james opens the form', async () => {
-      await pressButton(page, form, 'Open the form');
-      await form.getByRole('button', { name: 'Record incident' }).waitFor();
-    });
-  }
+  // One press fewer: `add incident` answers with the form itself.
+  await form.getByRole('button', { name: 'Record incident' }).waitFor();
   await press(page, 'james finds the pupil Sam', async () => {
     await form.getByLabel("Or type the pupil's name and press Find").fill('Sam');
     await pressButton(page, form, 'Find pupil');
@@ -231,6 +227,51 @@ async function teacherRecordsAConcern(page) {
   return reference;
 }
 
+// In the channel, a new post: "@Kestrel triage here" (the mention picked from the list).
+async function dslChoosesTheTriageChannel(page) {
+  await press(page, 'priya opens the pastoral channel', async () => {
+    await page.getByText('Pastoral', { exact: true }).click();
+    await page.getByRole('group').filter({ hasText: 'Start a new post' }).waitFor();
+  });
+  await press(page, 'priya types triage here in the channel', async () => {
+    const newPost = page.getByRole('group').filter({ hasText: 'Start a new post' });
+    await newPost.getByRole('textbox').click();
+    await page.keyboard.type('@Kes');
+    await page.getByRole('menuitem').filter({ hasText: 'Kestrel' }).first().click();
+    await page.keyboard.type(' triage here');
+    await page.getByRole('button', { name: 'Post', exact: true }).click();
+    const answer = /is now Kestrel Demo Academy's triage channel/;
+    await page.locator('.ac-adaptiveCard').filter({ hasText: answer }).first().waitFor();
+  });
+}
+
+// The stub Teams keeps names nobody; Open shows her (the DSL) the details and Assign to me, and
+// assigning updates the stub for everyone in the channel.
+async function dslTriagesInTheChannel(page, reference) {
+  const post = page
+    .locator('.ac-adaptiveCard')
+    .filter({ hasText: new RegExp(`New concern ${reference}\\b`) })
+    .first();
+  await press(page, 'priya sees the new concern in the channel', async () => {
+    await post.waitFor();
+    const stored = await post.innerText();
+    if (/Sam|Taylor|Pastoral|eaten/.test(stored)) throw new Error(`the post says: ${stored}`);
+    await expectText(post, /by James Whitfield: not yet assigned/, 'the post');
+  });
+  await press(page, 'priya opens it in the channel', async () => {
+    await pressButton(page, post, 'Open');
+    await expectText(post, /S\. T\.: Pastoral \(Open\)/, 'Open');
+  });
+  await press(page, 'priya assigns it to herself in the channel', async () => {
+    await pressButton(page, post, 'Assign to me');
+    await expectText(post, /: assigned to Priya Raman at /, 'the post, updated for everyone');
+  });
+  await press(page, 'priya goes back to her chat', async () => {
+    await page.getByText('Personal Chat', { exact: true }).click();
+    await page.locator('[data-lexical-editor="true"][role="textbox"]').waitFor();
+  });
+}
+
 // Her alert message is left alone: Kestrel replaces a sent alert ("Concern read", a fresh stub)
 // once the case changes, and that would replace whatever she had opened in it (see the report).
 async function dslClosesTheCase(page, reference) {
@@ -252,11 +293,7 @@ async function dslClosesTheCase(page, reference) {
       .filter({ hasText: new RegExp(`^${reference} `) })
       .first();
     await pressButton(page, card, `the row of ${reference}`, row);
-    await expectText(card, /Assign to me/, 'Open');
-  });
-  await press(page, 'priya assigns it to herself', async () => {
-    await pressButton(page, card, 'Assign to me');
-    await expectText(card, /Assigned to Priya Raman/, 'Assign to me');
+    await expectText(card, /Assigned to Priya Raman/, 'Open'); // in the channel, before
   });
   await press(page, 'priya opens add action', async () => {
     await pressButton(page, card, 'Add action');
@@ -287,7 +324,9 @@ async function run() {
   await withChromium(STEP_TIMEOUT_MS, async (context) => {
     const james = await openPlayground(context, jamesUrl, 'james');
     const priya = await openPlayground(context, priyaUrl, 'priya');
+    await dslChoosesTheTriageChannel(priya);
     const reference = await teacherRecordsAConcern(james);
+    await dslTriagesInTheChannel(priya, reference);
     await dslClosesTheCase(priya, reference);
     log(`${reference} recorded by James and closed by Priya, ${shot} screenshots in ${artifacts}`);
   });
