@@ -67,7 +67,7 @@ def _now(stub: TriageStub, zone: ZoneInfo) -> str:
 
 
 def _at(moment: datetime | None, zone: ZoneInfo) -> str:
-    """"10:42 on 6 Dec", in the school's time zone."""
+    """ "10:42 on 6 Dec", in the school's time zone."""
     if moment is None:
         return ""
     local = moment.astimezone(zone)
