@@ -26,7 +26,7 @@ def recorded_card(
     who = (
         f"{alerted} colleague{'s' if alerted != 1 else ''} will be alerted."
         if alerted
-        else ("Nobody was alerted.")
+        else "Nobody was alerted by name or by category; the DSL team see it among New concerns."
     )
     return adaptive_card(
         [

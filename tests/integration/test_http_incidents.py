@@ -360,7 +360,10 @@ async def test_an_action_submit_records_and_replaces_the_form_message(running_bo
     [update] = connector.updated
     assert (update.conversation_id, update.body["id"]) == (PERSONAL_CHAT, FORM_MESSAGE)
     confirmation = texts(update.body["attachments"][0]["content"])
-    assert confirmation[1] == "Recorded as K-1. Nobody was alerted."
+    assert confirmation[1] == (  # every concern reaches the DSL team, and the form says so
+        "Recorded as K-1. Nobody was alerted by name or by category; the DSL team see it among "
+        "New concerns."
+    )
     for secret in (MARKER, "Niamh", "Jones"):
         assert secret not in everything(connector)
     assert await count(engine, IncidentRow) == 1
