@@ -107,6 +107,13 @@ class Keyring:
         """Whether a ciphertext was made by a key other than the current one."""
         return not token.startswith(f"v1.{self.current}.")
 
+    def rotated(self, token: str | None, context: str) -> str | None:
+        """The value re-encrypted with the current key; None when there is none or it needs
+        no change."""
+        if not token or not self.needs_rotation(token):
+            return None
+        return self.encrypt(self.decrypt(token, context), context)
+
 
 def new_key_spec(key_id: str) -> str:
     """A fresh key in the configuration format (`id:base64`)."""

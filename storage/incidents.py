@@ -37,6 +37,10 @@ def evidence_context(incident_id: int) -> str:
     return f"incident:{incident_id}:evidence"
 
 
+def original_context(incident_id: int) -> str:
+    return f"incident:{incident_id}:original"
+
+
 def marker_context(incident_id: int, number: int) -> str:
     return f"incident:{incident_id}:marker:{number}"
 
@@ -87,6 +91,8 @@ class SqlIncidents:
         if draft.evidence is not None:
             evidence = json.dumps(asdict(draft.evidence))
             row.evidence_ciphertext = keyring.encrypt(evidence, evidence_context(row.id))
+        if draft.original:
+            row.original_ciphertext = keyring.encrypt(draft.original, original_context(row.id))
         for pupil in incident.pupils:
             self.session.add(
                 IncidentStudentRow(
@@ -256,6 +262,18 @@ class SqlIncidents:
         found = json.loads(self.keyring.decrypt(row.evidence_ciphertext, evidence_context(row.id)))
         return Evidence(found["message_id"], found["author"], found["sent_at"])
 
+    async def original(self, incident_id: int) -> str | None:
+        """The HTML email pasted as the incident's text, as pasted (None: it was typed)."""
+        row = await self.session.get(IncidentRow, incident_id)
+        if row is None or not row.original_ciphertext:
+            return None
+        return self.keyring.decrypt(row.original_ciphertext, original_context(row.id))
+
+    async def pasted(self, incident_id: int) -> bool:
+        """Whether the incident's text was pasted as an HTML email (its original is kept)."""
+        row = await self.session.get(IncidentRow, incident_id)
+        return row is not None and bool(row.original_ciphertext)
+
     async def of_student(self, student_id: int) -> Sequence[int]:
         """The incidents a pupil is on (main or linked), newest first."""
         rows = await self.session.scalars(
@@ -287,12 +305,11 @@ class SqlIncidents:
             for attribute, context in (
                 ("text_ciphertext", text_context(row.id)),
                 ("evidence_ciphertext", evidence_context(row.id)),
+                ("original_ciphertext", original_context(row.id)),
             ):
-                token = getattr(row, attribute)
-                if token and keyring.needs_rotation(token):
-                    setattr(
-                        row, attribute, keyring.encrypt(keyring.decrypt(token, context), context)
-                    )
+                rotated = keyring.rotated(getattr(row, attribute), context)
+                if rotated is not None:
+                    setattr(row, attribute, rotated)
                     changed += 1
         for marker in await self.session.scalars(select(BodyMapMarkerRow)):
             context = marker_context(marker.incident_id, marker.number)

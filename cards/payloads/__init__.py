@@ -33,6 +33,7 @@ from cards.payloads.forms import (
     ActionsPage,
     FormData,
     NewForm,
+    OriginalPart,
     SearchQuery,
     form_values,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "MAX_ID",
     "NewForm",
     "NoIds",
+    "OriginalPart",
     "Page",
     "Pages",
     "Payload",
