@@ -162,20 +162,22 @@ class SqlIncidents:
 
     async def markers(self, incident_id: int) -> Sequence[Marker]:
         """The body-map markers with their notes decrypted, by number."""
+        return (await self.markers_of([incident_id])).get(incident_id, [])
+
+    async def markers_of(self, incident_ids: Sequence[int]) -> dict[int, list[Marker]]:
+        """These incidents' body-map markers, notes decrypted, by number (one query)."""
+        found: dict[int, list[Marker]] = {}
+        if not incident_ids:
+            return found
         rows = await self.session.scalars(
             select(BodyMapMarkerRow)
-            .where(BodyMapMarkerRow.incident_id == incident_id)
-            .order_by(BodyMapMarkerRow.number)
+            .where(BodyMapMarkerRow.incident_id.in_(list(incident_ids)))
+            .order_by(BodyMapMarkerRow.incident_id, BodyMapMarkerRow.number)
         )
-        return [
-            Marker(
-                r.number,
-                r.side,
-                r.region,
-                self.keyring.decrypt(r.note_ciphertext, marker_context(incident_id, r.number)),
-            )
-            for r in rows
-        ]
+        for r in rows:
+            note = self.keyring.decrypt(r.note_ciphertext, marker_context(r.incident_id, r.number))
+            found.setdefault(r.incident_id, []).append(Marker(r.number, r.side, r.region, note))
+        return found
 
     async def facts(self, school_id: int, incident_id: int) -> IncidentFacts | None:
         """The incident's facts with its pupils and live grants (no content decrypted)."""
