@@ -143,15 +143,14 @@ class SqlActions:
     async def reencrypt_all(self) -> int:
         """Re-encrypt action texts and pasted originals an older key made (key rotation);
         returns how many."""
-        keyring, changed = self.keyring, 0
+        changed = 0
         for row in await self.session.scalars(select(ActionRow)):
-            for attribute, context in (
-                ("text_ciphertext", action_text_context(row.id)),
-                ("original_ciphertext", action_original_context(row.id)),
-            ):
-                rotated = keyring.rotated(getattr(row, attribute), context)
-                if rotated is not None:
-                    setattr(row, attribute, rotated)
-                    changed += 1
+            changed += self.keyring.rotate_fields(
+                row,
+                [
+                    ("text_ciphertext", action_text_context(row.id)),
+                    ("original_ciphertext", action_original_context(row.id)),
+                ],
+            )
         await self.session.flush()
         return changed

@@ -304,20 +304,16 @@ class SqlIncidents:
         """Re-encrypt every incident ciphertext made by an older key (key rotation)."""
         keyring, changed = self.keyring, 0
         for row in await self.session.scalars(select(IncidentRow)):
-            for attribute, context in (
-                ("text_ciphertext", text_context(row.id)),
-                ("evidence_ciphertext", evidence_context(row.id)),
-                ("original_ciphertext", original_context(row.id)),
-            ):
-                rotated = keyring.rotated(getattr(row, attribute), context)
-                if rotated is not None:
-                    setattr(row, attribute, rotated)
-                    changed += 1
+            changed += keyring.rotate_fields(
+                row,
+                [
+                    ("text_ciphertext", text_context(row.id)),
+                    ("evidence_ciphertext", evidence_context(row.id)),
+                    ("original_ciphertext", original_context(row.id)),
+                ],
+            )
         for marker in await self.session.scalars(select(BodyMapMarkerRow)):
             context = marker_context(marker.incident_id, marker.number)
-            if keyring.needs_rotation(marker.note_ciphertext):
-                note = keyring.decrypt(marker.note_ciphertext, context)
-                marker.note_ciphertext = keyring.encrypt(note, context)
-                changed += 1
+            changed += keyring.rotate_fields(marker, [("note_ciphertext", context)])
         await self.session.flush()
         return changed
