@@ -1,51 +1,9 @@
-"""The text of a Teams message (HTML) as plain text, for the message action's pre-filled form."""
+"""The message action's pre-filled form: a Teams message's text (its HTML as plain text) and
+where it came from (kept as evidence)."""
 
-from html.parser import HTMLParser
 from typing import Any
 
-_BREAKS = {"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "blockquote"}
-_SKIPPED = {"script", "style", "head"}
-
-
-class _TextOnly(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIPPED:
-            self.skipping += 1
-        elif tag in _BREAKS and tag != "br" and self.parts and not self.parts[-1].endswith("\n"):
-            self.parts.append("\n")
-        if tag == "br":
-            self.parts.append("\n")
-        elif tag == "li":
-            self.parts.append("- ")
-        elif tag == "img":
-            self.parts.append("[image]")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIPPED:
-            self.skipping = max(0, self.skipping - 1)
-        elif tag in _BREAKS and tag != "br":
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self.skipping:
-            self.parts.append(data)
-
-
-def plain_text(html: str) -> str:
-    """Tags dropped, entities decoded, paragraphs and line breaks kept as new lines."""
-    parser = _TextOnly()
-    parser.feed(html)
-    parser.close()
-    lines = "".join(parser.parts).replace("\xa0", " ").splitlines()
-    text = "\n".join(line.rstrip() for line in lines)
-    while "\n\n\n" in text:
-        text = text.replace("\n\n\n", "\n\n")
-    return text.strip()
+from safeguarding.html_text import plain_text
 
 
 def message_prefill(value: dict[str, Any]) -> dict[str, Any]:

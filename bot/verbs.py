@@ -37,6 +37,7 @@ from cards.payloads import (
     IncidentRef,
     NewForm,
     NoIds,
+    OriginalPart,
     Pages,
     Payload,
     PupilChoice,
@@ -78,6 +79,7 @@ VERBS: Mapping[str, Verb] = {
     # Details only ever in the invoke response, after the server has authorised this user.
     V.INCIDENT_SHOW: Verb(viewing.show, AlertRef),
     V.INCIDENT_AUDIT: Verb(oversight.incident_history, IncidentRef),
+    V.INCIDENT_ORIGINAL: Verb(viewing.original, OriginalPart),
     V.ALERT_READ: Verb(alerts.mark_read, AlertId),
     V.STUDENT_AUDIT: Verb(oversight.pupil_report, StudentRef),
     V.CASE_ASSIGN: Verb(assignment.assign, Assignee),

@@ -17,6 +17,7 @@ from cards.elements import (
     when_inputs,
 )
 from cards.form_values import field_error, typed
+from cards.pasted_original import pasted_note
 from cards.verbs import Verb
 from safeguarding.action_form import ActionForm
 from safeguarding.case_actions import ActionEntry, ActionList
@@ -185,6 +186,8 @@ def _action(listed: ActionList, action: ActionEntry) -> list[Card]:
     who = listed.staff_names.get(action.recorded_by, "a former colleague")
     when = _local(action.happened_at, listed.facts.time_zone)
     shown = [text_block(f"**{when}** by {who}"), text_run(action.text)]
+    if action.pasted:
+        shown += pasted_note(listed.facts.id, action.id)
     categories = listed.categories
     extra = [categories[c].name for c in sorted(action.category_ids) if c in categories]
     extra += [f"Agency: {action.agency}"] if action.agency else []

@@ -1,5 +1,7 @@
-"""The chronology export as a PDF (reportlab): a cover page, then every entry with its author
-and times, "Page n of m" and the confidentiality line on every page.
+"""The chronology export as a PDF (reportlab): a compact header (pupil, school, who exported it
+and when, the filter), then at once every entry with its author and times, each incident's
+other pupils (only those the exporter may see are named) and its body map; "Page n of m" and
+the confidentiality line on every page.
 
 A view like the cards: a PupilRecord in, bytes out, no I/O. Staff-written text is escaped and
 kept as plain text (line breaks kept), never interpreted as markup.
@@ -17,8 +19,8 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
+    Image,
     KeepTogether,
-    PageBreak,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -26,15 +28,18 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from cards.body_map import HEIGHT, WIDTH, body_map_png
 from cards.pupil_record import entry_title
+from cards.pupils import pupil_name
 from safeguarding.chronology import Entry, PupilRecord
+from safeguarding.incidents import Marker
 
 CONFIDENTIAL = "CONFIDENTIAL: child protection record. Keep separately from the pupil file."
 
 
 @dataclass(frozen=True)
 class ExportFacts:
-    """Who exported it, when, and for which school (for the cover page)."""
+    """Who exported it, when, and for which school (for the header)."""
 
     school: str
     exported_by: str
@@ -57,97 +62,125 @@ def chronology_pdf(record: PupilRecord, facts: ExportFacts) -> bytes:
         author="Kestrel",
         subject="Safeguarding chronology",
     )
-    story = _cover(record, facts, zone, styles) + [PageBreak()]
-    story.append(Paragraph("Chronology", styles["Heading1"]))
+    story = _header(record, facts, zone, styles)
     if not record.entries:
         story.append(Paragraph("No entries match the filter.", styles["BodyText"]))
     for entry in record.entries:
-        parts = _entry(record, entry, zone, styles)
-        story.append(KeepTogether(parts[:-2]))  # the heading lines stay with each other
-        story += parts[-2:]
+        heading, rest = _entry(record, entry, zone, styles)
+        story += [KeepTogether(heading), *rest]  # the heading lines stay with each other
     document.build(story, canvasmaker=_NumberedCanvas)
     return out.getvalue()
 
 
-def _cover(record: PupilRecord, facts: ExportFacts, zone: ZoneInfo, styles) -> list:
+def _header(record: PupilRecord, facts: ExportFacts, zone: ZoneInfo, styles) -> list:
+    """The pupil and the export in a few lines, two facts to a row; the entries follow."""
     student = record.student
     name = f"{student.first_name} {student.last_name}"
     born = student.date_of_birth.strftime("%d/%m/%Y") if student.date_of_birth else "not recorded"
-    rows = [
+    pairs = [
         ("Pupil", name),
-        ("UPN", student.upn),
-        ("Date of birth", born),
-        ("Year and tutor group", f"Year {student.year_group}, {student.tutor_group or 'none'}"),
         ("School", facts.school),
+        ("UPN", student.upn),
         ("Exported by", facts.exported_by),
+        ("Date of birth", born),
         ("Exported at", _when(facts.exported_at, zone)),
+        ("Year", f"Year {student.year_group}, tutor group {student.tutor_group or 'none'}"),
         ("Filter", record.chosen.describe(record.categories)),
-        ("Entries", str(record.total)),
     ]
-    if record.held_back:
-        rows.append(
-            (
-                "Not included",
-                f"{record.held_back} entries needing elevated access (the exporter had not "
-                "entered a code)",
-            )
-        )
-    table = Table(
+    label = styles["Label"]
+    rows = [
         [
-            [Paragraph(f"<b>{escape(k)}</b>", styles["BodyText"]), _plain(v, styles)]
-            for k, v in rows
-        ],
-        colWidths=[45 * mm, 125 * mm],
-    )
+            cell
+            for key, value in pairs[i : i + 2]
+            for cell in (Paragraph(escape(key), label), _plain(value, styles))
+        ]
+        for i in range(0, len(pairs), 2)
+    ]
+    table = Table(rows, colWidths=[27 * mm, 58 * mm, 27 * mm, 62 * mm])
     table.setStyle(
         TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
             ]
         )
     )
+    entries = f"{record.total} entries, oldest first."
+    if record.held_back:
+        entries += (
+            f" Not included: {record.held_back} needing elevated access (the exporter had not "
+            "entered a code)."
+        )
     return [
-        Paragraph("Safeguarding chronology", styles["Title"]),
-        Paragraph(escape(name), styles["Heading2"]),
-        Spacer(1, 6 * mm),
+        Paragraph(escape(f"Safeguarding chronology: {name}"), styles["Heading2"]),
         table,
-        Spacer(1, 10 * mm),
-        Paragraph(escape(CONFIDENTIAL), styles["Italic"]),
+        Spacer(1, 2 * mm),
+        Paragraph(escape(f"{entries} {CONFIDENTIAL}"), styles["Small"]),
+        Spacer(1, 3 * mm),
     ]
 
 
-def _entry(record: PupilRecord, entry: Entry, zone: ZoneInfo, styles) -> list:
+def _entry(record: PupilRecord, entry: Entry, zone: ZoneInfo, styles) -> tuple[list, list]:
+    """The entry's heading lines (kept together), then its text, pupils and body map."""
     names = record.staff_names
     author = names.get(entry.author_id, "a former colleague")
-    incident = entry.incident
-    title = entry_title(entry, names)
-    recorded = (
-        entry.action.recorded_at
-        if entry.action
-        else entry.decision.at
-        if entry.decision
-        else incident.recorded_at
-    )
     categories = ", ".join(
         sorted(record.categories[c].name for c in entry.category_ids if c in record.categories)
     )
     happened = _when(entry.happened_at, zone)
-    meta = f"Happened {happened}. Recorded by {author} on {_when(recorded, zone)}."
-    parts = [
-        Paragraph(
-            f"<b>{escape(_when(entry.happened_at, zone))}: {escape(title)}</b>", styles["Heading4"]
-        ),
+    meta = f"Happened {happened}. Recorded by {author} on {_when(entry.recorded_at, zone)}."
+    title = f"{happened}: {entry_title(entry, names)}"
+    heading = [
+        Paragraph(f"<b>{escape(title)}</b>", styles["Heading4"]),
         Paragraph(escape(meta), styles["Small"]),
     ]
     if categories:
-        parts.append(Paragraph(escape(f"Categories: {categories}"), styles["Small"]))
+        heading.append(Paragraph(escape(f"Categories: {categories}"), styles["Small"]))
     if entry.action is not None and entry.action.agency:
-        parts.append(Paragraph(escape(f"Agency: {entry.action.agency}"), styles["Small"]))
+        heading.append(Paragraph(escape(f"Agency: {entry.action.agency}"), styles["Small"]))
+    others = _other_pupils(record, entry) if entry.kind == "incident" else ""
+    if others:
+        heading.append(Paragraph(escape(others), styles["Small"]))
     if entry.decision is not None and entry.text:
-        parts.append(Paragraph("<i>Reason for the decision:</i>", styles["Small"]))
-    parts += [_plain(entry.text, styles), Spacer(1, 4 * mm)]
-    return parts
+        heading.append(Paragraph("<i>Reason for the decision:</i>", styles["Small"]))
+    rest = [_plain(entry.text, styles)]
+    markers = record.markers.get(entry.incident.id, ()) if entry.kind == "incident" else ()
+    if markers:
+        rest.append(_body_map(markers, styles))
+    return heading, [*rest, Spacer(1, 4 * mm)]
+
+
+def _other_pupils(record: PupilRecord, entry: Entry) -> str:
+    """The incident's other pupils: named only where the exporter may see them."""
+    named, unnamed = [], 0
+    for pupil in entry.incident.pupils:
+        student = pupil.student
+        if student.id == record.student.id:
+            continue
+        if student.id not in record.visible_pupils:
+            unnamed += 1
+            continue
+        role = "linked" if pupil.linked else "main pupil"
+        group = f"Year {student.year_group}, {student.tutor_group or 'no tutor group'}"
+        named.append(f"{pupil_name(student, hide=False)} ({group}, {role})")
+    if unnamed:
+        more = " more" if named else ""
+        named.append(f"{unnamed}{more} not named (not the exporter's to see)")
+    return "Other pupils: " + "; ".join(named) if named else ""
+
+
+def _body_map(markers: tuple[Marker, ...], styles) -> Table:
+    """The drawn figure with its numbered markers (as the incident shows it), and their notes."""
+    width = 70 * mm
+    picture = Image(BytesIO(body_map_png(markers)), width=width, height=width * HEIGHT / WIDTH)
+    notes = [Paragraph("<b>Body map</b>", styles["BodyText"])] + [
+        _plain(f"{m.number}. {m.side}, {m.region}: {m.note}", styles) for m in markers
+    ]
+    table = Table([[picture, notes]], colWidths=[width + 4 * mm, None])
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    return table
 
 
 def _plain(text: str, styles) -> Paragraph:
@@ -164,6 +197,7 @@ def _styles():
     styles.add(
         ParagraphStyle("Small", parent=styles["BodyText"], fontSize=8, textColor=colors.grey)
     )
+    styles.add(ParagraphStyle("Label", parent=styles["BodyText"], fontName="Helvetica-Bold"))
     return styles
 
 

@@ -20,6 +20,7 @@ from cards.elements import (
     text_run,
     warning,
 )
+from cards.pasted_original import pasted_note
 from cards.pupils import pupil_name
 from cards.verbs import Verb
 from safeguarding.incidents import IncidentPupil
@@ -79,6 +80,8 @@ def _summary(view: IncidentView, hide_names: bool, zone: ZoneInfo) -> list[Card]
         body.append(
             text_run(f"From a Teams message by {view.evidence.author} ({view.evidence.sent_at})")
         )
+    if view.pasted:
+        body += pasted_note(incident.id)
     return body
 
 
@@ -150,6 +153,8 @@ def _actions(view: IncidentView, zone: ZoneInfo) -> list[Card]:
         if len(text) > ACTION_TEXT:  # Teams refuses cards over 28 KB: All actions has it all
             text = text[:ACTION_TEXT] + "… (continued in All actions)"
         cards.append(text_run(text))
+        if action.pasted:
+            cards += pasted_note(view.facts.id, action.id)
         extra = [
             view.categories[c].name for c in sorted(action.category_ids) if c in view.categories
         ]

@@ -155,13 +155,16 @@ def _buttons(record: PupilRecord) -> list[Card]:
 
 
 def export_ready_card(name: str, url: str, minutes: int) -> Card:
-    """The export's download link (signed, for this member of staff, short-lived)."""
+    """The export's download link, said as it is: signed with this member of staff's id and
+    short-lived, but a bearer link (a browser carries no Teams identity to check)."""
     return adaptive_card(
         [
             heading("Chronology export"),
             text_block(
-                f"The PDF of {name}'s chronology is ready. The link works for you only, for "
-                f"{minutes} minutes; Kestrel records the download."
+                f"The PDF of {name}'s chronology is ready. Anyone with this link can download it "
+                f"for the next {minutes} minutes. It is made when the link is opened, from what "
+                "you may see then, and the download is recorded against your name. Do not "
+                "forward it."
             ),
         ],
         [open_url("Download the PDF", url)],

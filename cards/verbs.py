@@ -13,6 +13,7 @@ class Verb(StrEnum):
     INCIDENT_ATTACH = "incident.attach"
     INCIDENT_SHOW = "incident.show"
     INCIDENT_AUDIT = "incident.audit"
+    INCIDENT_ORIGINAL = "incident.original"
     ALERT_READ = "alert.read"
     STUDENT_AUDIT = "student.audit"
     CASE_ASSIGN = "case.assign"

@@ -10,8 +10,15 @@ from zoneinfo import ZoneInfo
 
 from safeguarding.case_actions import PLANNER_AHEAD, ActionDraft
 from safeguarding.errors import InvalidInput
-from safeguarding.incident_form import FormOptions, form_key, happened_at_of, ids, is_id
-from safeguarding.incidents import MAX_AGENCY, MAX_TEXT, IncidentFacts
+from safeguarding.incident_form import (
+    FormOptions,
+    form_key,
+    happened_at_of,
+    ids,
+    is_id,
+    text_of,
+)
+from safeguarding.incidents import MAX_AGENCY, IncidentFacts
 from safeguarding.staff import StaffMember
 
 _KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
@@ -37,18 +44,15 @@ def read_action_form(values: Mapping[str, Any], *, now: datetime, time_zone: str
     key = form_key(values)
     if not _KEY.fullmatch(key):
         errors["form"] = "This form is out of date. Please open Add action again."
-    text = str(values.get("text") or "").replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
-        errors["text"] = "Say what was done (who, what, and what was decided)."
-    elif len(text) > MAX_TEXT:
-        errors["text"] = f"The text is {len(text):,} characters; the most is {MAX_TEXT:,}."
+    text = text_of(values, errors, "Say what was done (who, what, and what was decided).")
     happened = happened_at_of(values, now, time_zone, errors, what="action")
     planner_date, planner_staff = _planner(values, now, time_zone, errors)
     if errors:
         raise InvalidInput(errors)
     return ActionDraft(
         key=key,
-        text=text,
+        text=text.text,
+        original=text.original,
         happened_at=happened,
         time_zone=time_zone,
         category_ids=frozenset(ids(values.get("categories"))),

@@ -29,6 +29,7 @@ class ActionDraft:
     alert_staff_ids: frozenset[int] = frozenset()
     alert_group_ids: frozenset[int] = frozenset()
     confirm: str = ""
+    original: str = ""  # an HTML email as pasted, when `text` is its readable text
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class ActionEntry:
     agency: str
     planner_date: date | None
     planner_staff_id: int | None
+    pasted: bool = False  # its text was an HTML email's: the original is kept as evidence
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,11 @@ from safeguarding.access import AccessPolicy, Action, Decision, Pupil, Record, V
 from safeguarding.case_actions import ActionEntry
 from safeguarding.cases import CaseEvent
 from safeguarding.errors import InvalidInput
-from safeguarding.incidents import AttachmentInfo, IncidentFacts, Status
+from safeguarding.incidents import AttachmentInfo, IncidentFacts, Marker, Status
 from safeguarding.school import Category, Student
 from safeguarding.search import StudentMatch
 from safeguarding.staff import StaffMember
-from safeguarding.viewing import action_decision
+from safeguarding.viewing import action_decision, pupil_records
 
 PAGE = 10
 MAX_OFFSET = 100_000  # a page further on than any pupil's chronology runs
@@ -146,6 +146,10 @@ class PupilRecord:
     staff_names: dict[int, str] = field(default_factory=dict)
     chosen: ChronologyFilter = ChronologyFilter()
     oversees: bool = False  # the DSL team: the pupil audit report
+    # Pupils of these incidents whose records this viewer may open: only they are named.
+    visible_pupils: frozenset[int] = frozenset()
+    # Body-map markers of the incidents shown, by incident (the export loads them).
+    markers: Mapping[int, tuple[Marker, ...]] = field(default_factory=dict)
 
     @property
     def more(self) -> bool:
@@ -180,6 +184,13 @@ def readable_incidents(
         elif decision == Decision.NEEDS_ELEVATION:
             held_back += 1
     return visible, held_back
+
+
+def visible_pupils(
+    incidents: Sequence[IncidentFacts], viewer: Viewer, policy: AccessPolicy, now: datetime
+) -> frozenset[int]:
+    """The pupils of these incidents this viewer may see (as the incident view decides)."""
+    return frozenset(s for i in incidents for s in pupil_records(viewer, policy, i, now))
 
 
 def chronology_entries(

@@ -13,12 +13,14 @@ from zoneinfo import ZoneInfo
 
 from safeguarding.access import AccessPolicy
 from safeguarding.errors import InvalidInput
+from safeguarding.html_text import Readable, readable
 from safeguarding.incidents import (
     DEFAULT_AGENCIES,
     MAX_AGENCY,
     MAX_LINKED,
     MAX_MARKERS,
     MAX_NOTE,
+    MAX_PASTED,
     MAX_TEXT,
     RECORDABLE,
     REGIONS,
@@ -124,7 +126,7 @@ def read_form(
     new_student = _new_student(values, errors, year_groups)
     main = _main_pupil(values, errors, truthy(values.get("new_student")))
     pupils = (main, *_linked_pupils(values, main, errors))
-    text = _text(values, errors)
+    text = text_of(values, errors, "Describe what happened, in the words used where you can.")
     happened_at = happened_at_of(values, now, time_zone, errors)
     status = str(values.get("status") or Status.OPEN)
     if status not in RECORDABLE:
@@ -138,7 +140,8 @@ def read_form(
     return IncidentDraft(
         key=key,
         pupils=pupils,
-        text=text,
+        text=text.text,
+        original=text.original,
         happened_at=happened_at,
         time_zone=time_zone,
         status=Status(status),
@@ -246,13 +249,23 @@ def _years(year_groups: Sequence[int]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def _text(values: Mapping[str, Any], errors: dict[str, str]) -> str:
-    text = str(values.get("text") or "").replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
-        errors["text"] = "Describe what happened, in the words used where you can."
-    elif len(text) > MAX_TEXT:
-        errors["text"] = f"The text is {len(text):,} characters; the most is {MAX_TEXT:,}."
-    return text
+def text_of(values: Mapping[str, Any], errors: dict[str, str], missing: str) -> Readable:
+    """The text box as kept: an HTML email pasted as its source becomes its readable text, and
+    the source is kept beside it as evidence; `missing` is the message when it is empty."""
+    typed = str(values.get("text") or "").replace("\r\n", "\n").replace("\r", "\n")
+    if len(typed) > MAX_PASTED:
+        errors["text"] = f"The text is {len(typed):,} characters; the most is {MAX_TEXT:,}."
+        return Readable(typed)
+    found = readable(typed)
+    if found.original and not found.text.strip():
+        errors["text"] = (
+            "The pasted email has no text to keep: paste its text, or say what it said."
+        )
+    elif not found.text.strip():
+        errors["text"] = missing
+    elif len(found.text) > MAX_TEXT:
+        errors["text"] = f"The text is {len(found.text):,} characters; the most is {MAX_TEXT:,}."
+    return found
 
 
 def happened_at_of(

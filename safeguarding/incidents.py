@@ -11,6 +11,7 @@ from safeguarding.access import Pupil, Record
 from safeguarding.school import Student
 
 MAX_TEXT = 20_000
+MAX_PASTED = 200_000  # an email pasted as its HTML source (its readable text: MAX_TEXT)
 MAX_MARKERS = 12
 MAX_LINKED = 10
 MAX_NOTE = 500
@@ -112,6 +113,7 @@ class IncidentDraft:
     new_student: NewStudent | None = None
     evidence: Evidence | None = None
     confirm: str = ""  # the grants the user has been shown and accepted
+    original: str = ""  # an HTML email as pasted, when `text` is its readable text
 
     @property
     def category_ids(self) -> frozenset[int]:

@@ -26,6 +26,7 @@ class IncidentView:
     pupil_records: tuple[int, ...] = ()  # the incident's pupils whose records they may open
     can_attach: bool = False  # may send files for it (its recorder, or the DSL team)
     oversees: bool = False  # the DSL team: audit history, pupil report, withdrawing grants
+    pasted: bool = False  # its text was an HTML email's: the original is kept as evidence
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,16 @@ class IncidentStatus:
 
     reference: str
     status: Status
+
+
+@dataclass(frozen=True)
+class PastedOriginal:
+    """An HTML email as it was pasted into an incident's text (or an action's), shown as text."""
+
+    reference: str
+    incident_id: int
+    action_id: int | None
+    source: str
 
 
 @dataclass(frozen=True)

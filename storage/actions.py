@@ -18,6 +18,10 @@ def action_text_context(action_id: int) -> str:
     return f"action:{action_id}:text"
 
 
+def action_original_context(action_id: int) -> str:
+    return f"action:{action_id}:original"
+
+
 class SqlActions:
     def __init__(self, session: AsyncSession, keyring: Keyring | None) -> None:
         self.session, self._keyring = session, keyring
@@ -62,6 +66,9 @@ class SqlActions:
         except IntegrityError as error:
             raise Conflict() from error
         row.text_ciphertext = self.keyring.encrypt(draft.text, action_text_context(row.id))
+        if draft.original:
+            original = self.keyring.encrypt(draft.original, action_original_context(row.id))
+            row.original_ciphertext = original
         self.session.add_all(
             ActionCategoryRow(action_id=row.id, category_id=c) for c in sorted(draft.category_ids)
         )
@@ -82,6 +89,13 @@ class SqlActions:
             )
         )
         return {i: self.keyring.decrypt(c, action_text_context(i)) for i, c in rows}
+
+    async def original(self, action_id: int) -> str | None:
+        """The HTML email pasted as the action's text, as pasted (None: it was typed)."""
+        row = await self.session.get(ActionRow, action_id)
+        if row is None or not row.original_ciphertext:
+            return None
+        return self.keyring.decrypt(row.original_ciphertext, action_original_context(row.id))
 
     async def heads(
         self, incident_ids: Sequence[int], *, decrypt: bool = False
@@ -121,18 +135,22 @@ class SqlActions:
                 agency=r.agency or "",
                 planner_date=r.planner_date,
                 planner_staff_id=r.planner_staff_id,
+                pasted=bool(r.original_ciphertext),
             )
             for r in rows
         ]
 
     async def reencrypt_all(self) -> int:
-        """Re-encrypt action texts an older key made (key rotation); returns how many."""
-        keyring, changed = self.keyring, 0
+        """Re-encrypt action texts and pasted originals an older key made (key rotation);
+        returns how many."""
+        changed = 0
         for row in await self.session.scalars(select(ActionRow)):
-            context = action_text_context(row.id)
-            if keyring.needs_rotation(row.text_ciphertext):
-                text = keyring.decrypt(row.text_ciphertext, context)
-                row.text_ciphertext = keyring.encrypt(text, context)
-                changed += 1
+            changed += self.keyring.rotate_fields(
+                row,
+                [
+                    ("text_ciphertext", action_text_context(row.id)),
+                    ("original_ciphertext", action_original_context(row.id)),
+                ],
+            )
         await self.session.flush()
         return changed

@@ -37,6 +37,10 @@ def evidence_context(incident_id: int) -> str:
     return f"incident:{incident_id}:evidence"
 
 
+def original_context(incident_id: int) -> str:
+    return f"incident:{incident_id}:original"
+
+
 def marker_context(incident_id: int, number: int) -> str:
     return f"incident:{incident_id}:marker:{number}"
 
@@ -87,6 +91,8 @@ class SqlIncidents:
         if draft.evidence is not None:
             evidence = json.dumps(asdict(draft.evidence))
             row.evidence_ciphertext = keyring.encrypt(evidence, evidence_context(row.id))
+        if draft.original:
+            row.original_ciphertext = keyring.encrypt(draft.original, original_context(row.id))
         for pupil in incident.pupils:
             self.session.add(
                 IncidentStudentRow(
@@ -156,20 +162,22 @@ class SqlIncidents:
 
     async def markers(self, incident_id: int) -> Sequence[Marker]:
         """The body-map markers with their notes decrypted, by number."""
+        return (await self.markers_of([incident_id])).get(incident_id, [])
+
+    async def markers_of(self, incident_ids: Sequence[int]) -> dict[int, list[Marker]]:
+        """These incidents' body-map markers, notes decrypted, by number (one query)."""
+        found: dict[int, list[Marker]] = {}
+        if not incident_ids:
+            return found
         rows = await self.session.scalars(
             select(BodyMapMarkerRow)
-            .where(BodyMapMarkerRow.incident_id == incident_id)
-            .order_by(BodyMapMarkerRow.number)
+            .where(BodyMapMarkerRow.incident_id.in_(list(incident_ids)))
+            .order_by(BodyMapMarkerRow.incident_id, BodyMapMarkerRow.number)
         )
-        return [
-            Marker(
-                r.number,
-                r.side,
-                r.region,
-                self.keyring.decrypt(r.note_ciphertext, marker_context(incident_id, r.number)),
-            )
-            for r in rows
-        ]
+        for r in rows:
+            note = self.keyring.decrypt(r.note_ciphertext, marker_context(r.incident_id, r.number))
+            found.setdefault(r.incident_id, []).append(Marker(r.number, r.side, r.region, note))
+        return found
 
     async def facts(self, school_id: int, incident_id: int) -> IncidentFacts | None:
         """The incident's facts with its pupils and live grants (no content decrypted)."""
@@ -221,6 +229,18 @@ class SqlIncidents:
         found = json.loads(self.keyring.decrypt(row.evidence_ciphertext, evidence_context(row.id)))
         return Evidence(found["message_id"], found["author"], found["sent_at"])
 
+    async def original(self, incident_id: int) -> str | None:
+        """The HTML email pasted as the incident's text, as pasted (None: it was typed)."""
+        row = await self.session.get(IncidentRow, incident_id)
+        if row is None or not row.original_ciphertext:
+            return None
+        return self.keyring.decrypt(row.original_ciphertext, original_context(row.id))
+
+    async def pasted(self, incident_id: int) -> bool:
+        """Whether the incident's text was pasted as an HTML email (its original is kept)."""
+        row = await self.session.get(IncidentRow, incident_id)
+        return row is not None and bool(row.original_ciphertext)
+
     async def of_student(self, student_id: int) -> Sequence[int]:
         """The incidents a pupil is on (main or linked), newest first."""
         rows = await self.session.scalars(
@@ -249,21 +269,16 @@ class SqlIncidents:
         """Re-encrypt every incident ciphertext made by an older key (key rotation)."""
         keyring, changed = self.keyring, 0
         for row in await self.session.scalars(select(IncidentRow)):
-            for attribute, context in (
-                ("text_ciphertext", text_context(row.id)),
-                ("evidence_ciphertext", evidence_context(row.id)),
-            ):
-                token = getattr(row, attribute)
-                if token and keyring.needs_rotation(token):
-                    setattr(
-                        row, attribute, keyring.encrypt(keyring.decrypt(token, context), context)
-                    )
-                    changed += 1
+            changed += keyring.rotate_fields(
+                row,
+                [
+                    ("text_ciphertext", text_context(row.id)),
+                    ("evidence_ciphertext", evidence_context(row.id)),
+                    ("original_ciphertext", original_context(row.id)),
+                ],
+            )
         for marker in await self.session.scalars(select(BodyMapMarkerRow)):
             context = marker_context(marker.incident_id, marker.number)
-            if keyring.needs_rotation(marker.note_ciphertext):
-                note = keyring.decrypt(marker.note_ciphertext, context)
-                marker.note_ciphertext = keyring.encrypt(note, context)
-                changed += 1
+            changed += keyring.rotate_fields(marker, [("note_ciphertext", context)])
         await self.session.flush()
         return changed

@@ -8,12 +8,13 @@ from cards.alerts import alert_copy_card
 from cards.elements import Card, execute
 from cards.incident_view import elevation_prompt_card, incident_card, status_card
 from cards.notice import notice_card
-from cards.payloads import AlertRef
+from cards.pasted_original import original_card
+from cards.payloads import AlertRef, OriginalPart
 from cards.verbs import Verb
 from safeguarding.identity import Identified
 from safeguarding.outcomes import Done, NeedsCode, Refused, Stale
 from safeguarding.services.press import Pressed
-from safeguarding.services.viewing import show_incident
+from safeguarding.services.viewing import show_incident, show_original
 from safeguarding.viewing import AlertCopy, IncidentStatus, IncidentView
 
 NOT_AVAILABLE = ("Not available", "That record is not available.")
@@ -28,6 +29,14 @@ async def show(turn: Turn, ref: AlertRef) -> Card:
     elif ref.from_triage:
         back = execute(Verb.TRIAGE_SHOW, "Back", incident=ref.incident)
     return incident_answer_card(turn, pressed, back=back)
+
+
+async def original(turn: Turn, ref: OriginalPart) -> Card:
+    """Show the original: a pasted HTML email's source as text, for this user only."""
+    pressed = await turn.run(show_original, ref.incident, ref.action)
+    if isinstance(pressed.outcome, Done):
+        return original_card(pressed.outcome.view, ref.part)
+    return incident_answer_card(turn, pressed)  # the code prompt
 
 
 def incident_answer_card(

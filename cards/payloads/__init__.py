@@ -34,6 +34,7 @@ from cards.payloads.forms import (
     ActionsPage,
     FormData,
     NewForm,
+    OriginalPart,
     SearchQuery,
     form_values,
 )
@@ -71,6 +72,7 @@ __all__ = [
     "MAX_ID",
     "NewForm",
     "NoIds",
+    "OriginalPart",
     "Page",
     "Pages",
     "Payload",

@@ -76,6 +76,24 @@ class ActionsPage:
 
 
 @dataclass(frozen=True)
+class OriginalPart:
+    """Show the original: the HTML email pasted into an incident's text (or, with `action`, an
+    action's), from one of its parts (a long email is shown a part at a time)."""
+
+    incident: int
+    action: int | None = None
+    part: int = 0
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> Self | None:
+        incident, action = record_id(data.get("incident")), data.get("action")
+        if incident is None or (action is not None and record_id(action) is None):
+            return None
+        part = data.get("part") if type(data.get("part")) is int else 0
+        return cls(incident, record_id(action), max(0, min(part, 1000)))
+
+
+@dataclass(frozen=True)
 class SearchQuery:
     """A typeahead's search (Data.Query): what was typed, and the page Teams asks for. Only the
     "students" dataset is Kestrel's: for any other nothing was typed (nothing is found)."""

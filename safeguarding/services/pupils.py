@@ -31,6 +31,7 @@ from safeguarding.chronology import (
     read_filter,
     readable_incidents,
     viewed_detail,
+    visible_pupils,
 )
 from safeguarding.errors import InvalidInput
 from safeguarding.outcomes import Done, Invalid, Refused
@@ -115,10 +116,13 @@ async def request_export(
 async def export_chronology(
     press: Press, student_id: int, chosen: ChronologyFilter
 ) -> Done[PupilRecord]:
-    """The whole chronology for an export link's member of staff, decided again now; the export
-    is audited (with how many entries and the filter)."""
+    """The whole chronology for an export link's member of staff, decided again now, with its
+    incidents' body maps; the export is audited (with how many entries and the filter)."""
     audit = AuditAction.CHRONOLOGY_EXPORTED
-    return Done(await _record(press, student_id, chosen, 0, None, audit))
+    record = await _record(press, student_id, chosen, 0, None, audit)
+    shown = [e.incident.id for e in record.entries if e.kind == "incident"]
+    markers = await press.uow.incidents.markers_of(shown)
+    return Done(replace(record, markers={i: tuple(m) for i, m in markers.items() if m}))
 
 
 async def allowed_pupil(
@@ -176,6 +180,7 @@ async def _record(
         staff_names={s.id: s.display_name for s in await uow.staff.list(actor.school_id)},
         chosen=chosen,
         oversees=actor.leads_safeguarding,
+        visible_pupils=visible_pupils(visible, viewer, policy, now),
     )
 
 

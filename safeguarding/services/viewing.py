@@ -16,6 +16,7 @@ from safeguarding.viewing import (
     AlertCopy,
     IncidentStatus,
     IncidentView,
+    PastedOriginal,
     action_decision,
     pupil_records,
 )
@@ -91,7 +92,39 @@ async def _incident_view(
         pupil_records=pupil_records(viewer, policy, facts, now),
         can_attach=facts.recorded_by == actor.id or actor.leads_safeguarding,
         oversees=actor.leads_safeguarding,
+        pasted=await uow.incidents.pasted(incident_id),
     )
+
+
+async def show_original(
+    press: Press, incident_id: int, action_id: int | None = None
+) -> Done[PastedOriginal]:
+    """Show the original (incident.original): the HTML email as pasted into the incident's text
+    (or an action's), for someone who may read it; audited as a view of the incident."""
+    facts = await allowed(press, incident_id, Action.VIEW_INCIDENT, "incident.original")
+    if action_id is None:
+        source = await press.uow.incidents.original(incident_id)
+        detail: dict = {"original": "incident"}
+    else:
+        source = await _action_original(press, facts, action_id)
+        detail = {"original": "action", "action": action_id}
+    if source is None:
+        await refuse_incident(press, incident_id, "incident.original")
+    await press.audit(AuditAction.INCIDENT_VIEWED, ("incident", incident_id), detail)
+    return Done(PastedOriginal(facts.reference, incident_id, action_id, source))
+
+
+async def _action_original(press: Press, facts: IncidentFacts, action_id: int) -> str | None:
+    """An action's pasted original, when the action is on this incident and readable now."""
+    uow, now = press.uow, press.now
+    action = next((a for a in await uow.actions.heads([facts.id]) if a.id == action_id), None)
+    if action is None:
+        return None
+    viewer, policy = await viewer_and_policy(uow, press.staff, now)
+    decision = action_decision(viewer, policy, facts, action.category_ids, now)
+    if decision == Decision.NEEDS_ELEVATION:
+        raise NeedsElevation(facts.id)
+    return await uow.actions.original(action_id) if decision == Decision.ALLOW else None
 
 
 async def refuse_incident(press: Press, incident_id: int, verb: str) -> NoReturn:

@@ -42,6 +42,8 @@ class ActionRow(Base):
     planner_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
     idempotency_key: Mapped[str] = mapped_column(String(64))
     text_ciphertext: Mapped[str] = mapped_column(Text)
+    # An HTML email pasted as the text: the source as pasted (the text is its readable form).
+    original_ciphertext: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class ActionCategoryRow(Base):

@@ -47,6 +47,8 @@ class IncidentRow(Base):
     idempotency_key: Mapped[str] = mapped_column(String(64))
     text_ciphertext: Mapped[str] = mapped_column(Text)
     evidence_ciphertext: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # An HTML email pasted as the text: the source as pasted (the text is its readable form).
+    original_ciphertext: Mapped[str | None] = mapped_column(Text, nullable=True)
     # Urgent incidents: when to re-send to the DSL team if no alert has been read (then NULL).
     escalate_at: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True), nullable=True, index=True

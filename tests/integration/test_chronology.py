@@ -149,7 +149,9 @@ async def test_viewing_the_record_is_audited_with_what_was_shown(history, uow_fa
     assert row.detail == {"entries": 3, "offset": 0, "of": 3}
 
 
-async def test_the_pdf_export_has_a_cover_every_entry_and_page_numbers(history, uow_factory, clock):
+async def test_the_pdf_export_has_a_compact_header_then_every_entry_from_page_one(
+    history, uow_factory, clock
+):
     staff, first, later = history
     priya = staff["Priya Raman"]
     close = {"status": "Closed", "outcome": "Early help", "reason": "agreed at TAF"}
@@ -158,16 +160,17 @@ async def test_the_pdf_export_has_a_cover_every_entry_and_page_numbers(history, 
     pdf = chronology_pdf(record_, ExportFacts(school.name, who.display_name, clock.now()))
     reader = PdfReader(BytesIO(pdf))
     pages = [page.extract_text() for page in reader.pages]
-    cover, body = pages[0], "\n".join(pages[1:])
-    assert "Safeguarding chronology" in cover and "Priya Raman" in cover
-    assert "Amara Okafor" in cover and school.name in cover
-    assert "everything the exporter may see" in cover
+    first_page, body = pages[0], "\n".join(pages)
+    header = first_page[: first_page.index("MARKER-first")]  # the entries start on page 1
+    assert "Safeguarding chronology: Amara Okafor" in header and "Priya Raman" in header
+    assert school.name in header and "24/11/2026 10:50" in header
+    assert "everything the exporter may see" in header and "4 entries" in header
     for text in ("MARKER-first <b>bold</b>", "line two", "MARKER-action call", "MARKER-late"):
         assert text in body
     assert body.index("MARKER-first") < body.index("MARKER-action") < body.index("MARKER-late")
     assert "Agency: Social Care" in body and "closed: Early help" in body
     assert body.index("closed: Early help") < body.index("agreed at TAF")  # with its reason
-    assert f"Page 1 of {len(reader.pages)}" in cover
+    assert f"Page 1 of {len(reader.pages)}" in first_page
     assert all(f"Page {n} of {len(reader.pages)}" in p for n, p in enumerate(pages, 1))
     async with uow_factory() as uow:
         exported = await uow.session.scalar(

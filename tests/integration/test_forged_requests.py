@@ -40,6 +40,13 @@ FORGERIES = {
     "incident.show": (TEACHER_AAD, {"incident": 99999}, NOT_AVAILABLE, "access.refused"),
     # A teacher replaying the DSL team's oversight buttons.
     "incident.audit": (TEACHER_AAD, {"incident": 1}, NOT_AVAILABLE, "access.refused"),
+    # A teacher asking for a pasted email's original on an incident they cannot see.
+    "incident.original": (
+        TEACHER_AAD,
+        {"incident": 1, "action": 1},
+        NOT_AVAILABLE,
+        "access.refused",
+    ),
     "student.audit": (TEACHER_AAD, {"student": 1}, NOT_AVAILABLE, "access.refused"),
     "grant.withdraw": (TEACHER_AAD, {"incident": 1, "staff": 6}, NOT_AVAILABLE, "access.refused"),
     # A teacher replaying the DSL team's case buttons (the version is right; the person is not).

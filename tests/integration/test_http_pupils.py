@@ -387,10 +387,12 @@ async def test_the_export_link_downloads_the_whole_chronology_as_a_pdf_and_is_au
 ):
     card = await press(running_bot, "student.show", student=AMARA)
     ready = await press(running_bot, "student.export", **sent_back(card, "Export chronology (PDF)"))
+    # Said as it is: the link is signed with Priya's id, but anyone holding it can use it.
     assert texts(ready) == [
         "Chronology export",
-        "The PDF of Amara Okafor's chronology is ready. The link works for you only, for "
-        "5 minutes; Kestrel records the download.",
+        "The PDF of Amara Okafor's chronology is ready. Anyone with this link can download it "
+        "for the next 5 minutes. It is made when the link is opened, from what you may see "
+        "then, and the download is recorded against your name. Do not forward it.",
     ]
     link = link_of(ready)
     path, query = link.split("?")
@@ -410,12 +412,73 @@ async def test_the_export_link_downloads_the_whole_chronology_as_a_pdf_and_is_au
     pages, count = pdf_text(data)
     body = "\n".join(pages)
     assert "Amara Okafor" in pages[0] and "Priya Raman" in pages[0]
+    assert "Kestrel Demo Academy" in pages[0] and "everything the exporter may see" in pages[0]
+    assert "MARKER-first" in pages[0]  # the entries begin on the first page, under the header
     assert body.index("MARKER-first") < body.index("MARKER-action call") < body.index("MARKER-late")
     assert f"Page 1 of {count}" in pages[0]
     assert all(f"Page {n} of {count}" in page for n, page in enumerate(pages, 1))
     assert await audited(engine, "chronology.exported") == [
         (PRIYA, "link", "student", AMARA, {"entries": 3, "offset": 0, "of": 3})
     ]
+
+
+def one_line(text: str) -> str:
+    """Extracted PDF text with its line wrapping undone."""
+    return " ".join(text.split())
+
+
+async def test_the_pdf_draws_each_body_map_and_names_only_the_pupils_the_reader_may_see(
+    running_bot, history, staff, uow_factory, clock
+):
+    first, later = history
+    marked = await record(
+        uow_factory,
+        clock,
+        staff["James Whitfield"],
+        "pupils-map",
+        "MARKER-map",
+        PASTORAL,
+        "2026-11-10 12:00",
+        markers=2,
+        marker_1_side="Front",
+        marker_1_region="Left arm",
+        marker_1_note="MARKER-bruise",
+        marker_2_side="Back",
+        marker_2_region="Lower back",
+        marker_2_note="MARKER-scratch",
+    )
+    response, data = await fetch(
+        running_bot, link_of(await press(running_bot, "student.export", student=AMARA))
+    )
+    assert response.status == 200
+    reader = PdfReader(BytesIO(data))
+    pages = [one_line(page.extract_text()) for page in reader.pages]
+    # The one incident with markers has its picture (as the incident view draws it, 520x460);
+    # no other entry has one.
+    pictures = [(n, image.image.size) for n, p in enumerate(reader.pages) for image in p.images]
+    [(page, size)] = pictures
+    assert size == (520, 460)
+    assert f"Incident K-{marked}" in pages[page] and "Body map" in pages[page]
+    assert "1. Front, Left arm: MARKER-bruise" in pages[page]
+    assert "2. Back, Lower back: MARKER-scratch" in pages[page]
+    body = " ".join(pages)
+    # Amara is linked on Niamh's incident: the DSL may see Niamh, so she is named.
+    assert "Other pupils: Niamh Jones (Year 9, 9A, main pupil)" in body
+    assert body.count("Other pupils") == 1  # Amara's own incidents concern nobody else
+
+    # A viewer limited to Year 7 reads the incident through Amara but may not see Niamh.
+    async with uow_factory() as uow:
+        await uow.access.set_scope(staff["Daniel Hughes"].id, [7], [])
+        await uow.commit()
+    response, data = await fetch(
+        running_bot,
+        link_of(await press(running_bot, "student.export", aad=VIEWER_AAD, student=AMARA)),
+    )
+    assert response.status == 200
+    viewer = " ".join(one_line(page) for page in pdf_text(data)[0])
+    assert "MARKER-late" in viewer and "MARKER-bruise" in viewer
+    assert "Niamh" not in viewer and "Jones" not in viewer
+    assert "Other pupils: 1 not named (not the exporter's to see)" in viewer
 
 
 async def test_the_export_follows_the_filter_on_the_card(running_bot, history, engine):

@@ -25,6 +25,8 @@ TEACHER = TEACHER_AAD
 TOM_AAD = "4f1c6a0e-1d2b-4c3a-9b8e-000000000002"
 TEXT = "MARKER-txn she said it happened at the weekend"
 ACTION = "MARKER-txn-action phoned home"
+# Pasted as an HTML email: the action keeps its readable text, and the original as evidence.
+PASTED_ACTION = f"<div dir='ltr'><div>{ACTION}</div><div><br></div><div>from Sam's mum</div></div>"
 REASON = "MARKER-txn-reason agreed with the family"
 
 
@@ -138,9 +140,10 @@ def _steps() -> list[Step]:
         (
             Verb.ACTION_ADD,
             DSL_AAD,
-            lambda k: {"incident": k["incident"], "text": ACTION, "key": "txn-action-0001"},
+            lambda k: {"incident": k["incident"], "text": PASTED_ACTION, "key": "txn-action-0001"},
         ),
         (Verb.ACTION_LIST, DSL_AAD, lambda k: {"incident": k["incident"], "offset": 0}),
+        (Verb.INCIDENT_ORIGINAL, DSL_AAD, lambda k: {"incident": k["incident"], "action": 1}),
         (Verb.INCIDENT_EDIT_FORM, DSL_AAD, lambda k: _case(k)),
         (
             Verb.INCIDENT_EDIT,
