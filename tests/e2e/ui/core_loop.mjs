@@ -106,15 +106,20 @@ async function press(page, name, action) {
   }
 }
 
-// Types a line in the chat and returns the card that answers it (the first new card).
-async function say(page, text) {
+// Types a line in the chat and returns the card that answers it: the first new card whose text
+// matches `answer` (an alert arriving at the same moment is a new card too, and is passed over).
+async function say(page, text, answer) {
   const cards = page.locator('.ac-adaptiveCard');
   const before = await waitForChatToSettle(page);
   await page.locator('[data-lexical-editor="true"][role="textbox"]').click();
   await page.keyboard.type(text);
   await page.getByRole('button', { name: 'Send Message' }).click();
-  await cards.nth(before).waitFor({ state: 'visible' });
-  return cards.nth(before);
+  const deadline = Date.now() + STEP_TIMEOUT_MS;
+  for (let index = before; ; ) {
+    await cards.nth(index).waitFor({ state: 'visible', timeout: Math.max(1, deadline - Date.now()) });
+    if (answer.test(await cards.nth(index).innerText())) return cards.nth(index);
+    index += 1;
+  }
 }
 
 // Presses a card's button and waits for the card to be drawn again with the bot's answer (each
@@ -199,7 +204,7 @@ async function expectValue(input, pattern, what) {
 async function teacherRecordsAConcern(page) {
   let form;
   await press(page, 'james types add incident', async () => {
-    form = await say(page, 'add incident');
+    form = await say(page, 'add incident', /Add incident/);
     await expectText(form, /Add incident/, 'add incident');
   });
   // One press fewer: `add incident` answers with the form itself.
@@ -281,7 +286,7 @@ async function dslClosesTheCase(page, reference) {
   });
   let card;
   await press(page, 'priya opens her dashboard', async () => {
-    card = await say(page, 'dashboard');
+    card = await say(page, 'dashboard', /My dashboard/);
     if (await card.getByRole('button', { name: 'Open my dashboard', exact: true }).count()) {
       await pressButton(page, card, 'Open my dashboard');
     }
