@@ -61,9 +61,27 @@ def audit_report_card(
         subject = pupil_name(report.student, hide=hide_names)
         back = execute(Verb.STUDENT_SHOW, "Back to the record", student=report.student.id)
     card = audit_card(f"Audit: {subject}", report.lines, time_zone=time_zone)
+    card["actions"] = _pages(report, incident_id)
     if report.student is not None or incident_id is not None:
-        card["actions"] = [back]
+        card["actions"].append(back)
     return card
+
+
+def _pages(report: AuditReport, incident_id: int | None) -> list[Card]:
+    """Older events / Newer events, a page (REPORT_LINES) at a time."""
+    if report.student is not None:
+        verb, ids = Verb.STUDENT_AUDIT, {"student": report.student.id}
+    elif incident_id is not None:
+        verb, ids = Verb.INCIDENT_AUDIT, {"incident": incident_id}
+    else:
+        return []
+    pages = []
+    if report.more:
+        pages.append(execute(verb, "Older events", **ids, offset=report.offset + REPORT_LINES))
+    if report.offset:
+        newer = max(0, report.offset - REPORT_LINES)
+        pages.append(execute(verb, "Newer events", **ids, offset=newer))
+    return pages
 
 
 def audit_card(title: str, lines: Sequence[AuditLine], *, time_zone: str) -> Card:
@@ -81,6 +99,4 @@ def audit_card(title: str, lines: Sequence[AuditLine], *, time_zone: str) -> Car
             line.conversation_type, line.conversation_type or "Kestrel"
         )
         body.append(text_run(f"{when}  {line.actor} {what} ({record}, {where})"))
-    if len(lines) >= REPORT_LINES:
-        body.append(text_block(f"The newest {REPORT_LINES} events are shown.", subtle=True))
     return adaptive_card(body)

@@ -13,7 +13,7 @@ from safeguarding.incidents import IncidentFacts
 from safeguarding.school import Student
 from safeguarding.staff import StaffMember
 
-REPORT_LINES = 50
+REPORT_LINES = 25  # events a page
 
 
 @dataclass(frozen=True)
@@ -28,11 +28,14 @@ class AuditLine:
 
 @dataclass(frozen=True)
 class AuditReport:
-    """The newest events about one incident (`reference`) or one pupil (`student`)."""
+    """A page of events about one incident (`reference`) or one pupil (`student`), newest
+    first, from `offset`; `more` when older ones follow."""
 
     lines: tuple[AuditLine, ...]
     reference: str = ""
     student: Student | None = None
+    offset: int = 0
+    more: bool = False
 
 
 def may_oversee(actor: StaffMember, excluded: Collection[int], pupils: Collection[int]) -> bool:

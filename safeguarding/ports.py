@@ -232,7 +232,7 @@ class TypedWordsRepository(Protocol):
 class AuditLog(Protocol):
     async def append(self, event: AuditEvent) -> None: ...
     async def for_records(
-        self, school_id: int, records: Sequence[tuple[str, int]], limit: int
+        self, school_id: int, records: Sequence[tuple[str, int]], limit: int, offset: int = 0
     ) -> Sequence[AuditEvent]: ...
 
 

@@ -45,9 +45,9 @@ class SqlAuditLog:
         await self.session.flush()
 
     async def for_records(
-        self, school_id: int, records: Sequence[tuple[str, int]], limit: int
+        self, school_id: int, records: Sequence[tuple[str, int]], limit: int, offset: int = 0
     ) -> Sequence[AuditEvent]:
-        """The newest events about these records (type, id) in this school, newest first."""
+        """Events about these records (type, id) in this school, newest first, from `offset`."""
         if not records:
             return []
         wanted = or_(
@@ -60,6 +60,7 @@ class SqlAuditLog:
             select(AuditEventRow)
             .where(AuditEventRow.school_id == school_id, wanted)
             .order_by(AuditEventRow.id.desc())
+            .offset(offset)
             .limit(limit)
         )
         return [

@@ -4,19 +4,20 @@ from bot.handlers.viewing import incident_answer_card
 from bot.turns import Turn
 from cards.audit_report import audit_report_card
 from cards.elements import Card
-from cards.payloads import GrantRef, IncidentRef, StudentRef
+from cards.payloads import GrantRef, IncidentRef, StudentRef, offset_of
 from safeguarding.services.oversight import show_incident_audit, show_pupil_audit, withdraw_grant
 from safeguarding.services.press import Pressed
 
 
 async def incident_history(turn: Turn, ref: IncidentRef) -> Card:
     """Who looked at or changed this incident, newest first."""
-    return _report_card(turn, await turn.run(show_incident_audit, ref.incident), ref.incident)
+    pressed = await turn.run(show_incident_audit, ref.incident, offset_of(ref.values))
+    return _report_card(turn, pressed, ref.incident)
 
 
 async def pupil_report(turn: Turn, ref: StudentRef) -> Card:
     """Who looked at this pupil's record and incidents, newest first."""
-    return _report_card(turn, await turn.run(show_pupil_audit, ref.student))
+    return _report_card(turn, await turn.run(show_pupil_audit, ref.student, offset_of(ref.values)))
 
 
 async def withdraw(turn: Turn, ref: GrantRef) -> Card:

@@ -17,20 +17,22 @@ from safeguarding.services.viewing import open_incident
 from safeguarding.viewing import IncidentStatus, IncidentView
 
 
-async def show_incident_audit(press: Press, incident_id: int) -> Done[AuditReport]:
-    """Who looked at or changed this incident (incident.audit), newest first."""
+async def show_incident_audit(press: Press, incident_id: int, offset: int = 0) -> Done[AuditReport]:
+    """Who looked at or changed this incident (incident.audit), newest first, a page at
+    `offset`."""
     uow, actor = press.uow, press.staff
     facts = await uow.incidents.facts(actor.school_id, incident_id)
     excluded = await uow.access.excluded_students(actor.id)
     if facts is None or not may_oversee(actor, excluded, pupils_of(facts)):
         await press.refuse("incident.audit", ("incident", incident_id))
-    lines = await _lines(press, [("incident", incident_id)])
-    await press.audit(AuditAction.AUDIT_VIEWED, ("incident", incident_id))
-    return Done(AuditReport(lines, reference=reference(incident_id)))
+    lines, more = await _lines(press, [("incident", incident_id)], offset)
+    await press.audit(AuditAction.AUDIT_VIEWED, ("incident", incident_id), _page(offset))
+    return Done(AuditReport(lines, reference(incident_id), offset=offset, more=more))
 
 
-async def show_pupil_audit(press: Press, student_id: int) -> Done[AuditReport]:
-    """Who looked at this pupil's record and incidents (student.audit), newest first."""
+async def show_pupil_audit(press: Press, student_id: int, offset: int = 0) -> Done[AuditReport]:
+    """Who looked at this pupil's record and incidents (student.audit), newest first, a page
+    at `offset`."""
     uow, actor = press.uow, press.staff
     student = await uow.students.by_id(actor.school_id, student_id)
     excluded = await uow.access.excluded_students(actor.id)
@@ -38,9 +40,10 @@ async def show_pupil_audit(press: Press, student_id: int) -> Done[AuditReport]:
         await press.refuse("student.audit", ("student", student_id))
     ids = await uow.incidents.of_student(student_id)
     incidents = reportable(ids, await uow.incidents.facts_of(actor.school_id, ids), excluded)
-    lines = await _lines(press, [("student", student_id)] + [("incident", i) for i in incidents])
-    await press.audit(AuditAction.AUDIT_VIEWED, ("student", student_id))
-    return Done(AuditReport(lines, student=student))
+    records = [("student", student_id)] + [("incident", i) for i in incidents]
+    lines, more = await _lines(press, records, offset)
+    await press.audit(AuditAction.AUDIT_VIEWED, ("student", student_id), _page(offset))
+    return Done(AuditReport(lines, student=student, offset=offset, more=more))
 
 
 async def withdraw_grant(
@@ -60,8 +63,16 @@ async def withdraw_grant(
     return await open_incident(press, incident_id)
 
 
-async def _lines(press: Press, records: list[tuple[str, int]]) -> tuple[AuditLine, ...]:
+async def _lines(
+    press: Press, records: list[tuple[str, int]], offset: int
+) -> tuple[tuple[AuditLine, ...], bool]:
+    """A page of lines, and whether older events follow (one more is read to know)."""
     school_id = press.staff.school_id
-    events = await press.uow.audit.for_records(school_id, records, REPORT_LINES)
+    events = await press.uow.audit.for_records(school_id, records, REPORT_LINES + 1, offset)
     names = {s.id: s.display_name for s in await press.uow.staff.list(school_id)}
-    return audit_lines(events, names)
+    return audit_lines(events[:REPORT_LINES], names), len(events) > REPORT_LINES
+
+
+def _page(offset: int) -> dict[str, int] | None:
+    """The page viewed, in the audit event (only beyond the first)."""
+    return {"offset": offset} if offset else None

@@ -2,9 +2,10 @@
 
 import pytest
 
-from cards.audit_report import audit_card
+from cards.audit_report import audit_card, audit_report_card
 from safeguarding.errors import NotAvailable
 from safeguarding.incident_form import read_form
+from safeguarding.oversight import REPORT_LINES
 from safeguarding.services.oversight import show_incident_audit, show_pupil_audit, withdraw_grant
 from safeguarding.services.viewing import open_incident
 from tests.support.cards import assert_valid_card, texts
@@ -53,6 +54,35 @@ async def test_the_incident_history_names_who_recorded_and_who_opened_it(
     card = audit_card("Audit: K-1", again, time_zone="Europe/London")
     assert_valid_card(card)
     assert "24/11/2026 10:50  Priya Raman opened it (K-1, 1:1 chat)" in texts(card)
+
+
+async def test_a_long_history_pages_by_twenty_five_with_older_and_newer_and_back(
+    recorded, uow_factory, clock
+):
+    staff, incident = recorded
+    dsl = staff["Priya Raman"]
+    for _ in range(30):  # 30 views, after the recording and the grant: 32 events
+        await press_as(uow_factory, clock, dsl, open_incident, incident)
+    first = (await press_as(uow_factory, clock, dsl, show_incident_audit, incident)).view
+    assert (len(first.lines), first.offset, first.more) == (REPORT_LINES, 0, True)
+    card = audit_report_card(
+        first, hide_names=False, time_zone="Europe/London", incident_id=incident
+    )
+    assert_valid_card(card)
+    assert [(a["title"], a["data"]) for a in card["actions"]] == [
+        ("Older events", {"v": 1, "incident": incident, "offset": REPORT_LINES}),
+        ("Back to the incident", {"v": 1, "incident": incident}),
+    ]
+    older = (
+        await press_as(uow_factory, clock, dsl, show_incident_audit, incident, REPORT_LINES)
+    ).view
+    # The first page's own view is the newest event now, so the rest begin one later.
+    assert (len(older.lines), older.more) == (8, False)
+    assert [line.action for line in older.lines][-2:] == ["access.granted", "incident.recorded"]
+    card = audit_report_card(
+        older, hide_names=False, time_zone="Europe/London", incident_id=incident
+    )
+    assert [a["title"] for a in card["actions"]] == ["Newer events", "Back to the incident"]
 
 
 async def test_the_pupil_report_covers_the_pupils_incidents(recorded, uow_factory, clock):
