@@ -45,6 +45,11 @@ ACTION_WORDS = {
     "incident.moved": "moved it to another pupil",
     "incident.linked": "linked a pupil",
     "chronology.exported": "exported the chronology",
+    "roster.imported": "imported the roster",
+    "roster.import_failed": "tried to import the roster (nothing changed)",
+    "students.provisional_viewed": "looked at the pupils added by hand",
+    "student.merge_viewed": "looked at merging the pupil added by hand",
+    "student.merged": "merged the pupil added by hand into the roster's",
 }
 
 

@@ -53,7 +53,7 @@ def chronology_pdf(record: PupilRecord, facts: ExportFacts) -> bytes:
         rightMargin=18 * mm,
         topMargin=18 * mm,
         bottomMargin=20 * mm,
-        title=f"Chronology {record.student.upn}",
+        title=f"Chronology {record.student.known_upn or record.student.id}",
         author="Kestrel",
         subject="Safeguarding chronology",
     )
@@ -75,7 +75,7 @@ def _cover(record: PupilRecord, facts: ExportFacts, zone: ZoneInfo, styles) -> l
     born = student.date_of_birth.strftime("%d/%m/%Y") if student.date_of_birth else "not recorded"
     rows = [
         ("Pupil", name),
-        ("UPN", student.upn),
+        ("UPN", student.known_upn or "not recorded"),
         ("Date of birth", born),
         ("Year and tutor group", f"Year {student.year_group}, {student.tutor_group or 'none'}"),
         ("School", facts.school),

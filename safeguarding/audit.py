@@ -50,6 +50,11 @@ class AuditAction(StrEnum):
     INCIDENT_MOVED = "incident.moved"
     INCIDENT_LINKED = "incident.linked"
     CHRONOLOGY_EXPORTED = "chronology.exported"
+    ROSTER_IMPORTED = "roster.imported"
+    ROSTER_IMPORT_FAILED = "roster.import_failed"
+    PROVISIONAL_VIEWED = "students.provisional_viewed"
+    MERGE_VIEWED = "student.merge_viewed"
+    STUDENT_MERGED = "student.merged"
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from safeguarding.imports import ImportHealth
 from safeguarding.incidents import IncidentFacts, Status, reference
 from safeguarding.school import Student
 
@@ -50,6 +51,7 @@ class Dashboard:
     assigned: Section
     history: Section
     new: Section | None = None  # the DSL team's New concerns (None for everyone else)
+    imports: ImportHealth | None = None  # the roster's import status (DSL team, administrators)
 
     def offsets(self) -> list[int]:
         """Where each section starts, in the order More buttons carry them."""

@@ -15,6 +15,7 @@ from storage.audit import SqlAuditLog
 from storage.casework import SqlCases
 from storage.chats import SqlChats
 from storage.encryption import Keyring
+from storage.imports import SqlImportRuns
 from storage.incidents import SqlIncidents
 from storage.repositories import (
     SqlAlertGroups,
@@ -55,6 +56,7 @@ class SqlUnitOfWork:
         self.actions = SqlActions(self.session, self._keyring)
         self.audit = SqlAuditLog(self.session)
         self.typed_words = SqlTypedWords(self.session, self._keyring)
+        self.imports = SqlImportRuns(self.session)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -38,6 +38,7 @@ from cards.payloads.forms import (
 )
 from cards.payloads.pupils import (
     GrantRef,
+    MergeChoice,
     RecordPage,
     Words,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "GrantRef",
     "IncidentRef",
     "MAX_ID",
+    "MergeChoice",
     "NewForm",
     "NoIds",
     "Page",

@@ -15,6 +15,7 @@ from safeguarding.dashboard import (
 )
 from safeguarding.incidents import IncidentFacts
 from safeguarding.outcomes import Done
+from safeguarding.services.imports import import_status
 from safeguarding.services.press import Press
 from safeguarding.services.viewing import viewer_and_policy
 
@@ -57,6 +58,7 @@ async def _board(press: Press, pages: tuple[int, ...]) -> tuple[Dashboard, list[
         Section(tuple(map(line, assigned)), assigned_total, assigned_at),
         Section(tuple(map(line, history)), history_total, history_at),
         Section(tuple(map(line, new)), new_total, new_at) if actor.leads_safeguarding else None,
+        imports=await import_status(press),
     )
     return board, ids
 

@@ -38,7 +38,10 @@ async def show_pupil_audit(press: Press, student_id: int) -> Done[AuditReport]:
         await press.refuse("student.audit", ("student", student_id))
     ids = await uow.incidents.of_student(student_id)
     incidents = reportable(ids, await uow.incidents.facts_of(actor.school_id, ids), excluded)
-    lines = await _lines(press, [("student", student_id)] + [("incident", i) for i in incidents])
+    # A pupil added by hand and merged into this one: their events are this pupil's too.
+    pupils = [student_id, *await uow.students.merged_from(student_id)]
+    records = [("student", i) for i in pupils] + [("incident", i) for i in incidents]
+    lines = await _lines(press, records)
     await press.audit(AuditAction.AUDIT_VIEWED, ("student", student_id))
     return Done(AuditReport(lines, student=student))
 

@@ -11,7 +11,7 @@ from safeguarding.errors import InvalidInput, NotAvailable
 from safeguarding.files import ATTACH_WINDOW
 from safeguarding.incidents import IncidentDraft, NewIncident, PupilEntry, reference
 from safeguarding.recipients import AlertChoice, check_confirmed, grantees
-from safeguarding.school import Category, Student
+from safeguarding.school import PROVISIONAL_KEY, Category, Student
 from safeguarding.services.alerting import alert_recipients, grant_and_alert
 from safeguarding.services.press import Press
 
@@ -115,11 +115,12 @@ async def _provisional(press: Press, draft: IncidentDraft) -> Student:
         Student(
             id=0,
             school_id=press.staff.school_id,
-            upn=f"PROV-{secrets.token_hex(6)}",
+            upn=f"{PROVISIONAL_KEY}{secrets.token_hex(6)}",
             first_name=new.first_name,
             last_name=new.last_name,
             year_group=new.year_group,
             tutor_group="",
+            date_of_birth=new.date_of_birth,
             provisional=True,
         )
     )
