@@ -48,6 +48,7 @@ LABELS = {
 }
 OLDEST_PUPIL_YEARS = 30
 _UPN = re.compile(r"[A-Z0-9]{1,20}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # PostgreSQL refuses NUL; none belongs in a name
 _YEAR = re.compile(r"(?:year|yr|y|ncyear|nc)?0*(\d{1,2})")
 RECEPTION = frozenset({"r", "rec", "reception", "yr", "yearr", "yearreception", "kg"})
 _UK_DATE = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
@@ -200,6 +201,8 @@ def read_pupil(pupil: RawPupil, today: date, year_groups: Collection[int]) -> Ro
 
     if pupil.unreadable is not None:
         return Rejected(pupil.unreadable, "its text is not UTF-8", mis_id, upn)
+    if any(_CONTROL.search(v) for v in values.values()):
+        return rejected("its text has control characters")
     if not mis_id and not upn:
         return rejected("it has no MIS id and no UPN")
     if upn and not _UPN.fullmatch(upn):

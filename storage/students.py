@@ -99,15 +99,11 @@ class SqlStudents:
         return await self.session.scalar(query) or 0
 
     async def year_groups(self, school_id: int) -> tuple[int, ...]:
-        """The year groups the school's roster has now (pupils added by hand, and leavers, not
-        counted)."""
+        """The year groups the school's roster has had (pupils added by hand not counted;
+        leavers are, or a roster that lost a year group for a day could not bring it back)."""
         rows = await self.session.scalars(
             select(StudentRow.year_group)
-            .where(
-                StudentRow.school_id == school_id,
-                StudentRow.provisional.is_(False),
-                StudentRow.left_on.is_(None),
-            )
+            .where(StudentRow.school_id == school_id, StudentRow.provisional.is_(False))
             .distinct()
             .order_by(StudentRow.year_group)
         )
