@@ -218,3 +218,21 @@ async def _incident_about(uow_factory, clock, who, student_id: int) -> int:
     values = {"key": f"roster-{student_id}", "student_id": str(student_id), "text": "x"}
     draft = read_form(values | {"categories": "7"}, now=clock.now(), time_zone="Europe/London")
     return (await record_as(uow_factory, clock, who, draft)).incident_id
+
+
+async def test_over_http_a_leaver_is_not_in_the_typeahead_but_the_dsl_opens_their_record(
+    running_bot, uow_factory, clock, demo_roster
+):
+    from tests.integration.test_http_merging import press
+    from tests.support.activities import DSL_AAD, TEACHER_AAD, activity, as_user
+
+    await importing(uow_factory, clock, _report_without(demo_roster, GRACE_UPN), full=True)
+    search = as_user(activity("invoke_application_search", running_bot.connector_url), TEACHER_AAD)
+    search["value"]["queryText"] = "grace mah"
+    results = (await (await running_bot.post(search)).json())["value"]["results"]
+    assert results == []
+    found = await press(running_bot, "student.find", DSL_AAD, text="grace mah")
+    [title] = [a["title"] for b in found["body"] if b["type"] == "ActionSet" for a in b["actions"]]
+    assert title.startswith("Grace Mahmood (left) (Year 9")
+    record = await press(running_bot, "student.show", DSL_AAD, student=await _grace(uow_factory))
+    assert {"title": "Left", "value": "24/11/2026"} in record["body"][1]["facts"]
