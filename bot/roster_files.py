@@ -20,8 +20,9 @@ def read_roster_files(path: Path) -> dict[str, bytes]:
         if path.is_file():
             return {path.name: _limited(path.read_bytes(), path.name)}
     except (OSError, zipfile.BadZipFile) as error:
-        raise NotARoster(f"{path} cannot be read ({type(error).__name__}).", "unreadable") from None
-    raise NotARoster(f"There is no file or folder {path}.", "unreadable")
+        why = f"{path.name} cannot be read ({type(error).__name__})."
+        raise NotARoster(why, "unreadable") from None
+    raise NotARoster(f"There is no file or folder {path.name}.", "unreadable")
 
 
 def _folder(path: Path) -> dict[str, bytes]:

@@ -13,11 +13,11 @@ def import_summary(imported: Imported, path: Path) -> list[str]:
     where = f"{school.name} (school {school.id})"
     if not run.succeeded:
         return [f"kestrel: nothing imported into {where} from {path}: {run.failure}"]
-    source = SOURCES.get(run.source, run.source)
-    style = f", {imported.style}" if imported.style and imported.style != source else ""
+    source, style = SOURCES.get(run.source, run.source), imported.style
+    label = style if style.startswith(source) else f"{source}, {style}" if style else source
     full = " (full: pupils not in it have left)" if run.full else ""
     lines = [
-        f"imported pupils into {where} from {path} ({source}{style}){full}:",
+        f"imported pupils into {where} from {path} ({label}){full}:",
         "  " + ", ".join(f"{name} {count}" for name, count in run.counts().items()),
     ]
     if run.problems:

@@ -201,7 +201,7 @@ def read_pupil(pupil: RawPupil, today: date, year_groups: Collection[int]) -> Ro
 
     if pupil.unreadable is not None:
         return Rejected(pupil.unreadable, "its text is not UTF-8", mis_id, upn)
-    if any(_CONTROL.search(v) for v in values.values()):
+    if _CONTROL.search(" ".join(values.values())):
         return rejected("its text has control characters")
     if not mis_id and not upn:
         return rejected("it has no MIS id and no UPN")

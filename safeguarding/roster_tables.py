@@ -8,12 +8,13 @@ as surrogates, so one bad line costs that line and not the file.
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from safeguarding.roster import NotARoster, Where
 
-_SURROGATES = range(0xDC80, 0xDD00)  # how undecodable bytes come through "surrogateescape"
+_UNDECODED = re.compile("[\udc80-\udcff]")  # how "surrogateescape" keeps bytes not UTF-8
 HEADER_SEARCH = 5  # a report may have a title or a blank line or two above its header
 
 
@@ -57,15 +58,17 @@ def text_of(content: bytes) -> str:
 
 def table(name: str, content: bytes, *, header_at: int = 0) -> Table:
     """The file's records under its header (the row at `header_at`, 0 for the first)."""
-    rows = list(_rows(name, text_of(content)))
+    text = text_of(content)
+    rows = list(_rows(name, text))
     if len(rows) <= header_at:
         raise NotARoster(f"{name} is empty.", "empty")
     header = tuple(h.strip() for h in rows[header_at][1])
+    clean = not _UNDECODED.search(text)  # most files: no record to look at twice
     records = []
     for where, cells in rows[header_at + 1 :]:
         if not any(c.strip() for c in cells):
             continue  # a blank line
-        readable = not any(ord(ch) in _SURROGATES for cell in cells for ch in cell)
+        readable = clean or not any(_UNDECODED.search(cell) for cell in cells)
         records.append(Record(dict(zip(header, cells, strict=False)), where, readable))
     return Table(name, header, tuple(records))
 
