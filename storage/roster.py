@@ -9,24 +9,14 @@ from typing import Any, TypeVar
 from sqlalchemy import delete, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from safeguarding.roster import FIELDS
 from safeguarding.roster_changes import RosterChanges
 from safeguarding.school import Student
 from safeguarding.search import name_tokens, sort_key
 from storage.models import StudentNameTokenRow, StudentRow
 
 CHUNK = 1000  # ids per IN list, rows per statement
-_WRITTEN = (
-    "upn",
-    "mis_id",
-    "first_name",
-    "last_name",
-    "preferred_name",
-    "date_of_birth",
-    "year_group",
-    "tutor_group",
-    "house",
-    "left_on",
-)
+_WRITTEN = FIELDS  # what a roster gives is what is written
 T = TypeVar("T")
 
 

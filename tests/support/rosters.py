@@ -11,64 +11,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-FIRST = [
-    "Amara",
-    "Oliver",
-    "Zoë",
-    "Mohammed",
-    "Isla",
-    "Jack",
-    "Siân",
-    "Leo",
-    "Freya",
-    "Arjun",
-    "Chloé",
-    "Noah",
-    "Maya",
-    "Kacper",
-    "Ella",
-    "Theo",
-    "Aisha",
-    "Harry",
-    "Niamh",
-    "José",
-    "Grace",
-    "Samuel",
-    "Ruby",
-    "Kwame",
-    "Imogen",
-    "Dylan",
-    "Sofia",
-    "Lucas",
-    "Mia",
-    "Oscar",
-]
-LAST = [
-    "Okafor",
-    "Bennett",
-    "Kowalski",
-    "Hussain",
-    "Fraser",
-    "Thompson",
-    "Jones",
-    "Martin",
-    "Osei",
-    "Patel",
-    "Dubois",
-    "Williams",
-    "Chen",
-    "Nowak",
-    "Roberts",
-    "García",
-    "O'Brien",
-    "Taylor",
-    "Smith-Jones",
-    "Ahmed",
-    "Evans",
-    "Murphy",
-    "Clarke",
-    "Singh",
-]
+from bench.search import FIRST as SEARCH_FIRST
+from bench.search import LAST as SEARCH_LAST
+
+# The search bench's names (accents, apostrophes), and a few more.
+FIRST = [*SEARCH_FIRST, "Grace", "Samuel", "Ruby", "Kwame", "Imogen", "Dylan", "Sofia", "Lucas"]
+LAST = [*SEARCH_LAST, "Taylor", "Smith-Jones", "Ahmed", "Evans", "Murphy", "Clarke", "Singh"]
 YEARS = range(7, 14)
 SCHOOL, OTHER_SCHOOL = "org-1", "org-2"
 
