@@ -13,6 +13,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from safeguarding.roster_values import read_date, read_year
 from safeguarding.school import ROSTER_KEY, years_text
 
 # What a source may give; a field it does not give is left as it is on the pupils it updates.
@@ -47,18 +48,9 @@ LABELS = {
     "house": "house",
 }
 OLDEST_PUPIL_YEARS = 30
+_BORN = "date_of_birth"
 _UPN = re.compile(r"[A-Z0-9]{1,20}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # PostgreSQL refuses NUL; none belongs in a name
-_YEAR = re.compile(r"(?:year|yr|y|ncyear|nc)?0*(\d{1,2})")
-RECEPTION = frozenset({"r", "rec", "reception", "yr", "yearr", "yearreception", "kg"})
-_UK_DATE = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
-_MONTHS = {
-    m: n
-    for n, m in enumerate(
-        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
-    )
-}
-_WORDY_DATE = re.compile(r"(\d{1,2})[ \-]([a-z]{3})[a-z]*[ \-](\d{4})")
 
 
 class NotARoster(Exception):
@@ -191,40 +183,28 @@ def _first_of_its_ids(row: RosterRow, seen: dict[tuple[str, str], Where]) -> Ros
     return row
 
 
+class _Problem(ValueError):
+    """Why a row cannot be used, and the field it is about (its file may be another's)."""
+
+    def __init__(self, reason: str, field: str = "") -> None:
+        super().__init__(reason)
+        self.field = field
+
+
 def read_pupil(pupil: RawPupil, today: date, year_groups: Collection[int]) -> RosterRow | Rejected:
     """One pupil's row, or why it cannot be used."""
     values = {k: " ".join(v.split()) for k, v in pupil.values.items()}
     mis_id, upn = values.get("mis_id", ""), values.get("upn", "").replace(" ", "").upper()
-
-    def rejected(reason: str, at: str = "") -> Rejected:
-        return Rejected(pupil.found_at.get(at, pupil.where), reason, mis_id, upn)
-
     if pupil.unreadable is not None:
         return Rejected(pupil.unreadable, "its text is not UTF-8", mis_id, upn)
-    if _CONTROL.search(" ".join(values.values())):
-        return rejected("its text has control characters")
-    if not mis_id and not upn:
-        return rejected("it has no MIS id and no UPN")
-    if upn and not _UPN.fullmatch(upn):
-        return rejected("its UPN is not letters and digits (20 at most)")
-    for name in ("first_name", "last_name"):
-        if not values.get(name):
-            return rejected(f"it has no {LABELS[name]}")
-    for name, limit in LIMITS.items():
-        if len(values.get(name, "")) > limit:
-            return rejected(f"its {LABELS[name]} is longer than {limit} characters")
-    year = read_year(values.get("year_group", ""))
-    if year is None:
-        return rejected(f"unknown year group {values.get('year_group', '')[:20]!r}", "year_group")
-    if year_groups and year not in year_groups:
-        known = years_text(year_groups)
-        return rejected(f"year group {year} is not one of the school's ({known})", "year_group")
     try:
+        _check_text(values, mis_id, upn)
+        year = _year_group(values.get("year_group", ""), year_groups)
         born = _birth_date(values.get("date_of_birth", ""), pupil.day_first, today)
         left_on = _leaving_date(values.get("left_on", ""), pupil.day_first, today)
-    except ValueError as problem:
-        at = "left_on" if "leaving" in str(problem) else "date_of_birth"
-        return rejected(str(problem), at)
+    except _Problem as problem:
+        where = pupil.found_at.get(problem.field, pupil.where)
+        return Rejected(where, str(problem), mis_id, upn)
     return RosterRow(
         pupil.where,
         mis_id,
@@ -240,32 +220,31 @@ def read_pupil(pupil: RawPupil, today: date, year_groups: Collection[int]) -> Ro
     )
 
 
-def read_year(text: str) -> int | None:
-    """A year group as schools write it: 7, 07, Year 7, Y7, NC Year 7; R or Reception is 0."""
-    word = re.sub(r"[\s.]", "", text.lower())
-    if word in RECEPTION:
-        return 0
-    found = _YEAR.fullmatch(word)
-    return int(found.group(1)) if found and int(found.group(1)) <= 14 else None
+def _check_text(values: Mapping[str, str], mis_id: str, upn: str) -> None:
+    """An id, both names, nothing too long for its column, no control characters."""
+    if _CONTROL.search(" ".join(values.values())):
+        raise _Problem("its text has control characters")
+    if not mis_id and not upn:
+        raise _Problem("it has no MIS id and no UPN")
+    if upn and not _UPN.fullmatch(upn):
+        raise _Problem("its UPN is not letters and digits (20 at most)")
+    for name in ("first_name", "last_name"):
+        if not values.get(name):
+            raise _Problem(f"it has no {LABELS[name]}")
+    for name, limit in LIMITS.items():
+        if len(values.get(name, "")) > limit:
+            raise _Problem(f"its {LABELS[name]} is longer than {limit} characters")
 
 
-def read_date(text: str, *, day_first: bool) -> date | None:
-    """A date: ISO 8601 (YYYY-MM-DD, a time after it ignored); with `day_first` also
-    31/01/2015, 31-01-2015, 31.01.2015 and 31 Jan 2015. None when it is not one."""
-    text = text.strip().lower()
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}([t ].*)?", text):
-            return date.fromisoformat(text[:10])
-        if not day_first:
-            return None
-        if found := _UK_DATE.fullmatch(text):
-            day, month, year = (int(g) for g in found.groups())
-            return date(year, month, day)
-        if (found := _WORDY_DATE.fullmatch(text)) and found.group(2) in _MONTHS:
-            return date(int(found.group(3)), _MONTHS[found.group(2)], int(found.group(1)))
-    except ValueError:
-        return None
-    return None
+def _year_group(text: str, year_groups: Collection[int]) -> int:
+    """The year group, one of the school's (when it has any yet)."""
+    year = read_year(text)
+    if year is None:
+        raise _Problem(f"unknown year group {text[:20]!r}", "year_group")
+    if year_groups and year not in year_groups:
+        known = years_text(year_groups)
+        raise _Problem(f"year group {year} is not one of the school's ({known})", "year_group")
+    return year
 
 
 def _birth_date(text: str, day_first: bool, today: date) -> date | None:
@@ -273,11 +252,11 @@ def _birth_date(text: str, day_first: bool, today: date) -> date | None:
         return None
     born = read_date(text, day_first=day_first)
     if born is None:
-        raise ValueError(f"its date of birth is not a date ({_date_form(day_first)})")
+        raise _Problem(f"its date of birth is not a date ({_date_form(day_first)})", _BORN)
     if born > today:
-        raise ValueError("its date of birth is in the future")
+        raise _Problem("its date of birth is in the future", _BORN)
     if born < _years_before(today, OLDEST_PUPIL_YEARS):
-        raise ValueError(f"its date of birth is more than {OLDEST_PUPIL_YEARS} years ago")
+        raise _Problem(f"its date of birth is more than {OLDEST_PUPIL_YEARS} years ago", _BORN)
     return born
 
 
@@ -287,7 +266,7 @@ def _leaving_date(text: str, day_first: bool, today: date) -> date | None:
         return None
     left = read_date(text, day_first=day_first)
     if left is None:
-        raise ValueError(f"its leaving date is not a date ({_date_form(day_first)})")
+        raise _Problem(f"its leaving date is not a date ({_date_form(day_first)})", "left_on")
     return left if left <= today else None
 
 

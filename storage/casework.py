@@ -142,21 +142,13 @@ class SqlCases:
                 )
             )
         }
-        categories = select(IncidentCategoryRow.category_id).where(
-            IncidentCategoryRow.incident_id == incident_id
-        )
-        theirs = set(
-            await self.session.scalars(categories.where(IncidentCategoryRow.student_id == old))
-        )
+        theirs = await self._categories_of(incident_id, old)
+        ours = await self._categories_of(incident_id, new) if new in links else set()
         if new in links:
-            ours = set(
-                await self.session.scalars(categories.where(IncidentCategoryRow.student_id == new))
-            )
             links[new].linked = links[new].linked and links[old].linked
             links[new].monitoring = links[new].monitoring or links[old].monitoring
             await self.session.delete(links[old])
         else:
-            ours = set()
             links[old].student_id = new
         await self.session.execute(
             delete(IncidentCategoryRow).where(
@@ -168,6 +160,15 @@ class SqlCases:
             IncidentCategoryRow(incident_id=incident_id, student_id=new, category_id=c)
             for c in sorted(theirs - ours)
         )
+
+    async def _categories_of(self, incident_id: int, student_id: int) -> set[int]:
+        found = await self.session.scalars(
+            select(IncidentCategoryRow.category_id).where(
+                IncidentCategoryRow.incident_id == incident_id,
+                IncidentCategoryRow.student_id == student_id,
+            )
+        )
+        return set(found)
 
     async def _keep(self, incident_id: int, version: int) -> None:
         """The incident's content at `version`, as a version row (text re-sealed to it)."""

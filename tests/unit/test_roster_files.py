@@ -12,8 +12,9 @@ import pytest
 
 from bot.roster_files import read_roster_files
 from safeguarding.mis_report import columns
-from safeguarding.roster import NotARoster, check_roster, read_date, read_year
+from safeguarding.roster import NotARoster, check_roster
 from safeguarding.roster_formats import read_roster
+from safeguarding.roster_values import read_date, read_year
 from tests.support.rosters import oneroster_export, school_pupils
 
 DEMO = Path(__file__).resolve().parents[2] / "demo" / "roster"
