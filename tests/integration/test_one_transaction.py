@@ -265,6 +265,8 @@ async def test_every_press_opens_one_transaction_and_every_verb_it_shows_is_rout
         await _say(running_bot, counter, text)
     await _say(running_bot, counter, "what is this")
     assert counter.more_than_one == {}
+    merged = select(StudentRow.merged_into).where(StudentRow.provisional.is_(True))
+    assert await _scalar(engine, merged) == known["sam"]  # the walk's merge went through
     assert counter.verbs_seen <= set(VERBS), counter.verbs_seen - set(VERBS)
     # The Agents Playground's web UI cannot press a button whose data has a field named "key".
     assert "form_key" in counter.data_fields and "key" not in counter.data_fields
