@@ -118,3 +118,16 @@ def test_a_stale_import_is_shown_in_the_attention_colour():
     card = board(ImportHealth(Health.STALE, old))
     [line] = [b for b in card["body"] if "Import status" in b.get("text", "")]
     assert line.get("color") == "Attention" and "last import 21/11" in line["text"]
+
+
+def test_the_merge_payload_parses_strictly():
+    from cards.payloads import MergeChoice
+
+    assert MergeChoice.parse({"student": 9, "into": 4}) == MergeChoice(9, 4)
+    assert MergeChoice.parse({"student": 9, "into": "4", "merge_query": "sam"}) == MergeChoice(
+        9, 4, "sam"
+    )
+    assert MergeChoice.parse({"student": 9}) == MergeChoice(9)
+    assert MergeChoice.parse({"student": "9"}) is None
+    assert MergeChoice.parse({"student": 9, "into": "4 OR 1=1"}) is None
+    assert MergeChoice.parse({"student": 9, "into": 2**31}) is None
