@@ -1,4 +1,5 @@
-"""The `kestrel` command: serve, migrate, demo, audit verify, keys, package, playground-config."""
+"""The `kestrel` command: serve, migrate, demo, import pupils, audit verify, keys, package,
+playground-config."""
 
 import argparse
 import asyncio
@@ -14,10 +15,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.keyring import load_keyring
+from bot.roster_files import read_roster_files
+from bot.roster_summary import import_summary
 from bot.settings import ConfigurationError, Settings, database_url_from_env
 from safeguarding.clock import SystemClock
 from safeguarding.errors import InvalidInput
+from safeguarding.roster_formats import read_roster
 from safeguarding.seed import SeedResult, parse_school_seed
+from safeguarding.services.roster import Imported, ImportOptions, NoSuchSchool, import_pupils
 from safeguarding.services.seeding import seed_school
 from storage.audit import ChainReport, verify_audit_chains
 from storage.database import create_engine, redacted
@@ -57,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="seed the demo school (re-runnable)")
     demo.add_argument("--file", type=Path, default=DEMO_FILE, help="school data file (YAML)")
     demo.set_defaults(run=_demo)
+    _import_parser(commands)
     audit = commands.add_parser("audit", help="check the audit log")
     audit.add_argument("check", choices=["verify"], help="verify: recompute every hash chain")
     audit.set_defaults(run=_audit)
@@ -81,6 +87,57 @@ def _parser() -> argparse.ArgumentParser:
     playground.add_argument("--out", type=Path, help="file to write (default data/playground/)")
     playground.set_defaults(run=_playground_config)
     return parser
+
+
+def _import_parser(commands: argparse._SubParsersAction) -> None:
+    importing = commands.add_parser("import", help="import the school's pupils from its MIS")
+    what = importing.add_subparsers(required=True, metavar="what")
+    pupils = what.add_parser(
+        "pupils", help="a OneRoster or School Data Sync export (folder or zip), or an MIS report"
+    )
+    pupils.add_argument("path", type=Path, help="the folder, zip or CSV file")
+    pupils.add_argument(
+        "--school", type=int, help="the school's id (needed when there are several)"
+    )
+    pupils.add_argument(
+        "--full", action="store_true", help="the whole roster: pupils not in it have left"
+    )
+    pupils.add_argument(
+        "--new-year-groups",
+        type=_year_groups,
+        default=frozenset(),
+        metavar="N,N",
+        help="year groups the school has not had before (a new sixth form: 12,13)",
+    )
+    pupils.set_defaults(run=_import_pupils)
+
+
+def _year_groups(text: str) -> frozenset[int]:
+    years = [part.strip() for part in text.split(",") if part.strip()]
+    if not all(y.isdecimal() and 0 <= int(y) <= 14 for y in years):
+        raise argparse.ArgumentTypeError("year groups are numbers from 0 (Reception) to 14")
+    return frozenset(int(y) for y in years)
+
+
+def _import_pupils(args: argparse.Namespace) -> int:
+    options = ImportOptions(args.school, args.full, args.new_year_groups)
+
+    async def work(engine: AsyncEngine) -> Imported:
+        clock = SystemClock()
+        uow_factory = unit_of_work_factory(engine, clock)
+        return await import_pupils(
+            uow_factory, clock, lambda: read_roster(read_roster_files(args.path)), options
+        )
+
+    try:
+        imported = _on_database(database_url_from_env(), work)
+    except NoSuchSchool as error:
+        raise Refusal(str(error)) from error
+    succeeded = imported.run.succeeded
+    print(
+        "\n".join(import_summary(imported, args.path)), file=sys.stdout if succeeded else sys.stderr
+    )
+    return 0 if succeeded else 1
 
 
 def _serve(args: argparse.Namespace) -> None:

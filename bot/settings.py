@@ -72,6 +72,8 @@ class Settings:
     alerts_per_second: float = 50.0
     # Where the Bot Connector's signing keys are published; tests point this at a loopback server.
     openid_metadata_url: str | None = None
+    # The roster's import status turns Stale when the last import is older than this.
+    import_stale_hours: int = 26
 
     def __repr__(self) -> str:
         return (
@@ -115,6 +117,7 @@ class Settings:
             alerts_per_second=float(_per_second(env.get("KESTREL_ALERTS_PER_SECOND", "50"))),
             escalate_minutes=_minutes(env.get("KESTREL_ESCALATE_MINUTES", "15"), "ESCALATE"),
             openid_metadata_url=env.get("KESTREL_OPENID_METADATA_URL") or None,
+            import_stale_hours=_hours(env.get("KESTREL_IMPORT_STALE_HOURS", "26")),
         )
         settings.check()
         return settings
@@ -180,6 +183,12 @@ def _minutes(raw: str, name: str = "ELEVATION") -> int:
 def _per_second(raw: str) -> int:
     if not (raw.isascii() and raw.isdecimal()) or not 1 <= int(raw) <= 200:
         raise ConfigurationError(f"KESTREL_ALERTS_PER_SECOND must be 1 to 200, not {raw!r}")
+    return int(raw)
+
+
+def _hours(raw: str) -> int:
+    if not (raw.isascii() and raw.isdecimal()) or not 1 <= int(raw) <= 24 * 31:
+        raise ConfigurationError(f"KESTREL_IMPORT_STALE_HOURS must be 1 to 744, not {raw!r}")
     return int(raw)
 
 

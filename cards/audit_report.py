@@ -48,6 +48,11 @@ ACTION_WORDS = {
     "triage.chosen": "chose the triage channel",
     "triage.stopped": "stopped the triage channel",
     "triage.viewed": "opened it in the triage channel",
+    "roster.imported": "imported the roster",
+    "roster.import_failed": "tried to import the roster (nothing changed)",
+    "students.provisional_viewed": "looked at the pupils added by hand",
+    "student.merge_viewed": "looked at merging the pupil added by hand",
+    "student.merged": "merged the pupil added by hand into the roster's",
 }
 
 

@@ -58,7 +58,7 @@ def chronology_pdf(record: PupilRecord, facts: ExportFacts) -> bytes:
         rightMargin=18 * mm,
         topMargin=18 * mm,
         bottomMargin=20 * mm,
-        title=f"Chronology {record.student.upn}",
+        title=f"Chronology {record.student.known_upn or record.student.id}",
         author="Kestrel",
         subject="Safeguarding chronology",
     )
@@ -80,7 +80,7 @@ def _header(record: PupilRecord, facts: ExportFacts, zone: ZoneInfo, styles) -> 
     pairs = [
         ("Pupil", name),
         ("School", facts.school),
-        ("UPN", student.upn),
+        ("UPN", student.known_upn or "not recorded"),
         ("Exported by", facts.exported_by),
         ("Date of birth", born),
         ("Exported at", _when(facts.exported_at, zone)),

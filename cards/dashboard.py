@@ -4,6 +4,7 @@ its incident. Invoke only."""
 from zoneinfo import ZoneInfo
 
 from cards.elements import Card, action_set, adaptive_card, execute, heading, text_block, text_run
+from cards.imports import import_status
 from cards.payloads import DASHBOARD
 from cards.pupils import pupil_name
 from cards.verbs import Verb
@@ -23,6 +24,8 @@ def dashboard_card(board: Dashboard, *, hide_names: bool, time_zone: str) -> Car
     incident, saying why it is there, at most ten a section, with More where there are more."""
     zone = ZoneInfo(time_zone)
     body = [heading("My dashboard")]
+    if board.imports is not None:
+        body += import_status(board.imports, zone)
     if board.new is not None:
         body += _section(board, 3, hide_names, zone)
     for index in range(3):

@@ -46,6 +46,13 @@ def student_box(view: FormView) -> list[Card]:
             *_error(view, "new_last"),
             _year_input(view),
             *_error(view, "new_year"),
+            {
+                "type": "Input.Date",
+                "id": "new_dob",
+                "label": "Date of birth, if known (to match the roster)",
+                "value": _value(view, "new_dob"),
+            },
+            *_error(view, "new_dob"),
             action_set(
                 _button(view, Verb.INCIDENT_FORM, "Search the roster instead", op="existing")
             ),

@@ -68,6 +68,8 @@ def _what(event: CaseEvent, names: Mapping[int, str], pupils: Mapping[int, str])
     if event.kind == "moved":
         moved_from = pupils.get(event.detail.get("from", 0), "another pupil")
         moved_to = pupils.get(event.detail.get("to", 0), "another pupil")
+        if event.detail.get("merged"):  # a pupil added by hand, found on the roster
+            return f"{moved_from} merged into the roster's {moved_to}"
         return f"Moved from {moved_from} to {moved_to}"
     if event.kind == "linked":
         return f"Linked {pupils.get(event.detail.get('student', 0), 'a pupil')}"

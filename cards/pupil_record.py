@@ -94,20 +94,43 @@ def _overview(record: PupilRecord) -> list[Card]:
             ("Year", str(student.year_group)),
             ("Tutor group", student.tutor_group or "none"),
             ("House", student.house or "none"),
+            *([("Left", f"{student.left_on:%d/%m/%Y}")] if student.left_on else []),
             ("Monitoring", ", ".join(record.monitoring) or "none"),
             ("Open cases", ", ".join(i.reference for i in record.open_cases) or "none"),
         ]
     )
-    return [overview] + [
-        action_set(
-            execute(
-                Verb.INCIDENT_SHOW,
-                f"Open {incident.reference} ({incident.status.value})",
-                incident=incident.id,
+    return (
+        _roster_status(record)
+        + [overview]
+        + [
+            action_set(
+                execute(
+                    Verb.INCIDENT_SHOW,
+                    f"Open {incident.reference} ({incident.status.value})",
+                    incident=incident.id,
+                )
             )
+            for incident in record.open_cases[:5]
+        ]
+    )
+
+
+def _roster_status(record: PupilRecord) -> list[Card]:
+    """A pupil added by hand: merged into the roster's (open theirs), or waiting to be (the
+    DSL team may merge them from here)."""
+    student = record.student
+    if student.merged_into is not None:
+        opened = execute(Verb.STUDENT_SHOW, "Open the roster's record", student=student.merged_into)
+        return [
+            text_block("Merged into the roster's pupil: their record has everything now."),
+            action_set(opened),
+        ]
+    if student.provisional and record.oversees:
+        merge = execute(
+            Verb.STUDENT_MERGE_FORM, "Merge into the roster's pupil", student=student.id
         )
-        for incident in record.open_cases[:5]
-    ]
+        return [text_block("Added by hand: not on the roster yet.", subtle=True), action_set(merge)]
+    return []
 
 
 def _held_back(record: PupilRecord) -> list[Card]:

@@ -53,6 +53,11 @@ class AuditAction(StrEnum):
     TRIAGE_CHOSEN = "triage.chosen"
     TRIAGE_STOPPED = "triage.stopped"
     TRIAGE_VIEWED = "triage.viewed"
+    ROSTER_IMPORTED = "roster.imported"
+    ROSTER_IMPORT_FAILED = "roster.import_failed"
+    PROVISIONAL_VIEWED = "students.provisional_viewed"
+    MERGE_VIEWED = "student.merge_viewed"
+    STUDENT_MERGED = "student.merged"
 
 
 @dataclass(frozen=True)

@@ -51,10 +51,12 @@ class IncidentVersion:
 
 @dataclass(frozen=True)
 class Change:
-    """A correction: its case event and what it changes (one of content, moved_to, linked)."""
+    """A correction: its case event and what it changes (one of content, moved_to, linked,
+    merged)."""
 
     event: CaseEvent
     content: IncidentContent | None = None  # edited
     moved_to: int | None = None  # the new main pupil
     linked: tuple[int, frozenset[int]] | None = None  # a new linked pupil and their categories
+    merged: tuple[int, int] | None = None  # a provisional pupil (from, to): main or linked
     detail: dict[str, Any] = field(default_factory=dict)

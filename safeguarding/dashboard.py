@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from safeguarding.imports import ImportHealth
 from safeguarding.incidents import IncidentFacts, Status, reference
 from safeguarding.school import Student
 
@@ -87,6 +88,7 @@ class Dashboard:
     assigned: Section
     history: Section
     new: Section | None = None  # the DSL team's New concerns (None for everyone else)
+    imports: ImportHealth | None = None  # the roster's import status (DSL team, administrators)
 
     def offsets(self) -> list[int]:
         """Where each section starts, in the order More buttons carry them."""

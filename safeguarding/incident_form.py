@@ -32,7 +32,7 @@ from safeguarding.incidents import (
     PupilEntry,
     Status,
 )
-from safeguarding.school import AlertGroup, Category
+from safeguarding.school import AlertGroup, Category, years_text
 from safeguarding.search import StudentMatch
 from safeguarding.staff import StaffMember
 
@@ -123,7 +123,8 @@ def read_form(
     key = form_key(values)
     if not _KEY.fullmatch(key):
         errors["form"] = "This form is out of date. Please open Add incident again."
-    new_student = _new_student(values, errors, year_groups)
+    today = now.astimezone(ZoneInfo(time_zone)).date()
+    new_student = _new_student(values, errors, year_groups, today)
     main = _main_pupil(values, errors, truthy(values.get("new_student")))
     pupils = (main, *_linked_pupils(values, main, errors))
     text = text_of(values, errors, "Describe what happened, in the words used where you can.")
@@ -221,12 +222,13 @@ def _linked_pupils(
 
 
 def _new_student(
-    values: Mapping[str, Any], errors: dict[str, str], year_groups: Sequence[int]
+    values: Mapping[str, Any], errors: dict[str, str], year_groups: Sequence[int], today: date
 ) -> NewStudent | None:
     if not truthy(values.get("new_student")):
         return None
     first, last = (str(values.get(k) or "").strip()[:100] for k in ("new_first", "new_last"))
     year = str(values.get("new_year") or "").strip()
+    born = _new_birth_date(values, errors, today)
     if not first:
         errors["new_first"] = "Enter the pupil's first name."
     if not last:
@@ -235,18 +237,25 @@ def _new_student(
         errors["new_year"] = "Enter the year group as a number (0 for Reception)."
         return None
     if year_groups and int(year) not in year_groups:
-        errors["new_year"] = f"Choose one of the school's year groups ({_years(year_groups)})."
+        errors["new_year"] = f"Choose one of the school's year groups ({years_text(year_groups)})."
         return None
-    return NewStudent(first, last, int(year))
+    return NewStudent(first, last, int(year), born)
 
 
-def _years(year_groups: Sequence[int]) -> str:
-    """'7 to 13' for a run of years, '1, 3 and 5' otherwise."""
-    years = sorted(set(year_groups))
-    if years == list(range(years[0], years[-1] + 1)) and len(years) > 2:
-        return f"{years[0]} to {years[-1]}"
-    words = [str(y) for y in years]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+def _new_birth_date(values: Mapping[str, Any], errors: dict[str, str], today: date) -> date | None:
+    """The new student's date of birth, if known (it is how they are matched to the roster)."""
+    text = str(values.get("new_dob") or "").strip()
+    if not text:
+        return None
+    try:
+        born = date.fromisoformat(text)
+    except ValueError:
+        errors["new_dob"] = "Enter the date of birth as a date, or leave it empty."
+        return None
+    if born > today:
+        errors["new_dob"] = "The date of birth cannot be in the future."
+        return None
+    return born
 
 
 def text_of(values: Mapping[str, Any], errors: dict[str, str], missing: str) -> Readable:

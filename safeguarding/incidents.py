@@ -4,7 +4,7 @@ Reading the form into a draft is safeguarding/incident_form.py.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from safeguarding.access import Pupil, Record
@@ -77,6 +77,7 @@ class NewStudent:
     first_name: str
     last_name: str
     year_group: int
+    date_of_birth: date | None = None  # if known: it is how they are matched to the roster
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from safeguarding.school import Student
 
 MAX_RESULTS = 15
 PROVISIONAL = "(new, not yet confirmed)"  # a pupil added by hand, not yet in the roster
+LEFT = "(left)"  # a leaver: found by the DSL team only
 MAX_TERMS = 4
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 
@@ -56,8 +57,10 @@ class StudentMatch:
     @classmethod
     def of(cls, student: Student) -> "StudentMatch":
         """The pick-list line for a pupil (preferred first name when there is one); a pupil
-        added by hand says so, so that nobody takes them for the roster's."""
+        added by hand says so, so that nobody takes them for the roster's, and so does a
+        leaver."""
         first = student.preferred_name or student.first_name
         name = f"{first} {student.last_name}"
         name = f"{name} {PROVISIONAL}" if student.provisional else name
+        name = f"{name} {LEFT}" if student.left else name
         return cls(student.id, name, student.year_group, student.tutor_group)

@@ -102,6 +102,8 @@ class SqlCases:
                 )
                 .values(student_id=change.moved_to)
             )
+        if change.merged is not None:
+            await self._merge_pupil(event.incident_id, *change.merged)
         if change.linked is not None:
             student, categories = change.linked
             self.session.add(
@@ -127,6 +129,46 @@ class SqlCases:
         )
         await self.session.flush()
         return True
+
+    async def _merge_pupil(self, incident_id: int, old: int, new: int) -> None:
+        """The incident's rows for pupil `old` become `new`'s; where `new` was on it already,
+        one row: main if either was, monitored if either was, both pupils' categories."""
+        links = {
+            link.student_id: link
+            for link in await self.session.scalars(
+                select(IncidentStudentRow).where(
+                    IncidentStudentRow.incident_id == incident_id,
+                    IncidentStudentRow.student_id.in_((old, new)),
+                )
+            )
+        }
+        theirs = await self._categories_of(incident_id, old)
+        ours = await self._categories_of(incident_id, new) if new in links else set()
+        if new in links:
+            links[new].linked = links[new].linked and links[old].linked
+            links[new].monitoring = links[new].monitoring or links[old].monitoring
+            await self.session.delete(links[old])
+        else:
+            links[old].student_id = new
+        await self.session.execute(
+            delete(IncidentCategoryRow).where(
+                IncidentCategoryRow.incident_id == incident_id,
+                IncidentCategoryRow.student_id == old,
+            )
+        )
+        self.session.add_all(
+            IncidentCategoryRow(incident_id=incident_id, student_id=new, category_id=c)
+            for c in sorted(theirs - ours)
+        )
+
+    async def _categories_of(self, incident_id: int, student_id: int) -> set[int]:
+        found = await self.session.scalars(
+            select(IncidentCategoryRow.category_id).where(
+                IncidentCategoryRow.incident_id == incident_id,
+                IncidentCategoryRow.student_id == student_id,
+            )
+        )
+        return set(found)
 
     async def _keep(self, incident_id: int, version: int) -> None:
         """The incident's content at `version`, as a version row (text re-sealed to it)."""

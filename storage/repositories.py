@@ -33,6 +33,10 @@ class SqlSchools:
         row = await self.session.get(SchoolRow, school_id)
         return _school(row) if row else None
 
+    async def list(self) -> Sequence[School]:
+        rows = await self.session.scalars(select(SchoolRow).order_by(SchoolRow.id))
+        return [_school(row) for row in rows]
+
     async def ensure(self, name: str, tenant_id: str, time_zone: str) -> School:
         row = await self.session.scalar(select(SchoolRow).where(SchoolRow.tenant_id == tenant_id))
         if row is None:
@@ -224,6 +228,8 @@ def student_of(row: StudentRow) -> Student:
         mis_id=row.mis_id,
         date_of_birth=row.date_of_birth,
         provisional=row.provisional,
+        left_on=row.left_on,
+        merged_into=row.merged_into,
     )
 
 

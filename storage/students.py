@@ -1,19 +1,31 @@
-"""Pupils in SQL: the roster, their name tokens for search, and the year groups it has."""
+"""Pupils in SQL: the roster, their name tokens for search, the year groups it has, leavers, and
+provisional pupils merged into the roster's."""
 
 from collections.abc import Sequence
 from dataclasses import asdict
 
-from sqlalchemy import delete, func, intersect, select
+from sqlalchemy import delete, false, func, intersect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.clock import Clock
+from safeguarding.roster_changes import RosterChanges
 from safeguarding.school import Student
-from safeguarding.search import name_tokens, sort_key
 from storage.models import (
+    ExclusionRow,
     StudentNameTokenRow,
     StudentRow,
 )
 from storage.repositories import student_of
+from storage.roster import apply_changes, index_names
+
+# What a seed or a new student may set; leaving and merging have their own paths.
+_SEEDED = frozenset(Student.__dataclass_fields__) - {
+    "id",
+    "school_id",
+    "upn",
+    "left_on",
+    "merged_into",
+}
 
 
 class SqlStudents:
@@ -32,23 +44,11 @@ class SqlStudents:
             )
             self.session.add(row)
         for name, value in asdict(student).items():
-            if name not in ("id", "school_id", "upn"):
+            if name in _SEEDED:
                 setattr(row, name, value)
         await self.session.flush()
-        await self._index_names(row)
+        await index_names(self.session, [student_of(row)])
         return student_of(row)
-
-    async def _index_names(self, row: StudentRow) -> None:
-        tokens = name_tokens(row.first_name, row.last_name, row.preferred_name)
-        await self.session.execute(
-            delete(StudentNameTokenRow).where(StudentNameTokenRow.student_id == row.id)
-        )
-        key = sort_key(row.first_name, row.last_name)
-        self.session.add_all(
-            StudentNameTokenRow(student_id=row.id, token=t, school_id=row.school_id, sort_key=key)
-            for t in tokens
-        )
-        await self.session.flush()
 
     async def search(
         self,
@@ -58,14 +58,20 @@ class SqlStudents:
         hidden: frozenset[int],
         limit: int,
         offset: int = 0,
+        leavers: bool = False,
     ) -> Sequence[Student]:
-        """Pupils with a name token starting with each term (indexed range scans), by name."""
+        """Pupils with a name token starting with each term (indexed range scans), by name;
+        leavers only when asked (the DSL team's search)."""
         # One index range per term gives (sort key, pupil) in name order from the index alone;
         # intersected, the first page is chosen there and only those pupils are read.
         tokens = StudentNameTokenRow
+        which = tokens.leaver.in_((False, True)) if leavers else tokens.leaver == false()
         ranges = [
             select(tokens.sort_key, tokens.student_id).where(
-                tokens.school_id == school_id, tokens.token >= term, tokens.token < term + "\uffff"
+                tokens.school_id == school_id,
+                which,
+                tokens.token >= term,
+                tokens.token < term + "\uffff",
             )
             for term in terms
         ]
@@ -93,7 +99,8 @@ class SqlStudents:
         return await self.session.scalar(query) or 0
 
     async def year_groups(self, school_id: int) -> tuple[int, ...]:
-        """The year groups the school's roster has (pupils added by hand not counted)."""
+        """The year groups the school's roster has had (pupils added by hand not counted;
+        leavers are, or a roster that lost a year group for a day could not bring it back)."""
         rows = await self.session.scalars(
             select(StudentRow.year_group)
             .where(StudentRow.school_id == school_id, StudentRow.provisional.is_(False))
@@ -101,3 +108,50 @@ class SqlStudents:
             .order_by(StudentRow.year_group)
         )
         return tuple(rows)
+
+    async def roster(self, school_id: int) -> Sequence[Student]:
+        """Every pupil of the school (leavers, provisional and merged pupils too: their UPNs
+        are taken), read in one query."""
+        rows = await self.session.execute(
+            select(StudentRow.__table__).where(StudentRow.school_id == school_id)
+        )
+        return [student_of(row) for row in rows]
+
+    async def apply_roster(self, changes: RosterChanges) -> None:
+        """Write what a roster changes: new pupils, changed ones, leavers (in bulk)."""
+        await apply_changes(self.session, changes, self.clock.now())
+
+    async def provisional(self, school_id: int) -> Sequence[Student]:
+        """Pupils added by hand that wait to be merged into the roster's, by name."""
+        rows = await self.session.scalars(
+            select(StudentRow)
+            .where(
+                StudentRow.school_id == school_id,
+                StudentRow.provisional.is_(True),
+                StudentRow.merged_into.is_(None),
+            )
+            .order_by(StudentRow.last_name, StudentRow.first_name, StudentRow.id)
+        )
+        return [student_of(row) for row in rows]
+
+    async def merge(self, provisional_id: int, into_id: int) -> None:
+        """The provisional pupil becomes the roster's: exclusions move, their name leaves the
+        search, and their row is kept, saying whose it became."""
+        await self.session.execute(
+            update(ExclusionRow)
+            .where(ExclusionRow.student_id == provisional_id)
+            .values(student_id=into_id)
+        )
+        await self.session.execute(
+            delete(StudentNameTokenRow).where(StudentNameTokenRow.student_id == provisional_id)
+        )
+        await self.session.execute(
+            update(StudentRow).where(StudentRow.id == provisional_id).values(merged_into=into_id)
+        )
+
+    async def merged_from(self, student_id: int) -> Sequence[int]:
+        """The provisional pupils merged into this one."""
+        rows = await self.session.scalars(
+            select(StudentRow.id).where(StudentRow.merged_into == student_id)
+        )
+        return list(rows)

@@ -16,6 +16,7 @@ from storage.casework import SqlCases
 from storage.chats import SqlChats
 from storage.dashboard import SqlDashboard
 from storage.encryption import Keyring
+from storage.imports import SqlImportRuns
 from storage.incidents import SqlIncidents
 from storage.repositories import (
     SqlAlertGroups,
@@ -59,6 +60,7 @@ class SqlUnitOfWork:
         self.actions = SqlActions(self.session, self._keyring)
         self.audit = SqlAuditLog(self.session)
         self.typed_words = SqlTypedWords(self.session, self._keyring)
+        self.imports = SqlImportRuns(self.session)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

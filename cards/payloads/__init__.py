@@ -40,6 +40,7 @@ from cards.payloads.forms import (
 )
 from cards.payloads.pupils import (
     GrantRef,
+    MergeChoice,
     RecordPage,
     Words,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "GrantRef",
     "IncidentRef",
     "MAX_ID",
+    "MergeChoice",
     "NewForm",
     "NoIds",
     "OriginalPart",

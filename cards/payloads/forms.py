@@ -10,7 +10,7 @@ from cards.payloads.base import record_id, token_of
 # The names the Add Incident form's inputs and state use; anything else is not from our card.
 FORM_FIELD = re.compile(
     r"(form_key|key|linked|markers|new_student|evidence|confirm|op|student|dialog|student_id|pupil_query"
-    r"|new_first|new_last|new_year|text|categories|link_query|link_pick|date|time|status"
+    r"|new_first|new_last|new_year|new_dob|text|categories|link_query|link_pick|date|time|status"
     r"|assignee|agencies|agency_other|alert_staff|alert_people|alert_groups"
     r"|linked_\d{1,18}_(same|categories|monitoring)|marker_\d{1,2}_(side|region|note))"
 )

@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Self
 
-from cards.payloads.base import code_of, record_id, token_of
+from cards.payloads.base import chosen_id, code_of, record_id, token_of
 
 
 @dataclass(frozen=True)
@@ -48,3 +48,23 @@ class GrantRef:
     def parse(cls, data: Mapping[str, Any]) -> Self | None:
         incident, staff = record_id(data.get("incident")), record_id(data.get("staff"))
         return None if incident is None or staff is None else cls(incident, staff)
+
+
+@dataclass(frozen=True)
+class MergeChoice:
+    """A pupil added by hand (`student`) and the roster's pupil chosen for them (`into`: a
+    button's id, or the text of a choice), with the name typed to find one (`merge_query`)."""
+
+    student: int
+    into: int | None = None
+    query: str = ""
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> Self | None:
+        student, into = record_id(data.get("student")), data.get("into")
+        if student is None:
+            return None
+        chosen = record_id(into) if type(into) is int else chosen_id(into)
+        if into not in (None, "") and chosen is None:
+            return None
+        return cls(student, chosen, str(data.get("merge_query") or "")[:100])

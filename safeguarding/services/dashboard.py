@@ -21,6 +21,7 @@ from safeguarding.dashboard import (
 )
 from safeguarding.incidents import IncidentFacts
 from safeguarding.outcomes import Done
+from safeguarding.services.imports import import_status
 from safeguarding.services.press import Press
 from safeguarding.services.viewing import viewer_and_policy
 
@@ -66,6 +67,7 @@ async def _board(press: Press, pages: tuple[int, ...]) -> tuple[Dashboard, list[
         section(stored.assigned, ASSIGNED),
         section(stored.history, HISTORY),
         section(stored.new, NEW) if stored.new is not None else None,
+        imports=await import_status(press),
     )
     return board, ids
 

@@ -58,7 +58,7 @@ async def find_pupil_to_exclude(press: Press, query: str, error: str = "") -> Do
     typeahead does not); the list again, saying so, when none match."""
     if not sets_exclusions(press.staff):
         await press.refuse("exclusion.list")
-    matches = tuple(await students_matching(press, query))
+    matches = tuple(await students_matching(press, query, leavers=True))  # the DSL's search
     if not matches:
         return await show_exclusions(press, query=query, error=NO_MATCH)
     return await show_exclusions(press, query=query, matches=matches, error=error)

@@ -40,7 +40,9 @@ async def show_pupil_audit(press: Press, student_id: int, offset: int = 0) -> Do
         await press.refuse("student.audit", ("student", student_id))
     ids = await uow.incidents.of_student(student_id)
     incidents = reportable(ids, await uow.incidents.facts_of(actor.school_id, ids), excluded)
-    records = [("student", student_id)] + [("incident", i) for i in incidents]
+    # A pupil added by hand and merged into this one: their events are this pupil's too.
+    pupils = [student_id, *await uow.students.merged_from(student_id)]
+    records = [("student", i) for i in pupils] + [("incident", i) for i in incidents]
     lines, more = await _lines(press, records, offset)
     await press.audit(AuditAction.AUDIT_VIEWED, ("student", student_id), _page(offset))
     return Done(AuditReport(lines, student=student, offset=offset, more=more))

@@ -20,6 +20,7 @@ from safeguarding.chats import ChatAddress
 from safeguarding.clock import Clock
 from safeguarding.errors import NeedsElevation, NotAvailable, NotRecognised, Refusal
 from safeguarding.identity import Caller, Identified, TenantPolicy, fingerprint
+from safeguarding.imports import DEFAULT_STALE_AFTER
 from safeguarding.outcomes import NeedsCode
 from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
 from safeguarding.school import School
@@ -37,6 +38,7 @@ class Rules:
     escalate_after: timedelta = timedelta(minutes=15)  # urgent concerns nobody has read
     elevation_lasts: timedelta = DEFAULT_ELEVATION
     max_attachment_bytes: int = MAX_ATTACHMENT_BYTES
+    import_stale_after: timedelta = DEFAULT_STALE_AFTER  # the roster's import status: Stale
 
 
 class Presser(Protocol):

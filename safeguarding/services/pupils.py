@@ -66,7 +66,8 @@ async def find_pupils(press: Press, text: str, words: str = "") -> Done[PupilMat
     if not may_view_pupils(press.staff, policy):
         await press.refuse("student.find", ("staff", press.staff.id))
     query = (text or await held_words(press, words)).strip()[:MAX_QUERY]
-    return Done(PupilMatches(query, tuple(await students_matching(press, query))))
+    leavers = press.staff.leads_safeguarding  # the DSL team still finds pupils who have left
+    return Done(PupilMatches(query, tuple(await students_matching(press, query, leavers=leavers))))
 
 
 async def show_pupil(

@@ -11,7 +11,7 @@ from safeguarding.errors import InvalidInput, NotAvailable
 from safeguarding.files import ATTACH_WINDOW
 from safeguarding.incidents import IncidentDraft, NewIncident, PupilEntry, reference
 from safeguarding.recipients import AlertChoice, check_confirmed, grantees
-from safeguarding.school import Category, Student
+from safeguarding.school import PROVISIONAL_KEY, Category, Student
 from safeguarding.services.alerting import alert_recipients, grant_and_alert
 from safeguarding.services.press import Press
 from safeguarding.services.triage import post_to_triage
@@ -64,8 +64,9 @@ async def store_incident(press: Press, draft: IncidentDraft) -> Recorded:
         "students": [p.student_id for p in pupils],
         "categories": sorted({c for p in pupils for c in p.category_ids}),
         "alerted": sorted(recipients),
-        "triage": await post_to_triage(press, incident_id),
     }
+    if await post_to_triage(press, incident_id):
+        detail["triage"] = True  # posted to the school's triage channel
     await press.audit(AuditAction.INCIDENT_RECORDED, ("incident", incident_id), detail)
     await grant_and_alert(press, incident_id, recipients, granted)
     return Recorded(incident_id, alerted=len(recipients))
@@ -117,11 +118,12 @@ async def _provisional(press: Press, draft: IncidentDraft) -> Student:
         Student(
             id=0,
             school_id=press.staff.school_id,
-            upn=f"PROV-{secrets.token_hex(6)}",
+            upn=f"{PROVISIONAL_KEY}{secrets.token_hex(6)}",
             first_name=new.first_name,
             last_name=new.last_name,
             year_group=new.year_group,
             tutor_group="",
+            date_of_birth=new.date_of_birth,
             provisional=True,
         )
     )

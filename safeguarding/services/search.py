@@ -6,15 +6,16 @@ from safeguarding.services.press import Press
 
 
 async def students_matching(
-    press: Press, text: str, limit: int = MAX_RESULTS, offset: int = 0
+    press: Press, text: str, limit: int = MAX_RESULTS, offset: int = 0, *, leavers: bool = False
 ) -> list[StudentMatch]:
-    """Pupils whose names start with the typed words; never one this member is excluded from."""
+    """Pupils whose names start with the typed words; never one this member is excluded from.
+    Leavers only for `leavers` (the DSL team finding records): never to record against."""
     terms = query_terms(text)
     if not terms:
         return []
     hidden = await press.uow.access.excluded_students(press.staff.id)
     found = await press.uow.students.search(
-        press.staff.school_id, terms, hidden=hidden, limit=limit, offset=offset
+        press.staff.school_id, terms, hidden=hidden, limit=limit, offset=offset, leavers=leavers
     )
     return [StudentMatch.of(student) for student in found]
 

@@ -24,6 +24,7 @@ from storage.models.casework import (
     CaseEventRow,
     IncidentVersionRow,
 )
+from storage.models.imports import ImportRunRow
 from storage.models.incidents import (
     AttachmentRow,
     AttachWindowRow,
@@ -66,6 +67,7 @@ __all__ = [
     "CategoryStaffRightsRow",
     "ChatAddressRow",
     "ExclusionRow",
+    "ImportRunRow",
     "IncidentCategoryRow",
     "IncidentGrantRow",
     "IncidentRow",

@@ -53,6 +53,7 @@ class StudentRow(Base):
     __table_args__ = (
         UniqueConstraint("school_id", "upn"),
         Index(None, "school_id", "last_name", "first_name"),
+        Index(None, "school_id", "mis_id"),  # a roster's rows are matched by MIS id
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,6 +69,12 @@ class StudentRow(Base):
     house: Mapped[str] = mapped_column(String(50), default="")
     provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # A leaver (the roster's leaving date, or the day a full import no longer listed them).
+    left_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # A provisional pupil merged into the roster's: their records moved there, the row kept.
+    merged_into: Mapped[int | None] = mapped_column(
+        ForeignKey("students.id"), nullable=True, index=True
+    )
 
 
 class AlertGroupRow(Base):
@@ -114,7 +121,17 @@ class StudentNameTokenRow(Base):
     """
 
     __tablename__ = "student_name_tokens"
-    __table_args__ = (Index(None, "school_id", "token", "sort_key", "student_id"),)
+    # Leavers in their own range: recording never offers them, the DSL team's search does.
+    __table_args__ = (
+        Index(
+            "ix_student_name_tokens_lookup",
+            "school_id",
+            "leaver",
+            "token",
+            "sort_key",
+            "student_id",
+        ),
+    )
 
     student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), primary_key=True)
     # Byte order (SQLite's default; "C" on PostgreSQL) so that prefix ranges are exact.
@@ -125,6 +142,7 @@ class StudentNameTokenRow(Base):
     sort_key: Mapped[str] = mapped_column(
         String(210).with_variant(String(210, collation="C"), "postgresql")
     )
+    leaver: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class AgencyRow(Base):

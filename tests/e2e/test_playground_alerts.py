@@ -163,9 +163,10 @@ def _dashboard_rows(dashboard: Json) -> DashboardRows:
     """Read every section's rows out of a dashboard card (rows are containers under a title)."""
     totals, rows, section = {}, {}, ""
     for element in dashboard["body"]:
-        if element["type"] == "TextBlock" and element["text"].startswith("**"):
-            heading = re.fullmatch(r"\*\*(.+)\*\* \((\d+)\)", element["text"])
-            assert heading, element["text"]
+        heading = element["type"] == "TextBlock" and re.fullmatch(
+            r"\*\*(.+)\*\* \((\d+)\)", element["text"]
+        )  # a section's title and count ("**Alerts** (2)"); the import status is not one
+        if heading:
             section = heading.group(1)
             totals[section] = int(heading.group(2))
         elif section and element["type"] == "Container":

@@ -96,8 +96,15 @@ async def test_pressing_my_dashboard_on_the_welcome_card_replaces_it_with_the_da
     shown = texts(card)
     assert shown[0] == "My dashboard"
     sections = [t.split(" (")[0] for t in shown if t.startswith("**")]
-    # The current user is the DSL: New concerns heads her dashboard (issue 12).
-    assert sections == ["**New concerns**", "**Alerts**", "**My assigned**", "**My history**"]
+    # The current user is the DSL: the roster's import status (the demo never imported one),
+    # then New concerns head her dashboard (issues 13 and 12).
+    assert sections == [
+        "**Import status: Stale**",
+        "**New concerns**",
+        "**Alerts**",
+        "**My assigned**",
+        "**My history**",
+    ]
 
 
 async def test_someone_not_in_the_school_gets_the_not_set_up_card_and_nothing_else(

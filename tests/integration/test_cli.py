@@ -62,6 +62,52 @@ def test_migrate_then_demo_twice_seeds_the_school_once(cli_database):
     assert "8 staff, 68 students, 10 categories, 2 alert groups" in first.stdout
 
 
+DEMO_ROSTER = Path(__file__).resolve().parents[2] / "demo" / "roster"
+
+
+def test_import_pupils_prints_what_it_changed_and_a_second_run_changes_nothing(cli_database):
+    assert run("migrate", env=cli_database).returncode == 0
+    assert run("demo", env=cli_database).returncode == 0
+    report = str(DEMO_ROSTER / "bromcom-students.csv")
+    first = run("import", "pupils", report, env=cli_database)
+    second = run("import", "pupils", report, "--school", "1", env=cli_database)
+    assert first.returncode == 0, first.stderr
+    assert "(MIS report, Bromcom headers)" in first.stdout
+    assert "created 1, updated 6, returned 0, left 1, unchanged 0, rejected 0" in first.stdout
+    assert "unchanged 8, rejected 0" in second.stdout
+    for name in ("Noor", "Haddad", "Ines"):  # never a pupil's name
+        assert name not in first.stdout + second.stdout
+
+
+def test_import_pupils_prints_the_rejected_rows_and_imports_the_rest(cli_database, tmp_path):
+    assert run("migrate", env=cli_database).returncode == 0
+    assert run("demo", env=cli_database).returncode == 0
+    report = tmp_path / "report.csv"
+    lines = (DEMO_ROSTER / "sims-student-list.csv").read_text(encoding="utf-8").splitlines()
+    lines.insert(3, "2001,,Future,Fay,,01/01/2031,Year 7,7A,Hawk,")
+    report.write_text("\n".join(lines), encoding="utf-8")
+    result = run("import", "pupils", str(report), env=cli_database)
+    assert result.returncode == 0, result.stderr
+    assert "rejected 1" in result.stdout
+    assert "report.csv line 4: its date of birth is in the future" in result.stdout
+
+
+def test_import_pupils_refuses_a_file_that_is_not_a_roster_with_why(cli_database, tmp_path):
+    assert run("migrate", env=cli_database).returncode == 0
+    assert run("demo", env=cli_database).returncode == 0
+    notes = tmp_path / "notes.csv"
+    notes.write_text("Name,Class\nAmara Okafor,7A\n", encoding="utf-8")
+    result = run("import", "pupils", str(notes), env=cli_database)
+    assert result.returncode == 1
+    assert "nothing imported into Kestrel Demo Academy" in result.stderr
+    assert "has no column for the first name" in result.stderr
+    missing = run(
+        "import", "pupils", str(DEMO_ROSTER / "oneroster"), "--school", "9", env=cli_database
+    )
+    assert missing.returncode == 2 and "there is no school 9" in missing.stderr
+    assert "Traceback" not in result.stderr + missing.stderr
+
+
 def test_demo_with_a_broken_file_explains_and_changes_nothing(tmp_path):
     env = {"KESTREL_DATA_DIR": str(tmp_path)}
     broken = tmp_path / "broken.yaml"
@@ -170,7 +216,14 @@ async def test_keys_rotate_re_encrypts_old_secrets_with_the_new_key(
 
 
 @pytest.mark.parametrize(
-    "command", [["migrate"], ["demo"], ["audit", "verify"], ["serve", "--local"]]
+    "command",
+    [
+        ["migrate"],
+        ["demo"],
+        ["audit", "verify"],
+        ["serve", "--local"],
+        ["import", "pupils", "x.csv"],
+    ],
 )
 def test_an_unreachable_database_is_one_line_not_a_traceback(command):
     env = {

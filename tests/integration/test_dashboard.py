@@ -145,7 +145,8 @@ async def test_a_concern_that_alerts_nobody_heads_the_dsl_teams_new_concerns(
     assert (await board(uow_factory, clock, teacher)).new is None  # the DSL team's only
     card = dashboard_card(await board(uow_factory, clock, dsl), hide_names=False, time_zone=ZONE)
     assert_valid_card(card)
-    assert texts(card)[1] == "**New concerns** (2)"  # it heads the dashboard
+    # it heads the dashboard, under the import status
+    assert texts(card)[1:3] == ["**Import status: Stale** (no import yet)", "**New concerns** (2)"]
     assign = [e for e in elements(card) if e.get("title") == "Assign to me"]
     assert [a["data"] for a in assign] == [
         {"v": 1, "incident": later, "ver": 1},

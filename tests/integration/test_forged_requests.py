@@ -106,6 +106,11 @@ FORGERIES = {
     "student.find": (TEACHER_AAD, {"text": "sam"}, NOT_AVAILABLE, "access.refused"),
     "student.show": (TEACHER_AAD, {"student": 1}, NOT_AVAILABLE, "access.refused"),
     "student.export": (TEACHER_AAD, {"student": 1}, NOT_AVAILABLE, "access.refused"),
+    # A teacher replaying the DSL team's and administrators' merge buttons (and pupil 1 is on
+    # the roster: not one added by hand, whoever asks).
+    "student.provisional": (TEACHER_AAD, {}, NOT_AVAILABLE, "access.refused"),
+    "student.merge_form": (TEACHER_AAD, {"student": 1}, NOT_AVAILABLE, "access.refused"),
+    "student.merge": (TEACHER_AAD, {"student": 1, "into": 2}, NOT_AVAILABLE, "access.refused"),
     # A teacher marking someone else's alert (or one that does not exist) as read.
     "alert.read": (TEACHER_AAD, {"alert": 99999}, NOT_AVAILABLE, "access.refused"),
     "dashboard.show": (STRANGER_AAD, {}, NOT_SET_UP, "identity.refused"),

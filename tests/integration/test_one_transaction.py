@@ -5,7 +5,8 @@ button's data carries a field the Playground's web UI cannot press.
 
 The walk goes through a case as people would: a teacher records a concern and alerts the DSL,
 the DSL opens it, works it, adds an action, reads the pupil's record and the audit reports,
-sets up elevated access and an exclusion. Each step is counted on its own.
+sets up elevated access and an exclusion; a teacher records a concern about a new student and
+the DSL merges them into the roster's pupil. Each step is counted on its own.
 """
 
 from collections.abc import Callable, Iterator
@@ -17,7 +18,7 @@ from sqlalchemy import event, select
 
 from bot.verbs import COMMAND_VERBS, VERBS
 from cards.verbs import Verb
-from storage.models import AlertRow, ExclusionRow, IncidentRow
+from storage.models import AlertRow, ExclusionRow, IncidentRow, StudentRow
 from tests.integration.conftest import RunningBot
 from tests.support.activities import DSL_AAD, TEACHER_AAD, activity, as_user
 
@@ -196,6 +197,28 @@ def _steps() -> list[Step]:
             },
         ),
         (Verb.EXCLUSION_LIFT, DSL_AAD, lambda k: {"exclusion": k["exclusion"], "student": 2}),
+        # A concern about a pupil added by hand, then merged into the roster's by the DSL.
+        (
+            Verb.INCIDENT_RECORD,
+            TEACHER,
+            lambda k: {
+                "key": "txn-form-0002",
+                "new_student": "true",
+                "new_first": "Sam",
+                "new_last": "Taylor",
+                "new_year": "8",
+                "new_dob": "2014-07-27",
+                "text": TEXT,
+                "categories": "7",
+            },
+        ),
+        (Verb.STUDENT_PROVISIONAL, DSL_AAD, lambda k: {}),
+        (
+            Verb.STUDENT_MERGE_FORM,
+            DSL_AAD,
+            lambda k: {"student": k["provisional"], "merge_query": "taylor"},
+        ),
+        (Verb.STUDENT_MERGE, DSL_AAD, lambda k: {"student": k["provisional"], "into": k["sam"]}),
     ]
 
 
@@ -235,6 +258,13 @@ async def test_every_press_opens_one_transaction_and_every_verb_it_shows_is_rout
             )
         if verb == Verb.EXCLUSION_LIFT:
             known["exclusion"] = await _scalar(engine, select(ExclusionRow.id))
+        if verb in (Verb.STUDENT_MERGE_FORM, Verb.STUDENT_MERGE):
+            known["provisional"] = await _scalar(
+                engine, select(StudentRow.id).where(StudentRow.provisional.is_(True))
+            )
+            known["sam"] = await _scalar(
+                engine, select(StudentRow.id).where(StudentRow.upn == "K930000522654")
+            )
         await _press(running_bot, counter, verb, who, data(known))
     for text in (
         "help",
@@ -248,6 +278,8 @@ async def test_every_press_opens_one_transaction_and_every_verb_it_shows_is_rout
         await _say(running_bot, counter, text)
     await _say(running_bot, counter, "what is this")
     assert counter.more_than_one == {}
+    merged = select(StudentRow.merged_into).where(StudentRow.provisional.is_(True))
+    assert await _scalar(engine, merged) == known["sam"]  # the walk's merge went through
     assert counter.verbs_seen <= set(VERBS), counter.verbs_seen - set(VERBS)
     # The Agents Playground's web UI cannot press a button whose data has a field named "key".
     assert "form_key" in counter.data_fields and "key" not in counter.data_fields

@@ -64,11 +64,24 @@ def test_multi_tenant_bot_still_needs_an_allowed_tenant_list():
 
 
 @pytest.mark.parametrize(
-    ("name", "value"), [("PORT", "eighty"), ("PORT", "70000"), ("MicrosoftAppType", "Anyone")]
+    ("name", "value"),
+    [
+        ("PORT", "eighty"),
+        ("PORT", "70000"),
+        ("MicrosoftAppType", "Anyone"),
+        ("KESTREL_IMPORT_STALE_HOURS", "0"),
+        ("KESTREL_IMPORT_STALE_HOURS", "a day"),
+    ],
 )
 def test_invalid_values_are_named_in_the_refusal(name, value):
     with pytest.raises(ConfigurationError, match=name):
         Settings.from_env({**PRODUCTION, name: value})
+
+
+def test_the_import_status_turns_stale_after_26_hours_unless_configured():
+    assert Settings.from_env({}, local=True).import_stale_hours == 26
+    settings = Settings.from_env({"KESTREL_IMPORT_STALE_HOURS": "50"}, local=True)
+    assert settings.import_stale_hours == 50
 
 
 def test_local_mode_binds_to_loopback_and_turns_authentication_off():
