@@ -45,6 +45,7 @@ ACTION_WORDS = {
     "incident.moved": "moved it to another pupil",
     "incident.linked": "linked a pupil",
     "chronology.exported": "exported the chronology",
+    "audit.rekeyed": "keyed the audit log's older links (kestrel audit rekey)",
 }
 
 

@@ -24,7 +24,7 @@ def authority():
 
 @pytest.fixture
 async def secured_bot(
-    engine, clock, database_url, demo_school, authority, keyring
+    engine, clock, database_url, demo_school, authority, keyring, audit_keys
 ) -> AsyncIterator[str]:
     settings = Settings(
         app_id=APP_ID,
@@ -35,7 +35,8 @@ async def secured_bot(
         openid_metadata_url=authority.metadata_url,
     )
     server = TestServer(
-        create_app(settings, engine=engine, clock=clock, keyring=keyring), host="127.0.0.1"
+        create_app(settings, engine=engine, clock=clock, keyring=keyring, audit_keys=audit_keys),
+        host="127.0.0.1",
     )
     await server.start_server()
     yield str(server.make_url("/api/messages"))
