@@ -46,6 +46,20 @@ def test_serve_refuses_to_start_without_credentials_and_says_why_in_one_line(tmp
     assert len(lines) == 1 and "MicrosoftAppId" in lines[0] and "--local" in lines[0]
 
 
+def test_serve_refuses_a_public_url_that_is_not_https(tmp_path):
+    env = {
+        "KESTREL_DATA_DIR": str(tmp_path),
+        "MicrosoftAppId": "8a1f0c52-3b7e-4d2a-9f60-5c4e2b1d0a99",
+        "MicrosoftAppPassword": "not-a-real-secret",
+        "MicrosoftAppTenantId": "7d3c2b1a-5e4f-4a6b-9c8d-0e1f2a3b4c5d",
+        "KESTREL_PUBLIC_URL": "http://127.0.0.1:3978",
+    }
+    result = run("serve", env=env)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert "KESTREL_PUBLIC_URL must be an https:// address" in line
+
+
 def test_serve_refuses_an_out_of_date_schema_and_names_the_fix(cli_database):
     result = run("serve", "--local", env=cli_database)
     assert result.returncode == 2
