@@ -1,6 +1,8 @@
 """The Bot Framework adapter, configured from Settings, with the SDK's known costs removed."""
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
@@ -47,3 +49,24 @@ class _SdkConfiguration:
 def create_adapter(settings: Settings) -> CloudAdapter:
     """A CloudAdapter authenticating as configured (anonymous only in local mode)."""
     return CloudAdapter(ConfigurationBotFrameworkAuthentication(_SdkConfiguration(settings)))
+
+
+# The skew the SDK allows on exp and nbf (botframework.connector.auth: clock_tolerance=5*60).
+TOKEN_SKEW_SECONDS = 5 * 60
+
+
+def token_lifetime_problem(claims: Mapping[str, Any], now: float) -> str | None:
+    """Why a Bot Connector token's lifetime is unacceptable, or None: `exp` and `nbf` are
+    required (the SDK checks them only when present, so a token without `exp` never expired)."""
+    expires, starts = claims.get("exp"), claims.get("nbf")
+    if not (_seconds(expires) and _seconds(starts)):
+        return "the token has no exp or nbf"
+    if now > expires + TOKEN_SKEW_SECONDS:
+        return "the token has expired"
+    if now < starts - TOKEN_SKEW_SECONDS:
+        return "the token is not valid yet"
+    return None
+
+
+def _seconds(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

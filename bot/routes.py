@@ -3,13 +3,15 @@
 import asyncio
 import json
 import logging
+import time
 from datetime import date
 
 from aiohttp import web
 from botbuilder.schema import Activity
 
+from bot.adapter import token_lifetime_problem
 from bot.errors import log_unexpected
-from bot.keys import ADAPTER, BOT, ENGINE, SERVICES
+from bot.keys import ADAPTER, BOT, ENGINE, SERVICES, SETTINGS
 from cards.body_map import body_map_png
 from cards.chronology_pdf import ExportFacts, chronology_pdf
 from cards.payloads import chosen_id
@@ -40,6 +42,11 @@ async def messages(request: web.Request) -> web.Response:
         )
     except Exception as error:  # noqa: BLE001 - any failure to authenticate is a refusal
         log.warning("unauthorised request refused (%s)", type(error).__name__)
+        return _problem(401, "a valid Bot Connector token is required")
+    if request.app[SETTINGS].authentication_on and (
+        problem := token_lifetime_problem(auth.claims_identity.claims, time.time())
+    ):
+        log.warning("unauthorised request refused (%s)", problem)
         return _problem(401, "a valid Bot Connector token is required")
     try:
         response = await adapter.process_activity(auth, activity, request.app[BOT].on_turn)

@@ -1,5 +1,6 @@
 """With app credentials set, only requests signed by the Bot Connector get through."""
 
+import time
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -98,3 +99,40 @@ async def test_request_with_an_invalid_token_is_refused_with_401(
 ):
     status, body = await post(secured_bot, make_token(authority))
     assert status == 401
+
+
+def at(offset: int) -> int:
+    return int(time.time()) + offset
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"exp": None},
+        {"nbf": None},
+        {"exp": None, "nbf": None},
+        {"exp": at(-6 * 60)},
+        {"nbf": at(6 * 60), "exp": at(3600)},
+        {"exp": "tomorrow"},
+    ],
+    ids=["no-exp", "no-nbf", "neither", "expired-beyond-skew", "not-yet-valid", "exp-not-a-number"],
+)
+async def test_a_validly_signed_token_without_a_usable_lifetime_is_refused_with_401(
+    secured_bot, authority, claims
+):
+    token = authority.token(audience=APP_ID, service_url=SERVICE_URL, **claims)
+    status, body = await post(secured_bot, token)
+    assert status == 401 and "token" in body["error"]
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [{"exp": at(-4 * 60)}, {"nbf": at(4 * 60), "exp": at(3600)}],
+    ids=["expired-within-skew", "starts-within-skew"],
+)
+async def test_a_token_within_five_minutes_of_its_lifetime_is_accepted(
+    secured_bot, authority, claims
+):
+    token = authority.token(audience=APP_ID, service_url=SERVICE_URL, **claims)
+    status, _ = await post(secured_bot, token)
+    assert status == 200
