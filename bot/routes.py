@@ -68,6 +68,8 @@ async def _read_activity(request: web.Request) -> Activity | web.Response:
         return _problem(400, "the body is not valid JSON")
     if not isinstance(body, dict) or not isinstance(body.get("type"), str) or not body["type"]:
         return _problem(400, "the body is not an activity: it has no type")
+    if _holds_invalid_text(body):
+        return _problem(400, "the activity holds text that is not valid Unicode")
     if not _routable(body):
         return _problem(400, "the activity has no serviceUrl, conversation or sender")
     try:
@@ -191,6 +193,31 @@ def _export_filter(match: dict) -> ChronologyFilter | None:
     except ValueError:
         return None
     return ChronologyFilter(frozenset(int(p) for p in parts), since, until)
+
+
+def _holds_invalid_text(body: dict) -> bool:
+    """Whether any key or string holds a lone surrogate (JSON `"\\ud800"`: not UTF-8, so no
+    database, log or reply can take it) or a NUL (PostgreSQL text cannot hold one)."""
+    pending: list[object] = [body]
+    while pending:  # no recursion: nesting is as deep as the JSON parser allowed
+        node = pending.pop()
+        if isinstance(node, str):
+            if "\x00" in node or not node.isascii() and not _encodes(node):
+                return True
+        elif isinstance(node, dict):
+            pending += node.keys()
+            pending += node.values()
+        elif isinstance(node, list):
+            pending += node
+    return False
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _routable(body: dict) -> bool:
