@@ -1,11 +1,17 @@
 """Finding pupils by name on SQLite and PostgreSQL: accents, case, preferred names, namesakes."""
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.school import Student
 from safeguarding.search import MAX_RESULTS, StudentMatch
 from safeguarding.services.search import students_matching
 from safeguarding.staff import Role
+from storage.database import create_engine
+from storage.migrate import upgrade
+from storage.models import SchoolRow, StudentNameTokenRow, StudentRow
+from storage.uow import unit_of_work_factory
 from tests.support.exclusions import exclude
 from tests.support.presses import press_as
 
@@ -117,3 +123,74 @@ async def test_a_pupil_renamed_by_a_re_seed_is_found_by_the_new_name(
 def test_a_match_carries_nothing_of_the_record():
     student = Student(7, 1, "U", "Mohammed", "Hussain", 7, "7A", preferred_name="Mo", house="Hawk")
     assert StudentMatch.of(student) == StudentMatch(7, "Mo Hussain", 7, "7A")
+
+
+ZONE = "Europe/London"
+OLD_KEY = "øst\x1fłukasz"  # the sort key as the older folding made it
+LATIN = [("Łukasz", "Kowalski"), ("Øyvind", "Berg"), ("Đorđe", "Petrović"), ("Þóra", "Jónsdóttir")]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("lukasz", "Łukasz Kowalski"),
+        ("Łukasz", "Łukasz Kowalski"),
+        ("oyvind", "Øyvind Berg"),
+        ("dorde petrovic", "Đorđe Petrović"),
+        ("thora jonsd", "Þóra Jónsdóttir"),
+    ],
+)
+async def test_every_latin_letter_is_folded_so_plain_typing_finds_the_name(
+    staff, uow_factory, clock, demo_school, typed, expected
+):
+    async with uow_factory() as uow:
+        for n, (first, last) in enumerate(LATIN):
+            await uow.students.ensure(
+                Student(0, demo_school.school_id, f"L{n:012d}", first, last, 9, "9A")
+            )
+        await uow.commit()
+    assert await names(staff[Role.STAFF], typed, uow_factory, clock) == [expected]
+
+
+async def test_the_migration_tokenises_pupils_already_there_with_the_new_folding(
+    backend, tmp_path, request, clock, audit_keys
+):
+    """A database at 0008, its tokens made by the older folding (Ł kept as it is)."""
+    url = (
+        request.getfixturevalue("new_postgres_database")()
+        if backend == "postgresql"
+        else f"sqlite:///{tmp_path / 'old.db'}"
+    )
+    engine = create_engine(url)
+    try:
+        await upgrade(engine, "0008")
+        async with AsyncSession(engine) as session, session.begin():
+            for row in (
+                SchoolRow(id=1, name="Old", tenant_id="t", time_zone=ZONE, created_at=clock.now()),
+                StudentRow(
+                    **{"id": 1, "school_id": 1, "upn": "U1", "year_group": 9, "tutor_group": "9A"},
+                    first_name="Łukasz",
+                    last_name="Øst",
+                    created_at=clock.now(),
+                ),
+                *(
+                    StudentNameTokenRow(student_id=1, token=t, school_id=1, sort_key=OLD_KEY)
+                    for t in ("łukasz", "øst")
+                ),
+            ):
+                session.add(row)
+                await session.flush()  # in this order: no relationships tell the ORM
+        await upgrade(engine)
+        async with AsyncSession(engine) as session:
+            rows = (
+                await session.execute(
+                    select(StudentNameTokenRow.token, StudentNameTokenRow.sort_key)
+                )
+            ).all()
+        assert sorted(rows) == [("lukasz", "ost\x1flukasz"), ("ost", "ost\x1flukasz")]
+        uow_factory = unit_of_work_factory(engine, clock, audit_keys=audit_keys)
+        async with uow_factory() as uow:
+            found = await uow.students.search(1, ["lukasz"], hidden=frozenset(), limit=15)
+        assert [pupil.id for pupil in found] == [1]
+    finally:
+        await engine.dispose()
