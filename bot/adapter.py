@@ -9,14 +9,32 @@ from botbuilder.integration.aiohttp import (
     ConfigurationBotFrameworkAuthentication,
 )
 from botframework.connector.auth import AuthenticationConstants as Auth
+from msrest.universal_http import ClientRequest
 from msrest.universal_http.requests import ClientRetryPolicy
 
 from bot.settings import Settings
+from cards.elements import json_text
 
 # msrest builds a retry policy for every ConnectorClient (one per turn) by testing 999 status
 # codes against a 500-element list: ~7 ms of CPU per turn. A set gives the same answer in ~0.
 # (shared/teams-platform.md, "Per-turn cost").
 ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)
+
+_add_content = ClientRequest.add_content
+
+
+def _add_utf8_content(request: ClientRequest, data: Any) -> None:
+    """Activities sent to the Bot Connector as UTF-8 JSON: msrest's json.dumps escapes each
+    non-Latin character in six bytes, which Teams' size limits count."""
+    if not isinstance(data, dict | list):
+        _add_content(request, data)
+        return
+    body = json_text(data).encode()
+    request.headers["Content-Length"] = str(len(body))
+    request.data = body
+
+
+ClientRequest.add_content = _add_utf8_content
 
 # msrest warns on every Action.Execute that `trigger` is not a known attribute: noise, not news.
 logging.getLogger("msrest.serialization").setLevel(logging.ERROR)

@@ -14,6 +14,7 @@ from bot.errors import log_unexpected
 from bot.keys import ADAPTER, BOT, ENGINE, SERVICES, SETTINGS
 from cards.body_map import body_map_png
 from cards.chronology_pdf import ExportFacts, chronology_pdf
+from cards.elements import json_text
 from cards.payloads import chosen_id
 from safeguarding.chronology import ChronologyFilter
 from safeguarding.errors import NotAvailable
@@ -55,7 +56,9 @@ async def messages(request: web.Request) -> web.Response:
         return web.json_response({"error": "internal error", "reference": reference}, status=500)
     if response is None or response.body is None:
         return web.Response(status=response.status if response else 200)
-    return web.json_response(response.body, status=response.status)
+    # As UTF-8: json.dumps' default escapes each non-Latin character in six bytes (a text in
+    # Arabic or Chinese would then pass Teams' size limit long before its length limit).
+    return web.json_response(response.body, status=response.status, dumps=json_text)
 
 
 async def _read_activity(request: web.Request) -> Activity | web.Response:

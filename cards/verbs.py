@@ -12,6 +12,7 @@ class Verb(StrEnum):
     INCIDENT_RECORD = "incident.record"
     INCIDENT_ATTACH = "incident.attach"
     INCIDENT_SHOW = "incident.show"
+    INCIDENT_TEXT = "incident.text"
     INCIDENT_AUDIT = "incident.audit"
     ALERT_READ = "alert.read"
     STUDENT_AUDIT = "student.audit"

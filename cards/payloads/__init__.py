@@ -34,6 +34,7 @@ from cards.payloads.forms import (
     FormData,
     NewForm,
     SearchQuery,
+    TextPage,
     form_values,
 )
 from cards.payloads.pupils import (
@@ -54,6 +55,7 @@ from cards.payloads.settings import (
 __all__ = [
     "DASHBOARD",
     "ActionsPage",
+    "TextPage",
     "AlertId",
     "AlertRef",
     "Assignee",

@@ -139,6 +139,7 @@ def _steps() -> list[Step]:
             lambda k: {"incident": k["incident"], "text": ACTION, "key": "txn-action-0001"},
         ),
         (Verb.ACTION_LIST, DSL_AAD, lambda k: {"incident": k["incident"], "offset": 0}),
+        (Verb.INCIDENT_TEXT, DSL_AAD, lambda k: {"incident": k["incident"], "page": 0}),
         (Verb.INCIDENT_EDIT_FORM, DSL_AAD, lambda k: _case(k)),
         (
             Verb.INCIDENT_EDIT,
