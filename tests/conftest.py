@@ -87,6 +87,14 @@ def backend(request) -> str:
 
 
 @pytest.fixture
+def empty_database_url(backend, tmp_path, request) -> str:
+    """A database of this test's own with no table yet, on the backend under test."""
+    if backend == "postgresql":
+        return request.getfixturevalue("new_postgres_database")()
+    return f"sqlite:///{tmp_path / 'empty.db'}"
+
+
+@pytest.fixture
 def database_url(backend, tmp_path, request) -> str:
     """A migrated, empty database on the backend under test."""
     if backend == "postgresql":

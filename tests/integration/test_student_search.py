@@ -153,15 +153,10 @@ async def test_every_latin_letter_is_folded_so_plain_typing_finds_the_name(
 
 
 async def test_the_migration_tokenises_pupils_already_there_with_the_new_folding(
-    backend, tmp_path, request, clock, audit_keys
+    empty_database_url, clock, audit_keys
 ):
     """A database at 0008, its tokens made by the older folding (Ł kept as it is)."""
-    url = (
-        request.getfixturevalue("new_postgres_database")()
-        if backend == "postgresql"
-        else f"sqlite:///{tmp_path / 'old.db'}"
-    )
-    engine = create_engine(url)
+    engine = create_engine(empty_database_url)
     try:
         await upgrade(engine, "0008")
         async with AsyncSession(engine) as session, session.begin():
