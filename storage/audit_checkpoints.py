@@ -7,6 +7,7 @@ checkpointed link, or reaches it with another hash, was truncated, wiped or rewr
 """
 
 import asyncio
+import hmac
 import json
 import os
 from dataclasses import dataclass
@@ -73,7 +74,7 @@ def parse_line(keys: AuditKeys, text: str, number: int) -> Checkpoint | None:
         mac = body.pop("mac")
         if body.get("v") != 1 or not keys.knows(body.get("key")):
             return None
-        if keys.sign(_canonical(body), body["key"]) != mac:
+        if not hmac.compare_digest(keys.sign(_canonical(body), body["key"]), str(mac)):
             return None
         heads = {int(c): (int(s), str(h)) for c, (s, h) in body["heads"].items()}
         return Checkpoint(number, str(body["at"]), heads)
