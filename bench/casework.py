@@ -53,6 +53,7 @@ from safeguarding.services.press import Request, Rules, UseCase, run_press
 from safeguarding.services.pupils import export_chronology, open_pupil
 from safeguarding.services.viewing import open_incident
 from storage.actions import action_text_context
+from storage.audit_keys import AuditKeys
 from storage.database import create_engine
 from storage.encryption import Keyring, new_key_spec
 from storage.incidents import text_context
@@ -281,7 +282,9 @@ async def measure(
     event.listen(engine.sync_engine, "before_cursor_execute", count)
     rows = []
     with tempfile.TemporaryDirectory() as files:
-        uow_factory = unit_of_work_factory(engine, clock, keyring, files)
+        uow_factory = unit_of_work_factory(
+            engine, clock, keyring, files, audit_keys=AuditKeys.parse(new_key_spec("b"))
+        )
         async with uow_factory() as uow:
             dsl = await uow.staff.by_id(1, DSL)
             tenant = (await uow.schools.by_id(1)).tenant_id

@@ -23,6 +23,7 @@ from safeguarding.dashboard import PAGE
 from safeguarding.identity import Caller
 from safeguarding.services.dashboard import show_dashboard
 from safeguarding.services.press import Request, Rules, run_press
+from storage.audit_keys import AuditKeys
 from storage.database import create_engine
 from storage.encryption import Keyring, new_key_spec
 from storage.migrate import upgrade
@@ -122,7 +123,13 @@ async def measure(url: str, incidents: int, unread: int, rounds: int) -> list[tu
     await history(engine, incidents, unread)
     clock, results = SystemClock(), []
     with tempfile.TemporaryDirectory() as files:
-        uow_factory = unit_of_work_factory(engine, clock, Keyring.parse(new_key_spec("b")), files)
+        uow_factory = unit_of_work_factory(
+            engine,
+            clock,
+            Keyring.parse(new_key_spec("b")),
+            files,
+            audit_keys=AuditKeys.parse(new_key_spec("b")),
+        )
         async with uow_factory() as uow:
             dsl = await uow.staff.by_id(1, DSL)
             tenant = (await uow.schools.by_id(dsl.school_id)).tenant_id

@@ -25,7 +25,9 @@ from bot.settings import Settings
 from safeguarding.clock import SystemClock
 from safeguarding.services.outbox import Outbox
 from safeguarding.staff import Role
+from storage.audit_keys import AuditKeys
 from storage.database import create_engine
+from storage.encryption import new_key_spec
 from storage.migrate import upgrade
 from storage.models import AlertRow, ChatAddressRow, IncidentRow, SchoolRow, StaffRow
 from storage.uow import unit_of_work_factory
@@ -159,7 +161,9 @@ async def measure(url: str, colleagues: int, rate: float, limit: float) -> tuple
     await upgrade(engine)
     await fill(engine, colleagues, str(server.make_url("/")))
     clock = SystemClock()
-    outbox = Outbox(unit_of_work_factory(engine, clock), clock)
+    outbox = Outbox(
+        unit_of_work_factory(engine, clock, audit_keys=AuditKeys.parse(new_key_spec("b"))), clock
+    )
     sender = AlertSender(create_adapter(Settings(local=True)), outbox, app_id="", rate=rate)
     start = time.perf_counter()
     task = asyncio.create_task(sender.run_forever())

@@ -20,7 +20,9 @@ from bench.databases import postgres_database
 from safeguarding.clock import SystemClock
 from safeguarding.roster_formats import read_roster
 from safeguarding.services.roster import import_pupils
+from storage.audit_keys import AuditKeys
 from storage.database import create_engine
+from storage.encryption import new_key_spec
 from storage.migrate import upgrade
 from storage.uow import unit_of_work_factory
 from tests.support.rosters import changed, oneroster_export, school_pupils
@@ -35,7 +37,7 @@ async def phases(url: str, pupils: int, traced: bool) -> list[tuple[float, float
     engine = create_engine(url)
     await upgrade(engine)
     clock = SystemClock()
-    uow_factory = unit_of_work_factory(engine, clock)
+    uow_factory = unit_of_work_factory(engine, clock, audit_keys=AuditKeys.parse(new_key_spec("b")))
     async with uow_factory() as uow:
         await uow.schools.ensure("Bench Academy", "bench-tenant", "Europe/London")
         await uow.commit()

@@ -16,7 +16,9 @@ from safeguarding.search import name_tokens, sort_key
 from safeguarding.services.press import AsStaff, Rules, run_press
 from safeguarding.services.search import students_matching
 from safeguarding.staff import Role
+from storage.audit_keys import AuditKeys
 from storage.database import create_engine
+from storage.encryption import new_key_spec
 from storage.migrate import upgrade
 from storage.models import SchoolRow, StaffRow, StudentNameTokenRow, StudentRow
 from storage.uow import unit_of_work_factory
@@ -122,7 +124,7 @@ async def measure(url: str, pupils: int, rounds: int) -> tuple[float, float]:
     await upgrade(engine)
     await fill(engine, pupils)
     clock = SystemClock()
-    uow_factory = unit_of_work_factory(engine, clock)
+    uow_factory = unit_of_work_factory(engine, clock, audit_keys=AuditKeys.parse(new_key_spec("b")))
     async with uow_factory() as uow:
         who = await uow.staff.by_id(1, 1)
     times = []

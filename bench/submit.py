@@ -20,6 +20,7 @@ from safeguarding.school import Category, Student
 from safeguarding.services.press import AsStaff, Rules, run_press
 from safeguarding.services.recording import store_incident
 from safeguarding.staff import Role
+from storage.audit_keys import AuditKeys
 from storage.database import create_engine
 from storage.encryption import Keyring, new_key_spec
 from storage.migrate import upgrade
@@ -122,7 +123,13 @@ async def measure(url: str, incidents: int, requests: int) -> tuple[float, float
     await upgrade(engine)
     clock = SystemClock()
     with tempfile.TemporaryDirectory() as files:
-        uow_factory = unit_of_work_factory(engine, clock, Keyring.parse(new_key_spec("b")), files)
+        uow_factory = unit_of_work_factory(
+            engine,
+            clock,
+            Keyring.parse(new_key_spec("b")),
+            files,
+            audit_keys=AuditKeys.parse(new_key_spec("b")),
+        )
         ids = await school(uow_factory)
         await history(engine, ids, incidents)
         async with uow_factory() as uow:

@@ -17,6 +17,7 @@ from bot.settings import Settings
 from safeguarding.clock import SystemClock
 from safeguarding.seed import parse_school_seed
 from safeguarding.services.seeding import seed_school
+from storage.audit_keys import AuditKeys
 from storage.database import create_engine
 from storage.encryption import Keyring, new_key_spec
 from storage.migrate import upgrade
@@ -44,13 +45,14 @@ async def measure(url: str, requests: int) -> tuple[float, float, float]:
     engine = create_engine(url)
     await upgrade(engine)
     seed = parse_school_seed(yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8")))
-    await seed_school(
-        seed, uow_factory=unit_of_work_factory(engine, SystemClock()), clock=SystemClock()
-    )
+    audit_keys = AuditKeys.parse(new_key_spec("bench"))
+    uow_factory = unit_of_work_factory(engine, SystemClock(), audit_keys=audit_keys)
+    await seed_school(seed, uow_factory=uow_factory, clock=SystemClock())
     app = create_app(
         Settings(database_url=url, local=True),
         engine=engine,
         keyring=Keyring.parse(new_key_spec("bench")),
+        audit_keys=audit_keys,
     )
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()

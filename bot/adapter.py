@@ -1,20 +1,40 @@
 """The Bot Framework adapter, configured from Settings, with the SDK's known costs removed."""
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
 )
 from botframework.connector.auth import AuthenticationConstants as Auth
+from msrest.universal_http import ClientRequest
 from msrest.universal_http.requests import ClientRetryPolicy
 
 from bot.settings import Settings
+from cards.elements import json_text
 
 # msrest builds a retry policy for every ConnectorClient (one per turn) by testing 999 status
 # codes against a 500-element list: ~7 ms of CPU per turn. A set gives the same answer in ~0.
 # (shared/teams-platform.md, "Per-turn cost").
 ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)
+
+_add_content = ClientRequest.add_content
+
+
+def _add_utf8_content(request: ClientRequest, data: Any) -> None:
+    """Activities sent to the Bot Connector as UTF-8 JSON: msrest's json.dumps escapes each
+    non-Latin character in six bytes, which Teams' size limits count."""
+    if not isinstance(data, dict | list):
+        _add_content(request, data)
+        return
+    body = json_text(data).encode()
+    request.headers["Content-Length"] = str(len(body))
+    request.data = body
+
+
+ClientRequest.add_content = _add_utf8_content
 
 # msrest warns on every Action.Execute that `trigger` is not a known attribute: noise, not news.
 logging.getLogger("msrest.serialization").setLevel(logging.ERROR)
@@ -47,3 +67,24 @@ class _SdkConfiguration:
 def create_adapter(settings: Settings) -> CloudAdapter:
     """A CloudAdapter authenticating as configured (anonymous only in local mode)."""
     return CloudAdapter(ConfigurationBotFrameworkAuthentication(_SdkConfiguration(settings)))
+
+
+# The skew the SDK allows on exp and nbf (botframework.connector.auth: clock_tolerance=5*60).
+TOKEN_SKEW_SECONDS = 5 * 60
+
+
+def token_lifetime_problem(claims: Mapping[str, Any], now: float) -> str | None:
+    """Why a Bot Connector token's lifetime is unacceptable, or None: `exp` and `nbf` are
+    required (the SDK checks them only when present, so a token without `exp` never expired)."""
+    expires, starts = claims.get("exp"), claims.get("nbf")
+    if not (_seconds(expires) and _seconds(starts)):
+        return "the token has no exp or nbf"
+    if now > expires + TOKEN_SKEW_SECONDS:
+        return "the token has expired"
+    if now < starts - TOKEN_SKEW_SECONDS:
+        return "the token is not valid yet"
+    return None
+
+
+def _seconds(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

@@ -3,7 +3,7 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
@@ -11,12 +11,14 @@ from aiohttp import web
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 
 from bot.adapter import create_adapter
+from bot.checkpoints import Checkpointer
 from bot.downloads import Downloader
 from bot.errors import error_card
 from bot.kestrel_bot import KestrelBot
-from bot.keyring import load_keyring
+from bot.keyring import load_audit_keys, load_keyring
 from bot.keys import ADAPTER, BOT, ENGINE, SERVICES, SETTINGS
 from bot.links import LinkSigner
+from bot.pages import privacy, terms
 from bot.routes import attachment, body_map, chronology_export, healthz, messages
 from bot.sender import AlertSender
 from bot.settings import Settings
@@ -34,11 +36,15 @@ log = logging.getLogger("kestrel.app")
 
 
 def create_app(settings: Settings, **overrides: Any) -> web.Application:
-    """Build the aiohttp application; tests pass overrides (engine, clock, adapter, keyring)."""
+    """Build the aiohttp application; tests pass overrides (engine, clock, adapter, keyring,
+    audit_keys)."""
     engine = overrides.get("engine") or create_engine(settings.database_url)
     clock = overrides.get("clock") or SystemClock()
     keyring = overrides.get("keyring") or load_keyring(settings)
-    uow_factory = unit_of_work_factory(engine, clock, keyring, settings.attachments_dir)
+    audit_keys = overrides.get("audit_keys") or load_audit_keys(settings)
+    uow_factory = unit_of_work_factory(
+        engine, clock, keyring, settings.attachments_dir, audit_keys=audit_keys
+    )
     services = Services(
         uow_factory=uow_factory,
         clock=clock,
@@ -61,12 +67,18 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
     app[ADAPTER], app[BOT] = adapter, KestrelBot(services)
     if settings.send_alerts:
         sender = AlertSender(adapter, services.outbox, settings.app_id, settings.alerts_per_second)
-        app.cleanup_ctx.append(_running(sender, "alert-sender"))
+        app.cleanup_ctx.append(_running("alert-sender", sender.run_forever))
         triage = TriageOutbox(uow_factory, clock)
         poster = TriagePoster(adapter, triage, settings.app_id, sender.limits)
-        app.cleanup_ctx.append(_running(poster, "triage-poster"))
+        app.cleanup_ctx.append(_running("triage-poster", poster.run_forever))
+    if settings.audit_checkpoints is not None:
+        every = timedelta(minutes=settings.checkpoint_minutes)
+        checkpointer = Checkpointer(engine, audit_keys, settings.audit_checkpoints, every, clock)
+        app.cleanup_ctx.append(_running("audit-checkpoints", checkpointer.run_forever))
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/privacy", privacy)
+    app.router.add_get("/terms", terms)
     app.router.add_get("/files/body-map/{incident}.png", body_map)
     app.router.add_get("/files/attachments/{school}/{attachment}", attachment)
     app.router.add_get(
@@ -78,11 +90,12 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
     return app
 
 
-def _running(sender: AlertSender | TriagePoster, name: str):
-    """A sender's loop for as long as the app runs (cancelled on shutdown, leases expire)."""
+def _running(name: str, loop: Callable[[], Coroutine[Any, Any, None]]):
+    """A background loop for as long as the app runs (cancelled on shutdown: the sender's
+    leases expire, a checkpoint not yet written is written by the next start)."""
 
     async def context(app: web.Application) -> AsyncIterator[None]:
-        task = asyncio.create_task(sender.run_forever(), name=name)
+        task = asyncio.create_task(loop(), name=name)
         yield
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -1,20 +1,18 @@
-"""The `kestrel` command: serve, migrate, demo, import pupils, audit verify, keys, package,
+"""The `kestrel` command: serve, migrate, demo, import pupils, audit, keys, package,
 playground-config."""
 
 import argparse
-import asyncio
 import logging
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
 
 import yaml
 from aiohttp import web
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.keyring import load_keyring
+from bot import audit_commands
+from bot.console import Refusal, on_database, require_current_schema
+from bot.keyring import load_audit_keys, load_keyring
 from bot.roster_files import read_roster_files
 from bot.roster_summary import import_summary
 from bot.settings import ConfigurationError, Settings, database_url_from_env
@@ -24,20 +22,14 @@ from safeguarding.roster_formats import read_roster
 from safeguarding.seed import SeedResult, parse_school_seed
 from safeguarding.services.roster import Imported, ImportOptions, NoSuchSchool, import_pupils
 from safeguarding.services.seeding import seed_school
-from storage.audit import ChainReport, verify_audit_chains
-from storage.database import create_engine, redacted
+from storage.database import redacted
 from storage.encryption import KeyringError, new_key_spec
 from storage.migrate import SchemaStatus, schema_status, upgrade
 from storage.rotation import rotate_keys
 from storage.uow import unit_of_work_factory
 
-T = TypeVar("T")
 DEMO_FILE = Path(__file__).resolve().parents[1] / "demo" / "school.yaml"
 log = logging.getLogger("kestrel")
-
-
-class Refusal(Exception):
-    """A reason not to go on, printed as one line."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,7 +56,12 @@ def _parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=_demo)
     _import_parser(commands)
     audit = commands.add_parser("audit", help="check the audit log")
-    audit.add_argument("check", choices=["verify"], help="verify: recompute every hash chain")
+    audit.add_argument(
+        "check",
+        choices=sorted(AUDIT_COMMANDS),
+        help="verify: every link, checkpoint and record; checkpoint: sign the chains' heads "
+        "into KESTREL_AUDIT_CHECKPOINTS; rekey: key links from before keyed audit (once)",
+    )
     audit.set_defaults(run=_audit)
     keys = commands.add_parser("keys", help="encryption keys")
     keys_commands = keys.add_subparsers(required=True, metavar="action")
@@ -121,16 +118,18 @@ def _year_groups(text: str) -> frozenset[int]:
 
 def _import_pupils(args: argparse.Namespace) -> int:
     options = ImportOptions(args.school, args.full, args.new_year_groups)
+    settings = Settings.from_env(local=True)  # only the database and the audit keys are needed
+    audit_keys = load_audit_keys(settings)
 
     async def work(engine: AsyncEngine) -> Imported:
         clock = SystemClock()
-        uow_factory = unit_of_work_factory(engine, clock)
+        uow_factory = unit_of_work_factory(engine, clock, audit_keys=audit_keys)
         return await import_pupils(
             uow_factory, clock, lambda: read_roster(read_roster_files(args.path)), options
         )
 
     try:
-        imported = _on_database(database_url_from_env(), work)
+        imported = on_database(settings.database_url, work)
     except NoSuchSchool as error:
         raise Refusal(str(error)) from error
     succeeded = imported.run.succeeded
@@ -144,7 +143,8 @@ def _serve(args: argparse.Namespace) -> None:
     from bot.app import create_app  # imports botbuilder: only when serving
 
     settings = Settings.from_env(local=args.local)
-    _on_database(settings.database_url, _require_current_schema, needs_current_schema=False)
+    on_database(settings.database_url, require_current_schema, needs_current_schema=False)
+    audit_commands.require_keyed_audit(settings)
     if settings.local:
         log.warning("*" * 72)
         log.warning("LOCAL MODE: authentication is OFF. Listening on 127.0.0.1 only.")
@@ -161,8 +161,10 @@ def _migrate(args: argparse.Namespace) -> None:
         await upgrade(engine)
         return await schema_status(engine)
 
-    status = _on_database(url, work, needs_current_schema=False)
+    status = on_database(url, work, needs_current_schema=False)
     print(f"database {redacted(url)} is at migration {status.current} (newest)")
+    if notice := audit_commands.unkeyed_notice(url):
+        print(notice)
 
 
 def _demo(args: argparse.Namespace) -> None:
@@ -173,28 +175,32 @@ def _demo(args: argparse.Namespace) -> None:
     except InvalidInput as error:
         raise Refusal(f"cannot use {args.file}: {'; '.join(error.errors.values())}") from error
 
+    settings = Settings.from_env(local=True)  # only the database and the audit keys are needed
+    audit_keys = load_audit_keys(settings)
+
     async def work(engine: AsyncEngine) -> SeedResult:
         clock = SystemClock()
-        return await seed_school(seed, uow_factory=unit_of_work_factory(engine, clock), clock=clock)
+        uow_factory = unit_of_work_factory(engine, clock, audit_keys=audit_keys)
+        return await seed_school(seed, uow_factory=uow_factory, clock=clock)
 
-    result = _on_database(database_url_from_env(), work)
+    result = on_database(settings.database_url, work)
     print(
         f"seeded {seed.name}: {result.staff} staff, {result.students} students, "
         f"{result.categories} categories, {result.alert_groups} alert groups"
     )
 
 
-def _audit(args: argparse.Namespace) -> int:
-    async def work(engine: AsyncEngine) -> ChainReport:
-        async with AsyncSession(engine) as session:
-            return await verify_audit_chains(session)
+AUDIT_COMMANDS = {
+    "verify": audit_commands.verify,
+    "checkpoint": audit_commands.checkpoint,
+    "rekey": audit_commands.rekey,
+}
 
-    report = _on_database(database_url_from_env(), work)
-    if report.intact:
-        print(f"audit log intact: {report.events} events in {report.chains} chains")
-        return 0
-    print(f"audit log BROKEN: {report.broken}", file=sys.stderr)
-    return 1
+
+def _audit(args: argparse.Namespace) -> int:
+    # Outside `serve`, the keys and files are read from the environment as configured; with
+    # none, the local ones under KESTREL_DATA_DIR.
+    return AUDIT_COMMANDS[args.check](Settings.from_env(local=True))
 
 
 def _keys_generate(args: argparse.Namespace) -> None:
@@ -216,7 +222,7 @@ def _keys_rotate(args: argparse.Namespace) -> None:
         files = settings.attachments_dir
         return await rotate_keys(unit_of_work_factory(engine, SystemClock(), keyring, files))
 
-    changed = _on_database(settings.database_url, work)
+    changed = on_database(settings.database_url, work)
     summary = ", ".join(f"{store}: {count}" for store, count in changed.items())
     print(f"re-encrypted with key {keyring.current!r}: {summary}")
 
@@ -242,36 +248,3 @@ def _playground_config(args: argparse.Namespace) -> None:
         print(playground_config.write_config_as(args.user, out))
     except (playground_config.UnknownUser, OSError) as error:
         raise Refusal(str(error)) from error
-
-
-def _on_database(
-    url: str, work: Callable[[AsyncEngine], Awaitable[T]], *, needs_current_schema: bool = True
-) -> T:
-    """Run `work` on the database; any failure to reach or use it is one line, not a traceback."""
-
-    async def run() -> T:
-        engine = create_engine(url)
-        try:
-            if needs_current_schema:
-                await _require_current_schema(engine)
-            return await work(engine)
-        finally:
-            await engine.dispose()
-
-    try:
-        return asyncio.run(run())
-    except (OSError, SQLAlchemyError) as error:
-        raise Refusal(
-            f"cannot use the database {redacted(url)} ({type(error).__name__})"
-        ) from error
-    except ValueError as error:  # an unsupported URL
-        raise Refusal(f"DATABASE_URL: {error}") from error
-
-
-async def _require_current_schema(engine: AsyncEngine) -> None:
-    status = await schema_status(engine)
-    if not status.up_to_date:
-        raise Refusal(
-            f"the database schema is out of date (at {status.current or 'nothing'}, "
-            f"Kestrel needs {status.head}): run `kestrel migrate` first"
-        )

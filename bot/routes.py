@@ -3,15 +3,18 @@
 import asyncio
 import json
 import logging
+import time
 from datetime import date
 
 from aiohttp import web
 from botbuilder.schema import Activity
 
+from bot.adapter import token_lifetime_problem
 from bot.errors import log_unexpected
-from bot.keys import ADAPTER, BOT, ENGINE, SERVICES
+from bot.keys import ADAPTER, BOT, ENGINE, SERVICES, SETTINGS
 from cards.body_map import body_map_png
 from cards.chronology_pdf import ExportFacts, chronology_pdf
+from cards.elements import json_text
 from cards.payloads import chosen_id
 from safeguarding.chronology import ChronologyFilter
 from safeguarding.errors import NotAvailable
@@ -41,6 +44,11 @@ async def messages(request: web.Request) -> web.Response:
     except Exception as error:  # noqa: BLE001 - any failure to authenticate is a refusal
         log.warning("unauthorised request refused (%s)", type(error).__name__)
         return _problem(401, "a valid Bot Connector token is required")
+    if request.app[SETTINGS].authentication_on and (
+        problem := token_lifetime_problem(auth.claims_identity.claims, time.time())
+    ):
+        log.warning("unauthorised request refused (%s)", problem)
+        return _problem(401, "a valid Bot Connector token is required")
     try:
         response = await adapter.process_activity(auth, activity, request.app[BOT].on_turn)
     except Exception as error:  # noqa: BLE001 - a server fault: logged with a reference, no detail out
@@ -48,7 +56,9 @@ async def messages(request: web.Request) -> web.Response:
         return web.json_response({"error": "internal error", "reference": reference}, status=500)
     if response is None or response.body is None:
         return web.Response(status=response.status if response else 200)
-    return web.json_response(response.body, status=response.status)
+    # As UTF-8: json.dumps' default escapes each non-Latin character in six bytes (a text in
+    # Arabic or Chinese would then pass Teams' size limit long before its length limit).
+    return web.json_response(response.body, status=response.status, dumps=json_text)
 
 
 async def _read_activity(request: web.Request) -> Activity | web.Response:
@@ -61,6 +71,8 @@ async def _read_activity(request: web.Request) -> Activity | web.Response:
         return _problem(400, "the body is not valid JSON")
     if not isinstance(body, dict) or not isinstance(body.get("type"), str) or not body["type"]:
         return _problem(400, "the body is not an activity: it has no type")
+    if _holds_invalid_text(body):
+        return _problem(400, "the activity holds text that is not valid Unicode")
     if not _routable(body):
         return _problem(400, "the activity has no serviceUrl, conversation or sender")
     try:
@@ -184,6 +196,31 @@ def _export_filter(match: dict) -> ChronologyFilter | None:
     except ValueError:
         return None
     return ChronologyFilter(frozenset(int(p) for p in parts), since, until)
+
+
+def _holds_invalid_text(body: dict) -> bool:
+    """Whether any key or string holds a lone surrogate (JSON `"\\ud800"`: not UTF-8, so no
+    database, log or reply can take it) or a NUL (PostgreSQL text cannot hold one)."""
+    pending: list[object] = [body]
+    while pending:  # no recursion: nesting is as deep as the JSON parser allowed
+        node = pending.pop()
+        if isinstance(node, str):
+            if "\x00" in node or not node.isascii() and not _encodes(node):
+                return True
+        elif isinstance(node, dict):
+            pending += node.keys()
+            pending += node.values()
+        elif isinstance(node, list):
+            pending += node
+    return False
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _routable(body: dict) -> bool:

@@ -4,6 +4,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from storage.database import redacted
 
@@ -74,6 +75,16 @@ class Settings:
     openid_metadata_url: str | None = None
     # The roster's import status turns Stale when the last import is older than this.
     import_stale_hours: int = 26
+    # `id:base64key,...`, current first: HMAC-SHA-256 keys of the audit chain (never in the DB).
+    audit_keys: Secret = field(default_factory=lambda: Secret(""))
+    # The append-only file of signed chain heads (another host or WORM storage in production);
+    # None: the serving process writes no checkpoints (tests that do not need them).
+    audit_checkpoints: Path | None = None
+    checkpoint_minutes: int = 5
+    # The school's own privacy notice and terms of use (/privacy and /terms redirect there);
+    # empty: Kestrel serves its shipped pages.
+    privacy_url: str = ""
+    terms_url: str = ""
 
     def __repr__(self) -> str:
         return (
@@ -81,7 +92,8 @@ class Settings:
             f"app_type={self.app_type!r}, app_tenant_id={self.app_tenant_id!r}, "
             f"database_url={redacted(self.database_url)!r}, host={self.host!r}, "
             f"port={self.port}, allowed_tenants={self.allowed_tenants!r}, local={self.local}, "
-            f"encryption_keys={self.encryption_keys!r})"
+            f"encryption_keys={self.encryption_keys!r}, audit_keys={self.audit_keys!r}, "
+            f"audit_checkpoints={self.audit_checkpoints}, public_url={self.public_base_url!r})"
         )
 
     @property
@@ -118,31 +130,69 @@ class Settings:
             escalate_minutes=_minutes(env.get("KESTREL_ESCALATE_MINUTES", "15"), "ESCALATE"),
             openid_metadata_url=env.get("KESTREL_OPENID_METADATA_URL") or None,
             import_stale_hours=_hours(env.get("KESTREL_IMPORT_STALE_HOURS", "26")),
+            audit_keys=Secret(env.get("KESTREL_AUDIT_KEYS", "").strip()),
+            audit_checkpoints=_checkpoints(env, local),
+            checkpoint_minutes=_minutes(
+                env.get("KESTREL_AUDIT_CHECKPOINT_MINUTES", "5"), "AUDIT_CHECKPOINT"
+            ),
+            privacy_url=env.get("KESTREL_PRIVACY_URL", "").strip(),
+            terms_url=env.get("KESTREL_TERMS_URL", "").strip(),
         )
         settings.check()
         return settings
 
     def check(self) -> None:
         """Refuse configurations that would run Kestrel open to the world."""
+        for name, url in (
+            ("KESTREL_PUBLIC_URL", self.public_base_url),
+            ("KESTREL_PRIVACY_URL", self.privacy_url),
+            ("KESTREL_TERMS_URL", self.terms_url),
+        ):
+            _check_url(name, url, https=not self.local)
         if self.local:
             return
+        for missing, why in self._production_needs():
+            if missing:
+                raise ConfigurationError(why)
+
+    def _production_needs(self) -> list[tuple[bool, str]]:
+        """(whether it is missing, why Kestrel will not serve without it), in order."""
         needs_password = self.app_type != "UserAssignedMSI"  # a managed identity has none
-        if not self.app_id or (needs_password and not self.app_password):
-            raise ConfigurationError(
+        return [
+            (
+                not self.app_id or (needs_password and not self.app_password),
                 "MicrosoftAppId and MicrosoftAppPassword are not set: without them anyone could "
-                "post to the bot; set them, or run `kestrel serve --local` on this machine only."
-            )
-        if self.app_type == "SingleTenant" and not self.app_tenant_id:
-            raise ConfigurationError("MicrosoftAppTenantId is required for a SingleTenant bot.")
-        if not self.allowed_tenants:
-            raise ConfigurationError(
-                "No allowed tenant: set KESTREL_ALLOWED_TENANTS (or MicrosoftAppTenantId)."
-            )
-        if not self.encryption_keys:
-            raise ConfigurationError(
+                "post to the bot; set them, or run `kestrel serve --local` on this machine only.",
+            ),
+            (
+                self.app_type == "SingleTenant" and not self.app_tenant_id,
+                "MicrosoftAppTenantId is required for a SingleTenant bot.",
+            ),
+            (
+                not self.allowed_tenants,
+                "No allowed tenant: set KESTREL_ALLOWED_TENANTS (or MicrosoftAppTenantId).",
+            ),
+            (
+                not self.public_base_url,
+                "KESTREL_PUBLIC_URL is not set: Teams clients open signed links (body map, "
+                "files, PDF) there; set it to Kestrel's https:// address.",
+            ),
+            (
+                not self.encryption_keys,
                 "KESTREL_ENCRYPTION_KEYS is not set: Kestrel will not write safeguarding content "
-                "unencrypted (`kestrel keys generate` makes a key)."
-            )
+                "unencrypted (`kestrel keys generate` makes a key).",
+            ),
+            (
+                not self.audit_keys,
+                "KESTREL_AUDIT_KEYS is not set: the audit chain is keyed outside the database "
+                "(`kestrel keys generate` makes a key).",
+            ),
+            (
+                self.audit_checkpoints is None,
+                "KESTREL_AUDIT_CHECKPOINTS is not set: name the append-only file (on another "
+                "host or WORM storage) where the audit chain's heads are checkpointed.",
+            ),
+        ]
 
     @property
     def public_url(self) -> str:
@@ -160,12 +210,37 @@ class Settings:
         """Where local mode keeps its generated encryption key."""
         return self.data_dir / "local-encryption.key"
 
+    @property
+    def local_audit_key_file(self) -> Path:
+        """Where local mode keeps its generated audit key."""
+        return self.data_dir / "local-audit.key"
+
 
 def database_url_from_env(env: Mapping[str, str] | None = None) -> str:
     """DATABASE_URL, or the embedded SQLite file under KESTREL_DATA_DIR (default ./data)."""
     env = os.environ if env is None else env
     data_dir = Path(env.get("KESTREL_DATA_DIR", "data"))
     return env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'kestrel.db'}"
+
+
+def _checkpoints(env: Mapping[str, str], local: bool) -> Path | None:
+    """KESTREL_AUDIT_CHECKPOINTS, or in local mode a file beside the local database."""
+    if raw := env.get("KESTREL_AUDIT_CHECKPOINTS", "").strip():
+        return Path(raw)
+    return Path(env.get("KESTREL_DATA_DIR", "data")) / "audit-checkpoints" if local else None
+
+
+def _check_url(name: str, url: str, *, https: bool) -> None:
+    """An absolute http(s) address with a host and nothing after the path; https unless local."""
+    if not url:
+        return
+    parts = urlsplit(url)
+    schemes = ("https",) if https else ("https", "http")
+    if parts.scheme not in schemes or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigurationError(
+            f"{name} must be an {' or '.join(s + '://' for s in schemes)} address with a host "
+            f"and no query, such as https://kestrel.example.org, not {url!r}"
+        )
 
 
 def _port(raw: str) -> int:

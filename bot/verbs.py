@@ -46,6 +46,7 @@ from cards.payloads import (
     RecordPage,
     SettingsForm,
     StudentRef,
+    TextPage,
     Words,
 )
 from cards.verbs import Verb as V
@@ -80,6 +81,7 @@ VERBS: Mapping[str, Verb] = {
     V.INCIDENT_ATTACH: Verb(attachments.open_window, IncidentRef),
     # Details only ever in the invoke response, after the server has authorised this user.
     V.INCIDENT_SHOW: Verb(viewing.show, AlertRef),
+    V.INCIDENT_TEXT: Verb(viewing.full_text, TextPage),
     V.INCIDENT_AUDIT: Verb(oversight.incident_history, IncidentRef),
     V.INCIDENT_ORIGINAL: Verb(viewing.original, OriginalPart),
     V.ALERT_READ: Verb(alerts.mark_read, AlertId),

@@ -10,6 +10,7 @@ from cards.elements import (
     choice_set,
     execute,
     heading,
+    sent_size,
     text_block,
     text_input,
     text_run,
@@ -24,7 +25,7 @@ from safeguarding.case_actions import ActionEntry, ActionList
 from safeguarding.incident_form import FORM_KEY
 from safeguarding.incidents import MAX_TEXT
 
-PAGE_TEXT = 18_000  # characters of action text on one page (Teams refuses cards over 28 KB)
+PAGE_TEXT = 18_000  # bytes of action text (as sent) on one page (Teams refuses cards over 28 KB)
 
 
 def action_form_card(view: ActionForm) -> Card:
@@ -151,7 +152,7 @@ def action_pages(actions: Sequence[ActionEntry]) -> list[int]:
     """Where each page of All actions starts: as many actions as fit, at least one."""
     starts, used = [0], 0
     for index, action in enumerate(actions):
-        size = min(len(action.text), PAGE_TEXT)
+        size = min(sent_size(action.text), PAGE_TEXT)
         if used and used + size > PAGE_TEXT:
             starts.append(index)
             used = 0

@@ -53,6 +53,7 @@ ACTION_WORDS = {
     "students.provisional_viewed": "looked at the pupils added by hand",
     "student.merge_viewed": "looked at merging the pupil added by hand",
     "student.merged": "merged the pupil added by hand into the roster's",
+    "audit.rekeyed": "keyed the audit log's older links (kestrel audit rekey)",
 }
 
 

@@ -1,10 +1,43 @@
 """The pieces every card is built from; staff-written text only ever goes through `text_run`."""
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
 Card = dict[str, Any]
 PAYLOAD_VERSION = 1
+
+
+def json_text(value: Any) -> str:
+    """JSON as Kestrel sends it to Teams: UTF-8 characters, not `\\uXXXX` escapes (six bytes
+    for each character of a non-Latin script), and no spaces. Card sizes are measured in it."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def sent_size(value: Any) -> int:
+    """Bytes on the wire: what Teams' size limits count."""
+    return len(json_text(value).encode())
+
+
+def fitting(text: str, budget: int) -> str:
+    """The longest start of `text` whose JSON string takes at most `budget` bytes as sent."""
+    if sent_size(text) <= budget:
+        return text
+    low, high = 0, len(text)  # text[:low] fits, text[:high] does not
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if sent_size(text[:middle]) <= budget else (low, middle)
+    return text[:low]
+
+
+def text_pages(text: str, budget: int) -> list[str]:
+    """The text cut into pages of at most `budget` bytes as sent, in order (at least one)."""
+    pages = []
+    while text or not pages:
+        page = fitting(text, budget)
+        pages.append(page)
+        text = text[len(page) :]
+    return pages
 
 
 def adaptive_card(body: list[Card], actions: list[Card] | None = None) -> Card:

@@ -12,9 +12,11 @@ from cards.elements import (
     confirmation,
     execute,
     facts,
+    fitting,
     heading,
     open_url,
     secondary,
+    sent_size,
     text_block,
     text_input,
     text_run,
@@ -27,7 +29,8 @@ from safeguarding.incidents import IncidentPupil
 from safeguarding.viewing import IncidentView
 
 SHOWN_ACTIONS = 10  # the newest; the chronology has them all
-ACTION_TEXT = 800  # characters of each action shown on the incident card
+ACTION_TEXT = 800  # bytes (as sent) of each action shown on the incident card
+TEXT_BYTES = 20_000  # of the incident's text on its card, as sent
 
 
 def incident_card(
@@ -75,7 +78,7 @@ def _summary(view: IncidentView, hide_names: bool, zone: ZoneInfo) -> list[Card]
         )
     if incident.agencies:
         body.append(text_run("Agencies: " + ", ".join(incident.agencies)))
-    body += [text_block("**What happened**"), text_run(view.text)]
+    body += [text_block("**What happened**"), *_text(view)]
     if view.evidence is not None:
         body.append(
             text_run(f"From a Teams message by {view.evidence.author} ({view.evidence.sent_at})")
@@ -83,6 +86,19 @@ def _summary(view: IncidentView, hide_names: bool, zone: ZoneInfo) -> list[Card]
     if view.pasted:
         body += pasted_note(incident.id)
     return body
+
+
+def _text(view: IncidentView) -> list[Card]:
+    """The text, or as much as fits (Teams refuses cards over 28 KB) and the way to the rest."""
+    shown = fitting(view.text, TEXT_BYTES)
+    if shown == view.text:
+        return [text_run(view.text)]
+    rest = execute(Verb.INCIDENT_TEXT, "Show the full text", incident=view.facts.id)
+    return [
+        text_run(shown + "…"),
+        text_block("The text goes on: Show the full text has every word.", subtle=True),
+        action_set(rest),
+    ]
 
 
 def _buttons(view: IncidentView) -> list[Card]:
@@ -139,9 +155,10 @@ def _actions(view: IncidentView, zone: ZoneInfo) -> list[Card]:
             text_input("code", "Code", max_length=6),
             action_set(execute(Verb.INCIDENT_SHOW, "Show them", incident=view.facts.id)),
         ]
-    room = SHOWN_ACTIONS if len(view.text) < 10_000 else 3  # a long text leaves less room
+    room = SHOWN_ACTIONS if sent_size(view.text) < 10_000 else 3  # a long text leaves less room
     shown = view.actions[-room:]
-    shortened = len(view.actions) > len(shown) or any(len(a.text) > ACTION_TEXT for a in shown)
+    cut = {a.id: fitting(a.text, ACTION_TEXT) for a in shown}
+    shortened = len(view.actions) > len(shown) or any(cut[a.id] != a.text for a in shown)
     if len(view.actions) > len(shown):
         earlier = len(view.actions) - len(shown)
         words = "1 earlier action" if earlier == 1 else f"{earlier} earlier actions"
@@ -149,9 +166,9 @@ def _actions(view: IncidentView, zone: ZoneInfo) -> list[Card]:
     for action in shown:
         who = names.get(action.recorded_by, "a former colleague")
         cards.append(text_block(f"{_when(action.happened_at, zone)} by {who}", subtle=True))
-        text = action.text
-        if len(text) > ACTION_TEXT:  # Teams refuses cards over 28 KB: All actions has it all
-            text = text[:ACTION_TEXT] + "… (continued in All actions)"
+        text = cut[action.id]
+        if text != action.text:  # Teams refuses cards over 28 KB: All actions has it all
+            text += "… (continued in All actions)"
         cards.append(text_run(text))
         if action.pasted:
             cards += pasted_note(view.facts.id, action.id)

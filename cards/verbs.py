@@ -12,6 +12,7 @@ class Verb(StrEnum):
     INCIDENT_RECORD = "incident.record"
     INCIDENT_ATTACH = "incident.attach"
     INCIDENT_SHOW = "incident.show"
+    INCIDENT_TEXT = "incident.text"
     INCIDENT_AUDIT = "incident.audit"
     INCIDENT_ORIGINAL = "incident.original"
     ALERT_READ = "alert.read"

@@ -1,10 +1,12 @@
 """Audit events: who did what to which record, when, and from which kind of conversation.
 
 Events carry ids and short codes only, never pupil names or incident text. Each school's events
-form a hash chain, so an edited, removed or reordered event is detected (`kestrel audit verify`).
+form a chain of HMAC-SHA-256 links under a key held outside the database, so an edited, removed,
+reordered or forged event is detected (`kestrel audit verify`).
 """
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -58,6 +60,7 @@ class AuditAction(StrEnum):
     PROVISIONAL_VIEWED = "students.provisional_viewed"
     MERGE_VIEWED = "student.merge_viewed"
     STUDENT_MERGED = "student.merged"
+    AUDIT_REKEYED = "audit.rekeyed"
 
 
 @dataclass(frozen=True)
@@ -75,14 +78,19 @@ class AuditEvent:
 GENESIS = "0" * 64
 
 
-def chain_hash(previous_hash: str, fields: dict[str, Any]) -> str:
-    """The SHA-256 link of one audit event: the previous link, then its canonical fields.
+def chain_hash(previous_hash: str, fields: dict[str, Any], key: bytes | None) -> str:
+    """The link of one audit event: HMAC-SHA-256 under `key` over the previous link, then its
+    canonical fields (plain SHA-256 when `key` is None: links written before keyed audit).
 
     `fields` holds the stored values (chain, seq, occurred_at as UTC ISO text, actor, action,
-    record, conversation type, detail); changing any of them, or the order, breaks the chain.
+    record, conversation type, detail); changing any of them, or the order, breaks the chain,
+    and without the key nobody can compute a link that holds.
     """
     canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(f"{previous_hash}\n{canonical}".encode()).hexdigest()
+    message = f"{previous_hash}\n{canonical}".encode()
+    if key is None:
+        return hashlib.sha256(message).hexdigest()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 def canonical_time(moment: datetime) -> str:

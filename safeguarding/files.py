@@ -4,6 +4,7 @@ A file is accepted by what it is (its content), not by its name: documents, imag
 email files. Accepted files are hashed (SHA-256) and stored encrypted outside the database.
 """
 
+import codecs
 import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
@@ -12,6 +13,7 @@ import filetype
 
 ATTACH_WINDOW = timedelta(minutes=15)
 MAX_BYTES = 25 * 1024 * 1024
+_SNIFF_BYTES = 8192  # what a file is, is read from its first bytes
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Outlook .msg and older Office files
 _EMAIL_HEADERS = (b"from:", b"to:", b"subject:", b"date:", b"received:", b"mime-version:")
 _KINDS = {
@@ -37,17 +39,20 @@ _KINDS = {
 
 def kind_of(content: bytes) -> str | None:
     """'PDF', 'image', 'document', 'email' or 'text' by content; None for anything else."""
-    guessed = filetype.guess(content[:8192])
+    head = content[:_SNIFF_BYTES]
+    guessed = filetype.guess(head)
     if guessed is not None:
         return _KINDS.get(guessed.mime)
     if content.startswith(_OLE2):
         return "email"  # an OLE file filetype does not know as Office: an Outlook message
-    return _text_kind(content[:8192])
+    return _text_kind(head, whole=len(content) <= _SNIFF_BYTES)
 
 
-def _text_kind(head: bytes) -> str | None:
+def _text_kind(head: bytes, *, whole: bool) -> str | None:
+    # The head of a longer file may end inside a character (UTF-8 takes up to four bytes):
+    # that character is cut, not invalid. Only the file's real end must be complete.
     try:
-        text = head.decode("utf-8")
+        text = codecs.getincrementaldecoder("utf-8")().decode(head, final=whole)
     except UnicodeDecodeError:
         return None
     if "\x00" in text or text.lstrip().lower().startswith(("<!doctype", "<html", "<script")):

@@ -8,6 +8,9 @@ with indexed range scans instead of reading every name.
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
+
+from anyascii import anyascii
 
 from safeguarding.school import Student
 
@@ -19,9 +22,21 @@ _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 
 
 def normalise(text: str) -> str:
-    """Lower case without accents: 'Zoë' -> 'zoe', 'JOSÉ' -> 'jose'."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    """Lower case, every Latin letter folded to ASCII: 'Zoë' -> 'zoe', 'Łukasz' -> 'lukasz',
+    'Øyvind' -> 'oyvind', 'Đorđe' -> 'dorde'; other scripts as typed, less their accents."""
+    folded = "".join(_latin_folded(c) for c in text)
+    decomposed = unicodedata.normalize("NFKD", folded.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@cache
+def _latin_folded(character: str) -> str:
+    # Decomposition alone leaves Ł, Ø, Đ, Þ, Æ as they are (they are letters of their own, not
+    # a letter plus an accent): anyascii knows them all. Other scripts are not transliterated,
+    # so a name typed in its own script matches only itself.
+    if character.isascii() or not unicodedata.name(character, "").startswith("LATIN"):
+        return character
+    return anyascii(character)
 
 
 def name_tokens(*names: str) -> frozenset[str]:

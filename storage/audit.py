@@ -1,27 +1,32 @@
-"""The audit log: chained appends in the caller's transaction, and verification of every chain."""
+"""The audit log: keyed, chained appends in the caller's transaction (verification:
+storage/audit_verify.py)."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from safeguarding.audit import GENESIS, AuditAction, AuditEvent, canonical_time, chain_hash
+from safeguarding.audit import GENESIS, AuditAction, AuditEvent, canonical_time
+from storage.audit_keys import AuditKeys
 from storage.models import AuditChainHeadRow, AuditEventRow
-from storage.repositories import utc
+from storage.repositories import insert_or, utc
+
+
+class NoAuditKey(RuntimeError):
+    """Nothing may be audited (so nothing may be done) without a key to link the event."""
 
 
 class SqlAuditLog:
     """Insert-only by construction: there is no update or delete of events here."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, session: AsyncSession, keys: AuditKeys | None = None) -> None:
+        self.session, self._keys = session, keys
 
     async def append(self, event: AuditEvent) -> None:
         """Add the event as the next link of its school's chain (locks the chain head)."""
+        if self._keys is None:
+            raise NoAuditKey("no audit key: set KESTREL_AUDIT_KEYS")
         chain = event.school_id or 0
         seq, previous = await self._advance_head(chain)
         row = AuditEventRow(
@@ -36,8 +41,9 @@ class SqlAuditLog:
             record_id=event.record_id,
             conversation_type=event.conversation_type,
             detail=dict(event.detail),
+            key_id=self._keys.current,
         )
-        row.hash = chain_hash(previous, linked_fields(row))
+        row.hash = self._keys.link(previous, linked_fields(row))
         self.session.add(row)
         await self.session.execute(
             update(AuditChainHeadRow).where(AuditChainHeadRow.chain == chain).values(hash=row.hash)
@@ -88,19 +94,12 @@ class SqlAuditLog:
         )
         head = (await self.session.execute(bump)).first()
         if head is None:  # a chain's first event: create its head, racing nobody twice
-            start = _insert(self.session).values(chain=chain, seq=0, hash=GENESIS)
+            start = insert_or(self.session, AuditChainHeadRow).values(
+                chain=chain, seq=0, hash=GENESIS
+            )
             await self.session.execute(start.on_conflict_do_nothing(index_elements=["chain"]))
             head = (await self.session.execute(bump)).one()
         return head.seq, head.hash
-
-
-def _insert(session: AsyncSession):
-    dialect = session.get_bind().dialect.name
-    return (
-        postgresql_insert(AuditChainHeadRow)
-        if dialect == "postgresql"
-        else sqlite_insert(AuditChainHeadRow)
-    )
 
 
 def linked_fields(row: AuditEventRow) -> dict[str, Any]:
@@ -117,71 +116,3 @@ def linked_fields(row: AuditEventRow) -> dict[str, Any]:
         "conversation": row.conversation_type,
         "detail": row.detail,
     }
-
-
-@dataclass(frozen=True)
-class ChainReport:
-    events: int
-    chains: int
-    broken: str | None = None  # the first broken link, in words
-
-    @property
-    def intact(self) -> bool:
-        """Whether every chain verified."""
-        return self.broken is None
-
-
-async def verify_audit_chains(session: AsyncSession) -> ChainReport:
-    """Recompute every link of every chain; name the first one that does not hold.
-
-    Kestrel may write while this runs: the heads are read first and each chain is checked up to
-    its head as read then; events appended later are left for the next check.
-    """
-    heads = {
-        chain: (seq, last)
-        for chain, seq, last in await session.execute(
-            select(AuditChainHeadRow.chain, AuditChainHeadRow.seq, AuditChainHeadRow.hash)
-        )
-    }
-    rows = await session.stream_scalars(
-        select(AuditEventRow)
-        .order_by(AuditEventRow.chain, AuditEventRow.seq)
-        .execution_options(yield_per=1000)
-    )
-    events = 0
-    tails: dict[int, tuple[int, str]] = {}  # chain -> (seq, hash) of its last verified link
-    async for row in rows:
-        if row.chain in heads and row.seq > heads[row.chain][0]:
-            continue  # written after the heads were read
-        events += 1
-        seq, previous = tails.get(row.chain, (0, GENESIS))
-        if problem := _link_problem(row, seq + 1, previous):
-            where = f"chain {row.chain}, event id {row.id} (seq {row.seq})"
-            return ChainReport(events, len(tails), f"{where}: {problem}")
-        tails[row.chain] = (row.seq, row.hash)
-    current = set(await session.scalars(select(AuditChainHeadRow.chain)))
-    for chain in sorted(heads.keys() | tails.keys()):
-        head = heads.get(chain) or ((0, GENESIS) if chain in current else None)
-        if problem := _head_problem(head, tails.get(chain, (0, GENESIS))):
-            return ChainReport(events, len(tails), f"chain {chain}: {problem}")
-    return ChainReport(events, len(tails))
-
-
-def _link_problem(row: AuditEventRow, expected_seq: int, previous: str) -> str | None:
-    if row.seq != expected_seq:
-        return f"expected seq {expected_seq}: events are missing before it"
-    if row.previous_hash != previous:
-        return "it does not follow the event before it"
-    if chain_hash(previous, linked_fields(row)) != row.hash:
-        return "its contents were changed after it was written"
-    return None
-
-
-def _head_problem(head: tuple[int, str] | None, tail: tuple[int, str]) -> str | None:
-    if head is None:
-        return "its head is missing"
-    if head[0] > tail[0]:
-        return f"events after seq {tail[0]} are missing (the chain recorded {head[0]})"
-    if head != tail:
-        return f"the newest event (seq {tail[0]}) does not match the recorded head"
-    return None

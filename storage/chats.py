@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.chats import ChatAddress
 from storage.models import ChatAddressRow
+from storage.repositories import insert_or
 
 
 class SqlChats:
@@ -22,14 +23,20 @@ class SqlChats:
         )
 
     async def save(self, staff_id: int, address: ChatAddress, at: datetime) -> None:
-        row = await self.session.get(ChatAddressRow, staff_id)
-        if row is None:
-            row = ChatAddressRow(staff_id=staff_id)
-            self.session.add(row)
-        row.conversation_id, row.service_url = address.conversation_id, address.service_url
-        row.tenant_id, row.bot_id, row.user_id = address.tenant_id, address.bot_id, address.user_id
-        row.updated_at = at
-        await self.session.flush()
+        """Keep (or refresh) a colleague's address in one statement: several first presses at
+        once from one person must not race to insert it (an upsert, not read-then-add)."""
+        values = {
+            "conversation_id": address.conversation_id,
+            "service_url": address.service_url,
+            "tenant_id": address.tenant_id,
+            "bot_id": address.bot_id,
+            "user_id": address.user_id,
+            "updated_at": at,
+        }
+        upsert = insert_or(self.session, ChatAddressRow).values(staff_id=staff_id, **values)
+        await self.session.execute(
+            upsert.on_conflict_do_update(index_elements=["staff_id"], set_=values)
+        )
 
     async def delete(self, staff_id: int) -> None:
         await self.session.execute(

@@ -31,10 +31,7 @@ class Keyring:
     def __init__(self, keys: Mapping[str, bytes], current: str) -> None:
         if current not in keys:
             raise KeyringError("the current key is not in the keyring")
-        for position, (key_id, key) in enumerate(keys.items(), 1):
-            if not _KEY_ID.fullmatch(key_id) or len(key) != 32:
-                # Never echo the item: a missing `id:` would put the key itself in the message.
-                raise KeyringError(f"key {position} must be `id:base64` with a 32-byte key")
+        check_keys(keys)
         self._ciphers = {key_id: AESGCM(key) for key_id, key in keys.items()}
         self.current = current
         self._current_key = keys[current]
@@ -45,17 +42,7 @@ class Keyring:
     @classmethod
     def parse(cls, text: str) -> "Keyring":
         """Keys as configured: `id:base64key,id:base64key`, the current one first."""
-        keys: dict[str, bytes] = {}
-        for position, item in enumerate((part.strip() for part in text.split(",")), 1):
-            key_id, _, encoded = item.partition(":")
-            if key_id in keys:
-                raise KeyringError(f"key {position} repeats an id already in the list")
-            try:
-                keys[key_id] = base64.b64decode(encoded, validate=True)
-            except (binascii.Error, ValueError) as error:
-                raise KeyringError(f"key {position} is not `id:base64`") from error
-        if not keys:
-            raise KeyringError("no encryption key configured")
+        keys = parse_key_spec(text)
         return cls(keys, next(iter(keys)))
 
     def encrypt(self, plaintext: str, context: str) -> str:
@@ -117,6 +104,31 @@ class Keyring:
                 setattr(row, attribute, self.encrypt(self.decrypt(token, context), context))
                 changed += 1
         return changed
+
+
+def parse_key_spec(text: str) -> dict[str, bytes]:
+    """Keys as configured (`id:base64key,id:base64key`, current first), each checked."""
+    keys: dict[str, bytes] = {}
+    for position, item in enumerate((part.strip() for part in text.split(",")), 1):
+        key_id, _, encoded = item.partition(":")
+        if key_id in keys:
+            raise KeyringError(f"key {position} repeats an id already in the list")
+        try:
+            keys[key_id] = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError) as error:
+            raise KeyringError(f"key {position} is not `id:base64`") from error
+    if not keys:
+        raise KeyringError("no key configured")
+    check_keys(keys)
+    return keys
+
+
+def check_keys(keys: Mapping[str, bytes]) -> None:
+    """Refuse a key id that is not a short name, or a key that is not 32 bytes."""
+    for position, (key_id, key) in enumerate(keys.items(), 1):
+        if not _KEY_ID.fullmatch(key_id) or len(key) != 32:
+            # Never echo the item: a missing `id:` would put the key itself in the message.
+            raise KeyringError(f"key {position} must be `id:base64` with a 32-byte key")
 
 
 def new_key_spec(key_id: str) -> str:

@@ -4,6 +4,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.clock import Clock
@@ -231,6 +233,12 @@ def student_of(row: StudentRow) -> Student:
         left_on=row.left_on,
         merged_into=row.merged_into,
     )
+
+
+def insert_or(session: AsyncSession, model):
+    """An INSERT that can say what to do ON CONFLICT, in this session's dialect."""
+    dialect = session.get_bind().dialect.name
+    return postgresql_insert(model) if dialect == "postgresql" else sqlite_insert(model)
 
 
 def utc(moment: datetime) -> datetime:

@@ -12,6 +12,7 @@ from storage.agencies import SqlAgencies
 from storage.alerts import SqlAlerts
 from storage.attachments import SqlAttachments
 from storage.audit import SqlAuditLog
+from storage.audit_keys import AuditKeys
 from storage.casework import SqlCases
 from storage.chats import SqlChats
 from storage.dashboard import SqlDashboard
@@ -37,8 +38,10 @@ class SqlUnitOfWork:
         clock: Clock,
         keyring: Keyring | None,
         files: Path | None = None,
+        audit_keys: AuditKeys | None = None,
     ) -> None:
         self._sessions, self._clock, self._keyring, self._files = sessions, clock, keyring, files
+        self._audit_keys = audit_keys
 
     async def __aenter__(self) -> Self:
         self.session = self._sessions()
@@ -58,7 +61,7 @@ class SqlUnitOfWork:
         self.triage = SqlTriage(self.session)
         self.cases = SqlCases(self.session, self._keyring)
         self.actions = SqlActions(self.session, self._keyring)
-        self.audit = SqlAuditLog(self.session)
+        self.audit = SqlAuditLog(self.session, self._audit_keys)
         self.typed_words = SqlTypedWords(self.session, self._keyring)
         self.imports = SqlImportRuns(self.session)
         return self
@@ -72,12 +75,17 @@ class SqlUnitOfWork:
 
 
 def unit_of_work_factory(
-    engine: AsyncEngine, clock: Clock, keyring: Keyring | None = None, files: Path | None = None
+    engine: AsyncEngine,
+    clock: Clock,
+    keyring: Keyring | None = None,
+    files: Path | None = None,
+    *,
+    audit_keys: AuditKeys | None = None,
 ):
     """A zero-argument factory of units of work on this engine (the UnitOfWorkFactory port).
 
     Without a keyring, anything that stores encrypted content refuses to work; without a
-    files folder, attachments cannot be stored.
+    files folder, attachments cannot be stored; without audit keys, nothing can be audited.
     """
     sessions = async_sessionmaker(engine, expire_on_commit=False)
-    return lambda: SqlUnitOfWork(sessions, clock, keyring, files)
+    return lambda: SqlUnitOfWork(sessions, clock, keyring, files, audit_keys)

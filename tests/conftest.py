@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from safeguarding.clock import FixedClock
+from storage.audit_keys import AuditKeys
 from storage.database import create_engine
 from storage.encryption import Keyring, new_key_spec
 from storage.migrate import upgrade
@@ -86,6 +87,14 @@ def backend(request) -> str:
 
 
 @pytest.fixture
+def empty_database_url(backend, tmp_path, request) -> str:
+    """A database of this test's own with no table yet, on the backend under test."""
+    if backend == "postgresql":
+        return request.getfixturevalue("new_postgres_database")()
+    return f"sqlite:///{tmp_path / 'empty.db'}"
+
+
+@pytest.fixture
 def database_url(backend, tmp_path, request) -> str:
     """A migrated, empty database on the backend under test."""
     if backend == "postgresql":
@@ -123,6 +132,18 @@ def keyring(keyring_spec) -> Keyring:
     return Keyring.parse(keyring_spec)
 
 
+@pytest.fixture(scope="session")
+def audit_keys_spec() -> str:
+    """The configured form (`id:base64`) of this run's audit key."""
+    return new_key_spec("audit")
+
+
+@pytest.fixture(scope="session")
+def audit_keys(audit_keys_spec) -> AuditKeys:
+    """The audit key made for this run (HMAC-SHA-256 of the chain's links)."""
+    return AuditKeys.parse(audit_keys_spec)
+
+
 @pytest.fixture
 def files_dir(tmp_path):
     """Where attachments are kept (encrypted) in a test."""
@@ -130,9 +151,9 @@ def files_dir(tmp_path):
 
 
 @pytest.fixture
-def uow_factory(engine, clock, keyring, files_dir):
+def uow_factory(engine, clock, keyring, files_dir, audit_keys):
     """Units of work on the test database."""
-    return unit_of_work_factory(engine, clock, keyring, files_dir)
+    return unit_of_work_factory(engine, clock, keyring, files_dir, audit_keys=audit_keys)
 
 
 @pytest.fixture(scope="session")

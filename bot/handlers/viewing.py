@@ -6,10 +6,11 @@ from typing import Any
 from bot.turns import Turn
 from cards.alerts import alert_copy_card
 from cards.elements import Card, execute
+from cards.incident_text import incident_text_card
 from cards.incident_view import elevation_prompt_card, incident_card, status_card
 from cards.notice import notice_card
 from cards.pasted_original import original_card
-from cards.payloads import AlertRef, OriginalPart
+from cards.payloads import AlertRef, OriginalPart, TextPage
 from cards.verbs import Verb
 from safeguarding.identity import Identified
 from safeguarding.outcomes import Done, NeedsCode, Refused, Stale
@@ -18,6 +19,15 @@ from safeguarding.services.viewing import show_incident, show_original
 from safeguarding.viewing import AlertCopy, IncidentStatus, IncidentView
 
 NOT_AVAILABLE = ("Not available", "That record is not available.")
+
+
+async def full_text(turn: Turn, page: TextPage) -> Card:
+    """An incident's text in full, a page at a time (opening it is audited as a view)."""
+    pressed = await turn.run(show_incident, page.incident)
+    match pressed.outcome:
+        case Done(view=IncidentView() as view):
+            return incident_text_card(view, page.page)
+    return incident_answer_card(turn, pressed)
 
 
 async def show(turn: Turn, ref: AlertRef) -> Card:

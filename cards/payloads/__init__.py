@@ -36,6 +36,7 @@ from cards.payloads.forms import (
     NewForm,
     OriginalPart,
     SearchQuery,
+    TextPage,
     form_values,
 )
 from cards.payloads.pupils import (
@@ -58,6 +59,7 @@ __all__ = [
     "DASHBOARD",
     "TRIAGE",
     "ActionsPage",
+    "TextPage",
     "AlertId",
     "AlertRef",
     "Assignee",

@@ -94,6 +94,20 @@ class OriginalPart:
 
 
 @dataclass(frozen=True)
+class TextPage:
+    """An incident's text in full, from a page (`page`, from 0)."""
+
+    incident: int
+    page: int = 0
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> Self | None:
+        incident = record_id(data.get("incident"))
+        page = data.get("page") if type(data.get("page")) is int else 0
+        return None if incident is None or page < 0 else cls(incident, page)
+
+
+@dataclass(frozen=True)
 class SearchQuery:
     """A typeahead's search (Data.Query): what was typed, and the page Teams asks for. Only the
     "students" dataset is Kestrel's: for any other nothing was typed (nothing is found)."""

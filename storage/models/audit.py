@@ -18,10 +18,11 @@ from storage.models.base import Base
 
 
 class AuditEventRow(Base):
-    """Append-only: the code only ever inserts; nothing updates or deletes these rows.
+    """Append-only: the code only inserts (but for `kestrel audit rekey`, once, keying links
+    written before keyed audit); nothing deletes these rows.
 
-    Events form one hash chain per school (`chain` = school id, 0 for events outside any school,
-    such as refusals from other tenants); `seq` numbers them without gaps within the chain.
+    Events form one chain of keyed links per school (`chain` = school id, 0 for events outside
+    any school, such as refusals from other tenants); `seq` numbers them without gaps.
     """
 
     __tablename__ = "audit_events"
@@ -36,6 +37,9 @@ class AuditEventRow(Base):
     seq: Mapped[int] = mapped_column(Integer)
     previous_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # The audit key (KESTREL_AUDIT_KEYS) whose HMAC-SHA-256 made `hash`; NULL only for links
+    # written before keyed audit (plain SHA-256), until `kestrel audit rekey` keys them.
+    key_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"), nullable=True)
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     actor_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)

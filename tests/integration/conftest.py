@@ -38,7 +38,7 @@ async def connector() -> AsyncIterator[tuple[LoopbackConnector, str]]:
 
 @pytest.fixture
 async def running_bot(
-    engine, clock, database_url, connector, demo_school, keyring, files_dir
+    engine, clock, database_url, connector, demo_school, keyring, files_dir, audit_keys
 ) -> AsyncIterator[RunningBot]:
     """Kestrel in local mode (no auth) over the demo school, served on 127.0.0.1."""
     # The alert sender is driven by its own tests (run_once), not by a background loop here.
@@ -50,7 +50,8 @@ async def running_bot(
         send_alerts=False,
     )
     server = TestServer(
-        create_app(settings, engine=engine, clock=clock, keyring=keyring), host="127.0.0.1"
+        create_app(settings, engine=engine, clock=clock, keyring=keyring, audit_keys=audit_keys),
+        host="127.0.0.1",
     )
     await server.start_server()
     async with aiohttp.ClientSession() as http:

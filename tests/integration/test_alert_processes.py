@@ -21,6 +21,7 @@ from safeguarding.clock import SystemClock
 from safeguarding.incident_form import read_form
 from safeguarding.seed import SchoolSeed
 from safeguarding.services.seeding import seed_school
+from storage.audit_keys import AuditKeys
 from storage.database import create_engine
 from storage.encryption import Keyring
 from storage.models import AlertRow
@@ -43,12 +44,17 @@ def postgres_url(new_postgres_database) -> str:
 
 
 async def _seed(
-    engine: AsyncEngine, demo_seed: SchoolSeed, keyring: Keyring, files_dir: Path, url: str
+    engine: AsyncEngine,
+    demo_seed: SchoolSeed,
+    keyring: Keyring,
+    files_dir: Path,
+    url: str,
+    audit_keys: AuditKeys,
 ) -> tuple[int, int, list[int]]:
     """The demo school, an incident alerting nobody, and chats on the loopback connector for
     some colleagues; their staff ids (real time throughout: the children use the wall clock)."""
     clock = SystemClock()
-    uow_factory = unit_of_work_factory(engine, clock, keyring, files_dir)
+    uow_factory = unit_of_work_factory(engine, clock, keyring, files_dir, audit_keys=audit_keys)
     await seed_school(demo_seed, uow_factory=uow_factory, clock=clock)
     async with uow_factory() as uow:
         staff = {s.display_name: s for s in await uow.staff.list(1)}
@@ -116,7 +122,7 @@ async def _until(
 
 
 async def test_two_kestrel_processes_send_each_alert_exactly_once(
-    postgres_url, connector, demo_seed, keyring, keyring_spec, tmp_path
+    postgres_url, connector, demo_seed, keyring, keyring_spec, audit_keys, audit_keys_spec, tmp_path
 ):
     """Two `kestrel serve` on one database share 200 alerts; none is sent twice or lost."""
     loopback, connector_url = connector
@@ -124,13 +130,14 @@ async def test_two_kestrel_processes_send_each_alert_exactly_once(
     processes: list[KestrelProcess] = []
     try:
         incident, raised_by, chats = await _seed(
-            engine, demo_seed, keyring, tmp_path / "files", connector_url
+            engine, demo_seed, keyring, tmp_path / "files", connector_url, audit_keys
         )
         for name in ("kestrel-a", "kestrel-b"):
             env = child_env(
                 DATABASE_URL=postgres_url,
                 KESTREL_DATA_DIR=str(tmp_path / name),
                 KESTREL_ENCRYPTION_KEYS=keyring_spec,
+                KESTREL_AUDIT_KEYS=audit_keys_spec,
                 KESTREL_SEND_ALERTS="1",
             )
             processes.append(KestrelProcess.start(name, tmp_path / name, env))

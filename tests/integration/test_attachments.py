@@ -130,12 +130,12 @@ async def test_an_excluded_lead_cannot_attach_and_a_new_exclusion_closes_the_win
 
 
 async def test_key_rotation_re_encrypts_attachment_files_and_names(
-    recorded, engine, clock, keyring_spec, files_dir, uow_factory
+    recorded, engine, clock, keyring_spec, files_dir, uow_factory, audit_keys
 ):
     _, teacher, _ = recorded
     await attach(uow_factory, clock, teacher, [IncomingFile("a.eml", EMAIL)])
     rotated = Keyring.parse(new_key_spec("next") + "," + keyring_spec)
-    factory = unit_of_work_factory(engine, clock, rotated, files_dir)
+    factory = unit_of_work_factory(engine, clock, rotated, files_dir, audit_keys=audit_keys)
     changed = await rotate_keys(factory)
     assert changed["attachments"] == 2
     async with factory() as uow:

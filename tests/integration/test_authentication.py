@@ -1,5 +1,6 @@
 """With app credentials set, only requests signed by the Bot Connector get through."""
 
+import time
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -24,7 +25,7 @@ def authority():
 
 @pytest.fixture
 async def secured_bot(
-    engine, clock, database_url, demo_school, authority, keyring
+    engine, clock, database_url, demo_school, authority, keyring, audit_keys
 ) -> AsyncIterator[str]:
     settings = Settings(
         app_id=APP_ID,
@@ -35,7 +36,8 @@ async def secured_bot(
         openid_metadata_url=authority.metadata_url,
     )
     server = TestServer(
-        create_app(settings, engine=engine, clock=clock, keyring=keyring), host="127.0.0.1"
+        create_app(settings, engine=engine, clock=clock, keyring=keyring, audit_keys=audit_keys),
+        host="127.0.0.1",
     )
     await server.start_server()
     yield str(server.make_url("/api/messages"))
@@ -97,3 +99,47 @@ async def test_request_with_an_invalid_token_is_refused_with_401(
 ):
     status, body = await post(secured_bot, make_token(authority))
     assert status == 401
+
+
+def lifetime(**offsets: int | None) -> dict[str, int | None]:
+    """exp and nbf as seconds from now (None: left out), made when the test runs."""
+    now = int(time.time())
+    return {claim: None if offset is None else now + offset for claim, offset in offsets.items()}
+
+
+@pytest.mark.parametrize(
+    "offsets",
+    [
+        {"exp": None},
+        {"nbf": None},
+        {"exp": None, "nbf": None},
+        {"exp": -6 * 60},
+        {"nbf": 6 * 60, "exp": 3600},
+    ],
+    ids=["no-exp", "no-nbf", "neither", "expired-beyond-skew", "not-yet-valid"],
+)
+async def test_a_validly_signed_token_without_a_usable_lifetime_is_refused_with_401(
+    secured_bot, authority, offsets
+):
+    token = authority.token(audience=APP_ID, service_url=SERVICE_URL, **lifetime(**offsets))
+    status, body = await post(secured_bot, token)
+    assert status == 401 and "token" in body["error"]
+
+
+async def test_a_token_whose_exp_is_not_a_number_is_refused_with_401(secured_bot, authority):
+    token = authority.token(audience=APP_ID, service_url=SERVICE_URL, exp="tomorrow")
+    status, _ = await post(secured_bot, token)
+    assert status == 401
+
+
+@pytest.mark.parametrize(
+    "offsets",
+    [{"exp": -4 * 60}, {"nbf": 4 * 60, "exp": 3600}],
+    ids=["expired-within-skew", "starts-within-skew"],
+)
+async def test_a_token_within_five_minutes_of_its_lifetime_is_accepted(
+    secured_bot, authority, offsets
+):
+    token = authority.token(audience=APP_ID, service_url=SERVICE_URL, **lifetime(**offsets))
+    status, _ = await post(secured_bot, token)
+    assert status == 200

@@ -135,7 +135,7 @@ async def test_a_stale_card_is_told_who_changed_the_case_and_changes_nothing(
 
 
 async def test_two_people_assigning_at_once_on_two_connections_one_wins(
-    case, database_url, keyring, files_dir, clock, uow_factory
+    case, database_url, keyring, files_dir, clock, uow_factory, audit_keys
 ):
     """Two engines (two real connections, as two Kestrel processes would have) race for one
     version: exactly one change is made, the other is told who won."""
@@ -143,7 +143,10 @@ async def test_two_people_assigning_at_once_on_two_connections_one_wins(
     priya, tom = staff["Priya Raman"], staff["Tom Okafor"]
     engines = [create_engine(database_url), create_engine(database_url)]
     try:
-        first, second = (unit_of_work_factory(e, clock, keyring, files_dir) for e in engines)
+        first, second = (
+            unit_of_work_factory(e, clock, keyring, files_dir, audit_keys=audit_keys)
+            for e in engines
+        )
         outcomes = await asyncio.gather(
             assign(first, clock, priya, incident, priya.id, 1),
             assign(second, clock, tom, incident, tom.id, 1),

@@ -32,9 +32,10 @@ def run(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.Comp
 @pytest.fixture
 def cli_database(backend, tmp_path, request) -> dict[str, str]:
     """Environment pointing `kestrel` at an empty database on the backend under test."""
+    data = {"KESTREL_DATA_DIR": str(tmp_path / "data")}  # and the local audit key
     if backend == "postgresql":
-        return {"DATABASE_URL": request.getfixturevalue("new_postgres_database")()}
-    return {"KESTREL_DATA_DIR": str(tmp_path / "data")}
+        return data | {"DATABASE_URL": request.getfixturevalue("new_postgres_database")()}
+    return data
 
 
 def test_serve_refuses_to_start_without_credentials_and_says_why_in_one_line(tmp_path):
@@ -43,6 +44,20 @@ def test_serve_refuses_to_start_without_credentials_and_says_why_in_one_line(tmp
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "MicrosoftAppId" in lines[0] and "--local" in lines[0]
+
+
+def test_serve_refuses_a_public_url_that_is_not_https(tmp_path):
+    env = {
+        "KESTREL_DATA_DIR": str(tmp_path),
+        "MicrosoftAppId": "8a1f0c52-3b7e-4d2a-9f60-5c4e2b1d0a99",
+        "MicrosoftAppPassword": "not-a-real-secret",
+        "MicrosoftAppTenantId": "7d3c2b1a-5e4f-4a6b-9c8d-0e1f2a3b4c5d",
+        "KESTREL_PUBLIC_URL": "http://127.0.0.1:3978",
+    }
+    result = run("serve", env=env)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert "KESTREL_PUBLIC_URL must be an https:// address" in line
 
 
 def test_serve_refuses_an_out_of_date_schema_and_names_the_fix(cli_database):
@@ -191,10 +206,10 @@ def test_keys_generate_prints_a_usable_key():
 
 
 async def test_keys_rotate_re_encrypts_old_secrets_with_the_new_key(
-    database_url, demo_school, engine, clock
+    database_url, demo_school, engine, clock, audit_keys
 ):
     old, new = new_key_spec("k1"), new_key_spec("k2")
-    with_old_key = unit_of_work_factory(engine, clock, Keyring.parse(old))
+    with_old_key = unit_of_work_factory(engine, clock, Keyring.parse(old), audit_keys=audit_keys)
     async with unit_of_work_factory(engine, clock)() as uow:
         [teacher] = [
             s for s in await uow.staff.list(demo_school.school_id) if s.email.startswith("j.")
@@ -229,6 +244,7 @@ def test_an_unreachable_database_is_one_line_not_a_traceback(command):
     env = {
         "DATABASE_URL": "postgresql://kestrel:pw@127.0.0.1:9/none",
         "KESTREL_ENCRYPTION_KEYS": "",
+        "KESTREL_AUDIT_KEYS": new_key_spec("audit"),  # so that the database is what fails
     }
     result = run(*command, env=env)
     assert result.returncode == 2

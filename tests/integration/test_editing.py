@@ -172,7 +172,7 @@ async def test_a_linked_pupil_gets_their_own_categories(case, uow_factory, clock
 
 
 async def test_key_rotation_covers_actions_reasons_and_kept_versions(
-    case, uow_factory, clock, engine, keyring_spec, files_dir
+    case, uow_factory, clock, engine, keyring_spec, files_dir, audit_keys
 ):
     from safeguarding.action_form import read_action_form
     from storage.encryption import Keyring, new_key_spec
@@ -191,7 +191,7 @@ async def test_key_rotation_covers_actions_reasons_and_kept_versions(
     )
     await add_action_as(uow_factory, clock, priya, incident, draft)
     rotated = Keyring.parse(new_key_spec("next") + "," + keyring_spec)
-    factory = unit_of_work_factory(engine, clock, rotated, files_dir)
+    factory = unit_of_work_factory(engine, clock, rotated, files_dir, audit_keys=audit_keys)
     changed = await rotate_keys(factory)
     assert (changed["actions"], changed["case_history"]) == (1, 2)  # a reason, a kept version
     history = await history_of(factory, clock, priya, incident)

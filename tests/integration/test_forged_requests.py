@@ -95,6 +95,7 @@ FORGERIES = {
     # A teacher adding an action to an incident they cannot see.
     "action.form": (TEACHER_AAD, {"incident": 1}, NOT_AVAILABLE, "access.refused"),
     "action.list": (TEACHER_AAD, {"incident": 1, "offset": 0}, NOT_AVAILABLE, "access.refused"),
+    "incident.text": (TEACHER_AAD, {"incident": 1, "page": 1}, NOT_AVAILABLE, "access.refused"),
     "action.add": (
         TEACHER_AAD,
         {"incident": 1, "text": "x", "key": "forged-key-0003"},

@@ -234,10 +234,11 @@ async def test_health_check_reports_the_database(running_bot):
     assert await response.json() == {"status": "ok", "database": "ok"}
 
 
-async def test_health_check_says_unhealthy_when_the_database_is_gone(clock, keyring):
+async def test_health_check_says_unhealthy_when_the_database_is_gone(clock, keyring, audit_keys):
     # Nothing listens on port 9 (discard); the engine cannot connect.
     settings = Settings(database_url="postgresql://postgres@127.0.0.1:9/none", local=True)
-    server = TestServer(create_app(settings, clock=clock, keyring=keyring), host="127.0.0.1")
+    app = create_app(settings, clock=clock, keyring=keyring, audit_keys=audit_keys)
+    server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     try:
         async with aiohttp.ClientSession() as http, http.get(server.make_url("/healthz")) as r:

@@ -13,6 +13,8 @@ from tests.support.activities import DSL_AAD, activity, as_user
 from tests.support.cards import assert_valid_card, texts
 
 PDF = b"%PDF-1.7\n% MARKER-in-the-file\ntrailer\n%%EOF\n"
+# A long email in Chinese whose byte 8,192 falls inside a character (3 bytes each).
+EMAIL = ("From: a@example.org\nTo: b@example.org\nSubject: 会议\n\n" + "中文" * 2000).encode()
 
 
 @pytest.fixture
@@ -22,7 +24,11 @@ async def file_server() -> AsyncIterator[tuple[str, list[str]]]:
 
     async def serve(request: web.Request) -> web.Response:
         fetched.append(request.path)
-        files = {"/report.pdf": PDF, "/tool.exe": b"MZ\x90\x00" + b"\x00" * 100}
+        files = {
+            "/report.pdf": PDF,
+            "/tool.exe": b"MZ\x90\x00" + b"\x00" * 100,
+            "/meeting.eml": EMAIL,
+        }
         if request.path not in files:
             return web.Response(status=404)
         return web.Response(body=files[request.path], content_type="application/octet-stream")
@@ -73,6 +79,15 @@ async def test_files_sent_after_recording_are_attached_and_refusals_say_why(
             await connection.execute(select(AttachmentRow.incident_id, AttachmentRow.kind))
         ).all()
     assert rows == [(incident, "PDF")]
+
+
+async def test_a_long_email_in_a_non_latin_script_is_attached_as_an_email(running_bot, file_server):
+    with pytest.raises(UnicodeDecodeError, match="position 8191: unexpected end"):
+        EMAIL[:8192].decode("utf-8")
+    await record_incident(running_bot)
+    await running_bot.post(files_message(running_bot, file_server[0], "meeting.eml"))
+    [card] = running_bot.connector.cards()
+    assert "File 1: attached (email, 11 KB)." in texts(card)
 
 
 async def test_files_without_an_open_window_are_not_downloaded(running_bot, file_server):

@@ -1,5 +1,7 @@
 """Kestrel keeps each member of staff's 1:1 chat address (for alerts) and forgets it on removal."""
 
+import asyncio
+
 from sqlalchemy import select
 
 from storage.models import ChatAddressRow
@@ -66,3 +68,21 @@ async def test_a_conversation_update_in_a_personal_chat_keeps_the_address(runnin
     assert response.status == 200
     assert [a[1] for a in await addresses(engine)] == ["a:1Kq0demoPersonalChatWithPriyaRaman"]
     assert running_bot.connector.sent == []  # nothing is said on an update
+
+
+async def test_several_first_presses_at_once_keep_one_address_and_all_are_answered(
+    running_bot, engine
+):
+    """A colleague's first presses arriving together (a double click, two cards) must not race
+    to insert their address: every one is answered and one address is kept (seen on
+    PostgreSQL by the benchmark, where all but one press failed)."""
+    action = {"type": "Action.Execute", "verb": "dashboard.show", "data": {"v": 1}}
+    body = as_user(
+        activity("invoke_action_execute", running_bot.connector_url, value__action=action),
+        TEACHER_AAD,
+    )
+    responses = await asyncio.gather(*(running_bot.post(body) for _ in range(6)))
+    answers = [await response.json() for response in responses]
+    assert [response.status for response in responses] == [200] * 6
+    assert all("My dashboard" in str(answer["value"]) for answer in answers)
+    assert len(await addresses(engine)) == 1

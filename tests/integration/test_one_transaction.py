@@ -145,6 +145,7 @@ def _steps() -> list[Step]:
         ),
         (Verb.ACTION_LIST, DSL_AAD, lambda k: {"incident": k["incident"], "offset": 0}),
         (Verb.INCIDENT_ORIGINAL, DSL_AAD, lambda k: {"incident": k["incident"], "action": 1}),
+        (Verb.INCIDENT_TEXT, DSL_AAD, lambda k: {"incident": k["incident"], "page": 0}),
         (Verb.INCIDENT_EDIT_FORM, DSL_AAD, lambda k: _case(k)),
         (
             Verb.INCIDENT_EDIT,

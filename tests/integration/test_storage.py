@@ -11,13 +11,8 @@ from storage.migrate import head_revision, schema_status, upgrade
 from storage.models import AuditEventRow, Base, StaffRow, StudentRow
 
 
-async def test_migrations_build_every_table_from_an_empty_database(backend, tmp_path, request):
-    url = (
-        request.getfixturevalue("new_postgres_database")()
-        if backend == "postgresql"
-        else f"sqlite:///{tmp_path / 'empty.db'}"
-    )
-    engine = create_engine(url)
+async def test_migrations_build_every_table_from_an_empty_database(empty_database_url):
+    engine = create_engine(empty_database_url)
     try:
         before = await schema_status(engine)
         await upgrade(engine)

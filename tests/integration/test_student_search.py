@@ -1,11 +1,17 @@
 """Finding pupils by name on SQLite and PostgreSQL: accents, case, preferred names, namesakes."""
 
 import pytest
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.school import Student
 from safeguarding.search import MAX_RESULTS, StudentMatch
 from safeguarding.services.search import students_matching
 from safeguarding.staff import Role
+from storage.database import create_engine
+from storage.migrate import upgrade
+from storage.models import StudentNameTokenRow
+from storage.uow import unit_of_work_factory
 from tests.support.exclusions import exclude
 from tests.support.presses import press_as
 
@@ -117,3 +123,77 @@ async def test_a_pupil_renamed_by_a_re_seed_is_found_by_the_new_name(
 def test_a_match_carries_nothing_of_the_record():
     student = Student(7, 1, "U", "Mohammed", "Hussain", 7, "7A", preferred_name="Mo", house="Hawk")
     assert StudentMatch.of(student) == StudentMatch(7, "Mo Hussain", 7, "7A")
+
+
+ZONE = "Europe/London"
+OLD_KEY = "øst\x1fłukasz"  # the sort key as the older folding made it
+LATIN = [("Łukasz", "Kowalski"), ("Øyvind", "Berg"), ("Đorđe", "Petrović"), ("Þóra", "Jónsdóttir")]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("lukasz", "Łukasz Kowalski"),
+        ("Łukasz", "Łukasz Kowalski"),
+        ("oyvind", "Øyvind Berg"),
+        ("dorde petrovic", "Đorđe Petrović"),
+        ("thora jonsd", "Þóra Jónsdóttir"),
+    ],
+)
+async def test_every_latin_letter_is_folded_so_plain_typing_finds_the_name(
+    staff, uow_factory, clock, demo_school, typed, expected
+):
+    async with uow_factory() as uow:
+        for n, (first, last) in enumerate(LATIN):
+            await uow.students.ensure(
+                Student(0, demo_school.school_id, f"L{n:012d}", first, last, 9, "9A")
+            )
+        await uow.commit()
+    assert await names(staff[Role.STAFF], typed, uow_factory, clock) == [expected]
+
+
+async def test_the_migration_tokenises_pupils_already_there_with_the_new_folding(
+    empty_database_url, clock, audit_keys
+):
+    """A database at 0008, its tokens made by the older folding (Ł kept as it is)."""
+    engine = create_engine(empty_database_url)
+    try:
+        await upgrade(engine, "0008")
+        async with engine.begin() as connection:  # the tables as they were at 0008
+            await connection.execute(
+                text(
+                    "INSERT INTO schools (id, name, tenant_id, time_zone, created_at) "
+                    "VALUES (1, 'Old', 't', :zone, :at)"
+                ),
+                {"zone": ZONE, "at": clock.now()},
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO students (id, school_id, upn, mis_id, first_name, last_name, "
+                    "preferred_name, year_group, tutor_group, house, provisional, created_at) "
+                    "VALUES (1, 1, 'U1', 'M1', 'Łukasz', 'Øst', '', 9, '9A', '', false, :at)"
+                ),
+                {"at": clock.now()},
+            )
+            for token in ("łukasz", "øst"):
+                await connection.execute(
+                    text(
+                        "INSERT INTO student_name_tokens (student_id, token, school_id, sort_key) "
+                        "VALUES (1, :token, 1, :key)"
+                    ),
+                    {"token": token, "key": OLD_KEY},
+                )
+        await upgrade(engine)
+        async with AsyncSession(engine) as session:
+            rows = (
+                await session.execute(
+                    select(StudentNameTokenRow.token, StudentNameTokenRow.sort_key)
+                )
+            ).all()
+        assert sorted(rows) == [("lukasz", "ost\x1flukasz"), ("ost", "ost\x1flukasz")]
+        uow_factory = unit_of_work_factory(engine, clock, audit_keys=audit_keys)
+        async with uow_factory() as uow:
+            found = await uow.students.search(1, ["lukasz"], hidden=frozenset(), limit=15)
+        assert [pupil.id for pupil in found] == [1]
+    finally:
+        await engine.dispose()

@@ -9,6 +9,8 @@ from typing import Any
 from jsonschema import Draft6Validator
 from jsonschema.exceptions import best_match
 
+from cards.elements import sent_size
+
 MAX_CARD_BYTES = 28 * 1024  # the limit for webhook/Graph posts; we keep every card under it
 
 
@@ -52,7 +54,7 @@ def card_problems(card: dict[str, Any]) -> list[str]:
         problems.append("top-level type must be AdaptiveCard")
     if card.get("version") != "1.5":
         problems.append(f"version must be 1.5 (Teams' highest), not {card.get('version')!r}")
-    size = len(json.dumps(card).encode())
+    size = sent_size(card)  # in bytes as sent: UTF-8, as bot/routes.py answers
     if size > MAX_CARD_BYTES:
         problems.append(f"card is {size} bytes, over {MAX_CARD_BYTES}")
     return problems

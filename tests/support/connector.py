@@ -5,6 +5,7 @@ It records every activity the bot sends, so tests see exactly what Teams would s
 
 import asyncio
 import itertools
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ class SentActivity:
     conversation_id: str
     body: dict[str, Any]
     authorization: str | None
+    raw: bytes = b""  # the body as it came over the wire
 
 
 @dataclass
@@ -92,11 +94,13 @@ class LoopbackConnector:
 
     async def _keep(self, request: web.Request) -> str:
         """Record a message Teams has taken; its id."""
+        raw = await request.read()
         self.sent.append(
             SentActivity(
                 request.match_info["conversation"],
-                await request.json(),
+                json.loads(raw),
                 request.headers.get("Authorization"),
+                raw,
             )
         )
         self._arrived.set()

@@ -28,7 +28,8 @@ class SigningAuthority:
     kid: str
 
     def token(self, *, audience: str, service_url: str, lifetime: int = 3600, **claims: Any) -> str:
-        """A Bot Connector token as Teams would send it, signed with the published key."""
+        """A Bot Connector token as Teams would send it, signed with the published key (a
+        claim given as None is left out)."""
         now = int(time.time())
         payload = {
             "iss": ISSUER,
@@ -39,7 +40,8 @@ class SigningAuthority:
             "exp": now + lifetime,
             **claims,
         }
-        return jwt.encode(payload, self.key, algorithm="RS256", headers={"kid": self.kid})
+        signed = {name: value for name, value in payload.items() if value is not None}
+        return jwt.encode(signed, self.key, algorithm="RS256", headers={"kid": self.kid})
 
 
 def new_key() -> rsa.RSAPrivateKey:

@@ -2,8 +2,10 @@
 
 import hashlib
 
+import pytest
+
 from safeguarding.case_actions import AddedAction
-from safeguarding.files import AttachWindow, IncomingFile, check_file, stored_file
+from safeguarding.files import AttachWindow, IncomingFile, check_file, kind_of, stored_file
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer\n%%EOF\n"
 
@@ -33,3 +35,26 @@ def test_what_saving_an_action_says_above_the_incident():
     assert "1 colleague will be alerted." in AddedAction(1, 7, 1).notice()
     assert "3 colleagues will be alerted." in AddedAction(1, 7, 3).notice()
     assert AddedAction(1, 7, 0, repeated=True).notice() == "This action was saved already."
+
+
+@pytest.mark.parametrize("character", ["é", "€", "中", "😀"], ids=["2", "3", "3-cjk", "4"])
+@pytest.mark.parametrize("offset", [0, 1, 2, 3])
+def test_a_long_text_file_cut_inside_a_character_at_8_kb_is_still_text(character, offset):
+    # The character's bytes straddle byte 8,192, however many of them fall before it.
+    content = ("a" * (8192 - offset) + character * 400).encode()
+    assert kind_of(content) == "text"
+
+
+def test_a_long_email_file_in_a_non_latin_script_is_an_email():
+    headers = "From: a@example.org\nTo: b@example.org\nSubject: كلام\n\n"
+    content = (headers + "مرحبا بكم " * 2000).encode()
+    assert len(content) > 8192 and kind_of(content) == "email"
+
+
+def test_a_short_file_ending_inside_a_character_is_not_text():
+    assert kind_of("abc€".encode()[:-1]) is None
+    assert kind_of(("a" * 8190 + "€").encode()[:8192]) is None  # its end is the file's end
+
+
+def test_invalid_utf8_before_the_cut_is_still_not_text():
+    assert kind_of(b"a" * 100 + b"\xff" + b"b" * 9000) is None

@@ -13,6 +13,9 @@ PRODUCTION = {
     "MicrosoftAppTenantId": TENANT,
     "DATABASE_URL": "postgresql://kestrel:db-password-never-logged@db.internal/kestrel",
     "KESTREL_ENCRYPTION_KEYS": "k1:" + "QUFB" * 10 + "QUE=",
+    "KESTREL_AUDIT_KEYS": "a1:" + "QkJC" * 10 + "QkI=",
+    "KESTREL_AUDIT_CHECKPOINTS": "/mnt/worm/kestrel/audit-checkpoints",
+    "KESTREL_PUBLIC_URL": "https://kestrel.example.sch.uk/",
 }
 
 
@@ -99,7 +102,7 @@ def test_secrets_never_show_in_repr_str_format_or_logs(caplog):
     for text in shown:
         assert "s3cr3t-value-never-logged" not in text
         assert "db-password-never-logged" not in text
-        assert "QUFB" not in text
+        assert "QUFB" not in text and "QkJC" not in text
     assert "Secret('***')" in repr(settings)
 
 
@@ -118,3 +121,51 @@ def test_a_managed_identity_needs_no_password():
     env = {**PRODUCTION, "MicrosoftAppType": "UserAssignedMSI"}
     del env["MicrosoftAppPassword"]
     assert Settings.from_env(env).app_type == "UserAssignedMSI"
+
+
+@pytest.mark.parametrize(
+    "missing", ["KESTREL_AUDIT_KEYS", "KESTREL_AUDIT_CHECKPOINTS", "KESTREL_PUBLIC_URL"]
+)
+def test_serving_without_audit_keys_checkpoints_or_public_url_is_refused_by_name(missing):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    with pytest.raises(ConfigurationError, match=missing) as refused:
+        Settings.from_env(env)
+    assert "\n" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://kestrel.example.sch.uk",
+        "kestrel.example.sch.uk",
+        "https://",
+        "https://kestrel.example.sch.uk/?next=1",
+        "ftp://kestrel.example.sch.uk",
+    ],
+)
+def test_a_public_url_that_is_not_plain_https_is_refused(url):
+    with pytest.raises(ConfigurationError, match="KESTREL_PUBLIC_URL must be an https://"):
+        Settings.from_env({**PRODUCTION, "KESTREL_PUBLIC_URL": url})
+
+
+def test_the_public_url_is_kept_without_its_trailing_slash():
+    assert Settings.from_env(PRODUCTION).public_url == "https://kestrel.example.sch.uk"
+
+
+def test_local_mode_needs_no_public_url_and_may_use_http():
+    assert Settings.from_env({}, local=True).public_url == "http://127.0.0.1:3978"
+    tunnel = {"KESTREL_PUBLIC_URL": "http://192.168.1.20:3978"}
+    assert Settings.from_env(tunnel, local=True).public_url == "http://192.168.1.20:3978"
+
+
+@pytest.mark.parametrize("name", ["KESTREL_PRIVACY_URL", "KESTREL_TERMS_URL"])
+def test_the_schools_own_privacy_and_terms_pages_must_be_https(name):
+    assert Settings.from_env({**PRODUCTION, name: "https://school.example/privacy"})
+    with pytest.raises(ConfigurationError, match=name):
+        Settings.from_env({**PRODUCTION, name: "http://school.example/privacy"})
+
+
+def test_local_mode_checkpoints_beside_its_database_by_default():
+    settings = Settings.from_env({"KESTREL_DATA_DIR": "/srv/k"}, local=True)
+    assert str(settings.audit_checkpoints) == "/srv/k/audit-checkpoints"
+    assert Settings.from_env(PRODUCTION).checkpoint_minutes == 5
