@@ -17,6 +17,7 @@ from bot.kestrel_bot import KestrelBot
 from bot.keyring import load_keyring
 from bot.keys import ADAPTER, BOT, ENGINE, SERVICES, SETTINGS
 from bot.links import LinkSigner
+from bot.rates import SendLimits, wait
 from bot.routes import attachment, body_map, chronology_export, healthz, messages
 from bot.sender import AlertSender
 from bot.settings import Settings
@@ -26,6 +27,7 @@ from safeguarding.identity import TenantPolicy
 from safeguarding.services.outbox import Outbox
 from safeguarding.services.press import Rules
 from storage.database import create_engine
+from storage.sends import SqlSendLog
 from storage.uow import unit_of_work_factory
 
 log = logging.getLogger("kestrel.app")
@@ -33,14 +35,16 @@ log = logging.getLogger("kestrel.app")
 
 def create_app(settings: Settings, **overrides: Any) -> web.Application:
     """Build the aiohttp application; tests pass overrides (engine, clock, adapter, keyring)."""
-    engine = overrides.get("engine") or create_engine(settings.database_url)
+    engine = overrides.get("engine") or create_engine(
+        settings.database_url, settings.database_timeouts
+    )
     clock = overrides.get("clock") or SystemClock()
     keyring = overrides.get("keyring") or load_keyring(settings)
     uow_factory = unit_of_work_factory(engine, clock, keyring, settings.attachments_dir)
     services = Services(
         uow_factory=uow_factory,
         clock=clock,
-        outbox=Outbox(uow_factory, clock),
+        outbox=Outbox(uow_factory, clock, settings.instance_name),
         links=LinkSigner(keyring.derived_key("kestrel-links")),
         public_url=settings.public_url,
         downloader=Downloader(settings.max_attachment_mb * 2**20, allow_http=settings.local),
@@ -50,6 +54,8 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
             elevation_lasts=timedelta(minutes=settings.elevation_minutes),
             max_attachment_bytes=settings.max_attachment_mb * 2**20,
         ),
+        press_timeout=settings.press_timeout,
+        outbound_timeout=settings.outbound_timeout,
     )
     adapter = overrides.get("adapter") or create_adapter(settings)
     adapter.on_turn_error = _on_turn_error
@@ -57,7 +63,10 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
     app[SETTINGS], app[ENGINE], app[SERVICES] = settings, engine, services
     app[ADAPTER], app[BOT] = adapter, KestrelBot(services)
     if settings.send_alerts:
-        sender = AlertSender(adapter, services.outbox, settings.app_id, settings.alerts_per_second)
+        limits = SendLimits(SqlSendLog(engine, wait), settings.alerts_per_second)
+        sender = AlertSender(
+            adapter, services.outbox, settings.app_id, limits, settings.outbound_timeout
+        )
         app.cleanup_ctx.append(_running(sender))
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
@@ -73,7 +82,8 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
 
 
 def _running(sender: AlertSender):
-    """The sender's loop for as long as the app runs (cancelled on shutdown, leases expire)."""
+    """The sender's loop for as long as the app runs (cancelled on shutdown, when it gives its
+    leases back for another process to take at once)."""
 
     async def context(app: web.Application) -> AsyncIterator[None]:
         task = asyncio.create_task(sender.run_forever(), name="alert-sender")
@@ -81,6 +91,8 @@ def _running(sender: AlertSender):
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        with contextlib.suppress(Exception):  # else they expire within seconds anyway
+            await asyncio.wait_for(sender.outbox.release_leases(), 2.0)
 
     return context
 

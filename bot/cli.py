@@ -20,7 +20,7 @@ from safeguarding.errors import InvalidInput
 from safeguarding.seed import SeedResult, parse_school_seed
 from safeguarding.services.seeding import seed_school
 from storage.audit import ChainReport, verify_audit_chains
-from storage.database import create_engine, redacted
+from storage.database import MAINTENANCE, create_engine, redacted
 from storage.encryption import KeyringError, new_key_spec
 from storage.migrate import SchemaStatus, schema_status, upgrade
 from storage.rotation import rotate_keys
@@ -193,7 +193,7 @@ def _on_database(
     """Run `work` on the database; any failure to reach or use it is one line, not a traceback."""
 
     async def run() -> T:
-        engine = create_engine(url)
+        engine = create_engine(url, MAINTENANCE)  # a migration may run long: no statement limit
         try:
             if needs_current_schema:
                 await _require_current_schema(engine)

@@ -11,6 +11,7 @@ from storage.models.access import (
 from storage.models.alerts import (
     AlertRow,
     ChatAddressRow,
+    SendRow,
     TypedWordsRow,
 )
 from storage.models.audit import (
@@ -64,6 +65,7 @@ __all__ = [
     "CategoryRow",
     "CategoryStaffRightsRow",
     "ChatAddressRow",
+    "SendRow",
     "ExclusionRow",
     "IncidentCategoryRow",
     "IncidentGrantRow",
