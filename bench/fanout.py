@@ -2,7 +2,8 @@
 
 The stand-in connector answers 429 (Retry-After: 1) when an accepted message would make more than
 50 for the app in the last second, or more than 7 (1 s) / 8 (2 s) / 60 (30 s) / 1,800 (1 hour) for
-one conversation; 429s do not count towards the windows. The real AlertSender runs as the app runs it (run_forever).
+one conversation; 429s do not count towards the windows. The real AlertSender runs as the app
+runs it (run_forever).
 """
 
 import argparse

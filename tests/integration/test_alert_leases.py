@@ -4,6 +4,7 @@ that died hands its alerts on within seconds and a restarted one takes its own b
 import asyncio
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from safeguarding.alerts import LEASE
@@ -11,8 +12,10 @@ from safeguarding.services.outbox import Outbox
 from storage.models import AlertRow
 from tests.integration.test_alert_sender import alert_row, alerted, sender  # noqa: F401 - fixture
 
+pytestmark = pytest.mark.usefixtures("alerted")  # one alert for Aisha, queued
 
-async def test_a_restarted_sender_takes_back_its_own_leases_at_once(alerted, uow_factory, clock):
+
+async def test_a_restarted_sender_takes_back_its_own_leases_at_once(uow_factory, clock):
     killed = Outbox(uow_factory, clock, holder="kestrel-a")
     assert len(await killed.claim(10)) == 1  # then kill -9
     other = Outbox(uow_factory, clock, holder="kestrel-b")
@@ -24,7 +27,7 @@ async def test_a_restarted_sender_takes_back_its_own_leases_at_once(alerted, uow
 
 
 async def test_a_living_sender_keeps_its_leases_and_a_dead_one_loses_them_within_a_lease(
-    alerted, uow_factory, clock
+    uow_factory, clock
 ):
     living = Outbox(uow_factory, clock, holder="kestrel-a")
     other = Outbox(uow_factory, clock, holder="kestrel-b")
@@ -38,7 +41,7 @@ async def test_a_living_sender_keeps_its_leases_and_a_dead_one_loses_them_within
     assert await living.renew_leases() == 0  # never takes back what another now holds
 
 
-async def test_an_alert_sent_or_retried_is_no_longer_anyone_s_lease(alerted, uow_factory, clock):
+async def test_an_alert_sent_or_retried_is_no_longer_anyone_s_lease(uow_factory, clock):
     outbox = Outbox(uow_factory, clock, holder="kestrel-a")
     [delivery] = await outbox.claim(10)
     await outbox.retry(delivery, timedelta(seconds=0), "teams answered 503")
@@ -50,7 +53,7 @@ async def test_an_alert_sent_or_retried_is_no_longer_anyone_s_lease(alerted, uow
 
 
 async def test_a_sender_starting_under_a_name_sends_what_that_name_held_at_once(
-    alerted, uow_factory, clock, connector
+    uow_factory, clock, connector
 ):
     loopback, _ = connector
     await Outbox(uow_factory, clock, holder="kestrel-a").claim(10)  # its previous life
