@@ -1,0 +1,146 @@
+"""Kestrel with PostgreSQL behind a loopback TCP proxy that resets, black-holes and cuts
+mid-transaction: a press answers in time with everything typed, nothing is half-written, and
+everything works again once the network heals."""
+
+import time
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
+from bot.app import create_app
+from bot.settings import Settings
+from storage.database import Timeouts, create_engine
+from storage.models import AlertRow, AuditEventRow, IncidentRow, IncidentStudentRow
+from tests.integration.conftest import RunningBot
+from tests.integration.test_http_failures import TYPED
+from tests.integration.test_http_incidents import press
+from tests.support.cards import button, inputs
+from tests.support.tcp_proxy import TcpProxy
+
+pytestmark = pytest.mark.parametrize("backend", ["postgresql"])  # the network is PostgreSQL's
+QUICK = Timeouts(connect=1.0, statement=1.0, pool=1.0)  # the faults, not the waits, under test
+
+
+@pytest.fixture
+async def proxy(database_url) -> AsyncIterator[TcpProxy]:
+    url = make_url(database_url)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    await proxy.start()
+    yield proxy
+    await proxy.close()
+
+
+def through(database_url: str, proxy: TcpProxy) -> str:
+    port = proxy._server.sockets[0].getsockname()[1]
+    return make_url(database_url).set(port=port).render_as_string(hide_password=False)
+
+
+async def serve(settings: Settings, engine, clock, keyring, connector) -> tuple[TestServer, str]:
+    app = create_app(settings, engine=engine, clock=clock, keyring=keyring)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    return server, str(server.make_url("")).rstrip("/")
+
+
+@pytest.fixture
+async def proxied_bot(
+    request, database_url, proxy, demo_school, clock, keyring, files_dir, connector
+):
+    """Kestrel (local mode) whose every database connection goes through the proxy."""
+    timeouts = getattr(request, "param", QUICK)
+    url = through(database_url, proxy)
+    engine = create_engine(url, timeouts)
+    settings = Settings(
+        database_url=url,
+        local=True,
+        host="127.0.0.1",
+        files_dir=files_dir,
+        send_alerts=False,
+        press_timeout=8.0 if timeouts.statement == 5.0 else 3.0,
+    )
+    server, base = await serve(settings, engine, clock, keyring, connector)
+    async with aiohttp.ClientSession() as http:
+        yield RunningBot(base, connector[0], connector[1], http)
+    await server.close()
+    await engine.dispose()
+
+
+async def count(engine, table, *where) -> int:
+    async with engine.connect() as connection:
+        return await connection.scalar(select(func.count()).select_from(table).where(*where))
+
+
+async def timed_press(bot, **typed) -> tuple[dict, float]:
+    started = time.monotonic()
+    card = await press(bot, "incident.record", **typed)
+    return card, time.monotonic() - started
+
+
+def assert_kept(card: dict) -> dict:
+    """The form came back "Not saved" with the text typed; its Try again data."""
+    assert card["body"][0]["text"] == "Not saved"
+    assert inputs(card)["text"]["value"] == TYPED["text"]
+    retry = button(card, "Try again")["data"]
+    assert (retry["key"], retry["categories"]) == (TYPED["key"], TYPED["categories"])
+    return retry
+
+
+async def try_again_records(bot, retry: dict, engine) -> None:
+    card = await press(bot, "incident.record", **retry, text=TYPED["text"])
+    assert card["body"][0]["text"].startswith("Incident K-")
+    assert await count(engine, IncidentRow) == 1
+
+
+async def health(bot) -> tuple[int, float]:
+    started = time.monotonic()
+    async with bot.http.get(f"{bot.url}/healthz") as response:
+        return response.status, time.monotonic() - started
+
+
+@pytest.mark.parametrize("proxied_bot", [Timeouts()], indirect=True)  # the shipped defaults
+async def test_a_database_that_answers_nothing_gets_not_saved_within_ten_seconds(
+    proxied_bot, proxy, engine
+):
+    assert (await health(proxied_bot))[0] == 200  # connections made and pooled
+    proxy.black_hole()
+    card, took = await timed_press(proxied_bot, **TYPED)
+    retry = assert_kept(card)
+    assert took < 10.0, f"answered after {took:.1f} s"
+    status, took = await health(proxied_bot)
+    assert status == 503 and took < 2.0, (status, took)
+    proxy.heal()
+    await try_again_records(proxied_bot, retry, engine)
+    assert (await health(proxied_bot))[0] == 200
+
+
+async def test_reset_connections_give_the_form_back_and_it_records_once_healed(
+    proxied_bot, proxy, engine
+):
+    assert (await health(proxied_bot))[0] == 200
+    proxy.reset()
+    card, took = await timed_press(proxied_bot, **TYPED)
+    retry = assert_kept(card)
+    assert took < 5.0, f"answered after {took:.1f} s"
+    assert (await health(proxied_bot))[0] == 503
+    proxy.heal()
+    await try_again_records(proxied_bot, retry, engine)
+
+
+async def test_a_transaction_cut_mid_way_writes_nothing_and_try_again_records(
+    proxied_bot, proxy, engine
+):
+    audited_before = await count(engine, AuditEventRow)
+    proxy.cut_on(b"INSERT INTO incidents")  # after identification and the form's reads
+    card, _ = await timed_press(proxied_bot, **TYPED)
+    retry = assert_kept(card)
+    assert proxy.cuts == 1
+    for table in (IncidentRow, IncidentStudentRow, AlertRow):
+        assert await count(engine, table) == 0, table.__tablename__
+    assert await count(engine, AuditEventRow) == audited_before  # not even the attempt's reads
+    proxy.heal()
+    await try_again_records(proxied_bot, retry, engine)
+    assert await count(engine, IncidentStudentRow) == 2  # the pupil and the linked one
