@@ -58,7 +58,7 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
         outbound_timeout=settings.outbound_timeout,
     )
     adapter = overrides.get("adapter") or create_adapter(settings)
-    adapter.on_turn_error = _on_turn_error
+    adapter.on_turn_error = _on_turn_error(settings.outbound_timeout)
     app = web.Application(client_max_size=4 * 1024 * 1024)
     app[SETTINGS], app[ENGINE], app[SERVICES] = settings, engine, services
     app[ADAPTER], app[BOT] = adapter, KestrelBot(services)
@@ -101,11 +101,17 @@ async def _dispose_engine(app: web.Application) -> None:
     await app[ENGINE].dispose()
 
 
-async def _on_turn_error(context: TurnContext, error: Exception) -> None:
+def _on_turn_error(seconds: float):
     """Last resort for errors outside a handler (e.g. sending a reply failed)."""
-    card = error_card(error)
-    if context.activity.type == "message" and not context.responded:
-        try:
-            await context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
-        except Exception as send_error:  # noqa: BLE001 - the connector itself may be down
-            log.error("could not tell the user about an error (%s)", type(send_error).__name__)
+
+    async def on_turn_error(context: TurnContext, error: Exception) -> None:
+        card = error_card(error)
+        if context.activity.type == "message" and not context.responded:
+            reply = MessageFactory.attachment(CardFactory.adaptive_card(card))
+            try:
+                await asyncio.wait_for(context.send_activity(reply), seconds)
+            except Exception as send_error:  # noqa: BLE001 - the connector itself may be down
+                why = type(send_error).__name__
+                log.error("could not tell the user about an error (%s)", why)
+
+    return on_turn_error

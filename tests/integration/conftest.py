@@ -37,8 +37,14 @@ async def connector() -> AsyncIterator[tuple[LoopbackConnector, str]]:
 
 
 @pytest.fixture
+def bot_settings() -> dict:
+    """Settings of the running bot beyond the usual (a test module overrides this fixture)."""
+    return {}
+
+
+@pytest.fixture
 async def running_bot(
-    engine, clock, database_url, connector, demo_school, keyring, files_dir
+    engine, clock, database_url, connector, demo_school, keyring, files_dir, bot_settings
 ) -> AsyncIterator[RunningBot]:
     """Kestrel in local mode (no auth) over the demo school, served on 127.0.0.1."""
     # The alert sender is driven by its own tests (run_once), not by a background loop here.
@@ -48,6 +54,7 @@ async def running_bot(
         host="127.0.0.1",
         files_dir=files_dir,
         send_alerts=False,
+        **bot_settings,
     )
     server = TestServer(
         create_app(settings, engine=engine, clock=clock, keyring=keyring), host="127.0.0.1"

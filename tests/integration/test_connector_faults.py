@@ -1,0 +1,67 @@
+"""The Bot Connector stand-in answering 5xx and 429 without Retry-After, slowly, and by dropping
+connections: alerts are retried and delivered, and a chat turn answers in time, never a 500.
+(429 with Retry-After, 404, a hung send, a lost reply and a failed update: test_alert_sender.)"""
+
+import time
+from datetime import timedelta
+
+import pytest
+
+from tests.integration.test_alert_sender import alert_row, alerted, sender  # noqa: F401 - fixture
+from tests.support.activities import activity
+
+OUTBOUND = 1.0  # seconds: the bot's bound on every call out, short for the test
+
+
+@pytest.fixture
+def bot_settings() -> dict:
+    return {"outbound_timeout": OUTBOUND}
+
+
+@pytest.mark.usefixtures("alerted")
+@pytest.mark.parametrize("status", [500, 502, 503, 429])
+async def test_a_connector_failing_without_retry_after_is_backed_off_then_delivered(
+    uow_factory, clock, connector, status
+):
+    loopback, _ = connector
+    loopback.failures.extend([(status, None)] * 4)  # more than the HTTP client's own retries
+    send = sender(uow_factory, clock)
+    await send.run_once()
+    row = await alert_row(uow_factory)
+    assert (row.state, row.attempts, row.failure) == ("queued", 1, f"teams answered {status}")
+    assert await send.run_once() == 0  # backing off: not due yet, no hot loop
+    loopback.failures.clear()
+    clock.at += timedelta(minutes=11)
+    await send.run_once()
+    assert (await alert_row(uow_factory)).state == "sent" and len(loopback.sent) == 1
+
+
+@pytest.mark.usefixtures("alerted")
+async def test_a_slow_connector_within_the_bound_delivers_on_the_first_try(
+    uow_factory, clock, connector
+):
+    loopback, _ = connector
+    loopback.behaviours.append("0.5")
+    await sender(uow_factory, clock, send_timeout=OUTBOUND + 1).run_once()
+    row = await alert_row(uow_factory)
+    assert (row.state, row.attempts) == ("sent", 0)
+
+
+@pytest.mark.parametrize(
+    "fault", [["3"], ["drop"] * 4, [(503, None)] * 4], ids=["hung", "dropping", "503"]
+)
+async def test_a_chat_turn_answers_in_time_when_its_reply_cannot_be_sent(running_bot, fault):
+    loopback = running_bot.connector
+    for item in fault:
+        (loopback.failures if isinstance(item, tuple) else loopback.behaviours).append(item)
+    body = activity("message_help", running_bot.connector_url)
+    started = time.monotonic()
+    response = await running_bot.post(body)
+    took = time.monotonic() - started
+    assert response.status < 500, await response.text()
+    # the reply, then the error notice, each bounded; a hung connector never holds the turn
+    assert took < 2 * OUTBOUND + 1.5, f"answered after {took:.1f} s"
+    loopback.failures.clear()
+    loopback.behaviours.clear()
+    response = await running_bot.post(body)  # and once the connector is back, all is well
+    assert response.status == 200 and loopback.cards(), "help was not sent after recovery"
