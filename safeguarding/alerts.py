@@ -14,8 +14,8 @@ from safeguarding.incidents import reference
 MAX_ATTEMPTS = 8
 # A sender's hold on the alerts it is sending: short, and renewed every RENEW_EVERY while it
 # lives, so the alerts of a sender that died are due again within LEASE (plus a round).
-LEASE = timedelta(seconds=10)
-RENEW_EVERY = timedelta(seconds=3)
+LEASE = timedelta(seconds=8)
+RENEW_EVERY = timedelta(seconds=2)
 FIRST_RETRY = timedelta(seconds=2)
 LONGEST_RETRY = timedelta(minutes=10)
 

@@ -21,8 +21,10 @@ from storage.models import SendRow
 # Any fixed number: every Kestrel process takes this advisory lock to reserve a send.
 SEND_LOCK = 0x6B657374
 PRUNE_EVERY = 500  # reservations between clearing sends older than every window
-_NOW = {
-    "postgresql": "SELECT extract(epoch FROM clock_timestamp())::float8",
+# The lock (PostgreSQL), then the database's clock, in one round trip.
+_LOCKED_NOW = {
+    "postgresql": f"SELECT extract(epoch FROM clock_timestamp())::float8 "
+    f"FROM (SELECT pg_advisory_xact_lock({SEND_LOCK})) AS locked",
     "sqlite": "SELECT (julianday('now') - 2440587.5) * 86400.0",
 }
 
@@ -52,9 +54,7 @@ class SqlSendLog:
         """Record one send to this conversation now if every window has room (0); otherwise
         record nothing and return the seconds to wait."""
         async with self.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                await connection.execute(text(f"SELECT pg_advisory_xact_lock({SEND_LOCK})"))
-            now = float(await connection.scalar(text(_NOW[connection.dialect.name])))
+            now = float(await connection.scalar(text(_LOCKED_NOW[connection.dialect.name])))
             found = await _nth_latest(connection, conversation_id, windows, now)
             delay = self.rule(now, found)
             if delay > 0:

@@ -5,6 +5,7 @@ It records every activity the bot sends, so tests see exactly what Teams would s
 
 import asyncio
 import itertools
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,8 @@ class SentActivity:
     conversation_id: str
     body: dict[str, Any]
     authorization: str | None
+    message_id: str = ""  # the id the connector answered with (sends only)
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
 
 @dataclass
@@ -92,15 +95,17 @@ class LoopbackConnector:
 
     async def _keep(self, request: web.Request) -> str:
         """Record a message Teams has taken; its id."""
+        message_id = f"sent-{next(self._ids)}"
         self.sent.append(
             SentActivity(
                 request.match_info["conversation"],
                 await request.json(),
                 request.headers.get("Authorization"),
+                message_id,
             )
         )
         self._arrived.set()
-        return f"sent-{next(self._ids)}"
+        return message_id
 
     def cards(self) -> list[dict[str, Any]]:
         """The Adaptive Cards in everything sent so far, in order."""
