@@ -20,7 +20,7 @@ Sleep = Callable[[float], Awaitable[None]]
 CONVERSATION_WINDOWS = ((1.0, 7), (2.0, 8), (30.0, 60), (3600.0, 1800))
 APP_WINDOW = 1.0
 # Sends leave a little later than their slot; Teams counts on arrival: keep this much clear.
-MARGIN = 0.02
+MARGIN = 0.1
 
 
 @dataclass(frozen=True)

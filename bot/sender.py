@@ -26,6 +26,9 @@ from safeguarding.services.outbox import Outbox
 
 log = logging.getLogger("kestrel.sender")
 RETRIED = {412, 429, 500, 502, 503, 504}
+# Sends in flight at once: one at a time a process cannot reach Teams' per-app rate (each send
+# is a round trip to the Bot Connector and two to the database); the limits still hold.
+SENDING_AT_ONCE = 4
 GONE = {403, 404}
 
 
@@ -48,10 +51,18 @@ class AlertSender:
         cases that changed; returns how many were handled."""
         await self.outbox.escalate_due()
         deliveries = await self.outbox.claim(batch)
-        for delivery in deliveries:
-            if delivery.address is not None:
-                await self.limits.wait_for(delivery.address.conversation_id)
-            await self._deliver(delivery)
+        gate = asyncio.Semaphore(SENDING_AT_ONCE)
+
+        async def deliver(delivery: Delivery) -> None:
+            async with gate:
+                if delivery.address is not None:
+                    await self.limits.wait_for(delivery.address.conversation_id)
+                await self._deliver(delivery)
+
+        outcomes = await asyncio.gather(*map(deliver, deliveries), return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome  # (the others have finished: nothing left running unseen)
         refreshed = 0
         for delivery, message_id, read in await self.outbox.stale_messages(batch):
             refreshed += await self._refresh(delivery, message_id, read)

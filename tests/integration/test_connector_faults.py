@@ -11,6 +11,8 @@ from tests.integration.test_alert_sender import alert_row, alerted, sender  # no
 from tests.support.activities import activity
 
 OUTBOUND = 1.0  # seconds: the bot's bound on every call out, short for the test
+# The connector is under test here, not the database (test_alert_sender runs both).
+pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
 
 
 @pytest.fixture

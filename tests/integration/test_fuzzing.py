@@ -12,7 +12,7 @@ from bot.verbs import VERBS
 from tests.support.activities import DSL_AAD, FIXTURES, TEACHER_AAD, activity, as_user
 
 FUZZ = settings(
-    max_examples=50,  # on each database
+    max_examples=40,  # on each database
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     derandomize=True,  # the same examples every run: a failure here is never a fluke

@@ -10,11 +10,7 @@ from bot.rates import MARGIN, SendLimits, Windows, wait
 from storage.database import create_engine
 from storage.models import SendRow
 from storage.sends import SqlSendLog
-
-
-def most_in_any(moments: list[float], window: float) -> int:
-    """The most moments that fall inside any one window of this length."""
-    return max(sum(1 for t in moments if start <= t < start + window) for start in moments)
+from tests.support.windows import most_in_any
 
 
 async def sent_at(engine, conversation: str | None = None) -> list[float]:

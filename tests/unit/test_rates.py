@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from bot.rates import MARGIN, MemorySendLog, SendLimits, Windows
 from safeguarding.alerts import LONGEST_RETRY, retry_delay
+from tests.support.windows import most_in_any
 
 
 class FakeTime:
@@ -28,11 +29,6 @@ async def sends(limits: SendLimits, time: FakeTime, conversations: list[str]) ->
         await limits.wait_for(conversation)
         moments.append(time.now)
     return moments
-
-
-def most_in_any(moments: list[float], window: float) -> int:
-    """The most moments that fall inside any one window of this length."""
-    return max(sum(1 for t in moments if start <= t < start + window) for start in moments)
 
 
 async def test_one_conversation_keeps_every_window_teams_counts():
