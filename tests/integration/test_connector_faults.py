@@ -60,6 +60,7 @@ async def test_a_chat_turn_answers_in_time_when_its_reply_cannot_be_sent(running
     started = time.monotonic()
     response = await running_bot.post(body)
     took = time.monotonic() - started
+    print(f"\nFIGURES chat turn, connector {fault[0]}: {response.status} in {took:.1f} s")
     assert response.status < 500, await response.text()
     # the reply, then the error notice, each bounded; a hung connector never holds the turn
     assert took < 2 * OUTBOUND + 1.5, f"answered after {took:.1f} s"
