@@ -43,8 +43,14 @@ def bot_settings() -> dict:
 
 
 @pytest.fixture
+def bot_engine(engine):
+    """The engine the running bot uses (a test module may put a proxy in between)."""
+    return engine
+
+
+@pytest.fixture
 async def running_bot(
-    engine, clock, database_url, connector, demo_school, keyring, files_dir, bot_settings
+    bot_engine, clock, database_url, connector, demo_school, keyring, files_dir, bot_settings
 ) -> AsyncIterator[RunningBot]:
     """Kestrel in local mode (no auth) over the demo school, served on 127.0.0.1."""
     # The alert sender is driven by its own tests (run_once), not by a background loop here.
@@ -57,7 +63,7 @@ async def running_bot(
         **bot_settings,
     )
     server = TestServer(
-        create_app(settings, engine=engine, clock=clock, keyring=keyring), host="127.0.0.1"
+        create_app(settings, engine=bot_engine, clock=clock, keyring=keyring), host="127.0.0.1"
     )
     await server.start_server()
     async with aiohttp.ClientSession() as http:

@@ -5,17 +5,12 @@ everything works again once the network heals."""
 import time
 from collections.abc import AsyncIterator
 
-import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from bot.app import create_app
-from bot.settings import Settings
 from storage.database import Timeouts, create_engine
 from storage.models import AlertRow, AuditEventRow, IncidentRow, IncidentStudentRow
-from tests.integration.conftest import RunningBot
 from tests.integration.test_http_failures import TYPED
 from tests.integration.test_http_incidents import press
 from tests.support.cards import button, inputs
@@ -39,34 +34,23 @@ def through(database_url: str, proxy: TcpProxy) -> str:
     return make_url(database_url).set(port=port).render_as_string(hide_password=False)
 
 
-async def serve(settings: Settings, engine, clock, keyring, connector) -> tuple[TestServer, str]:
-    app = create_app(settings, engine=engine, clock=clock, keyring=keyring)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    return server, str(server.make_url("")).rstrip("/")
+@pytest.fixture
+def timeouts(request) -> Timeouts:
+    """The database waits under test (QUICK unless a test asks for others)."""
+    return getattr(request, "param", QUICK)
 
 
 @pytest.fixture
-async def proxied_bot(
-    request, database_url, proxy, demo_school, clock, keyring, files_dir, connector
-):
-    """Kestrel (local mode) whose every database connection goes through the proxy."""
-    timeouts = getattr(request, "param", QUICK)
-    url = through(database_url, proxy)
-    engine = create_engine(url, timeouts)
-    settings = Settings(
-        database_url=url,
-        local=True,
-        host="127.0.0.1",
-        files_dir=files_dir,
-        send_alerts=False,
-        press_timeout=8.0 if timeouts.statement == 5.0 else 3.0,
-    )
-    server, base = await serve(settings, engine, clock, keyring, connector)
-    async with aiohttp.ClientSession() as http:
-        yield RunningBot(base, connector[0], connector[1], http)
-    await server.close()
-    await engine.dispose()
+async def bot_engine(database_url, proxy, timeouts, engine):
+    """The running bot's engine: every connection goes through the proxy."""
+    proxied = create_engine(through(database_url, proxy), timeouts)
+    yield proxied
+    await proxied.dispose()
+
+
+@pytest.fixture
+def bot_settings(timeouts) -> dict:
+    return {"press_timeout": 8.0 if timeouts == Timeouts() else 3.0}
 
 
 async def count(engine, table, *where) -> int:
@@ -101,45 +85,45 @@ async def health(bot) -> tuple[int, float]:
         return response.status, time.monotonic() - started
 
 
-@pytest.mark.parametrize("proxied_bot", [Timeouts()], indirect=True)  # the shipped defaults
+@pytest.mark.parametrize("timeouts", [Timeouts()], indirect=True)  # the shipped defaults
 async def test_a_database_that_answers_nothing_gets_not_saved_within_ten_seconds(
-    proxied_bot, proxy, engine
+    running_bot, proxy, engine
 ):
-    assert (await health(proxied_bot))[0] == 200  # connections made and pooled
+    assert (await health(running_bot))[0] == 200  # connections made and pooled
     proxy.black_hole()
-    card, took = await timed_press(proxied_bot, **TYPED)
+    card, took = await timed_press(running_bot, **TYPED)
     retry = assert_kept(card)
     assert took < 10.0, f"answered after {took:.1f} s"
-    status, probed = await health(proxied_bot)
+    status, probed = await health(running_bot)
     print(
         f"\nFIGURES black hole: Not saved after {took:.1f} s, /healthz {status} in {probed:.1f} s"
     )
     assert status == 503 and probed < 2.0, (status, probed)
     proxy.heal()
-    await try_again_records(proxied_bot, retry, engine)
-    assert (await health(proxied_bot))[0] == 200
+    await try_again_records(running_bot, retry, engine)
+    assert (await health(running_bot))[0] == 200
 
 
 async def test_reset_connections_give_the_form_back_and_it_records_once_healed(
-    proxied_bot, proxy, engine
+    running_bot, proxy, engine
 ):
-    assert (await health(proxied_bot))[0] == 200
+    assert (await health(running_bot))[0] == 200
     proxy.reset()
-    card, took = await timed_press(proxied_bot, **TYPED)
+    card, took = await timed_press(running_bot, **TYPED)
     print(f"\nFIGURES reset: Not saved after {took:.1f} s")
     retry = assert_kept(card)
     assert took < 5.0, f"answered after {took:.1f} s"
-    assert (await health(proxied_bot))[0] == 503
+    assert (await health(running_bot))[0] == 503
     proxy.heal()
-    await try_again_records(proxied_bot, retry, engine)
+    await try_again_records(running_bot, retry, engine)
 
 
 async def test_a_transaction_cut_mid_way_writes_nothing_and_try_again_records(
-    proxied_bot, proxy, engine
+    running_bot, proxy, engine
 ):
     audited_before = await count(engine, AuditEventRow)
     proxy.cut_on(b"INSERT INTO incidents")  # after identification and the form's reads
-    card, took = await timed_press(proxied_bot, **TYPED)
+    card, took = await timed_press(running_bot, **TYPED)
     print(f"\nFIGURES cut mid-transaction: Not saved after {took:.1f} s")
     retry = assert_kept(card)
     assert proxy.cuts == 1
@@ -147,5 +131,5 @@ async def test_a_transaction_cut_mid_way_writes_nothing_and_try_again_records(
         assert await count(engine, table) == 0, table.__tablename__
     assert await count(engine, AuditEventRow) == audited_before  # not even the attempt's reads
     proxy.heal()
-    await try_again_records(proxied_bot, retry, engine)
+    await try_again_records(running_bot, retry, engine)
     assert await count(engine, IncidentStudentRow) == 2  # the pupil and the linked one
