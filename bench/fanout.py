@@ -1,8 +1,9 @@
 """Alert fan-out: one incident alerting 300 colleagues, through a connector enforcing Teams' limits.
 
 The stand-in connector answers 429 (Retry-After: 1) when an accepted message would make more than
-50 for the app in the last second, or more than 7 (1 s) / 60 (30 s) for one conversation; 429s do
-not count towards the windows. The real AlertSender runs as the app runs it (run_forever).
+50 for the app in the last second, or more than 7 (1 s) / 8 (2 s) / 60 (30 s) / 1,800 (1 hour) for
+one conversation; 429s do not count towards the windows. The real AlertSender runs as the app
+runs it (run_forever).
 """
 
 import argparse
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.databases import postgres_database
 from bot.adapter import create_adapter
+from bot.rates import SendLimits, wait
 from bot.sender import AlertSender
 from bot.settings import Settings
 from safeguarding.clock import SystemClock
@@ -30,10 +32,11 @@ from storage.database import create_engine
 from storage.encryption import new_key_spec
 from storage.migrate import upgrade
 from storage.models import AlertRow, ChatAddressRow, IncidentRow, SchoolRow, StaffRow
+from storage.sends import SqlSendLog
 from storage.uow import unit_of_work_factory
 
 APP_WINDOWS = ((1.0, 50),)
-CONVERSATION_WINDOWS = ((1.0, 7), (30.0, 60))
+CONVERSATION_WINDOWS = ((1.0, 7), (2.0, 8), (30.0, 60), (3600.0, 1800))
 
 
 class LimitedConnector:
@@ -164,7 +167,8 @@ async def measure(url: str, colleagues: int, rate: float, limit: float) -> tuple
     outbox = Outbox(
         unit_of_work_factory(engine, clock, audit_keys=AuditKeys.parse(new_key_spec("b"))), clock
     )
-    sender = AlertSender(create_adapter(Settings(local=True)), outbox, app_id="", rate=rate)
+    limits = SendLimits(SqlSendLog(engine, wait), per_second=rate)  # as the app runs it
+    sender = AlertSender(create_adapter(Settings(local=True)), outbox, app_id="", limits=limits)
     start = time.perf_counter()
     task = asyncio.create_task(sender.run_forever())
     while time.perf_counter() - start < limit:

@@ -1,15 +1,21 @@
 """The Bot Framework adapter, configured from Settings, with the SDK's known costs removed."""
 
+import asyncio
+import functools
 import logging
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
+import msal
+import requests
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
 )
 from botframework.connector.auth import AuthenticationConstants as Auth
-from msrest.universal_http import ClientRequest
+from botframework.connector.auth import jwt_token_extractor, microsoft_app_credentials
+from msrest.universal_http import ClientConnection, ClientRequest
 from msrest.universal_http.requests import ClientRetryPolicy
 
 from bot.settings import Settings
@@ -66,6 +72,7 @@ class _SdkConfiguration:
 
 def create_adapter(settings: Settings) -> CloudAdapter:
     """A CloudAdapter authenticating as configured (anonymous only in local mode)."""
+    bound_sdk_calls(settings.outbound_timeout)
     return CloudAdapter(ConfigurationBotFrameworkAuthentication(_SdkConfiguration(settings)))
 
 
@@ -88,3 +95,38 @@ def token_lifetime_problem(claims: Mapping[str, Any], now: float) -> str | None:
 
 def _seconds(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def bound_sdk_calls(seconds: float) -> None:
+    """Give every HTTP call the SDK makes a timeout; it sets none of its own (msrest waits 100 s
+    per socket read for the Bot Connector, msal and the signing-key fetch wait for ever, the
+    latter blocking the event loop while it does)."""
+    ClientConnection.__init__ = functools.partialmethod(_connection_init, seconds)
+    microsoft_app_credentials.ConfidentialClientApplication = functools.partial(
+        msal.ConfidentialClientApplication, timeout=seconds
+    )
+    jwt_token_extractor._OpenIdMetadata._refresh = functools.partialmethod(
+        _refresh_signing_keys, seconds
+    )
+
+
+_original_connection_init = ClientConnection.__init__
+
+
+def _connection_init(self: ClientConnection, seconds: float) -> None:
+    _original_connection_init(self)
+    self.timeout = seconds
+
+
+async def _refresh_signing_keys(self, seconds: float) -> None:
+    """The SDK's own refresh (OpenID metadata, then its JWKS), in a thread and bounded."""
+
+    def fetch() -> list:
+        metadata = requests.get(self.url, timeout=seconds)
+        metadata.raise_for_status()
+        keys = requests.get(metadata.json()["jwks_uri"], timeout=seconds)
+        keys.raise_for_status()
+        return keys.json()["keys"]
+
+    self.keys = await asyncio.wait_for(asyncio.to_thread(fetch), 2 * seconds)
+    self.last_updated = datetime.now()

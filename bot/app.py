@@ -19,6 +19,7 @@ from bot.keyring import load_audit_keys, load_keyring
 from bot.keys import ADAPTER, BOT, ENGINE, SERVICES, SETTINGS
 from bot.links import LinkSigner
 from bot.pages import privacy, terms
+from bot.rates import SendLimits, wait
 from bot.routes import attachment, body_map, chronology_export, healthz, messages
 from bot.sender import AlertSender
 from bot.settings import Settings
@@ -30,6 +31,7 @@ from safeguarding.services.outbox import Outbox
 from safeguarding.services.press import Rules
 from safeguarding.services.triage_outbox import TriageOutbox
 from storage.database import create_engine
+from storage.sends import SqlSendLog
 from storage.uow import unit_of_work_factory
 
 log = logging.getLogger("kestrel.app")
@@ -38,7 +40,9 @@ log = logging.getLogger("kestrel.app")
 def create_app(settings: Settings, **overrides: Any) -> web.Application:
     """Build the aiohttp application; tests pass overrides (engine, clock, adapter, keyring,
     audit_keys)."""
-    engine = overrides.get("engine") or create_engine(settings.database_url)
+    engine = overrides.get("engine") or create_engine(
+        settings.database_url, settings.database_timeouts
+    )
     clock = overrides.get("clock") or SystemClock()
     keyring = overrides.get("keyring") or load_keyring(settings)
     audit_keys = overrides.get("audit_keys") or load_audit_keys(settings)
@@ -48,7 +52,7 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
     services = Services(
         uow_factory=uow_factory,
         clock=clock,
-        outbox=Outbox(uow_factory, clock),
+        outbox=Outbox(uow_factory, clock, settings.instance_name),
         links=LinkSigner(keyring.derived_key("kestrel-links")),
         public_url=settings.public_url,
         downloader=Downloader(settings.max_attachment_mb * 2**20, allow_http=settings.local),
@@ -59,17 +63,23 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
             max_attachment_bytes=settings.max_attachment_mb * 2**20,
             import_stale_after=timedelta(hours=settings.import_stale_hours),
         ),
+        press_timeout=settings.press_timeout,
+        outbound_timeout=settings.outbound_timeout,
     )
     adapter = overrides.get("adapter") or create_adapter(settings)
-    adapter.on_turn_error = _on_turn_error
+    adapter.on_turn_error = _on_turn_error(settings.outbound_timeout)
     app = web.Application(client_max_size=4 * 1024 * 1024)
     app[SETTINGS], app[ENGINE], app[SERVICES] = settings, engine, services
     app[ADAPTER], app[BOT] = adapter, KestrelBot(services)
     if settings.send_alerts:
-        sender = AlertSender(adapter, services.outbox, settings.app_id, settings.alerts_per_second)
-        app.cleanup_ctx.append(_running("alert-sender", sender.run_forever))
+        limits = SendLimits(SqlSendLog(engine, wait), settings.alerts_per_second)
+        sender = AlertSender(
+            adapter, services.outbox, settings.app_id, limits, settings.outbound_timeout
+        )
+        stopping = sender.outbox.release_leases
+        app.cleanup_ctx.append(_running("alert-sender", sender.run_forever, stopping))
         triage = TriageOutbox(uow_factory, clock)
-        poster = TriagePoster(adapter, triage, settings.app_id, sender.limits)
+        poster = TriagePoster(adapter, triage, settings.app_id, limits, settings.outbound_timeout)
         app.cleanup_ctx.append(_running("triage-poster", poster.run_forever))
     if settings.audit_checkpoints is not None:
         every = timedelta(minutes=settings.checkpoint_minutes)
@@ -90,9 +100,13 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
     return app
 
 
-def _running(name: str, loop: Callable[[], Coroutine[Any, Any, None]]):
-    """A background loop for as long as the app runs (cancelled on shutdown: the sender's
-    leases expire, a checkpoint not yet written is written by the next start)."""
+Loop = Callable[[], Coroutine[Any, Any, Any]]
+
+
+def _running(name: str, loop: Loop, on_stop: Loop | None = None):
+    """A background loop for as long as the app runs, cancelled on shutdown, then `on_stop`
+    (the sender gives its leases back for another process to take at once; a checkpoint not
+    yet written is written by the next start)."""
 
     async def context(app: web.Application) -> AsyncIterator[None]:
         task = asyncio.create_task(loop(), name=name)
@@ -100,6 +114,9 @@ def _running(name: str, loop: Callable[[], Coroutine[Any, Any, None]]):
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        if on_stop is not None:
+            with contextlib.suppress(Exception):  # else they expire within seconds anyway
+                await asyncio.wait_for(on_stop(), 2.0)
 
     return context
 
@@ -108,11 +125,17 @@ async def _dispose_engine(app: web.Application) -> None:
     await app[ENGINE].dispose()
 
 
-async def _on_turn_error(context: TurnContext, error: Exception) -> None:
+def _on_turn_error(seconds: float):
     """Last resort for errors outside a handler (e.g. sending a reply failed)."""
-    card = error_card(error)
-    if context.activity.type == "message" and not context.responded:
-        try:
-            await context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
-        except Exception as send_error:  # noqa: BLE001 - the connector itself may be down
-            log.error("could not tell the user about an error (%s)", type(send_error).__name__)
+
+    async def on_turn_error(context: TurnContext, error: Exception) -> None:
+        card = error_card(error)
+        if context.activity.type == "message" and not context.responded:
+            reply = MessageFactory.attachment(CardFactory.adaptive_card(card))
+            try:
+                await asyncio.wait_for(context.send_activity(reply), seconds)
+            except Exception as send_error:  # noqa: BLE001 - the connector itself may be down
+                why = type(send_error).__name__
+                log.error("could not tell the user about an error (%s)", why)
+
+    return on_turn_error

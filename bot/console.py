@@ -7,7 +7,7 @@ from typing import TypeVar
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.database import create_engine, redacted
+from storage.database import MAINTENANCE, create_engine, redacted
 from storage.migrate import schema_status
 
 T = TypeVar("T")
@@ -23,7 +23,7 @@ def on_database(
     """Run `work` on the database; any failure to reach or use it is one line, not a traceback."""
 
     async def run() -> T:
-        engine = create_engine(url)
+        engine = create_engine(url, MAINTENANCE)  # a migration may run long: no statement limit
         try:
             if needs_current_schema:
                 await require_current_schema(engine)

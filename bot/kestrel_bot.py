@@ -1,5 +1,6 @@
 """The turn handler: identify the member of staff, route by verb, answer with a card."""
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -101,7 +102,7 @@ class KestrelBot:
             action = value.get("action") if isinstance(value.get("action"), dict) else {}
             answer = await self._run(context, str(action.get("verb", "")), action.get("data"))
             if isinstance(answer, Done):
-                await _replace_form(context, answer)
+                await _replace_form(context, answer, self.services.outbound_timeout)
             card = answer.card if isinstance(answer, Done) else answer
             body = {"statusCode": 200, "type": ADAPTIVE_CARD, "value": card}
         elif activity.name == "application/search":
@@ -182,14 +183,14 @@ class KestrelBot:
         await turn.run(refuse_verb, verb)
         return notice_card(*words)
 
-    @staticmethod
-    async def _reply(context: TurnContext, card: Card) -> None:
-        await context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
+    async def _reply(self, context: TurnContext, card: Card) -> None:
+        reply = MessageFactory.attachment(CardFactory.adaptive_card(card))
+        await asyncio.wait_for(context.send_activity(reply), self.services.outbound_timeout)
 
     async def _show(self, context: TurnContext, answer: Card | Done) -> None:
         """A finished form replaces its own message; anything else is a reply."""
         if isinstance(answer, Done) and context.activity.reply_to_id:
-            await _replace_form(context, answer)
+            await _replace_form(context, answer, self.services.outbound_timeout)
         else:
             await self._reply(context, answer.card if isinstance(answer, Done) else answer)
 
@@ -219,7 +220,7 @@ def _task(answer: Card | Done) -> dict[str, Any]:
     return {"task": {"type": "continue", "value": _dialog("Add incident", answer)}}
 
 
-async def _replace_form(context: TurnContext, done: Done) -> None:
+async def _replace_form(context: TurnContext, done: Done, seconds: float) -> None:
     """Replace the form's message (or the one it names) for everybody: Teams keeps it."""
     message_id = context.activity.reply_to_id if done.replaces is None else done.replaces
     if not message_id:
@@ -227,7 +228,7 @@ async def _replace_form(context: TurnContext, done: Done) -> None:
     update = MessageFactory.attachment(CardFactory.adaptive_card(done.card))
     update.id = message_id
     try:
-        await context.update_activity(update)
+        await asyncio.wait_for(context.update_activity(update), seconds)
     except Exception as error:  # noqa: BLE001 - the record is saved; the old form stays
         log_unexpected(error, "could not replace the form message")
 

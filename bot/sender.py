@@ -18,14 +18,17 @@ from botbuilder.schema import (
     ConversationReference,
 )
 
-from bot.rates import SendLimits
+from bot.rates import MemorySendLog, SendLimits
 from cards.alerts import alert_card, alert_read_card
-from safeguarding.alerts import Delivery, retry_delay
+from safeguarding.alerts import RENEW_EVERY, Delivery, retry_delay
 from safeguarding.chats import ChatAddress
 from safeguarding.services.outbox import Outbox
 
 log = logging.getLogger("kestrel.sender")
 RETRIED = {412, 429, 500, 502, 503, 504}
+# Sends in flight at once: one at a time a process cannot reach Teams' per-app rate (each send
+# is a round trip to the Bot Connector and two to the database); the limits still hold.
+SENDING_AT_ONCE = 4
 GONE = {403, 404}
 
 
@@ -35,22 +38,31 @@ class AlertSender:
         adapter,
         outbox: Outbox,
         app_id: str,
-        rate: float = 50.0,
-        send_timeout: float = 30.0,
+        limits: SendLimits | None = None,
+        send_timeout: float = 10.0,
     ) -> None:
         self.adapter, self.outbox, self.app_id = adapter, outbox, app_id
         self.send_timeout = send_timeout  # a Bot Connector that hangs must not stall the rest
-        self.limits, self.rng = SendLimits(per_second=rate), random.Random()
+        self.limits = limits or SendLimits(MemorySendLog())
+        self.rng = random.Random()
 
     async def run_once(self, batch: int = 50) -> int:
         """Escalate what is due, deliver what is due now, then refresh the alert messages of
         cases that changed; returns how many were handled."""
         await self.outbox.escalate_due()
         deliveries = await self.outbox.claim(batch)
-        for delivery in deliveries:
-            if delivery.address is not None:
-                await self.limits.wait_for(delivery.address.conversation_id)
-            await self._deliver(delivery)
+        gate = asyncio.Semaphore(SENDING_AT_ONCE)
+
+        async def deliver(delivery: Delivery) -> None:
+            async with gate:
+                if delivery.address is not None:
+                    await self.limits.wait_for(delivery.address.conversation_id)
+                await self._deliver(delivery)
+
+        outcomes = await asyncio.gather(*map(deliver, deliveries), return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome  # (the others have finished: nothing left running unseen)
         refreshed = 0
         for delivery, message_id, read in await self.outbox.stale_messages(batch):
             refreshed += await self._refresh(delivery, message_id, read)
@@ -89,8 +101,35 @@ class AlertSender:
         return True
 
     async def run_forever(self, idle_seconds: float = 1.0) -> None:
-        """The background loop (started by the app); never dies of one bad alert. Each busy
-        spell ends with a count in the log (numbers only: no names, no references)."""
+        """The background loop (started by the app); never dies of one bad alert. It first
+        takes back the leases of this instance's previous life (killed mid-fan-out, say), and
+        renews its own while it runs. Each busy spell ends with a count in the log (numbers
+        only: no names, no references)."""
+        await self._release_leases()
+        renewing = asyncio.create_task(self._renew_leases(), name="alert-leases")
+        try:
+            await self._rounds(idle_seconds)
+        finally:
+            renewing.cancel()
+
+    async def _release_leases(self) -> None:
+        try:
+            if released := await self.outbox.release_leases():
+                log.info("took back %d alert leases held before a restart", released)
+        except Exception as error:  # noqa: BLE001 - they expire on their own anyway
+            log.warning("could not take back earlier leases (%s)", type(error).__name__)
+
+    async def _renew_leases(self) -> None:
+        """While this sender lives, its leases do not run out (they are short: a sender that
+        dies leaves them to others within seconds)."""
+        while True:
+            await asyncio.sleep(RENEW_EVERY.total_seconds())
+            try:
+                await self.outbox.renew_leases()
+            except Exception as error:  # noqa: BLE001 - tried again next time
+                log.warning("could not renew alert leases (%s)", type(error).__name__)
+
+    async def _rounds(self, idle_seconds: float) -> None:
         spell = 0
         while True:
             try:

@@ -1,12 +1,13 @@
 """Configuration from the environment, with the Bot Framework's own variable names."""
 
 import os
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from storage.database import redacted
+from storage.database import Timeouts, redacted
 
 APP_TYPES = ("SingleTenant", "MultiTenant", "UserAssignedMSI")
 
@@ -85,6 +86,18 @@ class Settings:
     # empty: Kestrel serves its shipped pages.
     privacy_url: str = ""
     terms_url: str = ""
+    # Seconds Kestrel waits on its database: to connect, for one statement (PostgreSQL's
+    # statement_timeout; SQLite's busy timeout) and for a pooled connection; and for a whole
+    # press, so that Teams hears "Not saved" (with what was typed) before it gives up.
+    db_connect_timeout: float = 5.0
+    db_statement_timeout: float = 5.0
+    db_pool_timeout: float = 5.0
+    press_timeout: float = 8.0
+    # Every call out: the Bot Connector, its token and signing-key endpoints, file downloads.
+    outbound_timeout: float = 10.0
+    # This serving process's name on the alert leases it holds ("" = host name:port): a
+    # restarted process takes its own leases back at once. Unique per running process.
+    instance: str = ""
 
     def __repr__(self) -> str:
         return (
@@ -137,6 +150,8 @@ class Settings:
             ),
             privacy_url=env.get("KESTREL_PRIVACY_URL", "").strip(),
             terms_url=env.get("KESTREL_TERMS_URL", "").strip(),
+            **_timeouts(env),
+            instance=env.get("KESTREL_INSTANCE", "").strip()[:100],
         )
         settings.check()
         return settings
@@ -201,6 +216,16 @@ class Settings:
         return self.public_base_url or f"http://{host}:{self.port}"
 
     @property
+    def database_timeouts(self) -> Timeouts:
+        """The database waits this process serves with."""
+        return Timeouts(self.db_connect_timeout, self.db_statement_timeout, self.db_pool_timeout)
+
+    @property
+    def instance_name(self) -> str:
+        """KESTREL_INSTANCE, or this host's name and port: stable across restarts."""
+        return self.instance or f"{socket.gethostname()}:{self.port}"[:100]
+
+    @property
     def attachments_dir(self) -> Path:
         """Where attachment files are kept (encrypted)."""
         return self.files_dir or self.data_dir / "files"
@@ -241,6 +266,31 @@ def _check_url(name: str, url: str, *, https: bool) -> None:
             f"{name} must be an {' or '.join(s + '://' for s in schemes)} address with a host "
             f"and no query, such as https://kestrel.example.org, not {url!r}"
         )
+
+
+# setting -> (field, default, smallest, largest), in seconds
+TIMEOUTS = {
+    "KESTREL_DB_CONNECT_TIMEOUT": ("db_connect_timeout", "5", 1, 60),
+    "KESTREL_DB_STATEMENT_TIMEOUT": ("db_statement_timeout", "5", 1, 300),
+    "KESTREL_DB_POOL_TIMEOUT": ("db_pool_timeout", "5", 1, 60),
+    "KESTREL_PRESS_TIMEOUT": ("press_timeout", "8", 1, 60),
+    "KESTREL_OUTBOUND_TIMEOUT": ("outbound_timeout", "10", 1, 120),
+}
+
+
+def _timeouts(env: Mapping[str, str]) -> dict[str, float]:
+    """The timeout settings, each a number of seconds within its range."""
+    found = {}
+    for name, (key, default, low, high) in TIMEOUTS.items():
+        raw = env.get(name, "").strip() or default
+        try:
+            seconds = float(raw)
+        except ValueError:
+            seconds = float("nan")
+        if not low <= seconds <= high:  # (NaN is never within)
+            raise ConfigurationError(f"{name} must be {low} to {high} seconds, not {raw!r}")
+        found[key] = seconds
+    return found
 
 
 def _port(raw: str) -> int:

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
+from bot.deadlines import within
 from bot.downloads import Downloader
 from bot.links import LinkSigner
 from cards.elements import Card
@@ -24,6 +25,9 @@ class Services:
     links: LinkSigner
     public_url: str  # where Teams clients reach Kestrel (signed links are made absolute with it)
     rules: Rules = Rules()
+    # A press that takes longer fails (the form comes back "Not saved"): Teams waits no longer.
+    press_timeout: float = 8.0
+    outbound_timeout: float = 10.0  # a reply through the Bot Connector
 
 
 @dataclass(frozen=True)
@@ -40,9 +44,10 @@ class Turn:
     async def run(self, use_case: UseCase, *args: Any) -> Pressed[Any]:
         """The press: one use case in one unit of work (identity and chat address included)."""
         services = self.services
-        return await run_press(
+        press = run_press(
             services.uow_factory, services.clock, services.rules, self.request, use_case, *args
         )
+        return await within(services.press_timeout, press)
 
     def link(self, path: str, who: Identified) -> str:
         """A signed, short-lived, absolute link to `path` for this member of staff."""

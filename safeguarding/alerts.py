@@ -12,7 +12,10 @@ from safeguarding.chats import ChatAddress
 from safeguarding.incidents import reference
 
 MAX_ATTEMPTS = 8
-LEASE = timedelta(minutes=2)
+# A sender's hold on the alerts it is sending: short, and renewed every RENEW_EVERY while it
+# lives, so the alerts of a sender that died are due again within LEASE (plus a round).
+LEASE = timedelta(seconds=8)
+RENEW_EVERY = timedelta(seconds=2)
 FIRST_RETRY = timedelta(seconds=2)
 LONGEST_RETRY = timedelta(minutes=10)
 

@@ -17,8 +17,10 @@ class SqlAlerts:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def claim(self, now: datetime, lease_until: datetime, limit: int) -> Sequence[Delivery]:
-        """Due, unleased alerts, oldest first, leased to this sender until `lease_until`."""
+    async def claim(
+        self, now: datetime, lease_until: datetime, limit: int, holder: str = ""
+    ) -> Sequence[Delivery]:
+        """Due, unleased alerts, oldest first, leased to `holder` until `lease_until`."""
         due = (
             select(AlertRow)
             .where(
@@ -34,7 +36,7 @@ class SqlAlerts:
         if not rows:
             return []
         for row in rows:
-            row.claimed_until = lease_until
+            row.claimed_until, row.claimed_by = lease_until, holder or None
         await self.session.flush()
         names = await self._names({r.raised_by for r in rows})
         unreached = await self._unreached({r.incident_id for r in rows if r.reason == NOTICE})
@@ -58,6 +60,29 @@ class SqlAlerts:
             )
             for r in rows
         ]
+
+    async def renew(self, holder: str, lease_until: datetime) -> int:
+        """Extend every lease `holder` still has (it is alive and sending); how many."""
+        renewed = await self.session.execute(
+            update(AlertRow)
+            .where(
+                AlertRow.claimed_by == holder,
+                AlertRow.state == "queued",
+                AlertRow.claimed_until.is_not(None),
+            )
+            .values(claimed_until=lease_until)
+        )
+        return renewed.rowcount
+
+    async def release(self, holder: str) -> int:
+        """Give up every lease `holder` has: a restarted process's alerts are due again at
+        once, for it or any other sender; how many."""
+        released = await self.session.execute(
+            update(AlertRow)
+            .where(AlertRow.claimed_by == holder, AlertRow.state == "queued")
+            .values(claimed_until=None, claimed_by=None)
+        )
+        return released.rowcount
 
     async def claim_stale(self, now: datetime, limit: int) -> Sequence[tuple[Delivery, str, bool]]:
         """Sent alerts whose case changed since: (delivery, message id, read), each taken by
@@ -123,6 +148,7 @@ class SqlAlerts:
                 conversation_id=conversation_id[:400],
                 sent_at=at,
                 claimed_until=None,
+                claimed_by=None,
             )
         )
 
@@ -141,6 +167,7 @@ class SqlAlerts:
             next_attempt_at=at,
             failure=why,
             claimed_until=None,
+            claimed_by=None,
         )
 
     async def mark_undeliverable(self, alert_id: int, why: str, at: datetime) -> bool:
@@ -149,7 +176,13 @@ class SqlAlerts:
         changed = await self.session.execute(
             update(AlertRow)
             .where(AlertRow.id == alert_id, AlertRow.state == "queued")
-            .values(state="undeliverable", failure=why, claimed_until=None, next_attempt_at=at)
+            .values(
+                state="undeliverable",
+                failure=why,
+                claimed_until=None,
+                claimed_by=None,
+                next_attempt_at=at,
+            )
         )
         return changed.rowcount == 1
 

@@ -1,5 +1,6 @@
 """Engines for SQLite (embedded default) and PostgreSQL (production), from one URL."""
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import event, text
@@ -23,33 +24,71 @@ def redacted(database_url: str) -> str:
     return make_url(database_url).render_as_string(hide_password=True)
 
 
-def create_engine(database_url: str) -> AsyncEngine:
-    """An async engine; SQLite gets foreign keys, WAL and a busy timeout on every connection."""
+@dataclass(frozen=True)
+class Timeouts:
+    """How long to wait on the database, in seconds: to connect, for one statement (None: no
+    limit, for maintenance commands such as migrations) and for a connection from the pool."""
+
+    connect: float = 5.0
+    statement: float | None = 5.0
+    pool: float = 5.0
+
+
+SERVING = Timeouts()
+MAINTENANCE = Timeouts(statement=None, pool=30.0)
+# A transaction left open by a client that vanished is ended by the server after this long.
+IDLE_IN_TRANSACTION_MS = 60_000
+
+
+def create_engine(database_url: str, timeouts: Timeouts = SERVING) -> AsyncEngine:
+    """An async engine whose every wait is bounded; SQLite also gets foreign keys and WAL."""
     url = async_url(database_url)
     if url.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
+        return create_async_engine(
+            url,
+            pool_pre_ping=True,
+            pool_timeout=timeouts.pool,
+            connect_args=_postgres_arguments(timeouts),
+            hide_parameters=True,
+        )
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    busy = timeouts.statement or 30.0
     # One connection per process: SQLite has one writer anyway, and a read transaction that later
     # writes would otherwise fail (SQLITE_BUSY) when another connection wrote in between.
     engine = create_async_engine(
         url,
-        connect_args={"timeout": 15},
+        connect_args={"timeout": busy},
         pool_size=1,
         max_overflow=0,
-        pool_timeout=30,
+        pool_timeout=timeouts.pool,
         hide_parameters=True,  # database errors must not carry names or text into logs
     )
-    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas(busy))
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=15000")
-    cursor.close()
+def _postgres_arguments(timeouts: Timeouts) -> dict:
+    """asyncpg's: the server ends a statement that runs too long (statement_timeout), and the
+    client stops waiting a second later, for a server that answers nothing at all."""
+    arguments: dict = {"timeout": timeouts.connect}
+    settings = {"idle_in_transaction_session_timeout": str(IDLE_IN_TRANSACTION_MS)}
+    if timeouts.statement is not None:
+        arguments["command_timeout"] = timeouts.statement + 1.0
+        settings["statement_timeout"] = str(int(timeouts.statement * 1000))
+    arguments["server_settings"] = settings
+    return arguments
+
+
+def _sqlite_pragmas(busy_seconds: float):
+    def on_connect(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
+        cursor.close()
+
+    return on_connect
 
 
 async def ping(engine: AsyncEngine) -> None:

@@ -1,10 +1,12 @@
 """The outbox the alert sender works through (the sender is not a press: each step is its own
 small transaction, and a failed delivery never undoes the record).
 
-Delivery is at least once: a row is leased to one sender, sent, then marked sent with the
-Teams message id; a sender that dies mid-fan-out leaves its leases to expire, and the rows are
-sent again by whoever claims them next. Shown once: a copy whose id was never recorded turns
-itself into a pointer to the recorded message when Teams refreshes it (services/viewing.py).
+Delivery is at least once: a row is leased to one sender (named by `holder`, stable across its
+restarts), sent, then marked sent with the Teams message id. Leases are short and renewed while
+the sender lives: one that dies mid-fan-out leaves them to expire within seconds (or takes them
+back at once when it restarts), and the rows are sent again by whoever claims them next.
+Shown once: a copy whose id was never recorded turns itself into a pointer to the recorded
+message when Teams refreshes it (services/viewing.py).
 """
 
 from dataclasses import dataclass
@@ -22,14 +24,30 @@ from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
 class Outbox:
     uow_factory: UnitOfWorkFactory
     clock: Clock
+    holder: str = ""  # this sender's name on its leases (KESTREL_INSTANCE)
 
     async def claim(self, limit: int) -> list[Delivery]:
         """Lease up to `limit` alerts that are due (rows other senders hold are skipped)."""
         now = self.clock.now()
         async with self.uow_factory() as uow:
-            found = await uow.alerts.claim(now, now + LEASE, limit)
+            found = await uow.alerts.claim(now, now + LEASE, limit, self.holder)
             await uow.commit()
         return list(found)
+
+    async def renew_leases(self) -> int:
+        """This sender is alive: its leases last another LEASE; how many it holds."""
+        async with self.uow_factory() as uow:
+            renewed = await uow.alerts.renew(self.holder, self.clock.now() + LEASE)
+            await uow.commit()
+        return renewed
+
+    async def release_leases(self) -> int:
+        """Give back every lease this sender's name holds (at start: those of its previous
+        life, killed mid-fan-out; at shutdown: its own); how many."""
+        async with self.uow_factory() as uow:
+            released = await uow.alerts.release(self.holder)
+            await uow.commit()
+        return released
 
     async def stale_messages(self, limit: int) -> list[tuple[Delivery, str, bool]]:
         """Alert messages to refresh because their case changed: (delivery, message id, read);

@@ -11,6 +11,7 @@ from storage.models.access import (
 from storage.models.alerts import (
     AlertRow,
     ChatAddressRow,
+    SendRow,
     TypedWordsRow,
 )
 from storage.models.audit import (
@@ -66,6 +67,7 @@ __all__ = [
     "CategoryRow",
     "CategoryStaffRightsRow",
     "ChatAddressRow",
+    "SendRow",
     "ExclusionRow",
     "ImportRunRow",
     "IncidentCategoryRow",

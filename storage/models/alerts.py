@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import (
     Boolean,
     DateTime,
+    Double,
     ForeignKey,
     Index,
     Integer,
@@ -39,8 +40,11 @@ class AlertRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    # A sender's lease: another process skips the row until then (a crash frees it).
+    # A sender's lease: another process skips the row until then (a crash frees it). Short and
+    # renewed while its holder lives; `claimed_by` names the holder (KESTREL_INSTANCE), so that
+    # holder, restarted, takes its leases back at once.
     claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
     message_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     conversation_id: Mapped[str | None] = mapped_column(String(400), nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -82,3 +86,16 @@ class TypedWordsRow(Base):
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     ciphertext: Mapped[str] = mapped_column(String(1000))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class SendRow(Base):
+    """One message sent to Teams (an alert or its refresh), for Teams' rate limits: every sender
+    process reads and writes the same moving windows, so together they keep within them."""
+
+    __tablename__ = "sends"
+    __table_args__ = (Index(None, "conversation_id", "sent_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(400))
+    # Seconds since the epoch by the database's own clock (one clock for every process).
+    sent_at: Mapped[float] = mapped_column(Double, index=True)

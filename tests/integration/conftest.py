@@ -37,8 +37,28 @@ async def connector() -> AsyncIterator[tuple[LoopbackConnector, str]]:
 
 
 @pytest.fixture
+def bot_settings() -> dict:
+    """Settings of the running bot beyond the usual (a test module overrides this fixture)."""
+    return {}
+
+
+@pytest.fixture
+def bot_engine(engine):
+    """The engine the running bot uses (a test module may put a proxy in between)."""
+    return engine
+
+
+@pytest.fixture
 async def running_bot(
-    engine, clock, database_url, connector, demo_school, keyring, files_dir, audit_keys
+    bot_engine,
+    clock,
+    database_url,
+    connector,
+    demo_school,
+    keyring,
+    files_dir,
+    bot_settings,
+    audit_keys,
 ) -> AsyncIterator[RunningBot]:
     """Kestrel in local mode (no auth) over the demo school, served on 127.0.0.1."""
     # The alert sender is driven by its own tests (run_once), not by a background loop here.
@@ -48,9 +68,12 @@ async def running_bot(
         host="127.0.0.1",
         files_dir=files_dir,
         send_alerts=False,
+        **bot_settings,
     )
     server = TestServer(
-        create_app(settings, engine=engine, clock=clock, keyring=keyring, audit_keys=audit_keys),
+        create_app(
+            settings, engine=bot_engine, clock=clock, keyring=keyring, audit_keys=audit_keys
+        ),
         host="127.0.0.1",
     )
     await server.start_server()

@@ -1,4 +1,5 @@
-"""Two real Kestrel processes sending from one PostgreSQL outbox: each alert goes exactly once.
+"""Two real Kestrel processes sending from one PostgreSQL outbox: each alert goes exactly once,
+and together they keep Teams' per-conversation windows and the app's rate.
 
 The claim is `FOR UPDATE SKIP LOCKED` plus a lease (storage/alerts.py); here two `kestrel serve`
 children share the work of a queued outbox and deliver to one loopback Bot Connector.
@@ -16,6 +17,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.rates import CONVERSATION_WINDOWS
 from safeguarding.chats import ChatAddress
 from safeguarding.clock import SystemClock
 from safeguarding.incident_form import read_form
@@ -24,16 +26,19 @@ from safeguarding.services.seeding import seed_school
 from storage.audit_keys import AuditKeys
 from storage.database import create_engine
 from storage.encryption import Keyring
-from storage.models import AlertRow
+from storage.models import AlertRow, SendRow
 from storage.uow import unit_of_work_factory
 from tests.conftest import migrated
 from tests.support.processes import KestrelProcess, child_env
 from tests.support.scripted import record_as
+from tests.support.windows import most_in_any
 
 ALERTS = 200
 CHATS = 8  # demo colleagues with a 1:1 chat; the alerts go round them in turn
 SEND_SECONDS = "0.02"  # the connector's answer to each send, late enough for the two to overlap
 DELIVERY_TIMEOUT = 60.0
+JITTER = 0.5  # seconds: a send reaches the connector after its place in the window (more so
+# on a loaded machine: two processes, four sends in flight each)
 HANDLED = re.compile(r"kestrel\.sender sender handled (\d+) alerts")
 
 
@@ -176,6 +181,19 @@ async def test_two_kestrel_processes_send_each_alert_exactly_once(
         repeated = sorted(i for i, n in Counter(delivered).items() if n > 1)
         assert repeated == [], f"alerts delivered twice: {repeated}\n{logs}"
         assert set(delivered) == queued
+
+        # Teams' windows for each conversation, kept across both processes: exactly in the
+        # shared send log, and at the connector within its arrival jitter.
+        async with engine.connect() as connection:
+            query = select(SendRow.conversation_id, SendRow.sent_at)
+            logged = (await connection.execute(query)).all()
+        for conversation in {row.conversation_id for row in logged}:
+            moments = sorted(row.sent_at for row in logged if row.conversation_id == conversation)
+            arrivals = sorted(s.at for s in loopback.sent if s.conversation_id == conversation)
+            for window, most in CONVERSATION_WINDOWS[:3]:
+                assert most_in_any(moments, window) <= most, (conversation, window)
+                assert most_in_any(arrivals, window - JITTER) <= most, (conversation, window)
+        assert most_in_any([row.sent_at for row in logged], 1.0) <= 50  # the app's rate
 
         handled = {p.name: _handled(p) for p in processes}
         assert all(n > 0 for n in handled.values()), f"one process did all: {handled}\n{logs}"

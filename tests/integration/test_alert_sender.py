@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.adapter import create_adapter
+from bot.rates import MemorySendLog, SendLimits
 from bot.sender import AlertSender
 from bot.settings import Settings
 from safeguarding.alerts import LEASE, alert_says
@@ -52,7 +53,8 @@ def sender(uow_factory, clock, send_timeout: float = 5.0) -> AlertSender:
     adapter = create_adapter(Settings(local=True))
     adapter.on_turn_error = _swallow  # failures must still be seen by the sender
     outbox = Outbox(uow_factory, clock)
-    return AlertSender(adapter, outbox, app_id="", rate=1000, send_timeout=send_timeout)
+    limits = SendLimits(MemorySendLog(), per_second=1000)
+    return AlertSender(adapter, outbox, app_id="", limits=limits, send_timeout=send_timeout)
 
 
 async def alert_row(uow_factory) -> AlertRow:

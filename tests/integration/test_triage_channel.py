@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.adapter import create_adapter
-from bot.rates import SendLimits
+from bot.rates import MemorySendLog, SendLimits
 from bot.settings import Settings
 from bot.triage_poster import TriagePoster
 from safeguarding.chats import ChatAddress
@@ -75,7 +75,8 @@ def poster(uow_factory, clock) -> TriagePoster:
         return None
 
     adapter.on_turn_error = swallow
-    return TriagePoster(adapter, TriageOutbox(uow_factory, clock), "", SendLimits(per_second=1000))
+    limits = SendLimits(MemorySendLog(), per_second=1000)
+    return TriagePoster(adapter, TriageOutbox(uow_factory, clock), "", limits)
 
 
 async def staff_by_name(uow_factory) -> dict:

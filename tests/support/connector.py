@@ -6,6 +6,7 @@ It records every activity the bot sends, so tests see exactly what Teams would s
 import asyncio
 import itertools
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,8 @@ class SentActivity:
     body: dict[str, Any]
     authorization: str | None
     raw: bytes = b""  # the body as it came over the wire
+    message_id: str = ""  # the id the connector answered with (sends only)
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
 
 @dataclass
@@ -95,16 +98,18 @@ class LoopbackConnector:
     async def _keep(self, request: web.Request) -> str:
         """Record a message Teams has taken; its id."""
         raw = await request.read()
+        message_id = f"sent-{next(self._ids)}"
         self.sent.append(
             SentActivity(
                 request.match_info["conversation"],
                 json.loads(raw),
                 request.headers.get("Authorization"),
                 raw,
+                message_id,
             )
         )
         self._arrived.set()
-        return f"sent-{next(self._ids)}"
+        return message_id
 
     def cards(self) -> list[dict[str, Any]]:
         """The Adaptive Cards in everything sent so far, in order."""

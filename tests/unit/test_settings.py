@@ -169,3 +169,34 @@ def test_local_mode_checkpoints_beside_its_database_by_default():
     settings = Settings.from_env({"KESTREL_DATA_DIR": "/srv/k"}, local=True)
     assert str(settings.audit_checkpoints) == "/srv/k/audit-checkpoints"
     assert Settings.from_env(PRODUCTION).checkpoint_minutes == 5
+
+
+def test_database_and_outbound_waits_have_bounded_defaults():
+    settings = Settings.from_env({}, local=True)
+    timeouts = settings.database_timeouts
+    assert (timeouts.connect, timeouts.statement, timeouts.pool) == (5.0, 5.0, 5.0)
+    assert settings.press_timeout < 10.0  # Teams hears "Not saved" before it gives up
+    assert settings.outbound_timeout == 10.0
+
+
+def test_timeouts_can_be_set_in_seconds_within_their_ranges():
+    env = {"KESTREL_DB_STATEMENT_TIMEOUT": "2.5", "KESTREL_PRESS_TIMEOUT": "6"}
+    settings = Settings.from_env(env, local=True)
+    assert (settings.db_statement_timeout, settings.press_timeout) == (2.5, 6.0)
+
+
+@pytest.mark.parametrize("raw", ["0", "-1", "nan", "inf", "five", "301"])
+def test_a_timeout_out_of_range_is_refused_with_one_line(raw):
+    with pytest.raises(ConfigurationError, match="KESTREL_DB_STATEMENT_TIMEOUT") as refused:
+        Settings.from_env({"KESTREL_DB_STATEMENT_TIMEOUT": raw}, local=True)
+    assert "\n" not in str(refused.value)
+
+
+def test_the_instance_is_named_by_host_and_port_unless_set():
+    import socket
+
+    assert Settings.from_env({"PORT": "4001"}, local=True).instance_name == (
+        f"{socket.gethostname()}:4001"
+    )
+    named = Settings.from_env({"KESTREL_INSTANCE": " kestrel-2 "}, local=True)
+    assert named.instance_name == "kestrel-2"
