@@ -7,7 +7,7 @@ import os
 import statistics
 import sys
 from collections.abc import AsyncIterator, Callable
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -95,6 +95,17 @@ class Processes:
             self.stop(process)
 
 
+@dataclass(frozen=True)
+class Stage:
+    """What a run shares: its processes, the connector's and the baselines' URLs, its log."""
+
+    running: Processes
+    connector: str
+    floor: str
+    peer: str
+    log: Callable[[str], None]
+
+
 @asynccontextmanager
 async def processes(folder: Path) -> AsyncIterator[Processes]:
     running = Processes(folder)
@@ -154,28 +165,25 @@ def drivers_for(rows: list[Row], urls: list[str], presses: list[Press]) -> list[
     return [(row, Driver(f"{url}/api/messages", press)) for row, url, press in paired]
 
 
-async def measure_backend(
-    plan: Plan, cache: Cache, backend: str, shared: dict, log: Callable[[str], None]
-) -> BackendRun:
+async def measure_backend(plan: Plan, cache: Cache, backend: str, stage: Stage) -> BackendRun:
     """Baselines and Kestrel on one database; then Kestrel on the 10% dataset (growth)."""
-    running, connector = shared["processes"], shared["connector"]
-    full = await cache.ensure(plan.size, backend, log)
-    tenth = await cache.ensure(plan.size.tenth(), backend, log) if plan.growth else None
-    before = await connector_counts(connector)
-    presses = kestrel_presses(full.facts, connector)
+    full = await cache.ensure(plan.size, backend, stage.log)
+    tenth = await cache.ensure(plan.size.tenth(), backend, stage.log) if plan.growth else None
+    before = await connector_counts(stage.connector)
+    presses = kestrel_presses(full.facts, stage.connector)
     rows = [Row(key, title) for key, title in BASELINES] + [Row(p.key, p.title) for p in presses]
-    targets = [baseline_press(full.facts, connector, k, t) for k, t in BASELINES] + presses
+    targets = [baseline_press(full.facts, stage.connector, k, t) for k, t in BASELINES] + presses
     async with cache.working_copy(full) as url:
-        log(f"{backend}: a working copy of the {full.size.name} dataset")
-        server = await kestrel(running, f"kestrel-{backend}", url, full)
-        urls = [shared["floor"], shared["peer"]] + [server.url] * len(presses)
-        log(f"{backend}: measuring {len(rows)} request types")
-        await rounds(plan, drivers_for(rows, urls, targets), CONCURRENCY, log)
+        stage.log(f"{backend}: a working copy of the {full.size.name} dataset")
+        server = await kestrel(stage.running, f"kestrel-{backend}", url, full)
+        urls = [stage.floor, stage.peer] + [server.url] * len(presses)
+        stage.log(f"{backend}: measuring {len(rows)} request types")
+        await rounds(plan, drivers_for(rows, urls, targets), CONCURRENCY, stage.log)
         memory = resident_mb(server.process.pid)
-        running.stop(server)
+        stage.running.stop(server)
     if tenth is not None:
-        await _growth(plan, cache, tenth, rows[len(BASELINES) :], shared, backend, log)
-    after = await connector_counts(connector)
+        await _growth(plan, cache, tenth, rows[len(BASELINES) :], stage)
+    after = await connector_counts(stage.connector)
     checks = {k: after[k] - before[k] for k in after}
     _check_connector(rows, checks)
     return BackendRun(backend, full, rows, memory, checks)
@@ -191,17 +199,16 @@ def _check_connector(rows: list[Row], checks: dict[str, int]) -> None:
             )
 
 
-async def _growth(plan, cache, tenth: Cached, rows: list[Row], shared, backend, log) -> None:
+async def _growth(plan: Plan, cache: Cache, tenth: Cached, rows: list[Row], stage: Stage) -> None:
     """p50 at concurrency 1 on the full dataset over p50 on the 10% one, per press type."""
-    running, connector = shared["processes"], shared["connector"]
     small = [Row(r.key, r.title) for r in rows]
     async with cache.working_copy(tenth) as url:
-        server = await kestrel(running, f"kestrel-{backend}-10pc", url, tenth)
-        log(f"{backend}: measuring the 10% dataset")
-        presses = kestrel_presses(tenth.facts, connector)
+        server = await kestrel(stage.running, f"kestrel-{tenth.backend}-10pc", url, tenth)
+        stage.log(f"{tenth.backend}: measuring the 10% dataset")
+        presses = kestrel_presses(tenth.facts, stage.connector)
         urls = [server.url] * len(presses)
-        await rounds(plan, drivers_for(small, urls, presses), (1,), log)
-        running.stop(server)
+        await rounds(plan, drivers_for(small, urls, presses), (1,), stage.log)
+        stage.running.stop(server)
     for row, tenth_row in zip(rows, small, strict=True):
         row.growth = row.summary(1)["p50"] / tenth_row.summary(1)["p50"]
         row.checked += tenth_row.checked
@@ -210,15 +217,11 @@ async def _growth(plan, cache, tenth: Cached, rows: list[Row], shared, backend, 
 
 async def run(plan: Plan, cache: Cache, log: Callable[[str], None] = print) -> list[BackendRun]:
     """The whole run: baselines and connector up once, then each database in turn."""
-    async with AsyncExitStack() as stack:
-        running = await stack.enter_async_context(processes(cache.root / "processes"))
+    async with processes(cache.root / "processes") as running:
         kinds = ("connector", "floor", "peer")
         started = await asyncio.gather(*(baseline(running, kind) for kind in kinds))
-        shared = {"processes": running, **{k: p.url for k, p in zip(kinds, started, strict=True)}}
-        results = []
-        for backend in plan.backends:
-            results.append(await measure_backend(plan, cache, backend, shared, log))
-        return results
+        stage = Stage(running, *(process.url for process in started), log)
+        return [await measure_backend(plan, cache, backend, stage) for backend in plan.backends]
 
 
 def load_average() -> list[float]:
