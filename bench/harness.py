@@ -90,6 +90,12 @@ class Processes:
         process.stop()
         self.running.remove(process)
 
+    def check(self) -> None:
+        """Raise, with its log's tail, if a process of the run has stopped on its own."""
+        for process in self.running:
+            if process.process.poll() is not None:
+                raise RuntimeError(f"{process.name} stopped during the run\n{process.tail()}")
+
     def stop_all(self) -> None:
         for process in list(self.running):
             self.stop(process)
@@ -122,13 +128,14 @@ async def baseline(running: Processes, kind: str) -> KestrelProcess:
 
 
 async def kestrel(running: Processes, name: str, url: str, dataset: Cached) -> KestrelProcess:
-    """The real server on a working copy of the dataset (its keys, local mode)."""
+    """The real server (`kestrel serve --local`, bench/server.py) on a working copy of the
+    dataset, with its keys."""
     env = child_env(
         DATABASE_URL=url,
         KESTREL_ENCRYPTION_KEYS=dataset.keys,
         KESTREL_DATA_DIR=str(running.folder / name),
     )
-    return await running.start(name, env)
+    return await running.start(name, env, [sys.executable, "-m", "bench.server"])
 
 
 def resident_mb(pid: int) -> dict[str, float]:
@@ -146,7 +153,7 @@ async def connector_counts(url: str) -> dict[str, int]:
         return await response.json()
 
 
-async def rounds(plan: Plan, drivers: list[tuple[Row, Driver]], concurrency, log) -> None:
+async def rounds(plan: Plan, drivers: list[tuple[Row, Driver]], concurrency, stage) -> None:
     """Every driver in turn, at each concurrency, round after round (interleaved, so that a
     change in the machine's load falls on every row alike)."""
     for row, driver in drivers:  # not measured, but checked
@@ -156,7 +163,8 @@ async def rounds(plan: Plan, drivers: list[tuple[Row, Driver]], concurrency, log
         for row, driver in drivers:
             for c in concurrency:
                 row.add(c, await driver.sample(c, plan.seconds))
-        log(f"  round {number}/{plan.rounds} done")
+                stage.running.check()
+        stage.log(f"  round {number}/{plan.rounds} done")
 
 
 def drivers_for(rows: list[Row], urls: list[str], presses: list[Press]) -> list[tuple]:
@@ -178,7 +186,7 @@ async def measure_backend(plan: Plan, cache: Cache, backend: str, stage: Stage) 
         server = await kestrel(stage.running, f"kestrel-{backend}", url, full)
         urls = [stage.floor, stage.peer] + [server.url] * len(presses)
         stage.log(f"{backend}: measuring {len(rows)} request types")
-        await rounds(plan, drivers_for(rows, urls, targets), CONCURRENCY, stage.log)
+        await rounds(plan, drivers_for(rows, urls, targets), CONCURRENCY, stage)
         memory = resident_mb(server.process.pid)
         stage.running.stop(server)
     if tenth is not None:
@@ -207,7 +215,7 @@ async def _growth(plan: Plan, cache: Cache, tenth: Cached, rows: list[Row], stag
         stage.log(f"{tenth.backend}: measuring the 10% dataset")
         presses = kestrel_presses(tenth.facts, stage.connector)
         urls = [server.url] * len(presses)
-        await rounds(plan, drivers_for(small, urls, presses), (1,), stage.log)
+        await rounds(plan, drivers_for(small, urls, presses), (1,), stage)
         stage.running.stop(server)
     for row, tenth_row in zip(rows, small, strict=True):
         row.growth = row.summary(1)["p50"] / tenth_row.summary(1)["p50"]
