@@ -30,20 +30,33 @@ so a broken setup cannot report fast but wrong numbers; the notes give queries p
 
 import argparse
 import asyncio
-import random
 import statistics
 import tempfile
 import time
 import tracemalloc
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
 from io import BytesIO
 
 from pypdf import PdfReader
-from sqlalchemy import event, insert, text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.databases import bench_school, postgres_database
+from bench.history import (
+    CATEGORIES,
+    DSL,
+    FIRST,
+    NOW,
+    ON_PUPIL,
+    PUPIL,
+    PUPILS,
+    STAFF,
+    VIEWED,
+    ZONE,
+    every,
+    history_batches,
+    insert_batch,
+)
 from cards.chronology_pdf import ExportFacts, chronology_pdf
 from safeguarding.chronology import ChronologyFilter, PupilRecord
 from safeguarding.clock import FixedClock
@@ -52,74 +65,11 @@ from safeguarding.services.links import LinkHolder
 from safeguarding.services.press import Request, Rules, UseCase, run_press
 from safeguarding.services.pupils import export_chronology, open_pupil
 from safeguarding.services.viewing import open_incident
-from storage.actions import action_text_context
 from storage.audit_keys import AuditKeys
 from storage.database import create_engine
 from storage.encryption import Keyring, new_key_spec
-from storage.incidents import text_context
 from storage.migrate import upgrade
-from storage.models import (
-    ActionCategoryRow,
-    ActionRow,
-    IncidentCategoryRow,
-    IncidentRow,
-    IncidentStudentRow,
-)
 from storage.uow import unit_of_work_factory
-
-STAFF, PUPILS, BATCH, DSL, PUPIL = 20, 2_000, 5_000, 1, 1
-CATEGORIES = ("Neglect", "Bullying", "Online safety", "Mental health")
-ON_PUPIL = 250  # incidents about the bench pupil, and actions on them: 500 entries
-VIEWED = 125  # the bench pupil's 125th incident is viewed: it has ten actions
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-FIRST, SPAN = NOW - timedelta(days=360), timedelta(days=350)
-ZONE, MB = "Europe/London", 1024 * 1024
-NOTE = (  # the words the bench pupil's notes are made of
-    "pupil arrived late again today and said they had not eaten since yesterday lunchtime "
-    "mum was not answering the phone tutor noticed a bruise on the left forearm explained as "
-    "a fall at the park spoke with the class teacher who has seen the pupil withdrawn in lessons "
-    "and reluctant to go home at the end of the day social care were contacted and a referral "
-    "made the family support worker will visit on thursday agreed to check in each morning "
-    "with the pupil and record any further disclosures safeguarding lead informed"
-)
-WORDS = NOTE.split()
-
-
-def every(incidents: int) -> int:
-    """The bench pupil's incidents are every this-many-th incident."""
-    return incidents // ON_PUPIL
-
-
-def on_pupil(n: int, incidents: int) -> int:
-    """Which of the bench pupil's incidents n is (1 to 250), or 0 when it is about another."""
-    step = every(incidents)
-    return n // step if n % step == 0 and n // step <= ON_PUPIL else 0
-
-
-def happened(n: int, incidents: int) -> datetime:
-    return FIRST + SPAN * (n - 1) / incidents
-
-
-def actions_on(n: int, incidents: int, actions: int) -> int:
-    """How many actions incident n has: 250 on the bench pupil's, the rest spread evenly."""
-    k = on_pupil(n, incidents)
-    if k:
-        return 10 if k == VIEWED else 0 if VIEWED < k < VIEWED + 10 else 1
-    others, spread = incidents - ON_PUPIL, actions - ON_PUPIL
-    index = n - 1 - min(n // every(incidents), ON_PUPIL)  # among the other incidents, from 0
-    return spread // others + (index < spread % others)
-
-
-def words(random_: random.Random, marker: str) -> str:
-    """A realistic note, 600 to 1,500 characters in two paragraphs, starting with its marker."""
-    length, parts, size = random_.randint(600, 1_500), [marker], len(marker)
-    while size < length:
-        word = random_.choice(WORDS)
-        parts.append(word + ("." if random_.random() < 0.08 else ""))
-        size += len(word) + 1
-    body = " ".join(parts)[:length]
-    cut = body.find(" ", length // 2)
-    return body[:cut] + "\n\n" + body[cut + 1 :] if cut > 0 else body
 
 
 async def school(engine: AsyncEngine) -> None:
@@ -134,93 +84,16 @@ async def history(
 ) -> list[tuple]:
     """Incidents with their pupils, categories and actions; the bench pupil's chronology keys
     (happened at, incident, action or 0), in the order the chronology shows them."""
-    random_ = random.Random(1)
-    shared = keyring.encrypt(words(random_, "[another pupil]"), "bench:shared")
-    chronology, action_id = [], 0
-    for base in range(0, incidents, BATCH):
-        numbers = range(base + 1, min(base + BATCH, incidents) + 1)
-        incident_rows, pupils, action_rows = [], [], []
-        for n in numbers:
-            ours, at = on_pupil(n, incidents), happened(n, incidents)
-            incident_rows.append(
-                dict(
-                    id=n,
-                    school_id=1,
-                    recorded_by=1 + n % STAFF,
-                    recorded_at=at + timedelta(minutes=20),
-                    happened_at=at,
-                    time_zone=ZONE,
-                    status=("Open", "Active", "Closed")[n % 3],
-                    outcome="Early help" if n % 3 == 2 else None,
-                    assignee_id=DSL if n % 10 == 0 else None,
-                    agencies=[],
-                    version=1,
-                    idempotency_key=f"history-{n}",
-                    text_ciphertext=keyring.encrypt(
-                        words(random_, f"[incident {n}]"), text_context(n)
-                    )
-                    if ours
-                    else shared,
-                )
-            )
-            main = PUPIL if ours else 2 + n % (PUPILS - 1)
-            pupils.append((n, main, False))
-            if n % 4 == 0:
-                pupils.append((n, 2 + (n + 1) % (PUPILS - 1), True))
-            if ours:
-                chronology.append((at, n, 0))
-            for k in range(actions_on(n, incidents, actions)):
-                action_id += 1
-                when = at + timedelta(hours=k + 1)
-                action_rows.append(
-                    dict(
-                        id=action_id,
-                        school_id=1,
-                        incident_id=n,
-                        recorded_by=1 + action_id % STAFF,
-                        recorded_at=when + timedelta(minutes=30),
-                        happened_at=when,
-                        time_zone=ZONE,
-                        agency="Social Care" if action_id % 3 == 0 else None,
-                        idempotency_key=f"action-{action_id}",
-                        text_ciphertext=keyring.encrypt(
-                            words(random_, f"[action {action_id}]"),
-                            action_text_context(action_id),
-                        )
-                        if ours
-                        else shared,
-                    )
-                )
-                if ours:
-                    chronology.append((when, n, action_id))
+    chronology: list[tuple] = []
+    for batch in history_batches(keyring, incidents, actions, chronology):
         async with engine.begin() as connection:
-            await connection.execute(insert(IncidentRow), incident_rows)
-            await connection.execute(
-                insert(IncidentStudentRow),
-                [dict(incident_id=n, student_id=s, linked=linked) for n, s, linked in pupils],
-            )
-            await connection.execute(
-                insert(IncidentCategoryRow),
-                [
-                    dict(incident_id=n, student_id=s, category_id=1 + (n + s) % len(CATEGORIES))
-                    for n, s, _ in pupils
-                ],
-            )
-            if action_rows:
-                await connection.execute(insert(ActionRow), action_rows)
-                await connection.execute(
-                    insert(ActionCategoryRow),
-                    [
-                        dict(action_id=a["id"], category_id=1 + a["id"] % len(CATEGORIES))
-                        for a in action_rows
-                    ],
-                )
+            await insert_batch(connection, batch)
     async with engine.begin() as connection:  # fresh statistics, as autovacuum would keep them
         await connection.execute(text("ANALYZE"))
-    assert action_id == actions, (action_id, actions)
     return sorted(chronology)
 
 
+MB = 1024 * 1024
 SET_ASIDE: list[int] = []  # peaks of a traced call's earlier phases (its peak was reset since)
 
 

@@ -69,9 +69,9 @@ def incident(n: int) -> dict:
     )
 
 
-def alert(n: int, staff_id: int, read: bool) -> dict:
-    """A sent alert about incident n to this member of staff."""
-    at = START + timedelta(minutes=n)
+def alert(n: int, staff_id: int, read: bool, at: datetime | None = None) -> dict:
+    """A sent alert about incident n to this member of staff (when incident n was recorded)."""
+    at = START + timedelta(minutes=n) if at is None else at
     return dict(
         school_id=1,
         incident_id=n,

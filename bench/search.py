@@ -7,6 +7,7 @@ import random
 import statistics
 import tempfile
 import time
+from datetime import datetime
 
 from sqlalchemy import insert, text
 
@@ -89,34 +90,42 @@ async def fill(engine, pupils: int) -> None:
             )
         )
         for start in range(0, pupils, 1000):
-            rows, tokens = [], []
-            for n in range(start, min(start + 1000, pupils)):
-                first, last = rng.choice(FIRST) + str(n % 97), rng.choice(LAST)
-                rows.append(
-                    dict(
-                        id=n + 1,
-                        school_id=1,
-                        upn=f"B{n:012d}",
-                        mis_id="",
-                        first_name=first,
-                        last_name=last,
-                        preferred_name="",
-                        year_group=7 + n % 7,
-                        tutor_group=f"{7 + n % 7}A",
-                        house="",
-                        provisional=False,
-                        created_at=clock.now(),
-                    )
-                )
-                key = sort_key(first, last)
-                tokens += [
-                    dict(student_id=n + 1, token=t, school_id=1, sort_key=key)
-                    for t in name_tokens(first, last)
-                ]
+            rows, tokens = pupil_rows(start, min(start + 1000, pupils), rng, clock.now())
             await connection.execute(insert(StudentRow), rows)
             await connection.execute(insert(StudentNameTokenRow), tokens)
     async with engine.begin() as connection:  # fresh statistics, as autovacuum would keep them
         await connection.execute(text("ANALYZE"))
+
+
+def pupil_rows(
+    start: int, stop: int, rng: random.Random, at: datetime, school_id: int = 1
+) -> tuple[list[dict], list[dict]]:
+    """Pupils start + 1 to stop of a school, named from FIRST and LAST, and their name tokens."""
+    rows, tokens = [], []
+    for n in range(start, stop):
+        first, last = rng.choice(FIRST) + str(n % 97), rng.choice(LAST)
+        rows.append(
+            dict(
+                id=n + 1,
+                school_id=school_id,
+                upn=f"B{n:012d}",
+                mis_id="",
+                first_name=first,
+                last_name=last,
+                preferred_name="",
+                year_group=7 + n % 7,
+                tutor_group=f"{7 + n % 7}A",
+                house="",
+                provisional=False,
+                created_at=at,
+            )
+        )
+        key = sort_key(first, last)
+        tokens += [
+            dict(student_id=n + 1, token=t, school_id=school_id, sort_key=key)
+            for t in name_tokens(first, last)
+        ]
+    return rows, tokens
 
 
 async def measure(url: str, pupils: int, rounds: int) -> tuple[float, float]:

@@ -78,12 +78,15 @@ class KestrelProcess:
     url: str
 
     @classmethod
-    def start(cls, name: str, data_dir: Path, env: dict[str, str]) -> "KestrelProcess":
-        """Start `kestrel serve --local` on a free port, its working directory `data_dir`."""
+    def start(
+        cls, name: str, data_dir: Path, env: dict[str, str], command: list[str] | None = None
+    ) -> "KestrelProcess":
+        """Start `kestrel serve --local` (or `command`, which must serve GET /healthz on $PORT)
+        on a free port, its working directory `data_dir`."""
         data_dir.mkdir(parents=True, exist_ok=True)
         port = free_port()
         log = data_dir / "kestrel.log"
-        command = [kestrel_executable(), "serve", "--local"]
+        command = command or [kestrel_executable(), "serve", "--local"]
         with log.open("wb") as out:  # the child keeps its own descriptor
             process = subprocess.Popen(
                 command,
