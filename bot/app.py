@@ -51,6 +51,7 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
             escalate_after=timedelta(minutes=settings.escalate_minutes),
             elevation_lasts=timedelta(minutes=settings.elevation_minutes),
             max_attachment_bytes=settings.max_attachment_mb * 2**20,
+            role_groups=settings.role_groups,
         ),
     )
     adapter = overrides.get("adapter") or create_adapter(settings)

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from safeguarding.staffing import parse_role_groups
 from storage.database import redacted
 
 APP_TYPES = ("SingleTenant", "MultiTenant", "UserAssignedMSI")
@@ -72,6 +73,9 @@ class Settings:
     alerts_per_second: float = 50.0
     # Where the Bot Connector's signing keys are published; tests point this at a loopback server.
     openid_metadata_url: str | None = None
+    # Entra groups whose members get each role (`dsl=<group id>,...`): the directory sync sets
+    # roles, and the administration card shows them read-only.
+    role_groups: tuple[tuple[str, str], ...] = ()
 
     def __repr__(self) -> str:
         return (
@@ -115,6 +119,7 @@ class Settings:
             alerts_per_second=float(_per_second(env.get("KESTREL_ALERTS_PER_SECOND", "50"))),
             escalate_minutes=_minutes(env.get("KESTREL_ESCALATE_MINUTES", "15"), "ESCALATE"),
             openid_metadata_url=env.get("KESTREL_OPENID_METADATA_URL") or None,
+            role_groups=_role_groups(env.get("KESTREL_ROLE_GROUPS", "")),
         )
         settings.check()
         return settings
@@ -187,6 +192,15 @@ def _megabytes(raw: str) -> int:
     if not (raw.isascii() and raw.isdecimal()) or not 1 <= int(raw) <= 250:
         raise ConfigurationError(f"KESTREL_MAX_ATTACHMENT_MB must be 1 to 250, not {raw!r}")
     return int(raw)
+
+
+def _role_groups(raw: str) -> tuple[tuple[str, str], ...]:
+    try:
+        return parse_role_groups(raw)
+    except ValueError as error:
+        raise ConfigurationError(
+            f"KESTREL_ROLE_GROUPS takes role=<group id> pairs, comma-separated, not {error}"
+        ) from None
 
 
 def _tenants(raw: str) -> frozenset[str] | None:

@@ -22,12 +22,29 @@ def dashboard_card(board: Dashboard, *, hide_names: bool, time_zone: str) -> Car
     """New concerns first (the DSL team), then alerts, assigned cases and history: one row per
     incident, saying why it is there, at most ten a section, with More where there are more."""
     zone = ZoneInfo(time_zone)
-    body = [heading("My dashboard")]
+    body = [heading("My dashboard"), *_administration(board)]
     if board.new is not None:
         body += _section(board, 3, hide_names, zone)
     for index in range(3):
         body += _section(board, index, hide_names, zone)
     return adaptive_card(body)
+
+
+def _administration(board: Dashboard) -> list[Card]:
+    """What an administrator does here, and changes to access waiting for the DSL team."""
+    said = []
+    if board.administers:
+        said.append(
+            "You keep Kestrel's set-up: categories, rights, staff, alert groups, lists and the "
+            "school's settings. Type **admin**, or:"
+        )
+    if board.proposals:
+        plural = "s wait" if board.proposals > 1 else " waits"
+        said.append(f"{board.proposals} change{plural} to access for the DSL team to confirm:")
+    if not said:
+        return []
+    button = action_set(execute(Verb.ADMIN_SHOW, "Administration"))
+    return [*(text_block(words) for words in said), button]
 
 
 # Per section, in the order the offsets go: its title, and what it says when empty.

@@ -101,3 +101,17 @@ class SqlStudents:
             .order_by(StudentRow.year_group)
         )
         return tuple(rows)
+
+    async def tutor_groups(self, school_id: int) -> tuple[str, ...]:
+        """The tutor groups the school's roster has (for scopes)."""
+        rows = await self.session.scalars(
+            select(StudentRow.tutor_group)
+            .where(
+                StudentRow.school_id == school_id,
+                StudentRow.provisional.is_(False),
+                StudentRow.tutor_group != "",
+            )
+            .distinct()
+            .order_by(StudentRow.tutor_group)
+        )
+        return tuple(rows)

@@ -22,13 +22,17 @@ async def seed_school(
                 school.id, s.aad_object_id, s.display_name, s.email, s.role
             )
             staff_ids[s.email] = member.id
+        # Groups and categories are added once: re-seeding keeps an administrator's changes.
         group_ids = {}
         for name, members in seed.alert_groups.items():
             group = await uow.alert_groups.ensure(school.id, name, [staff_ids[e] for e in members])
             group_ids[name] = group.id
-        for c in seed.categories:
+        known = {c.name for c in await uow.categories.list(school.id)}
+        for position, c in enumerate(seed.categories):
+            if c.name in known:
+                continue
             category = await uow.categories.ensure(
-                Category(0, school.id, c.name, c.colour, urgent=c.urgent, restricted=c.restricted)
+                Category(0, school.id, c.name, c.colour, c.urgent, c.restricted, position=position)
             )
             await uow.categories.set_default_alert_groups(
                 category.id, [group_ids[g] for g in c.default_alert_groups]

@@ -2,6 +2,7 @@
 `Base.metadata` (Alembic, the tests) knows them all."""
 
 from storage.models.access import (
+    AccessProposalRow,
     CategoryRoleRightsRow,
     CategoryStaffRightsRow,
     ExclusionRow,
@@ -39,14 +40,17 @@ from storage.models.school import (
     AlertGroupRow,
     CategoryAlertGroupRow,
     CategoryRow,
+    ClosingOutcomeRow,
     SchoolRow,
     StaffRow,
     StudentNameTokenRow,
     StudentRow,
+    TermDateRow,
 )
 from storage.models.triage import TriageChannelRow, TriagePostRow
 
 __all__ = [
+    "AccessProposalRow",
     "ActionCategoryRow",
     "ActionRow",
     "AgencyRow",
@@ -65,6 +69,7 @@ __all__ = [
     "CategoryRow",
     "CategoryStaffRightsRow",
     "ChatAddressRow",
+    "ClosingOutcomeRow",
     "ExclusionRow",
     "IncidentCategoryRow",
     "IncidentGrantRow",
@@ -79,6 +84,7 @@ __all__ = [
     "StaffScopeRow",
     "StudentNameTokenRow",
     "StudentRow",
+    "TermDateRow",
     "TriageChannelRow",
     "TriagePostRow",
     "TypedWordsRow",

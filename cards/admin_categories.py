@@ -1,0 +1,135 @@
+"""The Categories section: every category in the school's order (retired ones marked), and the
+form to add one or change the one opened."""
+
+from functools import partial
+
+from cards.admin import Said, problem, said, section_card, shown_value, toggle_input
+from cards.elements import Card, action_set, choice_set, execute, heading, text_block, text_input
+from cards.verbs import Verb
+from safeguarding.categories import MAX_POSITION, CategoriesView
+from safeguarding.school import Category
+
+
+def categories_card(view: CategoriesView, shown: Said) -> Card:
+    """The list, each with Edit, and the form below it."""
+    names = {g.id: g.name for g in view.groups}
+    body: list[Card] = []
+    for category in view.categories:
+        body.append(said(_line(category, view, names)))
+        body.append(action_set(execute(Verb.ADMIN_CATEGORY, "Edit", category=category.id)))
+    body += _form(view)
+    return section_card("Categories", shown, body, _buttons(view))
+
+
+def _line(category: Category, view: CategoriesView, groups: dict[int, str]) -> str:
+    """One category as the list says it: name, colour and what it does."""
+    parts = [category.colour]
+    parent = next((c.name for c in view.categories if c.id == category.parent_id), None)
+    if parent:
+        parts.append(f"under {parent}")
+    if category.urgent:
+        parts.append("urgent")
+    if category.restricted:
+        parts.append("restricted")
+    alerted = [groups[g] for g in category.default_alert_group_ids if g in groups]
+    if alerted:
+        parts.append("alerts " + ", ".join(alerted))
+    if category.retired:
+        parts.append("retired")
+    return f"{category.name} ({'; '.join(parts)})"
+
+
+def _form(view: CategoriesView) -> list[Card]:
+    """Name, colour, parent, urgent, restricted (when adding), alert groups, position."""
+    editing, errors = view.editing, view.errors
+    form: list[Card] = [heading("Change a category" if editing else "Add a category")]
+    if editing is not None:
+        form.append(said(editing.name))
+    form += problem(errors, "form")
+    for field, card in _inputs(view):
+        form += [card, *problem(errors, field)]
+    return form
+
+
+def _inputs(view: CategoriesView) -> list[tuple[str, Card]]:
+    """Each input with the field its message is under (what was typed, else what is stored)."""
+    editing = view.editing
+    value = partial(shown_value, view.values)
+    parents = [
+        (c.name, str(c.id))
+        for c in view.categories
+        if not c.retired and (editing is None or c.id != editing.id)
+    ]
+    groups = [(g.name, str(g.id)) for g in view.groups]
+    defaults = ",".join(str(g) for g in (editing.default_alert_group_ids if editing else ()))
+    urgent = value("urgent", bool(editing and editing.urgent))
+    return [
+        ("name", text_input("name", "Name", value=value("name", editing and editing.name))),
+        ("colour", _colour(value("colour", editing and editing.colour))),
+        (
+            "parent",
+            choice_set(
+                "parent",
+                "Under (optional)",
+                parents,
+                value=value("parent", editing and editing.parent_id),
+                placeholder="None",
+            ),
+        ),
+        ("urgent", toggle_input("urgent", "Urgent: escalates when nobody reads it", urgent)),
+        ("restricted", _restricted(view)),
+        (
+            "alert_groups",
+            choice_set(
+                "alert_groups",
+                "Alert by default",
+                groups,
+                value=value("alert_groups", defaults),
+                multi=True,
+            ),
+        ),
+        ("position", _position(value("position", editing.position if editing else 0))),
+    ]
+
+
+def _colour(value: str) -> Card:
+    return text_input("colour", "Colour (#RRGGBB)", value=value, placeholder="#2563EB")
+
+
+def _restricted(view: CategoriesView) -> Card:
+    """Chosen when adding; changed afterwards under Rights (it decides who sees what)."""
+    if view.editing is None:
+        on = shown_value(view.values, "restricted", False)
+        return toggle_input("restricted", "Restricted: viewing needs elevated access", on)
+    state = "restricted" if view.editing.restricted else "not restricted"
+    return text_block(f"It is {state}: that is changed under Rights.", subtle=True)
+
+
+def _position(value: str) -> Card:
+    element: Card = {
+        "type": "Input.Number",
+        "id": "position",
+        "label": "Position in lists (0 first; then by name)",
+        "min": 0,
+        "max": MAX_POSITION,
+    }
+    if value.isdecimal():
+        element["value"] = int(value)
+    return element
+
+
+def _buttons(view: CategoriesView) -> list[Card]:
+    editing = view.editing
+    if editing is None:
+        return [execute(Verb.ADMIN_CATEGORY_SAVE, "Add category")]
+    ref = {"category": editing.id, "ver": editing.version}
+    retire = (
+        execute(Verb.ADMIN_CATEGORY_RETIRE, "Bring back", **ref, retire=False)
+        if editing.retired
+        else execute(Verb.ADMIN_CATEGORY_RETIRE, "Retire", **ref, retire=True)
+    )
+    return [
+        execute(Verb.ADMIN_CATEGORY_SAVE, "Save category", **ref),
+        retire,
+        execute(Verb.ADMIN_CATEGORIES, "Add a new one instead"),
+    ]

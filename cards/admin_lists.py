@@ -1,0 +1,53 @@
+"""The Lists section: the agencies and closing outcomes the forms offer, each entry with Remove,
+and a box to add one to each."""
+
+from cards.admin import Said, problem, said, section_card
+from cards.elements import Card, action_set, execute, heading, text_block, text_input
+from cards.verbs import Verb
+from safeguarding.lists import TITLES, ListKind, ListsView
+
+
+def lists_card(view: ListsView, shown: Said) -> Card:
+    """Each list in turn."""
+    body: list[Card] = []
+    for kind in ListKind:
+        body += _list(view, kind)
+    return section_card("Lists", shown, body, [])
+
+
+def _list(view: ListsView, kind: ListKind) -> list[Card]:
+    body: list[Card] = [heading(TITLES[kind])]
+    if kind not in view.own:
+        body.append(
+            text_block("Kestrel's list: the first change makes it the school's.", subtle=True)
+        )
+    for entry in view.entries[kind]:
+        body.append(
+            {
+                "type": "ColumnSet",
+                "columns": [
+                    {"type": "Column", "width": "stretch", "items": [said(entry)]},
+                    {
+                        "type": "Column",
+                        "width": "auto",
+                        "items": [
+                            action_set(
+                                execute(
+                                    Verb.ADMIN_LIST_REMOVE, "Remove", list=kind.value, entry=entry
+                                )
+                            )
+                        ],
+                    },
+                ],
+            }
+        )
+    field = f"new_{kind.value}"
+    typed = view.values.get(field)
+    body += [
+        text_input(
+            field, f"Add to {TITLES[kind].lower()}", value=typed if isinstance(typed, str) else ""
+        ),
+        *problem(view.errors, field),
+        action_set(execute(Verb.ADMIN_LIST_ADD, "Add", list=kind.value)),
+    ]
+    return body
