@@ -74,8 +74,7 @@ def admin_home_card(home: AdminHome) -> Card:
     ]
     if home.pending:
         who = "you and the DSL team" if home.decides else "the DSL team"
-        plural = "s wait" if home.pending > 1 else " waits"
-        body.append(said(f"{home.pending} change{plural} to access for {who} to confirm (Rights)."))
+        body.append(said(f"{waiting(home.pending)} for {who} to confirm (Rights)."))
     for section in home.sections:
         verb, words = SECTIONS[section]
         body.append(
@@ -89,6 +88,11 @@ def admin_home_card(home: AdminHome) -> Card:
             }
         )
     return adaptive_card(body)
+
+
+def waiting(count: int) -> str:
+    """ "1 change to access waits", "2 changes to access wait"."""
+    return f"{count} change to access waits" if count == 1 else f"{count} changes to access wait"
 
 
 def section_card(title: str, shown: Said, body: list[Card], actions: list[Card]) -> Card:

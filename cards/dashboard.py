@@ -3,6 +3,7 @@ its incident. Invoke only."""
 
 from zoneinfo import ZoneInfo
 
+from cards.admin import waiting
 from cards.elements import Card, action_set, adaptive_card, execute, heading, text_block, text_run
 from cards.payloads import DASHBOARD
 from cards.pupils import pupil_name
@@ -39,8 +40,7 @@ def _administration(board: Dashboard) -> list[Card]:
             "school's settings. Type **admin**, or:"
         )
     if board.proposals:
-        plural = "s wait" if board.proposals > 1 else " waits"
-        said.append(f"{board.proposals} change{plural} to access for the DSL team to confirm:")
+        said.append(f"{waiting(board.proposals)} for the DSL team to confirm:")
     if not said:
         return []
     button = action_set(execute(Verb.ADMIN_SHOW, "Administration"))

@@ -11,7 +11,6 @@ from tests.support.activities import DEMO_TENANT, DSL_AAD, TEACHER_AAD
 from tests.support.cards import button, inputs, texts
 from tests.support.pressing import HELEN_AAD, all_text, press, say, typed_in
 
-
 SECOND_ADMIN = "4f1c6a0e-1d2b-4c3a-9b8e-0000000000a2"
 
 

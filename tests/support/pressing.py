@@ -1,6 +1,9 @@
 """Pressing a card's button over HTTP as a demo member of staff, the way Teams sends it."""
 
+from datetime import timedelta
 from typing import Any
+
+import pyotp
 
 from tests.support.activities import activity, as_user
 from tests.support.cards import assert_valid_card
@@ -66,3 +69,19 @@ def typed_in(card: dict[str, Any]) -> dict[str, Any]:
 
     walk(card)
     return found
+
+
+async def enrol(bot: Any, aad: str, clock: Any) -> str:
+    """Set up this member of staff's authenticator; its secret (the clock moves on a step, so
+    the next code is a new one: a code is never accepted twice)."""
+    card = await press(bot, "elevation.enrol", aad)
+    runs = [b["inlines"][0]["text"] for b in card["body"] if b["type"] == "RichTextBlock"]
+    secret = runs[0].replace(" ", "")
+    await press(bot, "elevation.verify", aad, code=pyotp.TOTP(secret).at(clock.now()))
+    clock.at += timedelta(seconds=30)
+    return secret
+
+
+def code_now(secret: str, clock: Any) -> str:
+    """The authenticator's code at the clock's time."""
+    return pyotp.TOTP(secret).at(clock.now())
