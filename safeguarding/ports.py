@@ -137,9 +137,6 @@ class ProposalRepository(Protocol):
     async def decide(
         self, school_id: int, proposal_id: int, by: int, at: datetime, decision: str
     ) -> bool: ...
-    async def last_decision(
-        self, proposal_id: int
-    ) -> tuple[int | None, datetime | None, str | None]: ...
 
 
 class IncidentRepository(Protocol):

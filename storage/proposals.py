@@ -70,15 +70,6 @@ class SqlProposals:
         )
         return moved.rowcount == 1
 
-    async def last_decision(
-        self, proposal_id: int
-    ) -> tuple[int | None, datetime | None, str | None]:
-        """Who decided a proposal, when and how (all None while it waits)."""
-        row = await self.session.get(AccessProposalRow, proposal_id)
-        if row is None or row.decided_at is None:
-            return None, None, None
-        return row.decided_by, utc(row.decided_at), row.decision
-
 
 def _proposal(row: AccessProposalRow) -> Proposal:
     return Proposal(

@@ -36,6 +36,7 @@ NEEDS_CODE = "This widens access to a restricted category: enter your authentica
 NOT_ENROLLED = (
     "Widening access to a restricted category needs your authenticator: set it up in settings."
 )
+DECIDED = "It was decided already, or is not this school's."
 PROPOSED = (
     "Sent to the DSL team: it applies once one of them confirms it with their authenticator code."
 )
@@ -89,7 +90,7 @@ async def confirm_proposal(press: Press, proposal_id: int, code: str) -> Answer:
     applies only if the category's rights have not changed since it was proposed."""
     proposal, view = await _pending(press, proposal_id, "admin.proposal_confirm")
     if proposal is None:
-        return Stale("It was decided already.", view)
+        return Stale(DECIDED, view)
     category = next(c for c in view.categories if c.id == proposal.category_id)
     if category.version != proposal.category_version:
         await _decide(press, proposal, "superseded")
@@ -110,7 +111,7 @@ async def decline_proposal(press: Press, proposal_id: int) -> Answer:
     """A member of the DSL team declines an administrator's proposal: nothing changes."""
     proposal, view = await _pending(press, proposal_id, "admin.proposal_decline")
     if proposal is None:
-        return Stale("It was decided already.", view)
+        return Stale(DECIDED, view)
     await _decide(press, proposal, "declined")
     return await show_rights(press, notice="Declined: nothing was changed.")
 
@@ -166,7 +167,10 @@ async def _pending(press: Press, proposal_id: int, verb: str) -> tuple[Proposal 
     if not press.staff.leads_safeguarding:
         await press.refuse(verb)
     pending = await press.uow.proposals.pending(press.staff.school_id)
-    return next((p for p in pending if p.id == proposal_id), None), view
+    found = next((p for p in pending if p.id == proposal_id), None)
+    if found is None:  # decided meanwhile, or never this school's: said, and audited
+        await press.audit(AuditAction.ACCESS_REFUSED, ("proposal", proposal_id), {"verb": verb})
+    return found, view
 
 
 async def _propose(press: Press, category: Category, new: CategoryRights) -> Done[RightsView]:

@@ -88,8 +88,10 @@ async def remove_term(press: Press, term_id: int) -> Answer:
     """Take a term off the school's dates (refused and audited for another school's)."""
     view = await _for_setup(press, "admin.term_remove")
     term = next((t for t in view.terms if t.id == term_id), None)
-    if term is None:
-        return Stale("That term was removed meanwhile.", view)
+    if term is None:  # removed meanwhile, or never this school's: said, and audited
+        refused = {"verb": "admin.term_remove"}
+        await press.audit(AuditAction.ACCESS_REFUSED, ("term", term_id), refused)
+        return Stale("That term is not on the school's dates any more.", view)
     await press.uow.schools.remove_term(view.school.id, term_id)
     detail = {"term": term_id, "name": term.name}
     await press.audit(AuditAction.TERM_REMOVED, ("school", view.school.id), detail)
