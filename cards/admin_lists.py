@@ -2,7 +2,15 @@
 and a box to add one to each."""
 
 from cards.admin import Said, problem, said, section_card
-from cards.elements import Card, action_set, execute, heading, text_block, text_input
+from cards.elements import (
+    Card,
+    action_set,
+    choice_set,
+    execute,
+    heading,
+    text_block,
+    text_input,
+)
 from cards.verbs import Verb
 from safeguarding.lists import TITLES, ListKind, ListsView
 
@@ -21,26 +29,18 @@ def _list(view: ListsView, kind: ListKind) -> list[Card]:
         body.append(
             text_block("Kestrel's list: the first change makes it the school's.", subtle=True)
         )
-    for entry in view.entries[kind]:
-        body.append(
-            {
-                "type": "ColumnSet",
-                "columns": [
-                    {"type": "Column", "width": "stretch", "items": [said(entry)]},
-                    {
-                        "type": "Column",
-                        "width": "auto",
-                        "items": [
-                            action_set(
-                                execute(
-                                    Verb.ADMIN_LIST_REMOVE, "Remove", list=kind.value, entry=entry
-                                )
-                            )
-                        ],
-                    },
-                ],
-            }
-        )
+    entries = view.entries[kind]
+    body += [said(entry) for entry in entries]
+    body += [
+        choice_set(
+            f"remove_{kind.value}",
+            "Take an entry off",
+            [(entry, entry) for entry in entries],
+            placeholder="Choose the entry",
+        ),
+        *problem(view.errors, f"remove_{kind.value}"),
+        action_set(execute(Verb.ADMIN_LIST_REMOVE, "Remove", list=kind.value)),
+    ]
     field = f"new_{kind.value}"
     typed = view.values.get(field)
     body += [

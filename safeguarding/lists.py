@@ -57,6 +57,8 @@ def read_entry(values: Mapping[str, Any], kind: ListKind, current: Sequence[str]
 
 def removal_problem(name: str, current: Sequence[str]) -> str:
     """Why this entry cannot be taken off now ("" when it can): gone already, or the last."""
+    if not name:
+        return "Choose the entry to take off."
     if name not in current:
         return f'"{name}" is not on the list any more: someone took it off meanwhile.'
     return LAST_ONE if len(current) == 1 else ""

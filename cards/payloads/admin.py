@@ -149,7 +149,8 @@ class RightsPick:
 
 @dataclass(frozen=True)
 class ListEntry:
-    """A list (agencies or closing outcomes), the entry a Remove button names, what was typed."""
+    """A list (agencies or closing outcomes), the entry to take off (a button's `entry`, or the
+    one chosen in the card's drop-down), and what was typed."""
 
     kind: ListKind
     name: str = ""
@@ -157,7 +158,8 @@ class ListEntry:
 
     @classmethod
     def parse(cls, data: Mapping[str, Any]) -> Self | None:
-        kind, name = data.get("list"), data.get("entry", "")
-        if kind not in {k.value for k in ListKind} or not isinstance(name, str):
+        kind = data.get("list")
+        if kind not in {k.value for k in ListKind}:
             return None
-        return cls(ListKind(kind), name[:200], dict(data))
+        name = data.get("entry", data.get(f"remove_{kind}", ""))
+        return cls(ListKind(kind), name[:200], dict(data)) if isinstance(name, str) else None

@@ -46,10 +46,10 @@ async def remove_entry(press: Press, kind: ListKind, name: str) -> Answer:
     view = (await show_lists(press)).view
     current = view.entries[kind]
     problem = removal_problem(name, current)
-    if problem and name not in current:
+    if problem and name and name not in current:
         return Stale(problem, view)
     if problem:
-        field_name = f"new_{kind.value}"
+        field_name = f"remove_{kind.value}"
         return Invalid(
             {field_name: problem}, ListsView(view.entries, view.own, {}, {field_name: problem})
         )

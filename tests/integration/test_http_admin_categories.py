@@ -203,3 +203,16 @@ async def test_a_stale_card_is_told_what_changed_and_keeps_what_was_typed(runnin
     )
     assert inputs(stale)["name"]["value"] == "Peer abuse"
     assert button(stale, "Save category")["data"]["ver"] == peer.version + 1
+
+
+async def test_helens_help_names_admin_and_her_dashboard_says_what_she_can_do(running_bot):
+    help_card = await say(running_bot, "help")
+    assert "Hello Helen Carter. You are Administrator at Kestrel Demo Academy." in texts(help_card)
+    assert "admin" in all_text(help_card)
+    assert [a["verb"] for a in help_card["actions"]][-1] == "admin.show"
+    dashboard = await say(running_bot, "dashboard")  # empty: posted as it is
+    assert "You keep Kestrel's set-up" in all_text(dashboard)
+    teacher = await say(running_bot, "help", TEACHER_AAD)
+    assert "admin" not in [
+        f["title"] for b in teacher["body"] if b["type"] == "FactSet" for f in b["facts"]
+    ]

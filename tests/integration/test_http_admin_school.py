@@ -78,22 +78,7 @@ async def test_the_last_entry_of_a_list_stays(running_bot):
 
 
 def choices_of_list(card: dict, kind: str) -> list[str]:
-    return [
-        b["data"]["entry"]
-        for b in _buttons(card)
-        if b.get("verb") == "admin.list_remove" and b["data"]["list"] == kind
-    ]
-
-
-def _buttons(node):
-    if isinstance(node, dict):
-        if node.get("type") == "Action.Execute":
-            yield node
-        for value in node.values():
-            yield from _buttons(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _buttons(value)
+    return list(choices(card, f"remove_{kind}").values())
 
 
 async def test_an_unknown_time_zone_is_refused_and_what_was_typed_kept(running_bot):
