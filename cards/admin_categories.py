@@ -63,6 +63,7 @@ def _inputs(view: CategoriesView) -> list[tuple[str, Card]]:
     groups = [(g.name, str(g.id)) for g in view.groups]
     defaults = ",".join(str(g) for g in (editing.default_alert_group_ids if editing else ()))
     urgent = value("urgent", bool(editing and editing.urgent))
+    last = max((c.position for c in view.categories), default=-1)  # a new one comes last
     return [
         ("name", text_input("name", "Name", value=value("name", editing and editing.name))),
         ("colour", _colour(value("colour", editing and editing.colour))),
@@ -88,7 +89,7 @@ def _inputs(view: CategoriesView) -> list[tuple[str, Card]]:
                 multi=True,
             ),
         ),
-        ("position", _position(value("position", editing.position if editing else 0))),
+        ("position", _position(value("position", editing.position if editing else last + 1))),
     ]
 
 

@@ -223,15 +223,29 @@ def e2e_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2EStack]:
             service.stop()
 
 
-@pytest.fixture(scope="session")
-def james_playground_url(e2e_stack: E2EStack) -> Iterator[str]:
-    """A second Playground whose current user is James Whitfield (a teacher), same Kestrel."""
-    config = write_config_as("james", e2e_stack.data_dir / "playground-james.yml")
-    playground, url = _start_playground(e2e_stack.bot_url, e2e_stack.data_dir, config, "james")
+@contextmanager
+def _playground_as(stack: E2EStack, first_name: str) -> Iterator[str]:
+    """Another Playground whose current user is this demo member of staff, same Kestrel."""
+    config = write_config_as(first_name, stack.data_dir / f"playground-{first_name}.yml")
+    playground, url = _start_playground(stack.bot_url, stack.data_dir, config, first_name)
     try:
         yield url
     finally:
         playground.stop()
+
+
+@pytest.fixture(scope="session")
+def james_playground_url(e2e_stack: E2EStack) -> Iterator[str]:
+    """A second Playground whose current user is James Whitfield (a teacher), same Kestrel."""
+    with _playground_as(e2e_stack, "james") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def helen_playground_url(e2e_stack: E2EStack) -> Iterator[str]:
+    """A Playground whose current user is Helen Carter (the administrator), same Kestrel."""
+    with _playground_as(e2e_stack, "helen") as url:
+        yield url
 
 
 @pytest.hookimpl(wrapper=True)
