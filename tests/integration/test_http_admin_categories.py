@@ -3,10 +3,10 @@ change, retire, bad input kept, two administrators at once), with real Teams-sha
 
 import asyncio
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from safeguarding.staff import Role
-from storage.models import AuditEventRow, CategoryRow
+from storage.models import AuditEventRow, CategoryRow, IncidentRow
 from tests.support.activities import DEMO_TENANT, DSL_AAD, TEACHER_AAD
 from tests.support.cards import button, inputs, texts
 from tests.support.pressing import HELEN_AAD, all_text, press, say, typed_in
@@ -216,3 +216,22 @@ async def test_helens_help_names_admin_and_her_dashboard_says_what_she_can_do(ru
     assert "admin" not in [
         f["title"] for b in teacher["body"] if b["type"] == "FactSet" for f in b["facts"]
     ]
+
+
+async def test_a_forged_record_in_a_retired_category_is_refused(running_bot, engine):
+    house = await _category(engine, "House")
+    await press(
+        running_bot, "admin.category_retire", category=house.id, ver=house.version, retire=True
+    )
+    card = await press(
+        running_bot,
+        "incident.record",
+        TEACHER_AAD,
+        form_key="retired-category-0001",
+        student_id="1",
+        text="MARKER-retired",
+        categories=str(house.id),
+    )
+    assert "Recorded as" not in all_text(card)
+    async with engine.connect() as connection:
+        assert await connection.scalar(select(func.count()).select_from(IncidentRow)) == 0

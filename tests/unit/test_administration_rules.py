@@ -294,3 +294,18 @@ def test_a_stale_card_is_told_each_change_after_the_version_it_showed():
     ]
     said = what_changed(events, 2, {5: "Helen Carter", 1: "Priya Raman"}, "Europe/London")
     assert said == "Helen Carter changed it at 10:42 on 24 Nov: colour #000000 to #FFFFFF."
+
+
+def test_an_edit_keeps_a_retired_category_already_on_the_record_but_adds_none():
+    from safeguarding.cases import IncidentContent
+    from safeguarding.editing import changed_fields
+
+    policy = AccessPolicy(categories=frozenset({7, 4}), retired=frozenset({4}))
+    at = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+    before = IncidentContent("text", at, (), {1: frozenset({4})})
+    kept = IncidentContent("text, corrected", at, (), {1: frozenset({4, 7})})
+    assert changed_fields(before, kept, policy, DSL) == ["text", "categories"]
+    fresh = IncidentContent("text", at, (), {1: frozenset({7})})
+    added = IncidentContent("text", at, (), {1: frozenset({7, 4})})
+    assert "form" in errors_of(lambda: changed_fields(fresh, added, policy, DSL))
+    assert policy.current == frozenset({7})
