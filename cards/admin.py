@@ -11,7 +11,7 @@ from typing import Any
 
 from cards.elements import Card, action_set, adaptive_card, execute, heading, text_block
 from cards.verbs import Verb
-from safeguarding.administration import AdminHome, Section
+from safeguarding.administration import TITLES, AdminHome, Section
 
 SECTIONS = {
     Section.CATEGORIES: (
@@ -32,14 +32,6 @@ SECTIONS = {
         Verb.ADMIN_SCHOOL,
         "Name, time zone, escalation, year groups, term dates and the triage channel.",
     ),
-}
-TITLES = {
-    Section.CATEGORIES: "Categories",
-    Section.RIGHTS: "Rights",
-    Section.STAFF: "Staff and scopes",
-    Section.GROUPS: "Alert groups",
-    Section.LISTS: "Lists",
-    Section.SCHOOL: "School",
 }
 
 
@@ -93,6 +85,21 @@ def admin_home_card(home: AdminHome) -> Card:
 def waiting(count: int) -> str:
     """ "1 change to access waits", "2 changes to access wait"."""
     return f"{count} change to access waits" if count == 1 else f"{count} changes to access wait"
+
+
+def record_buttons(editing: Any, verbs: tuple[str, str, str], field: str, new: str) -> list[Card]:
+    """A section form's buttons: Add (`new`) for a new record; for one opened, Save, Retire
+    (or Bring back) on the version shown, and a fresh form. `verbs`: save, retire, the list."""
+    save, retire, listed = verbs
+    if editing is None:
+        return [execute(save, new)]
+    ref = {field: editing.id, "ver": editing.version}
+    title = "Bring back" if editing.retired else "Retire"
+    return [
+        execute(save, new.replace("Add", "Save"), **ref),
+        execute(retire, title, **ref, retire=not editing.retired),
+        execute(listed, "Add a new one instead"),
+    ]
 
 
 def section_card(title: str, shown: Said, body: list[Card], actions: list[Card]) -> Card:

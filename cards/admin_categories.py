@@ -3,11 +3,13 @@ form to add one or change the one opened."""
 
 from functools import partial
 
-from cards.admin import Said, problem, said, section_card, shown_value, toggle_input
+from cards.admin import Said, problem, record_buttons, said, section_card, shown_value, toggle_input
 from cards.elements import Card, action_set, choice_set, execute, heading, text_block, text_input
 from cards.verbs import Verb
 from safeguarding.categories import MAX_POSITION, CategoriesView
 from safeguarding.school import Category
+
+VERBS = (Verb.ADMIN_CATEGORY_SAVE, Verb.ADMIN_CATEGORY_RETIRE, Verb.ADMIN_CATEGORIES)
 
 
 def categories_card(view: CategoriesView, shown: Said) -> Card:
@@ -18,7 +20,9 @@ def categories_card(view: CategoriesView, shown: Said) -> Card:
         body.append(said(_line(category, view, names)))
         body.append(action_set(execute(Verb.ADMIN_CATEGORY, "Edit", category=category.id)))
     body += _form(view)
-    return section_card("Categories", shown, body, _buttons(view))
+    return section_card(
+        "Categories", shown, body, record_buttons(view.editing, VERBS, "category", "Add category")
+    )
 
 
 def _line(category: Category, view: CategoriesView, groups: dict[int, str]) -> str:
@@ -117,20 +121,3 @@ def _position(value: str) -> Card:
     if value.isdecimal():
         element["value"] = int(value)
     return element
-
-
-def _buttons(view: CategoriesView) -> list[Card]:
-    editing = view.editing
-    if editing is None:
-        return [execute(Verb.ADMIN_CATEGORY_SAVE, "Add category")]
-    ref = {"category": editing.id, "ver": editing.version}
-    retire = (
-        execute(Verb.ADMIN_CATEGORY_RETIRE, "Bring back", **ref, retire=False)
-        if editing.retired
-        else execute(Verb.ADMIN_CATEGORY_RETIRE, "Retire", **ref, retire=True)
-    )
-    return [
-        execute(Verb.ADMIN_CATEGORY_SAVE, "Save category", **ref),
-        retire,
-        execute(Verb.ADMIN_CATEGORIES, "Add a new one instead"),
-    ]

@@ -4,11 +4,13 @@ add one or change the one opened; members are chosen from the school's staff in 
 
 from functools import partial
 
-from cards.admin import Said, problem, said, section_card, shown_value
+from cards.admin import Said, problem, record_buttons, said, section_card, shown_value
 from cards.elements import Card, action_set, choice_set, execute, heading, text_input
 from cards.verbs import Verb
 from safeguarding.alert_groups import GroupsView
 from safeguarding.school import AlertGroup
+
+VERBS = (Verb.ADMIN_GROUP_SAVE, Verb.ADMIN_GROUP_RETIRE, Verb.ADMIN_GROUPS)
 
 
 def groups_card(view: GroupsView, shown: Said) -> Card:
@@ -18,7 +20,9 @@ def groups_card(view: GroupsView, shown: Said) -> Card:
         body.append(said(_line(view, group)))
         body.append(action_set(execute(Verb.ADMIN_GROUP, "Edit", group=group.id)))
     body += _form(view)
-    return section_card("Alert groups", shown, body, _buttons(view))
+    return section_card(
+        "Alert groups", shown, body, record_buttons(view.editing, VERBS, "group", "Add group")
+    )
 
 
 def _line(view: GroupsView, group: AlertGroup) -> str:
@@ -42,21 +46,4 @@ def _form(view: GroupsView) -> list[Card]:
         *problem(view.errors, "name"),
         choice_set("members", "Members", choices, value=value("members", members), multi=True),
         *problem(view.errors, "members"),
-    ]
-
-
-def _buttons(view: GroupsView) -> list[Card]:
-    editing = view.editing
-    if editing is None:
-        return [execute(Verb.ADMIN_GROUP_SAVE, "Add group")]
-    ref = {"group": editing.id, "ver": editing.version}
-    retire = (
-        execute(Verb.ADMIN_GROUP_RETIRE, "Bring back", **ref, retire=False)
-        if editing.retired
-        else execute(Verb.ADMIN_GROUP_RETIRE, "Retire", **ref, retire=True)
-    )
-    return [
-        execute(Verb.ADMIN_GROUP_SAVE, "Save group", **ref),
-        retire,
-        execute(Verb.ADMIN_GROUPS, "Add a new one instead"),
     ]

@@ -5,6 +5,9 @@ Every section's change is audited with its before and after (ids and names, neve
 the press's transaction, and read from the database on the next press: nothing is cached.
 """
 
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
+
 from safeguarding.administration import AdminHome, Section, administers, sections_for, what_changed
 from safeguarding.outcomes import Done
 from safeguarding.services.press import Press
@@ -28,6 +31,22 @@ async def guard(press: Press, section: Section, verb: str) -> None:
     """Refused (audited, NotAvailable) unless this member of staff may use the section."""
     if not administers(press.staff, section):
         await press.refuse(verb)
+
+
+class HasId(Protocol):
+    id: int
+
+
+R = TypeVar("R", bound=HasId)
+
+
+async def one_of(press: Press, records: Iterable[R], record: tuple[str, int], verb: str) -> R:
+    """The school's record of that id (`records` are the school's own); refused and audited
+    when the card named another, whatever it is."""
+    found = next((r for r in records if r.id == record[1]), None)
+    if found is None:
+        await press.refuse(verb, record)
+    return found
 
 
 async def changes_since(press: Press, record: tuple[str, int], seen: int) -> str:

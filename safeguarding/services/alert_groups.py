@@ -18,7 +18,7 @@ from safeguarding.audit import AuditAction
 from safeguarding.errors import InvalidInput
 from safeguarding.outcomes import Done, Invalid, Stale
 from safeguarding.school import AlertGroup
-from safeguarding.services.administration import changes_since, guard
+from safeguarding.services.administration import changes_since, guard, one_of
 from safeguarding.services.press import Press
 
 Answer = Done[GroupsView] | Invalid[GroupsView] | Stale[GroupsView]
@@ -92,11 +92,7 @@ async def retire_group(press: Press, group_id: int, seen: int, retire: bool) -> 
 
 
 async def _group(press: Press, view: GroupsView, group_id: int) -> AlertGroup:
-    """The school's group of that id; refused and audited when the card named another."""
-    found = next((g for g in view.groups if g.id == group_id), None)
-    if found is None:
-        await press.refuse("admin.group", ("alert_group", group_id))
-    return found
+    return await one_of(press, view.groups, ("alert_group", group_id), "admin.group")
 
 
 async def _stale(

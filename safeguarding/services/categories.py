@@ -15,7 +15,7 @@ from safeguarding.categories import (
 from safeguarding.errors import InvalidInput
 from safeguarding.outcomes import Done, Invalid, Stale
 from safeguarding.school import Category
-from safeguarding.services.administration import changes_since, guard
+from safeguarding.services.administration import changes_since, guard, one_of
 from safeguarding.services.press import Press
 
 Answer = Done[CategoriesView] | Invalid[CategoriesView] | Stale[CategoriesView]
@@ -99,11 +99,7 @@ def replace_form(
 
 
 async def _category(press: Press, view: CategoriesView, category_id: int) -> Category:
-    """The school's category of that id; refused and audited when the card named another."""
-    found = next((c for c in view.categories if c.id == category_id), None)
-    if found is None:
-        await press.refuse("admin.category", ("category", category_id))
-    return found
+    return await one_of(press, view.categories, ("category", category_id), "admin.category")
 
 
 async def _stale(

@@ -11,7 +11,7 @@ from safeguarding.administration import Section, change_detail, differences
 from safeguarding.audit import AuditAction
 from safeguarding.errors import InvalidInput
 from safeguarding.outcomes import Done, Invalid, Stale
-from safeguarding.services.administration import changes_since, guard
+from safeguarding.services.administration import changes_since, guard, one_of
 from safeguarding.services.press import Press
 from safeguarding.staff import StaffMember
 from safeguarding.staffing import StaffView, read_scope_form, read_staff_form
@@ -41,9 +41,7 @@ async def save_staff_member(
     press: Press, staff_id: int, seen: int, values: Mapping[str, Any]
 ) -> Answer:
     """Change a colleague's role or whether they are active (never the last active DSL)."""
-    view = (await show_staff(press)).view
-    target = await _member(press, view, staff_id)
-    typed = replace(view, editing=target, values=values)
+    view, target, typed = await _typed(press, staff_id, values)
     if seen != target.version:
         return await _stale(press, target, seen, values)
     try:
@@ -70,9 +68,7 @@ async def save_staff_member(
 
 async def save_scope(press: Press, staff_id: int, seen: int, values: Mapping[str, Any]) -> Answer:
     """Limit a colleague to year or tutor groups (none chosen: the whole school)."""
-    view = (await show_staff(press)).view
-    target = await _member(press, view, staff_id)
-    typed = replace(view, editing=target, values=values)
+    view, target, typed = await _typed(press, staff_id, values)
     if seen != target.version:
         return await _stale(press, target, seen, values)
     try:
@@ -94,12 +90,18 @@ async def save_scope(press: Press, staff_id: int, seen: int, values: Mapping[str
     return await _saved(press, target.id, f"{target.display_name}: scope saved.")
 
 
+async def _typed(
+    press: Press, staff_id: int, values: Mapping[str, Any]
+) -> tuple[StaffView, StaffMember, StaffView]:
+    """The staff view, the colleague named (refused for another school's), and the view with
+    their form as typed."""
+    view = (await show_staff(press)).view
+    target = await _member(press, view, staff_id)
+    return view, target, replace(view, editing=target, values=values)
+
+
 async def _member(press: Press, view: StaffView, staff_id: int) -> StaffMember:
-    """The school's colleague of that id; refused and audited when the card named another."""
-    found = next((s for s in view.staff if s.id == staff_id), None)
-    if found is None:
-        await press.refuse("admin.staff", ("staff", staff_id))
-    return found
+    return await one_of(press, view.staff, ("staff", staff_id), "admin.staff")
 
 
 async def _saved(press: Press, staff_id: int, notice: str) -> Done[StaffView]:

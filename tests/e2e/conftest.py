@@ -248,6 +248,25 @@ def helen_playground_url(e2e_stack: E2EStack) -> Iterator[str]:
         yield url
 
 
+def run_ui_script(script: Path, *args: str, timeout: float) -> tuple[int, str, str]:
+    """Run one of tests/e2e/ui's scripts with node from the repository (where node finds
+    playwright-core); its exit code, its standard output, and all it printed (for a failure's
+    message). Nothing else is checked here."""
+    node = shutil.which("node")
+    assert node, "node is not on PATH"
+    result = subprocess.run(
+        [node, str(script), *args],
+        cwd=REPO,
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    output = f"{script.name} exited with {result.returncode}\n{result.stdout}{result.stderr}"
+    print(output)  # pytest shows it when the test fails
+    return result.returncode, result.stdout, output
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     """On a failure, show the services' logs beside the test's own output."""

@@ -4,11 +4,10 @@ Whitfield's Add incident form then offers it (a second Playground, the same Kest
 
 import re
 import shutil
-import subprocess
 
 import pytest
 
-from tests.e2e.conftest import REPO, E2EStack, child_env
+from tests.e2e.conftest import REPO, E2EStack, run_ui_script
 
 pytestmark = pytest.mark.e2e
 
@@ -21,23 +20,13 @@ SCREENSHOTS = re.compile(r"offered to James, (\d+) screenshots in ")
 def test_the_administrator_adds_a_category_and_the_teachers_form_offers_it(
     e2e_stack: E2EStack, helen_playground_url: str, james_playground_url: str
 ):
-    node = shutil.which("node")
-    assert node, "node is not on PATH"
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
-
-    result = subprocess.run(
-        [node, str(SCRIPT), helen_playground_url, james_playground_url, str(ARTIFACTS)],
-        cwd=REPO,  # node resolves playwright-core from the repository's node_modules
-        env=child_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,  # the script gives up by itself after 90 s
+    # The script gives up by itself after 90 s; the screenshots stay in ARTIFACTS.
+    code, stdout, output = run_ui_script(
+        SCRIPT, helen_playground_url, james_playground_url, str(ARTIFACTS), timeout=120
     )
-    output = f"admin_category.mjs exited with {result.returncode}\n{result.stdout}{result.stderr}"
-    print(output)  # pytest shows it when the test fails; the screenshots stay in ARTIFACTS
-
-    assert result.returncode == 0, output
-    reported = SCREENSHOTS.search(result.stdout)
+    assert code == 0, output
+    reported = SCREENSHOTS.search(stdout)
     assert reported, output
     shots = sorted(ARTIFACTS.glob("*.png"))
     assert len(shots) == int(reported.group(1)) == 4, [shot.name for shot in shots]

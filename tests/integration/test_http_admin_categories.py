@@ -6,10 +6,10 @@ import asyncio
 from sqlalchemy import func, select
 
 from safeguarding.staff import Role
-from storage.models import AuditEventRow, CategoryRow, IncidentRow
+from storage.models import CategoryRow, IncidentRow
 from tests.support.activities import DEMO_TENANT, DSL_AAD, TEACHER_AAD
 from tests.support.cards import button, inputs, texts
-from tests.support.pressing import HELEN_AAD, all_text, press, say, typed_in
+from tests.support.pressing import HELEN_AAD, all_text, audit_details, press, say, typed_in
 
 SECOND_ADMIN = "4f1c6a0e-1d2b-4c3a-9b8e-0000000000a2"
 
@@ -17,14 +17,6 @@ SECOND_ADMIN = "4f1c6a0e-1d2b-4c3a-9b8e-0000000000a2"
 async def _category(engine, name: str) -> CategoryRow:
     async with engine.connect() as connection:
         return (await connection.execute(select(CategoryRow).where(CategoryRow.name == name))).one()
-
-
-async def _audit(engine, action: str) -> list[dict]:
-    async with engine.connect() as connection:
-        rows = await connection.scalars(
-            select(AuditEventRow.detail).where(AuditEventRow.action == action)
-        )
-        return list(rows)
 
 
 async def test_the_admin_command_posts_a_stub_that_opens_the_sections_in_place(running_bot):
@@ -73,7 +65,7 @@ async def test_an_administrator_adds_a_category_that_the_teachers_form_then_offe
     assert "Online safety added: the forms offer it now." in all_text(card)
     stored = await _category(engine, "Online safety")
     assert (stored.colour, stored.position, stored.version) == ("#0EA5E9", 3, 1)
-    [detail] = await _audit(engine, "category.added")
+    [detail] = await audit_details(engine, "category.added")
     assert detail["changes"]["name"] == [None, "Online safety"]
     form = await press(running_bot, "incident.add", TEACHER_AAD)
     assert "Online safety" in all_text(form)
@@ -135,7 +127,7 @@ async def test_a_retired_category_stays_on_old_records_and_leaves_the_forms(runn
         running_bot, "admin.category_retire", category=house.id, ver=brought.version, retire=False
     )
     assert "House is back on the forms." in all_text(back)
-    assert [d["changes"] for d in await _audit(engine, "category.retired")] == [
+    assert [d["changes"] for d in await audit_details(engine, "category.retired")] == [
         {"retired": [False, True]}
     ]
 

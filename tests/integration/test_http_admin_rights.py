@@ -33,6 +33,14 @@ async def _matrix(bot, aad: str, category: CategoryRow, **changed: str) -> dict:
     return {**typed_in(card), **changed, "category": category.id, "ver": category.version}
 
 
+async def _propose(bot, category: CategoryRow, **changed: str) -> tuple[dict, dict]:
+    """Helen checks a widening change, then sends it to the DSL team: both answers."""
+    widened = await _matrix(bot, HELEN_AAD, category, **changed)
+    checked = await press(bot, "admin.rights_save", **widened)
+    token = button(checked, "Propose to the DSL team")["data"]["confirm"]
+    return checked, await press(bot, "admin.rights_save", **widened, confirm=token)
+
+
 async def _actions(engine) -> list[str]:
     async with engine.connect() as connection:
         return list(await connection.scalars(select(AuditEventRow.action)))
@@ -89,11 +97,8 @@ async def test_an_administrators_widening_waits_for_the_dsl_who_confirms_it_with
     running_bot, engine, clock, uow_factory, demo_school
 ):
     safeguarding = await _category(engine, "Safeguarding")
-    widened = await _matrix(running_bot, HELEN_AAD, safeguarding, role_viewer_view_incidents="true")
-    checked = await press(running_bot, "admin.rights_save", **widened)
+    checked, proposed = await _propose(running_bot, safeguarding, role_viewer_view_incidents="true")
     assert VIEWERS_GAIN in all_text(checked)
-    token = button(checked, "Propose to the DSL team")["data"]["confirm"]
-    proposed = await press(running_bot, "admin.rights_save", **widened, confirm=token)
     assert "Sent to the DSL team" in all_text(proposed)
     viewer = await _rights(uow_factory, demo_school.school_id, safeguarding.id, Role.VIEWER)
     assert not viewer.view_incidents  # nothing applies until a member of the DSL team confirms
@@ -129,10 +134,7 @@ async def test_the_administrator_cannot_confirm_and_a_declined_proposal_changes_
     running_bot, engine, uow_factory, demo_school
 ):
     safeguarding = await _category(engine, "Safeguarding")
-    widened = await _matrix(running_bot, HELEN_AAD, safeguarding, role_staff_view_students="true")
-    checked = await press(running_bot, "admin.rights_save", **widened)
-    token = button(checked, "Propose to the DSL team")["data"]["confirm"]
-    await press(running_bot, "admin.rights_save", **widened, confirm=token)
+    await _propose(running_bot, safeguarding, role_staff_view_students="true")
     async with engine.connect() as connection:
         proposal = await connection.scalar(select(AccessProposalRow.id))
     refused = await press(running_bot, "admin.proposal_confirm", proposal=proposal, code="123456")
@@ -150,10 +152,7 @@ async def test_a_proposal_overtaken_by_another_change_is_not_applied(
     running_bot, engine, clock, uow_factory, demo_school
 ):
     safeguarding = await _category(engine, "Safeguarding")
-    widened = await _matrix(running_bot, HELEN_AAD, safeguarding, role_viewer_view_incidents="true")
-    checked = await press(running_bot, "admin.rights_save", **widened)
-    token = button(checked, "Propose to the DSL team")["data"]["confirm"]
-    await press(running_bot, "admin.rights_save", **widened, confirm=token)
+    await _propose(running_bot, safeguarding, role_viewer_view_incidents="true")
     narrowed = await _matrix(running_bot, DSL_AAD, safeguarding, role_staff_add_incidents="false")
     first = await press(running_bot, "admin.rights_save", DSL_AAD, **narrowed)
     token = button(first, "Save")["data"]["confirm"]

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from storage.models import AuditEventRow, IncidentRow, StaffRow, TriageChannelRow
+from storage.models import IncidentRow, StaffRow, TriageChannelRow
 from tests.support.activities import DEMO_TENANT, DSL_AAD, TEACHER_AAD
 from tests.support.cards import button, choices, inputs
-from tests.support.pressing import all_text, press, typed_in
+from tests.support.pressing import all_text, audit_details, press, typed_in
 
 
 async def _scalar(engine, query):
@@ -34,9 +34,7 @@ async def test_an_agency_added_is_offered_on_the_form_and_bad_entries_say_what_t
     assert inputs(comma)["new_agencies"]["value"] == "Police, local"
     dup = await press(running_bot, "admin.list_add", list="agencies", new_agencies="police")
     assert '"police" is already used: choose another name.' in all_text(dup)
-    detail = await _scalar(
-        engine, select(AuditEventRow.detail).where(AuditEventRow.action == "list.changed")
-    )
+    [detail] = await audit_details(engine, "list.changed")
     assert detail["list"] == "agencies" and detail["after"][-1] == "Youth Offending Team"
 
 
@@ -168,8 +166,7 @@ async def test_the_triage_channel_is_shown_with_who_chose_it_and_the_dsl_stops_i
     stopped = await press(running_bot, "admin.triage_stop", DSL_AAD)
     assert "New concerns are no longer posted to a channel." in all_text(stopped)
     assert await _scalar(engine, select(TriageChannelRow.school_id)) is None
-    stops = select(AuditEventRow.detail).where(AuditEventRow.action == "triage.stopped")
-    assert await _scalar(engine, stops) == {"from": "admin"}
+    assert await audit_details(engine, "triage.stopped") == [{"from": "admin"}]
 
 
 async def _record(bot, uow_factory, category: str = "Pastoral") -> int:

@@ -8,11 +8,11 @@ from sqlalchemy import select
 
 from bot.app import create_app
 from bot.settings import Settings
-from storage.models import AlertGroupRow, AuditEventRow, StaffRow, StaffScopeRow
+from storage.models import AlertGroupRow, StaffRow, StaffScopeRow
 from tests.integration.conftest import RunningBot
 from tests.support.activities import DSL_AAD
 from tests.support.cards import button, choices, inputs
-from tests.support.pressing import HELEN_AAD, TOM_AAD, all_text, press, typed_in
+from tests.support.pressing import HELEN_AAD, TOM_AAD, all_text, audit_details, press, typed_in
 
 
 async def _staff(engine, name: str) -> StaffRow:
@@ -69,12 +69,7 @@ async def test_the_dsl_makes_a_deputy_dsl_and_may_then_step_down(running_bot, en
         active="true",
     )
     assert "Priya Raman: saved." in all_text(stepped)
-    async with engine.connect() as connection:
-        details = list(
-            await connection.scalars(
-                select(AuditEventRow.detail).where(AuditEventRow.action == "staff.changed")
-            )
-        )
+    details = await audit_details(engine, "staff.changed")
     assert [d["changes"] for d in details] == [
         {"role": ["deputy_dsl", "dsl"]},
         {"role": ["dsl", "deputy_dsl"]},

@@ -4,7 +4,9 @@ from datetime import timedelta
 from typing import Any
 
 import pyotp
+from sqlalchemy import select
 
+from storage.models import AuditEventRow
 from tests.support.activities import activity, as_user
 from tests.support.cards import assert_valid_card
 
@@ -33,42 +35,42 @@ async def say(bot: Any, text: str, aad: str = HELEN_AAD) -> dict[str, Any]:
     return card
 
 
+def nodes(card: Any) -> list[dict[str, Any]]:
+    """Every object in a card, depth first (elements, actions, choices, runs)."""
+    found: list[dict[str, Any]] = []
+    stack = [card]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            found.append(node)
+            stack.extend(reversed(list(node.values())))
+        elif isinstance(node, list):
+            stack.extend(reversed(node))
+    return found
+
+
 def all_text(card: Any) -> str:
     """Every text, title and choice of a card, in one string (for what it says anywhere)."""
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key in ("text", "title", "label", "value", "placeholder"):
-                if isinstance(node.get(key), str):
-                    found.append(node[key])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(card)
-    return "\n".join(found)
+    keys = ("text", "title", "label", "value", "placeholder")
+    return "\n".join(n[k] for n in nodes(card) for k in keys if isinstance(n.get(k), str))
 
 
 def typed_in(card: dict[str, Any]) -> dict[str, Any]:
     """What a card's inputs would send as they stand (Teams merges them into a button's data)."""
-    found: dict[str, Any] = {}
+    return {
+        node["id"]: node.get("value", "")
+        if isinstance(node.get("value", ""), str)
+        else str(node["value"])
+        for node in nodes(card)
+        if str(node.get("type", "")).startswith("Input.") and "id" in node
+    }
 
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Input.") and "id" in node:
-                value = node.get("value", "")
-                found[node["id"]] = value if isinstance(value, str) else str(value)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
 
-    walk(card)
-    return found
+async def audit_details(engine: Any, action: str) -> list[dict[str, Any]]:
+    """The details of the audit events of one action, oldest first."""
+    async with engine.connect() as connection:
+        query = select(AuditEventRow.detail).where(AuditEventRow.action == action)
+        return list(await connection.scalars(query.order_by(AuditEventRow.id)))
 
 
 async def enrol(bot: Any, aad: str, clock: Any) -> str:

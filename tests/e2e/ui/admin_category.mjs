@@ -9,7 +9,7 @@
 // from the repository root. Exits 0 on success; otherwise prints "admin_category.mjs FAILED: <why>".
 import { mkdirSync } from 'node:fs';
 import { withChromium } from './browser.mjs';
-import { chat } from './chat.mjs';
+import { chat, runScript } from './chat.mjs';
 
 const STEP_TIMEOUT_MS = 30_000;
 const OVERALL_TIMEOUT_MS = 90_000;
@@ -22,10 +22,6 @@ if (!helenUrl || !jamesUrl || !artifacts) {
 }
 
 const log = (message) => console.log(`admin_category.mjs: ${message}`);
-const fail = (message) => {
-  console.error(`admin_category.mjs FAILED: ${message}`);
-  process.exit(1);
-};
 const { openPlayground, press, say, pressButton, expectText, step, shots } = chat({
   artifacts,
   log,
@@ -70,14 +66,4 @@ async function run() {
   });
 }
 
-const watchdog = setTimeout(
-  () => fail(`no result within ${OVERALL_TIMEOUT_MS / 1000} s (step "${step()}")`),
-  OVERALL_TIMEOUT_MS,
-);
-run().then(
-  () => {
-    clearTimeout(watchdog);
-    process.exit(0);
-  },
-  (error) => fail(`${String(error?.message ?? error).split('\n')[0]} (step "${step()}")`),
-);
+runScript('admin_category.mjs', run, step, OVERALL_TIMEOUT_MS);

@@ -190,3 +190,23 @@ export function chat({ artifacts, log, stepTimeoutMs = 30_000, settleMs = 1_000 
     shots: () => shot,
   };
 }
+
+// Runs the script's `run`, exiting 0 when it resolves; on a failure, or when it takes longer than
+// `timeoutMs`, prints "<name> FAILED: <why> (step "<step>")" and exits 1.
+export function runScript(name, run, step, timeoutMs) {
+  const fail = (message) => {
+    console.error(`${name} FAILED: ${message}`);
+    process.exit(1);
+  };
+  const watchdog = setTimeout(
+    () => fail(`no result within ${timeoutMs / 1000} s (step "${step()}")`),
+    timeoutMs,
+  );
+  run().then(
+    () => {
+      clearTimeout(watchdog);
+      process.exit(0);
+    },
+    (error) => fail(`${String(error?.message ?? error).split('\n')[0]} (step "${step()}")`),
+  );
+}

@@ -12,7 +12,7 @@
 // from ./node_modules). Exits 0 on success; otherwise prints "core_loop.mjs FAILED: <why>", exit 1.
 import { mkdirSync } from 'node:fs';
 import { withChromium } from './browser.mjs';
-import { chat } from './chat.mjs';
+import { chat, runScript } from './chat.mjs';
 
 const STEP_TIMEOUT_MS = 30_000;
 const OVERALL_TIMEOUT_MS = 240_000;
@@ -27,10 +27,6 @@ if (!jamesUrl || !priyaUrl || !artifacts) {
 }
 
 const log = (message) => console.log(`core_loop.mjs: ${message}`);
-const fail = (message) => {
-  console.error(`core_loop.mjs FAILED: ${message}`);
-  process.exit(1);
-};
 
 const {
   openPlayground,
@@ -180,14 +176,4 @@ async function run() {
   });
 }
 
-const watchdog = setTimeout(
-  () => fail(`no result within ${OVERALL_TIMEOUT_MS / 1000} s (step "${step()}")`),
-  OVERALL_TIMEOUT_MS,
-);
-run().then(
-  () => {
-    clearTimeout(watchdog);
-    process.exit(0);
-  },
-  (error) => fail(`${String(error?.message ?? error).split('\n')[0]} (step "${step()}")`),
-);
+runScript('core_loop.mjs', run, step, OVERALL_TIMEOUT_MS);
