@@ -43,6 +43,14 @@ async def other(uow_factory, clock, demo_school) -> dict[str, int]:
     }
 
 
+async def _refused(engine) -> list[tuple[str, int]]:
+    """The records refusals were audited against."""
+    async with engine.connect() as connection:
+        query = select(AuditEventRow.record_type, AuditEventRow.record_id)
+        rows = await connection.execute(query.where(AuditEventRow.action == "access.refused"))
+        return [tuple(row) for row in rows]
+
+
 FORGED = [
     ("admin.category", lambda o: {"category": o["category"]}),
     ("admin.category_save", lambda o: {"category": o["category"], "ver": 1, "name": "Mine"}),
@@ -62,14 +70,8 @@ FORGED = [
 async def test_another_schools_id_is_refused_and_audited(running_bot, engine, other, verb, data):
     card = await press(running_bot, verb, HELEN_AAD, **data(other))
     assert NOT_AVAILABLE in all_text(card)
+    refused = await _refused(engine)
     async with engine.connect() as connection:
-        refused = (
-            await connection.execute(
-                select(AuditEventRow.record_type, AuditEventRow.record_id).where(
-                    AuditEventRow.action == "access.refused"
-                )
-            )
-        ).all()
         category = (
             await connection.execute(select(CategoryRow).where(CategoryRow.id == other["category"]))
         ).one()
@@ -96,12 +98,4 @@ async def test_another_schools_term_or_proposal_is_not_there_and_the_attempt_aud
 ):
     card = await press(running_bot, verb, who, **{field: other[field]})
     assert "Changed meanwhile." in all_text(card)
-    async with engine.connect() as connection:
-        refused = (
-            await connection.execute(
-                select(AuditEventRow.record_type, AuditEventRow.record_id).where(
-                    AuditEventRow.action == "access.refused"
-                )
-            )
-        ).all()
-    assert (field, other[field]) in refused
+    assert (field, other[field]) in await _refused(engine)

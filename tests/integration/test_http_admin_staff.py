@@ -2,14 +2,10 @@
 records given by the DSL team only; read-only where the directory sets them), scopes, and alert
 groups from a drop-down of the school's staff."""
 
-import aiohttp
-from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
-from bot.app import create_app
-from bot.settings import Settings
 from storage.models import AlertGroupRow, StaffRow, StaffScopeRow
-from tests.integration.conftest import RunningBot
+from tests.integration.conftest import serving
 from tests.support.activities import DSL_AAD
 from tests.support.cards import button, choices, inputs
 from tests.support.pressing import HELEN_AAD, TOM_AAD, all_text, audit_details, press, typed_in
@@ -136,43 +132,23 @@ async def test_nobody_chosen_asks_for_a_colleague(running_bot):
 async def test_where_roles_come_from_entra_the_card_shows_the_mapping_and_roles_are_read_only(
     engine, clock, database_url, connector, demo_school, keyring, files_dir
 ):
-    settings = Settings(
-        database_url=database_url,
-        local=True,
-        host="127.0.0.1",
-        files_dir=files_dir,
-        send_alerts=False,
-        role_groups=(
-            ("dsl", "11111111-aaaa-4bbb-8ccc-000000000001"),
-            ("staff", "22222222-aaaa-4bbb-8ccc-000000000002"),
-        ),
+    groups = (
+        ("dsl", "11111111-aaaa-4bbb-8ccc-000000000001"),
+        ("staff", "22222222-aaaa-4bbb-8ccc-0000000000b2"),
     )
-    server = TestServer(
-        create_app(settings, engine=engine, clock=clock, keyring=keyring), host="127.0.0.1"
+    running = serving(
+        engine, clock, database_url, connector, keyring, files_dir, role_groups=groups
     )
-    await server.start_server()
-    try:
-        async with aiohttp.ClientSession() as http:
-            bot = RunningBot(str(server.make_url("")).rstrip("/"), connector[0], connector[1], http)
-            card = await _open(bot, "James Whitfield")
-            assert "Roles come from Microsoft Entra groups (KESTREL_ROLE_GROUPS)" in all_text(card)
-            assert "11111111-aaaa-4bbb-8ccc-000000000001" in all_text(card)
-            assert "role" not in inputs(card) and "Role: Staff (from Microsoft Entra)." in all_text(
-                card
-            )
-            james = await _staff(engine, "James Whitfield")
-            forged = await press(
-                bot,
-                "admin.staff_save",
-                DSL_AAD,
-                staff=james.id,
-                ver=james.version,
-                role="viewer",
-                active="true",
-            )
-            assert "Roles come from Microsoft Entra groups here" in all_text(forged)
-    finally:
-        await server.close()
+    async with running as bot:
+        card = await _open(bot, "James Whitfield")
+        assert "Roles come from Microsoft Entra groups (KESTREL_ROLE_GROUPS)" in all_text(card)
+        assert "11111111-aaaa-4bbb-8ccc-000000000001" in all_text(card)
+        assert "role" not in inputs(card)
+        assert "Role: Staff (from Microsoft Entra)." in all_text(card)
+        james = await _staff(engine, "James Whitfield")
+        ref = {"staff": james.id, "ver": james.version}
+        forged = await press(bot, "admin.staff_save", DSL_AAD, **ref, role="viewer", active="true")
+        assert "Roles come from Microsoft Entra groups here" in all_text(forged)
 
 
 async def test_alert_groups_are_added_with_members_chosen_from_the_staff_and_retired(
