@@ -59,42 +59,35 @@ def _inputs(view: CategoriesView) -> list[tuple[str, Card]]:
     """Each input with the field its message is under (what was typed, else what is stored)."""
     editing = view.editing
     value = partial(shown_value, view.values)
-    parents = [
-        (c.name, str(c.id))
-        for c in view.categories
-        if not c.retired and (editing is None or c.id != editing.id)
-    ]
-    groups = [(g.name, str(g.id)) for g in view.groups]
-    defaults = ",".join(str(g) for g in (editing.default_alert_group_ids if editing else ()))
     urgent = value("urgent", bool(editing and editing.urgent))
     last = max((c.position for c in view.categories), default=-1)  # a new one comes last
     return [
         ("name", text_input("name", "Name", value=value("name", editing and editing.name))),
         ("colour", _colour(value("colour", editing and editing.colour))),
-        (
-            "parent",
-            choice_set(
-                "parent",
-                "Under (optional)",
-                parents,
-                value=value("parent", editing and editing.parent_id),
-                placeholder="None",
-            ),
-        ),
+        ("parent", _parent(view, value("parent", editing and editing.parent_id))),
         ("urgent", toggle_input("urgent", "Urgent: escalates when nobody reads it", urgent)),
         ("restricted", _restricted(view)),
-        (
-            "alert_groups",
-            choice_set(
-                "alert_groups",
-                "Alert by default",
-                groups,
-                value=value("alert_groups", defaults),
-                multi=True,
-            ),
-        ),
+        ("alert_groups", _groups(view)),
         ("position", _position(value("position", editing.position if editing else last + 1))),
     ]
+
+
+def _parent(view: CategoriesView, value: str) -> Card:
+    """Any category in use but this one (one beneath it is refused when saved, with why)."""
+    editing = view.editing
+    parents = [
+        (c.name, str(c.id))
+        for c in view.categories
+        if not c.retired and (editing is None or c.id != editing.id)
+    ]
+    return choice_set("parent", "Under (optional)", parents, value=value, placeholder="None")
+
+
+def _groups(view: CategoriesView) -> Card:
+    ids = view.editing.default_alert_group_ids if view.editing else ()
+    value = shown_value(view.values, "alert_groups", ",".join(str(g) for g in ids))
+    choices = [(g.name, str(g.id)) for g in view.groups]
+    return choice_set("alert_groups", "Alert by default", choices, value=value, multi=True)
 
 
 def _colour(value: str) -> Card:

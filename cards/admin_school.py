@@ -59,7 +59,7 @@ def _minutes(value: str, default: int) -> Card:
 
 
 def _terms(view: SchoolView) -> list[Card]:
-    value = partial(shown_value, view.values)
+    """Each term with Remove, and the inputs of a new one."""
     body: list[Card] = [heading("Term dates")]
     for term in view.terms:
         when = f"{term.starts_on:%-d %b %Y} to {term.ends_on:%-d %b %Y}"
@@ -67,28 +67,21 @@ def _terms(view: SchoolView) -> list[Card]:
         body.append(action_set(execute(Verb.ADMIN_TERM_REMOVE, "Remove", term=term.id)))
     if not view.terms:
         body.append(text_block("No terms yet.", subtle=True))
-    body += [
-        text_input(
-            "term_name", "New term", value=value("term_name", ""), placeholder="Spring 2027"
-        ),
-        *problem(view.errors, "term_name"),
-        {
-            "type": "Input.Date",
-            "id": "term_starts",
-            "label": "First day",
-            "value": value("term_starts", ""),
-        },
-        *problem(view.errors, "term_starts"),
-        {
-            "type": "Input.Date",
-            "id": "term_ends",
-            "label": "Last day",
-            "value": value("term_ends", ""),
-        },
-        *problem(view.errors, "term_ends"),
-        action_set(execute(Verb.ADMIN_TERM_ADD, "Add term")),
-    ]
-    return body
+    value = partial(shown_value, view.values)
+    name = text_input(
+        "term_name", "New term", value=value("term_name", ""), placeholder="Spring 2027"
+    )
+    for field, card in (
+        ("term_name", name),
+        ("term_starts", _day("term_starts", "First day", value("term_starts", ""))),
+        ("term_ends", _day("term_ends", "Last day", value("term_ends", ""))),
+    ):
+        body += [card, *problem(view.errors, field)]
+    return [*body, action_set(execute(Verb.ADMIN_TERM_ADD, "Add term"))]
+
+
+def _day(input_id: str, label: str, value: str) -> Card:
+    return {"type": "Input.Date", "id": input_id, "label": label, "value": value}
 
 
 def _triage(view: SchoolView) -> list[Card]:

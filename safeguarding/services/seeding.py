@@ -5,7 +5,7 @@ from dataclasses import replace
 
 from safeguarding.audit import AuditAction, AuditEvent
 from safeguarding.clock import Clock
-from safeguarding.ports import UnitOfWorkFactory
+from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
 from safeguarding.school import Category
 from safeguarding.seed import SchoolSeed, SeedResult
 
@@ -27,16 +27,7 @@ async def seed_school(
         for name, members in seed.alert_groups.items():
             group = await uow.alert_groups.ensure(school.id, name, [staff_ids[e] for e in members])
             group_ids[name] = group.id
-        known = {c.name for c in await uow.categories.list(school.id)}
-        for position, c in enumerate(seed.categories):
-            if c.name in known:
-                continue
-            category = await uow.categories.ensure(
-                Category(0, school.id, c.name, c.colour, c.urgent, c.restricted, position=position)
-            )
-            await uow.categories.set_default_alert_groups(
-                category.id, [group_ids[g] for g in c.default_alert_groups]
-            )
+        await _add_categories(uow, school.id, seed, group_ids)
         for student in seed.students:
             await uow.students.ensure(replace(student, school_id=school.id))
         result = SeedResult(
@@ -54,3 +45,19 @@ async def seed_school(
         )
         await uow.commit()
     return result
+
+
+async def _add_categories(
+    uow: UnitOfWork, school_id: int, seed: SchoolSeed, group_ids: dict[str, int]
+) -> None:
+    """The seed's categories the school does not have yet, in the seed's order."""
+    known = {c.name for c in await uow.categories.list(school_id)}
+    for position, c in enumerate(seed.categories):
+        if c.name in known:
+            continue
+        category = await uow.categories.ensure(
+            Category(0, school_id, c.name, c.colour, c.urgent, c.restricted, position=position)
+        )
+        await uow.categories.set_default_alert_groups(
+            category.id, [group_ids[g] for g in c.default_alert_groups]
+        )
