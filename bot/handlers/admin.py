@@ -13,6 +13,7 @@ from cards.payloads import NoIds
 from safeguarding.outcomes import Done, Stale
 from safeguarding.services.administration import open_admin, show_admin
 
+PERSONAL_ONLY = ("Administration", "Type admin in your 1:1 chat with Kestrel.")
 NOT_YOURS = (
     "Administration",
     "Administration is for administrators, and for the DSL team where it touches access.",
@@ -21,8 +22,10 @@ NOT_YOURS = (
 
 async def open_card(turn: Turn, _: NoIds) -> Card:
     """The stub the `admin` command posts (the card itself opens in place)."""
-    may_open = (await turn.run(open_admin)).outcome.view
-    return admin_stub_card() if may_open else notice_card(*NOT_YOURS)
+    answer = (await turn.run(open_admin)).outcome.view
+    if answer == "open":
+        return admin_stub_card()
+    return notice_card(*(NOT_YOURS if answer == "not_yours" else PERSONAL_ONLY))
 
 
 async def show(turn: Turn, _: NoIds) -> Card:

@@ -13,23 +13,27 @@ from safeguarding.outcomes import Done
 from safeguarding.services.press import Press
 
 
-async def open_admin(press: Press) -> Done[bool]:
-    """The `admin` command: whether this member of staff may open the administration card."""
-    return Done(bool(sections_for(press.staff)))
+async def open_admin(press: Press) -> Done[str]:
+    """The `admin` command: `open` (its stub), `not_yours` (no section for this member of
+    staff), or `personal_only` (typed outside their 1:1 chat with Kestrel)."""
+    if not sections_for(press.staff):
+        return Done("not_yours")
+    return Done("open" if press.conversation == "personal" else "personal_only")
 
 
 async def show_admin(press: Press) -> Done[AdminHome]:
     """The administration card's sections (administrators, and the DSL team for access)."""
     sections = sections_for(press.staff)
-    if not sections:
+    if not sections or press.conversation != "personal":
         await press.refuse("admin.show")
     pending = await press.uow.proposals.pending(press.staff.school_id)
     return Done(AdminHome(sections, len(pending), press.staff.leads_safeguarding))
 
 
 async def guard(press: Press, section: Section, verb: str) -> None:
-    """Refused (audited, NotAvailable) unless this member of staff may use the section."""
-    if not administers(press.staff, section):
+    """Refused (audited, NotAvailable) unless this member of staff may use the section, in
+    their 1:1 chat (the cards name restricted categories: never in a shared conversation)."""
+    if not administers(press.staff, section) or press.conversation != "personal":
         await press.refuse(verb)
 
 

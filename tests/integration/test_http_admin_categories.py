@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from safeguarding.staff import Role
 from storage.models import CategoryRow, IncidentRow
-from tests.support.activities import DEMO_TENANT, DSL_AAD, TEACHER_AAD
+from tests.support.activities import DEMO_TENANT, DSL_AAD, TEACHER_AAD, activity, as_user
 from tests.support.cards import button, inputs, texts
 from tests.support.pressing import HELEN_AAD, all_text, audit_details, press, say, typed_in
 
@@ -227,3 +227,22 @@ async def test_a_forged_record_in_a_retired_category_is_refused(running_bot, eng
     assert "Recorded as" not in all_text(card)
     async with engine.connect() as connection:
         assert await connection.scalar(select(func.count()).select_from(IncidentRow)) == 0
+
+
+async def test_administration_opens_only_in_the_1_1_chat(running_bot):
+    body = activity(
+        "message_channel_mention", running_bot.connector_url, text="<at>Kestrel</at> admin"
+    )
+    await running_bot.post(as_user(body, HELEN_AAD))
+    assert "Type admin in your 1:1 chat with Kestrel." in all_text(
+        running_bot.connector.cards()[-1]
+    )
+    invoke = as_user(activity("invoke_action_execute", running_bot.connector_url), HELEN_AAD)
+    invoke["conversation"]["conversationType"] = "channel"
+    invoke["value"]["action"] = {
+        "type": "Action.Execute",
+        "verb": "admin.categories",
+        "data": {"v": 1},
+    }
+    answer = await (await running_bot.post(invoke)).json()
+    assert "That record is not available." in all_text(answer["value"])
