@@ -13,6 +13,7 @@ from cards.elements import Card, action_set, adaptive_card, execute, heading, te
 from cards.verbs import Verb
 from safeguarding.administration import TITLES, AdminHome, Section
 
+MAX_ECHO = 2000
 SECTIONS = {
     Section.CATEGORIES: (
         Verb.ADMIN_CATEGORIES,
@@ -135,9 +136,9 @@ def problem(errors: Mapping[str, str], name: str) -> list[Card]:
 
 def shown_value(values: Mapping[str, Any], name: str, stored: object) -> str:
     """What an input shows: what was typed when the card comes back, else the stored value."""
-    if name in values:
+    if name in values:  # kept as typed, within reason (a card must stay under Teams' limit)
         value = values[name]
-        return value if isinstance(value, str) else str(value)
+        return (value if isinstance(value, str) else str(value))[:MAX_ECHO]
     if isinstance(stored, bool):
         return "true" if stored else "false"
     return "" if stored is None else str(stored)

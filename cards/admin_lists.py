@@ -1,7 +1,7 @@
 """The Lists section: the agencies and closing outcomes the forms offer, each entry with Remove,
 and a box to add one to each."""
 
-from cards.admin import Said, problem, said, section_card
+from cards.admin import Said, problem, said, section_card, shown_value
 from cards.elements import (
     Card,
     action_set,
@@ -42,10 +42,9 @@ def _list(view: ListsView, kind: ListKind) -> list[Card]:
         action_set(execute(Verb.ADMIN_LIST_REMOVE, "Remove", list=kind.value)),
     ]
     field = f"new_{kind.value}"
-    typed = view.values.get(field)
     body += [
         text_input(
-            field, f"Add to {TITLES[kind].lower()}", value=typed if isinstance(typed, str) else ""
+            field, f"Add to {TITLES[kind].lower()}", value=shown_value(view.values, field, "")
         ),
         *problem(view.errors, field),
         action_set(execute(Verb.ADMIN_LIST_ADD, "Add", list=kind.value)),

@@ -193,3 +193,14 @@ def test_administration_payloads_parse_strictly():
         ListEntry.parse({"list": "outcomes", "remove_outcomes": "Early help"}).name == "Early help"
     )
     assert ListEntry.parse({"list": "agencies", "entry": ["GP"]}) is None
+
+
+def test_a_huge_value_typed_comes_back_cut_and_the_card_stays_within_limits():
+    view = CategoriesView(
+        CATEGORIES,
+        GROUPS,
+        values={"name": "x" * 500_000},
+        errors={"name": "Keep the name under 100 characters."},
+    )
+    card = _everywhere_valid(categories_card(view, Said()))
+    assert inputs(card)["name"]["value"] == "x" * 2000
