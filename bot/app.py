@@ -62,6 +62,7 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
             elevation_lasts=timedelta(minutes=settings.elevation_minutes),
             max_attachment_bytes=settings.max_attachment_mb * 2**20,
             import_stale_after=timedelta(hours=settings.import_stale_hours),
+            role_groups=settings.role_groups,
         ),
         press_timeout=settings.press_timeout,
         outbound_timeout=settings.outbound_timeout,

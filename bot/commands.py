@@ -10,8 +10,8 @@ _TAG = re.compile(r"<[^>]+>")
 
 @dataclass(frozen=True)
 class TextCommand:
-    # "help", "add_incident", "dashboard", "settings", "exclusions", "student", "triage" or
-    # "unknown"
+    # "help", "add_incident", "dashboard", "settings", "exclusions", "admin", "student",
+    # "triage" or "unknown"
     name: str
     argument: str = ""
 
@@ -26,7 +26,7 @@ def parse_command(text: str | None) -> TextCommand:
         return TextCommand("help")
     if first == "add" and rest and rest[0].lower() == "incident":
         return TextCommand("add_incident", " ".join(rest[1:]))
-    if first in ("dashboard", "settings", "exclusions"):
+    if first in ("dashboard", "settings", "exclusions", "admin"):
         return TextCommand(first)
     if first in ("student", "pupil"):
         return TextCommand("student", " ".join(rest))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from safeguarding.staffing import parse_role_groups
 from storage.database import Timeouts, redacted
 
 APP_TYPES = ("SingleTenant", "MultiTenant", "UserAssignedMSI")
@@ -98,6 +99,9 @@ class Settings:
     # This serving process's name on the alert leases it holds ("" = host name:port): a
     # restarted process takes its own leases back at once. Unique per running process.
     instance: str = ""
+    # Entra groups whose members get each role (`dsl=<group id>,...`): the directory sync sets
+    # roles, and the administration card shows them read-only.
+    role_groups: tuple[tuple[str, str], ...] = ()
 
     def __repr__(self) -> str:
         return (
@@ -152,6 +156,7 @@ class Settings:
             terms_url=env.get("KESTREL_TERMS_URL", "").strip(),
             **_timeouts(env),
             instance=env.get("KESTREL_INSTANCE", "").strip()[:100],
+            role_groups=_role_groups(env.get("KESTREL_ROLE_GROUPS", "")),
         )
         settings.check()
         return settings
@@ -321,6 +326,15 @@ def _megabytes(raw: str) -> int:
     if not (raw.isascii() and raw.isdecimal()) or not 1 <= int(raw) <= 250:
         raise ConfigurationError(f"KESTREL_MAX_ATTACHMENT_MB must be 1 to 250, not {raw!r}")
     return int(raw)
+
+
+def _role_groups(raw: str) -> tuple[tuple[str, str], ...]:
+    try:
+        return parse_role_groups(raw)
+    except ValueError as error:
+        raise ConfigurationError(
+            f"KESTREL_ROLE_GROUPS takes role=<group id> pairs, comma-separated, not {error}"
+        ) from None
 
 
 def _tenants(raw: str) -> frozenset[str] | None:

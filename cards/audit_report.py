@@ -54,6 +54,23 @@ ACTION_WORDS = {
     "student.merge_viewed": "looked at merging the pupil added by hand",
     "student.merged": "merged the pupil added by hand into the roster's",
     "audit.rekeyed": "keyed the audit log's older links (kestrel audit rekey)",
+    "category.added": "added a category",
+    "category.changed": "changed a category",
+    "category.retired": "retired a category",
+    "category.restored": "brought a category back",
+    "rights.changed": "changed a category's rights",
+    "rights.proposed": "proposed wider rights in a category",
+    "rights.declined": "declined a proposal for wider rights",
+    "staff.changed": "changed a colleague's role",
+    "scope.changed": "changed a colleague's scope",
+    "alert_group.added": "added an alert group",
+    "alert_group.changed": "changed an alert group",
+    "alert_group.retired": "retired an alert group",
+    "alert_group.restored": "brought an alert group back",
+    "list.changed": "changed a list",
+    "school.changed": "changed the school's settings",
+    "term.added": "added a term",
+    "term.removed": "removed a term",
 }
 
 

@@ -3,6 +3,7 @@ its incident. Invoke only."""
 
 from zoneinfo import ZoneInfo
 
+from cards.admin import waiting
 from cards.elements import Card, action_set, adaptive_card, execute, heading, text_block, text_run
 from cards.imports import import_status
 from cards.payloads import DASHBOARD
@@ -23,7 +24,7 @@ def dashboard_card(board: Dashboard, *, hide_names: bool, time_zone: str) -> Car
     """New concerns first (the DSL team), then alerts, assigned cases and history: one row per
     incident, saying why it is there, at most ten a section, with More where there are more."""
     zone = ZoneInfo(time_zone)
-    body = [heading("My dashboard")]
+    body = [heading("My dashboard"), *_administration(board)]
     if board.imports is not None:
         body += import_status(board.imports, zone)
     if board.new is not None:
@@ -31,6 +32,22 @@ def dashboard_card(board: Dashboard, *, hide_names: bool, time_zone: str) -> Car
     for index in range(3):
         body += _section(board, index, hide_names, zone)
     return adaptive_card(body)
+
+
+def _administration(board: Dashboard) -> list[Card]:
+    """What an administrator does here, and changes to access waiting for the DSL team."""
+    said = []
+    if board.administers:
+        said.append(
+            "You keep Kestrel's set-up: categories, rights, staff, alert groups, lists and the "
+            "school's settings. Type **admin**, or:"
+        )
+    if board.proposals:
+        said.append(f"{waiting(board.proposals)} for the DSL team to confirm:")
+    if not said:
+        return []
+    button = action_set(execute(Verb.ADMIN_SHOW, "Administration"))
+    return [*(text_block(words) for words in said), button]
 
 
 # Per section, in the order the offsets go: its title, and what it says when empty.

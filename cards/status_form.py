@@ -14,7 +14,7 @@ from cards.elements import (
 )
 from cards.form_values import chosen, field_error, typed
 from cards.verbs import Verb
-from safeguarding.casework import MAX_REASON, MOVES, OUTCOMES, StatusForm
+from safeguarding.casework import MAX_REASON, MOVES, StatusForm
 from safeguarding.incidents import Status
 
 
@@ -53,8 +53,8 @@ def _outcome(form: StatusForm, errors: Mapping[str, str]) -> list[Card]:
         choice_set(
             "outcome",
             "Outcome (to close)",
-            [(o, o) for o in OUTCOMES],
-            value=chosen(form.values, "outcome", list(OUTCOMES)),
+            [(o, o) for o in form.outcomes],
+            value=chosen(form.values, "outcome", list(form.outcomes)),
             placeholder="Choose the outcome",
         ),
         *field_error(errors, "outcome"),

@@ -13,6 +13,10 @@ COMMANDS = [
 ]
 RECORD_COMMANDS = [("student <name>", "A pupil's record: overview, chronology, documents")]
 DSL_COMMANDS = [("exclusions", "Bar a colleague from a pupil's record")]
+ADMIN_COMMANDS = [
+    ("admin", "Categories, rights, staff, alert groups, lists and the school's settings"),
+]
+ACCESS_COMMANDS = [("admin", "Rights, scopes, alert groups, roles and the triage channel")]
 TRIAGE_COMMANDS = [
     ("triage here", "In the DSL team's channel: post each new concern there (triage off stops)")
 ]
@@ -37,15 +41,19 @@ def welcome_card(staff: StaffMember | None = None, school: School | None = None)
         ),
         facts(commands_for(staff)),
     ]
-    return adaptive_card(
-        body,
-        [execute(Verb.INCIDENT_ADD, "Add incident"), execute(Verb.DASHBOARD_SHOW, "My dashboard")],
-    )
+    actions = [
+        execute(Verb.INCIDENT_ADD, "Add incident"),
+        execute(Verb.DASHBOARD_SHOW, "My dashboard"),
+    ]
+    if staff is not None and staff.administers:
+        actions.append(execute(Verb.ADMIN_SHOW, "Administration"))
+    return adaptive_card(body, actions)
 
 
 def commands_for(staff: StaffMember | None) -> list[tuple[str, str]]:
     """The commands this member of staff can use: pupil records for those who read them
-    (viewers and the DSL team), exclusions for the DSL, the triage channel for the DSL team."""
+    (viewers and the DSL team), exclusions for the DSL, the triage channel and the access
+    parts of administration for the DSL team, administration for administrators."""
     role = staff.role if staff is not None else Role.STAFF
     reads_records = role in (Role.VIEWER, Role.DSL, Role.DEPUTY_DSL)
     leads = role in (Role.DSL, Role.DEPUTY_DSL)
@@ -53,5 +61,6 @@ def commands_for(staff: StaffMember | None) -> list[tuple[str, str]]:
         COMMANDS
         + (RECORD_COMMANDS if reads_records else [])
         + (DSL_COMMANDS if role == Role.DSL else [])
-        + (TRIAGE_COMMANDS if leads else [])
+        + (TRIAGE_COMMANDS + ACCESS_COMMANDS if leads else [])
+        + (ADMIN_COMMANDS if role == Role.ADMINISTRATOR else [])
     )

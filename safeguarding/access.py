@@ -8,6 +8,8 @@ The rules, in order:
    member of staff's year/tutor-group scope; an alert grants one incident without them; its
    author sees its status. Restricted categories and historic incidents need elevated access
    (a recent second factor), except through a grant.
+4. An administrator keeps the set-up and never sees safeguarding content: whatever the stored
+   rights or an alert's grant say, they only record (and see their own records' status).
 """
 
 from collections.abc import Mapping
@@ -75,6 +77,7 @@ class AccessPolicy:
 
     categories: frozenset[int] = frozenset()  # every category id of the school
     restricted: frozenset[int] = frozenset()  # those needing elevated access
+    retired: frozenset[int] = frozenset()  # kept on old records; nothing new goes in them
     by_role: Mapping[tuple[int, Role], Rights] = field(default_factory=dict)
     by_staff: Mapping[tuple[int, int], Rights] = field(default_factory=dict)
     scopes: Mapping[int, Scope] = field(default_factory=dict)
@@ -82,11 +85,17 @@ class AccessPolicy:
 
     def rights(self, staff: StaffMember, category_id: int) -> Rights:
         """A member of staff's rights in a category: personal first, then role, then defaults."""
-        personal = self.by_staff.get((category_id, staff.id))
-        if personal is not None:
-            return personal
-        configured = self.by_role.get((category_id, staff.role))
-        return configured or default_rights(staff.role, category_id in self.restricted)
+        found = self.by_staff.get((category_id, staff.id))
+        if found is None:
+            found = self.by_role.get((category_id, staff.role)) or default_rights(
+                staff.role, category_id in self.restricted
+            )
+        return Rights(add_incidents=found.add_incidents) if staff.administers else found
+
+    @property
+    def current(self) -> frozenset[int]:
+        """The categories new records may use (not retired)."""
+        return self.categories - self.retired
 
 
 @dataclass(frozen=True)
@@ -133,11 +142,12 @@ def decide(
         )
         return _allow(viewable and in_scope)
     readable = _readable(viewer, record, policy, in_scope)
+    granted = staff.id in record.granted_to and not staff.administers
     if action == Action.VIEW_INCIDENT_STATUS:
-        return _allow(readable or record.recorded_by == staff.id or staff.id in record.granted_to)
+        return _allow(readable or record.recorded_by == staff.id or granted)
     if action == Action.WORK_CASE and not staff.leads_safeguarding:
         return Decision.DENY
-    if staff.id in record.granted_to and action == Action.VIEW_INCIDENT:
+    if granted and action == Action.VIEW_INCIDENT:
         return Decision.ALLOW
     if not readable:
         return Decision.DENY

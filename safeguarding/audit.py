@@ -61,6 +61,24 @@ class AuditAction(StrEnum):
     MERGE_VIEWED = "student.merge_viewed"
     STUDENT_MERGED = "student.merged"
     AUDIT_REKEYED = "audit.rekeyed"
+    # Administration: each with the version it made and the fields' before and after.
+    CATEGORY_ADDED = "category.added"
+    CATEGORY_CHANGED = "category.changed"
+    CATEGORY_RETIRED = "category.retired"
+    CATEGORY_RESTORED = "category.restored"
+    RIGHTS_CHANGED = "rights.changed"
+    RIGHTS_PROPOSED = "rights.proposed"
+    RIGHTS_DECLINED = "rights.declined"
+    STAFF_CHANGED = "staff.changed"
+    SCOPE_CHANGED = "scope.changed"
+    GROUP_ADDED = "alert_group.added"
+    GROUP_CHANGED = "alert_group.changed"
+    GROUP_RETIRED = "alert_group.retired"
+    GROUP_RESTORED = "alert_group.restored"
+    LIST_CHANGED = "list.changed"
+    SCHOOL_CHANGED = "school.changed"
+    TERM_ADDED = "term.added"
+    TERM_REMOVED = "term.removed"
 
 
 @dataclass(frozen=True)

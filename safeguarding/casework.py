@@ -69,6 +69,7 @@ class StatusForm:
 
     facts: IncidentFacts
     values: Mapping[str, Any] = field(default_factory=dict)
+    outcomes: tuple[str, ...] = OUTCOMES  # the school's list of closing outcomes
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,11 @@ class StatusChange:
     reason: str = ""
 
 
-def read_status_change(values: Mapping[str, Any], current: Status) -> StatusChange:
-    """The Change status form: the new status, and an outcome and reason to close or reopen."""
+def read_status_change(
+    values: Mapping[str, Any], current: Status, outcomes: Sequence[str] = OUTCOMES
+) -> StatusChange:
+    """The Change status form: the new status, and an outcome (from the school's list) and
+    reason to close or reopen."""
     errors: dict[str, str] = {}
     raw = str(values.get("status") or "")
     status = Status(raw) if raw in {s.value for s in Status} else None
@@ -95,7 +99,7 @@ def read_status_change(values: Mapping[str, Any], current: Status) -> StatusChan
         errors["status"] = f"Choose {allowed}."
     outcome = str(values.get("outcome") or "").strip() or None
     reason = str(values.get("reason") or "").strip()
-    if status == Status.CLOSED and outcome not in OUTCOMES:
+    if status == Status.CLOSED and outcome not in outcomes:
         errors["outcome"] = "Choose the outcome."
     if status is not None and status != Status.CLOSED and outcome:
         errors["outcome"] = "An outcome closes the case: choose Closed, or leave the outcome empty."
@@ -167,14 +171,17 @@ def what_happened(facts: IncidentFacts, last: CaseEvent | None, names: Mapping[i
     return f"Already marked {status} by {who} at {at}."
 
 
-def event_audit(facts: IncidentFacts, event: CaseEvent) -> tuple[AuditAction, dict[str, Any]]:
-    """The audit event for an assignment or a status change (an outcome by its index)."""
+def event_audit(
+    facts: IncidentFacts, event: CaseEvent, outcomes: Sequence[str] = OUTCOMES
+) -> tuple[AuditAction, dict[str, Any]]:
+    """The audit event for an assignment or a status change (an outcome by its index in the
+    school's list, whose changes are audited with the list before and after)."""
     detail: dict[str, Any] = {"version": event.version}
     if event.kind == "assigned":
         return AuditAction.CASE_ASSIGNED, detail | {"assignee": event.assignee_id}
     detail |= {"from": facts.status.value, "to": event.status and event.status.value}
     if event.outcome:
-        detail["outcome"] = OUTCOMES.index(event.outcome)
+        detail["outcome"] = outcomes.index(event.outcome) if event.outcome in outcomes else None
     return AuditAction.CASE_STATUS_CHANGED, detail
 
 

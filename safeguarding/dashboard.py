@@ -89,6 +89,8 @@ class Dashboard:
     history: Section
     new: Section | None = None  # the DSL team's New concerns (None for everyone else)
     imports: ImportHealth | None = None  # the roster's import status (DSL team, administrators)
+    administers: bool = False  # an administrator: the dashboard says what they can do instead
+    proposals: int = 0  # the DSL team: changes to access waiting for one of them to confirm
 
     def offsets(self) -> list[int]:
         """Where each section starts, in the order More buttons carry them."""

@@ -108,7 +108,8 @@ def changed_fields(
     if not changed:
         raise InvalidInput({"form": "Nothing was changed."})
     chosen = frozenset().union(*after.categories.values())
-    if not chosen <= policy.categories:
+    added = chosen - frozenset().union(*before.categories.values())
+    if not chosen <= policy.categories or added & policy.retired:
         raise InvalidInput({"form": "Choose categories from the lists."})
     if not may_record(policy, editor, chosen):
         raise InvalidInput({"form": "You may not record in one of those categories."})
@@ -136,7 +137,7 @@ def check_link_categories(
     policy: AccessPolicy, editor: StaffMember, categories: frozenset[int]
 ) -> None:
     """A linked pupil's categories: the school's, ones the editor may record in."""
-    if not categories <= policy.categories or not may_record(policy, editor, categories):
+    if not categories <= policy.current or not may_record(policy, editor, categories):
         raise InvalidInput({"categories": "Choose categories from the list."})
 
 

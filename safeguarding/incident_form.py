@@ -99,11 +99,14 @@ def options_of(
     year_groups: Sequence[int] = (),
 ) -> FormOptions:
     """What a form offers this member of staff: the categories they may record in (by the
-    school's rights), the case workers, the other colleagues, groups, agencies, year groups."""
+    school's rights; never a retired one), the case workers, the other colleagues (never an
+    administrator: they cannot open what an alert is about), groups, agencies, year groups."""
     return FormOptions(
-        categories=tuple(c for c in categories if policy.rights(actor, c.id).add_incidents),
+        categories=tuple(
+            c for c in categories if not c.retired and policy.rights(actor, c.id).add_incidents
+        ),
         case_workers=tuple(s for s in staff if s.leads_safeguarding),
-        colleagues=tuple(s for s in staff if s.id != actor.id),
+        colleagues=tuple(s for s in staff if s.id != actor.id and not s.administers),
         alert_groups=tuple(groups),
         agencies=tuple(agencies) or DEFAULT_AGENCIES,
         year_groups=tuple(year_groups),

@@ -58,11 +58,13 @@ def kept(
     pupil_ids: Set[int],
     excluded: Mapping[int, frozenset[int]],
 ) -> Recipients:
-    """Never the actor, anyone inactive, or anyone excluded from one of the pupils."""
+    """Never the actor, anyone inactive, an administrator (who may never open what an alert
+    is about), or anyone excluded from one of the pupils."""
     return {
         staff_id: (staff, why)
         for staff_id, (staff, why) in found.items()
         if staff.active
+        and not staff.administers
         and staff_id != actor.id
         and not excluded.get(staff_id, frozenset()) & pupil_ids
     }

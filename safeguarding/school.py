@@ -15,6 +15,9 @@ class School:
     name: str
     tenant_id: str
     time_zone: str
+    escalate_minutes: int | None = None  # None: the process's setting (KESTREL_ESCALATE_MINUTES)
+    year_groups: tuple[int, ...] = ()  # none set: the year groups of the school's pupils
+    version: int = 1  # +1 on every change of these settings (two administrators at once)
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,9 @@ class Category:
     restricted: bool = False
     parent_id: int | None = None
     default_alert_group_ids: tuple[int, ...] = field(default=())
+    position: int = 0  # where it comes in lists (then by name)
+    retired: bool = False  # kept on old records, no longer offered on forms
+    version: int = 1  # +1 on every change of the category or its rights
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,8 @@ class AlertGroup:
     school_id: int
     name: str
     member_ids: tuple[int, ...] = ()
+    retired: bool = False  # alerts nobody, offered nowhere; kept for the record
+    version: int = 1
 
 
 def years_text(year_groups: Iterable[int]) -> str:

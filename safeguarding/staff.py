@@ -38,6 +38,7 @@ class StaffMember:
     role: Role
     active: bool = True
     hide_names: bool = False  # personal setting: pupils shown as initials everywhere
+    version: int = 1  # +1 on every change of role, active or scope (two administrators at once)
 
     def hides_names_in(self, conversation_type: str) -> bool:
         """Initials instead of names: when asked, and always outside the 1:1 chat."""
@@ -47,3 +48,8 @@ class StaffMember:
     def leads_safeguarding(self) -> bool:
         """The DSL and deputies lead casework."""
         return self.role in (Role.DSL, Role.DEPUTY_DSL)
+
+    @property
+    def administers(self) -> bool:
+        """Administrators keep the school's set-up and never see safeguarding content."""
+        return self.role == Role.ADMINISTRATOR

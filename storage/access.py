@@ -3,12 +3,13 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from safeguarding.access import AccessPolicy, Rights, Scope
 from safeguarding.exclusions import ActiveExclusion
+from safeguarding.rights import CategoryRights
 from safeguarding.staff import Role
 from storage.models import (
     CategoryRoleRightsRow,
@@ -30,7 +31,7 @@ class SqlAccess:
         """The school's rules; categories without stored rights use the day-one defaults."""
         categories = (
             await self.session.execute(
-                select(CategoryRow.id, CategoryRow.restricted).where(
+                select(CategoryRow.id, CategoryRow.restricted, CategoryRow.retired_at).where(
                     CategoryRow.school_id == school_id
                 )
             )
@@ -51,6 +52,7 @@ class SqlAccess:
         return AccessPolicy(
             categories=frozenset(ids),
             restricted=frozenset(c.id for c in categories if c.restricted),
+            retired=frozenset(c.id for c in categories if c.retired_at is not None),
             by_role=by_role,
             by_staff=by_staff,
             scopes=await self._scopes(school_id),
@@ -81,6 +83,21 @@ class SqlAccess:
             self.session.add(row)
         row.view_students, row.view_incidents = rights.view_students, rights.view_incidents
         row.add_incidents = rights.add_incidents
+        await self.session.flush()
+
+    async def replace_rights(self, category_id: int, rights: CategoryRights) -> None:
+        """The category's rows as these rights say: one per role or colleague named (a role at
+        its day-one default has none)."""
+        for table in (CategoryRoleRightsRow, CategoryStaffRightsRow):
+            await self.session.execute(delete(table).where(table.category_id == category_id))
+        self.session.add_all(
+            CategoryRoleRightsRow(category_id=category_id, role=role.value, **_columns(r))
+            for role, r in rights.by_role.items()
+        )
+        self.session.add_all(
+            CategoryStaffRightsRow(category_id=category_id, staff_id=staff_id, **_columns(r))
+            for staff_id, r in rights.by_staff.items()
+        )
         await self.session.flush()
 
     async def set_scope(
@@ -164,3 +181,11 @@ class SqlAccess:
 
 def _rights(row: CategoryRoleRightsRow | CategoryStaffRightsRow) -> Rights:
     return Rights(row.view_students, row.view_incidents, row.add_incidents)
+
+
+def _columns(rights: Rights) -> dict[str, bool]:
+    return {
+        "view_students": rights.view_students,
+        "view_incidents": rights.view_incidents,
+        "add_incidents": rights.add_incidents,
+    }

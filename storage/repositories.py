@@ -3,24 +3,17 @@
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.clock import Clock
 from safeguarding.identity import Identified
-from safeguarding.school import AlertGroup, Category, School, Student
+from safeguarding.school import School, Student
+from safeguarding.school_settings import SchoolDraft, Term, TermDraft
 from safeguarding.staff import Role, StaffMember
-from storage.models import (
-    AlertGroupMemberRow,
-    AlertGroupRow,
-    CategoryAlertGroupRow,
-    CategoryRow,
-    SchoolRow,
-    StaffRow,
-    StudentRow,
-)
+from storage.models import SchoolRow, StaffRow, StudentRow, TermDateRow
 
 
 class SqlSchools:
@@ -47,6 +40,45 @@ class SqlSchools:
         row.name, row.time_zone = name, time_zone
         await self.session.flush()
         return _school(row)
+
+    async def update(self, school_id: int, seen: int, draft: SchoolDraft) -> bool:
+        """Change the school's settings if they are still at the version the card showed."""
+        moved = await self.session.execute(
+            update(SchoolRow)
+            .where(SchoolRow.id == school_id, SchoolRow.version == seen)
+            .values(
+                version=seen + 1,
+                name=draft.name,
+                time_zone=draft.time_zone,
+                escalate_minutes=draft.escalate_minutes,
+                year_groups=list(draft.year_groups) or None,
+            )
+        )
+        return moved.rowcount == 1
+
+    async def terms(self, school_id: int) -> Sequence[Term]:
+        """The school's terms, in date order."""
+        rows = await self.session.scalars(
+            select(TermDateRow)
+            .where(TermDateRow.school_id == school_id)
+            .order_by(TermDateRow.starts_on)
+        )
+        return [Term(r.id, r.name, r.starts_on, r.ends_on) for r in rows]
+
+    async def add_term(self, school_id: int, term: TermDraft) -> int:
+        row = TermDateRow(
+            school_id=school_id, name=term.name, starts_on=term.starts_on, ends_on=term.ends_on
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return row.id
+
+    async def remove_term(self, school_id: int, term_id: int) -> bool:
+        """Take a term off the school's dates; False when it was not there."""
+        removed = await self.session.execute(
+            delete(TermDateRow).where(TermDateRow.id == term_id, TermDateRow.school_id == school_id)
+        )
+        return removed.rowcount == 1
 
 
 class SqlStaff:
@@ -98,107 +130,25 @@ class SqlStaff:
         row = await self.session.get(StaffRow, staff_id)
         return staff_member(row) if row is not None and row.school_id == school_id else None
 
+    async def update(self, staff_id: int, seen: int, role: Role, active: bool) -> bool:
+        """Set role and active if the colleague is still at the version the card showed."""
+        return await self.bump(staff_id, seen, role=role.value, active=active)
 
-class SqlCategories:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def ensure(self, category: Category) -> Category:
-        row = await self.session.scalar(
-            select(CategoryRow).where(
-                CategoryRow.school_id == category.school_id, CategoryRow.name == category.name
-            )
+    async def bump(self, staff_id: int, seen: int, **values: object) -> bool:
+        """The colleague's next version (with these changes), if still at `seen`."""
+        moved = await self.session.execute(
+            update(StaffRow)
+            .where(StaffRow.id == staff_id, StaffRow.version == seen)
+            .values(version=seen + 1, updated_at=self.clock.now(), **values)
         )
-        if row is None:
-            row = CategoryRow(school_id=category.school_id, name=category.name)
-            self.session.add(row)
-        row.colour, row.urgent, row.restricted = (
-            category.colour,
-            category.urgent,
-            category.restricted,
-        )
-        row.parent_id = category.parent_id
-        await self.session.flush()
-        return Category(row.id, row.school_id, row.name, row.colour, row.urgent, row.restricted)
-
-    async def set_default_alert_groups(self, category_id: int, group_ids: Sequence[int]) -> None:
-        await self.session.execute(
-            delete(CategoryAlertGroupRow).where(CategoryAlertGroupRow.category_id == category_id)
-        )
-        self.session.add_all(
-            CategoryAlertGroupRow(category_id=category_id, group_id=g) for g in group_ids
-        )
-        await self.session.flush()
-
-    async def list(self, school_id: int) -> Sequence[Category]:
-        rows = (
-            await self.session.scalars(
-                select(CategoryRow)
-                .where(CategoryRow.school_id == school_id)
-                .order_by(CategoryRow.name)
-            )
-        ).all()
-        links = await self.session.execute(
-            select(CategoryAlertGroupRow.category_id, CategoryAlertGroupRow.group_id)
-            .join(CategoryRow, CategoryRow.id == CategoryAlertGroupRow.category_id)
-            .where(CategoryRow.school_id == school_id)
-        )
-        defaults: dict[int, list[int]] = {}
-        for category_id, group_id in links:
-            defaults.setdefault(category_id, []).append(group_id)
-        return [
-            Category(
-                r.id,
-                r.school_id,
-                r.name,
-                r.colour,
-                r.urgent,
-                r.restricted,
-                r.parent_id,
-                tuple(sorted(defaults.get(r.id, ()))),
-            )
-            for r in rows
-        ]
-
-
-class SqlAlertGroups:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def ensure(self, school_id: int, name: str, member_ids: Sequence[int]) -> AlertGroup:
-        row = await self.session.scalar(
-            select(AlertGroupRow).where(
-                AlertGroupRow.school_id == school_id, AlertGroupRow.name == name
-            )
-        )
-        if row is None:
-            row = AlertGroupRow(school_id=school_id, name=name)
-            self.session.add(row)
-            await self.session.flush()
-        await self.session.execute(
-            delete(AlertGroupMemberRow).where(AlertGroupMemberRow.group_id == row.id)
-        )
-        self.session.add_all(AlertGroupMemberRow(group_id=row.id, staff_id=s) for s in member_ids)
-        await self.session.flush()
-        return AlertGroup(row.id, school_id, name, tuple(sorted(member_ids)))
-
-    async def list(self, school_id: int) -> Sequence[AlertGroup]:
-        rows = await self.session.execute(
-            select(AlertGroupRow.id, AlertGroupRow.name, AlertGroupMemberRow.staff_id)
-            .outerjoin(AlertGroupMemberRow, AlertGroupMemberRow.group_id == AlertGroupRow.id)
-            .where(AlertGroupRow.school_id == school_id)
-            .order_by(AlertGroupRow.name)
-        )
-        groups: dict[tuple[int, str], list[int]] = {}
-        for group_id, name, staff_id in rows:
-            members = groups.setdefault((group_id, name), [])
-            if staff_id is not None:
-                members.append(staff_id)
-        return [AlertGroup(g, school_id, n, tuple(sorted(m))) for (g, n), m in groups.items()]
+        return moved.rowcount == 1
 
 
 def _school(row: SchoolRow) -> School:
-    return School(row.id, row.name, row.tenant_id, row.time_zone)
+    years = tuple(row.year_groups or ())
+    return School(
+        row.id, row.name, row.tenant_id, row.time_zone, row.escalate_minutes, years, row.version
+    )
 
 
 def staff_member(row: StaffRow) -> StaffMember:
@@ -212,6 +162,7 @@ def staff_member(row: StaffRow) -> StaffMember:
         Role(row.role),
         row.active,
         row.hide_names,
+        row.version,
     )
 
 

@@ -155,3 +155,17 @@ class SqlStudents:
             select(StudentRow.id).where(StudentRow.merged_into == student_id)
         )
         return list(rows)
+
+    async def tutor_groups(self, school_id: int) -> tuple[str, ...]:
+        """The tutor groups the school's roster has (for scopes)."""
+        rows = await self.session.scalars(
+            select(StudentRow.tutor_group)
+            .where(
+                StudentRow.school_id == school_id,
+                StudentRow.provisional.is_(False),
+                StudentRow.tutor_group != "",
+            )
+            .distinct()
+            .order_by(StudentRow.tutor_group)
+        )
+        return tuple(rows)

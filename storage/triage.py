@@ -31,6 +31,11 @@ class SqlTriage:
         row = await self.session.get(TriageChannelRow, school_id)
         return _address(row) if row is not None else None
 
+    async def chosen(self, school_id: int) -> tuple[int, datetime] | None:
+        """Who chose the school's triage channel, and when (None: there is none)."""
+        row = await self.session.get(TriageChannelRow, school_id)
+        return (row.set_by, utc(row.set_at)) if row is not None else None
+
     async def set_channel(
         self, school_id: int, address: ChatAddress, by: int, at: datetime
     ) -> None:

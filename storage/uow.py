@@ -8,23 +8,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from safeguarding.clock import Clock
 from storage.access import SqlAccess
 from storage.actions import SqlActions
-from storage.agencies import SqlAgencies
 from storage.alerts import SqlAlerts
 from storage.attachments import SqlAttachments
 from storage.audit import SqlAuditLog
 from storage.audit_keys import AuditKeys
 from storage.casework import SqlCases
+from storage.categories import SqlAlertGroups, SqlCategories
 from storage.chats import SqlChats
 from storage.dashboard import SqlDashboard
 from storage.encryption import Keyring
 from storage.imports import SqlImportRuns
 from storage.incidents import SqlIncidents
-from storage.repositories import (
-    SqlAlertGroups,
-    SqlCategories,
-    SqlSchools,
-    SqlStaff,
-)
+from storage.lists import SqlLists
+from storage.proposals import SqlProposals
+from storage.repositories import SqlSchools, SqlStaff
 from storage.second_factors import SqlSecondFactors
 from storage.students import SqlStudents
 from storage.triage import SqlTriage
@@ -52,7 +49,8 @@ class SqlUnitOfWork:
         self.alert_groups = SqlAlertGroups(self.session)
         self.second_factors = SqlSecondFactors(self.session, self._clock, self._keyring)
         self.access = SqlAccess(self.session)
-        self.agencies = SqlAgencies(self.session)
+        self.lists = SqlLists(self.session)
+        self.proposals = SqlProposals(self.session)
         self.incidents = SqlIncidents(self.session, self._keyring)
         self.attachments = SqlAttachments(self.session, self._keyring, self._files)
         self.chats = SqlChats(self.session)

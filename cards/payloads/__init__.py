@@ -9,6 +9,22 @@ input by name (`values`) for the domain's form readers; ids and versions are tak
 One module per family of buttons; every payload type is importable from here.
 """
 
+from cards.payloads.admin import (
+    CategoryChange,
+    CategoryRef,
+    CategoryRetire,
+    GroupChange,
+    GroupRef,
+    GroupRetire,
+    ListEntry,
+    ProposalRef,
+    RightsChange,
+    RightsPick,
+    SchoolChange,
+    StaffChange,
+    StaffRef,
+    TermRef,
+)
 from cards.payloads.base import (
     DASHBOARD,
     MAX_ID,
@@ -56,6 +72,20 @@ from cards.payloads.settings import (
 )
 
 __all__ = [
+    "CategoryChange",
+    "CategoryRef",
+    "CategoryRetire",
+    "GroupChange",
+    "GroupRef",
+    "GroupRetire",
+    "ListEntry",
+    "ProposalRef",
+    "RightsChange",
+    "RightsPick",
+    "SchoolChange",
+    "StaffChange",
+    "StaffRef",
+    "TermRef",
     "DASHBOARD",
     "TRIAGE",
     "ActionsPage",

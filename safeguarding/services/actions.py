@@ -151,7 +151,7 @@ async def _form(
 
 async def _check_categories(press: Press, draft: ActionDraft) -> None:
     policy = await press.uow.access.policy(press.staff.school_id)
-    unknown = draft.category_ids - policy.categories
+    unknown = draft.category_ids - policy.current
     allowed_all = all(policy.rights(press.staff, c).add_incidents for c in draft.category_ids)
     if unknown or not allowed_all:
         raise InvalidInput({"categories": "Choose categories from the list."})

@@ -4,7 +4,7 @@ Every change is decided on the version the card showed, applied as a conditional
 race loses plainly), audited, and answered with the incident as it now is, in the same press.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from safeguarding.access import Action
@@ -25,9 +25,11 @@ from safeguarding.casework import (
 from safeguarding.casework import case_workers as workers_of
 from safeguarding.errors import InvalidInput
 from safeguarding.incidents import IncidentFacts, QueuedAlert
+from safeguarding.lists import ListKind
 from safeguarding.outcomes import Done, Invalid, NeedsCode, Stale
 from safeguarding.services.alerts import read_by_acting
 from safeguarding.services.elevation import check_code
+from safeguarding.services.lists import school_list
 from safeguarding.services.press import Press
 from safeguarding.services.viewing import WRONG_CODE, allowed, open_incident
 from safeguarding.staff import StaffMember
@@ -79,7 +81,9 @@ async def show_assign_form(press: Press, incident_id: int, seen: int) -> Answer:
 async def show_status_form(press: Press, incident_id: int, seen: int) -> Answer:
     """Change status: where the case may go from here."""
     facts = await case_at(press, incident_id, seen, "case.status_form")
-    return Done(StatusForm(facts)) if isinstance(facts, IncidentFacts) else facts
+    if not isinstance(facts, IncidentFacts):
+        return facts
+    return Done(StatusForm(facts, outcomes=await school_list(press, ListKind.OUTCOMES)))
 
 
 async def change_status(
@@ -91,12 +95,13 @@ async def change_status(
     facts = await case_at(press, incident_id, seen, "case.status", code)
     if not isinstance(facts, IncidentFacts):
         return facts
+    outcomes = await school_list(press, ListKind.OUTCOMES)
     try:
-        change = read_status_change(values, facts.status)
+        change = read_status_change(values, facts.status, outcomes)
         event = next_status(facts, change, press.staff.id, press.now)
     except InvalidInput as invalid:
-        return Invalid(invalid.errors, StatusForm(facts, values))
-    if not await apply_event(press, facts, event):
+        return Invalid(invalid.errors, StatusForm(facts, values, outcomes))
+    if not await apply_event(press, facts, event, outcomes):
         return await stale(press, incident_id)
     return await open_incident(press, incident_id, f"Status changed to {change.status.value}.")
 
@@ -147,13 +152,15 @@ async def stale(press: Press, incident_id: int) -> Stale[Any]:
     return Stale(what, (await open_incident(press, incident_id)).view)
 
 
-async def apply_event(press: Press, facts: IncidentFacts, event: CaseEvent) -> bool:
+async def apply_event(
+    press: Press, facts: IncidentFacts, event: CaseEvent, outcomes: Sequence[str] = ()
+) -> bool:
     """The conditional update, its audit event, and the case's alerts refreshed and (the
     actor's own) read; False when a concurrent change committed first (nothing written)."""
     if not await press.uow.cases.apply(event):
         return False
     await acted_on(press, facts.id)
-    action, detail = event_audit(facts, event)
+    action, detail = event_audit(facts, event, outcomes)
     await press.audit(action, ("incident", facts.id), detail)
     return True
 

@@ -68,8 +68,17 @@ async def _board(press: Press, pages: tuple[int, ...]) -> tuple[Dashboard, list[
         section(stored.history, HISTORY),
         section(stored.new, NEW) if stored.new is not None else None,
         imports=await import_status(press),
+        administers=actor.administers,
+        proposals=await _proposals(press),
     )
     return board, ids
+
+
+async def _proposals(press: Press) -> int:
+    """For the DSL team: how many changes to access wait for one of them to confirm."""
+    if not press.staff.leads_safeguarding:
+        return 0
+    return len(await press.uow.proposals.pending(press.staff.school_id))
 
 
 async def lines_for(

@@ -39,6 +39,8 @@ class Rules:
     elevation_lasts: timedelta = DEFAULT_ELEVATION
     max_attachment_bytes: int = MAX_ATTACHMENT_BYTES
     import_stale_after: timedelta = DEFAULT_STALE_AFTER  # the roster's import status: Stale
+    # KESTREL_ROLE_GROUPS: (role, Entra group id) pairs; roles then come from the directory.
+    role_groups: tuple[tuple[str, str], ...] = ()
 
 
 class Presser(Protocol):
@@ -104,6 +106,12 @@ class Press:
     @property
     def school(self) -> School:
         return self.who.school
+
+    @property
+    def escalate_after(self) -> timedelta:
+        """How long an urgent concern's alerts may go unread: the school's, else the setting's."""
+        minutes = self.school.escalate_minutes
+        return timedelta(minutes=minutes) if minutes else self.rules.escalate_after
 
     @property
     def hide_names(self) -> bool:

@@ -54,7 +54,7 @@ async def store_incident(press: Press, draft: IncidentDraft) -> Recorded:
         students[0] = await _provisional(press, draft)
     pupils = _resolved(draft, students)
     urgent = any(c.urgent for c in chosen)
-    escalate_at = now + press.rules.escalate_after if urgent and recipients else None
+    escalate_at = now + press.escalate_after if urgent and recipients else None
     incident_id = await uow.incidents.add(
         NewIncident(actor.school_id, actor.id, now, draft, pupils, escalate_at)
     )
@@ -136,7 +136,7 @@ async def _check_rights(
 ) -> None:
     """Every pupil visible to the recorder, every category one they may add to."""
     viewer = Viewer(press.staff, await press.uow.access.excluded_students(press.staff.id))
-    unknown = draft.category_ids - policy.categories
+    unknown = draft.category_ids - policy.current
     for student, entry in zip(students, draft.pupils, strict=True):
         record = Record(
             pupils=(Pupil(student.id, student.year_group, student.tutor_group),),

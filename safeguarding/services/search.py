@@ -1,6 +1,7 @@
 """Pupils by name inside a press: names to pick from, never records (exclusions left out)."""
 
 from safeguarding.incident_form import FormOptions, options_of
+from safeguarding.lists import ListKind, effective
 from safeguarding.search import MAX_RESULTS, StudentMatch, query_terms
 from safeguarding.services.press import Press
 
@@ -39,6 +40,6 @@ async def form_options(press: Press) -> FormOptions:
         await uow.categories.list(school_id),
         [s for s in await uow.staff.list(school_id) if s.active],
         await uow.alert_groups.list(school_id),
-        await uow.agencies.list(school_id),
-        await uow.students.year_groups(school_id),
+        effective(ListKind.AGENCIES, await uow.lists.entries(school_id, ListKind.AGENCIES)),
+        press.school.year_groups or await uow.students.year_groups(school_id),
     )

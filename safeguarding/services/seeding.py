@@ -5,7 +5,7 @@ from dataclasses import replace
 
 from safeguarding.audit import AuditAction, AuditEvent
 from safeguarding.clock import Clock
-from safeguarding.ports import UnitOfWorkFactory
+from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
 from safeguarding.school import Category
 from safeguarding.seed import SchoolSeed, SeedResult
 
@@ -22,17 +22,12 @@ async def seed_school(
                 school.id, s.aad_object_id, s.display_name, s.email, s.role
             )
             staff_ids[s.email] = member.id
+        # Groups and categories are added once: re-seeding keeps an administrator's changes.
         group_ids = {}
         for name, members in seed.alert_groups.items():
             group = await uow.alert_groups.ensure(school.id, name, [staff_ids[e] for e in members])
             group_ids[name] = group.id
-        for c in seed.categories:
-            category = await uow.categories.ensure(
-                Category(0, school.id, c.name, c.colour, urgent=c.urgent, restricted=c.restricted)
-            )
-            await uow.categories.set_default_alert_groups(
-                category.id, [group_ids[g] for g in c.default_alert_groups]
-            )
+        await _add_categories(uow, school.id, seed, group_ids)
         for student in seed.students:
             await uow.students.ensure(replace(student, school_id=school.id))
         result = SeedResult(
@@ -50,3 +45,19 @@ async def seed_school(
         )
         await uow.commit()
     return result
+
+
+async def _add_categories(
+    uow: UnitOfWork, school_id: int, seed: SchoolSeed, group_ids: dict[str, int]
+) -> None:
+    """The seed's categories the school does not have yet, in the seed's order."""
+    known = {c.name for c in await uow.categories.list(school_id)}
+    for position, c in enumerate(seed.categories):
+        if c.name in known:
+            continue
+        category = await uow.categories.ensure(
+            Category(0, school_id, c.name, c.colour, c.urgent, c.restricted, position=position)
+        )
+        await uow.categories.set_default_alert_groups(
+            category.id, [group_ids[g] for g in c.default_alert_groups]
+        )

@@ -2,6 +2,7 @@
 `Base.metadata` (Alembic, the tests) knows them all."""
 
 from storage.models.access import (
+    AccessProposalRow,
     CategoryRoleRightsRow,
     CategoryStaffRightsRow,
     ExclusionRow,
@@ -41,14 +42,17 @@ from storage.models.school import (
     AlertGroupRow,
     CategoryAlertGroupRow,
     CategoryRow,
+    ClosingOutcomeRow,
     SchoolRow,
     StaffRow,
     StudentNameTokenRow,
     StudentRow,
+    TermDateRow,
 )
 from storage.models.triage import TriageChannelRow, TriagePostRow
 
 __all__ = [
+    "AccessProposalRow",
     "ActionCategoryRow",
     "ActionRow",
     "AgencyRow",
@@ -68,6 +72,7 @@ __all__ = [
     "CategoryStaffRightsRow",
     "ChatAddressRow",
     "SendRow",
+    "ClosingOutcomeRow",
     "ExclusionRow",
     "ImportRunRow",
     "IncidentCategoryRow",
@@ -83,6 +88,7 @@ __all__ = [
     "StaffScopeRow",
     "StudentNameTokenRow",
     "StudentRow",
+    "TermDateRow",
     "TriageChannelRow",
     "TriagePostRow",
     "TypedWordsRow",

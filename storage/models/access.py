@@ -1,8 +1,10 @@
 """Who may see what: second factors, rights per category, scopes, exclusions."""
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -87,3 +89,24 @@ class ExclusionRow(Base):
     set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     lifted_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
     lifted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class AccessProposalRow(Base):
+    """A change to a category's rights that widens access to a restricted category, proposed
+    by an administrator; it applies only once a member of the DSL team confirms it with their
+    authenticator code, and only on the category's version it was proposed on."""
+
+    __tablename__ = "access_proposals"
+    __table_args__ = (Index(None, "school_id", "decided_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    category_version: Mapped[int] = mapped_column(Integer)
+    rights: Mapped[dict[str, Any]] = mapped_column(JSON)  # ids and flags only
+    proposed_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    proposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # confirmed, declined, or superseded (the rights changed, or a newer proposal came)
+    decision: Mapped[str | None] = mapped_column(String(20), nullable=True)

@@ -3,6 +3,7 @@
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Date,
@@ -27,6 +28,10 @@ class SchoolRow(Base):
     tenant_id: Mapped[str] = mapped_column(String(36), unique=True)
     time_zone: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Settings an administrator changes (None: the process's setting; the pupils' year groups).
+    escalate_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    year_groups: Mapped[list[int] | None] = mapped_column(JSON, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class StaffRow(Base):
@@ -46,6 +51,8 @@ class StaffRow(Base):
     hide_names: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # +1 on every change of role, active or scope
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class StudentRow(Base):
@@ -84,6 +91,8 @@ class AlertGroupRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
     name: Mapped[str] = mapped_column(String(100))
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class AlertGroupMemberRow(Base):
@@ -104,6 +113,10 @@ class CategoryRow(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), nullable=True)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     restricted: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Retired: kept on the records that have it, offered on no form; never deleted.
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # and its rights
 
 
 class CategoryAlertGroupRow(Base):
@@ -154,3 +167,27 @@ class AgencyRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
     name: Mapped[str] = mapped_column(String(100))
+
+
+class ClosingOutcomeRow(Base):
+    """An outcome a school closes cases with (none listed: the domain's default list)."""
+
+    __tablename__ = "closing_outcomes"
+    __table_args__ = (UniqueConstraint("school_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class TermDateRow(Base):
+    """One of a school's terms: its first and last days (terms never overlap)."""
+
+    __tablename__ = "term_dates"
+    __table_args__ = (CheckConstraint("starts_on <= ends_on", name="in_order"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)

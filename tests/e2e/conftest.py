@@ -223,15 +223,48 @@ def e2e_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2EStack]:
             service.stop()
 
 
-@pytest.fixture(scope="session")
-def james_playground_url(e2e_stack: E2EStack) -> Iterator[str]:
-    """A second Playground whose current user is James Whitfield (a teacher), same Kestrel."""
-    config = write_config_as("james", e2e_stack.data_dir / "playground-james.yml")
-    playground, url = _start_playground(e2e_stack.bot_url, e2e_stack.data_dir, config, "james")
+@contextmanager
+def _playground_as(stack: E2EStack, first_name: str) -> Iterator[str]:
+    """Another Playground whose current user is this demo member of staff, same Kestrel."""
+    config = write_config_as(first_name, stack.data_dir / f"playground-{first_name}.yml")
+    playground, url = _start_playground(stack.bot_url, stack.data_dir, config, first_name)
     try:
         yield url
     finally:
         playground.stop()
+
+
+@pytest.fixture(scope="session")
+def james_playground_url(e2e_stack: E2EStack) -> Iterator[str]:
+    """A second Playground whose current user is James Whitfield (a teacher), same Kestrel."""
+    with _playground_as(e2e_stack, "james") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def helen_playground_url(e2e_stack: E2EStack) -> Iterator[str]:
+    """A Playground whose current user is Helen Carter (the administrator), same Kestrel."""
+    with _playground_as(e2e_stack, "helen") as url:
+        yield url
+
+
+def run_ui_script(script: Path, *args: str, timeout: float) -> tuple[int, str, str]:
+    """Run one of tests/e2e/ui's scripts with node from the repository (where node finds
+    playwright-core); its exit code, its standard output, and all it printed (for a failure's
+    message). Nothing else is checked here."""
+    node = shutil.which("node")
+    assert node, "node is not on PATH"
+    result = subprocess.run(
+        [node, str(script), *args],
+        cwd=REPO,
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    output = f"{script.name} exited with {result.returncode}\n{result.stdout}{result.stderr}"
+    print(output)  # pytest shows it when the test fails
+    return result.returncode, result.stdout, output
 
 
 @pytest.hookimpl(wrapper=True)

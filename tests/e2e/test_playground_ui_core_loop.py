@@ -8,11 +8,10 @@ error) fails here, where the tests over the Playground's HTTP API pass.
 
 import re
 import shutil
-import subprocess
 
 import pytest
 
-from tests.e2e.conftest import REPO, E2EStack, child_env
+from tests.e2e.conftest import REPO, E2EStack, run_ui_script
 
 pytestmark = pytest.mark.e2e
 
@@ -25,23 +24,13 @@ SCREENSHOTS = re.compile(r"closed by Priya, (\d+) screenshots in ")
 def test_a_teacher_records_a_concern_and_the_dsl_closes_it_in_the_playground_web_ui(
     e2e_stack: E2EStack, james_playground_url: str
 ):
-    node = shutil.which("node")
-    assert node, "node is not on PATH"
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
-
-    result = subprocess.run(
-        [node, str(SCRIPT), james_playground_url, e2e_stack.playground_url, str(ARTIFACTS)],
-        cwd=REPO,  # node resolves playwright-core from the repository's node_modules
-        env=child_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,  # the script gives up by itself after 240 s
+    # The script gives up by itself after 240 s; the screenshots stay in ARTIFACTS.
+    code, stdout, output = run_ui_script(
+        SCRIPT, james_playground_url, e2e_stack.playground_url, str(ARTIFACTS), timeout=300
     )
-    output = f"core_loop.mjs exited with {result.returncode}\n{result.stdout}{result.stderr}"
-    print(output)  # pytest shows it when the test fails; the screenshots stay in ARTIFACTS
-
-    assert result.returncode == 0, output
-    reported = SCREENSHOTS.search(result.stdout)
+    assert code == 0, output
+    reported = SCREENSHOTS.search(stdout)
     assert reported, output
     shots = sorted(ARTIFACTS.glob("*.png"))  # one a step; a stub to open the form adds one
     assert len(shots) == int(reported.group(1)) >= 12, [shot.name for shot in shots]

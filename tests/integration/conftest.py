@@ -1,7 +1,9 @@
 """The real aiohttp app on a real port, and a loopback Bot Connector for its replies."""
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 import pytest
@@ -61,22 +63,34 @@ async def running_bot(
     audit_keys,
 ) -> AsyncIterator[RunningBot]:
     """Kestrel in local mode (no auth) over the demo school, served on 127.0.0.1."""
+    async with serving(
+        bot_engine, clock, database_url, connector, keyring, files_dir, audit_keys, **bot_settings
+    ) as bot:
+        yield bot
+
+
+@asynccontextmanager
+async def serving(
+    engine, clock, database_url, connector, keyring, files_dir, audit_keys, **settings: Any
+) -> AsyncIterator[RunningBot]:
+    """Kestrel in local mode on 127.0.0.1, with these settings besides the test's own."""
     # The alert sender is driven by its own tests (run_once), not by a background loop here.
-    settings = Settings(
+    configured = Settings(
         database_url=database_url,
         local=True,
         host="127.0.0.1",
         files_dir=files_dir,
         send_alerts=False,
-        **bot_settings,
+        **settings,
     )
     server = TestServer(
-        create_app(
-            settings, engine=bot_engine, clock=clock, keyring=keyring, audit_keys=audit_keys
-        ),
+        create_app(configured, engine=engine, clock=clock, keyring=keyring, audit_keys=audit_keys),
         host="127.0.0.1",
     )
     await server.start_server()
-    async with aiohttp.ClientSession() as http:
-        yield RunningBot(str(server.make_url("")).rstrip("/"), connector[0], connector[1], http)
-    await server.close()
+    try:
+        async with aiohttp.ClientSession() as http:
+            url = str(server.make_url("")).rstrip("/")
+            yield RunningBot(url, connector[0], connector[1], http)
+    finally:
+        await server.close()

@@ -18,11 +18,23 @@ from sqlalchemy import event, select
 
 from bot.verbs import COMMAND_VERBS, VERBS
 from cards.verbs import Verb
-from storage.models import AlertRow, ExclusionRow, IncidentRow, StudentRow
+from storage.models import (
+    AccessProposalRow,
+    AlertGroupRow,
+    AlertRow,
+    CategoryRow,
+    ExclusionRow,
+    IncidentRow,
+    SchoolRow,
+    StaffRow,
+    StudentRow,
+    TermDateRow,
+)
 from tests.integration.conftest import RunningBot
 from tests.support.activities import DSL_AAD, TEACHER_AAD, activity, as_user
 
 TEACHER = TEACHER_AAD
+HELEN = "4f1c6a0e-1d2b-4c3a-9b8e-000000000005"
 TOM_AAD = "4f1c6a0e-1d2b-4c3a-9b8e-000000000002"
 TEXT = "MARKER-txn she said it happened at the weekend"
 ACTION = "MARKER-txn-action phoned home"
@@ -220,7 +232,145 @@ def _steps() -> list[Step]:
             lambda k: {"student": k["provisional"], "merge_query": "taylor"},
         ),
         (Verb.STUDENT_MERGE, DSL_AAD, lambda k: {"student": k["provisional"], "into": k["sam"]}),
+        *_administration(),
     ]
+
+
+def _administration() -> list[Step]:
+    """The administrator keeps the set-up; the DSL team decide what touches access."""
+    cat, staff = (lambda k, i: k["categories"][i]), (lambda k, name: k["people"][name])
+    rights = {
+        "category": 9,
+        "restricted": "true",
+        **{f"role_viewer_{r}": "true" for r in ("view_students", "view_incidents")},
+        **{f"role_{role}_add_incidents": "true" for role in ("staff", "viewer", "administrator")},
+    }
+    return [
+        (Verb.ADMIN_OPEN, HELEN, lambda k: {}),
+        (Verb.ADMIN_SHOW, HELEN, lambda k: {}),
+        (Verb.ADMIN_CATEGORIES, HELEN, lambda k: {}),
+        (Verb.ADMIN_CATEGORY, HELEN, lambda k: {"category": 7}),
+        (
+            Verb.ADMIN_CATEGORY_SAVE,
+            HELEN,
+            lambda k: {"category": 7, "ver": cat(k, 7), "name": "Wellbeing", "colour": "#16A34A"},
+        ),
+        (
+            Verb.ADMIN_CATEGORY_RETIRE,
+            HELEN,
+            lambda k: {"category": 4, "ver": cat(k, 4), "retire": True},
+        ),
+        (Verb.ADMIN_RIGHTS, HELEN, lambda k: {"category": 9}),
+        (Verb.ADMIN_RIGHTS_SAVE, HELEN, lambda k: {**rights, "ver": cat(k, 9)}),
+        (
+            Verb.ADMIN_RIGHTS_SAVE,
+            HELEN,
+            lambda k: {**rights, "ver": cat(k, 9), "confirm": k["token"]},
+        ),
+        (Verb.ADMIN_PROPOSAL_DECLINE, DSL_AAD, lambda k: {"proposal": k["proposal"]}),
+        (
+            Verb.ADMIN_PROPOSAL_CONFIRM,
+            DSL_AAD,
+            lambda k: {"proposal": k["proposal"], "code": "123456"},
+        ),
+        (Verb.ADMIN_STAFF, HELEN, lambda k: {}),
+        (Verb.ADMIN_STAFF_MEMBER, HELEN, lambda k: {"staff": staff(k, "aisha")[0]}),
+        (
+            Verb.ADMIN_STAFF_SAVE,
+            HELEN,
+            lambda k: {
+                "staff": staff(k, "aisha")[0],
+                "ver": staff(k, "aisha")[1],
+                "role": "staff",
+                "active": "false",
+            },
+        ),
+        (
+            Verb.ADMIN_SCOPE_SAVE,
+            HELEN,
+            lambda k: {
+                "staff": staff(k, "daniel")[0],
+                "ver": staff(k, "daniel")[1],
+                "year_groups": "7,8",
+            },
+        ),
+        (Verb.ADMIN_GROUPS, HELEN, lambda k: {}),
+        (Verb.ADMIN_GROUP, HELEN, lambda k: {"group": 1}),
+        (Verb.ADMIN_GROUP_SAVE, HELEN, lambda k: {"name": "Year 7 team", "members": "3"}),
+        (
+            Verb.ADMIN_GROUP_RETIRE,
+            HELEN,
+            lambda k: {**k["group"], "retire": True},
+        ),
+        (Verb.ADMIN_LISTS, HELEN, lambda k: {}),
+        (
+            Verb.ADMIN_LIST_ADD,
+            HELEN,
+            lambda k: {"list": "agencies", "new_agencies": "Youth Offending Team"},
+        ),
+        (Verb.ADMIN_LIST_REMOVE, HELEN, lambda k: {"list": "outcomes", "entry": "Early help"}),
+        (Verb.ADMIN_SCHOOL, HELEN, lambda k: {}),
+        (
+            Verb.ADMIN_SCHOOL_SAVE,
+            HELEN,
+            lambda k: {
+                "ver": k["school_version"],
+                "name": "Kestrel Demo Academy",
+                "time_zone": "Europe/London",
+                "escalate_minutes": "10",
+            },
+        ),
+        (
+            Verb.ADMIN_TERM_ADD,
+            HELEN,
+            lambda k: {
+                "term_name": "Spring 2027",
+                "term_starts": "2027-01-04",
+                "term_ends": "2027-03-26",
+            },
+        ),
+        (Verb.ADMIN_TERM_REMOVE, HELEN, lambda k: {"term": k["term"]}),
+        (Verb.ADMIN_TRIAGE_STOP, DSL_AAD, lambda k: {}),
+    ]
+
+
+async def _set_up(engine) -> dict[str, Any]:
+    """The administration records' ids and versions as they are now (cards carry them)."""
+    async with engine.connect() as connection:
+        categories = dict(
+            (await connection.execute(select(CategoryRow.id, CategoryRow.version))).all()
+        )
+        staff = {
+            name.split()[0].lower(): (staff_id, version)
+            for staff_id, name, version in await connection.execute(
+                select(StaffRow.id, StaffRow.display_name, StaffRow.version)
+            )
+        }
+        group = (
+            await connection.execute(
+                select(AlertGroupRow.id, AlertGroupRow.version).where(
+                    AlertGroupRow.name == "Year 7 team"
+                )
+            )
+        ).first()
+        return {
+            "categories": categories,
+            "people": staff,
+            "group": {"group": group[0], "ver": group[1]} if group else {},
+            "school_version": await connection.scalar(select(SchoolRow.version)),
+            "term": await connection.scalar(select(TermDateRow.id)),
+            "proposal": await connection.scalar(select(AccessProposalRow.id)),
+        }
+
+
+def _confirm_token(card: Any) -> str:
+    """The token a checked Rights change carries on its save button."""
+    found: set[str] = set()
+    for action in card.get("actions", []):
+        if action.get("verb") == Verb.ADMIN_RIGHTS_SAVE and "confirm" in action["data"]:
+            found.add(action["data"]["confirm"])
+    [token] = found
+    return token
 
 
 def _case(known: dict) -> dict:
@@ -238,8 +388,6 @@ async def test_every_press_opens_one_transaction_and_every_verb_it_shows_is_rout
 ):
     known: dict[str, Any] = {"staff": {}}
     async with engine.connect() as connection:
-        from storage.models import StaffRow
-
         rows = (await connection.execute(select(StaffRow.id, StaffRow.aad_object_id))).all()
     by_aad = {aad: staff_id for staff_id, aad in rows}
     known["staff"] = {"dsl": by_aad[DSL_AAD], "teacher": by_aad[TEACHER], "tom": by_aad[TOM_AAD]}
@@ -266,7 +414,11 @@ async def test_every_press_opens_one_transaction_and_every_verb_it_shows_is_rout
             known["sam"] = await _scalar(
                 engine, select(StudentRow.id).where(StudentRow.upn == "K930000522654")
             )
-        await _press(running_bot, counter, verb, who, data(known))
+        if verb.startswith("admin."):
+            known.update(await _set_up(engine))
+        card = await _press(running_bot, counter, verb, who, data(known))
+        if verb == Verb.ADMIN_RIGHTS_SAVE and "token" not in known:
+            known["token"] = _confirm_token(card)
     for text in (
         "help",
         "add incident",
@@ -275,12 +427,19 @@ async def test_every_press_opens_one_transaction_and_every_verb_it_shows_is_rout
         "exclusions",
         "student sam",
         "triage off",
+        "admin",
     ):
         await _say(running_bot, counter, text)
     await _say(running_bot, counter, "what is this")
     assert counter.more_than_one == {}
     merged = select(StudentRow.merged_into).where(StudentRow.provisional.is_(True))
     assert await _scalar(engine, merged) == known["sam"]  # the walk's merge went through
+    # The administration steps went through (each press did what it says, not a refusal).
+    proposal = select(AccessProposalRow.decision)
+    assert await _scalar(engine, proposal) == "declined"
+    assert await _scalar(engine, select(AlertGroupRow.retired_at).where(AlertGroupRow.id > 2))
+    assert await _scalar(engine, select(SchoolRow.escalate_minutes)) == 10
+    assert await _scalar(engine, select(TermDateRow.id)) is None
     assert counter.verbs_seen <= set(VERBS), counter.verbs_seen - set(VERBS)
     # The Agents Playground's web UI cannot press a button whose data has a field named "key".
     assert "form_key" in counter.data_fields and "key" not in counter.data_fields

@@ -134,3 +134,24 @@ async def test_re_running_the_seed_keeps_an_administrators_later_changes(
             )
         ).one()
     assert tuple(row) == (False, "viewer")
+
+
+async def test_re_running_the_seed_keeps_an_administrators_categories_and_groups(
+    demo_seed, demo_school, uow_factory, clock, engine
+):
+    async with engine.begin() as connection:
+        await connection.execute(
+            text("UPDATE categories SET colour = '#000000', urgent = true WHERE name = 'Pastoral'")
+        )
+        await connection.execute(text("DELETE FROM category_alert_groups"))
+        await connection.execute(text("DELETE FROM alert_group_members"))
+    await seed_school(demo_seed, uow_factory=uow_factory, clock=clock)
+    async with engine.connect() as connection:
+        pastoral = (
+            await connection.execute(
+                text("SELECT colour, urgent FROM categories WHERE name = 'Pastoral'")
+            )
+        ).one()
+        links = await connection.scalar(text("SELECT count(*) FROM category_alert_groups"))
+        members = await connection.scalar(text("SELECT count(*) FROM alert_group_members"))
+    assert (pastoral[0], bool(pastoral[1]), links, members) == ("#000000", True, 0, 0)

@@ -181,21 +181,22 @@ def test_unexpected_errors_are_logged_by_type_and_stack_never_by_message(caplog)
 
 
 @pytest.mark.parametrize(
-    ("role", "student", "exclusions"),
+    ("role", "student", "exclusions", "admin"),
     [
-        (Role.STAFF, False, False),
-        (Role.ADMINISTRATOR, False, False),
-        (Role.VIEWER, True, False),
-        (Role.DEPUTY_DSL, True, False),
-        (Role.DSL, True, True),
+        (Role.STAFF, False, False, False),
+        (Role.ADMINISTRATOR, False, False, True),
+        (Role.VIEWER, True, False, False),
+        (Role.DEPUTY_DSL, True, False, True),
+        (Role.DSL, True, True, True),
     ],
 )
-def test_help_names_each_role_its_own_commands(role, student, exclusions):
+def test_help_names_each_role_its_own_commands(role, student, exclusions, admin):
     member = StaffMember(3, 1, "c", "Someone", "s@x", role)
     [listed] = [b for b in welcome_card(member, SCHOOL)["body"] if b["type"] == "FactSet"]
     commands = [f["title"] for f in listed["facts"]]
     assert commands[:4] == ["help", "add incident", "dashboard", "settings"]
     assert ("student <name>" in commands, "exclusions" in commands) == (student, exclusions)
+    assert ("admin" in commands) == admin
 
 
 def test_a_pupil_added_by_hand_is_marked_wherever_their_name_is_shown():

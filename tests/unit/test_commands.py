@@ -18,6 +18,8 @@ from bot.commands import TextCommand, parse_command
         ("Add Incident  Sam   Taylor", TextCommand("add_incident", "Sam Taylor")),
         ("dashboard", TextCommand("dashboard")),
         ("Settings", TextCommand("settings")),
+        ("admin", TextCommand("admin")),
+        ("<at>Kestrel</at> Admin", TextCommand("admin")),
     ],
 )
 def test_commands_are_recognised_by_their_first_word(text, expected):
@@ -34,6 +36,8 @@ def test_commands_are_recognised_by_their_first_word(text, expected):
         "add student",
         "dashboards",
         "my dashboard",
+        "administration",
+        "the admin",
         "",
         "   ",
         None,

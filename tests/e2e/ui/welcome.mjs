@@ -6,6 +6,7 @@
 // Run from the repository root (node resolves playwright-core from ./node_modules). Exits 0 on
 // success; on any failure or timeout prints "welcome.mjs FAILED: <why>" and exits 1.
 import { withChromium } from './browser.mjs';
+import { chat } from './chat.mjs';
 
 const WELCOME_TITLE = 'Kestrel: safeguarding concerns, inside Teams';
 const STEP_TIMEOUT_MS = 30_000;
@@ -26,19 +27,12 @@ const fail = (message) => {
 
 // Every page load installs the app again, and Kestrel greets each install with the same welcome
 // card: wait until no more cards arrive before typing, so that the one answering "help" is new.
-async function waitForChatToSettle(page) {
-  const cards = page.locator('.ac-adaptiveCard');
-  const deadline = Date.now() + STEP_TIMEOUT_MS;
-  let count = await cards.count();
-  let stableSince = Date.now();
-  while (Date.now() - stableSince < SETTLE_MS) {
-    if (Date.now() > deadline) throw new Error('the chat kept changing for 30 s');
-    await page.waitForTimeout(200);
-    const now = await cards.count();
-    if (now !== count) [count, stableSince] = [now, Date.now()];
-  }
-  return count;
-}
+const { waitForChatToSettle } = chat({
+  artifacts: '',
+  log,
+  stepTimeoutMs: STEP_TIMEOUT_MS,
+  settleMs: SETTLE_MS,
+});
 
 // Marks (data-e2e="welcome-reply") the first welcome card that comes after the last "help" the
 // user sent; true once there is one.

@@ -1,0 +1,202 @@
+"""A school's categories and alert groups in SQL: listed in their order, added, changed on the
+version a card showed (a conditional update: of two administrators one wins), retired."""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from safeguarding.categories import CategoryDraft
+from safeguarding.school import AlertGroup, Category
+from storage.models import (
+    AlertGroupMemberRow,
+    AlertGroupRow,
+    CategoryAlertGroupRow,
+    CategoryRow,
+)
+
+
+class SqlCategories:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def ensure(self, category: Category) -> Category:
+        """The category of that name, added if the school has none (an existing one is left
+        as an administrator last set it)."""
+        row = await self.session.scalar(
+            select(CategoryRow).where(
+                CategoryRow.school_id == category.school_id, CategoryRow.name == category.name
+            )
+        )
+        if row is None:
+            row = CategoryRow(school_id=category.school_id, name=category.name)
+            row.colour, row.urgent = category.colour, category.urgent
+            row.restricted, row.parent_id = category.restricted, category.parent_id
+            row.position, row.version = category.position, 1
+            self.session.add(row)
+            await self.session.flush()
+        return _category(row, ())
+
+    async def add(self, school_id: int, draft: CategoryDraft) -> int:
+        """A new category, with its default alert groups; its id."""
+        row = CategoryRow(school_id=school_id, version=1)
+        _fill(row, draft)
+        row.restricted = draft.restricted
+        self.session.add(row)
+        await self.session.flush()
+        await self.set_default_alert_groups(row.id, draft.group_ids)
+        return row.id
+
+    async def update(self, category_id: int, seen: int, draft: CategoryDraft) -> bool:
+        """Change the category if it is still at the version the card showed."""
+        row = await self._claim(category_id, seen)
+        if row is None:
+            return False
+        _fill(row, draft)
+        await self.set_default_alert_groups(category_id, draft.group_ids)
+        return True
+
+    async def set_retired(self, category_id: int, seen: int, at: datetime | None) -> bool:
+        """Retire it (`at`) or bring it back (None), on the version the card showed."""
+        row = await self._claim(category_id, seen)
+        if row is not None:
+            row.retired_at = at
+        return row is not None
+
+    async def bump(self, category_id: int, seen: int, restricted: bool) -> bool:
+        """A new version for a change of its rights (and whether it is restricted)."""
+        row = await self._claim(category_id, seen)
+        if row is not None:
+            row.restricted = restricted
+        return row is not None
+
+    async def set_default_alert_groups(self, category_id: int, group_ids: Sequence[int]) -> None:
+        await self.session.execute(
+            delete(CategoryAlertGroupRow).where(CategoryAlertGroupRow.category_id == category_id)
+        )
+        self.session.add_all(
+            CategoryAlertGroupRow(category_id=category_id, group_id=g) for g in group_ids
+        )
+        await self.session.flush()
+
+    async def list(self, school_id: int) -> Sequence[Category]:
+        """Every category of the school, retired ones too, in the school's order."""
+        rows = (
+            await self.session.scalars(
+                select(CategoryRow)
+                .where(CategoryRow.school_id == school_id)
+                .order_by(CategoryRow.position, CategoryRow.name)
+            )
+        ).all()
+        links = await self.session.execute(
+            select(CategoryAlertGroupRow.category_id, CategoryAlertGroupRow.group_id)
+            .join(CategoryRow, CategoryRow.id == CategoryAlertGroupRow.category_id)
+            .where(CategoryRow.school_id == school_id)
+        )
+        defaults: dict[int, list[int]] = {}
+        for category_id, group_id in links:
+            defaults.setdefault(category_id, []).append(group_id)
+        return [_category(r, defaults.get(r.id, ())) for r in rows]
+
+    async def _claim(self, category_id: int, seen: int) -> CategoryRow | None:
+        """The row moved on to its next version, if it was at `seen` (else None: nothing done)."""
+        moved = await self.session.execute(
+            update(CategoryRow)
+            .where(CategoryRow.id == category_id, CategoryRow.version == seen)
+            .values(version=seen + 1)
+        )
+        if moved.rowcount != 1:
+            return None
+        row = await self.session.get(CategoryRow, category_id)
+        assert row is not None
+        await self.session.refresh(row)
+        return row
+
+
+class SqlAlertGroups:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def ensure(self, school_id: int, name: str, member_ids: Sequence[int]) -> AlertGroup:
+        """The group of that name, added with these members if the school has none."""
+        found = [g for g in await self.all(school_id) if g.name == name]
+        if found:
+            return found[0]
+        group_id = await self.add(school_id, name, member_ids)
+        return AlertGroup(group_id, school_id, name, tuple(sorted(member_ids)))
+
+    async def add(self, school_id: int, name: str, member_ids: Sequence[int]) -> int:
+        row = AlertGroupRow(school_id=school_id, name=name, version=1)
+        self.session.add(row)
+        await self.session.flush()
+        self.session.add_all(AlertGroupMemberRow(group_id=row.id, staff_id=s) for s in member_ids)
+        await self.session.flush()
+        return row.id
+
+    async def update(self, group_id: int, seen: int, name: str, member_ids: Sequence[int]) -> bool:
+        """Rename it and set its members, if it is still at the version the card showed."""
+        if not await self._claim(group_id, seen, name=name):
+            return False
+        await self.session.execute(
+            delete(AlertGroupMemberRow).where(AlertGroupMemberRow.group_id == group_id)
+        )
+        self.session.add_all(AlertGroupMemberRow(group_id=group_id, staff_id=s) for s in member_ids)
+        await self.session.flush()
+        return True
+
+    async def set_retired(self, group_id: int, seen: int, at: datetime | None) -> bool:
+        return await self._claim(group_id, seen, retired_at=at)
+
+    async def list(self, school_id: int) -> Sequence[AlertGroup]:
+        """The groups in use (a retired group alerts nobody and is offered nowhere)."""
+        return [g for g in await self.all(school_id) if not g.retired]
+
+    async def all(self, school_id: int) -> Sequence[AlertGroup]:
+        """Every group of the school, retired ones too, by name."""
+        rows = await self.session.execute(
+            select(AlertGroupRow, AlertGroupMemberRow.staff_id)
+            .outerjoin(AlertGroupMemberRow, AlertGroupMemberRow.group_id == AlertGroupRow.id)
+            .where(AlertGroupRow.school_id == school_id)
+            .order_by(AlertGroupRow.name)
+        )
+        groups: dict[int, tuple[AlertGroupRow, list[int]]] = {}
+        for row, staff_id in rows:
+            members = groups.setdefault(row.id, (row, []))[1]
+            if staff_id is not None:
+                members.append(staff_id)
+        return [
+            AlertGroup(
+                r.id, school_id, r.name, tuple(sorted(m)), r.retired_at is not None, r.version
+            )
+            for r, m in groups.values()
+        ]
+
+    async def _claim(self, group_id: int, seen: int, **values: object) -> bool:
+        moved = await self.session.execute(
+            update(AlertGroupRow)
+            .where(AlertGroupRow.id == group_id, AlertGroupRow.version == seen)
+            .values(version=seen + 1, **values)
+        )
+        return moved.rowcount == 1
+
+
+def _fill(row: CategoryRow, draft: CategoryDraft) -> None:
+    row.name, row.colour, row.parent_id = draft.name, draft.colour, draft.parent_id
+    row.urgent, row.position = draft.urgent, draft.position
+
+
+def _category(row: CategoryRow, defaults: Sequence[int]) -> Category:
+    return Category(
+        row.id,
+        row.school_id,
+        row.name,
+        row.colour,
+        row.urgent,
+        row.restricted,
+        row.parent_id,
+        tuple(sorted(defaults)),
+        row.position,
+        row.retired_at is not None,
+        row.version,
+    )
