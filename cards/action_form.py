@@ -13,6 +13,7 @@ from cards.elements import (
     sent_size,
     text_block,
     text_input,
+    text_pages,
     text_run,
     warning,
     when_inputs,
@@ -160,8 +161,9 @@ def action_pages(actions: Sequence[ActionEntry]) -> list[int]:
     return starts
 
 
-def actions_card(listed: ActionList) -> Card:
-    """Every action on an incident in full, oldest first, as many to a page as fit."""
+def actions_card(listed: ActionList, part: int = 0) -> Card:
+    """Every action on an incident in full, oldest first, as many to a page as fit; an action
+    too long for a card has a page of its own, shown a `part` at a time."""
     facts_, actions = listed.facts, listed.actions
     starts = action_pages(actions)
     page_no = max(i for i, start in enumerate(starts) if start <= listed.offset) if actions else 0
@@ -172,8 +174,10 @@ def actions_card(listed: ActionList) -> Card:
         text_block(f"{first + 1}-{end} of {len(actions)}" if actions else "None", subtle=True),
     ]
     for action in actions[first:end]:
-        body += _action(listed, action)
+        body += _action(listed, action, part)
     buttons = [execute(Verb.INCIDENT_SHOW, "Back to the incident", incident=facts_.id)]
+    if end - first == 1:
+        buttons += _parts(listed, first, part)
     if page_no > 0:
         earlier = starts[page_no - 1]
         buttons.append(execute(Verb.ACTION_LIST, "Earlier", incident=facts_.id, offset=earlier))
@@ -182,11 +186,30 @@ def actions_card(listed: ActionList) -> Card:
     return adaptive_card(body, buttons)
 
 
-def _action(listed: ActionList, action: ActionEntry) -> list[Card]:
-    """One action in full: when and by whom, its text, its categories and agency."""
+def _parts(listed: ActionList, index: int, part: int) -> list[Card]:
+    """Earlier part / Later part of the one action on this page, when its text needs several."""
+    parts = text_pages(listed.actions[index].text, PAGE_TEXT)
+    part = min(part, len(parts) - 1)
+    ids = {"incident": listed.facts.id, "offset": index}
+    buttons = []
+    if part > 0:
+        buttons.append(execute(Verb.ACTION_LIST, "Earlier part", **ids, part=part - 1))
+    if part + 1 < len(parts):
+        buttons.append(execute(Verb.ACTION_LIST, "Later part", **ids, part=part + 1))
+    return buttons
+
+
+def _action(listed: ActionList, action: ActionEntry, part: int = 0) -> list[Card]:
+    """One action in full: when and by whom, its text (a part of it, when too long for one
+    card), its categories and agency."""
     who = listed.staff_names.get(action.recorded_by, "a former colleague")
     when = _local(action.happened_at, listed.facts.time_zone)
-    shown = [text_block(f"**{when}** by {who}"), text_run(action.text)]
+    parts = text_pages(action.text, PAGE_TEXT)
+    part = min(part, len(parts) - 1)
+    shown = [text_block(f"**{when}** by {who}")]
+    if len(parts) > 1:
+        shown.append(text_block(f"Part {part + 1} of {len(parts)} of its text", subtle=True))
+    shown.append(text_run(parts[part]))
     if action.pasted:
         shown += pasted_note(listed.facts.id, action.id)
     categories = listed.categories

@@ -30,11 +30,15 @@ def fitting(text: str, budget: int) -> str:
     return text[:low]
 
 
-def text_pages(text: str, budget: int) -> list[str]:
-    """The text cut into pages of at most `budget` bytes as sent, in order (at least one)."""
+def text_pages(text: str, budget: int, *, at_line_ends: bool = False) -> list[str]:
+    """The text cut into pages of at most `budget` bytes as sent, in order (at least one);
+    `at_line_ends`: a page ends after a line where one ends in its last tenth."""
     pages = []
     while text or not pages:
         page = fitting(text, budget)
+        if at_line_ends and len(page) < len(text):
+            line_end = page.rfind("\n", len(page) * 9 // 10)
+            page = page[: line_end + 1] if line_end >= 0 else page
         pages.append(page)
         text = text[len(page) :]
     return pages

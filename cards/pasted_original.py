@@ -4,14 +4,21 @@
 Only ever an invoke response, for a user the server has authorised.
 """
 
-import json
-
-from cards.elements import Card, action_set, adaptive_card, execute, heading, text_block, text_run
+from cards.elements import (
+    Card,
+    action_set,
+    adaptive_card,
+    execute,
+    heading,
+    text_block,
+    text_pages,
+    text_run,
+)
 from cards.verbs import Verb
 from safeguarding.viewing import PastedOriginal
 
 PASTED = "Pasted as an HTML email; the original is kept as evidence."
-PART_BYTES = 20_000  # of the card's JSON (Teams refuses cards over 28 KB)
+PART_BYTES = 20_000  # of text on one part, as sent (the card stays under 28 KB)
 
 
 def pasted_note(incident_id: int, action_id: int | None = None) -> list[Card]:
@@ -50,14 +57,4 @@ def original_card(original: PastedOriginal, part: int = 0) -> Card:
 
 def original_parts(source: str) -> list[str]:
     """The source cut into parts that each fit a card (at a line's end where one is near)."""
-    parts, start = [], 0
-    while start < len(source) or not parts:
-        end = min(len(source), start + PART_BYTES)
-        while len(json.dumps(source[start:end])) > PART_BYTES:
-            end = start + (end - start) * 3 // 4
-        if end < len(source):
-            line_end = source.rfind("\n", start + (end - start) * 9 // 10, end)
-            end = line_end + 1 if line_end >= 0 else end
-        parts.append(source[start:end])
-        start = end
-    return parts
+    return text_pages(source, PART_BYTES, at_line_ends=True)

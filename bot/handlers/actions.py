@@ -39,7 +39,7 @@ async def list_all(turn: Turn, page: ActionsPage) -> Card:
     """Every action in full (the incident card shortens them), a page at a time."""
     pressed = await turn.run(list_actions, page.incident, page.offset)
     if isinstance(pressed.outcome, Done):
-        return actions_card(pressed.outcome.view)
+        return actions_card(pressed.outcome.view, page.part)
     return incident_answer_card(turn, pressed)
 
 

@@ -63,16 +63,19 @@ class FormData:
 
 @dataclass(frozen=True)
 class ActionsPage:
-    """All actions on an incident, from a row (`offset`)."""
+    """All actions on an incident, from a row (`offset`); `part`: the part of that action's
+    text to show, when it is too long for one card."""
 
     incident: int
     offset: int = 0
+    part: int = 0
 
     @classmethod
     def parse(cls, data: Mapping[str, Any]) -> Self | None:
         incident = record_id(data.get("incident"))
         offset = data.get("offset") if type(data.get("offset")) is int else 0
-        return None if incident is None else cls(incident, offset)
+        part = data.get("part") if type(data.get("part")) is int else 0
+        return None if incident is None else cls(incident, offset, max(0, min(part, 1000)))
 
 
 @dataclass(frozen=True)

@@ -104,3 +104,35 @@ async def test_messages_sent_through_the_bot_connector_are_utf8(running_bot, eng
     [sent] = running_bot.connector.sent
     assert "بريا رامان".encode() in sent.raw and b"\\u" not in sent.raw
     assert "Hello بريا رامان." in " ".join(texts(running_bot.connector.cards()[0]))
+
+
+async def test_an_action_too_long_for_one_card_has_a_page_of_its_own_shown_a_part_at_a_time(
+    running_bot, demo_school, uow_factory, clock
+):
+    async with uow_factory() as uow:
+        priya = {s.display_name: s for s in await uow.staff.list(1)}["Priya Raman"]
+    values = {"key": "long-0002", "student_id": "1", "text": "Short.", "categories": "7"}
+    draft = read_form(values, now=clock.now(), time_zone=ZONE)
+    incident = (await record_as(uow_factory, clock, priya, draft)).incident_id
+    for n, text in enumerate(("Phoned home.", CHINESE, "Met the family.")):
+        typed = read_action_form(
+            {"key": f"long-act2-{n}", "text": text}, now=clock.now(), time_zone=ZONE
+        )
+        await add_action_as(uow_factory, clock, priya, incident, typed)
+    raw, first = await invoke(running_bot, "action.list", incident=incident)
+    assert len(raw) < MAX_CARD_BYTES and "Phoned home." in texts(first)
+    later = button(first, "Later")  # the long one is on a page of its own
+    parts, more = [], later
+    while more is not None:
+        raw, page = await invoke(running_bot, more["verb"], **more["data"])
+        assert len(raw) < MAX_CARD_BYTES, len(raw)
+        assert_valid_card(page)
+        said = texts(page)
+        label = next((i for i, t in enumerate(said) if t.startswith("Part ")), None)
+        if label is None:  # the page after the long action
+            assert "Met the family." in said
+            break
+        parts.append(said[label + 1])
+        more = next((a for a in page["actions"] if a["title"] == "Later part"), None)
+        more = more or next((a for a in page["actions"] if a["title"] == "Later"), None)
+    assert "".join(parts) == CHINESE and len(parts) >= 3

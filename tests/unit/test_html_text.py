@@ -1,10 +1,10 @@
 """A pasted HTML email: told apart from prose, kept as its readable text, the original kept."""
 
-import json
 from datetime import UTC, datetime
 
 import pytest
 
+from cards.elements import sent_size
 from cards.pasted_original import PART_BYTES, original_card, original_parts
 from safeguarding.action_form import read_action_form
 from safeguarding.errors import InvalidInput
@@ -154,7 +154,7 @@ def test_the_original_is_shown_as_text_a_part_at_a_time_each_card_valid():
     source = "".join(f"<p class='x'>line {n} “quoted” &amp; more</p>\n" for n in range(3000))
     parts = original_parts(source)
     assert len(parts) > 2 and "".join(parts) == source
-    assert all(len(json.dumps(p)) <= PART_BYTES and p.endswith("\n") for p in parts[:-1])
+    assert all(sent_size(p) <= PART_BYTES and p.endswith("\n") for p in parts[:-1])
     original = PastedOriginal("K-7", 7, 3, source)
     first, last = original_card(original, 0), original_card(original, 999)
     for card in (first, last):
