@@ -26,6 +26,11 @@ DETAIL_VERBS: dict[str, Callable[[Known], dict]] = {
     V.INCIDENT_SHOW: lambda k: {"incident": k["incident"]},
     V.INCIDENT_AUDIT: lambda k: {"incident": k["incident"]},
     V.INCIDENT_ORIGINAL: lambda k: {"incident": k["incident"]},
+    V.INCIDENT_TEXT: lambda k: {"incident": k["incident"], "page": 0},
+    # Pupils added by hand and their merge: names (to merge them), never a concern.
+    V.STUDENT_PROVISIONAL: lambda k: {},
+    V.STUDENT_MERGE_FORM: lambda k: {"student": 1, "merge_query": "amara"},
+    V.STUDENT_MERGE: lambda k: {"student": 1, "into": 2},
     V.STUDENT_AUDIT: lambda k: {"student": 1},
     V.CASE_HISTORY: lambda k: {"incident": k["incident"]},
     V.CASE_ASSIGN_FORM: lambda k: {"incident": k["incident"], "ver": 1},
