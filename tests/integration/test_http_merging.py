@@ -3,6 +3,7 @@ dashboard or their record, with the suggested namesakes; every incident, link, c
 attachment and exclusion moves, History and both audit trails say so, nothing is lost."""
 
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -21,8 +22,9 @@ from storage.models import (
     StudentRow,
 )
 from tests.integration.test_http_files import PDF
-from tests.support.activities import DSL_AAD, TEACHER_AAD, activity, as_user
-from tests.support.cards import assert_valid_card, texts
+from tests.support.activities import DSL_AAD, TEACHER_AAD
+from tests.support.cards import texts
+from tests.support.pressing import press as press_as
 from tests.support.scripted import add_action_as, attach_as, record_as
 
 ADMIN_AAD = "4f1c6a0e-1d2b-4c3a-9b8e-000000000005"
@@ -31,14 +33,9 @@ SAM_8B, SAM_11A = "K930000522654", "K930000530573"
 PASTORAL, PEER = 7, 8
 
 
-async def press(bot, verb: str, aad: str = DSL_AAD, **data) -> dict:
-    body = as_user(activity("invoke_action_execute", bot.connector_url), aad)
-    body["value"]["action"] = {"type": "Action.Execute", "verb": verb, "data": {"v": 1, **data}}
-    response = await bot.post(body)
-    assert response.status == 200, await response.text()
-    card = (await response.json())["value"]
-    assert_valid_card(card)
-    return card
+async def press(bot, verb: str, aad: str = DSL_AAD, **data: Any) -> dict[str, Any]:
+    """Action.Execute as `aad` (the DSL unless said): the card that answers (validated)."""
+    return await press_as(bot, verb, aad, **data)
 
 
 def buttons(card: dict) -> list[dict]:

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from storage.actions import action_original_context
 from storage.incidents import original_context, text_context
 from storage.models import ActionRow, AuditEventRow, IncidentRow
-from tests.support.activities import DSL_AAD, TEACHER_AAD, activity, as_user
-from tests.support.cards import assert_valid_card, button, choices, elements, inputs, texts
+from tests.support.activities import DSL_AAD, TEACHER_AAD
+from tests.support.cards import button, choices, elements, inputs, texts
+from tests.support.pressing import press as press_as
 from tests.unit.test_html_text import GMAIL, GMAIL_TEXT, OUTLOOK, OUTLOOK_TEXT
 
 NIAMH = 19  # demo pupil Niamh Jones (9A)
@@ -20,14 +21,8 @@ NOT_AVAILABLE = "That record is not available."
 
 
 async def press(bot, verb: str, aad: str = DSL_AAD, **data: Any) -> dict[str, Any]:
-    """Action.Execute as `aad`: the card that answers (validated)."""
-    body = as_user(activity("invoke_action_execute", bot.connector_url), aad)
-    body["value"]["action"] = {"type": "Action.Execute", "verb": verb, "data": {"v": 1, **data}}
-    response = await bot.post(body)
-    assert response.status == 200, await response.text()
-    card = (await response.json())["value"]
-    assert_valid_card(card)
-    return card
+    """Action.Execute as `aad` (the DSL unless said): the card that answers (validated)."""
+    return await press_as(bot, verb, aad, **data)
 
 
 def sent_back(card: dict[str, Any], title: str, **typed: Any) -> dict[str, Any]:
