@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -94,12 +95,23 @@ def empty_database_url(backend, tmp_path, request) -> str:
     return f"sqlite:///{tmp_path / 'empty.db'}"
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite_file(tmp_path_factory) -> str:
+    """One SQLite file migrated to head for the run; each test gets a copy of it (running every
+    migration again per test cost about a second each)."""
+    path = tmp_path_factory.mktemp("template") / "kestrel.db"
+    migrated(f"sqlite:///{path}")
+    return str(path)
+
+
 @pytest.fixture
 def database_url(backend, tmp_path, request) -> str:
     """A migrated, empty database on the backend under test."""
     if backend == "postgresql":
         return request.getfixturevalue("migrated_postgres_url")
-    return migrated(f"sqlite:///{tmp_path / 'kestrel.db'}")
+    path = tmp_path / "kestrel.db"
+    shutil.copyfile(request.getfixturevalue("migrated_sqlite_file"), path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture
