@@ -16,6 +16,7 @@ from safeguarding.directory import (
     DirectoryUnavailable,
     GroupMap,
     StaffPlan,
+    StaffUpdate,
     plan_staff,
     wanted_in,
 )
@@ -90,23 +91,7 @@ async def _apply(
     )
     await _added(uow, clock, plan)
     for update in plan.updated:
-        seen = update.before.version
-        if not await uow.staff.set_from_directory(
-            update.before.id, seen, update.display_name, update.email, update.role, update.active
-        ):
-            raise DirectoryUnavailable(
-                "A colleague was changed in Kestrel during the sync: run it again; nothing "
-                "was changed.",
-                "conflict",
-            )
-        await _audit(
-            uow,
-            clock,
-            school.id,
-            AuditAction.STAFF_CHANGED,
-            ("staff", update.before.id),
-            {"version": seen + 1, "changes": update.changes(), "by": SOURCE},
-        )
+        await _updated(uow, clock, school.id, update)
     run = ImportRun(
         school.id,
         SYNC,
@@ -122,6 +107,29 @@ async def _apply(
         uow, clock, school.id, AuditAction.STAFF_SYNCED, ("import_run", run_id), run.counts()
     )
     return school, replace(run, id=run_id)
+
+
+async def _updated(uow: UnitOfWork, clock: Clock, school_id: int, update: StaffUpdate) -> None:
+    """A colleague's name, email, role or active as the directory has them, audited as an
+    administrator's change is (by the directory)."""
+    seen = update.before.version
+    if not await uow.staff.set_from_directory(
+        update.before.id, seen, update.display_name, update.email, update.role, update.active
+    ):
+        raise DirectoryUnavailable(
+            "A colleague was changed in Kestrel during the sync: run it again; nothing "
+            "was changed.",
+            "conflict",
+        )
+    if update.before.active and not update.active:
+        # Deactivated: their grants stop with `active`; their queued alerts and their chat
+        # (saved again by their next message, should they come back) stop here.
+        await uow.alerts.stop_for(update.before.id, "deactivated", clock.now())
+        await uow.chats.delete(update.before.id)
+    detail = {"version": seen + 1, "changes": update.changes(), "by": SOURCE}
+    await _audit(
+        uow, clock, school_id, AuditAction.STAFF_CHANGED, ("staff", update.before.id), detail
+    )
 
 
 async def _added(uow: UnitOfWork, clock: Clock, plan: StaffPlan) -> None:

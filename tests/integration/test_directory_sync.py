@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bot.directory_sync import entra_token, run_sync
 from bot.settings import Secret, Settings
+from safeguarding.chats import ChatAddress
 from safeguarding.staff import Role
 from storage.models import AuditEventRow, ImportRunRow, StudentRow
 from tests.support.graph import APP_ID, SECRET, TENANT, graph_user, loopback_directory
@@ -98,6 +99,11 @@ async def test_leavers_disabled_accounts_and_guests_are_not_active_staff_and_nam
     directory, school, uow_factory, clock
 ):
     await syncing(directory, uow_factory, clock)
+    leaver = (await staff_of(uow_factory, school.id))[graph_user(10)["id"]]
+    async with uow_factory() as uow:
+        address = ChatAddress("a:leaver", "https://smba.example/", TENANT, "28:k", "29:leaver")
+        await uow.chats.save(leaver.id, address, clock.now())
+        await uow.commit()
     members = directory.graph.groups["g-staff"]
     members[4] = graph_user(5, accountEnabled=False)
     members[5] = graph_user(6, displayName="Colleague Six Renamed", mail="six@school.example")
@@ -112,6 +118,8 @@ async def test_leavers_disabled_accounts_and_guests_are_not_active_staff_and_nam
     assert staff[graph_user(6)["id"]].email == "six@school.example"
     assert graph_user(900)["id"] not in staff
     assert "left 2" in outcome.lines[0] and "updated 1" in outcome.lines[0]
+    async with uow_factory() as uow:
+        assert await uow.chats.get(leaver.id) is None  # no alert reaches a leaver's chat
     members.append(graph_user(10))
     await syncing(directory, uow_factory, clock)
     assert (await staff_of(uow_factory, school.id))[graph_user(10)["id"]].active
