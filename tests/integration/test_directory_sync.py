@@ -3,6 +3,7 @@
 throttling, a missing permission, an expired token, the last DSL, several schools in a tenant,
 and pupils from Graph's education roster."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from bot.directory_sync import entra_token, run_sync
 from bot.settings import Secret, Settings
 from safeguarding.chats import ChatAddress
+from safeguarding.imports import Health, import_health
 from safeguarding.staff import Role
 from storage.models import AuditEventRow, ImportRunRow, StudentRow
 from tests.support.graph import APP_ID, SECRET, TENANT, graph_user, loopback_directory
@@ -156,6 +158,11 @@ async def test_a_missing_permission_changes_nothing_and_says_what_to_grant(
         ).first()
     assert (last.succeeded, last.source) == (False, "entra")
     assert "GroupMember.Read.All" in last.failure
+    async with uow_factory() as uow:
+        health = import_health(
+            await uow.imports.newest(school.id), clock.now(), timedelta(hours=26)
+        )
+    assert health.status == Health.FAILED and "GroupMember.Read.All" in health.why
 
 
 async def test_endless_throttling_gives_up_within_its_bounds(directory, school, uow_factory, clock):
