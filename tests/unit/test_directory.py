@@ -113,3 +113,17 @@ def test_a_graph_user_without_mail_uses_the_user_principal_name():
     found = user_from_graph({"id": "ABC", "displayName": " A  B ", "userPrincipalName": "ab@x"})
     assert (found.object_id, found.display_name, found.email) == ("abc", "A B", "ab@x")
     assert user_from_graph({"displayName": "no id"}) is None
+
+
+def test_directory_settings_are_read_and_a_bad_one_is_one_line():
+    from bot.settings import ConfigurationError, Settings
+
+    env = {"KESTREL_SCHOOL_GROUPS": "1=g1", "KESTREL_SYNC_HOURS": "0", "KESTREL_SDS": "1"}
+    settings = Settings.from_env(env, local=True)
+    assert (settings.school_groups, settings.sync_hours, settings.sds) == (((1, "g1"),), 0, True)
+    assert settings.graph_url == "https://graph.microsoft.com"
+    assert not settings.graph_configured  # never in local mode
+    with pytest.raises(ConfigurationError, match="KESTREL_SCHOOL_GROUPS .* not school-1=g1"):
+        Settings.from_env({"KESTREL_SCHOOL_GROUPS": "school-1=g1"}, local=True)
+    with pytest.raises(ConfigurationError, match="KESTREL_ENTRA_AUTHORITY must be"):
+        Settings.from_env({"KESTREL_ENTRA_AUTHORITY": "login.example"}, local=True)
