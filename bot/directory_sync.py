@@ -13,7 +13,7 @@ from bot.graph import EntraToken, Graph, Sleep
 from bot.settings import Settings
 from safeguarding.clock import Clock
 from safeguarding.directory import DirectoryUnavailable, GroupMap
-from safeguarding.imports import SYNC
+from safeguarding.imports import SYNC, ImportRun
 from safeguarding.ports import UnitOfWorkFactory
 from safeguarding.roster import NotARoster, RawRoster
 from safeguarding.school import School
@@ -66,13 +66,7 @@ async def run_sync(
         schools = tuple(school.id for school, _ in synced.runs)
         if not synced.succeeded:
             return SyncOutcome((f"kestrel: staff not synced: {synced.failure}",), synced.failure)
-        lines = [
-            f"synced staff of {school.name} (school {school.id}) from Microsoft Entra: "
-            + ", ".join(
-                f"{name} {count}" for name, count in run.counts().items() if name != "rejected"
-            )
-            for school, run in synced.runs
-        ]
+        lines = [_staff_line(school, run) for school, run in synced.runs]
         if pupils:
             for school, _ in synced.runs:
                 line, failure = await _pupils(settings, uow_factory, clock, graph, school)
@@ -80,6 +74,11 @@ async def run_sync(
                 if failure:
                     return SyncOutcome(tuple(lines), failure, schools)
     return SyncOutcome(tuple(lines), "", schools)
+
+
+def _staff_line(school: School, run: ImportRun) -> str:
+    counts = ", ".join(f"{name} {n}" for name, n in run.counts().items() if name != "rejected")
+    return f"synced staff of {school.name} (school {school.id}) from Microsoft Entra: {counts}"
 
 
 async def _pupils(
