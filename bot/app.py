@@ -23,6 +23,7 @@ from bot.rates import SendLimits, wait
 from bot.routes import attachment, body_map, chronology_export, healthz, messages
 from bot.sender import AlertSender
 from bot.settings import Settings
+from bot.sync_schedule import ScheduledSync
 from bot.triage_poster import TriagePoster
 from bot.turns import Services
 from safeguarding.clock import SystemClock
@@ -82,6 +83,9 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
         triage = TriageOutbox(uow_factory, clock)
         poster = TriagePoster(adapter, triage, settings.app_id, limits, settings.outbound_timeout)
         app.cleanup_ctx.append(_running("triage-poster", poster.run_forever))
+    if settings.graph_configured and settings.sync_hours:
+        scheduled = ScheduledSync(settings, uow_factory, clock, adapter)
+        app.cleanup_ctx.append(_running("directory-sync", scheduled.run_forever))
     if settings.audit_checkpoints is not None:
         every = timedelta(minutes=settings.checkpoint_minutes)
         checkpointer = Checkpointer(engine, audit_keys, settings.audit_checkpoints, every, clock)

@@ -1,4 +1,4 @@
-"""The `kestrel` command: serve, migrate, demo, import pupils, audit, keys, package,
+"""The `kestrel` command: serve, migrate, demo, import pupils, sync, audit, keys, package,
 playground-config."""
 
 import argparse
@@ -16,6 +16,7 @@ from bot.keyring import load_audit_keys, load_keyring
 from bot.roster_files import read_roster_files
 from bot.roster_summary import import_summary
 from bot.settings import ConfigurationError, Settings, database_url_from_env
+from bot.sync_commands import add_sync_parser
 from safeguarding.clock import SystemClock
 from safeguarding.errors import InvalidInput
 from safeguarding.roster_formats import read_roster
@@ -55,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--file", type=Path, default=DEMO_FILE, help="school data file (YAML)")
     demo.set_defaults(run=_demo)
     _import_parser(commands)
+    add_sync_parser(commands)
     audit = commands.add_parser("audit", help="check the audit log")
     audit.add_argument(
         "check",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bot.directory_settings import DirectorySettingError, directory_settings
 from safeguarding.staffing import parse_role_groups
 from storage.database import Timeouts, redacted
 
@@ -102,6 +103,16 @@ class Settings:
     # Entra groups whose members get each role (`dsl=<group id>,...`): the directory sync sets
     # roles, and the administration card shows them read-only.
     role_groups: tuple[tuple[str, str], ...] = ()
+    # Staff from Microsoft Entra (`kestrel sync`; inside `serve` every sync_hours, 0 = never):
+    # where Graph and the Entra authority are (tests point them at loopback servers), which
+    # schools each group's members belong to (`<school id>=<group id>,...`; none: every school
+    # of the tenant), and pupils from Graph's education roster (School Data Sync).
+    graph_url: str = "https://graph.microsoft.com"
+    entra_authority: str = "https://login.microsoftonline.com"
+    sync_hours: int = 6
+    school_groups: tuple[tuple[int, str], ...] = ()
+    sds: bool = False
+    sds_schools: tuple[tuple[int, str], ...] = ()
 
     def __repr__(self) -> str:
         return (
@@ -157,6 +168,7 @@ class Settings:
             **_timeouts(env),
             instance=env.get("KESTREL_INSTANCE", "").strip()[:100],
             role_groups=_role_groups(env.get("KESTREL_ROLE_GROUPS", "")),
+            **_directory(env),
         )
         settings.check()
         return settings
@@ -213,6 +225,15 @@ class Settings:
                 "host or WORM storage) where the audit chain's heads are checkpointed.",
             ),
         ]
+
+    @property
+    def graph_configured(self) -> bool:
+        """Whether staff can be synced from Microsoft Entra (an app registration with a secret
+        and a tenant, outside local mode, with role groups)."""
+        return (
+            bool(self.app_id and self.app_password and self.app_tenant_id and self.role_groups)
+            and not self.local
+        )
 
     @property
     def public_url(self) -> str:
@@ -335,6 +356,13 @@ def _role_groups(raw: str) -> tuple[tuple[str, str], ...]:
         raise ConfigurationError(
             f"KESTREL_ROLE_GROUPS takes role=<group id> pairs, comma-separated, not {error}"
         ) from None
+
+
+def _directory(env: Mapping[str, str]) -> dict:
+    try:
+        return directory_settings(env)
+    except DirectorySettingError as error:
+        raise ConfigurationError(str(error)) from None
 
 
 def _tenants(raw: str) -> frozenset[str] | None:

@@ -57,6 +57,10 @@ class AuditAction(StrEnum):
     TRIAGE_VIEWED = "triage.viewed"
     ROSTER_IMPORTED = "roster.imported"
     ROSTER_IMPORT_FAILED = "roster.import_failed"
+    # Staff from Microsoft Entra: a sync (counts), a colleague it added, a sync refused.
+    STAFF_SYNCED = "staff.synced"
+    STAFF_ADDED = "staff.added"
+    STAFF_SYNC_FAILED = "staff.sync_failed"
     PROVISIONAL_VIEWED = "students.provisional_viewed"
     MERGE_VIEWED = "student.merge_viewed"
     STUDENT_MERGED = "student.merged"

@@ -186,6 +186,21 @@ class SqlAlerts:
         )
         return changed.rowcount == 1
 
+    async def stop_for(self, staff_id: int, why: str, at: datetime) -> int:
+        """A colleague deactivated: their alerts still queued are never sent; how many."""
+        changed = await self.session.execute(
+            update(AlertRow)
+            .where(AlertRow.staff_id == staff_id, AlertRow.state == "queued")
+            .values(
+                state="undeliverable",
+                failure=why,
+                claimed_until=None,
+                claimed_by=None,
+                next_attempt_at=at,
+            )
+        )
+        return changed.rowcount
+
     async def mark_read(
         self, alert_id: int, staff_id: int, at: datetime
     ) -> tuple[int, str | None] | None:

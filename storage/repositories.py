@@ -134,6 +134,13 @@ class SqlStaff:
         """Set role and active if the colleague is still at the version the card showed."""
         return await self.bump(staff_id, seen, role=role.value, active=active)
 
+    async def set_from_directory(
+        self, staff_id: int, seen: int, display_name: str, email: str, role: Role, active: bool
+    ) -> bool:
+        """Name, email, role and active as Microsoft Entra has them (a sync), if still at `seen`."""
+        values = {"display_name": display_name, "email": email, "role": role.value}
+        return await self.bump(staff_id, seen, active=active, **values)
+
     async def bump(self, staff_id: int, seen: int, **values: object) -> bool:
         """The colleague's next version (with these changes), if still at `seen`."""
         moved = await self.session.execute(

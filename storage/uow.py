@@ -16,6 +16,7 @@ from storage.casework import SqlCases
 from storage.categories import SqlAlertGroups, SqlCategories
 from storage.chats import SqlChats
 from storage.dashboard import SqlDashboard
+from storage.directory_syncs import SqlDirectorySyncs
 from storage.encryption import Keyring
 from storage.imports import SqlImportRuns
 from storage.incidents import SqlIncidents
@@ -62,6 +63,7 @@ class SqlUnitOfWork:
         self.audit = SqlAuditLog(self.session, self._audit_keys)
         self.typed_words = SqlTypedWords(self.session, self._keyring)
         self.imports = SqlImportRuns(self.session)
+        self.directory_syncs = SqlDirectorySyncs(self.session)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

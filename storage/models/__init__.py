@@ -26,7 +26,7 @@ from storage.models.casework import (
     CaseEventRow,
     IncidentVersionRow,
 )
-from storage.models.imports import ImportRunRow
+from storage.models.imports import DirectorySyncRow, ImportRunRow
 from storage.models.incidents import (
     AttachmentRow,
     AttachWindowRow,
@@ -75,6 +75,7 @@ __all__ = [
     "ClosingOutcomeRow",
     "ExclusionRow",
     "ImportRunRow",
+    "DirectorySyncRow",
     "IncidentCategoryRow",
     "IncidentGrantRow",
     "IncidentRow",

@@ -34,3 +34,18 @@ class ImportRunRow(Base):
     rejected: Mapped[int] = mapped_column(Integer, default=0)
     problems: Mapped[list[str]] = mapped_column(JSON, default=list)  # the first rejected lines
     failure: Mapped[str | None] = mapped_column(String(300), nullable=True)
+
+
+class DirectorySyncRow(Base):
+    """The scheduled sync of one tenant's staff from Microsoft Entra: when it is next due, the
+    process that holds it now (a lease, so one process at a time syncs), and since when it has
+    been failing and whether the administrators were told (once per failure)."""
+
+    __tablename__ = "directory_syncs"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    claimed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    failing_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
