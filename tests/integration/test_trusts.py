@@ -127,9 +127,7 @@ async def test_a_button_naming_a_school_that_is_not_theirs_is_refused_and_audite
     assert (trust["second"], "not_in_school") in {(s, d["reason"]) for s, d in events}
 
 
-async def test_the_trust_dsl_works_in_one_school_at_a_time_and_switches(
-    running_bot, trust, engine
-):
+async def test_the_trust_dsl_works_in_one_school_at_a_time_and_switches(running_bot, trust, engine):
     first = await press(running_bot, "dashboard.show", GRACE_AAD)
     assert "My dashboard: Kestrel Demo Academy" in all_text(first)
     assert f"K-{trust['incident']}" not in all_text(first)
@@ -148,9 +146,7 @@ async def test_the_trust_dsl_works_in_one_school_at_a_time_and_switches(
     helped = await say(running_bot, "help", GRACE_AAD)
     assert "You work in 2 schools" in all_text(helped)
     async with engine.connect() as connection:
-        switches = select(AuditEventRow.school_id).where(
-            AuditEventRow.action == "school.switched"
-        )
+        switches = select(AuditEventRow.school_id).where(AuditEventRow.action == "school.switched")
         assert sorted(await connection.scalars(switches)) == [trust["first"], trust["second"]]
 
 
