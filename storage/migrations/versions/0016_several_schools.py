@@ -19,6 +19,8 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     # Existing rows stay as they are: one school per tenant is a trust of one.
+    # SQLite copies `schools` to drop the constraint (ids kept): storage.migrate runs this with
+    # its foreign-key check off, then checks every reference.
     with op.batch_alter_table("schools", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_schools_tenant_id"), type_="unique")
         batch_op.create_index(batch_op.f("ix_schools_tenant_id"), ["tenant_id"], unique=False)
