@@ -99,11 +99,13 @@ class SqlStaff:
         self.session, self.clock = session, clock
 
     async def by_identity(self, tenant_id: str, aad_object_id: str) -> Identified | None:
+        """This person's row in the first of their schools (all of them: `of_person`)."""
         found = (
             await self.session.execute(
                 select(StaffRow, SchoolRow)
                 .join(SchoolRow, SchoolRow.id == StaffRow.school_id)
                 .where(SchoolRow.tenant_id == tenant_id, StaffRow.aad_object_id == aad_object_id)
+                .order_by(SchoolRow.id)
             )
         ).first()
         return Identified(staff_member(found[0]), _school(found[1])) if found else None
