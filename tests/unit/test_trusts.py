@@ -1,6 +1,7 @@
 """A trust's colleague: which school a press works in, their one chat, and their cards."""
 
 from datetime import UTC, datetime
+from functools import partial
 
 import pytest
 
@@ -15,7 +16,7 @@ from safeguarding.errors import NotRecognised
 from safeguarding.identity import Caller, TenantPolicy
 from safeguarding.outcomes import SchoolsView
 from safeguarding.school import School
-from safeguarding.services.chats import note_chat
+from safeguarding.services.chats import forget_chat, note_chat
 from safeguarding.services.press import Request, Rules, run_press
 from safeguarding.staff import Role, StaffMember
 from tests.support.cards import assert_valid_card
@@ -83,9 +84,13 @@ async def test_a_hint_to_a_school_where_they_have_left_is_refused(store):
     assert (await press(store)).schools == (ACADEMY,)
 
 
-async def test_their_one_chat_is_kept_for_every_school_they_work_in(store):
+async def test_their_one_chat_is_kept_for_every_school_they_work_in_and_forgotten_in_all(store):
     await press(store, chat=CHAT)
     assert store.chats == {1: CHAT, 2: CHAT}
+    request = Request(Caller(TENANT, GRACE, "personal"), school=2)
+    uow_factory = partial(FakeUnitOfWork, store)
+    await run_press(uow_factory, CLOCK, Rules(TenantPolicy(None)), request, forget_chat)
+    assert store.chats == {}
 
 
 def test_buttons_name_the_school_everywhere_in_a_card_and_nothing_else_changes():
