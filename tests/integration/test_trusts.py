@@ -19,7 +19,16 @@ from bot.settings import Settings
 from safeguarding.seed import parse_school_seed
 from safeguarding.services.outbox import Outbox
 from safeguarding.services.seeding import seed_school
-from storage.models import AlertRow, AuditEventRow, CategoryRow, IncidentRow, StaffRow, StudentRow
+from storage.models import (
+    AlertRow,
+    AuditEventRow,
+    CategoryRow,
+    IncidentRow,
+    StaffRow,
+    StudentRow,
+    TriageChannelRow,
+)
+from tests.integration.test_triage_channel import poster, say_in_channel
 from tests.support.activities import DSL_AAD, activity, as_user
 from tests.support.pressing import all_text, nodes, press, say
 
@@ -180,3 +189,31 @@ async def test_an_alert_from_the_other_school_reaches_the_trust_dsl_and_opens_th
     # Her working school is still the first: a button naming none opens nothing of the second.
     plain = await press(running_bot, "incident.show", GRACE_AAD, incident=trust["incident"])
     assert NOT_AVAILABLE in all_text(plain)
+
+
+async def test_triage_here_chooses_the_channel_of_the_school_the_dsl_works_in(
+    running_bot, trust, uow_factory, clock, engine
+):
+    listed = await say(running_bot, "school", GRACE_AAD)
+    [work_there] = buttons(listed)
+    await press(running_bot, "school.switch", GRACE_AAD, **work_there["data"])
+    chosen = await say_in_channel(running_bot, "triage here", GRACE_AAD)
+    assert "Kestrel Demo Primary's triage channel" in all_text(chosen)
+    async with engine.connect() as connection:
+        chosen_for = set(await connection.scalars(select(TriageChannelRow.school_id)))
+    assert chosen_for == {trust["second"]}
+    card = await press(
+        running_bot,
+        "incident.record",
+        BEN_AAD,
+        form_key="trust-form-0002",
+        student_id=str(trust["amara_osei"]),
+        text=MARKER,
+        categories=str(trust["urgent"]),
+    )
+    assert "Recorded as K-" in all_text(card)
+    running_bot.connector.sent.clear()
+    assert await poster(uow_factory, clock).run_once() == 1
+    [stub] = running_bot.connector.cards()
+    assert MARKER not in all_text(stub) and "Osei" not in all_text(stub)
+    assert {b["data"]["school"] for b in buttons(stub)} == {trust["second"]}
