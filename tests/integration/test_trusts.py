@@ -1,7 +1,7 @@
 """A trust: two schools in one tenant (the demo's), over the real endpoint and the real sender.
 
 A DSL of one school never finds, sees or is alerted about the other school's pupils; the
-trust's DSL (Grace Mensah, a row in each school) works in one school at a time, switches with
+trust's DSL (Esther Adjei, a row in each school) works in one school at a time, switches with
 `school`, and an alert from the other school reaches her one chat and opens in its own school.
 """
 
@@ -32,8 +32,8 @@ from tests.integration.test_triage_channel import poster, say_in_channel
 from tests.support.activities import DSL_AAD, activity, as_user
 from tests.support.pressing import all_text, nodes, press, say
 
-GRACE_AAD = "4f1c6a0e-1d2b-4c3a-9b8e-000000000009"  # the trust's DSL (demo/second-school.yaml)
-BEN_AAD = "4f1c6a0e-1d2b-4c3a-9b8e-000000000010"  # teaches only in the second school
+ESTHER_AAD = "4f1c6a0e-1d2b-4c3a-9b8e-000000000009"  # the trust's DSL (demo/second-school.yaml)
+RHYS_AAD = "4f1c6a0e-1d2b-4c3a-9b8e-000000000010"  # teaches only in the second school
 TEACHER_AAD = "4f1c6a0e-1d2b-4c3a-9b8e-000000000003"  # James, the first school's
 MARKER = "MARKER-trust: said someone at home frightens her"
 NOT_AVAILABLE = "That record is not available."
@@ -42,17 +42,17 @@ NOT_SET_UP = "You are not set up in Kestrel."
 
 @pytest.fixture
 async def trust(running_bot, demo_school, uow_factory, clock, engine) -> dict[str, Any]:
-    """The demo's second school seeded beside the first; a concern Ben raised there about
-    Zara (URGENT: the second school's DSL team, Grace, is alerted)."""
+    """The demo's second school seeded beside the first; a concern Rhys raised there about
+    Tamsin (URGENT: the second school's DSL team, Esther, is alerted)."""
     seed = parse_school_seed(yaml.safe_load(DEMO_SECOND_FILE.read_text(encoding="utf-8")))
     second = await seed_school(seed, uow_factory=uow_factory, clock=clock, oldest=False)
     known = await _ids(engine, second.school_id)
     card = await press(
         running_bot,
         "incident.record",
-        BEN_AAD,
+        RHYS_AAD,
         form_key="trust-form-0001",
-        student_id=str(known["zara"]),
+        student_id=str(known["tamsin"]),
         text=MARKER,
         categories=str(known["urgent"]),
     )
@@ -71,8 +71,8 @@ async def _ids(engine, school_id: int) -> dict[str, Any]:
             CategoryRow.school_id == school_id, CategoryRow.name == "URGENT"
         )
         return {
-            "zara": upns["P930000000025"],
-            "amara_osei": upns["P930000000017"],
+            "tamsin": upns["P930000000025"],
+            "amara_boateng": upns["P930000000017"],
             "urgent": await connection.scalar(category),
         }
 
@@ -100,14 +100,14 @@ async def test_a_dsl_of_one_school_never_finds_sees_or_is_alerted_about_the_othe
     amaras = await search(running_bot, DSL_AAD, "amara")
     assert amaras and all(t.startswith("Amara Okafor") for t in amaras)
     assert await search(running_bot, DSL_AAD, "whitmore") == []
-    found = await press(running_bot, "student.find", DSL_AAD, text="zara")
+    found = await press(running_bot, "student.find", DSL_AAD, text="tamsin")
     assert "Whitmore" not in all_text(found)
     for forged in ({}, {"school": trust["first"]}):
         shown = await press(
             running_bot, "incident.show", DSL_AAD, incident=trust["incident"], **forged
         )
         assert NOT_AVAILABLE in all_text(shown) and MARKER not in all_text(shown)
-    record = await press(running_bot, "student.show", DSL_AAD, student=trust["zara"])
+    record = await press(running_bot, "student.show", DSL_AAD, student=trust["tamsin"])
     assert "Whitmore" not in all_text(record)
     board = await press(running_bot, "dashboard.show", DSL_AAD)
     assert f"K-{trust['incident']}" not in all_text(board)
@@ -137,22 +137,22 @@ async def test_a_button_naming_a_school_that_is_not_theirs_is_refused_and_audite
 
 
 async def test_the_trust_dsl_works_in_one_school_at_a_time_and_switches(running_bot, trust, engine):
-    first = await press(running_bot, "dashboard.show", GRACE_AAD)
+    first = await press(running_bot, "dashboard.show", ESTHER_AAD)
     assert "My dashboard: Kestrel Demo Academy" in all_text(first)
     assert f"K-{trust['incident']}" not in all_text(first)
     assert all(b["data"]["school"] == trust["first"] for b in buttons(first))
-    assert "Amara Osei (Year 5, 5 Oak)" not in await search(running_bot, GRACE_AAD, "amara")
-    listed = await say(running_bot, "school", GRACE_AAD)
+    assert "Amara Boateng (Year 5, 5 Oak)" not in await search(running_bot, ESTHER_AAD, "amara")
+    listed = await say(running_bot, "school", ESTHER_AAD)
     assert "Kestrel Demo Academy (working here)" in all_text(listed)
     [work_there] = buttons(listed)
     assert work_there["title"] == "Work in Kestrel Demo Primary"
-    switched = await press(running_bot, "school.switch", GRACE_AAD, **work_there["data"])
+    switched = await press(running_bot, "school.switch", ESTHER_AAD, **work_there["data"])
     assert "You now work in Kestrel Demo Primary." in all_text(switched)
-    second = await press(running_bot, "dashboard.show", GRACE_AAD)
+    second = await press(running_bot, "dashboard.show", ESTHER_AAD)
     assert "My dashboard: Kestrel Demo Primary" in all_text(second)
     assert f"K-{trust['incident']}" in all_text(second)
-    assert await search(running_bot, GRACE_AAD, "amara") == ["Amara Osei (Year 5, 5 Oak)"]
-    helped = await say(running_bot, "help", GRACE_AAD)
+    assert await search(running_bot, ESTHER_AAD, "amara") == ["Amara Boateng (Year 5, 5 Oak)"]
+    helped = await say(running_bot, "help", ESTHER_AAD)
     assert "You work in 2 schools" in all_text(helped)
     async with engine.connect() as connection:
         switches = select(AuditEventRow.school_id).where(AuditEventRow.action == "school.switched")
@@ -163,18 +163,18 @@ async def test_one_school_colleagues_cards_and_commands_are_as_before(running_bo
     board = await press(running_bot, "dashboard.show", DSL_AAD)
     assert "My dashboard" in all_text(board) and "Kestrel Demo" not in all_text(board)
     assert all("school" not in b["data"] for b in buttons(board))
-    alone = await say(running_bot, "school", BEN_AAD)
+    alone = await say(running_bot, "school", RHYS_AAD)
     assert "You work in Kestrel Demo Primary only." in all_text(alone)
     assert "type school" not in all_text(await say(running_bot, "help", TEACHER_AAD))
-    refused = await press(running_bot, "school.switch", BEN_AAD, to=trust["first"])
+    refused = await press(running_bot, "school.switch", RHYS_AAD, to=trust["first"])
     assert NOT_AVAILABLE in all_text(refused)
 
 
 async def test_an_alert_from_the_other_school_reaches_the_trust_dsl_and_opens_there(
     running_bot, trust, uow_factory, clock
 ):
-    # Grace's last press was in the first school: her one chat is kept for both her rows.
-    await say(running_bot, "help", GRACE_AAD)
+    # Esther's last press was in the first school: her one chat is kept for both her rows.
+    await say(running_bot, "help", ESTHER_AAD)
     running_bot.connector.sent.clear()
     assert await sender(uow_factory, clock).run_once() == 1
     [sent] = running_bot.connector.sent
@@ -183,21 +183,21 @@ async def test_an_alert_from_the_other_school_reaches_the_trust_dsl_and_opens_th
     assert MARKER not in all_text(card) and "Whitmore" not in all_text(card)
     opens = next(b for b in buttons(card) if b["title"] == "Open")
     assert opens["data"]["school"] == trust["second"]
-    shown = await press(running_bot, "incident.show", GRACE_AAD, **opens["data"])
+    shown = await press(running_bot, "incident.show", ESTHER_AAD, **opens["data"])
     assert MARKER in all_text(shown)
     assert all(b["data"]["school"] == trust["second"] for b in buttons(shown))
     # Her working school is still the first: a button naming none opens nothing of the second.
-    plain = await press(running_bot, "incident.show", GRACE_AAD, incident=trust["incident"])
+    plain = await press(running_bot, "incident.show", ESTHER_AAD, incident=trust["incident"])
     assert NOT_AVAILABLE in all_text(plain)
 
 
 async def test_triage_here_chooses_the_channel_of_the_school_the_dsl_works_in(
     running_bot, trust, uow_factory, clock, engine
 ):
-    listed = await say(running_bot, "school", GRACE_AAD)
+    listed = await say(running_bot, "school", ESTHER_AAD)
     [work_there] = buttons(listed)
-    await press(running_bot, "school.switch", GRACE_AAD, **work_there["data"])
-    chosen = await say_in_channel(running_bot, "triage here", GRACE_AAD)
+    await press(running_bot, "school.switch", ESTHER_AAD, **work_there["data"])
+    chosen = await say_in_channel(running_bot, "triage here", ESTHER_AAD)
     assert "Kestrel Demo Primary's triage channel" in all_text(chosen)
     async with engine.connect() as connection:
         chosen_for = set(await connection.scalars(select(TriageChannelRow.school_id)))
@@ -205,9 +205,9 @@ async def test_triage_here_chooses_the_channel_of_the_school_the_dsl_works_in(
     card = await press(
         running_bot,
         "incident.record",
-        BEN_AAD,
+        RHYS_AAD,
         form_key="trust-form-0002",
-        student_id=str(trust["amara_osei"]),
+        student_id=str(trust["amara_boateng"]),
         text=MARKER,
         categories=str(trust["urgent"]),
     )
@@ -215,5 +215,5 @@ async def test_triage_here_chooses_the_channel_of_the_school_the_dsl_works_in(
     running_bot.connector.sent.clear()
     assert await poster(uow_factory, clock).run_once() == 1
     [stub] = running_bot.connector.cards()
-    assert MARKER not in all_text(stub) and "Osei" not in all_text(stub)
+    assert MARKER not in all_text(stub) and "Boateng" not in all_text(stub)
     assert {b["data"]["school"] for b in buttons(stub)} == {trust["second"]}

@@ -24,12 +24,12 @@ from tests.unit.fakes import FakeUnitOfWork, Store
 
 TENANT = "7d3c2b1a-5e4f-4a6b-9c8d-0e1f2a3b4c5d"
 OTHER = "0badc0de-0000-4000-8000-000000000000"
-GRACE = "4f1c6a0e-1d2b-4c3a-9b8e-000000000009"
+ESTHER = "4f1c6a0e-1d2b-4c3a-9b8e-000000000009"
 CLOCK = FixedClock(datetime(2026, 11, 24, 10, 50, tzinfo=UTC))
 ACADEMY = School(1, "Kestrel Demo Academy", TENANT, "Europe/London")
 PRIMARY = School(2, "Kestrel Demo Primary", TENANT, "Europe/London")
 ELSEWHERE = School(3, "Elsewhere High", OTHER, "Europe/London")
-CHAT = ChatAddress("a:grace", "https://smba.example/", TENANT, "28:kestrel", "29:grace")
+CHAT = ChatAddress("a:esther", "https://smba.example/", TENANT, "28:kestrel", "29:esther")
 
 
 @pytest.fixture
@@ -37,14 +37,14 @@ def store() -> Store:
     return Store(
         schools=[ACADEMY, PRIMARY, ELSEWHERE],
         staff=[
-            StaffMember(1, 1, GRACE, "Grace Mensah", "g@x", Role.DSL),
-            StaffMember(2, 2, GRACE, "Grace Mensah", "g@x", Role.DSL),
+            StaffMember(1, 1, ESTHER, "Esther Adjei", "g@x", Role.DSL),
+            StaffMember(2, 2, ESTHER, "Esther Adjei", "g@x", Role.DSL),
         ],
     )
 
 
 async def press(store: Store, hint: int | None = None, chat: ChatAddress | None = None):
-    request = Request(Caller(TENANT, GRACE, "personal"), chat=chat, school=hint)
+    request = Request(Caller(TENANT, ESTHER, "personal"), chat=chat, school=hint)
     pressed = await run_press(
         lambda: FakeUnitOfWork(store), CLOCK, Rules(TenantPolicy(None)), request, note_chat
     )
@@ -54,12 +54,12 @@ async def press(store: Store, hint: int | None = None, chat: ChatAddress | None 
 async def test_a_press_works_in_the_first_school_until_another_is_chosen(store):
     who = await press(store)
     assert (who.school, who.staff.id, who.schools) == (ACADEMY, 1, (ACADEMY, PRIMARY))
-    store.working[(TENANT, GRACE)] = 2
+    store.working[(TENANT, ESTHER)] = 2
     assert (await press(store)).staff.id == 2
 
 
 async def test_a_button_naming_one_of_their_schools_works_there_whatever_they_chose(store):
-    store.working[(TENANT, GRACE)] = 1
+    store.working[(TENANT, ESTHER)] = 1
     who = await press(store, hint=2)
     assert (who.school, who.staff.id) == (PRIMARY, 2)
 
@@ -77,7 +77,7 @@ async def test_a_button_naming_a_school_not_theirs_is_refused_never_answered_els
 
 
 async def test_a_hint_to_a_school_where_they_have_left_is_refused(store):
-    store.staff[1] = StaffMember(2, 2, GRACE, "Grace Mensah", "g@x", Role.DSL, active=False)
+    store.staff[1] = StaffMember(2, 2, ESTHER, "Esther Adjei", "g@x", Role.DSL, active=False)
     with pytest.raises(NotRecognised):
         await press(store, hint=2)
     assert [e.school_id for e in store.audit] == [2]
@@ -87,7 +87,7 @@ async def test_a_hint_to_a_school_where_they_have_left_is_refused(store):
 async def test_their_one_chat_is_kept_for_every_school_they_work_in_and_forgotten_in_all(store):
     await press(store, chat=CHAT)
     assert store.chats == {1: CHAT, 2: CHAT}
-    request = Request(Caller(TENANT, GRACE, "personal"), school=2)
+    request = Request(Caller(TENANT, ESTHER, "personal"), school=2)
     uow_factory = partial(FakeUnitOfWork, store)
     await run_press(uow_factory, CLOCK, Rules(TenantPolicy(None)), request, forget_chat)
     assert store.chats == {}
