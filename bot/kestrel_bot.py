@@ -19,6 +19,7 @@ from cards.elements import PAYLOAD_VERSION, Card, without_actions
 from cards.incidents import form_in_dialog_card
 from cards.notice import notice_card
 from cards.payloads.base import school_hint
+from cards.payloads.forms import search_school
 from cards.verbs import Verb as V
 from safeguarding.chats import ChatAddress
 from safeguarding.errors import DomainError, NotRecognised
@@ -171,7 +172,8 @@ class KestrelBot:
     async def _search(self, context: TurnContext, value: dict[str, Any]) -> dict[str, Any]:
         """Typeahead results; a stranger or a failure gets an empty list (audited / logged)."""
         try:
-            return await students.search(Turn(_request(context), self.services), value)
+            request = _request(context, school=search_school(value))
+            return await students.search(Turn(request, self.services), value)
         except NotRecognised:
             return students.no_results()
         except Exception as error:  # noqa: BLE001 - a typeahead cannot show a card

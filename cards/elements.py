@@ -101,6 +101,9 @@ def with_school(card: Any, school_id: int) -> Any:
     copied = {key: with_school(value, school_id) for key, value in card.items()}
     if card.get("type") in BUTTONS and isinstance(card.get("data"), dict):
         copied["data"] = {**card["data"], "school": school_id}
+    if card.get("type") == "Data.Query" and card.get("dataset") == "students":
+        # A typeahead's search carries only its dataset's name: the school rides in it.
+        copied["dataset"] = f"students@{school_id}"
     return copied
 
 

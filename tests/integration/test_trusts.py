@@ -77,9 +77,9 @@ async def _ids(engine, school_id: int) -> dict[str, Any]:
         }
 
 
-async def search(bot, aad: str, text: str) -> list[str]:
+async def search(bot, aad: str, text: str, dataset: str = "students") -> list[str]:
     body = as_user(activity("invoke_application_search", bot.connector_url), aad)
-    body["value"].update(queryText=text)
+    body["value"].update(queryText=text, dataset=dataset)
     response = await bot.post(body)
     return [r["title"] for r in (await response.json())["value"]["results"]]
 
@@ -128,6 +128,8 @@ async def test_a_button_naming_a_school_that_is_not_theirs_is_refused_and_audite
     assert NOT_SET_UP in all_text(card) and MARKER not in all_text(card)
     garbled = await press(running_bot, "dashboard.show", DSL_AAD, school="2")
     assert NOT_SET_UP in all_text(garbled)
+    # A typeahead on a form shown for the other school: its dataset names the school.
+    assert await search(running_bot, DSL_AAD, "amara", f"students@{trust['second']}") == []
     async with engine.connect() as connection:
         refused = select(AuditEventRow.school_id, AuditEventRow.detail).where(
             AuditEventRow.action == "identity.refused"
@@ -152,6 +154,11 @@ async def test_the_trust_dsl_works_in_one_school_at_a_time_and_switches(running_
     assert "My dashboard: Kestrel Demo Primary" in all_text(second)
     assert f"K-{trust['incident']}" in all_text(second)
     assert await search(running_bot, ESTHER_AAD, "amara") == ["Amara Boateng (Year 5, 5 Oak)"]
+    first_form = await press(running_bot, "incident.add", ESTHER_AAD, school=trust["first"])
+    [query] = [n for n in nodes(first_form) if n.get("type") == "Data.Query"]
+    assert query["dataset"] == f"students@{trust['first']}"
+    in_first = await search(running_bot, ESTHER_AAD, "amara", query["dataset"])
+    assert in_first and all(t.startswith("Amara Okafor") for t in in_first)
     helped = await say(running_bot, "help", ESTHER_AAD)
     assert "You work in 2 schools" in all_text(helped)
     async with engine.connect() as connection:

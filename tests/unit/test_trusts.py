@@ -8,6 +8,7 @@ import pytest
 from bot.commands import TextCommand, parse_command
 from cards.elements import execute, with_school
 from cards.payloads.base import school_hint
+from cards.payloads.forms import search_school
 from cards.schools import schools_card
 from safeguarding.audit import AuditAction
 from safeguarding.chats import ChatAddress
@@ -105,6 +106,14 @@ def test_buttons_name_the_school_everywhere_in_a_card_and_nothing_else_changes()
     assert named["refresh"]["action"]["data"]["school"] == 2
     assert named["actions"] == card["actions"]
     assert "school" not in card["refresh"]["action"]["data"]  # the original is untouched
+    picker = {
+        "type": "Input.ChoiceSet",
+        "choices.data": {"type": "Data.Query", "dataset": "students"},
+    }
+    assert with_school(picker, 2)["choices.data"]["dataset"] == "students@2"
+    assert search_school({"dataset": "students@2"}) == 2
+    assert search_school({"dataset": "students@x"}) == 0
+    assert search_school({"dataset": "students"}) is None
 
 
 @pytest.mark.parametrize(
