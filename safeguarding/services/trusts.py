@@ -10,11 +10,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TypeVar
 
+from safeguarding.alerts import Delivery
 from safeguarding.audit import AuditAction
 from safeguarding.errors import NotAvailable
 from safeguarding.outcomes import SchoolsView
 from safeguarding.ports import UnitOfWork
 from safeguarding.services.press import Press
+from safeguarding.triage import ChannelPost
 
 
 async def show_schools(press: Press) -> SchoolsView:
@@ -52,12 +54,12 @@ async def schools_in_trusts(uow: UnitOfWork) -> frozenset[int]:
     return frozenset(i for ids in tenants.values() if len(ids) > 1 for i in ids)
 
 
-Hinted = TypeVar("Hinted")
+Hinted = TypeVar("Hinted", Delivery, ChannelPost)
 
 
 def with_hints(items: Sequence[Hinted], trusts: frozenset[int]) -> list[Hinted]:
     """Alerts or posts with `school_hint` set where their school is in a trust."""
     return [
-        replace(item, school_hint=item.school_id) if item.school_id in trusts else item  # type: ignore[attr-defined]
+        replace(item, school_hint=item.school_id) if item.school_id in trusts else item
         for item in items
     ]
