@@ -110,7 +110,9 @@ class KestrelBot:
         elif activity.name == "application/search":
             body = await self._search(context, value)
         elif activity.name in DIALOG_OPENERS:
-            data = {"v": PAYLOAD_VERSION, "dialog": True, **message_prefill(value)}
+            opened = value.get("data") if isinstance(value.get("data"), dict) else {}
+            named = {"school": opened["school"]} if "school" in opened else {}  # a trust's
+            data = {"v": PAYLOAD_VERSION, "dialog": True, **message_prefill(value), **named}
             body = _task(await self._run(context, "incident.add", data, dialog=True))
         elif activity.name in DIALOG_SUBMITS:
             data = value.get("data") if isinstance(value.get("data"), dict) else {}

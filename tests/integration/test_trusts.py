@@ -224,3 +224,14 @@ async def test_triage_here_chooses_the_channel_of_the_school_the_dsl_works_in(
     [stub] = running_bot.connector.cards()
     assert MARKER not in all_text(stub) and "Boateng" not in all_text(stub)
     assert {b["data"]["school"] for b in buttons(stub)} == {trust["second"]}
+
+
+async def test_a_dialog_opened_from_a_card_of_the_other_school_records_there(running_bot, trust):
+    body = as_user(activity("invoke_task_fetch", running_bot.connector_url), ESTHER_AAD)
+    body["value"]["data"]["school"] = trust["second"]
+    response = await running_bot.post(body)
+    form = (await response.json())["task"]["value"]["card"]["content"]
+    datasets = {n["dataset"] for n in nodes(form) if n.get("type") == "Data.Query"}
+    assert f"students@{trust['second']}" in datasets and "students" not in datasets
+    submits = [n for n in nodes(form) if n.get("type") == "Action.Submit"]
+    assert submits and all(b["data"]["school"] == trust["second"] for b in submits)
