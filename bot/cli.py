@@ -20,7 +20,7 @@ from bot.sync_commands import add_sync_parser
 from safeguarding.clock import SystemClock
 from safeguarding.errors import InvalidInput
 from safeguarding.roster_formats import read_roster
-from safeguarding.seed import SeedResult, parse_school_seed
+from safeguarding.seed import SchoolSeed, SeedResult, parse_school_seed
 from safeguarding.services.roster import Imported, ImportOptions, NoSuchSchool, import_pupils
 from safeguarding.services.seeding import seed_school
 from storage.database import redacted
@@ -30,6 +30,8 @@ from storage.rotation import rotate_keys
 from storage.uow import unit_of_work_factory
 
 DEMO_FILE = Path(__file__).resolve().parents[1] / "demo" / "school.yaml"
+# The demo trust's second school, in the same tenant (seeded after the first).
+DEMO_SECOND_FILE = DEMO_FILE.with_name("second-school.yaml")
 log = logging.getLogger("kestrel")
 
 
@@ -52,8 +54,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--local", action="store_true", help="127.0.0.1 only, authentication OFF")
     serve.set_defaults(run=_serve)
     commands.add_parser("migrate", help="upgrade the database schema").set_defaults(run=_migrate)
-    demo = commands.add_parser("demo", help="seed the demo school (re-runnable)")
-    demo.add_argument("--file", type=Path, default=DEMO_FILE, help="school data file (YAML)")
+    demo = commands.add_parser("demo", help="seed the demo trust's two schools (re-runnable)")
+    demo.add_argument("--file", type=Path, help="seed this school data file (YAML) instead")
+    demo.add_argument(
+        "--another-school",
+        action="store_true",
+        help="the file is a further school of its tenant (a trust), not its first renamed",
+    )
     demo.set_defaults(run=_demo)
     _import_parser(commands)
     add_sync_parser(commands)
@@ -170,26 +177,40 @@ def _migrate(args: argparse.Namespace) -> None:
 
 
 def _demo(args: argparse.Namespace) -> None:
-    try:
-        seed = parse_school_seed(yaml.safe_load(args.file.read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError) as error:
-        raise Refusal(f"cannot read {args.file}: {error}") from error
-    except InvalidInput as error:
-        raise Refusal(f"cannot use {args.file}: {'; '.join(error.errors.values())}") from error
-
+    files = [args.file] if args.file else [DEMO_FILE, DEMO_SECOND_FILE]
+    seeds = [_seed_file(path) for path in files]
     settings = Settings.from_env(local=True)  # only the database and the audit keys are needed
     audit_keys = load_audit_keys(settings)
 
-    async def work(engine: AsyncEngine) -> SeedResult:
+    async def work(engine: AsyncEngine) -> list[SeedResult]:
         clock = SystemClock()
         uow_factory = unit_of_work_factory(engine, clock, audit_keys=audit_keys)
-        return await seed_school(seed, uow_factory=uow_factory, clock=clock)
+        return [
+            # A tenant's first seed may be its first school renamed; the trust's next are not.
+            await seed_school(
+                seed,
+                uow_factory=uow_factory,
+                clock=clock,
+                oldest=n == 0 and not args.another_school,
+            )
+            for n, seed in enumerate(seeds)
+        ]
 
-    result = on_database(settings.database_url, work)
-    print(
-        f"seeded {seed.name}: {result.staff} staff, {result.students} students, "
-        f"{result.categories} categories, {result.alert_groups} alert groups"
-    )
+    for seed, result in zip(seeds, on_database(settings.database_url, work), strict=True):
+        print(
+            f"seeded {seed.name} (school {result.school_id}): {result.staff} staff, "
+            f"{result.students} students, {result.categories} categories, "
+            f"{result.alert_groups} alert groups"
+        )
+
+
+def _seed_file(path: Path) -> SchoolSeed:
+    try:
+        return parse_school_seed(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError) as error:
+        raise Refusal(f"cannot read {path}: {error}") from error
+    except InvalidInput as error:
+        raise Refusal(f"cannot use {path}: {'; '.join(error.errors.values())}") from error
 
 
 AUDIT_COMMANDS = {

@@ -11,7 +11,7 @@ _TAG = re.compile(r"<[^>]+>")
 @dataclass(frozen=True)
 class TextCommand:
     # "help", "add_incident", "dashboard", "settings", "exclusions", "admin", "student",
-    # "triage" or "unknown"
+    # "triage", "school" or "unknown"
     name: str
     argument: str = ""
 
@@ -30,6 +30,8 @@ def parse_command(text: str | None) -> TextCommand:
         return TextCommand(first)
     if first in ("student", "pupil"):
         return TextCommand("student", " ".join(rest))
+    if first in ("school", "schools"):
+        return TextCommand("school")
     if first == "triage":
         return TextCommand("triage", " ".join(rest))
     return TextCommand("unknown")

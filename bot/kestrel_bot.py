@@ -18,6 +18,8 @@ from bot.verbs import COMMAND_VERBS, DIALOG_VERBS, VERBS
 from cards.elements import PAYLOAD_VERSION, Card, without_actions
 from cards.incidents import form_in_dialog_card
 from cards.notice import notice_card
+from cards.payloads.base import school_hint
+from cards.payloads.forms import search_school
 from cards.verbs import Verb as V
 from safeguarding.chats import ChatAddress
 from safeguarding.errors import DomainError, NotRecognised
@@ -108,7 +110,9 @@ class KestrelBot:
         elif activity.name == "application/search":
             body = await self._search(context, value)
         elif activity.name in DIALOG_OPENERS:
-            data = {"v": PAYLOAD_VERSION, "dialog": True, **message_prefill(value)}
+            opened = value.get("data") if isinstance(value.get("data"), dict) else {}
+            named = {"school": opened["school"]} if "school" in opened else {}  # a trust's
+            data = {"v": PAYLOAD_VERSION, "dialog": True, **message_prefill(value), **named}
             body = _task(await self._run(context, "incident.add", data, dialog=True))
         elif activity.name in DIALOG_SUBMITS:
             data = value.get("data") if isinstance(value.get("data"), dict) else {}
@@ -133,9 +137,9 @@ class KestrelBot:
         dialog: bool = False,
     ) -> Card | Done:
         """Check the verb and parse its payload, run the handler; errors become cards."""
-        turn = Turn(_request(context), self.services)
+        turn = Turn(_request(context, school=school_hint(data)), self.services)
         try:
-            answer = await self._route(turn, verb, data, posting)
+            answer = turn.naming_school(await self._route(turn, verb, data, posting))
             return without_actions(answer) if dialog and isinstance(answer, dict) else answer
         except Exception as error:  # noqa: BLE001 - domain errors get words, others a reference
             entry = VERBS.get(verb)
@@ -170,7 +174,8 @@ class KestrelBot:
     async def _search(self, context: TurnContext, value: dict[str, Any]) -> dict[str, Any]:
         """Typeahead results; a stranger or a failure gets an empty list (audited / logged)."""
         try:
-            return await students.search(Turn(_request(context), self.services), value)
+            request = _request(context, school=search_school(value))
+            return await students.search(Turn(request, self.services), value)
         except NotRecognised:
             return students.no_results()
         except Exception as error:  # noqa: BLE001 - a typeahead cannot show a card
@@ -272,7 +277,7 @@ def _bot_removed(activity: Activity) -> bool:
     ).startswith("remove")
 
 
-def _request(context: TurnContext, *, remember: bool = True) -> Request:
+def _request(context: TurnContext, *, remember: bool = True, school: int | None = None) -> Request:
     """What this activity says of its sender, and the 1:1 chat's address to keep."""
     activity = context.activity
     conversation_type = (activity.conversation and activity.conversation.conversation_type) or ""
@@ -283,7 +288,7 @@ def _request(context: TurnContext, *, remember: bool = True) -> Request:
     )
     chat = _chat_address(activity) if remember and conversation_type == "personal" else None
     channel = _channel_address(activity) if conversation_type == "channel" else None
-    return Request(caller, chat, activity.reply_to_id or "", channel)
+    return Request(caller, chat, activity.reply_to_id or "", channel, school)
 
 
 def _chat_address(activity: Activity) -> ChatAddress:

@@ -20,6 +20,7 @@ from botbuilder.schema import (
 
 from bot.rates import MemorySendLog, SendLimits
 from cards.alerts import alert_card, alert_read_card
+from cards.elements import with_school
 from safeguarding.alerts import RENEW_EVERY, Delivery, retry_delay
 from safeguarding.chats import ChatAddress
 from safeguarding.services.outbox import Outbox
@@ -76,6 +77,7 @@ class AlertSender:
             return False  # no chat any more (uninstalled): nothing to update
         await self.limits.wait_for(address.conversation_id)
         card = alert_read_card(delivery.reference, delivery.incident_id) if read else None
+        card = _naming_school(delivery, card) if card else None
         card = card or self._card(delivery, address.user_id, updated=True)
         update = MessageFactory.attachment(CardFactory.adaptive_card(card))
         update.id = message_id
@@ -199,17 +201,7 @@ class AlertSender:
 
     @staticmethod
     def _card(delivery: Delivery, user_id: str, *, updated: bool = False) -> dict:
-        return alert_card(
-            delivery.reference,
-            delivery.raised_by,
-            delivery.alert_id,
-            delivery.incident_id,
-            user_id,
-            reason=delivery.reason,
-            concerning=delivery.concerning,
-            about_action=delivery.action_id is not None,
-            updated=updated,
-        )
+        return _naming_school(delivery, _alert_card(delivery, user_id, updated))
 
     async def _failed(self, delivery: Delivery, error: Exception) -> None:
         status, retry_after = _status(error)
@@ -221,6 +213,27 @@ class AlertSender:
         why = f"teams answered {status}" if status else type(error).__name__
         delay = retry_delay(delivery.attempts, retry_after, self.rng)
         await self.outbox.retry(delivery, delay, why)
+
+
+def _naming_school(delivery: Delivery, card: dict) -> dict:
+    """In a trust, the alert's buttons name its school: it opens there, whichever school its
+    colleague works in."""
+    hint = delivery.school_hint
+    return with_school(card, hint) if hint is not None else card
+
+
+def _alert_card(delivery: Delivery, user_id: str, updated: bool) -> dict:
+    return alert_card(
+        delivery.reference,
+        delivery.raised_by,
+        delivery.alert_id,
+        delivery.incident_id,
+        user_id,
+        reason=delivery.reason,
+        concerning=delivery.concerning,
+        about_action=delivery.action_id is not None,
+        updated=updated,
+    )
 
 
 class _Outcome:

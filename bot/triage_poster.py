@@ -9,6 +9,7 @@ from botbuilder.core import CardFactory, MessageFactory, TurnContext
 
 from bot.rates import SendLimits
 from bot.sender import GONE, _Outcome, _reference, _status
+from cards.elements import with_school
 from cards.triage import triage_stub_card
 from safeguarding.alerts import retry_delay
 from safeguarding.services.triage_outbox import TriageOutbox
@@ -100,4 +101,6 @@ class TriagePoster:
 
     @staticmethod
     def _card(post: ChannelPost) -> dict:
-        return triage_stub_card(post.stub, post.time_zone, post.viewers)
+        card = triage_stub_card(post.stub, post.time_zone, post.viewers)
+        # In a trust, Open names the post's school: it opens there for the trust's DSL.
+        return with_school(card, post.school_hint) if post.school_hint is not None else card

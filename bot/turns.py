@@ -1,12 +1,12 @@
 """What a handler gets: the request, and the services to run its one use case with."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.deadlines import within
 from bot.downloads import Downloader
 from bot.links import LinkSigner
-from cards.elements import Card
+from cards.elements import Card, with_school
 from safeguarding.clock import Clock
 from safeguarding.identity import Identified
 from safeguarding.ports import UnitOfWorkFactory
@@ -36,6 +36,8 @@ class Turn:
 
     request: Request
     services: Services
+    # Who each press found (the edge marks the answer's buttons with their school from it).
+    seen: list[Identified] = field(default_factory=list, compare=False)
 
     @property
     def conversation_type(self) -> str:
@@ -47,7 +49,20 @@ class Turn:
         press = run_press(
             services.uow_factory, services.clock, services.rules, self.request, use_case, *args
         )
-        return await within(services.press_timeout, press)
+        pressed = await within(services.press_timeout, press)
+        self.seen.append(pressed.who)
+        return pressed
+
+    def naming_school(self, answer: "Card | Done") -> "Card | Done":
+        """The answer with its buttons naming the school it is about, when its colleague works
+        in several schools (a button then acts there, whatever school they work in next);
+        everyone else's cards stay as they were."""
+        who = self.seen[-1] if self.seen else None
+        if who is None or not who.in_several_schools:
+            return answer
+        if isinstance(answer, Done):
+            return replace(answer, card=with_school(answer.card, who.school.id))
+        return with_school(answer, who.school.id)
 
     def link(self, path: str, who: Identified) -> str:
         """A signed, short-lived, absolute link to `path` for this member of staff."""

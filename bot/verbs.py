@@ -24,6 +24,7 @@ from bot.handlers import (
     merging,
     oversight,
     pupils,
+    schools,
     triage,
     viewing,
     welcome,
@@ -62,6 +63,7 @@ from cards.payloads import (
     RightsChange,
     RightsPick,
     SchoolChange,
+    SchoolChoice,
     SettingsForm,
     StaffChange,
     StaffRef,
@@ -189,6 +191,9 @@ VERBS: Mapping[str, Verb] = {
     ),
     V.ADMIN_TERM_REMOVE: Verb(admin_school.remove_term, TermRef),
     V.ADMIN_TRIAGE_STOP: Verb(admin_school.stop_triage, NoIds),
+    # `school`: a trust's colleague's schools (names only: Teams may keep it); Work in <name>.
+    V.SCHOOL_SHOW: Verb(schools.show, NoIds, postable=True),
+    V.SCHOOL_SWITCH: Verb(schools.switch, SchoolChoice),
 }
 
 # Text commands (bot/commands.py names) map onto the same verbs as the buttons.
@@ -200,6 +205,7 @@ COMMAND_VERBS: Mapping[str, str] = {
     "exclusions": V.EXCLUSIONS_OPEN,
     "student": V.STUDENT_OPEN,
     "triage": V.TRIAGE_SET,
+    "school": V.SCHOOL_SHOW,
     "admin": V.ADMIN_OPEN,
     "unknown": V.COMMAND_UNKNOWN,
 }

@@ -72,6 +72,7 @@ ACTION_WORDS = {
     "alert_group.restored": "brought an alert group back",
     "list.changed": "changed a list",
     "school.changed": "changed the school's settings",
+    "school.switched": "changed the school they work in",
     "term.added": "added a term",
     "term.removed": "removed a term",
 }

@@ -20,11 +20,15 @@ def dashboard_stub_card() -> Card:
     )
 
 
-def dashboard_card(board: Dashboard, *, hide_names: bool, time_zone: str) -> Card:
+def dashboard_card(board: Dashboard, *, hide_names: bool, time_zone: str, school: str = "") -> Card:
     """New concerns first (the DSL team), then alerts, assigned cases and history: one row per
-    incident, saying why it is there, at most ten a section, with More where there are more."""
+    incident, saying why it is there, at most ten a section, with More where there are more.
+    `school` names the school it is for (a trust's colleague, who works in several)."""
     zone = ZoneInfo(time_zone)
-    body = [heading("My dashboard"), *_administration(board)]
+    body = [heading(f"My dashboard: {school}" if school else "My dashboard")]
+    if school:
+        body.append(text_block("Type school to work in another of your schools.", subtle=True))
+    body += _administration(board)
     if board.imports is not None:
         body += import_status(board.imports, zone)
     if board.new is not None:

@@ -90,6 +90,26 @@ def execute(verb: str, title: str, **data: Any) -> Card:
     }
 
 
+def with_school(card: Any, school_id: int) -> Any:
+    """The card with every button naming the school it was shown for (`school` in its data):
+    a trust's colleague who works in several schools then acts on a record in its own school,
+    whichever school they last chose to work in."""
+    if isinstance(card, list):
+        return [with_school(item, school_id) for item in card]
+    if not isinstance(card, dict):
+        return card
+    copied = {key: with_school(value, school_id) for key, value in card.items()}
+    if card.get("type") in BUTTONS and isinstance(card.get("data"), dict):
+        copied["data"] = {**card["data"], "school": school_id}
+    if card.get("type") == "Data.Query" and card.get("dataset") == "students":
+        # A typeahead's search carries only its dataset's name: the school rides in it.
+        copied["dataset"] = f"students@{school_id}"
+    return copied
+
+
+BUTTONS = ("Action.Execute", "Action.Submit")
+
+
 def open_url(title: str, url: str) -> Card:
     """A button that opens a link (Kestrel's own signed, short-lived file links)."""
     return {"type": "Action.OpenUrl", "title": title, "url": url}

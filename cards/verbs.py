@@ -79,3 +79,6 @@ class Verb(StrEnum):
     ADMIN_TERM_ADD = "admin.term_add"
     ADMIN_TERM_REMOVE = "admin.term_remove"
     ADMIN_TRIAGE_STOP = "admin.triage_stop"
+    # A trust's colleague: the schools they work in, and choosing one (`school`).
+    SCHOOL_SHOW = "school.show"
+    SCHOOL_SWITCH = "school.switch"

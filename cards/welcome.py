@@ -17,18 +17,24 @@ ADMIN_COMMANDS = [
     ("admin", "Categories, rights, staff, alert groups, lists and the school's settings"),
 ]
 ACCESS_COMMANDS = [("admin", "Rights, scopes, alert groups, roles and the triage channel")]
+SCHOOL_COMMANDS = [("school", "The schools you work in: choose the one Kestrel works in")]
 TRIAGE_COMMANDS = [
     ("triage here", "In the DSL team's channel: post each new concern there (triage off stops)")
 ]
 
 
-def welcome_card(staff: StaffMember | None = None, school: School | None = None) -> Card:
-    """Welcome (on install) and help: addressed to the member of staff when we know who it is."""
+def welcome_card(
+    staff: StaffMember | None = None, school: School | None = None, *, schools: int = 1
+) -> Card:
+    """Welcome (on install) and help: addressed to the member of staff when we know who it is
+    (`schools`: how many schools of a trust they work in; `school` then names the others)."""
     body = [heading("Kestrel: safeguarding concerns, inside Teams")]
     if staff is not None and school is not None:
         # Names come from the directory, not from us: shown as text, never parsed as markdown.
         role = staff.role.title
         body.append(text_run(f"Hello {staff.display_name}. You are {role} at {school.name}."))
+        if schools > 1:
+            body.append(text_run(f"You work in {schools} schools: type school to change."))
     body += [
         text_block(
             "Record pastoral, wellbeing and safeguarding concerns about pupils, alert the right "
@@ -39,7 +45,7 @@ def welcome_card(staff: StaffMember | None = None, school: School | None = None)
             "Use **Add incident**; what you write in the form stays in Kestrel.",
             subtle=True,
         ),
-        facts(commands_for(staff)),
+        facts(commands_for(staff) + (SCHOOL_COMMANDS if schools > 1 else [])),
     ]
     actions = [
         execute(Verb.INCIDENT_ADD, "Add incident"),

@@ -38,6 +38,9 @@ class Delivery:
     aad_object_id: str = ""
     school_chat: ChatAddress | None = None
     action_id: int | None = None  # about an action on the incident
+    school_id: int = 0  # the incident's school
+    # Set for a school that shares its tenant (a trust): the alert's buttons then name it.
+    school_hint: int | None = None
 
     @property
     def reference(self) -> str:

@@ -83,6 +83,8 @@ class AuditAction(StrEnum):
     SCHOOL_CHANGED = "school.changed"
     TERM_ADDED = "term.added"
     TERM_REMOVED = "term.removed"
+    # A trust's colleague chose the school they work in (in the school left and the one chosen).
+    SCHOOL_SWITCHED = "school.switched"
 
 
 @dataclass(frozen=True)

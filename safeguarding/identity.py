@@ -18,10 +18,17 @@ class Caller:
 
 @dataclass(frozen=True)
 class Identified:
-    """The member of staff behind a turn, and their school."""
+    """The member of staff behind a turn, and their school (the one this press works in)."""
 
     staff: StaffMember
     school: School
+    # Every school of the tenant this person is active staff in (a trust's DSL: several).
+    schools: tuple[School, ...] = ()
+    staff_ids: tuple[int, ...] = ()  # their active staff rows (one per school), same order
+
+    @property
+    def in_several_schools(self) -> bool:
+        return len(self.schools) > 1
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from safeguarding.school import School
+
 V = TypeVar("V")
 
 
@@ -54,3 +56,12 @@ class Refused:
     """Not available to this member of staff (refused and audited in the press)."""
 
     detail: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SchoolsView:
+    """A trust's colleague's schools, and the one this press works in (`school`)."""
+
+    schools: tuple[School, ...]
+    working: School
+    switched: bool = False  # this press chose it

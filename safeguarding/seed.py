@@ -36,6 +36,8 @@ class SchoolSeed:
     alert_groups: Mapping[str, tuple[str, ...]]  # group name -> member emails
     categories: tuple[CategorySeed, ...]
     students: tuple[Student, ...]
+    # A trust's people: a row with this role in every school of the tenant (a trust DSL).
+    trust_staff: tuple[StaffSeed, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,8 @@ def parse_school_seed(data: Mapping[str, Any]) -> SchoolSeed:
     try:
         school = data["school"]
         staff = tuple(_staff(row) for row in data["staff"])
-        emails = {s.email for s in staff}
+        trust_staff = tuple(_staff(row) for row in data.get("trust_staff", ()))
+        emails = {s.email for s in staff + trust_staff}
         groups = {g["name"]: tuple(g["members"]) for g in data["alert_groups"]}
         for name, members in groups.items():
             if unknown := set(members) - emails:
@@ -67,6 +70,7 @@ def parse_school_seed(data: Mapping[str, Any]) -> SchoolSeed:
             alert_groups=groups,
             categories=categories,
             students=students,
+            trust_staff=trust_staff,
         )
     except KeyError as error:
         raise InvalidInput({"seed": f"missing field {error.args[0]!r}"}) from error

@@ -48,6 +48,9 @@ class ChannelPost:
     viewers: tuple[str, ...]  # the DSL team's bot-scoped user ids: their views are their own
     attempts: int = 0
     message_id: str = ""  # once sent
+    school_id: int = 0
+    # Set for a school that shares its tenant (a trust): the post's buttons then name it.
+    school_hint: int | None = None
 
 
 def stub_words(stub: TriageStub, time_zone: str) -> str:

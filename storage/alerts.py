@@ -57,6 +57,7 @@ class SqlAlerts:
                 aad.get(r.staff_id, ""),
                 school_chats.get(r.school_id),
                 r.action_id,
+                r.school_id,
             )
             for r in rows
         ]
@@ -119,6 +120,7 @@ class SqlAlerts:
                     r.reason,
                     unreached.get(r.incident_id, ""),
                     action_id=r.action_id,
+                    school_id=r.school_id,
                 ),
                 r.message_id or "",
                 r.read_at is not None,

@@ -41,8 +41,31 @@ def head_revision() -> str:
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Apply migrations up to `revision` in one transaction."""
-    async with engine.begin() as connection:
-        await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
+    async with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite alters a table by copying it (batch mode); a copy of a table others refer
+            # to (schools, 0016) must not be refused half-way. The check is off only while
+            # migrating, outside the transaction (where SQLite allows it), then run in full.
+            await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await connection.commit()
+        try:
+            async with connection.begin():
+                await connection.run_sync(
+                    lambda sync: command.upgrade(alembic_config(sync), revision)
+                )
+                if sqlite:
+                    await _no_broken_references(connection)
+        finally:
+            if sqlite:
+                await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await connection.commit()
+
+
+async def _no_broken_references(connection) -> None:
+    broken = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).first()
+    if broken is not None:
+        raise RuntimeError(f"a migration broke a reference in table {broken[0]!r}")
 
 
 async def schema_status(engine: AsyncEngine) -> SchemaStatus:

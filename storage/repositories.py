@@ -13,7 +13,7 @@ from safeguarding.identity import Identified
 from safeguarding.school import School, Student
 from safeguarding.school_settings import SchoolDraft, Term, TermDraft
 from safeguarding.staff import Role, StaffMember
-from storage.models import SchoolRow, StaffRow, StudentRow, TermDateRow
+from storage.models import SchoolRow, StaffRow, StudentRow, TermDateRow, WorkingSchoolRow
 
 
 class SqlSchools:
@@ -21,7 +21,10 @@ class SqlSchools:
         self.session, self.clock = session, clock
 
     async def by_tenant(self, tenant_id: str) -> School | None:
-        row = await self.session.scalar(select(SchoolRow).where(SchoolRow.tenant_id == tenant_id))
+        """The tenant's first school (by id): a trust holds several."""
+        row = await self.session.scalar(
+            select(SchoolRow).where(SchoolRow.tenant_id == tenant_id).order_by(SchoolRow.id)
+        )
         return _school(row) if row else None
 
     async def by_id(self, school_id: int) -> School | None:
@@ -32,8 +35,18 @@ class SqlSchools:
         rows = await self.session.scalars(select(SchoolRow).order_by(SchoolRow.id))
         return [_school(row) for row in rows]
 
-    async def ensure(self, name: str, tenant_id: str, time_zone: str) -> School:
-        row = await self.session.scalar(select(SchoolRow).where(SchoolRow.tenant_id == tenant_id))
+    async def ensure(
+        self, name: str, tenant_id: str, time_zone: str, *, oldest: bool = True
+    ) -> School:
+        """The tenant's school of this name (else, with `oldest`, its first school: a renamed
+        school re-seeded); created when there is none."""
+        rows = list(
+            await self.session.scalars(
+                select(SchoolRow).where(SchoolRow.tenant_id == tenant_id).order_by(SchoolRow.id)
+            )
+        )
+        named = [r for r in rows if r.name == name]
+        row = named[0] if named else rows[0] if rows and oldest else None
         if row is None:
             row = SchoolRow(tenant_id=tenant_id, created_at=self.clock.now())
             self.session.add(row)
@@ -86,14 +99,39 @@ class SqlStaff:
         self.session, self.clock = session, clock
 
     async def by_identity(self, tenant_id: str, aad_object_id: str) -> Identified | None:
+        """This person's row in the first of their schools (all of them: `of_person`)."""
         found = (
             await self.session.execute(
                 select(StaffRow, SchoolRow)
                 .join(SchoolRow, SchoolRow.id == StaffRow.school_id)
                 .where(SchoolRow.tenant_id == tenant_id, StaffRow.aad_object_id == aad_object_id)
+                .order_by(SchoolRow.id)
             )
         ).first()
         return Identified(staff_member(found[0]), _school(found[1])) if found else None
+
+    async def of_person(self, tenant_id: str, aad_object_id: str) -> Sequence[Identified]:
+        """Every staff row of one person (tenant, Entra object id), one per school, by school."""
+        found = await self.session.execute(
+            select(StaffRow, SchoolRow)
+            .join(SchoolRow, SchoolRow.id == StaffRow.school_id)
+            .where(SchoolRow.tenant_id == tenant_id, StaffRow.aad_object_id == aad_object_id)
+            .order_by(SchoolRow.id)
+        )
+        return [Identified(staff_member(staff), _school(school)) for staff, school in found]
+
+    async def working_school(self, tenant_id: str, aad_object_id: str) -> int | None:
+        """The school this person last chose to work in (`school` command), if any."""
+        row = await self.session.get(WorkingSchoolRow, (tenant_id, aad_object_id))
+        return row.school_id if row is not None else None
+
+    async def set_working_school(self, tenant_id: str, aad_object_id: str, school_id: int) -> None:
+        row = await self.session.get(WorkingSchoolRow, (tenant_id, aad_object_id))
+        if row is None:
+            row = WorkingSchoolRow(tenant_id=tenant_id, aad_object_id=aad_object_id)
+            self.session.add(row)
+        row.school_id, row.updated_at = school_id, self.clock.now()
+        await self.session.flush()
 
     async def ensure(
         self, school_id: int, aad_object_id: str, display_name: str, email: str, role: Role

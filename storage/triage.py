@@ -173,6 +173,7 @@ class SqlTriage:
                 viewers[r.school_id],
                 attempts(r),
                 r.message_id or "",
+                r.school_id,
             )
             for r in rows
         ]

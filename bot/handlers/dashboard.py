@@ -13,15 +13,18 @@ async def open_dashboard(turn: Turn, _: NoIds) -> Card:
     board = pressed.outcome.view
     if board is None:
         return dashboard_stub_card()
-    return dashboard_card(board, hide_names=False, time_zone=pressed.who.school.time_zone)
+    who = pressed.who
+    named = who.school.name if who.in_several_schools else ""
+    return dashboard_card(board, hide_names=False, time_zone=who.school.time_zone, school=named)
 
 
 async def show(turn: Turn, ref: Pages) -> Card:
     """The three sections, at the pages asked for (More)."""
     pressed = await turn.run(show_dashboard, ref.pages)
-    staff, school = pressed.who.staff, pressed.who.school
+    who = pressed.who
     return dashboard_card(
         pressed.outcome.view,
-        hide_names=staff.hides_names_in(turn.conversation_type),
-        time_zone=school.time_zone,
+        hide_names=who.staff.hides_names_in(turn.conversation_type),
+        time_zone=who.school.time_zone,
+        school=who.school.name if who.in_several_schools else "",
     )

@@ -10,4 +10,4 @@ from safeguarding.services.chats import note_chat
 async def show_help(turn: Turn, _: NoIds) -> Card:
     """The welcome card, addressed to this member of staff."""
     who = (await turn.run(note_chat)).outcome
-    return welcome_card(who.staff, who.school)
+    return welcome_card(who.staff, who.school, schools=len(who.schools))

@@ -68,6 +68,7 @@ from cards.payloads.settings import (
     ExclusionForm,
     ExclusionRef,
     Pages,
+    SchoolChoice,
     SettingsForm,
 )
 
@@ -112,6 +113,7 @@ __all__ = [
     "Payload",
     "PupilChoice",
     "RecordPage",
+    "SchoolChoice",
     "SearchQuery",
     "SettingsForm",
     "StudentRef",

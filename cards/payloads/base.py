@@ -23,6 +23,13 @@ def chosen_id(value: object) -> int | None:
     return record_id(int(text)) if text.isascii() and text.isdecimal() and len(text) < 12 else None
 
 
+def school_hint(data: object) -> int | None:
+    """The school a button names (`school`: cards shown to a colleague of several schools carry
+    it); a value that is not a school id names no school (0): the press is then refused."""
+    value = data.get("school") if isinstance(data, Mapping) else None
+    return None if value is None else record_id(value) or 0
+
+
 def offset_of(data: Mapping[str, Any]) -> int:
     """A page's first row (0 when missing or not a small whole number)."""
     value = data.get("offset")

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Self
 
-from cards.payloads.base import record_id, token_of
+from cards.payloads.base import chosen_id, record_id, token_of
 
 # The names the Add Incident form's inputs and state use; anything else is not from our card.
 FORM_FIELD = re.compile(
@@ -110,6 +110,13 @@ class TextPage:
         return None if incident is None or page < 0 else cls(incident, page)
 
 
+def search_school(value: Mapping[str, Any]) -> int | None:
+    """The school a typeahead's dataset names (`students@2`, on a trust colleague's form);
+    one that is not a school id names no school (0)."""
+    _, at, school = str(value.get("dataset", "")).partition("@")
+    return (chosen_id(school) or 0) if at else None
+
+
 @dataclass(frozen=True)
 class SearchQuery:
     """A typeahead's search (Data.Query): what was typed, and the page Teams asks for. Only the
@@ -123,7 +130,7 @@ class SearchQuery:
     def parse(cls, value: Mapping[str, Any], most: int) -> Self:
         options = value.get("queryOptions") if isinstance(value.get("queryOptions"), dict) else {}
         top, skip = options.get("top"), options.get("skip")
-        students = value.get("dataset") == "students"
+        students = str(value.get("dataset", "")).partition("@")[0] == "students"
         return cls(
             str(value.get("queryText", ""))[:100] if students else "",
             min(top, most) if type(top) is int and top > 0 else most,

@@ -20,6 +20,19 @@ class AlertId:
 
 
 @dataclass(frozen=True)
+class SchoolChoice:
+    """Work in one of one's schools (`to`; `school`, on every button of a trust's colleague,
+    names the school the card was shown in)."""
+
+    to: int
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> Self | None:
+        to = record_id(data.get("to"))
+        return None if to is None else cls(to)
+
+
+@dataclass(frozen=True)
 class Pages:
     """The dashboard's sections at their first rows (More: alerts, assigned, history and, for
     the DSL team, new concerns); the first page otherwise."""

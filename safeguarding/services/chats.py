@@ -11,8 +11,10 @@ async def note_chat(press: Press) -> Identified:
 
 
 async def forget_chat(press: Press) -> None:
-    """Kestrel was removed from this member of staff's Teams: no address any more."""
-    await press.uow.chats.delete(press.staff.id)
+    """Kestrel was removed from this member of staff's Teams: no address any more (for any of
+    their schools: one chat served them all)."""
+    for staff_id in press.who.staff_ids or (press.staff.id,):
+        await press.uow.chats.delete(staff_id)
 
 
 async def refuse_verb(press: Press, verb: str) -> None:

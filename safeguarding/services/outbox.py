@@ -18,6 +18,7 @@ from safeguarding.chats import ChatAddress
 from safeguarding.clock import Clock
 from safeguarding.incidents import QueuedAlert
 from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
+from safeguarding.services.trusts import schools_in_trusts, with_hints
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class Outbox:
         async with self.uow_factory() as uow:
             found = await uow.alerts.claim(now, now + LEASE, limit, self.holder)
             await uow.commit()
-        return list(found)
+            return with_hints(found, await schools_in_trusts(uow)) if found else []
 
     async def renew_leases(self) -> int:
         """This sender is alive: its leases last another LEASE; how many it holds."""
@@ -55,7 +56,10 @@ class Outbox:
         async with self.uow_factory() as uow:
             found = await uow.alerts.claim_stale(self.clock.now(), limit)
             await uow.commit()
-        return list(found)
+            if not found:
+                return []
+            trusts = await schools_in_trusts(uow)
+        return [(with_hints([d], trusts)[0], message, read) for d, message, read in found]
 
     async def still_stale(self, delivery: Delivery, after: timedelta) -> bool:
         """The update did not go through: try again later, unless it has failed MAX_ATTEMPTS

@@ -11,7 +11,7 @@ Anything else rolls the whole press back: nothing half-done is stored.
 """
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Generic, NoReturn, Protocol, TypeVar
 
@@ -63,13 +63,14 @@ class Request:
     chat: ChatAddress | None = None  # a 1:1 chat's address, kept for alerts
     message_id: str = ""  # the card's message a button was pressed on (replyToId), if any
     channel: ChatAddress | None = None  # a team channel's address (for `triage here`)
+    school: int | None = None  # the school a button's record is in (its `school` hint), if any
 
     @property
     def conversation(self) -> str:
         return self.caller.conversation_type or "personal"
 
     async def identify(self, uow: UnitOfWork, rules: "Rules", now: datetime) -> Identified:
-        return await identify(uow, self.caller, rules.tenant_policy, now)
+        return await identify(uow, self.caller, rules.tenant_policy, now, self.school)
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,7 @@ async def run_press(
             await uow.commit()  # the refusal's audit event
             raise
         if request.chat is not None:
-            await keep_chat(uow, who.staff, request.chat, now)
+            await keep_chats(uow, who, request.chat, now)
         press = Press(uow, who, request.conversation, now, rules, request.message_id)
         try:
             outcome = await use_case(press, *args)
@@ -190,21 +191,29 @@ async def run_press(
 
 
 async def identify(
-    uow: UnitOfWork, caller: Caller, policy: TenantPolicy, now: datetime
+    uow: UnitOfWork, caller: Caller, policy: TenantPolicy, now: datetime, hint: int | None = None
 ) -> Identified:
-    """The active member of staff behind this caller; NotRecognised (audited) otherwise."""
+    """The active member of staff behind this caller, in the school the press names (`hint`),
+    else their working school, else their first; NotRecognised (audited) otherwise."""
     tenant_id, aad_object_id = caller.tenant_id.lower(), caller.aad_object_id.lower()
     school = None
     reason = "no_identity"
     if tenant_id and aad_object_id:
         reason = "tenant_not_allowed"
         if policy.allows(tenant_id):
-            found = await uow.staff.by_identity(tenant_id, aad_object_id)
-            if found is not None and found.staff.active:
-                return found
+            rows = await uow.staff.of_person(tenant_id, aad_object_id)
+            active = [r for r in rows if r.staff.active]
+            chosen = await _working_row(uow, tenant_id, aad_object_id, active, hint)
+            if chosen is not None:
+                schools, ids = tuple(r.school for r in active), tuple(r.staff.id for r in active)
+                return replace(chosen, schools=schools, staff_ids=ids)
             school = await uow.schools.by_tenant(tenant_id)
-            if school is not None:
-                reason = "inactive_staff" if found is not None else "unknown_staff"
+            if active:
+                # A button naming a school this person does not work in: refused, never
+                # answered from another of their schools (recorded in the school it named).
+                reason, school = "not_in_school", await _in_tenant(uow, tenant_id, hint, school)
+            elif school is not None:
+                reason = "inactive_staff" if rows else "unknown_staff"
     await uow.audit.append(
         AuditEvent(
             action=AuditAction.IDENTITY_REFUSED,
@@ -217,12 +226,38 @@ async def identify(
     raise NotRecognised(reason)
 
 
-async def keep_chat(
-    uow: UnitOfWork, staff: StaffMember, address: ChatAddress, now: datetime
-) -> None:
-    """Keep the latest address of this member of staff's 1:1 chat (written only when changed)."""
-    if await uow.chats.get(staff.id) != address:
-        await uow.chats.save(staff.id, address, now)
+async def _working_row(
+    uow: UnitOfWork,
+    tenant_id: str,
+    aad_object_id: str,
+    active: list[Identified],
+    hint: int | None,
+) -> Identified | None:
+    """Which of a person's active rows this press works in (None: the hint names no school
+    of theirs, or they have none)."""
+    by_school = {row.school.id: row for row in active}
+    if hint is not None:
+        return by_school.get(hint)
+    if len(active) > 1:
+        working = await uow.staff.working_school(tenant_id, aad_object_id)
+        return by_school.get(working or 0, active[0])
+    return active[0] if active else None
+
+
+async def _in_tenant(
+    uow: UnitOfWork, tenant_id: str, school_id: int | None, fallback: School | None
+) -> School | None:
+    """The school a refused press named, when it is in the caller's tenant."""
+    named = await uow.schools.by_id(school_id) if school_id else None
+    return named if named is not None and named.tenant_id == tenant_id else fallback
+
+
+async def keep_chats(uow: UnitOfWork, who: Identified, address: ChatAddress, now: datetime) -> None:
+    """One person has one 1:1 chat with Kestrel whatever school they press in: it is kept for
+    each of their active staff rows, so an alert from any of their schools reaches them."""
+    for staff_id in who.staff_ids or (who.staff.id,):
+        if await uow.chats.get(staff_id) != address:
+            await uow.chats.save(staff_id, address, now)
 
 
 async def enrolled(uow: UnitOfWork, staff: StaffMember) -> bool:

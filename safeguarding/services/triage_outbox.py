@@ -8,6 +8,7 @@ from datetime import timedelta
 from safeguarding.alerts import MAX_ATTEMPTS
 from safeguarding.clock import Clock
 from safeguarding.ports import UnitOfWorkFactory
+from safeguarding.services.trusts import schools_in_trusts, with_hints
 from safeguarding.triage import LEASE, ChannelPost
 
 
@@ -22,14 +23,14 @@ class TriageOutbox:
         async with self.uow_factory() as uow:
             found = await uow.triage.claim(now, now + LEASE, limit)
             await uow.commit()
-        return list(found)
+            return with_hints(found, await schools_in_trusts(uow)) if found else []
 
     async def stale(self, limit: int) -> list[ChannelPost]:
         """Posts to update because their case was assigned or closed since."""
         async with self.uow_factory() as uow:
             found = await uow.triage.claim_stale(self.clock.now(), limit)
             await uow.commit()
-        return list(found)
+            return with_hints(found, await schools_in_trusts(uow)) if found else []
 
     async def sent(self, post: ChannelPost, message_id: str) -> None:
         async with self.uow_factory() as uow:

@@ -48,6 +48,7 @@ from storage.models.school import (
     StudentNameTokenRow,
     StudentRow,
     TermDateRow,
+    WorkingSchoolRow,
 )
 from storage.models.triage import TriageChannelRow, TriagePostRow
 
@@ -90,6 +91,7 @@ __all__ = [
     "StudentNameTokenRow",
     "StudentRow",
     "TermDateRow",
+    "WorkingSchoolRow",
     "TriageChannelRow",
     "TriagePostRow",
     "TypedWordsRow",

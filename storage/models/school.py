@@ -25,7 +25,8 @@ class SchoolRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    tenant_id: Mapped[str] = mapped_column(String(36), unique=True)
+    # Not unique: one tenant may hold a trust's several schools (a school is known by its id).
+    tenant_id: Mapped[str] = mapped_column(String(36), index=True)
     time_zone: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # Settings an administrator changes (None: the process's setting; the pupils' year groups).
@@ -39,6 +40,7 @@ class StaffRow(Base):
     __table_args__ = (
         UniqueConstraint("school_id", "aad_object_id"),
         CheckConstraint(f"role IN {ROLES}", name="role"),
+        Index(None, "aad_object_id"),  # a person's rows across the tenant's schools
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,6 +55,19 @@ class StaffRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # +1 on every change of role, active or scope
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+
+class WorkingSchoolRow(Base):
+    """The school a person (tenant, Entra object id) works in when a press names none: one row
+    per person, not a flag on each staff row, so a switch is one upsert and there is never a
+    second "working" row to reconcile."""
+
+    __tablename__ = "working_schools"
+
+    tenant_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    aad_object_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class StudentRow(Base):

@@ -76,6 +76,8 @@ NO_DETAILS = {
     V.EXCLUSION_SET,
     V.EXCLUSION_LIFT,
     V.TRIAGE_SET,
+    V.SCHOOL_SHOW,  # the names of one's own schools
+    V.SCHOOL_SWITCH,
     *(verb for verb in V if verb.value.startswith("admin.")),
 }
 

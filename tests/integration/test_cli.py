@@ -84,7 +84,7 @@ def test_import_pupils_prints_what_it_changed_and_a_second_run_changes_nothing(c
     assert run("migrate", env=cli_database).returncode == 0
     assert run("demo", env=cli_database).returncode == 0
     report = str(DEMO_ROSTER / "bromcom-students.csv")
-    first = run("import", "pupils", report, env=cli_database)
+    first = run("import", "pupils", report, "--school", "1", env=cli_database)
     second = run("import", "pupils", report, "--school", "1", env=cli_database)
     assert first.returncode == 0, first.stderr
     assert "(MIS report, Bromcom headers)" in first.stdout
@@ -101,7 +101,7 @@ def test_import_pupils_prints_the_rejected_rows_and_imports_the_rest(cli_databas
     lines = (DEMO_ROSTER / "sims-student-list.csv").read_text(encoding="utf-8").splitlines()
     lines.insert(3, "2001,,Future,Fay,,01/01/2031,Year 7,7A,Hawk,")
     report.write_text("\n".join(lines), encoding="utf-8")
-    result = run("import", "pupils", str(report), env=cli_database)
+    result = run("import", "pupils", str(report), "--school", "1", env=cli_database)
     assert result.returncode == 0, result.stderr
     assert "rejected 1" in result.stdout
     assert "report.csv line 4: its date of birth is in the future" in result.stdout
@@ -112,7 +112,7 @@ def test_import_pupils_refuses_a_file_that_is_not_a_roster_with_why(cli_database
     assert run("demo", env=cli_database).returncode == 0
     notes = tmp_path / "notes.csv"
     notes.write_text("Name,Class\nAmara Okafor,7A\n", encoding="utf-8")
-    result = run("import", "pupils", str(notes), env=cli_database)
+    result = run("import", "pupils", str(notes), "--school", "1", env=cli_database)
     assert result.returncode == 1
     assert "nothing imported into Kestrel Demo Academy" in result.stderr
     assert "has no column for the first name" in result.stderr
@@ -121,6 +121,25 @@ def test_import_pupils_refuses_a_file_that_is_not_a_roster_with_why(cli_database
     )
     assert missing.returncode == 2 and "there is no school 9" in missing.stderr
     assert "Traceback" not in result.stderr + missing.stderr
+
+
+def test_import_pupils_in_a_trust_must_name_the_school_and_only_changes_that_one(cli_database):
+    assert run("migrate", env=cli_database).returncode == 0
+    seeded = run("demo", env=cli_database)
+    assert "seeded Kestrel Demo Primary (school 2): 2 staff, 6 students" in seeded.stdout
+    report = str(DEMO_ROSTER / "bromcom-students.csv")
+    unnamed = run("import", "pupils", report, env=cli_database)
+    assert unnamed.returncode == 2
+    assert "there are 2 schools: choose one with --school" in unnamed.stderr
+    assert "2 (Kestrel Demo Primary)" in unnamed.stderr and "Traceback" not in unnamed.stderr
+    # Checked against the second school's own year groups (5 and 6), not the first's.
+    into_second = run("import", "pupils", report, "--school", "2", env=cli_database)
+    assert into_second.returncode == 1
+    assert "nothing imported into Kestrel Demo Primary (school 2)" in into_second.stderr
+    assert "not one of the school's (5 and 6)" in into_second.stderr
+    for flag in ("0", "-1", "x"):
+        wrong = run("import", "pupils", report, "--school", flag, env=cli_database)
+        assert wrong.returncode == 2 and "Traceback" not in wrong.stderr, flag
 
 
 def test_demo_with_a_broken_file_explains_and_changes_nothing(tmp_path):

@@ -234,6 +234,9 @@ FORGERIES = {
     ),
     "admin.term_remove": (TEACHER_AAD, {"term": 1}, NOT_AVAILABLE, "access.refused"),
     "admin.triage_stop": (TEACHER_AAD, {}, NOT_AVAILABLE, "access.refused"),
+    "school.show": (STRANGER_AAD, {}, NOT_SET_UP, "identity.refused"),
+    # A teacher of one school choosing to work in a school that is not theirs.
+    "school.switch": (TEACHER_AAD, {"to": 99999}, NOT_AVAILABLE, "access.refused"),
 }
 
 

@@ -331,6 +331,8 @@ def _administration() -> list[Step]:
         ),
         (Verb.ADMIN_TERM_REMOVE, HELEN, lambda k: {"term": k["term"]}),
         (Verb.ADMIN_TRIAGE_STOP, DSL_AAD, lambda k: {}),
+        (Verb.SCHOOL_SHOW, DSL_AAD, lambda k: {}),
+        (Verb.SCHOOL_SWITCH, DSL_AAD, lambda k: {"to": 1}),
     ]
 
 
@@ -428,6 +430,7 @@ async def test_every_press_opens_one_transaction_and_every_verb_it_shows_is_rout
         "student sam",
         "triage off",
         "admin",
+        "school",
     ):
         await _say(running_bot, counter, text)
     await _say(running_bot, counter, "what is this")

@@ -24,6 +24,12 @@ def _validator() -> Draft6Validator:
 DATA_QUERY_DATASETS = {"students", "graph.microsoft.com/users"}
 
 
+def _dataset(name: str) -> str:
+    """Kestrel's own dataset may name a school (`students@2`: a trust colleague's form)."""
+    head, at, school = name.partition("@")
+    return head if at and head == "students" and school.isdecimal() else name
+
+
 def _without_teams_extensions(node: Any, problems: list[str]) -> Any:
     """A copy of the card with `choices.data` checked (Data.Query, a known dataset) and removed."""
     if isinstance(node, list):
@@ -37,7 +43,7 @@ def _without_teams_extensions(node: Any, problems: list[str]) -> Any:
             problems.append(f"{node.get('id')}: choices.data outside an Input.ChoiceSet")
         elif set(query) != {"type", "dataset"} or query.get("type") != "Data.Query":
             problems.append(f"{node.get('id')}: choices.data must be {{type: Data.Query, dataset}}")
-        elif query["dataset"] not in DATA_QUERY_DATASETS:
+        elif _dataset(query["dataset"]) not in DATA_QUERY_DATASETS:
             problems.append(f"{node.get('id')}: unknown Data.Query dataset {query['dataset']!r}")
     return copy
 

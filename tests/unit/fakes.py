@@ -41,6 +41,7 @@ class Store:
     second_factors: dict[int, SecondFactor] = field(default_factory=dict)
     exclusions: list[Exclusion] = field(default_factory=list)
     chats: dict[int, ChatAddress] = field(default_factory=dict)
+    working: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
 class FakeSchools:
@@ -68,6 +69,22 @@ class FakeStaff:
                 ):
                     return Identified(member, school)
         return None
+
+    async def of_person(self, tenant_id: str, aad_object_id: str) -> list[Identified]:
+        return [
+            Identified(member, school)
+            for school in sorted(self.store.schools, key=lambda s: s.id)
+            for member in self.store.staff
+            if school.tenant_id == tenant_id
+            and member.school_id == school.id
+            and member.aad_object_id == aad_object_id
+        ]
+
+    async def working_school(self, tenant_id: str, aad_object_id: str) -> int | None:
+        return self.store.working.get((tenant_id, aad_object_id))
+
+    async def set_working_school(self, tenant_id: str, aad_object_id: str, school_id: int) -> None:
+        self.store.working[(tenant_id, aad_object_id)] = school_id
 
     async def list(self, school_id: int) -> list[StaffMember]:
         return sorted((s for s in self.store.staff if s.school_id == school_id), key=lambda s: s.id)
