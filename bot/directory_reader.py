@@ -5,7 +5,13 @@ Sync). Everything is read, every page, before anything is changed."""
 from urllib.parse import quote
 
 from bot.graph import Graph
-from safeguarding.directory import Directory, DirectoryUnavailable, GroupMap, user_from_graph
+from safeguarding.directory import (
+    Directory,
+    DirectoryUnavailable,
+    DirectoryUser,
+    GroupMap,
+    user_from_graph,
+)
 from safeguarding.roster import RawPupil, RawRoster, Where
 from safeguarding.school import School
 
@@ -22,11 +28,24 @@ async def read_directory(graph: Graph, groups: GroupMap) -> Directory:
             f"/v1.0/groups/{quote(group, safe='')}/transitiveMembers/microsoft.graph.user"
             f"?$select={USER_FIELDS}&$top=999"
         )
-        users = []
+        members[group] = await _users(graph, path, group)
+    return Directory(members)
+
+
+async def _users(graph: Graph, path: str, group: str) -> tuple[DirectoryUser, ...]:
+    users = []
+    try:
         async for page in graph.pages(path):
             users += [u for entry in page if (u := user_from_graph(entry)) is not None]
-        members[group] = tuple(users)
-    return Directory(members)
+    except DirectoryUnavailable as error:
+        if error.code != "not_found":
+            raise
+        raise DirectoryUnavailable(
+            f"Microsoft Graph has no group {group[:40]}: check KESTREL_ROLE_GROUPS and "
+            "KESTREL_SCHOOL_GROUPS; nothing was changed.",
+            "not_found",
+        ) from error
+    return tuple(users)
 
 
 async def read_education(graph: Graph, school: School, match: str = "") -> RawRoster:

@@ -253,3 +253,10 @@ async def test_a_wrong_secret_is_a_clear_failure(directory, school, uow_factory,
     async with uow_factory() as uow:
         newest = await uow.imports.newest(school.id)
     assert [(r.source, r.succeeded) for r in newest] == [("entra", False)]
+
+
+async def test_an_unknown_group_is_named_and_nothing_changes(directory, school, uow_factory, clock):
+    del directory.graph.groups["g-deputy"]
+    outcome = await syncing(directory, uow_factory, clock)
+    assert "no group g-deputy" in outcome.failure
+    assert await staff_of(uow_factory, school.id) == {}
