@@ -37,7 +37,7 @@ from storage.encryption import Keyring
 from storage.migrate import upgrade
 from storage.models import AlertRow, StudentNameTokenRow, StudentRow
 
-VERSION = 2  # bump whenever the data made here changes: cached datasets are then rebuilt
+VERSION = 3  # bump whenever the data made here changes: cached datasets are then rebuilt
 TENANT = "5e1b3c2a-7d4f-4c1e-9a0b-00000000be4c"
 TEACHER = 2  # a member of staff (role staff): searches and records
 KEEP_DAYS = 30

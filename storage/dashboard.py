@@ -7,7 +7,7 @@ from sqlalchemy import and_, exists, func, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement, Select
 
-from safeguarding.dashboard import AlertNote, BoardIds, SectionIds
+from safeguarding.dashboard import AlertNote, BoardIds, SectionIds, count_limit
 from storage.alerts import NOTICE
 from storage.models import AlertRow, IncidentRow, StaffRow
 from storage.repositories import utc
@@ -50,9 +50,10 @@ class SqlDashboard:
     async def _page(
         self, where: Sequence[ColumnElement[bool]], offset: int, limit: int
     ) -> SectionIds:
-        total = await self.session.scalar(
-            select(func.count()).select_from(IncidentRow).where(*where)
-        )
+        # Newest first by id: the indexes on (recorded_by, id) and (assignee_id, id) walk in
+        # that order and stop at the page, and the count stops at count_limit.
+        counted = select(IncidentRow.id).where(*where).limit(count_limit(offset, limit))
+        total = await self.session.scalar(select(func.count()).select_from(counted.subquery()))
         ids = await self.session.scalars(
             select(IncidentRow.id)
             .where(*where)
@@ -65,22 +66,23 @@ class SqlDashboard:
     async def _alerts(
         self, staff_id: int, where: Sequence[ColumnElement[bool]], offset: int, limit: int
     ) -> SectionIds:
-        """Incidents with an unread alert for me, by their newest alert (one row each)."""
-        grouped: Select = (
-            select(AlertRow.incident_id, func.max(AlertRow.id).label("newest"))
-            .where(*_unread(staff_id))
-            .group_by(AlertRow.incident_id)
-        )
+        """Incidents with an unread alert for me, by their newest alert (one row each): my
+        unread alerts walked newest first (the (staff_id, read_at, id) index), each incident
+        kept at its first, until the page is full; never every alert grouped and sorted."""
+        unread: Select = select(AlertRow.incident_id).where(*_unread(staff_id))
         if where:
-            grouped = grouped.join(IncidentRow, IncidentRow.id == AlertRow.incident_id).where(
-                *where
-            )
-        page = grouped.subquery()
-        total = await self.session.scalar(select(func.count()).select_from(page))
-        ids = await self.session.scalars(
-            select(page.c.incident_id).order_by(page.c.newest.desc()).offset(offset).limit(limit)
-        )
-        return SectionIds(tuple(ids), total or 0, offset)
+            unread = unread.join(IncidentRow, IncidentRow.id == AlertRow.incident_id).where(*where)
+        bound = count_limit(offset, limit)
+        counted = unread.distinct().limit(bound).subquery()
+        total = await self.session.scalar(select(func.count()).select_from(counted))
+        wanted, read = offset + limit, 4 * (offset + limit)
+        while True:
+            rows = list(await self.session.scalars(unread.order_by(AlertRow.id.desc()).limit(read)))
+            ids = list(dict.fromkeys(rows))
+            if len(ids) >= wanted or len(rows) < read:
+                break
+            read *= 4  # several unread alerts about one incident: read further
+        return SectionIds(tuple(ids[offset:wanted]), total or 0, offset)
 
     async def _notes(
         self, staff_id: int, incident_ids: Sequence[int]

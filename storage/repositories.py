@@ -128,7 +128,7 @@ class SqlStaff:
             .where(StaffRow.school_id == school_id)
             .order_by(StaffRow.display_name)  # as the list: some views show them in this order
         )
-        return dict(rows.tuples().all())
+        return {staff_id: name for staff_id, name in rows}
 
     async def set_hide_names(self, staff_id: int, hide: bool) -> None:
         row = await self.session.get(StaffRow, staff_id)
