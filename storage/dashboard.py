@@ -3,7 +3,7 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import and_, exists, func, not_, or_, select
+from sqlalchemy import and_, func, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -117,8 +117,11 @@ def _unread(staff_id: int) -> tuple[ColumnElement[bool], ...]:
 
 
 def _unread_about(staff_id: int) -> ColumnElement[bool]:
-    """This incident has an unread alert for me (it is on my board under Alerts)."""
-    return exists().where(*_unread(staff_id), AlertRow.incident_id == IncidentRow.id)
+    """This incident has an unread alert for me (it is on my board under Alerts). As IN (the
+    set of my unread alerts' incidents, read once by the (staff_id, read_at) index), not a
+    correlated EXISTS per incident: on SQLite the section walks several times faster when
+    most of my cases are under Alerts. alerts.incident_id is never NULL, so NOT IN is exact."""
+    return IncidentRow.id.in_(select(AlertRow.incident_id).where(*_unread(staff_id)))
 
 
 def _new_concern(school_id: int) -> ColumnElement[bool]:
