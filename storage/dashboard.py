@@ -95,7 +95,14 @@ class SqlDashboard:
                 AlertRow.incident_id, StaffRow.display_name, AlertRow.reason, AlertRow.created_at
             )
             .join(StaffRow, StaffRow.id == AlertRow.raised_by)
-            .where(*_unread(staff_id), AlertRow.incident_id.in_(incident_ids))
+            # Found by the incidents' index (a few rows each), not by walking all my unread
+            # alerts: SQLite's planner, without statistics, would take the (staff_id, read_at,
+            # id) index (5 ms for 5,000 unread instead of 0.1 ms); `+ 0` rules that index out.
+            .where(
+                (AlertRow.staff_id + 0) == staff_id,
+                *_unread(staff_id)[1:],
+                AlertRow.incident_id.in_(incident_ids),
+            )
             .order_by(AlertRow.id.desc())
         )
         notes: dict[int, list[AlertNote]] = {}
@@ -108,7 +115,7 @@ def _unread(staff_id: int) -> tuple[ColumnElement[bool], ...]:
     """A colleague's alerts that are on their dashboard: unread, deliverable, a reminder only
     once due, and never a notice about a delivery (those are for the chat only)."""
     return (
-        AlertRow.staff_id == staff_id,
+        AlertRow.staff_id == staff_id,  # first (the notes replace it)
         AlertRow.read_at.is_(None),
         AlertRow.state != "undeliverable",
         or_(AlertRow.reason != "reminder", AlertRow.state == "sent"),
