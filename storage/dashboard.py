@@ -3,7 +3,7 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import and_, func, not_, or_, select
+from sqlalchemy import and_, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -50,39 +50,41 @@ class SqlDashboard:
     async def _page(
         self, where: Sequence[ColumnElement[bool]], offset: int, limit: int
     ) -> SectionIds:
-        # Newest first by id: the indexes on (recorded_by, id) and (assignee_id, id) walk in
-        # that order and stop at the page, and the count stops at count_limit.
-        counted = select(IncidentRow.id).where(*where).limit(count_limit(offset, limit))
-        total = await self.session.scalar(select(func.count()).select_from(counted.subquery()))
-        ids = await self.session.scalars(
-            select(IncidentRow.id)
-            .where(*where)
-            .order_by(IncidentRow.id.desc())
-            .offset(offset)
-            .limit(limit)
+        """Newest first, in one read that is also the count: the ids up to count_limit (the
+        indexes on (recorded_by, id) and (assignee_id, id) walk in that order and stop)."""
+        ids = list(
+            await self.session.scalars(
+                select(IncidentRow.id)
+                .where(*where)
+                .order_by(IncidentRow.id.desc())
+                .limit(count_limit(offset, limit))
+            )
         )
-        return SectionIds(tuple(ids), total or 0, offset)
+        return SectionIds(tuple(ids[offset : offset + limit]), len(ids), offset)
 
     async def _alerts(
         self, staff_id: int, where: Sequence[ColumnElement[bool]], offset: int, limit: int
     ) -> SectionIds:
         """Incidents with an unread alert for me, by their newest alert (one row each): my
         unread alerts walked newest first (the (staff_id, read_at, id) index), each incident
-        kept at its first, until the page is full; never every alert grouped and sorted."""
+        kept at its first, until count_limit incidents are found; never every alert grouped,
+        counted and sorted. The same read is the page and the count."""
         unread: Select = select(AlertRow.incident_id).where(*_unread(staff_id))
         if where:
-            unread = unread.join(IncidentRow, IncidentRow.id == AlertRow.incident_id).where(*where)
+            unread = unread.join(IncidentRow, IncidentRow.id == AlertRow.incident_id).where(
+                *where
+            )
         bound = count_limit(offset, limit)
-        counted = unread.distinct().limit(bound).subquery()
-        total = await self.session.scalar(select(func.count()).select_from(counted))
-        wanted, read = offset + limit, 4 * (offset + limit)
+        read = 2 * bound
         while True:
-            rows = list(await self.session.scalars(unread.order_by(AlertRow.id.desc()).limit(read)))
+            rows = list(
+                await self.session.scalars(unread.order_by(AlertRow.id.desc()).limit(read))
+            )
             ids = list(dict.fromkeys(rows))
-            if len(ids) >= wanted or len(rows) < read:
+            if len(ids) >= bound or len(rows) < read:
                 break
             read *= 4  # several unread alerts about one incident: read further
-        return SectionIds(tuple(ids[offset:wanted]), total or 0, offset)
+        return SectionIds(tuple(ids[offset : offset + limit]), min(len(ids), bound), offset)
 
     async def _notes(
         self, staff_id: int, incident_ids: Sequence[int]
