@@ -71,15 +71,11 @@ class SqlDashboard:
         counted and sorted. The same read is the page and the count."""
         unread: Select = select(AlertRow.incident_id).where(*_unread(staff_id))
         if where:
-            unread = unread.join(IncidentRow, IncidentRow.id == AlertRow.incident_id).where(
-                *where
-            )
+            unread = unread.join(IncidentRow, IncidentRow.id == AlertRow.incident_id).where(*where)
         bound = count_limit(offset, limit)
         read = 2 * bound
         while True:
-            rows = list(
-                await self.session.scalars(unread.order_by(AlertRow.id.desc()).limit(read))
-            )
+            rows = list(await self.session.scalars(unread.order_by(AlertRow.id.desc()).limit(read)))
             ids = list(dict.fromkeys(rows))
             if len(ids) >= bound or len(rows) < read:
                 break
