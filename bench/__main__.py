@@ -12,6 +12,7 @@ from pathlib import Path
 from bench.cache import BACKENDS, Cache
 from bench.dataset import SIZES
 from bench.harness import Plan, load_average, run
+from bench.presses import PRESS_KEYS
 from bench.report import as_json, report, run_facts, write_docs, write_json
 
 
@@ -25,6 +26,7 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-growth", action="store_true", help="skip the 10%% dataset")
     parser.add_argument("--cache", type=Path, default=Path("data/bench"), help="datasets kept")
     parser.add_argument("--json", type=Path, help="default: <cache>/latest.json")
+    parser.add_argument("--presses", nargs="+", choices=PRESS_KEYS, default=[], help="default: all")
     parser.add_argument("--docs", action="store_true", help="write the table to the docs")
     return parser.parse_args(argv)
 
@@ -38,6 +40,7 @@ async def main(args: argparse.Namespace) -> int:
         args.rounds,
         args.warm_up,
         not args.no_growth,
+        tuple(args.presses),
     )
     started, load_before = datetime.now(UTC), load_average()
 

@@ -31,6 +31,10 @@ class Plan:
     rounds: int = 3
     warm_up: float = 1.0
     growth: bool = True
+    presses: tuple[str, ...] = ()  # press keys to measure (empty: all of them)
+
+    def chosen(self, presses: list[Press]) -> list[Press]:
+        return [p for p in presses if not self.presses or p.key in self.presses]
 
 
 @dataclass
@@ -179,7 +183,7 @@ async def measure_backend(plan: Plan, cache: Cache, backend: str, stage: Stage) 
     full = await cache.ensure(plan.size, backend, stage.log)
     tenth = await cache.ensure(plan.size.tenth(), backend, stage.log) if plan.growth else None
     before = await connector_counts(stage.connector)
-    presses = kestrel_presses(full.facts, stage.connector)
+    presses = plan.chosen(kestrel_presses(full.facts, stage.connector))
     rows = [Row(key, title) for key, title in BASELINES] + [Row(p.key, p.title) for p in presses]
     targets = [baseline_press(full.facts, stage.connector, k, t) for k, t in BASELINES] + presses
     async with cache.working_copy(full) as url:
@@ -202,7 +206,7 @@ def _check_connector(rows: list[Row], checks: dict[str, int]) -> None:
     """Each help answered one welcome through the connector; each record replaced its form."""
     by_key = {row.key: row for row in rows}
     for key, count in (("help", "greetings"), ("record", "update_cards")):
-        if checks[count] != by_key[key].checked:
+        if key in by_key and checks[count] != by_key[key].checked:
             by_key[key].problems.append(
                 f"{by_key[key].checked} answered, {checks[count]} {count} at the connector"
             )
@@ -214,7 +218,7 @@ async def _growth(plan: Plan, cache: Cache, tenth: Cached, rows: list[Row], stag
     async with cache.working_copy(tenth) as url:
         server = await kestrel(stage.running, f"kestrel-{tenth.backend}-10pc", url, tenth)
         stage.log(f"{tenth.backend}: measuring the 10% dataset")
-        presses = kestrel_presses(tenth.facts, stage.connector)
+        presses = plan.chosen(kestrel_presses(tenth.facts, stage.connector))
         urls = [server.url] * len(presses)
         await rounds(plan, drivers_for(small, urls, presses), (1,), stage)
         stage.running.stop(server)

@@ -69,7 +69,7 @@ def _section(board: Dashboard, index: int, hide_names: bool, zone: ZoneInfo) -> 
     section = sections[index]
     assert section is not None
     title, nothing = _SECTIONS[index]
-    body = [text_block(f"**{title}** ({section.total})")]
+    body = [text_block(f"**{title}** ({section.counted})")]
     if not section.lines:
         body.append(text_block(nothing, subtle=True))
     body += [

@@ -16,6 +16,9 @@ from safeguarding.incidents import IncidentFacts, Status, reference
 from safeguarding.school import Student
 
 PAGE = 10
+# A section counts its incidents this far (or to the end of the page shown, if further): a
+# count that read every row would grow with the school's history on every press.
+COUNTED = 100
 LAST_OFFSET = 100_000
 NEW, ALERTS, ASSIGNED, HISTORY = "new", "alerts", "assigned", "history"
 
@@ -29,9 +32,15 @@ class AlertNote:
     created_at: datetime
 
 
+def count_limit(offset: int, limit: int) -> int:
+    """How many incidents a section's count reads at most: one more than it states exactly."""
+    return max(COUNTED, offset + limit) + 1
+
+
 @dataclass(frozen=True)
 class SectionIds:
-    """A page of one section as stored: its incidents (in order), how many in all, where."""
+    """A page of one section as stored: its incidents (in order), how many in all (at most
+    `count_limit`: more than it says), where."""
 
     ids: tuple[int, ...]
     total: int
@@ -80,6 +89,12 @@ class Section:
     @property
     def more(self) -> bool:
         return self.offset + len(self.lines) < self.total
+
+    @property
+    def counted(self) -> str:
+        """How many, as the title says it: exactly, or "100+" past what a count reads."""
+        stated = count_limit(self.offset, PAGE) - 1
+        return f"{stated}+" if self.total > stated else str(self.total)
 
 
 @dataclass(frozen=True)

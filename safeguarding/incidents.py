@@ -98,6 +98,16 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class Content:
+    """What the incident card decrypts: its text, the message it came from, and whether the
+    text was pasted as an HTML email (the original itself stays sealed until asked for)."""
+
+    text: str
+    evidence: Evidence | None
+    pasted: bool
+
+
+@dataclass(frozen=True)
 class IncidentDraft:
     key: str  # idempotency key carried in the form's card
     pupils: tuple[PupilEntry, ...]  # the first is the main pupil (0 when new_student is set)

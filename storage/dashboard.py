@@ -3,11 +3,11 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import and_, exists, func, not_, or_, select
+from sqlalchemy import and_, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement, Select
 
-from safeguarding.dashboard import AlertNote, BoardIds, SectionIds
+from safeguarding.dashboard import AlertNote, BoardIds, SectionIds, count_limit
 from storage.alerts import NOTICE
 from storage.models import AlertRow, IncidentRow, StaffRow
 from storage.repositories import utc
@@ -50,37 +50,37 @@ class SqlDashboard:
     async def _page(
         self, where: Sequence[ColumnElement[bool]], offset: int, limit: int
     ) -> SectionIds:
-        total = await self.session.scalar(
-            select(func.count()).select_from(IncidentRow).where(*where)
+        """Newest first, in one read that is also the count: the ids up to count_limit (the
+        indexes on (recorded_by, id) and (assignee_id, id) walk in that order and stop)."""
+        ids = list(
+            await self.session.scalars(
+                select(IncidentRow.id)
+                .where(*where)
+                .order_by(IncidentRow.id.desc())
+                .limit(count_limit(offset, limit))
+            )
         )
-        ids = await self.session.scalars(
-            select(IncidentRow.id)
-            .where(*where)
-            .order_by(IncidentRow.id.desc())
-            .offset(offset)
-            .limit(limit)
-        )
-        return SectionIds(tuple(ids), total or 0, offset)
+        return SectionIds(tuple(ids[offset : offset + limit]), len(ids), offset)
 
     async def _alerts(
         self, staff_id: int, where: Sequence[ColumnElement[bool]], offset: int, limit: int
     ) -> SectionIds:
-        """Incidents with an unread alert for me, by their newest alert (one row each)."""
-        grouped: Select = (
-            select(AlertRow.incident_id, func.max(AlertRow.id).label("newest"))
-            .where(*_unread(staff_id))
-            .group_by(AlertRow.incident_id)
-        )
+        """Incidents with an unread alert for me, by their newest alert (one row each): my
+        unread alerts walked newest first (the (staff_id, read_at, id) index), each incident
+        kept at its first, until count_limit incidents are found; never every alert grouped,
+        counted and sorted. The same read is the page and the count."""
+        unread: Select = select(AlertRow.incident_id).where(*_unread(staff_id))
         if where:
-            grouped = grouped.join(IncidentRow, IncidentRow.id == AlertRow.incident_id).where(
-                *where
-            )
-        page = grouped.subquery()
-        total = await self.session.scalar(select(func.count()).select_from(page))
-        ids = await self.session.scalars(
-            select(page.c.incident_id).order_by(page.c.newest.desc()).offset(offset).limit(limit)
-        )
-        return SectionIds(tuple(ids), total or 0, offset)
+            unread = unread.join(IncidentRow, IncidentRow.id == AlertRow.incident_id).where(*where)
+        bound = count_limit(offset, limit)
+        read = 2 * bound
+        while True:
+            rows = list(await self.session.scalars(unread.order_by(AlertRow.id.desc()).limit(read)))
+            ids = list(dict.fromkeys(rows))
+            if len(ids) >= bound or len(rows) < read:
+                break
+            read *= 4  # several unread alerts about one incident: read further
+        return SectionIds(tuple(ids[offset : offset + limit]), min(len(ids), bound), offset)
 
     async def _notes(
         self, staff_id: int, incident_ids: Sequence[int]
@@ -93,7 +93,14 @@ class SqlDashboard:
                 AlertRow.incident_id, StaffRow.display_name, AlertRow.reason, AlertRow.created_at
             )
             .join(StaffRow, StaffRow.id == AlertRow.raised_by)
-            .where(*_unread(staff_id), AlertRow.incident_id.in_(incident_ids))
+            # Found by the incidents' index (a few rows each), not by walking all my unread
+            # alerts: SQLite's planner, without statistics, would take the (staff_id, read_at,
+            # id) index (5 ms for 5,000 unread instead of 0.1 ms); `+ 0` rules that index out.
+            .where(
+                (AlertRow.staff_id + 0) == staff_id,
+                *_unread(staff_id)[1:],
+                AlertRow.incident_id.in_(incident_ids),
+            )
             .order_by(AlertRow.id.desc())
         )
         notes: dict[int, list[AlertNote]] = {}
@@ -106,7 +113,7 @@ def _unread(staff_id: int) -> tuple[ColumnElement[bool], ...]:
     """A colleague's alerts that are on their dashboard: unread, deliverable, a reminder only
     once due, and never a notice about a delivery (those are for the chat only)."""
     return (
-        AlertRow.staff_id == staff_id,
+        AlertRow.staff_id == staff_id,  # first (the notes replace it)
         AlertRow.read_at.is_(None),
         AlertRow.state != "undeliverable",
         or_(AlertRow.reason != "reminder", AlertRow.state == "sent"),
@@ -115,8 +122,11 @@ def _unread(staff_id: int) -> tuple[ColumnElement[bool], ...]:
 
 
 def _unread_about(staff_id: int) -> ColumnElement[bool]:
-    """This incident has an unread alert for me (it is on my board under Alerts)."""
-    return exists().where(*_unread(staff_id), AlertRow.incident_id == IncidentRow.id)
+    """This incident has an unread alert for me (it is on my board under Alerts). As IN (the
+    set of my unread alerts' incidents, read once by the (staff_id, read_at) index), not a
+    correlated EXISTS per incident: on SQLite the section walks several times faster when
+    most of my cases are under Alerts. alerts.incident_id is never NULL, so NOT IN is exact."""
+    return IncidentRow.id.in_(select(AlertRow.incident_id).where(*_unread(staff_id)))
 
 
 def _new_concern(school_id: int) -> ColumnElement[bool]:

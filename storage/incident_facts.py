@@ -4,10 +4,11 @@ fixed number of queries for any number of incidents: no content is decrypted her
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.incidents import IncidentFacts, IncidentPupil, Status
+from safeguarding.school import Student
 from storage.models import (
     IncidentCategoryRow,
     IncidentGrantRow,
@@ -15,31 +16,70 @@ from storage.models import (
     IncidentStudentRow,
     StudentRow,
 )
-from storage.repositories import student_of, utc
+from storage.repositories import utc
+
+# Only the columns facts are made of: never the ciphertexts (a pupil's record reads hundreds of
+# incidents to decide and order them, and decrypts only the page it shows), and plain rows, not
+# ORM objects (building those was most of a chronology page's CPU).
+_INCIDENT = (
+    IncidentRow.id,
+    IncidentRow.school_id,
+    IncidentRow.recorded_by,
+    IncidentRow.recorded_at,
+    IncidentRow.happened_at,
+    IncidentRow.time_zone,
+    IncidentRow.status,
+    IncidentRow.assignee_id,
+    IncidentRow.agencies,
+    IncidentRow.version,
+    IncidentRow.outcome,
+)
+_STUDENT = (
+    StudentRow.id,
+    StudentRow.school_id,
+    StudentRow.upn,
+    StudentRow.first_name,
+    StudentRow.last_name,
+    StudentRow.year_group,
+    StudentRow.tutor_group,
+    StudentRow.house,
+    StudentRow.preferred_name,
+    StudentRow.mis_id,
+    StudentRow.date_of_birth,
+    StudentRow.provisional,
+    StudentRow.left_on,
+    StudentRow.merged_into,
+)
+_STUDENT_FIELDS = tuple(column.key for column in _STUDENT)  # as Student names them
+_PUPIL = (
+    IncidentStudentRow.incident_id,
+    IncidentStudentRow.linked,
+    IncidentStudentRow.monitoring,
+    *_STUDENT,
+)
 
 
 async def incident_facts(
     session: AsyncSession, school_id: int, incident_ids: Sequence[int]
 ) -> dict[int, IncidentFacts]:
-    """Facts of these incidents of this school, by id (four queries, grouped once)."""
+    """Facts of these incidents of this school, by id (four queries, grouped once). Rows are
+    read from the database each time (after the session's pending changes are flushed), so a
+    press that changed an incident, or lost its version to a concurrent change, sees it now."""
     wanted = list(dict.fromkeys(incident_ids))
     if not wanted:
         return {}
-    rows = await session.scalars(
-        select(IncidentRow)
-        .where(IncidentRow.id.in_(wanted), IncidentRow.school_id == school_id)
-        # Fresh in the same unit of work: a press answers with the incident after changing
-        # it, or after a concurrent change (committed elsewhere) won the version.
-        .execution_options(populate_existing=True)
+    rows = await session.execute(
+        select(*_INCIDENT).where(IncidentRow.id.in_(wanted), IncidentRow.school_id == school_id)
     )
-    incidents = {row.id: row for row in rows}
+    incidents = {row[0]: row for row in rows}
+    if not incidents:
+        return {}
     pupils = (
         await session.execute(
-            select(IncidentStudentRow, StudentRow)
+            select(*_PUPIL)
             .join(StudentRow, StudentRow.id == IncidentStudentRow.student_id)
             .where(IncidentStudentRow.incident_id.in_(incidents))
             .order_by(IncidentStudentRow.linked, StudentRow.last_name, StudentRow.id)
-            .execution_options(populate_existing=True)
         )
     ).all()
     categories = (
@@ -59,53 +99,59 @@ async def incident_facts(
             )
         )
     ).all()
-    # Grouped once by incident (a pupil's record loads hundreds: never a scan per incident).
-    pupils_of: dict[int, list] = defaultdict(list)
-    for link, student in pupils:
-        pupils_of[link.incident_id].append((link, student))
-    categories_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    # Grouped once by incident (a pupil's record loads hundreds: never a scan per incident),
+    # each pupil made once however many incidents they are on; rows read by position (a
+    # Row's attributes by name cost more than everything else here).
+    students: dict[int, Student] = {}
+    categories_of: dict[tuple[int, int], set[int]] = defaultdict(set)
     for incident_id, student_id, category_id in categories:
-        categories_of[incident_id].append((student_id, category_id))
+        categories_of[(incident_id, student_id)].add(category_id)
+    pupils_of: dict[int, list[IncidentPupil]] = defaultdict(list)
+    for incident_id, linked, monitoring, *student in pupils:
+        found = students.get(student[0]) or _student(students, student)
+        chosen = frozenset(categories_of.get((incident_id, found.id), ()))
+        pupils_of[incident_id].append(IncidentPupil(found, chosen, linked, monitoring))
     grants_of: dict[int, set[int]] = defaultdict(set)
     for incident_id, staff_id in grants:
         grants_of[incident_id].add(staff_id)
     return {
-        row.id: _facts(
-            row,
-            pupils_of[row.id],
-            categories_of[row.id],
-            frozenset(grants_of[row.id]),
-        )
+        row[0]: _facts(row, tuple(pupils_of[row[0]]), frozenset(grants_of[row[0]]))
         for row in incidents.values()
     }
 
 
-def _facts(
-    row: IncidentRow,
-    pupils: list[tuple[IncidentStudentRow, StudentRow]],
-    categories: list[tuple[int, int]],
-    grants: frozenset[int],
-) -> IncidentFacts:
+def _student(students: dict[int, Student], columns: list) -> Student:
+    made = Student(**dict(zip(_STUDENT_FIELDS, columns, strict=True)))
+    students[made.id] = made
+    return made
+
+
+def _facts(row: Row, pupils: tuple[IncidentPupil, ...], grants: frozenset[int]) -> IncidentFacts:
+    (
+        incident_id,
+        school_id,
+        recorded_by,
+        recorded_at,
+        happened_at,
+        time_zone,
+        status,
+        assignee_id,
+        agencies,
+        version,
+        outcome,
+    ) = row
     return IncidentFacts(
-        id=row.id,
-        school_id=row.school_id,
-        recorded_by=row.recorded_by,
-        recorded_at=utc(row.recorded_at),
-        happened_at=utc(row.happened_at),
-        time_zone=row.time_zone,
-        status=Status(row.status),
-        assignee_id=row.assignee_id,
-        agencies=tuple(row.agencies or ()),
-        pupils=tuple(
-            IncidentPupil(
-                student_of(student),
-                frozenset(c for s, c in categories if s == link.student_id),
-                link.linked,
-                link.monitoring,
-            )
-            for link, student in pupils
-        ),
+        id=incident_id,
+        school_id=school_id,
+        recorded_by=recorded_by,
+        recorded_at=utc(recorded_at),
+        happened_at=utc(happened_at),
+        time_zone=time_zone,
+        status=Status(status),
+        assignee_id=assignee_id,
+        agencies=tuple(agencies or ()),
+        pupils=pupils,
         granted_to=grants,
-        version=row.version,
-        outcome=row.outcome,
+        version=version,
+        outcome=outcome,
     )

@@ -5,12 +5,13 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.errors import Conflict
 from safeguarding.incidents import (
+    Content,
     Evidence,
     IncidentFacts,
     Marker,
@@ -222,11 +223,28 @@ class SqlIncidents:
         assert row is not None
         return self.keyring.decrypt(row.text_ciphertext, text_context(incident_id))
 
-    async def evidence(self, incident_id: int) -> Evidence | None:
-        row = await self.session.get(IncidentRow, incident_id)
-        if row is None or not row.evidence_ciphertext:
+    async def content(self, incident_id: int) -> Content:
+        """The card's text and evidence, decrypted, and whether it was pasted: one read."""
+        row = (
+            await self.session.execute(
+                select(
+                    IncidentRow.text_ciphertext,
+                    IncidentRow.evidence_ciphertext,
+                    func.coalesce(func.length(IncidentRow.original_ciphertext), 0),
+                ).where(IncidentRow.id == incident_id)
+            )
+        ).one()
+        text, evidence, pasted = row
+        return Content(
+            self.keyring.decrypt(text, text_context(incident_id)),
+            self._evidence(incident_id, evidence),
+            bool(pasted),
+        )
+
+    def _evidence(self, incident_id: int, ciphertext: str | None) -> Evidence | None:
+        if not ciphertext:
             return None
-        found = json.loads(self.keyring.decrypt(row.evidence_ciphertext, evidence_context(row.id)))
+        found = json.loads(self.keyring.decrypt(ciphertext, evidence_context(incident_id)))
         return Evidence(found["message_id"], found["author"], found["sent_at"])
 
     async def original(self, incident_id: int) -> str | None:
@@ -235,11 +253,6 @@ class SqlIncidents:
         if row is None or not row.original_ciphertext:
             return None
         return self.keyring.decrypt(row.original_ciphertext, original_context(row.id))
-
-    async def pasted(self, incident_id: int) -> bool:
-        """Whether the incident's text was pasted as an HTML email (its original is kept)."""
-        row = await self.session.get(IncidentRow, incident_id)
-        return row is not None and bool(row.original_ciphertext)
 
     async def of_student(self, student_id: int) -> Sequence[int]:
         """The incidents a pupil is on (main or linked), newest first."""

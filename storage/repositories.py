@@ -158,6 +158,16 @@ class SqlStaff:
         )
         return [staff_member(row) for row in rows]
 
+    async def names(self, school_id: int) -> dict[int, str]:
+        """Every colleague's name by id (what most views need of the staff list: two columns,
+        no objects)."""
+        rows = await self.session.execute(
+            select(StaffRow.id, StaffRow.display_name)
+            .where(StaffRow.school_id == school_id)
+            .order_by(StaffRow.display_name)  # as the list: some views show them in this order
+        )
+        return {staff_id: name for staff_id, name in rows}
+
     async def set_hide_names(self, staff_id: int, hide: bool) -> None:
         row = await self.session.get(StaffRow, staff_id)
         if row is not None:

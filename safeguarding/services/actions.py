@@ -84,7 +84,7 @@ async def list_actions(press: Press, incident_id: int, offset: int = 0) -> Done[
         ActionList(
             facts,
             shown,
-            {s.id: s.display_name for s in await uow.staff.list(school_id)},
+            await uow.staff.names(school_id),
             {c.id: c for c in await uow.categories.list(school_id)},
             max(0, min(offset, len(shown) - 1)),
         )

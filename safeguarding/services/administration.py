@@ -56,5 +56,5 @@ async def one_of(press: Press, records: Iterable[R], record: tuple[str, int], ve
 async def changes_since(press: Press, record: tuple[str, int], seen: int) -> str:
     """What was changed on this record after the version a card showed (from the audit)."""
     events = await press.uow.audit.for_records(press.staff.school_id, [record], 20)
-    names = {s.id: s.display_name for s in await press.uow.staff.list(press.staff.school_id)}
+    names = await press.uow.staff.names(press.staff.school_id)
     return what_changed(events, seen, names, press.school.time_zone)

@@ -185,4 +185,4 @@ async def case_workers(press: Press, facts: IncidentFacts) -> list[StaffMember]:
 
 async def staff_names(press: Press) -> dict[int, str]:
     """Every colleague's name by id (a former colleague keeps theirs in the history)."""
-    return {s.id: s.display_name for s in await press.uow.staff.list(press.staff.school_id)}
+    return await press.uow.staff.names(press.staff.school_id)

@@ -88,7 +88,7 @@ async def lines_for(
     uow, school_id, now = press.uow, press.staff.school_id, press.now
     facts = await uow.incidents.facts_of(school_id, incident_ids)
     categories = {c.id: c.name for c in await uow.categories.list(school_id)}
-    names = {s.id: s.display_name for s in await uow.staff.list(school_id)}
+    names = await uow.staff.names(school_id)
     viewer, policy = await viewer_and_policy(uow, press.staff, now)
 
     def allows(action: Action, found: IncidentFacts) -> bool:

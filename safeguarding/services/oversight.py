@@ -71,7 +71,7 @@ async def _lines(
     """A page of lines, and whether older events follow (one more is read to know)."""
     school_id = press.staff.school_id
     events = await press.uow.audit.for_records(school_id, records, REPORT_LINES + 1, offset)
-    names = {s.id: s.display_name for s in await press.uow.staff.list(school_id)}
+    names = await press.uow.staff.names(school_id)
     return audit_lines(events[:REPORT_LINES], names), len(events) > REPORT_LINES
 
 

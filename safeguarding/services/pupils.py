@@ -178,7 +178,7 @@ async def _record(
         monitoring=monitoring(visible, student_id, categories),
         documents=tuple((facts[i], attachment) for i, attachment in documents),
         categories={c.id: c for c in categories},
-        staff_names={s.id: s.display_name for s in await uow.staff.list(actor.school_id)},
+        staff_names=await uow.staff.names(actor.school_id),
         chosen=chosen,
         oversees=actor.leads_safeguarding,
         visible_pupils=visible_pupils(visible, viewer, policy, now),

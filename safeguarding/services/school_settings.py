@@ -33,7 +33,7 @@ async def show_school(press: Press, notice: str = "") -> Done[SchoolView]:
     chosen = await uow.triage.chosen(school.id)
     triage = None
     if chosen is not None:
-        names = {s.id: s.display_name for s in await uow.staff.list(school.id)}
+        names = await uow.staff.names(school.id)
         triage = TriageInfo(names.get(chosen[0], "a former colleague"), chosen[1])
     view = SchoolView(
         school,

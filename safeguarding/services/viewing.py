@@ -76,14 +76,15 @@ async def _incident_view(
         (a, action_decision(viewer, policy, facts, a.category_ids, now))
         for a in await uow.actions.on_incidents([incident_id])
     ]
+    content = await uow.incidents.content(incident_id)
     return IncidentView(
         facts=facts,
-        text=await uow.incidents.text(incident_id),
-        evidence=await uow.incidents.evidence(incident_id),
+        text=content.text,
+        evidence=content.evidence,
         markers=tuple(await uow.incidents.markers(incident_id)),
         attachments=tuple(await uow.attachments.on_incident(incident_id)),
         categories={c.id: c for c in await uow.categories.list(actor.school_id)},
-        staff_names={s.id: s.display_name for s in await uow.staff.list(actor.school_id)},
+        staff_names=await uow.staff.names(actor.school_id),
         unread_alert=await uow.alerts.unread_for(incident_id, actor.id),
         actions=tuple(a for a, d in actions if d == Decision.ALLOW),
         actions_held=sum(d == Decision.NEEDS_ELEVATION for _, d in actions),
@@ -92,7 +93,7 @@ async def _incident_view(
         pupil_records=pupil_records(viewer, policy, facts, now),
         can_attach=facts.recorded_by == actor.id or actor.leads_safeguarding,
         oversees=actor.leads_safeguarding,
-        pasted=await uow.incidents.pasted(incident_id),
+        pasted=content.pasted,
     )
 
 

@@ -28,7 +28,9 @@ class IncidentRow(Base):
         UniqueConstraint("school_id", "idempotency_key"),
         CheckConstraint("status IN ('Open', 'Active', 'Closed')", name="status"),
         Index(None, "recorded_by", "recorded_at"),
+        Index(None, "recorded_by", "id"),  # the dashboard's My history, newest first
         Index(None, "assignee_id", "status"),
+        Index(None, "assignee_id", "id"),  # the dashboard's My assigned, newest first
         Index(None, "school_id", "status", "assignee_id"),  # the DSL team's new concerns
     )
 

@@ -12,7 +12,7 @@ from safeguarding.incident_form import read_form
 from safeguarding.services.alerts import acknowledge_alert
 from safeguarding.services.casework import assign_case
 from safeguarding.services.dashboard import show_dashboard
-from storage.models import AlertRow, AuditEventRow
+from storage.models import AlertRow, AuditEventRow, IncidentRow
 from tests.support.cards import assert_valid_card, button, elements, texts
 from tests.support.presses import press_as
 from tests.support.scripted import record_as
@@ -223,3 +223,75 @@ async def test_a_new_concern_that_also_alerted_the_dsl_is_one_row_under_new_conc
     # The teacher who recorded it sees it once, in his history.
     theirs = await board(uow_factory, clock, teacher)
     assert [x.incident_id for x in theirs.history.lines] == [incident]
+
+
+async def test_one_row_per_incident_by_its_newest_alert_however_many_alerts_come_before(
+    demo_school, uow_factory, clock, engine
+):
+    # The walk over my unread alerts, newest first, reads further when one incident's many
+    # alerts fill what it read (issue 16: never every alert grouped and sorted).
+    staff = await staff_of(uow_factory)
+    teacher, dsl, deputy = staff["James Whitfield"], staff["Priya Raman"], staff["Tom Okafor"]
+    incidents = [
+        await record(uow_factory, clock, teacher, f"dashboard-3-{n}", 7, assignee=str(deputy.id))
+        for n in range(3)
+    ]
+    alerts = [(incidents[2], 400), (incidents[0], 300)] + [(incidents[1], n) for n in range(200)]
+    async with engine.begin() as connection:
+        await connection.execute(
+            insert(AlertRow),
+            [
+                dict(
+                    school_id=1,
+                    incident_id=incident,
+                    staff_id=dsl.id,
+                    raised_by=teacher.id,
+                    reason="tagged",
+                    state="sent",
+                    created_at=clock.now() - timedelta(minutes=minutes),
+                )
+                for incident, minutes in alerts  # inserted oldest first: ids follow
+            ],
+        )
+    mine = await board(uow_factory, clock, dsl)
+    assert [line.incident_id for line in mine.alerts.lines] == [
+        incidents[1],
+        incidents[0],
+        incidents[2],
+    ]
+    assert (mine.alerts.total, mine.alerts.more) == (3, False)
+
+
+async def test_a_section_counts_to_a_hundred_then_says_more_and_still_pages_on(
+    demo_school, uow_factory, clock, engine
+):
+    # Counting every row would grow with the school's history on every press (issue 16).
+    staff = await staff_of(uow_factory)
+    dsl, deputy = staff["Priya Raman"], staff["Tom Okafor"]
+    async with engine.begin() as connection:  # 105 cases the DSL recorded, a colleague's now
+        await connection.execute(
+            insert(IncidentRow),
+            [
+                dict(
+                    school_id=1,
+                    recorded_by=dsl.id,
+                    recorded_at=clock.now(),
+                    happened_at=clock.now(),
+                    time_zone=ZONE,
+                    status="Active",
+                    assignee_id=deputy.id,
+                    agencies=[],
+                    idempotency_key=f"counted-{n}",
+                    text_ciphertext="never decrypted here",
+                )
+                for n in range(105)
+            ],
+        )
+    first = await board(uow_factory, clock, dsl)
+    assert (len(first.history.lines), first.history.total, first.history.more) == (10, 101, True)
+    assert first.history.counted == "100+"
+    card = dashboard_card(first, hide_names=False, time_zone=ZONE)
+    assert "**My history** (100+)" in texts(card)
+    past = await board(uow_factory, clock, dsl, (0, 0, 100, 0))
+    assert (len(past.history.lines), past.history.total, past.history.more) == (5, 105, False)
+    assert past.history.counted == "105"

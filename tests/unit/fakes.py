@@ -89,6 +89,9 @@ class FakeStaff:
     async def list(self, school_id: int) -> list[StaffMember]:
         return sorted((s for s in self.store.staff if s.school_id == school_id), key=lambda s: s.id)
 
+    async def names(self, school_id: int) -> dict[int, str]:
+        return {s.id: s.display_name for s in await self.list(school_id)}
+
     async def by_id(self, school_id: int, staff_id: int) -> StaffMember | None:
         return next((s for s in await self.list(school_id) if s.id == staff_id), None)
 
