@@ -13,11 +13,10 @@ import aiohttp
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import (
     ChannelAccount,
-    ConversationAccount,
     ConversationParameters,
-    ConversationReference,
 )
 
+from bot.proactive import GONE, Outcome, reference, status_of
 from bot.rates import MemorySendLog, SendLimits
 from cards.alerts import alert_card, alert_read_card
 from cards.elements import with_school
@@ -30,7 +29,6 @@ RETRIED = {412, 429, 500, 502, 503, 504}
 # Sends in flight at once: one at a time a process cannot reach Teams' per-app rate (each send
 # is a round trip to the Bot Connector and two to the database); the limits still hold.
 SENDING_AT_ONCE = 4
-GONE = {403, 404}
 
 
 class AlertSender:
@@ -81,19 +79,19 @@ class AlertSender:
         card = card or self._card(delivery, address.user_id, updated=True)
         update = MessageFactory.attachment(CardFactory.adaptive_card(card))
         update.id = message_id
-        outcome = _Outcome()
+        outcome = Outcome()
 
         async def callback(context: TurnContext) -> None:
             await outcome.update(context, update)
 
         try:
             await asyncio.wait_for(
-                self.adapter.continue_conversation(_reference(address), callback, self.app_id),
+                self.adapter.continue_conversation(reference(address), callback, self.app_id),
                 self.send_timeout,
             )
             outcome.result()
         except Exception as error:  # noqa: BLE001 - classified: retried later unless gone
-            status, retry_after = _status(error)
+            status, retry_after = status_of(error)
             why = status or type(error).__name__
             log.warning("refreshing alert %s failed (%s)", delivery.alert_id, why)
             if status not in GONE:
@@ -176,7 +174,7 @@ class AlertSender:
             # botbuilder serialises tenant_id as `tenantID`; Teams reads channelData.tenant.id.
             channel_data={"tenant": {"id": school.tenant_id}},
         )
-        outcome = _Outcome()
+        outcome = Outcome()
 
         async def callback(context: TurnContext) -> None:
             await outcome.send(context, self._card(delivery, ""))
@@ -191,12 +189,12 @@ class AlertSender:
     async def _send(self, delivery: Delivery) -> str:
         address = delivery.address
         assert address is not None
-        outcome = _Outcome()
+        outcome = Outcome()
 
         async def callback(context: TurnContext) -> None:
             await outcome.send(context, self._card(delivery, address.user_id))
 
-        await self.adapter.continue_conversation(_reference(address), callback, self.app_id)
+        await self.adapter.continue_conversation(reference(address), callback, self.app_id)
         return outcome.result()[1]
 
     @staticmethod
@@ -204,7 +202,7 @@ class AlertSender:
         return _naming_school(delivery, _alert_card(delivery, user_id, updated))
 
     async def _failed(self, delivery: Delivery, error: Exception) -> None:
-        status, retry_after = _status(error)
+        status, retry_after = status_of(error)
         if status in GONE:
             await self.outbox.undeliverable(delivery, f"teams answered {status}")
             return
@@ -234,60 +232,3 @@ def _alert_card(delivery: Delivery, user_id: str, updated: bool) -> dict:
         about_action=delivery.action_id is not None,
         updated=updated,
     )
-
-
-class _Outcome:
-    """What a send inside the adapter's turn did. The adapter's on_turn_error would swallow a
-    failure there (a 429 would look like success), so it is kept and raised afterwards."""
-
-    def __init__(self) -> None:
-        self.conversation, self.message_id, self.error = "", "", None
-
-    async def send(self, context: TurnContext, card: dict) -> None:
-        try:
-            response = await context.send_activity(
-                MessageFactory.attachment(CardFactory.adaptive_card(card))
-            )
-        except Exception as error:  # noqa: BLE001 - raised again by result()
-            self.error = error
-            return
-        self.conversation = context.activity.conversation.id
-        self.message_id = (response and response.id) or ""
-
-    async def update(self, context: TurnContext, activity) -> None:
-        try:
-            await context.update_activity(activity)
-        except Exception as error:  # noqa: BLE001 - raised again by result()
-            self.error = error
-            return
-        self.conversation = context.activity.conversation.id
-
-    def result(self) -> tuple[str, str]:
-        if self.error is not None:
-            raise self.error
-        if not self.conversation:
-            raise ConnectionError("the send did not run")
-        return self.conversation, self.message_id
-
-
-def _reference(address: ChatAddress) -> ConversationReference:
-    return ConversationReference(
-        channel_id="msteams",
-        service_url=address.service_url,
-        conversation=ConversationAccount(id=address.conversation_id, tenant_id=address.tenant_id),
-        bot=ChannelAccount(id=address.bot_id),
-        user=ChannelAccount(id=address.user_id),
-    )
-
-
-def _status(error: Exception) -> tuple[int | None, float | None]:
-    """The HTTP status and Retry-After (seconds) of a Bot Connector error, if it has them."""
-    response = getattr(error, "response", None)
-    status = getattr(response, "status_code", None) or getattr(response, "status", None)
-    headers = getattr(response, "headers", None) or {}
-    raw = headers.get("Retry-After") if hasattr(headers, "get") else None
-    try:
-        retry_after = float(raw) if raw is not None else None
-    except ValueError:
-        retry_after = None
-    return (int(status) if isinstance(status, int) else None), retry_after

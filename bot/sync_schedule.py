@@ -11,7 +11,7 @@ from botbuilder.core import TurnContext
 
 from bot.directory_sync import SyncOutcome, entra_token, run_sync
 from bot.graph import EntraToken, Sleep
-from bot.sender import _Outcome, _reference
+from bot.proactive import Outcome, reference
 from bot.settings import Settings
 from cards.directory import sync_failed_card
 from safeguarding.chats import ChatAddress
@@ -94,13 +94,11 @@ class ScheduledSync:
             await failure_told(self.uow_factory, self.settings.app_tenant_id, self.clock.now())
 
     async def _send(self, address: ChatAddress, when: str) -> None:
-        outcome = _Outcome()
+        outcome = Outcome()
         card = sync_failed_card(when)
 
         async def callback(context: TurnContext) -> None:
             await outcome.send(context, card)
 
-        await self.adapter.continue_conversation(
-            _reference(address), callback, self.settings.app_id
-        )
+        await self.adapter.continue_conversation(reference(address), callback, self.settings.app_id)
         outcome.result()

@@ -7,8 +7,8 @@ import random
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 
+from bot.proactive import GONE, Outcome, reference, status_of
 from bot.rates import SendLimits
-from bot.sender import GONE, _Outcome, _reference, _status
 from cards.elements import with_school
 from cards.triage import triage_stub_card
 from safeguarding.alerts import retry_delay
@@ -53,19 +53,19 @@ class TriagePoster:
                 await asyncio.sleep(idle_seconds)
 
     async def _post(self, post: ChannelPost) -> None:
-        outcome = _Outcome()
+        outcome = Outcome()
 
         async def callback(context: TurnContext) -> None:
             await outcome.send(context, self._card(post))
 
         try:
             sending = self.adapter.continue_conversation(
-                _reference(post.address), callback, self.app_id
+                reference(post.address), callback, self.app_id
             )
             await asyncio.wait_for(sending, self.send_timeout)
             _, message_id = outcome.result()
         except Exception as error:  # noqa: BLE001 - classified: retried unless gone
-            status, retry_after = _status(error)
+            status, retry_after = status_of(error)
             why = f"teams answered {status}" if status else type(error).__name__
             log.warning("triage post %s failed (%s)", post.post_id, why)
             if status in GONE:
@@ -81,19 +81,19 @@ class TriagePoster:
         """The stub as the case is now, for everyone (the DSL team's views refresh with it)."""
         update = MessageFactory.attachment(CardFactory.adaptive_card(self._card(post)))
         update.id = post.message_id
-        outcome = _Outcome()
+        outcome = Outcome()
 
         async def callback(context: TurnContext) -> None:
             await outcome.update(context, update)
 
         try:
             sending = self.adapter.continue_conversation(
-                _reference(post.address), callback, self.app_id
+                reference(post.address), callback, self.app_id
             )
             await asyncio.wait_for(sending, self.send_timeout)
             outcome.result()
         except Exception as error:  # noqa: BLE001 - tried again later unless gone
-            status, retry_after = _status(error)
+            status, retry_after = status_of(error)
             log.warning("updating triage post %s failed (%s)", post.post_id, status or "error")
             if status not in GONE:
                 delay = retry_delay(post.attempts, retry_after, self.rng)

@@ -178,13 +178,7 @@ class SqlAlerts:
         changed = await self.session.execute(
             update(AlertRow)
             .where(AlertRow.id == alert_id, AlertRow.state == "queued")
-            .values(
-                state="undeliverable",
-                failure=why,
-                claimed_until=None,
-                claimed_by=None,
-                next_attempt_at=at,
-            )
+            .values(**_undeliverable(why, at))
         )
         return changed.rowcount == 1
 
@@ -193,13 +187,7 @@ class SqlAlerts:
         changed = await self.session.execute(
             update(AlertRow)
             .where(AlertRow.staff_id == staff_id, AlertRow.state == "queued")
-            .values(
-                state="undeliverable",
-                failure=why,
-                claimed_until=None,
-                claimed_by=None,
-                next_attempt_at=at,
-            )
+            .values(**_undeliverable(why, at))
         )
         return changed.rowcount
 
@@ -335,3 +323,14 @@ def _in_conversation(address: ChatAddress | None, conversation_id: str) -> ChatA
 
 def _listed(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _undeliverable(why: str, at: datetime) -> dict:
+    """An alert that will never be sent, and why (its lease let go)."""
+    return {
+        "state": "undeliverable",
+        "failure": why,
+        "claimed_until": None,
+        "claimed_by": None,
+        "next_attempt_at": at,
+    }

@@ -189,22 +189,27 @@ async def test_school_groups_and_a_trust_dsl_place_staff_in_the_tenants_schools(
     directory, school, uow_factory, clock
 ):
     async with uow_factory() as uow:
-        # A second school of the same tenant (as the several-schools work will allow); until
-        # then, a second tenant's row stands in for the query by tenant.
-        other = await uow.schools.ensure("Other Academy", "other-tenant", "Europe/London")
+        # A trust: a second school of the same tenant.
+        other = await uow.schools.ensure("Other Academy", TENANT, "Europe/London", oldest=False)
         await uow.commit()
+    assert other.id != school.id
     directory.graph.groups.update(
-        {"g-school": [graph_user(n) for n in range(1, 21)], "g-trust": [graph_user(999)]}
+        {
+            "g-school": [graph_user(n) for n in range(1, 21)],
+            "g-other": [graph_user(n) for n in range(15, 31)],
+            "g-trust": [graph_user(999)],
+        }
     )
     groups = (*GROUPS, ("trust_dsl", "g-trust"))
-    outcome = await syncing(
-        directory, uow_factory, clock, role_groups=groups, school_groups=((school.id, "g-school"),)
-    )
+    placed = ((school.id, "g-school"), (other.id, "g-other"))
+    outcome = await syncing(directory, uow_factory, clock, role_groups=groups, school_groups=placed)
     assert outcome.failure == ""
-    staff = await staff_of(uow_factory, school.id)
-    assert len(staff) == 21  # the school's group, and the trust's DSL
-    assert staff[graph_user(999)["id"]].role == Role.DSL
-    assert await staff_of(uow_factory, other.id) == {}
+    staff, others = await staff_of(uow_factory, school.id), await staff_of(uow_factory, other.id)
+    assert len(staff) == 21 and len(others) == 17  # each school's group, and the trust's DSL
+    assert staff[graph_user(999)["id"]].role == others[graph_user(999)["id"]].role == Role.DSL
+    both = {graph_user(n)["id"] for n in range(15, 21)} | {graph_user(999)["id"]}
+    assert set(staff) & set(others) == both
+    assert graph_user(1)["id"] not in others and graph_user(30)["id"] not in staff
 
 
 async def test_pupils_come_from_the_education_roster_through_the_roster_import(

@@ -27,9 +27,13 @@ def test_demo_school_has_the_people_and_categories_the_brief_asks_for(demo_seed)
 
 def test_playground_users_are_demo_staff_in_the_demo_tenant(demo_seed):
     config = yaml.safe_load((ROOT / ".m365agentsplayground.yml").read_text(encoding="utf-8"))
-    staff = {s.aad_object_id: s for s in demo_seed.staff}
+    second = parse_school_seed(
+        yaml.safe_load((ROOT / "demo" / "second-school.yaml").read_text(encoding="utf-8"))
+    )
+    assert second.tenant_id == demo_seed.tenant_id
+    staff = {s.aad_object_id: s for s in (*demo_seed.staff, *second.staff, *second.trust_staff)}
     users = [config["currentUser"], *config["users"]]
-    assert len(config["users"]) == 5
+    assert len(config["users"]) == 7
     assert config["tenantId"] == demo_seed.tenant_id
     for user in users:
         member = staff[user["aadObjectId"]]

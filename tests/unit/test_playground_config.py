@@ -6,7 +6,7 @@ import yaml
 from bot.cli import main
 from bot.playground_config import UnknownUser, config_as, demo_users, first_names, load_config
 
-DEMO_NAMES = ["priya", "tom", "james", "daniel", "helen", "aisha"]
+DEMO_NAMES = ["priya", "tom", "james", "daniel", "helen", "aisha", "esther", "rhys"]
 
 
 def test_the_demo_users_are_the_six_staff_with_the_dsl_first():
@@ -35,7 +35,8 @@ def test_a_config_as_the_dsl_is_the_repository_config():
 
 
 def test_an_unknown_name_is_refused_naming_the_choices():
-    with pytest.raises(UnknownUser, match="bob.*priya, tom, james, daniel, helen, aisha"):
+    choices = "priya, tom, james, daniel, helen, aisha, esther, rhys"
+    with pytest.raises(UnknownUser, match=f"bob.*{choices}"):
         config_as(load_config(), "bob")
 
 
