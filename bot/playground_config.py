@@ -11,6 +11,9 @@ from typing import Any
 import yaml
 
 PLAYGROUND_FILE = Path(__file__).resolve().parents[1] / ".m365agentsplayground.yml"
+# Demo people beyond the Playground's limit of five users (it refuses to start with a sixth).
+MORE_USERS_FILE = PLAYGROUND_FILE.parent / "demo" / "playground-trust-users.yml"
+MOST_USERS = 5
 
 
 class UnknownUser(ValueError):
@@ -22,9 +25,11 @@ def load_config(path: Path = PLAYGROUND_FILE) -> dict[str, Any]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def demo_users(config: dict[str, Any]) -> list[dict[str, Any]]:
-    """Everyone the config knows: the current user first, then its users, each once."""
-    people = [config["currentUser"], *config.get("users", [])]
+def demo_users(config: dict[str, Any], more: Path | None = MORE_USERS_FILE) -> list[dict[str, Any]]:
+    """Everyone the config knows (the current user first, then its users), then the demo's
+    people beyond the Playground's five, each once."""
+    extra = yaml.safe_load(more.read_text(encoding="utf-8"))["users"] if more else []
+    people = [config["currentUser"], *config.get("users", []), *extra]
     seen: set[str] = set()
     unique = []
     for person in people:
@@ -50,7 +55,7 @@ def config_as(config: dict[str, Any], first_name: str) -> dict[str, Any]:
         )
     current = chosen[0]
     others = [person for person in people if person is not current]
-    return {**config, "currentUser": current, "users": others}
+    return {**config, "currentUser": current, "users": others[:MOST_USERS]}
 
 
 def write_config_as(first_name: str, out: Path, source: Path = PLAYGROUND_FILE) -> Path:
