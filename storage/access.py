@@ -11,9 +11,9 @@ from safeguarding.access import AccessPolicy, Rights, Scope
 from safeguarding.exclusions import ActiveExclusion
 from safeguarding.rights import CategoryRights
 from safeguarding.staff import Role
+from storage.categories import SqlCategories
 from storage.models import (
     CategoryRoleRightsRow,
-    CategoryRow,
     CategoryStaffRightsRow,
     ExclusionRow,
     StaffRow,
@@ -24,18 +24,16 @@ from storage.repositories import student_of, utc
 
 
 class SqlAccess:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    """The school's categories come from the press's one read of them (`SqlCategories`); a
+    colleague's exclusions are read once a press, forgotten when one is set or lifted."""
+
+    def __init__(self, session: AsyncSession, categories: SqlCategories) -> None:
+        self.session, self.categories = session, categories
+        self._excluded: dict[int, frozenset[int]] = {}
 
     async def policy(self, school_id: int) -> AccessPolicy:
         """The school's rules; categories without stored rights use the day-one defaults."""
-        categories = (
-            await self.session.execute(
-                select(CategoryRow.id, CategoryRow.restricted, CategoryRow.retired_at).where(
-                    CategoryRow.school_id == school_id
-                )
-            )
-        ).all()
+        categories = await self.categories.list(school_id)
         ids = [c.id for c in categories]
         by_role = {
             (r.category_id, Role(r.role)): _rights(r)
@@ -52,7 +50,7 @@ class SqlAccess:
         return AccessPolicy(
             categories=frozenset(ids),
             restricted=frozenset(c.id for c in categories if c.restricted),
-            retired=frozenset(c.id for c in categories if c.retired_at is not None),
+            retired=frozenset(c.id for c in categories if c.retired),
             by_role=by_role,
             by_staff=by_staff,
             scopes=await self._scopes(school_id),
@@ -113,17 +111,20 @@ class SqlAccess:
 
     async def excluded_students(self, staff_id: int) -> frozenset[int]:
         """The pupils this member of staff is barred from (exclusions not lifted)."""
-        rows = await self.session.scalars(
-            select(ExclusionRow.student_id).where(
-                ExclusionRow.staff_id == staff_id, ExclusionRow.lifted_at.is_(None)
+        if staff_id not in self._excluded:
+            rows = await self.session.scalars(
+                select(ExclusionRow.student_id).where(
+                    ExclusionRow.staff_id == staff_id, ExclusionRow.lifted_at.is_(None)
+                )
             )
-        )
-        return frozenset(rows)
+            self._excluded[staff_id] = frozenset(rows)
+        return self._excluded[staff_id]
 
     async def add_exclusion(
         self, school_id: int, staff_id: int, student_id: int, reason: str, set_by: int, at: datetime
     ) -> int:
         """A new exclusion, or the one already in force for this colleague and pupil."""
+        self._excluded.clear()
         existing = await self.session.scalar(
             select(ExclusionRow.id).where(
                 ExclusionRow.staff_id == staff_id,
@@ -149,6 +150,7 @@ class SqlAccess:
         self, school_id: int, exclusion_id: int, by: int, at: datetime
     ) -> int | None:
         """Lift an exclusion in force; returns its pupil's id, or None if there was none."""
+        self._excluded.clear()
         return await self.session.scalar(
             update(ExclusionRow)
             .where(
