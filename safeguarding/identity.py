@@ -1,8 +1,9 @@
 """Who is talking: what a Teams activity claims, and the member of staff it turns out to be."""
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from safeguarding.chats import ChatAddress
 from safeguarding.school import School
 from safeguarding.staff import StaffMember
 
@@ -25,6 +26,9 @@ class Identified:
     # Every school of the tenant this person is active staff in (a trust's DSL: several).
     schools: tuple[School, ...] = ()
     staff_ids: tuple[int, ...] = ()  # their active staff rows (one per school), same order
+    # The 1:1 chat address kept for each of those rows, when identification read them with the
+    # rows (None: not read, so the press reads them before keeping the chat's address).
+    chats: tuple[ChatAddress | None, ...] | None = field(default=None, compare=False)
 
     @property
     def in_several_schools(self) -> bool:

@@ -3,7 +3,19 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import (
+    Boolean,
+    CompoundSelect,
+    Integer,
+    String,
+    cast,
+    delete,
+    literal,
+    null,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -11,9 +23,9 @@ from safeguarding.access import AccessPolicy, Rights, Scope
 from safeguarding.exclusions import ActiveExclusion
 from safeguarding.rights import CategoryRights
 from safeguarding.staff import Role
+from storage.categories import SqlCategories
 from storage.models import (
     CategoryRoleRightsRow,
-    CategoryRow,
     CategoryStaffRightsRow,
     ExclusionRow,
     StaffRow,
@@ -24,57 +36,44 @@ from storage.repositories import student_of, utc
 
 
 class SqlAccess:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    """The school's categories come from the press's one read of them (`SqlCategories`); a
+    colleague's exclusions are read once a press, forgotten when one is set or lifted."""
+
+    def __init__(self, session: AsyncSession, categories: SqlCategories) -> None:
+        self.session, self.categories = session, categories
+        self._excluded: dict[int, frozenset[int]] = {}
 
     async def policy(self, school_id: int) -> AccessPolicy:
         """The school's rules; categories without stored rights use the day-one defaults."""
-        categories = (
-            await self.session.execute(
-                select(CategoryRow.id, CategoryRow.restricted, CategoryRow.retired_at).where(
-                    CategoryRow.school_id == school_id
-                )
-            )
-        ).all()
+        categories = await self.categories.list(school_id)
         ids = [c.id for c in categories]
-        by_role = {
-            (r.category_id, Role(r.role)): _rights(r)
-            for r in await self.session.scalars(
-                select(CategoryRoleRightsRow).where(CategoryRoleRightsRow.category_id.in_(ids))
-            )
-        }
-        by_staff = {
-            (r.category_id, r.staff_id): _rights(r)
-            for r in await self.session.scalars(
-                select(CategoryStaffRightsRow).where(CategoryStaffRightsRow.category_id.in_(ids))
-            )
+        by_role: dict[tuple[int, Role], Rights] = {}
+        by_staff: dict[tuple[int, int], Rights] = {}
+        years: dict[int, set[int]] = {}
+        tutors: dict[int, set[str]] = {}
+        for row in await self.session.execute(_rules(school_id, ids)):
+            kind, category_id, role, staff_id, *rights, year_group, tutor_group = row
+            if kind == "role":
+                by_role[(category_id, Role(role))] = Rights(*rights)
+            elif kind == "staff":
+                by_staff[(category_id, staff_id)] = Rights(*rights)
+            else:
+                if year_group is not None:
+                    years.setdefault(staff_id, set()).add(year_group)
+                if tutor_group is not None:
+                    tutors.setdefault(staff_id, set()).add(tutor_group)
+        scopes = {
+            staff: Scope(frozenset(years.get(staff, ())), frozenset(tutors.get(staff, ())))
+            for staff in years.keys() | tutors.keys()
         }
         return AccessPolicy(
             categories=frozenset(ids),
             restricted=frozenset(c.id for c in categories if c.restricted),
-            retired=frozenset(c.id for c in categories if c.retired_at is not None),
+            retired=frozenset(c.id for c in categories if c.retired),
             by_role=by_role,
             by_staff=by_staff,
-            scopes=await self._scopes(school_id),
+            scopes=scopes,
         )
-
-    async def _scopes(self, school_id: int) -> dict[int, Scope]:
-        rows = await self.session.scalars(
-            select(StaffScopeRow)
-            .join(StaffRow, StaffRow.id == StaffScopeRow.staff_id)
-            .where(StaffRow.school_id == school_id)
-        )
-        years: dict[int, set[int]] = {}
-        tutors: dict[int, set[str]] = {}
-        for row in rows:
-            if row.year_group is not None:
-                years.setdefault(row.staff_id, set()).add(row.year_group)
-            if row.tutor_group is not None:
-                tutors.setdefault(row.staff_id, set()).add(row.tutor_group)
-        return {
-            staff: Scope(frozenset(years.get(staff, ())), frozenset(tutors.get(staff, ())))
-            for staff in years.keys() | tutors.keys()
-        }
 
     async def set_role_rights(self, category_id: int, role: Role, rights: Rights) -> None:
         row = await self.session.get(CategoryRoleRightsRow, (category_id, role.value))
@@ -113,17 +112,20 @@ class SqlAccess:
 
     async def excluded_students(self, staff_id: int) -> frozenset[int]:
         """The pupils this member of staff is barred from (exclusions not lifted)."""
-        rows = await self.session.scalars(
-            select(ExclusionRow.student_id).where(
-                ExclusionRow.staff_id == staff_id, ExclusionRow.lifted_at.is_(None)
+        if staff_id not in self._excluded:
+            rows = await self.session.scalars(
+                select(ExclusionRow.student_id).where(
+                    ExclusionRow.staff_id == staff_id, ExclusionRow.lifted_at.is_(None)
+                )
             )
-        )
-        return frozenset(rows)
+            self._excluded[staff_id] = frozenset(rows)
+        return self._excluded[staff_id]
 
     async def add_exclusion(
         self, school_id: int, staff_id: int, student_id: int, reason: str, set_by: int, at: datetime
     ) -> int:
         """A new exclusion, or the one already in force for this colleague and pupil."""
+        self._excluded.clear()
         existing = await self.session.scalar(
             select(ExclusionRow.id).where(
                 ExclusionRow.staff_id == staff_id,
@@ -149,6 +151,7 @@ class SqlAccess:
         self, school_id: int, exclusion_id: int, by: int, at: datetime
     ) -> int | None:
         """Lift an exclusion in force; returns its pupil's id, or None if there was none."""
+        self._excluded.clear()
         return await self.session.scalar(
             update(ExclusionRow)
             .where(
@@ -179,8 +182,49 @@ class SqlAccess:
         ]
 
 
-def _rights(row: CategoryRoleRightsRow | CategoryStaffRightsRow) -> Rights:
-    return Rights(row.view_students, row.view_incidents, row.add_incidents)
+def _rules(school_id: int, category_ids: Sequence[int]) -> CompoundSelect:
+    """The categories' rights by role and by colleague and the staff's scopes, in one read
+    (one statement instead of three on every press that decides access): rows of
+    (kind, category, role, colleague, view students, view incidents, add, year, tutor group)."""
+    number, text, flag = cast(null(), Integer), cast(null(), String), cast(null(), Boolean)
+    role, staff = CategoryRoleRightsRow, CategoryStaffRightsRow
+    return union_all(
+        select(
+            literal("role"),
+            role.category_id,
+            role.role,
+            number,
+            role.view_students,
+            role.view_incidents,
+            role.add_incidents,
+            number,
+            text,
+        ).where(role.category_id.in_(category_ids)),
+        select(
+            literal("staff"),
+            staff.category_id,
+            text,
+            staff.staff_id,
+            staff.view_students,
+            staff.view_incidents,
+            staff.add_incidents,
+            number,
+            text,
+        ).where(staff.category_id.in_(category_ids)),
+        select(
+            literal("scope"),
+            number,
+            text,
+            StaffScopeRow.staff_id,
+            flag,
+            flag,
+            flag,
+            StaffScopeRow.year_group,
+            StaffScopeRow.tutor_group,
+        )
+        .join(StaffRow, StaffRow.id == StaffScopeRow.staff_id)
+        .where(StaffRow.school_id == school_id),
+    )
 
 
 def _columns(rights: Rights) -> dict[str, bool]:

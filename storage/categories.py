@@ -18,12 +18,17 @@ from storage.models import (
 
 
 class SqlCategories:
+    """A press reads its school's categories once (its access policy, its card and its
+    decisions share the one read); any change through here forgets what was read."""
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._read: dict[int, Sequence[Category]] = {}
 
     async def ensure(self, category: Category) -> Category:
         """The category of that name, added if the school has none (an existing one is left
         as an administrator last set it)."""
+        self._read.clear()
         row = await self.session.scalar(
             select(CategoryRow).where(
                 CategoryRow.school_id == category.school_id, CategoryRow.name == category.name
@@ -40,6 +45,7 @@ class SqlCategories:
 
     async def add(self, school_id: int, draft: CategoryDraft) -> int:
         """A new category, with its default alert groups; its id."""
+        self._read.clear()
         row = CategoryRow(school_id=school_id, version=1)
         _fill(row, draft)
         row.restricted = draft.restricted
@@ -72,6 +78,7 @@ class SqlCategories:
         return row is not None
 
     async def set_default_alert_groups(self, category_id: int, group_ids: Sequence[int]) -> None:
+        self._read.clear()
         await self.session.execute(
             delete(CategoryAlertGroupRow).where(CategoryAlertGroupRow.category_id == category_id)
         )
@@ -82,6 +89,11 @@ class SqlCategories:
 
     async def list(self, school_id: int) -> Sequence[Category]:
         """Every category of the school, retired ones too, in the school's order."""
+        if school_id not in self._read:
+            self._read[school_id] = await self._list(school_id)
+        return self._read[school_id]
+
+    async def _list(self, school_id: int) -> Sequence[Category]:
         rows = (
             await self.session.scalars(
                 select(CategoryRow)
@@ -97,10 +109,11 @@ class SqlCategories:
         defaults: dict[int, list[int]] = {}
         for category_id, group_id in links:
             defaults.setdefault(category_id, []).append(group_id)
-        return [_category(r, defaults.get(r.id, ())) for r in rows]
+        return tuple(_category(r, defaults.get(r.id, ())) for r in rows)
 
     async def _claim(self, category_id: int, seen: int) -> CategoryRow | None:
         """The row moved on to its next version, if it was at `seen` (else None: nothing done)."""
+        self._read.clear()
         moved = await self.session.execute(
             update(CategoryRow)
             .where(CategoryRow.id == category_id, CategoryRow.version == seen)

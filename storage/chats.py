@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.chats import ChatAddress
 from storage.models import ChatAddressRow
-from storage.repositories import insert_or
+from storage.repositories import chat_address, insert_or
 
 
 class SqlChats:
@@ -15,12 +15,7 @@ class SqlChats:
         self.session = session
 
     async def get(self, staff_id: int) -> ChatAddress | None:
-        row = await self.session.get(ChatAddressRow, staff_id)
-        if row is None:
-            return None
-        return ChatAddress(
-            row.conversation_id, row.service_url, row.tenant_id, row.bot_id, row.user_id
-        )
+        return chat_address(await self.session.get(ChatAddressRow, staff_id))
 
     async def save(self, staff_id: int, address: ChatAddress, at: datetime) -> None:
         """Keep (or refresh) a colleague's address in one statement: several first presses at

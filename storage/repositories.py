@@ -8,12 +8,20 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from safeguarding.chats import ChatAddress
 from safeguarding.clock import Clock
 from safeguarding.identity import Identified
 from safeguarding.school import School, Student
 from safeguarding.school_settings import SchoolDraft, Term, TermDraft
 from safeguarding.staff import Role, StaffMember
-from storage.models import SchoolRow, StaffRow, StudentRow, TermDateRow, WorkingSchoolRow
+from storage.models import (
+    ChatAddressRow,
+    SchoolRow,
+    StaffRow,
+    StudentRow,
+    TermDateRow,
+    WorkingSchoolRow,
+)
 
 
 class SqlSchools:
@@ -111,14 +119,20 @@ class SqlStaff:
         return Identified(staff_member(found[0]), _school(found[1])) if found else None
 
     async def of_person(self, tenant_id: str, aad_object_id: str) -> Sequence[Identified]:
-        """Every staff row of one person (tenant, Entra object id), one per school, by school."""
+        """Every staff row of one person (tenant, Entra object id), one per school, by school,
+        each with the chat address kept for it (read in the same statement: a press compares
+        its chat's address with it without another read)."""
         found = await self.session.execute(
-            select(StaffRow, SchoolRow)
+            select(StaffRow, SchoolRow, ChatAddressRow)
             .join(SchoolRow, SchoolRow.id == StaffRow.school_id)
+            .outerjoin(ChatAddressRow, ChatAddressRow.staff_id == StaffRow.id)
             .where(SchoolRow.tenant_id == tenant_id, StaffRow.aad_object_id == aad_object_id)
             .order_by(SchoolRow.id)
         )
-        return [Identified(staff_member(staff), _school(school)) for staff, school in found]
+        return [
+            Identified(staff_member(staff), _school(school), chats=(chat_address(chat),))
+            for staff, school, chat in found
+        ]
 
     async def working_school(self, tenant_id: str, aad_object_id: str) -> int | None:
         """The school this person last chose to work in (`school` command), if any."""
@@ -250,3 +264,9 @@ def insert_or(session: AsyncSession, model):
 def utc(moment: datetime) -> datetime:
     """A stored time as UTC: SQLite hands back naive datetimes; Kestrel stores UTC only."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def chat_address(row: ChatAddressRow | None) -> ChatAddress | None:
+    if row is None:
+        return None
+    return ChatAddress(row.conversation_id, row.service_url, row.tenant_id, row.bot_id, row.user_id)

@@ -49,7 +49,7 @@ class SqlUnitOfWork:
         self.categories = SqlCategories(self.session)
         self.alert_groups = SqlAlertGroups(self.session)
         self.second_factors = SqlSecondFactors(self.session, self._clock, self._keyring)
-        self.access = SqlAccess(self.session)
+        self.access = SqlAccess(self.session, self.categories)
         self.lists = SqlLists(self.session)
         self.proposals = SqlProposals(self.session)
         self.incidents = SqlIncidents(self.session, self._keyring)

@@ -206,7 +206,9 @@ async def identify(
             chosen = await _working_row(uow, tenant_id, aad_object_id, active, hint)
             if chosen is not None:
                 schools, ids = tuple(r.school for r in active), tuple(r.staff.id for r in active)
-                return replace(chosen, schools=schools, staff_ids=ids)
+                chats = [r.chats[0] for r in active if r.chats]
+                known = tuple(chats) if len(chats) == len(active) else None
+                return replace(chosen, schools=schools, staff_ids=ids, chats=known)
             school = await uow.schools.by_tenant(tenant_id)
             if active:
                 # A button naming a school this person does not work in: refused, never
@@ -255,8 +257,11 @@ async def _in_tenant(
 async def keep_chats(uow: UnitOfWork, who: Identified, address: ChatAddress, now: datetime) -> None:
     """One person has one 1:1 chat with Kestrel whatever school they press in: it is kept for
     each of their active staff rows, so an alert from any of their schools reaches them."""
-    for staff_id in who.staff_ids or (who.staff.id,):
-        if await uow.chats.get(staff_id) != address:
+    staff_ids = who.staff_ids or (who.staff.id,)
+    kept = who.chats if who.chats is not None and len(who.chats) == len(staff_ids) else None
+    for i, staff_id in enumerate(staff_ids):
+        current = kept[i] if kept is not None else await uow.chats.get(staff_id)
+        if current != address:
             await uow.chats.save(staff_id, address, now)
 
 
