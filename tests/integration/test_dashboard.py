@@ -98,24 +98,11 @@ async def test_read_alerts_leave_and_a_large_backlog_pages_by_ten_incidents(
         await record(uow_factory, clock, teacher, f"dashboard-2-{n}", 7, assignee=str(deputy.id))
         for n in range(25)
     ]
-    async with engine.begin() as connection:  # 26 unread alerts for the DSL: two on the last
-        await connection.execute(
-            insert(AlertRow),
-            [
-                dict(
-                    school_id=1,
-                    incident_id=incident,
-                    staff_id=dsl.id,
-                    raised_by=raiser.id,
-                    reason="tagged",
-                    state="sent",
-                    created_at=clock.now() - timedelta(minutes=n),
-                )
-                for n, (incident, raiser) in enumerate(
-                    [(i, teacher) for i in incidents] + [(incidents[-1], deputy)]
-                )
-            ],
-        )
+    # 26 unread alerts for the DSL: two on the last
+    raised = [(i, teacher) for i in incidents] + [(incidents[-1], deputy)]
+    await unread_alerts(
+        engine, dsl, [(incident, raiser, n) for n, (incident, raiser) in enumerate(raised)], clock
+    )
     first = await board(uow_factory, clock, dsl)
     assert (len(first.alerts.lines), first.alerts.total, first.alerts.more) == (PAGE, 25, True)
     top = first.alerts.lines[0]  # the incident alerted twice: one row, both colleagues named
@@ -237,22 +224,8 @@ async def test_one_row_per_incident_by_its_newest_alert_however_many_alerts_come
         for n in range(3)
     ]
     alerts = [(incidents[2], 400), (incidents[0], 300)] + [(incidents[1], n) for n in range(200)]
-    async with engine.begin() as connection:
-        await connection.execute(
-            insert(AlertRow),
-            [
-                dict(
-                    school_id=1,
-                    incident_id=incident,
-                    staff_id=dsl.id,
-                    raised_by=teacher.id,
-                    reason="tagged",
-                    state="sent",
-                    created_at=clock.now() - timedelta(minutes=minutes),
-                )
-                for incident, minutes in alerts  # inserted oldest first: ids follow
-            ],
-        )
+    # inserted oldest first: ids follow
+    await unread_alerts(engine, dsl, [(i, teacher, m) for i, m in alerts], clock)
     mine = await board(uow_factory, clock, dsl)
     assert [line.incident_id for line in mine.alerts.lines] == [
         incidents[1],
@@ -295,3 +268,23 @@ async def test_a_section_counts_to_a_hundred_then_says_more_and_still_pages_on(
     past = await board(uow_factory, clock, dsl, (0, 0, 100, 0))
     assert (len(past.history.lines), past.history.total, past.history.more) == (5, 105, False)
     assert past.history.counted == "105"
+
+
+async def unread_alerts(engine, dsl, alerts, clock) -> None:
+    """Unread alerts for the DSL, inserted in this order: (incident, raised by, minutes ago)."""
+    async with engine.begin() as connection:
+        await connection.execute(
+            insert(AlertRow),
+            [
+                dict(
+                    school_id=1,
+                    incident_id=incident,
+                    staff_id=dsl.id,
+                    raised_by=raiser.id,
+                    reason="tagged",
+                    state="sent",
+                    created_at=clock.now() - timedelta(minutes=minutes),
+                )
+                for incident, raiser, minutes in alerts
+            ],
+        )
