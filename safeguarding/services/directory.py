@@ -92,21 +92,17 @@ async def _apply(
     await _added(uow, clock, plan)
     for update in plan.updated:
         await _updated(uow, clock, school.id, update)
-    run = ImportRun(
-        school.id,
-        SYNC,
-        SOURCE,
-        started,
-        clock.now(),
-        succeeded=True,
-        full=True,
-        **plan.counts,
-    )
+    run = _sync_run(school.id, started, clock, succeeded=True, **plan.counts)
     run_id = await uow.imports.add(run)
     await _audit(
         uow, clock, school.id, AuditAction.STAFF_SYNCED, ("import_run", run_id), run.counts()
     )
     return school, replace(run, id=run_id)
+
+
+def _sync_run(school_id: int, started: datetime, clock: Clock, **outcome) -> ImportRun:
+    """A sync kept as a full import run of this school, ending now."""
+    return ImportRun(school_id, SYNC, SOURCE, started, clock.now(), full=True, **outcome)
 
 
 async def _updated(uow: UnitOfWork, clock: Clock, school_id: int, update: StaffUpdate) -> None:
@@ -159,16 +155,7 @@ async def _failed(
     runs = []
     async with uow_factory() as uow:
         for school in [s for s in await uow.schools.list() if s.tenant_id == tenant_id]:
-            run = ImportRun(
-                school.id,
-                SYNC,
-                SOURCE,
-                started,
-                clock.now(),
-                succeeded=False,
-                full=True,
-                failure=error.reason[:300],
-            )
+            run = _sync_run(school.id, started, clock, succeeded=False, failure=error.reason[:300])
             run_id = await uow.imports.add(run)
             await _audit(
                 uow,
