@@ -248,6 +248,13 @@ def helen_playground_url(e2e_stack: E2EStack) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def esther_playground_url(e2e_stack: E2EStack) -> Iterator[str]:
+    """A Playground whose current user is Esther Adjei (the demo trust's DSL), same Kestrel."""
+    with _playground_as(e2e_stack, "esther") as url:
+        yield url
+
+
 def run_ui_script(script: Path, *args: str, timeout: float) -> tuple[int, str, str]:
     """Run one of tests/e2e/ui's scripts with node from the repository (where node finds
     playwright-core); its exit code, its standard output, and all it printed (for a failure's
