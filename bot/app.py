@@ -80,7 +80,7 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
         )
         stopping = sender.outbox.release_leases
         app.cleanup_ctx.append(_running("alert-sender", sender.run_forever, stopping))
-        triage = TriageOutbox(uow_factory, clock)
+        triage = TriageOutbox(uow_factory, clock, settings.instance_name)
         poster = TriagePoster(adapter, triage, settings.app_id, limits, settings.outbound_timeout)
         app.cleanup_ctx.append(_running("triage-poster", poster.run_forever))
     if settings.graph_configured and settings.sync_hours:

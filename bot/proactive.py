@@ -1,11 +1,18 @@
 """Sending one card to a conversation Kestrel already has, outside any turn (alerts, triage
 posts, the failed-sync notice): the conversation's reference, what the send did, and how Teams
-answered a failure. Shared by every proactive sender."""
+answered a failure, and keeping a sender's leases. Shared by every proactive sender."""
+
+import asyncio
+import logging
+from typing import Protocol
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
 
+from safeguarding.alerts import RENEW_EVERY
 from safeguarding.chats import ChatAddress
+
+log = logging.getLogger("kestrel.leases")
 
 # Teams says the conversation or the member is gone: never retried.
 GONE = {403, 404}
@@ -66,3 +73,29 @@ def status_of(error: Exception) -> tuple[int | None, float | None]:
     except ValueError:
         retry_after = None
     return (int(status) if isinstance(status, int) else None), retry_after
+
+
+class Leasing(Protocol):
+    async def renew_leases(self) -> int: ...
+    async def release_leases(self) -> int: ...
+
+
+async def take_back_leases(outbox: Leasing, what: str) -> None:
+    """At a sender's start: the leases of this instance's previous life (killed mid-send, say)
+    are due again at once."""
+    try:
+        if released := await outbox.release_leases():
+            log.info("took back %d %s leases held before a restart", released, what)
+    except Exception as error:  # noqa: BLE001 - they expire on their own anyway
+        log.warning("could not take back earlier %s leases (%s)", what, type(error).__name__)
+
+
+async def renew_leases(outbox: Leasing, what: str) -> None:
+    """While a sender lives, its leases do not run out (they are short: a sender that dies
+    leaves them to others within seconds). Run as a task beside it."""
+    while True:
+        await asyncio.sleep(RENEW_EVERY.total_seconds())
+        try:
+            await outbox.renew_leases()
+        except Exception as error:  # noqa: BLE001 - tried again next time
+            log.warning("could not renew %s leases (%s)", what, type(error).__name__)

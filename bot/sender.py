@@ -16,11 +16,11 @@ from botbuilder.schema import (
     ConversationParameters,
 )
 
-from bot.proactive import GONE, Outcome, reference, status_of
+from bot.proactive import GONE, Outcome, reference, renew_leases, status_of, take_back_leases
 from bot.rates import MemorySendLog, SendLimits
 from cards.alerts import alert_card, alert_read_card
 from cards.elements import with_school
-from safeguarding.alerts import RENEW_EVERY, Delivery, retry_delay
+from safeguarding.alerts import Delivery, retry_delay
 from safeguarding.chats import ChatAddress
 from safeguarding.services.outbox import Outbox
 
@@ -105,29 +105,12 @@ class AlertSender:
         takes back the leases of this instance's previous life (killed mid-fan-out, say), and
         renews its own while it runs. Each busy spell ends with a count in the log (numbers
         only: no names, no references)."""
-        await self._release_leases()
-        renewing = asyncio.create_task(self._renew_leases(), name="alert-leases")
+        await take_back_leases(self.outbox, "alert")
+        renewing = asyncio.create_task(renew_leases(self.outbox, "alert"), name="alert-leases")
         try:
             await self._rounds(idle_seconds)
         finally:
             renewing.cancel()
-
-    async def _release_leases(self) -> None:
-        try:
-            if released := await self.outbox.release_leases():
-                log.info("took back %d alert leases held before a restart", released)
-        except Exception as error:  # noqa: BLE001 - they expire on their own anyway
-            log.warning("could not take back earlier leases (%s)", type(error).__name__)
-
-    async def _renew_leases(self) -> None:
-        """While this sender lives, its leases do not run out (they are short: a sender that
-        dies leaves them to others within seconds)."""
-        while True:
-            await asyncio.sleep(RENEW_EVERY.total_seconds())
-            try:
-                await self.outbox.renew_leases()
-            except Exception as error:  # noqa: BLE001 - tried again next time
-                log.warning("could not renew alert leases (%s)", type(error).__name__)
 
     async def _rounds(self, idle_seconds: float) -> None:
         spell = 0

@@ -7,7 +7,7 @@ import random
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 
-from bot.proactive import GONE, Outcome, reference, status_of
+from bot.proactive import GONE, Outcome, reference, renew_leases, status_of, take_back_leases
 from bot.rates import SendLimits
 from cards.elements import with_school
 from cards.triage import triage_stub_card
@@ -42,7 +42,16 @@ class TriagePoster:
         return len(posts)  # a failed update waits; it does not keep us busy
 
     async def run_forever(self, idle_seconds: float = 1.0) -> None:
-        """The background loop (started by the app); never dies of one bad post."""
+        """The background loop (started by the app); never dies of one bad post. It first takes
+        back the leases of this instance's previous life, and renews its own while it runs."""
+        await take_back_leases(self.outbox, "triage")
+        renewing = asyncio.create_task(renew_leases(self.outbox, "triage"), name="triage-leases")
+        try:
+            await self._rounds(idle_seconds)
+        finally:
+            renewing.cancel()
+
+    async def _rounds(self, idle_seconds: float) -> None:
         while True:
             try:
                 handled = await self.run_once()
@@ -98,6 +107,10 @@ class TriagePoster:
             if status not in GONE:
                 delay = retry_delay(post.attempts, retry_after, self.rng)
                 await self.outbox.still_stale(post, delay)
+            else:
+                await self.outbox.updated(post)  # nothing left there to update
+            return
+        await self.outbox.updated(post)
 
     @staticmethod
     def _card(post: ChannelPost) -> dict:

@@ -10,14 +10,13 @@ stub for everyone.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from safeguarding.chats import ChatAddress
 from safeguarding.incidents import Status, reference
 
 MAX_VIEWERS = 60  # Teams runs a user-specific view for at most 60 users a message
-LEASE = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)

@@ -85,14 +85,16 @@ class SqlTriage:
             .values(stale=True, refresh_after=None)
         )
 
-    async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[ChannelPost]:
-        """Due, unleased posts, oldest first, leased to this sender until `lease_until`."""
+    async def claim(
+        self, now: datetime, lease_until: datetime, limit: int, holder: str = ""
+    ) -> list[ChannelPost]:
+        """Due, unleased posts, oldest first, leased to `holder` until `lease_until`."""
         due = (
             select(TriagePostRow)
             .where(
                 TriagePostRow.state == "queued",
                 or_(TriagePostRow.next_attempt_at.is_(None), TriagePostRow.next_attempt_at <= now),
-                or_(TriagePostRow.claimed_until.is_(None), TriagePostRow.claimed_until < now),
+                _unleased(now),
             )
             .order_by(TriagePostRow.id)
             .limit(limit)
@@ -100,19 +102,23 @@ class SqlTriage:
         )
         rows = list(await self.session.scalars(due))
         for row in rows:
-            row.claimed_until = lease_until
+            row.claimed_until, row.claimed_by = lease_until, holder or None
         await self.session.flush()
         return await self._posts(rows, attempts=lambda r: r.attempts)
 
-    async def claim_stale(self, now: datetime, limit: int) -> list[ChannelPost]:
-        """Sent posts whose case changed since, each taken by one sender (the mark is cleared
-        now; a failed update sets it again, for later)."""
+    async def claim_stale(
+        self, now: datetime, lease_until: datetime, limit: int, holder: str = ""
+    ) -> list[ChannelPost]:
+        """Sent posts whose case changed since, each leased to one sender while it updates
+        them: the mark is cleared now (a change meanwhile sets it again); an update whose
+        lease lapsed (its sender died mid-update) is due again, as is a failed one, later."""
         due = (
             select(TriagePostRow)
             .where(
-                TriagePostRow.stale.is_(True),
                 TriagePostRow.state == "sent",
+                or_(TriagePostRow.stale.is_(True), TriagePostRow.claimed_until.is_not(None)),
                 or_(TriagePostRow.refresh_after.is_(None), TriagePostRow.refresh_after <= now),
+                _unleased(now),
             )
             .order_by(TriagePostRow.id)
             .limit(limit)
@@ -120,16 +126,46 @@ class SqlTriage:
         )
         rows = list(await self.session.scalars(due))
         for row in rows:
-            row.stale = False
+            row.stale, row.claimed_until, row.claimed_by = False, lease_until, holder or None
         await self.session.flush()
         return await self._posts(rows, attempts=lambda r: r.refresh_attempts)
+
+    async def renew(self, holder: str, lease_until: datetime) -> int:
+        """Extend every lease `holder` still has (it is alive and posting); how many."""
+        renewed = await self.session.execute(
+            update(TriagePostRow)
+            .where(TriagePostRow.claimed_by == holder, TriagePostRow.claimed_until.is_not(None))
+            .values(claimed_until=lease_until)
+        )
+        return renewed.rowcount
+
+    async def release(self, holder: str) -> int:
+        """Give up every lease `holder` has: a restarted process's posts are due again at once,
+        for it or any other sender (an update it had in flight is marked to do again); how
+        many."""
+        held = (TriagePostRow.claimed_by == holder, TriagePostRow.claimed_until.is_not(None))
+        updates = await self.session.execute(
+            update(TriagePostRow)
+            .where(*held, TriagePostRow.state == "sent")
+            .values(stale=True, claimed_until=None, claimed_by=None)
+        )
+        posts = await self.session.execute(
+            update(TriagePostRow).where(*held).values(claimed_until=None, claimed_by=None)
+        )
+        return updates.rowcount + posts.rowcount
 
     async def mark_sent(self, post_id: int, message_id: str, at: datetime) -> None:
         """Posted: the first recorded message id wins (a late copy never replaces it)."""
         await self.session.execute(
             update(TriagePostRow)
             .where(TriagePostRow.id == post_id, TriagePostRow.state == "queued")
-            .values(state="sent", message_id=message_id, sent_at=at, claimed_until=None)
+            .values(
+                state="sent",
+                message_id=message_id,
+                sent_at=at,
+                claimed_until=None,
+                claimed_by=None,
+            )
         )
 
     async def mark_retry(self, post_id: int, at: datetime, why: str) -> None:
@@ -138,11 +174,19 @@ class SqlTriage:
             attempts=TriagePostRow.attempts + 1,
             next_attempt_at=at,
             claimed_until=None,
+            claimed_by=None,
             failure=why,
         )
 
     async def mark_undeliverable(self, post_id: int, why: str) -> None:
-        await self._set(post_id, state="undeliverable", failure=why, claimed_until=None)
+        await self._set(
+            post_id, state="undeliverable", failure=why, claimed_until=None, claimed_by=None
+        )
+
+    async def mark_updated(self, post_id: int) -> None:
+        """The update went through: no longer anyone's lease (a change meanwhile is still
+        marked, and updated next round)."""
+        await self._set(post_id, claimed_until=None, claimed_by=None)
 
     async def mark_refresh_failed(self, post_id: int, retry_at: datetime) -> None:
         await self._set(
@@ -150,6 +194,8 @@ class SqlTriage:
             stale=True,
             refresh_after=retry_at,
             refresh_attempts=TriagePostRow.refresh_attempts + 1,
+            claimed_until=None,
+            claimed_by=None,
         )
 
     async def _set(self, post_id: int, **values: object) -> None:
@@ -235,6 +281,10 @@ class SqlTriage:
             .limit(MAX_VIEWERS)
         )
         return tuple(rows)
+
+
+def _unleased(now: datetime):
+    return or_(TriagePostRow.claimed_until.is_(None), TriagePostRow.claimed_until < now)
 
 
 def _address(row: TriageChannelRow) -> ChatAddress:

@@ -43,7 +43,10 @@ class TriagePostRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # A poster's short lease on a post (or on an update in flight), renewed while it lives;
+    # `claimed_by` names it (KESTREL_INSTANCE) so that it takes its own back when it restarts.
     claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
     message_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     failure: Mapped[str | None] = mapped_column(String(40), nullable=True)

@@ -155,3 +155,27 @@ async def test_re_running_the_seed_keeps_an_administrators_categories_and_groups
         links = await connection.scalar(text("SELECT count(*) FROM category_alert_groups"))
         members = await connection.scalar(text("SELECT count(*) FROM alert_group_members"))
     assert (pastoral[0], bool(pastoral[1]), links, members) == ("#000000", True, 0, 0)
+
+
+async def test_migration_0018_adds_the_triage_lease_holder_and_takes_it_away(empty_database_url):
+    from alembic import command
+
+    from storage.migrate import alembic_config
+
+    def columns(sync) -> set[str]:
+        return {c["name"] for c in inspect(sync).get_columns("triage_posts")}
+
+    engine = create_engine(empty_database_url)
+    try:
+        await upgrade(engine, "0017")
+        async with engine.connect() as connection:
+            assert "claimed_by" not in await connection.run_sync(columns)
+        await upgrade(engine)
+        async with engine.begin() as connection:
+            assert "claimed_by" in await connection.run_sync(columns)
+            await connection.run_sync(lambda c: command.downgrade(alembic_config(c), "0017"))
+        async with engine.connect() as connection:
+            assert "claimed_by" not in await connection.run_sync(columns)
+        assert (await schema_status(engine)).current == "0017"
+    finally:
+        await engine.dispose()
