@@ -185,3 +185,11 @@ async def demo_school(demo_seed, uow_factory, clock):
     from safeguarding.services.seeding import seed_school
 
     return await seed_school(demo_seed, uow_factory=uow_factory, clock=clock)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (scripts/test), every e2e test runs on one worker: they share one stack
+    of Kestrel and Playgrounds for the run, which a second worker would start again."""
+    for item in items:
+        if item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.xdist_group("e2e"))

@@ -22,7 +22,7 @@ if (!helenUrl || !jamesUrl || !artifacts) {
 }
 
 const log = (message) => console.log(`admin_category.mjs: ${message}`);
-const { openPlayground, press, say, pressButton, expectText, step, shots } = chat({
+const { openPlayground, press, say, pressButton, fillAndPress, expectText, step, shots } = chat({
   artifacts,
   log,
   stepTimeoutMs: STEP_TIMEOUT_MS,
@@ -40,9 +40,15 @@ async function administratorAddsACategory(page) {
     await card.getByRole('button', { name: 'Add category', exact: true }).waitFor();
   });
   await press(page, 'helen adds a category', async () => {
-    await card.getByLabel('Name', { exact: true }).fill(CATEGORY);
-    await card.getByLabel('Colour (#RRGGBB)').fill('#0EA5E9');
-    await pressButton(page, card, 'Add category');
+    const name = card.getByLabel('Name', { exact: true });
+    const colour = card.getByLabel('Colour (#RRGGBB)');
+    const fill = async () => {
+      await name.fill(CATEGORY);
+      await colour.fill('#0EA5E9');
+    };
+    const filled = async () =>
+      (await name.inputValue()) === CATEGORY && (await colour.inputValue()) === '#0EA5E9';
+    await fillAndPress(page, card, 'Add category', fill, filled);
     await expectText(card, new RegExp(`${CATEGORY} added: the forms offer it now`), 'Add category');
   });
 }

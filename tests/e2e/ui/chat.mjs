@@ -125,6 +125,27 @@ export function chat({ artifacts, log, stepTimeoutMs = 30_000, settleMs = 1_000 
     }
   }
 
+  // The Playground draws every card of the chat again whenever a new card arrives (an alert, the
+  // greeting of another page) and its forms lose what was typed; Teams keeps it. Fills the form
+  // with `fill`, checks with `filled` that it still holds it, then presses `title`. When a new card
+  // came in between, the form is filled again (at most 3 times); input lost with no new card
+  // fails the step.
+  async function fillAndPress(page, card, title, fill, filled) {
+    const cards = page.locator('.ac-adaptiveCard');
+    for (let attempt = 1; ; attempt += 1) {
+      const before = await cards.count();
+      await fill();
+      if (await filled()) break;
+      const arrived = (await cards.count()) - before;
+      if (arrived <= 0 || attempt === 3) {
+        throw new Error(`the form lost what was typed before "${title}" (${arrived} new cards)`);
+      }
+      log(`(${arrived} new card(s) arrived and the Playground drew the form again: filling it again)`);
+      await waitForChatToSettle(page);
+    }
+    await pressButton(page, card, title);
+  }
+
   // Opens a drop-down of the card by its label (typing to narrow it, or with its arrow) and picks the
   // option. A multi-select drop-down lists its options as menu item check boxes.
   async function choose(page, card, label, typed, option) {
@@ -183,6 +204,7 @@ export function chat({ artifacts, log, stepTimeoutMs = 30_000, settleMs = 1_000 
     press,
     say,
     pressButton,
+    fillAndPress,
     choose,
     expectText,
     expectValue,
