@@ -7,6 +7,8 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from storage import sqlite_inline
+
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
 
@@ -58,13 +60,14 @@ def create_engine(database_url: str, timeouts: Timeouts = SERVING) -> AsyncEngin
     # writes would otherwise fail (SQLITE_BUSY) when another connection wrote in between.
     engine = create_async_engine(
         url,
-        connect_args={"timeout": busy},
+        # sqlite3 on the loop's thread, waiting for locks off it (storage/sqlite_inline.py).
+        connect_args={"timeout": busy, "async_creator_fn": sqlite_inline.connect},
         pool_size=1,
         max_overflow=0,
         pool_timeout=timeouts.pool,
         hide_parameters=True,  # database errors must not carry names or text into logs
     )
-    event.listen(engine.sync_engine, "connect", _sqlite_pragmas(busy))
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas())
     return engine
 
 
@@ -80,12 +83,12 @@ def _postgres_arguments(timeouts: Timeouts) -> dict:
     return arguments
 
 
-def _sqlite_pragmas(busy_seconds: float):
+def _sqlite_pragmas():
+    # The busy timeout is sqlite_inline's: it waits for a lock on a worker thread.
     def on_connect(dbapi_connection, _record) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
         cursor.close()
 
     return on_connect
