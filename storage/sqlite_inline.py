@@ -30,7 +30,12 @@ SQLITE_BUSY = 5  # the primary result code; extended codes (BUSY_SNAPSHOT...) sh
 T = TypeVar("T")
 
 
-async def connect(database: str, *, timeout: float = 5.0, **options: Any) -> "Connection":
+async def connect(
+    database: str,
+    *,
+    timeout: float = 5.0,  # noqa: ASYNC109 - sqlite3.connect's argument, as SQLAlchemy passes it
+    **options: Any,
+) -> "Connection":
     """A sqlite3 connection at `database` that waits up to `timeout` seconds for another
     connection's lock, off the loop. `options` go to sqlite3.connect."""
     options.pop("check_same_thread", None)
