@@ -8,6 +8,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from storage import sqlite_inline
+from storage.fair_pool import FairPool
 
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
@@ -48,6 +49,7 @@ def create_engine(database_url: str, timeouts: Timeouts = SERVING) -> AsyncEngin
     if url.get_backend_name() != "sqlite":
         return create_async_engine(
             url,
+            poolclass=FairPool,  # first come, first served (storage/fair_pool.py)
             pool_pre_ping=True,
             pool_timeout=timeouts.pool,
             connect_args=_postgres_arguments(timeouts),
@@ -62,6 +64,7 @@ def create_engine(database_url: str, timeouts: Timeouts = SERVING) -> AsyncEngin
         url,
         # sqlite3 on the loop's thread, waiting for locks off it (storage/sqlite_inline.py).
         connect_args={"timeout": busy, "async_creator_fn": sqlite_inline.connect},
+        poolclass=FairPool,
         pool_size=1,
         max_overflow=0,
         pool_timeout=timeouts.pool,
