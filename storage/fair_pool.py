@@ -82,3 +82,5 @@ class FairPool(AsyncAdaptedQueuePool):
     """SQLAlchemy's asyncio pool with FairQueue (create_async_engine(poolclass=FairPool))."""
 
     _queue_class = FairQueue
+    # Logged under SQLAlchemy's namespace, which is quiet below WARNING (not under storage.*).
+    _sqla_logger_namespace = "sqlalchemy.pool.impl.FairPool"

@@ -90,7 +90,7 @@ async def test_migrate_and_serve_name_chains_still_to_rekey(demo_school, engine,
     refused = kestrel("serve", env=operator_env | PRODUCTION)
     assert refused.returncode == 2
     assert "run `kestrel audit rekey` once" in refused.stderr
-    assert len(refused.stderr.strip().splitlines()) == 1
+    assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
 
 
 async def test_serve_local_keys_old_chains_and_writes_a_checkpoint_at_start(
