@@ -11,12 +11,9 @@ database, since tracing slows Python down. Each run's counts are checked before 
 
 import argparse
 import asyncio
-import tempfile
-import time
-import tracemalloc
-from collections.abc import Awaitable, Callable
+from pathlib import Path
 
-from bench.databases import postgres_database
+from bench.phases import measured, on_backend, print_table
 from safeguarding.clock import SystemClock
 from safeguarding.roster_formats import read_roster
 from safeguarding.services.roster import import_pupils
@@ -52,7 +49,7 @@ async def phases(url: str, pupils: int, traced: bool) -> list[tuple[float, float
         async def run(files=files):
             return await import_pupils(uow_factory, clock, lambda: read_roster(files))
 
-        seconds, peak, imported = await _measured(run, traced)
+        seconds, peak, imported = await measured(run, traced)
         counts = imported.run.counts()
         if any(counts[k] != v for k, v in wanted.items()) or counts["rejected"]:
             raise SystemExit(f"unexpected counts {counts} (wanted {wanted})")
@@ -61,42 +58,16 @@ async def phases(url: str, pupils: int, traced: bool) -> list[tuple[float, float
     return results
 
 
-async def _measured(call: Callable[[], Awaitable], traced: bool):
-    if traced:
-        tracemalloc.start()
-    start = time.perf_counter()
-    result = await call()
-    seconds = time.perf_counter() - start
-    peak = 0.0
-    if traced:
-        peak = tracemalloc.get_traced_memory()[1] / 2**20
-        tracemalloc.stop()
-    return seconds, peak, result
-
-
-async def backend(name: str, pupils: int) -> list[tuple[str, str, float, float]]:
-    """Times from one run and peaks from another, each on its own new database."""
-    runs = []
-    for traced in (False, True):
-        if name == "sqlite":
-            with tempfile.TemporaryDirectory() as folder:
-                runs.append(await phases(f"sqlite:///{folder}/bench.db", pupils, traced))
-        else:
-            async with postgres_database() as url:
-                runs.append(await phases(url, pupils, traced))
-    timed, traced_run = runs
-    return [
-        (name, phase, seconds, peak)
-        for phase, (seconds, _), (_, peak) in zip(PHASES, timed, traced_run, strict=True)
-    ]
-
-
 async def main(pupils: int, backends: list[str]) -> None:
-    rows = [row for name in backends for row in await backend(name, pupils)]
-    print(f"\nimport_pupils, a OneRoster 1.1 export of {pupils:,} pupils (one transaction each)")
-    print(f"{'database':<12}{'phase':<24}{'seconds':>9}{'pupils/s':>10}{'peak MB':>9}")
-    for name, phase, seconds, peak in rows:
-        print(f"{name:<12}{phase:<24}{seconds:>9.2f}{pupils / seconds:>10,.0f}{peak:>9.1f}")
+    rows = []
+    for name in backends:
+
+        async def measure(url: str, traced: bool, _folder: Path) -> list[tuple[float, float]]:
+            return await phases(url, pupils, traced)
+
+        rows += await on_backend(name, PHASES, measure)
+    title = f"import_pupils, a OneRoster 1.1 export of {pupils:,} pupils (one transaction each)"
+    print_table(title, pupils, "pupils", rows)
 
 
 if __name__ == "__main__":

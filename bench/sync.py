@@ -9,11 +9,9 @@ fresh database. Each run's counts are checked before they are printed.
 
 import argparse
 import asyncio
-import tempfile
 from pathlib import Path
 
-from bench.databases import postgres_database
-from bench.roster import _measured
+from bench.phases import measured, on_backend, print_table
 from bot.directory_sync import entra_token, run_sync
 from bot.settings import Secret, Settings
 from safeguarding.clock import SystemClock
@@ -67,7 +65,7 @@ async def phases(url: str, staff: int, traced: bool, folder: Path) -> list[tuple
             async def run():
                 return await run_sync(settings, uow_factory, clock, tokens, pupils=False)
 
-            seconds, peak, outcome = await _measured(run, traced)
+            seconds, peak, outcome = await measured(run, traced)
             if outcome.failure or any(
                 f"{k} {v}," not in outcome.lines[0] + "," for k, v in wanted.items()
             ):
@@ -77,31 +75,16 @@ async def phases(url: str, staff: int, traced: bool, folder: Path) -> list[tuple
     return results
 
 
-async def backend(name: str, staff: int) -> list[tuple[str, str, float, float]]:
-    """Times from one run and peaks from another, each on its own new database."""
-    runs = []
-    for traced in (False, True):
-        with tempfile.TemporaryDirectory() as folder:
-            if name == "sqlite":
-                runs.append(
-                    await phases(f"sqlite:///{folder}/bench.db", staff, traced, Path(folder))
-                )
-            else:
-                async with postgres_database() as url:
-                    runs.append(await phases(url, staff, traced, Path(folder)))
-    timed, traced_run = runs
-    return [
-        (name, phase, seconds, peak)
-        for phase, (seconds, _), (_, peak) in zip(PHASES, timed, traced_run, strict=True)
-    ]
-
-
 async def main(staff: int, backends: list[str]) -> None:
-    rows = [row for name in backends for row in await backend(name, staff)]
-    print(f"\nkestrel sync, {staff:,} staff through a loopback Graph (pages of 100)")
-    print(f"{'database':<12}{'phase':<32}{'seconds':>9}{'staff/s':>10}{'peak MB':>9}")
-    for name, phase, seconds, peak in rows:
-        print(f"{name:<12}{phase:<32}{seconds:>9.2f}{staff / seconds:>10,.0f}{peak:>9.1f}")
+    rows = []
+    for name in backends:
+
+        async def measure(url: str, traced: bool, folder: Path) -> list[tuple[float, float]]:
+            return await phases(url, staff, traced, folder)
+
+        rows += await on_backend(name, PHASES, measure)
+    title = f"kestrel sync, {staff:,} staff through a loopback Graph (pages of 100)"
+    print_table(title, staff, "staff", rows)
 
 
 if __name__ == "__main__":

@@ -274,6 +274,27 @@ def run_ui_script(script: Path, *args: str, timeout: float) -> tuple[int, str, s
     return result.returncode, result.stdout, output
 
 
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def run_ui_flow(
+    script: Path, artifacts: Path, reported: re.Pattern, *urls: str, timeout: float
+) -> int:
+    """Run one of tests/e2e/ui's flows (its Playground URLs, then its screenshots folder),
+    check that it succeeded and that its screenshots are the PNGs it reported (`reported`
+    captures their count from its standard output); that count."""
+    shutil.rmtree(artifacts, ignore_errors=True)
+    code, stdout, output = run_ui_script(script, *urls, str(artifacts), timeout=timeout)
+    assert code == 0, output
+    said = reported.search(stdout)
+    assert said, output
+    shots = sorted(artifacts.glob("*.png"))
+    assert len(shots) == int(said.group(1)), [shot.name for shot in shots]
+    for shot in shots:
+        assert shot.read_bytes().startswith(PNG_SIGNATURE), f"{shot} is not a PNG"
+    return len(shots)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     """On a failure, show the services' logs beside the test's own output."""

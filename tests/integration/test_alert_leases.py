@@ -1,7 +1,6 @@
 """Alert leases: short, renewed while their sender lives, named by its instance, so a sender
 that died hands its alerts on within seconds and a restarted one takes its own back at once."""
 
-import asyncio
 from datetime import timedelta
 
 import pytest
@@ -9,6 +8,7 @@ import pytest
 from safeguarding.alerts import LEASE
 from safeguarding.services.outbox import Outbox
 from tests.integration.test_alert_sender import alert_row, alerted, sender  # noqa: F401 - fixture
+from tests.support.running import run_until
 
 pytestmark = pytest.mark.usefixtures("alerted")  # one alert for Aisha, queued
 
@@ -57,14 +57,10 @@ async def test_a_sender_starting_under_a_name_sends_what_that_name_held_at_once(
     await Outbox(uow_factory, clock, holder="kestrel-a").claim(10)  # its previous life
     restarted = sender(uow_factory, clock)
     restarted.outbox = Outbox(uow_factory, clock, holder="kestrel-a")
-    task = asyncio.create_task(restarted.run_forever(idle_seconds=0.05))
-    try:
-        for _ in range(200):  # the fixed clock never lets the old lease run out by itself
-            if (await alert_row(uow_factory)).state == "sent":
-                break
-            await asyncio.sleep(0.05)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+
+    async def sent() -> bool:
+        return (await alert_row(uow_factory)).state == "sent"
+
+    await run_until(restarted, sent)  # the fixed clock never lets the old lease run out
     assert (await alert_row(uow_factory)).state == "sent"
     assert len(loopback.sent) == 1

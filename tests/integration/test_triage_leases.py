@@ -2,7 +2,6 @@
 instance, so a post (or an update) whose poster died is made by another within seconds and a
 restarted poster takes its own back at once."""
 
-import asyncio
 from datetime import timedelta
 
 import pytest
@@ -22,6 +21,7 @@ from tests.integration.test_triage_channel import (  # noqa: F401 - fixture
 )
 from tests.support.cards import texts
 from tests.support.presses import press_as
+from tests.support.running import run_until
 
 
 @pytest.fixture
@@ -68,15 +68,11 @@ async def test_a_restarted_poster_takes_its_own_back_at_once(
     await TriageOutbox(uow_factory, clock, "kestrel-a").claim(10)  # its previous life
     restarted = poster(uow_factory, clock)
     restarted.outbox = TriageOutbox(uow_factory, clock, "kestrel-a")
-    task = asyncio.create_task(restarted.run_forever(idle_seconds=0.05))
-    try:
-        for _ in range(200):  # the fixed clock never lets the old lease run out by itself
-            if (await post_row(uow_factory)).state == "sent":
-                break
-            await asyncio.sleep(0.05)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+
+    async def sent() -> bool:
+        return (await post_row(uow_factory)).state == "sent"
+
+    await run_until(restarted, sent)  # the fixed clock never lets the old lease run out
     row = await post_row(uow_factory)
     assert (row.state, row.claimed_by, row.claimed_until) == ("sent", None, None)
     assert len(channel_posts(running_bot)) == 1
