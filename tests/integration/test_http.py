@@ -34,6 +34,17 @@ async def test_help_message_is_answered_with_the_welcome_card(running_bot):
     assert running_bot.connector.sent[0].conversation_id == "a:1Kq0demoPersonalChatWithPriyaRaman"
 
 
+async def test_turn_after_turn_replies_through_one_kept_connector_client(running_bot):
+    """The SDK builds a Bot Connector client for every turn; Kestrel keeps one per service URL
+    (bot/adapter.py), so the second reply comes over the first one's kept-alive connection."""
+    for _ in range(2):
+        response = await running_bot.post(activity("message_help", running_bot.connector_url))
+        assert response.status == 200
+    first, second = running_bot.connector.sent
+    assert first.peer is not None
+    assert second.peer == first.peer
+
+
 async def test_installing_kestrel_shows_the_welcome_card(running_bot):
     response = await running_bot.post(activity("installationUpdate_add", running_bot.connector_url))
     assert response.status == 200

@@ -22,6 +22,7 @@ class SentActivity:
     raw: bytes = b""  # the body as it came over the wire
     message_id: str = ""  # the id the connector answered with (sends only)
     at: float = field(default_factory=time.monotonic)  # when it arrived
+    peer: object = None  # the client's end of the TCP connection it came over (host, port)
 
 
 @dataclass
@@ -106,6 +107,7 @@ class LoopbackConnector:
                 request.headers.get("Authorization"),
                 raw,
                 message_id,
+                peer=request.transport.get_extra_info("peername") if request.transport else None,
             )
         )
         self._arrived.set()
