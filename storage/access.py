@@ -8,6 +8,7 @@ from sqlalchemy import (
     CompoundSelect,
     Integer,
     String,
+    bindparam,
     cast,
     delete,
     literal,
@@ -51,7 +52,8 @@ class SqlAccess:
         by_staff: dict[tuple[int, int], Rights] = {}
         years: dict[int, set[int]] = {}
         tutors: dict[int, set[str]] = {}
-        for row in await self.session.execute(_rules(school_id, ids)):
+        rules = {"school": school_id, "categories": ids}
+        for row in await self.session.execute(_RULES, rules):
             kind, category_id, role, staff_id, *rights, year_group, tutor_group = row
             if kind == "role":
                 by_role[(category_id, Role(role))] = Rights(*rights)
@@ -113,11 +115,7 @@ class SqlAccess:
     async def excluded_students(self, staff_id: int) -> frozenset[int]:
         """The pupils this member of staff is barred from (exclusions not lifted)."""
         if staff_id not in self._excluded:
-            rows = await self.session.scalars(
-                select(ExclusionRow.student_id).where(
-                    ExclusionRow.staff_id == staff_id, ExclusionRow.lifted_at.is_(None)
-                )
-            )
+            rows = await self.session.scalars(_EXCLUDED, {"staff": staff_id})
             self._excluded[staff_id] = frozenset(rows)
         return self._excluded[staff_id]
 
@@ -182,10 +180,14 @@ class SqlAccess:
         ]
 
 
-def _rules(school_id: int, category_ids: Sequence[int]) -> CompoundSelect:
+def _rules() -> CompoundSelect:
     """The categories' rights by role and by colleague and the staff's scopes, in one read
     (one statement instead of three on every press that decides access): rows of
-    (kind, category, role, colleague, view students, view incidents, add, year, tutor group)."""
+    (kind, category, role, colleague, view students, view incidents, add, year, tutor group).
+    Built once with bound parameters `school` and `categories` (a list): building and keying
+    a statement of this size cost more than running it, on every press."""
+    category_ids = bindparam("categories", expanding=True)
+    school_id = bindparam("school")
     number, text, flag = cast(null(), Integer), cast(null(), String), cast(null(), Boolean)
     role, staff = CategoryRoleRightsRow, CategoryStaffRightsRow
     return union_all(
@@ -225,6 +227,13 @@ def _rules(school_id: int, category_ids: Sequence[int]) -> CompoundSelect:
         .join(StaffRow, StaffRow.id == StaffScopeRow.staff_id)
         .where(StaffRow.school_id == school_id),
     )
+
+
+_RULES = _rules()
+# Every access decision reads the colleague's exclusions in force: built once (`staff`).
+_EXCLUDED = select(ExclusionRow.student_id).where(
+    ExclusionRow.staff_id == bindparam("staff"), ExclusionRow.lifted_at.is_(None)
+)
 
 
 def _columns(rights: Rights) -> dict[str, bool]:

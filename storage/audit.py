@@ -4,7 +4,7 @@ storage/audit_verify.py)."""
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.audit import GENESIS, AuditAction, AuditEvent, canonical_time
@@ -45,9 +45,7 @@ class SqlAuditLog:
         )
         row.hash = self._keys.link(previous, linked_fields(row))
         self.session.add(row)
-        await self.session.execute(
-            update(AuditChainHeadRow).where(AuditChainHeadRow.chain == chain).values(hash=row.hash)
-        )
+        await self.session.execute(_SET_HEAD, {"head": chain, "new_hash": row.hash})
         await self.session.flush()
 
     async def for_records(
@@ -86,19 +84,13 @@ class SqlAuditLog:
     async def _advance_head(self, chain: int) -> tuple[int, str]:
         # Updating the head first takes its row lock (PostgreSQL) or the write lock (SQLite), so
         # concurrent appends to one chain queue here instead of forking it.
-        bump = (
-            update(AuditChainHeadRow)
-            .where(AuditChainHeadRow.chain == chain)
-            .values(seq=AuditChainHeadRow.seq + 1)
-            .returning(AuditChainHeadRow.seq, AuditChainHeadRow.hash)
-        )
-        head = (await self.session.execute(bump)).first()
+        head = (await self.session.execute(_BUMP_HEAD, {"head": chain})).first()
         if head is None:  # a chain's first event: create its head, racing nobody twice
             start = insert_or(self.session, AuditChainHeadRow).values(
                 chain=chain, seq=0, hash=GENESIS
             )
             await self.session.execute(start.on_conflict_do_nothing(index_elements=["chain"]))
-            head = (await self.session.execute(bump)).one()
+            head = (await self.session.execute(_BUMP_HEAD, {"head": chain})).one()
         return head.seq, head.hash
 
 
@@ -116,3 +108,17 @@ def linked_fields(row: AuditEventRow) -> dict[str, Any]:
         "conversation": row.conversation_type,
         "detail": row.detail,
     }
+
+
+# Every press appends an event: its two statements on the chain head are built once.
+_BUMP_HEAD = (
+    update(AuditChainHeadRow)
+    .where(AuditChainHeadRow.chain == bindparam("head"))
+    .values(seq=AuditChainHeadRow.seq + 1)
+    .returning(AuditChainHeadRow.seq, AuditChainHeadRow.hash)
+)
+_SET_HEAD = (
+    update(AuditChainHeadRow)
+    .where(AuditChainHeadRow.chain == bindparam("head"))
+    .values(hash=bindparam("new_hash"))
+)

@@ -4,7 +4,7 @@ version a card showed (a conditional update: of two administrators one wins), re
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.categories import CategoryDraft
@@ -94,18 +94,9 @@ class SqlCategories:
         return self._read[school_id]
 
     async def _list(self, school_id: int) -> Sequence[Category]:
-        rows = (
-            await self.session.scalars(
-                select(CategoryRow)
-                .where(CategoryRow.school_id == school_id)
-                .order_by(CategoryRow.position, CategoryRow.name)
-            )
-        ).all()
-        links = await self.session.execute(
-            select(CategoryAlertGroupRow.category_id, CategoryAlertGroupRow.group_id)
-            .join(CategoryRow, CategoryRow.id == CategoryAlertGroupRow.category_id)
-            .where(CategoryRow.school_id == school_id)
-        )
+        school = {"school": school_id}
+        rows = (await self.session.scalars(_CATEGORIES, school)).all()
+        links = await self.session.execute(_ALERT_GROUP_LINKS, school)
         defaults: dict[int, list[int]] = {}
         for category_id, group_id in links:
             defaults.setdefault(category_id, []).append(group_id)
@@ -213,3 +204,16 @@ def _category(row: CategoryRow, defaults: Sequence[int]) -> Category:
         row.retired_at is not None,
         row.version,
     )
+
+
+# Every press that decides access reads the school's categories: built once (`school`).
+_CATEGORIES = (
+    select(CategoryRow)
+    .where(CategoryRow.school_id == bindparam("school"))
+    .order_by(CategoryRow.position, CategoryRow.name)
+)
+_ALERT_GROUP_LINKS = (
+    select(CategoryAlertGroupRow.category_id, CategoryAlertGroupRow.group_id)
+    .join(CategoryRow, CategoryRow.id == CategoryAlertGroupRow.category_id)
+    .where(CategoryRow.school_id == bindparam("school"))
+)

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -122,13 +122,8 @@ class SqlStaff:
         """Every staff row of one person (tenant, Entra object id), one per school, by school,
         each with the chat address kept for it (read in the same statement: a press compares
         its chat's address with it without another read)."""
-        found = await self.session.execute(
-            select(StaffRow, SchoolRow, ChatAddressRow)
-            .join(SchoolRow, SchoolRow.id == StaffRow.school_id)
-            .outerjoin(ChatAddressRow, ChatAddressRow.staff_id == StaffRow.id)
-            .where(SchoolRow.tenant_id == tenant_id, StaffRow.aad_object_id == aad_object_id)
-            .order_by(SchoolRow.id)
-        )
+        person = {"tenant": tenant_id, "person": aad_object_id}
+        found = await self.session.execute(_OF_PERSON, person)
         return [
             Identified(staff_member(staff), _school(school), chats=(chat_address(chat),))
             for staff, school, chat in found
@@ -270,3 +265,16 @@ def chat_address(row: ChatAddressRow | None) -> ChatAddress | None:
     if row is None:
         return None
     return ChatAddress(row.conversation_id, row.service_url, row.tenant_id, row.bot_id, row.user_id)
+
+
+# Every press identifies its caller with this read: built once (bound parameters `tenant` and
+# `person`), since building and keying it again cost more than running it.
+_OF_PERSON = (
+    select(StaffRow, SchoolRow, ChatAddressRow)
+    .join(SchoolRow, SchoolRow.id == StaffRow.school_id)
+    .outerjoin(ChatAddressRow, ChatAddressRow.staff_id == StaffRow.id)
+    .where(
+        SchoolRow.tenant_id == bindparam("tenant"), StaffRow.aad_object_id == bindparam("person")
+    )
+    .order_by(SchoolRow.id)
+)

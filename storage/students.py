@@ -1,10 +1,11 @@
 """Pupils in SQL: the roster, their name tokens for search, the year groups it has, leavers, and
 provisional pupils merged into the roster's."""
 
+import functools
 from collections.abc import Sequence
 from dataclasses import asdict
 
-from sqlalchemy import delete, false, func, intersect, select, update
+from sqlalchemy import Select, bindparam, delete, false, func, intersect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.clock import Clock
@@ -64,28 +65,16 @@ class SqlStudents:
         leavers only when asked (the DSL team's search)."""
         # One index range per term gives (sort key, pupil) in name order from the index alone;
         # intersected, the first page is chosen there and only those pupils are read.
-        tokens = StudentNameTokenRow
-        which = tokens.leaver.in_((False, True)) if leavers else tokens.leaver == false()
-        ranges = [
-            select(tokens.sort_key, tokens.student_id).where(
-                tokens.school_id == school_id,
-                which,
-                tokens.token >= term,
-                tokens.token < term + "\uffff",
-            )
-            for term in terms
-        ]
-        matches = (ranges[0].distinct() if len(ranges) == 1 else intersect(*ranges)).subquery()
-        page = select(matches.c.student_id).order_by(matches.c.sort_key, matches.c.student_id)
+        page = _search_page(len(terms), leavers, bool(hidden))
+        chosen = {"school": school_id, "offset": offset, "limit": limit}
+        for number, term in enumerate(terms):
+            chosen[f"from_{number}"], chosen[f"to_{number}"] = term, term + "\uffff"
         if hidden:
-            page = page.where(matches.c.student_id.not_in(hidden))
-        ids = list(await self.session.scalars(page.offset(offset).limit(limit)))
+            chosen["hidden"] = list(hidden)
+        ids = list(await self.session.scalars(page, chosen))
         if not ids:
             return []
-        rows = {
-            r.id: r
-            for r in await self.session.scalars(select(StudentRow).where(StudentRow.id.in_(ids)))
-        }
+        rows = {r.id: r for r in await self.session.scalars(_STUDENTS_BY_ID, {"ids": ids})}
         return [student_of(rows[i]) for i in ids if i in rows]
 
     async def by_id(self, school_id: int, student_id: int) -> Student | None:
@@ -169,3 +158,29 @@ class SqlStudents:
             .order_by(StudentRow.tutor_group)
         )
         return tuple(rows)
+
+
+@functools.lru_cache(maxsize=64)  # shapes: terms typed (few), leavers, hidden
+def _search_page(terms: int, leavers: bool, hiding: bool) -> Select:
+    """The search's page of pupil ids for this many terms, built once per shape with bound
+    parameters (`school`, `from_N`/`to_N` per term, `hidden`, `offset`, `limit`): typeahead runs
+    it on every key, and building and keying it cost more than running it."""
+    tokens = StudentNameTokenRow
+    which = tokens.leaver.in_((False, True)) if leavers else tokens.leaver == false()
+    ranges = [
+        select(tokens.sort_key, tokens.student_id).where(
+            tokens.school_id == bindparam("school"),
+            which,
+            tokens.token >= bindparam(f"from_{number}"),
+            tokens.token < bindparam(f"to_{number}"),
+        )
+        for number in range(terms)
+    ]
+    matches = (ranges[0].distinct() if terms == 1 else intersect(*ranges)).subquery()
+    page = select(matches.c.student_id).order_by(matches.c.sort_key, matches.c.student_id)
+    if hiding:
+        page = page.where(matches.c.student_id.not_in(bindparam("hidden", expanding=True)))
+    return page.offset(bindparam("offset")).limit(bindparam("limit"))
+
+
+_STUDENTS_BY_ID = select(StudentRow).where(StudentRow.id.in_(bindparam("ids", expanding=True)))

@@ -167,7 +167,7 @@ async def viewer_and_policy(
     uow: UnitOfWork, actor: StaffMember, now: datetime
 ) -> tuple[Viewer, AccessPolicy]:
     """What decisions for this member of staff need (load once for a list)."""
-    factor = await uow.second_factors.get(actor.id)
-    elevated = bool(factor and factor.elevated_until and factor.elevated_until > now)
+    until = await uow.second_factors.elevated_until(actor.id)
+    elevated = bool(until and until > now)
     viewer = Viewer(actor, await uow.access.excluded_students(actor.id), elevated)
     return viewer, await uow.access.policy(actor.school_id)
