@@ -3,7 +3,7 @@
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -120,20 +120,10 @@ class SqlActions:
             return []
         # Plain rows of the columns shown, the ciphertext only when it is decrypted here: a
         # pupil's record reads hundreds of actions to decide and order them, and decrypts a page.
-        columns = [*_ACTION, _PASTED] + ([ActionRow.text_ciphertext] if decrypt else [])
-        rows = (
-            await self.session.execute(
-                select(*columns)
-                .where(ActionRow.incident_id.in_(list(incident_ids)))
-                .order_by(ActionRow.happened_at, ActionRow.id)
-            )
-        ).all()
+        heads = _HEADS_WITH_TEXT if decrypt else _HEADS
+        rows = (await self.session.execute(heads, {"ids": list(incident_ids)})).all()
         categories = (
-            await self.session.execute(
-                select(ActionCategoryRow.action_id, ActionCategoryRow.category_id).where(
-                    ActionCategoryRow.action_id.in_([r[0] for r in rows])
-                )
-            )
+            await self.session.execute(_ACTION_CATEGORIES, {"ids": [r[0] for r in rows]})
         ).all()
         categories_of: dict[int, set[int]] = defaultdict(set)
         for action_id, category_id in categories:
@@ -173,3 +163,19 @@ class SqlActions:
             )
         await self.session.flush()
         return changed
+
+
+def _heads(*columns) -> Select:
+    return (
+        select(*_ACTION, _PASTED, *columns)
+        .where(ActionRow.incident_id.in_(bindparam("ids", expanding=True)))
+        .order_by(ActionRow.happened_at, ActionRow.id)
+    )
+
+
+# Built once with bound parameters (`ids`, a list): every view of an incident reads them.
+_HEADS = _heads()
+_HEADS_WITH_TEXT = _heads(ActionRow.text_ciphertext)
+_ACTION_CATEGORIES = select(ActionCategoryRow.action_id, ActionCategoryRow.category_id).where(
+    ActionCategoryRow.action_id.in_(bindparam("ids", expanding=True))
+)

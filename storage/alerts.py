@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.alerts import Delivery
@@ -222,17 +222,7 @@ class SqlAlerts:
 
     async def unread_for(self, incident_id: int, staff_id: int) -> int | None:
         """This colleague's newest unread alert about this incident, if any."""
-        return await self.session.scalar(
-            select(AlertRow.id)
-            .where(
-                AlertRow.incident_id == incident_id,
-                AlertRow.staff_id == staff_id,
-                AlertRow.read_at.is_(None),
-                or_(AlertRow.reason != "reminder", AlertRow.state == "sent"),
-            )
-            .order_by(AlertRow.id.desc())
-            .limit(1)
-        )
+        return await self.session.scalar(_UNREAD_FOR, {"incident": incident_id, "staff": staff_id})
 
     async def _set(self, alert_id: int, **values: object) -> None:
         await self.session.execute(update(AlertRow).where(AlertRow.id == alert_id).values(**values))
@@ -334,3 +324,17 @@ def _undeliverable(why: str, at: datetime) -> dict:
         "claimed_by": None,
         "next_attempt_at": at,
     }
+
+
+# Every view of an incident asks (the Mark as read button): built once.
+_UNREAD_FOR = (
+    select(AlertRow.id)
+    .where(
+        AlertRow.incident_id == bindparam("incident"),
+        AlertRow.staff_id == bindparam("staff"),
+        AlertRow.read_at.is_(None),
+        or_(AlertRow.reason != "reminder", AlertRow.state == "sent"),
+    )
+    .order_by(AlertRow.id.desc())
+    .limit(1)
+)

@@ -4,7 +4,7 @@ fixed number of queries for any number of incidents: no content is decrypted her
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.incidents import IncidentFacts, IncidentPupil, Status
@@ -59,6 +59,26 @@ _PUPIL = (
 )
 
 
+# Built once with bound parameters (`ids`, a list, and `school`): every view of an incident
+# reads them, and building and keying them cost more than running them.
+_IDS = bindparam("ids", expanding=True)
+_INCIDENTS = select(*_INCIDENT).where(
+    IncidentRow.id.in_(_IDS), IncidentRow.school_id == bindparam("school")
+)
+_PUPILS = (
+    select(*_PUPIL)
+    .join(StudentRow, StudentRow.id == IncidentStudentRow.student_id)
+    .where(IncidentStudentRow.incident_id.in_(_IDS))
+    .order_by(IncidentStudentRow.linked, StudentRow.last_name, StudentRow.id)
+)
+_CATEGORIES = select(
+    IncidentCategoryRow.incident_id, IncidentCategoryRow.student_id, IncidentCategoryRow.category_id
+).where(IncidentCategoryRow.incident_id.in_(_IDS))
+_GRANTS = select(IncidentGrantRow.incident_id, IncidentGrantRow.staff_id).where(
+    IncidentGrantRow.incident_id.in_(_IDS), IncidentGrantRow.withdrawn_at.is_(None)
+)
+
+
 async def incident_facts(
     session: AsyncSession, school_id: int, incident_ids: Sequence[int]
 ) -> dict[int, IncidentFacts]:
@@ -68,37 +88,14 @@ async def incident_facts(
     wanted = list(dict.fromkeys(incident_ids))
     if not wanted:
         return {}
-    rows = await session.execute(
-        select(*_INCIDENT).where(IncidentRow.id.in_(wanted), IncidentRow.school_id == school_id)
-    )
+    rows = await session.execute(_INCIDENTS, {"ids": wanted, "school": school_id})
     incidents = {row[0]: row for row in rows}
     if not incidents:
         return {}
-    pupils = (
-        await session.execute(
-            select(*_PUPIL)
-            .join(StudentRow, StudentRow.id == IncidentStudentRow.student_id)
-            .where(IncidentStudentRow.incident_id.in_(incidents))
-            .order_by(IncidentStudentRow.linked, StudentRow.last_name, StudentRow.id)
-        )
-    ).all()
-    categories = (
-        await session.execute(
-            select(
-                IncidentCategoryRow.incident_id,
-                IncidentCategoryRow.student_id,
-                IncidentCategoryRow.category_id,
-            ).where(IncidentCategoryRow.incident_id.in_(incidents))
-        )
-    ).all()
-    grants = (
-        await session.execute(
-            select(IncidentGrantRow.incident_id, IncidentGrantRow.staff_id).where(
-                IncidentGrantRow.incident_id.in_(incidents),
-                IncidentGrantRow.withdrawn_at.is_(None),
-            )
-        )
-    ).all()
+    found = {"ids": list(incidents)}
+    pupils = (await session.execute(_PUPILS, found)).all()
+    categories = (await session.execute(_CATEGORIES, found)).all()
+    grants = (await session.execute(_GRANTS, found)).all()
     # Grouped once by incident (a pupil's record loads hundreds: never a scan per incident),
     # each pupil made once however many incidents they are on; rows read by position (a
     # Row's attributes by name cost more than everything else here).
