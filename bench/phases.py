@@ -11,8 +11,8 @@ from typing import Any
 
 from bench.databases import postgres_database
 
-# (database URL, traced, a scratch folder) -> (seconds, peak MB) of each phase
-Phases = Callable[[str, bool, Path], Awaitable[list[tuple[float, float]]]]
+# (database URL, how many, traced, a scratch folder) -> (seconds, peak MB) of each phase
+Phases = Callable[[str, int, bool, Path], Awaitable[list[tuple[float, float]]]]
 Row = tuple[str, str, float, float]  # database, phase, seconds, peak MB
 
 
@@ -30,16 +30,26 @@ async def measured(call: Callable[[], Awaitable[Any]], traced: bool) -> tuple[fl
     return seconds, peak, result
 
 
-async def on_backend(name: str, names: tuple[str, ...], phases: Phases) -> list[Row]:
+async def run_phases(
+    title: str, unit: str, count: int, backends: list[str], names: tuple[str, ...], phases: Phases
+) -> None:
+    """Measure the named phases for `count` `unit`s on each database and print one table."""
+    rows = [row for name in backends for row in await on_backend(name, names, phases, count)]
+    print_table(title, count, unit, rows)
+
+
+async def on_backend(name: str, names: tuple[str, ...], phases: Phases, count: int) -> list[Row]:
     """Times from one run and peaks from another, each on its own new database."""
     runs = []
     for traced in (False, True):
         with tempfile.TemporaryDirectory() as folder:
             if name == "sqlite":
-                runs.append(await phases(f"sqlite:///{folder}/bench.db", traced, Path(folder)))
+                runs.append(
+                    await phases(f"sqlite:///{folder}/bench.db", count, traced, Path(folder))
+                )
             else:
                 async with postgres_database() as url:
-                    runs.append(await phases(url, traced, Path(folder)))
+                    runs.append(await phases(url, count, traced, Path(folder)))
     timed, traced_run = runs
     return [
         (name, phase, seconds, peak)

@@ -13,7 +13,7 @@ import argparse
 import asyncio
 from pathlib import Path
 
-from bench.phases import measured, on_backend, print_table
+from bench.phases import measured, run_phases
 from safeguarding.clock import SystemClock
 from safeguarding.roster_formats import read_roster
 from safeguarding.services.roster import import_pupils
@@ -27,7 +27,7 @@ from tests.support.rosters import changed, oneroster_export, school_pupils
 PHASES = ("import, all new", "re-import, unchanged", "re-import, 1% changed")
 
 
-async def phases(url: str, pupils: int, traced: bool) -> list[tuple[float, float]]:
+async def phases(url: str, pupils: int, traced: bool, _folder: Path) -> list[tuple[float, float]]:
     """(seconds, peak MB) of each phase, on a new database at `url`."""
     roster = school_pupils(pupils)
     exports = [oneroster_export(roster).files, oneroster_export(changed(roster, 100)).files]
@@ -59,15 +59,8 @@ async def phases(url: str, pupils: int, traced: bool) -> list[tuple[float, float
 
 
 async def main(pupils: int, backends: list[str]) -> None:
-    rows = []
-    for name in backends:
-
-        async def measure(url: str, traced: bool, _folder: Path) -> list[tuple[float, float]]:
-            return await phases(url, pupils, traced)
-
-        rows += await on_backend(name, PHASES, measure)
     title = f"import_pupils, a OneRoster 1.1 export of {pupils:,} pupils (one transaction each)"
-    print_table(title, pupils, "pupils", rows)
+    await run_phases(title, "pupils", pupils, backends, PHASES, phases)
 
 
 if __name__ == "__main__":

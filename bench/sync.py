@@ -11,7 +11,7 @@ import argparse
 import asyncio
 from pathlib import Path
 
-from bench.phases import measured, on_backend, print_table
+from bench.phases import measured, run_phases
 from bot.directory_sync import entra_token, run_sync
 from bot.settings import Secret, Settings
 from safeguarding.clock import SystemClock
@@ -76,15 +76,8 @@ async def phases(url: str, staff: int, traced: bool, folder: Path) -> list[tuple
 
 
 async def main(staff: int, backends: list[str]) -> None:
-    rows = []
-    for name in backends:
-
-        async def measure(url: str, traced: bool, folder: Path) -> list[tuple[float, float]]:
-            return await phases(url, staff, traced, folder)
-
-        rows += await on_backend(name, PHASES, measure)
     title = f"kestrel sync, {staff:,} staff through a loopback Graph (pages of 100)"
-    print_table(title, staff, "staff", rows)
+    await run_phases(title, "staff", staff, backends, PHASES, phases)
 
 
 if __name__ == "__main__":

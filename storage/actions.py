@@ -122,6 +122,8 @@ class SqlActions:
         # pupil's record reads hundreds of actions to decide and order them, and decrypts a page.
         heads = _HEADS_WITH_TEXT if decrypt else _HEADS
         rows = (await self.session.execute(heads, {"ids": list(incident_ids)})).all()
+        if not rows:
+            return []
         categories = (
             await self.session.execute(_ACTION_CATEGORIES, {"ids": [r[0] for r in rows]})
         ).all()

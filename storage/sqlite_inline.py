@@ -14,8 +14,9 @@ What aiosqlite's thread gave for free is kept on purpose:
   nothing); it is then run again on a worker thread with the configured busy timeout, as
   aiosqlite would have run it, while the loop serves other requests.
 - **A long job still lets others in.** A coroutine whose awaits never suspend never gives the
-  loop back: after `YIELD_AFTER` seconds of statements without a pause, the next call yields
-  once (a roster import or a directory sync keeps the server answering meanwhile).
+  loop back: a call made `YIELD_AFTER` seconds or more after this connection last yielded
+  yields once first (a roster import or a directory sync keeps the server answering meanwhile;
+  a press after an idle spell yields once, on its first statement).
 """
 
 import asyncio

@@ -5,10 +5,9 @@ from datetime import timedelta
 
 import pytest
 
-from safeguarding.alerts import LEASE
 from safeguarding.services.outbox import Outbox
 from tests.integration.test_alert_sender import alert_row, alerted, sender  # noqa: F401 - fixture
-from tests.support.running import run_until
+from tests.support.running import assert_renewed_then_lost, run_until
 
 pytestmark = pytest.mark.usefixtures("alerted")  # one alert for Aisha, queued
 
@@ -30,13 +29,7 @@ async def test_a_living_sender_keeps_its_leases_and_a_dead_one_loses_them_within
     living = Outbox(uow_factory, clock, holder="kestrel-a")
     other = Outbox(uow_factory, clock, holder="kestrel-b")
     await living.claim(10)
-    for _ in range(5):  # long past the first lease, renewed all along
-        clock.at += LEASE / 2
-        assert await living.renew_leases() == 1
-        assert await other.claim(10) == []
-    clock.at += LEASE + timedelta(seconds=1)  # it died: no more renewals
-    assert len(await other.claim(10)) == 1
-    assert await living.renew_leases() == 0  # never takes back what another now holds
+    await assert_renewed_then_lost(living, other, clock)
 
 
 async def test_an_alert_sent_or_retried_is_no_longer_anyone_s_lease(uow_factory, clock):

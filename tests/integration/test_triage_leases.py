@@ -21,7 +21,7 @@ from tests.integration.test_triage_channel import (  # noqa: F401 - fixture
 )
 from tests.support.cards import texts
 from tests.support.presses import press_as
-from tests.support.running import run_until
+from tests.support.running import assert_renewed_then_lost, run_until
 
 
 @pytest.fixture
@@ -84,13 +84,7 @@ async def test_a_living_poster_keeps_its_lease_and_a_dead_one_loses_it_within_a_
     living = TriageOutbox(uow_factory, clock, "kestrel-a")
     other = TriageOutbox(uow_factory, clock, "kestrel-b")
     await living.claim(10)
-    for _ in range(5):  # long past the first lease, renewed all along
-        clock.at += LEASE / 2
-        assert await living.renew_leases() == 1
-        assert await other.claim(10) == []
-    clock.at += LEASE + timedelta(seconds=1)  # it died: no more renewals
-    assert len(await other.claim(10)) == 1
-    assert await living.renew_leases() == 0  # never takes back what another now holds
+    await assert_renewed_then_lost(living, other, clock)
     assert (await post_row(uow_factory)).claimed_by == "kestrel-b"
 
 

@@ -1,7 +1,11 @@
-"""A background worker (the alert sender, the triage poster) run until a condition holds."""
+"""Background workers (the alert sender, the triage poster): run one until a condition holds,
+and check the leases their outboxes hold."""
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from safeguarding.alerts import LEASE
 
 
 async def run_until(
@@ -18,3 +22,16 @@ async def run_until(
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+
+
+async def assert_renewed_then_lost(living, other, clock) -> None:
+    """`living` (an outbox holding one lease) keeps it by renewing, long past the first lease,
+    while `other` gets nothing; once `living` stops renewing, `other` takes it within a lease and
+    `living` never takes it back."""
+    for _ in range(5):
+        clock.at += LEASE / 2
+        assert await living.renew_leases() == 1
+        assert await other.claim(10) == []
+    clock.at += LEASE + timedelta(seconds=1)  # it died: no more renewals
+    assert len(await other.claim(10)) == 1
+    assert await living.renew_leases() == 0  # never takes back what another now holds
