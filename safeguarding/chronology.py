@@ -18,13 +18,16 @@ from safeguarding.access import AccessPolicy, Action, Decision, Pupil, Record, V
 from safeguarding.case_actions import ActionEntry
 from safeguarding.cases import CaseEvent
 from safeguarding.errors import InvalidInput
-from safeguarding.incidents import AttachmentInfo, IncidentFacts, Marker, Status
+from safeguarding.incidents import AttachmentInfo, IncidentFacts, IncidentHead, Marker, Status
 from safeguarding.school import Category, Student
 from safeguarding.search import StudentMatch
 from safeguarding.staff import StaffMember
 from safeguarding.viewing import action_decision, pupil_records
 
 PAGE = 10
+# A record decides and orders every incident by its head and prints the page's full facts (an
+# export prints every entry, and names the other pupils of each incident).
+Chronicled = IncidentFacts | IncidentHead
 MAX_OFFSET = 100_000  # a page further on than any pupil's chronology runs
 PERSONAL_ONLY = "personal_only"  # why a record did not open: not the 1:1 chat
 
@@ -106,7 +109,7 @@ class Entry:
 
     kind: str  # incident, action, decision (assigned, or a status with its reason)
     happened_at: datetime
-    incident: IncidentFacts
+    incident: Chronicled
     author_id: int
     category_ids: frozenset[int]
     action: "ActionEntry | None" = None
@@ -139,9 +142,9 @@ class PupilRecord:
     total: int  # entries matching the filter
     offset: int
     held_back: int  # entries needing elevated access, not shown until the code is entered
-    open_cases: tuple[IncidentFacts, ...]
+    open_cases: tuple[Chronicled, ...]
     monitoring: tuple[str, ...]  # category names this pupil is monitored for
-    documents: tuple[tuple[IncidentFacts, AttachmentInfo], ...]
+    documents: tuple[tuple[Chronicled, AttachmentInfo], ...]
     categories: dict[int, Category] = field(default_factory=dict)
     staff_names: dict[int, str] = field(default_factory=dict)
     chosen: ChronologyFilter = ChronologyFilter()
@@ -173,8 +176,8 @@ class ChronologyExport:
 
 
 def readable_incidents(
-    incidents: Sequence[IncidentFacts], viewer: Viewer, policy: AccessPolicy, now: datetime
-) -> tuple[list[IncidentFacts], int]:
+    incidents: Sequence[Chronicled], viewer: Viewer, policy: AccessPolicy, now: datetime
+) -> tuple[list[Chronicled], int]:
     """The incidents this viewer may read now, and how many need their code first."""
     visible, held_back = [], 0
     for incident in incidents:
@@ -187,7 +190,7 @@ def readable_incidents(
 
 
 def visible_pupils(
-    incidents: Sequence[IncidentFacts], viewer: Viewer, policy: AccessPolicy, now: datetime
+    incidents: Sequence[Chronicled], viewer: Viewer, policy: AccessPolicy, now: datetime
 ) -> frozenset[int]:
     """The pupils of these incidents this viewer may see (as the incident view decides)."""
     return frozenset(s for i in incidents for s in pupil_records(viewer, policy, i, now))
@@ -195,7 +198,7 @@ def visible_pupils(
 
 def chronology_entries(
     student_id: int,
-    incidents: Sequence[IncidentFacts],
+    incidents: Sequence[Chronicled],
     actions: Sequence[ActionEntry],
     decisions: Sequence[CaseEvent],
     decider: tuple[Viewer, AccessPolicy, datetime],
@@ -204,7 +207,7 @@ def chronology_entries(
     by_id = {i.id: i for i in incidents}
     viewer, policy, now = decider
     entries = [
-        Entry("incident", i.happened_at, i, i.recorded_by, categories_of(i, student_id))
+        Entry("incident", i.happened_at, i, i.recorded_by, i.categories_for(student_id))
         for i in incidents
     ]
     mine = {e.incident.id: e.category_ids for e in entries}  # this pupil's, per incident
@@ -235,13 +238,6 @@ def chronology_entries(
     return sorted(entries, key=lambda e: e.key), held_back
 
 
-def categories_of(incident: IncidentFacts, student_id: int) -> frozenset[int]:
-    """This pupil's categories on the incident (a linked pupil may have their own)."""
-    return next(
-        (p.category_ids for p in incident.pupils if p.student.id == student_id), frozenset()
-    )
-
-
 def matching(entries: Sequence[Entry], chosen: ChronologyFilter, time_zone: str) -> list[Entry]:
     """The entries the filter keeps, in order."""
     zone = ZoneInfo(time_zone)
@@ -253,22 +249,21 @@ def page_of(entries: Sequence[Entry], offset: int, limit: int | None) -> list[En
     return list(entries[offset:] if limit is None else entries[offset : offset + limit])
 
 
-def open_cases(incidents: Sequence[IncidentFacts]) -> tuple[IncidentFacts, ...]:
+def open_cases(incidents: Sequence[Chronicled]) -> tuple[Chronicled, ...]:
     """The incidents not closed yet, oldest reference first."""
     return tuple(sorted((i for i in incidents if i.status != Status.CLOSED), key=lambda i: i.id))
 
 
 def monitoring(
-    incidents: Sequence[IncidentFacts], student_id: int, categories: Sequence[Category]
+    incidents: Sequence[Chronicled], student_id: int, categories: Sequence[Category]
 ) -> tuple[str, ...]:
     """The categories this pupil is monitored for on their open incidents, by name."""
     names = {c.id: c.name for c in categories}
     flagged = {
         c
         for incident in incidents
-        for p in incident.pupils
-        if p.student.id == student_id and p.monitoring and incident.status != Status.CLOSED
-        for c in p.category_ids
+        if incident.status != Status.CLOSED and incident.monitors(student_id)
+        for c in incident.categories_for(student_id)
     }
     return tuple(sorted(names[c] for c in flagged if c in names))
 

@@ -20,6 +20,7 @@ from safeguarding.incidents import (
     AttachmentInfo,
     Content,
     IncidentFacts,
+    IncidentHead,
     Marker,
     NewIncident,
     QueuedAlert,
@@ -196,6 +197,7 @@ class IncidentRepository(Protocol):
     async def facts_of(
         self, school_id: int, incident_ids: Sequence[int]
     ) -> dict[int, IncidentFacts]: ...
+    async def heads_of_pupil(self, school_id: int, student_id: int) -> list[IncidentHead]: ...
     async def withdraw_grant(
         self, incident_id: int, staff_id: int, by: int, at: datetime
     ) -> bool: ...

@@ -3,9 +3,16 @@
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from safeguarding.access import AccessPolicy, Action, Decision, Pupil, Record, Viewer, decide
+from safeguarding.access import AccessPolicy, Action, Decision, Record, Viewer, decide
 from safeguarding.case_actions import ActionEntry
-from safeguarding.incidents import AttachmentInfo, Evidence, IncidentFacts, Marker, Status
+from safeguarding.incidents import (
+    AttachmentInfo,
+    Evidence,
+    IncidentFacts,
+    IncidentHead,
+    Marker,
+    Status,
+)
 from safeguarding.school import Category
 
 
@@ -56,28 +63,26 @@ class AlertCopy:
 
 
 def action_decision(
-    viewer: Viewer, policy: AccessPolicy, facts: IncidentFacts, categories: frozenset[int], now
+    viewer: Viewer,
+    policy: AccessPolicy,
+    facts: IncidentFacts | IncidentHead,
+    categories: frozenset[int],
+    now: datetime,
 ) -> Decision:
     """An action is read with its incident: the decision on the incident's categories and the
     action's own (a restricted category on an action restricts that action)."""
     record = facts.record()
-    record = replace(record, categories=record.categories | categories)
+    if not categories <= record.categories:
+        record = replace(record, categories=record.categories | categories)
     return decide(viewer, Action.VIEW_INCIDENT, record, policy, now)
 
 
 def pupil_records(
-    viewer: Viewer, policy: AccessPolicy, facts: IncidentFacts, now: datetime
+    viewer: Viewer, policy: AccessPolicy, facts: IncidentFacts | IncidentHead, now: datetime
 ) -> tuple[int, ...]:
     """The incident's pupils whose records this viewer may open."""
     return tuple(
-        p.student.id
-        for p in facts.pupils
-        if decide(
-            viewer,
-            Action.VIEW_STUDENT,
-            Record(pupils=(Pupil(p.student.id, p.student.year_group, p.student.tutor_group),)),
-            policy,
-            now,
-        )
-        == Decision.ALLOW
+        p.student_id
+        for p in facts.record().pupils
+        if decide(viewer, Action.VIEW_STUDENT, Record(pupils=(p,)), policy, now) == Decision.ALLOW
     )

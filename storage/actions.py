@@ -11,7 +11,7 @@ from safeguarding.case_actions import ActionEntry, NewAction
 from safeguarding.errors import Conflict
 from storage.encryption import Keyring
 from storage.models import ActionCategoryRow, ActionRow
-from storage.repositories import utc
+from storage.repositories import plain_rows, utc
 
 
 def action_text_context(action_id: int) -> str:
@@ -121,12 +121,12 @@ class SqlActions:
         # Plain rows of the columns shown, the ciphertext only when it is decrypted here: a
         # pupil's record reads hundreds of actions to decide and order them, and decrypts a page.
         heads = _HEADS_WITH_TEXT if decrypt else _HEADS
-        rows = (await self.session.execute(heads, {"ids": list(incident_ids)})).all()
+        rows = await plain_rows(self.session, heads, {"ids": list(incident_ids)})
         if not rows:
             return []
-        categories = (
-            await self.session.execute(_ACTION_CATEGORIES, {"ids": [r[0] for r in rows]})
-        ).all()
+        categories = await plain_rows(
+            self.session, _ACTION_CATEGORIES, {"ids": [r[0] for r in rows]}
+        )
         categories_of: dict[int, set[int]] = defaultdict(set)
         for action_id, category_id in categories:
             categories_of[action_id].add(category_id)

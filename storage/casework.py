@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import Row, delete, select, update
+from sqlalchemy import Row, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.cases import CaseEvent, Change, IncidentContent, IncidentVersion
@@ -17,7 +17,7 @@ from storage.models import (
     IncidentStudentRow,
     IncidentVersionRow,
 )
-from storage.repositories import utc
+from storage.repositories import plain_rows, utc
 
 
 def version_context(incident_id: int, version: int) -> str:
@@ -39,6 +39,16 @@ _DECISION = (
     CaseEventRow.status,
     CaseEventRow.outcome,
     CaseEventRow.detail,
+)
+
+# Plain rows, no ciphertext (a pupil's record reads hundreds), built once.
+_DECISIONS = (
+    select(*_DECISION)
+    .where(
+        CaseEventRow.incident_id.in_(bindparam("ids", expanding=True)),
+        CaseEventRow.kind.in_(("assigned", "status")),
+    )
+    .order_by(CaseEventRow.incident_id, CaseEventRow.version)
 )
 
 
@@ -311,14 +321,7 @@ class SqlCases:
         """Assignments and status changes of these incidents (reasons not decrypted)."""
         if not incident_ids:
             return []
-        rows = await self.session.execute(
-            select(*_DECISION)  # plain rows, no ciphertext: a pupil's record reads hundreds
-            .where(
-                CaseEventRow.incident_id.in_(list(incident_ids)),
-                CaseEventRow.kind.in_(("assigned", "status")),
-            )
-            .order_by(CaseEventRow.incident_id, CaseEventRow.version)
-        )
+        rows = await plain_rows(self.session, _DECISIONS, {"ids": list(incident_ids)})
         return [self._event(row, decrypt=False) for row in rows]
 
     async def reasons_of(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], str]:

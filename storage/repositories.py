@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Row, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -254,6 +254,16 @@ def insert_or(session: AsyncSession, model):
     """An INSERT that can say what to do ON CONFLICT, in this session's dialect."""
     dialect = session.get_bind().dialect.name
     return postgresql_insert(model) if dialect == "postgresql" else sqlite_insert(model)
+
+
+async def plain_rows(session: AsyncSession, statement, params: dict) -> list[Row]:
+    """A select's rows through the session's connection (Core: no ORM execution, no ORM
+    loading; half the time of `session.execute` a statement), after flushing what the press
+    has changed so far, as `session.execute` would."""
+    if session.new or session.dirty or session.deleted:
+        await session.flush()
+    connection = await session.connection()
+    return (await connection.execute(statement, params)).all()
 
 
 def utc(moment: datetime) -> datetime:

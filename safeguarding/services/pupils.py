@@ -149,10 +149,8 @@ async def _record(
     viewer, policy = await viewer_and_policy(uow, actor, now)
     student = await allowed_pupil(press, student_id, (viewer, policy))
     categories = await uow.categories.list(actor.school_id)
-    facts = await uow.incidents.facts_of(
-        actor.school_id, await uow.incidents.of_student(student_id)
-    )
-    visible, held_back = readable_incidents(list(facts.values()), viewer, policy, now)
+    heads = await uow.incidents.heads_of_pupil(actor.school_id, student_id)
+    visible, held_back = readable_incidents(heads, viewer, policy, now)
     ids = [i.id for i in visible]
     entries, actions_held = chronology_entries(
         student_id,
@@ -162,8 +160,12 @@ async def _record(
         (viewer, policy, now),
     )
     found = matching(entries, chosen, press.school.time_zone)
-    page = await _decrypted(uow, page_of(found, offset, limit))
+    page = page_of(found, offset, limit)
+    if limit is None:  # an export: each incident printed with its other pupils
+        page = await _with_facts(uow, actor.school_id, page)
+    page = await _decrypted(uow, page)
     documents = await uow.attachments.on_incidents(ids)
+    by_id = {i.id: i for i in visible}
     await press.audit(
         audit, ("student", student_id), viewed_detail(page, offset, len(found), chosen)
     )
@@ -176,13 +178,19 @@ async def _record(
         held_back=held_back + actions_held,
         open_cases=open_cases(visible),
         monitoring=monitoring(visible, student_id, categories),
-        documents=tuple((facts[i], attachment) for i, attachment in documents),
+        documents=tuple((by_id[i], attachment) for i, attachment in documents),
         categories={c.id: c for c in categories},
         staff_names=await uow.staff.names(actor.school_id),
         chosen=chosen,
         oversees=actor.leads_safeguarding,
-        visible_pupils=visible_pupils(visible, viewer, policy, now),
+        visible_pupils=visible_pupils([e.incident for e in page], viewer, policy, now),
     )
+
+
+async def _with_facts(uow: UnitOfWork, school_id: int, page: list[Entry]) -> list[Entry]:
+    """The page's entries with their incidents' full facts (pupils by name) in place of heads."""
+    facts = await uow.incidents.facts_of(school_id, [e.incident.id for e in page])
+    return [replace(e, incident=facts[e.incident.id]) for e in page if e.incident.id in facts]
 
 
 async def _decrypted(uow: UnitOfWork, page: list[Entry]) -> list[Entry]:
