@@ -26,7 +26,9 @@ class AlertRow(Base):
         Index(None, "incident_id"),
         Index(None, "staff_id", "state"),
         Index(None, "state", "id"),
-        Index(None, "staff_id", "read_at", "id"),  # a colleague's unread alerts, newest first
+        # A colleague's unread alerts, newest first, with what decides whether one is on their
+        # dashboard (covering: the set of them is read without the alert rows).
+        Index(None, "staff_id", "read_at", "id", "incident_id", "state", "reason"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,0 +1,53 @@
+"""covering indexes for the dashboard's sections: My history, My assigned and the unread alerts
+walked without reading the wide incident and alert rows (issue 16)
+
+Revision ID: 0019
+Revises: 0018
+Create Date: 2026-12-07 00:45:00.000000
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0019"
+down_revision: str | None = "0018"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+# (old name, new name, table, new columns): each new index replaces one it extends.
+_REPLACED = (
+    (
+        "ix_incidents_recorded_by_id",
+        "ix_incidents_recorded_by_id_assignee_id_status_school_id",
+        "incidents",
+        ["recorded_by", "id", "assignee_id", "status", "school_id"],
+        ["recorded_by", "id"],
+    ),
+    (
+        "ix_incidents_assignee_id_id",
+        "ix_incidents_assignee_id_id_status",
+        "incidents",
+        ["assignee_id", "id", "status"],
+        ["assignee_id", "id"],
+    ),
+    (
+        "ix_alerts_staff_id_read_at_id",
+        "ix_alerts_staff_id_read_at_id_incident_id_state_reason",
+        "alerts",
+        ["staff_id", "read_at", "id", "incident_id", "state", "reason"],
+        ["staff_id", "read_at", "id"],
+    ),
+)
+
+
+def upgrade() -> None:
+    for old, new, table, columns, _ in _REPLACED:
+        op.create_index(op.f(new), table, columns, unique=False)
+        op.drop_index(op.f(old), table_name=table)
+
+
+def downgrade() -> None:
+    for old, new, table, _, columns in _REPLACED:
+        op.create_index(op.f(old), table, columns, unique=False)
+        op.drop_index(op.f(new), table_name=table)
