@@ -33,7 +33,7 @@ from storage.models import (
     StaffScopeRow,
     StudentRow,
 )
-from storage.repositories import student_of, utc
+from storage.repositories import plain_rows, plain_scalars, student_of, utc
 
 
 class SqlAccess:
@@ -53,7 +53,7 @@ class SqlAccess:
         years: dict[int, set[int]] = {}
         tutors: dict[int, set[str]] = {}
         rules = {"school": school_id, "categories": ids}
-        for row in await self.session.execute(_RULES, rules):
+        for row in await plain_rows(self.session, _RULES, rules):
             kind, category_id, role, staff_id, *rights, year_group, tutor_group = row
             if kind == "role":
                 by_role[(category_id, Role(role))] = Rights(*rights)
@@ -115,7 +115,7 @@ class SqlAccess:
     async def excluded_students(self, staff_id: int) -> frozenset[int]:
         """The pupils this member of staff is barred from (exclusions not lifted)."""
         if staff_id not in self._excluded:
-            rows = await self.session.scalars(_EXCLUDED, {"staff": staff_id})
+            rows = await plain_scalars(self.session, _EXCLUDED, {"staff": staff_id})
             self._excluded[staff_id] = frozenset(rows)
         return self._excluded[staff_id]
 

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from safeguarding.alerts import Delivery
 from safeguarding.chats import ChatAddress
 from storage.models import AlertRow, ChatAddressRow, StaffRow
+from storage.repositories import plain_scalar
 
 NOTICE = "not_reached"  # a notice that an alert could not be delivered
 
@@ -222,7 +223,8 @@ class SqlAlerts:
 
     async def unread_for(self, incident_id: int, staff_id: int) -> int | None:
         """This colleague's newest unread alert about this incident, if any."""
-        return await self.session.scalar(_UNREAD_FOR, {"incident": incident_id, "staff": staff_id})
+        wanted = {"incident": incident_id, "staff": staff_id}
+        return await plain_scalar(self.session, _UNREAD_FOR, wanted)
 
     async def _set(self, alert_id: int, **values: object) -> None:
         await self.session.execute(update(AlertRow).where(AlertRow.id == alert_id).values(**values))

@@ -6,14 +6,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.files import StoredFile
 from safeguarding.incidents import AttachmentInfo
 from storage.encryption import Keyring
 from storage.models import AttachmentRow, AttachWindowRow
-from storage.repositories import utc
+from storage.repositories import plain_rows, utc
 
 
 def file_context(stored_as: str) -> str:
@@ -84,11 +84,7 @@ class SqlAttachments:
             raise RuntimeError("no encryption keyring configured")
         if not incident_ids:
             return []
-        rows = await self.session.scalars(
-            select(AttachmentRow)
-            .where(AttachmentRow.incident_id.in_(list(incident_ids)))
-            .order_by(AttachmentRow.id)
-        )
+        rows = await plain_rows(self.session, _ON_INCIDENTS, {"ids": list(incident_ids)})
         return [
             (
                 r.incident_id,
@@ -159,3 +155,21 @@ class SqlAttachments:
                 changed += 1
         await self.session.flush()
         return changed
+
+
+# An incident's files as every view of it lists them: the columns shown, built once.
+_ON_INCIDENTS = (
+    select(
+        AttachmentRow.incident_id,
+        AttachmentRow.id,
+        AttachmentRow.name_ciphertext,
+        AttachmentRow.stored_as,
+        AttachmentRow.kind,
+        AttachmentRow.size,
+        AttachmentRow.sha256,
+        AttachmentRow.added_at,
+        AttachmentRow.action_id,
+    )
+    .where(AttachmentRow.incident_id.in_(bindparam("ids", expanding=True)))
+    .order_by(AttachmentRow.id)
+)

@@ -4,7 +4,7 @@ version a card showed (a conditional update: of two administrators one wins), re
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Row, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.categories import CategoryDraft
@@ -15,6 +15,7 @@ from storage.models import (
     CategoryAlertGroupRow,
     CategoryRow,
 )
+from storage.repositories import plain_rows
 
 
 class SqlCategories:
@@ -95,8 +96,8 @@ class SqlCategories:
 
     async def _list(self, school_id: int) -> Sequence[Category]:
         school = {"school": school_id}
-        rows = (await self.session.scalars(_CATEGORIES, school)).all()
-        links = await self.session.execute(_ALERT_GROUP_LINKS, school)
+        rows = await plain_rows(self.session, _CATEGORIES, school)
+        links = await plain_rows(self.session, _ALERT_GROUP_LINKS, school)
         defaults: dict[int, list[int]] = {}
         for category_id, group_id in links:
             defaults.setdefault(category_id, []).append(group_id)
@@ -190,7 +191,7 @@ def _fill(row: CategoryRow, draft: CategoryDraft) -> None:
     row.urgent, row.position = draft.urgent, draft.position
 
 
-def _category(row: CategoryRow, defaults: Sequence[int]) -> Category:
+def _category(row: CategoryRow | Row, defaults: Sequence[int]) -> Category:
     return Category(
         row.id,
         row.school_id,
@@ -208,7 +209,18 @@ def _category(row: CategoryRow, defaults: Sequence[int]) -> Category:
 
 # Every press that decides access reads the school's categories: built once (`school`).
 _CATEGORIES = (
-    select(CategoryRow)
+    select(
+        CategoryRow.id,
+        CategoryRow.school_id,
+        CategoryRow.name,
+        CategoryRow.colour,
+        CategoryRow.urgent,
+        CategoryRow.restricted,
+        CategoryRow.parent_id,
+        CategoryRow.position,
+        CategoryRow.retired_at,
+        CategoryRow.version,
+    )
     .where(CategoryRow.school_id == bindparam("school"))
     .order_by(CategoryRow.position, CategoryRow.name)
 )

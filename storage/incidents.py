@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,6 +29,7 @@ from storage.models import (
     IncidentRow,
     IncidentStudentRow,
 )
+from storage.repositories import plain_rows
 
 
 def text_context(incident_id: int) -> str:
@@ -171,12 +172,7 @@ class SqlIncidents:
         found: dict[int, list[Marker]] = {}
         if not incident_ids:
             return found
-        rows = await self.session.scalars(
-            select(BodyMapMarkerRow)
-            .where(BodyMapMarkerRow.incident_id.in_(list(incident_ids)))
-            .order_by(BodyMapMarkerRow.incident_id, BodyMapMarkerRow.number)
-        )
-        for r in rows:
+        for r in await plain_rows(self.session, _MARKERS, {"ids": list(incident_ids)}):
             note = self.keyring.decrypt(r.note_ciphertext, marker_context(r.incident_id, r.number))
             found.setdefault(r.incident_id, []).append(Marker(r.number, r.side, r.region, note))
         return found
@@ -217,11 +213,7 @@ class SqlIncidents:
         """These incidents' texts, decrypted (only what a page shows)."""
         if not incident_ids:
             return {}
-        rows = await self.session.execute(
-            select(IncidentRow.id, IncidentRow.text_ciphertext).where(
-                IncidentRow.id.in_(list(incident_ids))
-            )
-        )
+        rows = await plain_rows(self.session, _TEXTS, {"ids": list(incident_ids)})
         return {i: self.keyring.decrypt(c, text_context(i)) for i, c in rows}
 
     async def text(self, incident_id: int) -> str:
@@ -231,16 +223,7 @@ class SqlIncidents:
 
     async def content(self, incident_id: int) -> Content:
         """The card's text and evidence, decrypted, and whether it was pasted: one read."""
-        row = (
-            await self.session.execute(
-                select(
-                    IncidentRow.text_ciphertext,
-                    IncidentRow.evidence_ciphertext,
-                    func.coalesce(func.length(IncidentRow.original_ciphertext), 0),
-                ).where(IncidentRow.id == incident_id)
-            )
-        ).one()
-        text, evidence, pasted = row
+        text, evidence, pasted = (await plain_rows(self.session, _CONTENT, {"id": incident_id}))[0]
         return Content(
             self.keyring.decrypt(text, text_context(incident_id)),
             self._evidence(incident_id, evidence),
@@ -301,3 +284,24 @@ class SqlIncidents:
             changed += keyring.rotate_fields(marker, [("note_ciphertext", context)])
         await self.session.flush()
         return changed
+
+
+# What every view of an incident reads besides its facts, built once with bound parameters.
+_IDS = bindparam("ids", expanding=True)
+_MARKERS = (
+    select(
+        BodyMapMarkerRow.incident_id,
+        BodyMapMarkerRow.number,
+        BodyMapMarkerRow.side,
+        BodyMapMarkerRow.region,
+        BodyMapMarkerRow.note_ciphertext,
+    )
+    .where(BodyMapMarkerRow.incident_id.in_(_IDS))
+    .order_by(BodyMapMarkerRow.incident_id, BodyMapMarkerRow.number)
+)
+_TEXTS = select(IncidentRow.id, IncidentRow.text_ciphertext).where(IncidentRow.id.in_(_IDS))
+_CONTENT = select(
+    IncidentRow.text_ciphertext,
+    IncidentRow.evidence_ciphertext,
+    func.coalesce(func.length(IncidentRow.original_ciphertext), 0),
+).where(IncidentRow.id == bindparam("id"))

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Row, bindparam, delete, select, update
+from sqlalchemy import CursorResult, Row, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -170,11 +170,7 @@ class SqlStaff:
     async def names(self, school_id: int) -> dict[int, str]:
         """Every colleague's name by id (what most views need of the staff list: two columns,
         no objects)."""
-        rows = await self.session.execute(
-            select(StaffRow.id, StaffRow.display_name)
-            .where(StaffRow.school_id == school_id)
-            .order_by(StaffRow.display_name)  # as the list: some views show them in this order
-        )
+        rows = await plain_rows(self.session, _NAMES, {"school": school_id})
         return {staff_id: name for staff_id, name in rows}
 
     async def set_hide_names(self, staff_id: int, hide: bool) -> None:
@@ -256,14 +252,30 @@ def insert_or(session: AsyncSession, model):
     return postgresql_insert(model) if dialect == "postgresql" else sqlite_insert(model)
 
 
-async def plain_rows(session: AsyncSession, statement, params: dict) -> list[Row]:
-    """A select's rows through the session's connection (Core: no ORM execution, no ORM
-    loading; half the time of `session.execute` a statement), after flushing what the press
-    has changed so far, as `session.execute` would."""
+async def plain_execute(session: AsyncSession, statement, params: dict) -> CursorResult:
+    """A statement run through the session's connection, in its transaction: Core, no ORM
+    execution (half the time of `session.execute` a statement here), after flushing what the
+    press has changed so far, as `session.execute` would. For plain rows and for writes to
+    rows no ORM object of the press holds (an UPDATE here does not refresh loaded objects)."""
     if session.new or session.dirty or session.deleted:
         await session.flush()
     connection = await session.connection()
-    return (await connection.execute(statement, params)).all()
+    return await connection.execute(statement, params)
+
+
+async def plain_rows(session: AsyncSession, statement, params: dict) -> list[Row]:
+    """A select's rows as plain rows (`plain_execute`)."""
+    return (await plain_execute(session, statement, params)).all()
+
+
+async def plain_scalars(session: AsyncSession, statement, params: dict) -> list:
+    """A select's first column, every row (`plain_execute`)."""
+    return (await plain_execute(session, statement, params)).scalars().all()
+
+
+async def plain_scalar(session: AsyncSession, statement, params: dict):
+    """A select's first column of its first row, or None (`plain_execute`)."""
+    return (await plain_execute(session, statement, params)).scalar()
 
 
 def utc(moment: datetime) -> datetime:
@@ -279,6 +291,11 @@ def chat_address(row: ChatAddressRow | None) -> ChatAddress | None:
 
 # Every press identifies its caller with this read: built once (bound parameters `tenant` and
 # `person`), since building and keying it again cost more than running it.
+_NAMES = (
+    select(StaffRow.id, StaffRow.display_name)
+    .where(StaffRow.school_id == bindparam("school"))
+    .order_by(StaffRow.display_name)  # as the list: some views show them in this order
+)
 _OF_PERSON = (
     select(StaffRow, SchoolRow, ChatAddressRow)
     .join(SchoolRow, SchoolRow.id == StaffRow.school_id)

@@ -11,7 +11,7 @@ from safeguarding.second_factor import SecondFactor
 from safeguarding.staff import StaffMember
 from storage.encryption import Keyring
 from storage.models import SecondFactorRow, StaffRow
-from storage.repositories import staff_member, utc
+from storage.repositories import plain_scalar, staff_member, utc
 
 
 class SqlSecondFactors:
@@ -44,7 +44,7 @@ class SqlSecondFactors:
     async def elevated_until(self, staff_id: int) -> datetime | None:
         """Until when this member of staff is elevated (None: never enrolled or never was):
         every access decision asks, so neither the secret is decrypted nor a row object built."""
-        until = await self.session.scalar(_ELEVATED_UNTIL, {"staff": staff_id})
+        until = await plain_scalar(self.session, _ELEVATED_UNTIL, {"staff": staff_id})
         return utc(until) if until else None
 
     async def save(self, factor: SecondFactor) -> None:
