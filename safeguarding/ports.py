@@ -1,6 +1,6 @@
 """The ports the use cases need; storage/ implements them, tests may fake them."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Protocol, Self
 
@@ -142,6 +142,7 @@ class SecondFactorRepository(Protocol):
 class AccessRepository(Protocol):
     async def policy(self, school_id: int) -> AccessPolicy: ...
     async def excluded_students(self, staff_id: int) -> frozenset[int]: ...
+    async def excluded_of(self, staff_ids: Collection[int]) -> dict[int, frozenset[int]]: ...
     async def add_exclusion(
         self, school_id: int, staff_id: int, student_id: int, reason: str, set_by: int, at: datetime
     ) -> int: ...

@@ -57,7 +57,11 @@ def _alerts_walk(*where: ColumnElement[bool]) -> Select:
     unread = select(AlertRow.incident_id).where(*_unread())
     if where:
         unread = unread.join(IncidentRow, IncidentRow.id == AlertRow.incident_id).where(*where)
-    return unread.order_by(AlertRow.id.desc()).limit(_LIMIT)
+    # Newest first, said in the index's own columns: PostgreSQL does not count `read_at IS
+    # NULL` as fixing read_at, so ordering by id alone made it read and sort every unread
+    # alert (68 ms for the DSL's 5,000) where walking the index backwards stops at the page.
+    newest = (AlertRow.staff_id.desc(), AlertRow.read_at.desc(), AlertRow.id.desc())
+    return unread.order_by(*newest).limit(_LIMIT)
 
 
 _NEW = _newest(_NEW_CASE)

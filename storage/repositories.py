@@ -162,9 +162,7 @@ class SqlStaff:
         return staff_member(row)
 
     async def list(self, school_id: int) -> Sequence[StaffMember]:
-        rows = await self.session.scalars(
-            select(StaffRow).where(StaffRow.school_id == school_id).order_by(StaffRow.display_name)
-        )
+        rows = await plain_rows(self.session, _LIST, {"school": school_id})
         return [staff_member(row) for row in rows]
 
     async def names(self, school_id: int) -> dict[int, str]:
@@ -211,7 +209,7 @@ def _school(row: SchoolRow) -> School:
     )
 
 
-def staff_member(row: StaffRow) -> StaffMember:
+def staff_member(row: StaffRow | Row) -> StaffMember:
     """The domain view of a staff row."""
     return StaffMember(
         row.id,
@@ -291,6 +289,21 @@ def chat_address(row: ChatAddressRow | None) -> ChatAddress | None:
 
 # Every press identifies its caller with this read: built once (bound parameters `tenant` and
 # `person`), since building and keying it again cost more than running it.
+_LIST = (  # plain rows of what a StaffMember is made of, not objects: recording reads them all
+    select(
+        StaffRow.id,
+        StaffRow.school_id,
+        StaffRow.aad_object_id,
+        StaffRow.display_name,
+        StaffRow.email,
+        StaffRow.role,
+        StaffRow.active,
+        StaffRow.hide_names,
+        StaffRow.version,
+    )
+    .where(StaffRow.school_id == bindparam("school"))
+    .order_by(StaffRow.display_name)
+)
 _NAMES = (
     select(StaffRow.id, StaffRow.display_name)
     .where(StaffRow.school_id == bindparam("school"))

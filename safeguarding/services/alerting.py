@@ -16,8 +16,7 @@ async def alert_recipients(press: Press, choice: AlertChoice, pupil_ids: Set[int
     found = candidates(
         choice, await uow.staff.list(school_id), await uow.alert_groups.list(school_id)
     )
-    excluded = {staff_id: await uow.access.excluded_students(staff_id) for staff_id in found}
-    return kept(found, press.staff, pupil_ids, excluded)
+    return kept(found, press.staff, pupil_ids, await uow.access.excluded_of(list(found)))
 
 
 async def grant_and_alert(

@@ -5,6 +5,7 @@ use case did is gone unless the press committed (as with the real unit of work).
 """
 
 import copy
+from collections.abc import Collection
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import Self
@@ -143,6 +144,9 @@ class FakeAccess:
 
     async def excluded_students(self, staff_id: int) -> frozenset[int]:
         return frozenset(e.student_id for e in self._in_force() if e.staff_id == staff_id)
+
+    async def excluded_of(self, staff_ids: Collection[int]) -> dict[int, frozenset[int]]:
+        return {staff_id: await self.excluded_students(staff_id) for staff_id in staff_ids}
 
     async def add_exclusion(
         self, school_id: int, staff_id: int, student_id: int, reason: str, set_by: int, at: datetime
