@@ -5,7 +5,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import asdict
 
-from sqlalchemy import Select, bindparam, delete, false, func, intersect, select, update
+from sqlalchemy import Select, bindparam, delete, false, func, intersect, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.clock import Clock
@@ -116,7 +116,7 @@ class SqlStudents:
             select(StudentRow)
             .where(
                 StudentRow.school_id == school_id,
-                StudentRow.provisional.is_(True),
+                StudentRow.provisional == true(),  # (`IS true` uses no index on PostgreSQL)
                 StudentRow.merged_into.is_(None),
             )
             .order_by(StudentRow.last_name, StudentRow.first_name, StudentRow.id)

@@ -76,6 +76,9 @@ class StudentRow(Base):
         UniqueConstraint("school_id", "upn"),
         Index(None, "school_id", "last_name", "first_name"),
         Index(None, "school_id", "mis_id"),  # a roster's rows are matched by MIS id
+        # Pupils added by hand waiting to be merged (every dashboard of the DSL team counts
+        # them): found without reading the school's pupils.
+        Index(None, "school_id", "provisional", "merged_into"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,5 +1,6 @@
 """covering indexes for the dashboard's sections: My history, My assigned and the unread alerts
-walked without reading the wide incident and alert rows (issue 16)
+walked without reading the wide incident and alert rows; pupils waiting to be merged found
+without reading the school's pupils (issue 16)
 
 Revision ID: 0019
 Revises: 0018
@@ -41,13 +42,19 @@ _REPLACED = (
 )
 
 
+_PROVISIONAL = "ix_students_school_id_provisional_merged_into"
+
+
 def upgrade() -> None:
     for old, new, table, columns, _ in _REPLACED:
         op.create_index(op.f(new), table, columns, unique=False)
         op.drop_index(op.f(old), table_name=table)
+    columns = ["school_id", "provisional", "merged_into"]
+    op.create_index(op.f(_PROVISIONAL), "students", columns, unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f(_PROVISIONAL), table_name="students")
     for old, new, table, _, columns in _REPLACED:
         op.create_index(op.f(old), table, columns, unique=False)
         op.drop_index(op.f(new), table_name=table)
