@@ -19,6 +19,7 @@ from safeguarding.incident_form import (
     linked_ids,
     marker_count,
     read_form,
+    truthy,
 )
 from safeguarding.incidents import MAX_LINKED, MAX_MARKERS, MAX_TEXT
 from safeguarding.outcomes import Confirm, Done, Invalid
@@ -104,7 +105,10 @@ async def record_incident(
     """
     values, dialog = dict(form.values), form.dialog
     try:
-        years = await press.uow.students.year_groups(press.school.id)
+        # Only a pupil added by hand is checked against the roster's year groups (a read
+        # that walks the school's pupils).
+        adding = truthy(values.get("new_student"))
+        years = await press.uow.students.year_groups(press.school.id) if adding else ()
         zone = press.school.time_zone
         draft = read_form(values, now=press.now, time_zone=zone, year_groups=years)
         return Done(await store_incident(press, draft))
