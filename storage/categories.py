@@ -95,13 +95,15 @@ class SqlCategories:
         return self._read[school_id]
 
     async def _list(self, school_id: int) -> Sequence[Category]:
-        school = {"school": school_id}
-        rows = await plain_rows(self.session, _CATEGORIES, school)
-        links = await plain_rows(self.session, _ALERT_GROUP_LINKS, school)
+        # One row per category and default alert group (one for a category with none), in
+        # the school's order: the categories and their groups in one read.
+        rows: dict[int, Row] = {}
         defaults: dict[int, list[int]] = {}
-        for category_id, group_id in links:
-            defaults.setdefault(category_id, []).append(group_id)
-        return tuple(_category(r, defaults.get(r.id, ())) for r in rows)
+        for row in await plain_rows(self.session, _CATEGORIES, {"school": school_id}):
+            rows.setdefault(row.id, row)
+            if row.group_id is not None:
+                defaults.setdefault(row.id, []).append(row.group_id)
+        return tuple(_category(r, defaults.get(r.id, ())) for r in rows.values())
 
     async def _claim(self, category_id: int, seen: int) -> CategoryRow | None:
         """The row moved on to its next version, if it was at `seen` (else None: nothing done)."""
@@ -207,7 +209,8 @@ def _category(row: CategoryRow | Row, defaults: Sequence[int]) -> Category:
     )
 
 
-# Every press that decides access reads the school's categories: built once (`school`).
+# Every press that decides access reads the school's categories with their default alert
+# groups: built once (`school`).
 _CATEGORIES = (
     select(
         CategoryRow.id,
@@ -220,12 +223,9 @@ _CATEGORIES = (
         CategoryRow.position,
         CategoryRow.retired_at,
         CategoryRow.version,
+        CategoryAlertGroupRow.group_id,
     )
+    .outerjoin(CategoryAlertGroupRow, CategoryAlertGroupRow.category_id == CategoryRow.id)
     .where(CategoryRow.school_id == bindparam("school"))
-    .order_by(CategoryRow.position, CategoryRow.name)
-)
-_ALERT_GROUP_LINKS = (
-    select(CategoryAlertGroupRow.category_id, CategoryAlertGroupRow.group_id)
-    .join(CategoryRow, CategoryRow.id == CategoryAlertGroupRow.category_id)
-    .where(CategoryRow.school_id == bindparam("school"))
+    .order_by(CategoryRow.position, CategoryRow.name, CategoryRow.id)
 )
