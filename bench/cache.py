@@ -16,7 +16,7 @@ from pathlib import Path
 from bench.databases import create_database, database_exists, database_url, drop_database
 from bench.dataset import VERSION, Facts, Size, build, expired, load_facts, save_facts
 from storage.audit_keys import AuditKeys
-from storage.database import create_engine
+from storage.database import MAINTENANCE, create_engine
 from storage.encryption import Keyring, new_key_spec
 
 BACKENDS = ("sqlite", "postgresql")
@@ -89,7 +89,7 @@ class Cache:
             await drop_database(self.database(size))
             await create_database(self.database(size))
             url = database_url(self.database(size))
-        engine = create_engine(url)
+        engine = create_engine(url, MAINTENANCE)  # a trust's VACUUM alone takes minutes
         try:
             keyring = Keyring.parse(keys.read_text(encoding="utf-8"))
             audit = AuditKeys.parse(audit_keys.read_text(encoding="utf-8"))

@@ -177,8 +177,6 @@ async def _finish(engine: AsyncEngine) -> None:
                 )
         async with engine.connect() as connection:
             auto = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            # Kestrel's statement timeout is for presses: a trust's VACUUM takes minutes.
-            await auto.execute(text("SET statement_timeout = 0"))
             await auto.execute(text("VACUUM ANALYZE"))
         return
     async with engine.begin() as connection:
