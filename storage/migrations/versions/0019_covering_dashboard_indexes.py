@@ -1,6 +1,6 @@
 """covering indexes for the dashboard's sections: My history, My assigned and the unread alerts
 walked without reading the wide incident and alert rows; pupils waiting to be merged found
-without reading the school's pupils (issue 16)
+without reading the school's pupils; the alert lease index holds leased rows only (issue 16)
 
 Revision ID: 0019
 Revises: 0018
@@ -9,6 +9,7 @@ Create Date: 2026-12-07 00:45:00.000000
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0019"
@@ -43,6 +44,8 @@ _REPLACED = (
 
 
 _PROVISIONAL = "ix_students_school_id_provisional_merged_into"
+_LEASED = "ix_alerts_claimed_by"  # only leased rows (a whole index misled SQLite's planner)
+_ONLY_LEASED = "claimed_by IS NOT NULL"
 
 
 def upgrade() -> None:
@@ -51,9 +54,14 @@ def upgrade() -> None:
         op.drop_index(op.f(old), table_name=table)
     columns = ["school_id", "provisional", "merged_into"]
     op.create_index(op.f(_PROVISIONAL), "students", columns, unique=False)
+    op.drop_index(_LEASED, table_name="alerts")
+    where = sa.text(_ONLY_LEASED)
+    op.create_index(_LEASED, "alerts", ["claimed_by"], sqlite_where=where, postgresql_where=where)
 
 
 def downgrade() -> None:
+    op.drop_index(_LEASED, table_name="alerts")
+    op.create_index(_LEASED, "alerts", ["claimed_by"], unique=False)
     op.drop_index(op.f(_PROVISIONAL), table_name="students")
     for old, new, table, _, columns in _REPLACED:
         op.create_index(op.f(old), table, columns, unique=False)
