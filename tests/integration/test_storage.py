@@ -184,10 +184,10 @@ async def test_migration_0018_adds_the_triage_lease_holder_and_takes_it_away(emp
 def test_a_senders_leases_are_found_by_index_once_sqlite_has_statistics(
     migrated_sqlite_file, tmp_path
 ):
-    """Renewing and releasing a holder's alert leases (every few seconds, on the event loop's
-    thread) use the lease index even after ANALYZE, when nearly every row's holder is NULL:
-    with an index of every row, SQLite then expected all of them to match and read the table
-    (20 ms for 105,000 alerts, 200 ms for a trust's million)."""
+    """Renewing and releasing a holder's leases on alerts and triage posts (every few seconds,
+    on the event loop's thread) use the lease index even after ANALYZE, when nearly every row's
+    holder is NULL: with an index of every row, SQLite then expected all of them to match and
+    read the table (20 ms for 105,000 alerts, 200 ms for a trust's million)."""
     import shutil
     import sqlite3
 
@@ -195,25 +195,28 @@ def test_a_senders_leases_are_found_by_index_once_sqlite_has_statistics(
     shutil.copy(migrated_sqlite_file, path)
     db = sqlite3.connect(path)
     try:
-        db.execute("PRAGMA foreign_keys=OFF")  # alerts alone: their incidents do not matter here
+        db.execute("PRAGMA foreign_keys=OFF")  # the rows alone: their incidents do not matter
         db.executemany(
             "INSERT INTO alerts (school_id, incident_id, staff_id, raised_by, reason, state,"
             " created_at, attempts, stale, refresh_attempts) VALUES (1, ?, 1, 1, 'tagged',"
             " 'sent', '2026-12-01 09:00:00', 1, 0, 0)",
             [(i,) for i in range(2_000)],
         )
+        db.executemany(
+            "INSERT INTO triage_posts (school_id, incident_id, conversation_id, service_url,"
+            " tenant_id, bot_id, state, created_at, attempts, stale) VALUES (1, ?, 'c', 'u',"
+            " 't', 'b', 'sent', '2026-12-01 09:00:00', 1, 0)",
+            [(i,) for i in range(2_000)],
+        )
         db.execute("ANALYZE")
         db.commit()
-        renew = (
-            "UPDATE alerts SET claimed_until = ? WHERE claimed_by = ? AND state = 'queued'"
-            " AND claimed_until IS NOT NULL"
-        )
-        release = (
-            "UPDATE alerts SET claimed_until = NULL, claimed_by = NULL"
-            " WHERE claimed_by = ? AND state = 'queued'"
-        )
-        for statement, arguments in ((renew, ("2026-12-01", "kestrel-1")), (release, ("k",))):
-            plan = " ".join(r[3] for r in db.execute("EXPLAIN QUERY PLAN " + statement, arguments))
-            assert "USING INDEX ix_alerts_claimed_by" in plan, plan
+        held = "claimed_by = ? AND claimed_until IS NOT NULL"
+        for table, queued in (("alerts", " AND state = 'queued'"), ("triage_posts", "")):
+            renew = f"UPDATE {table} SET claimed_until = 'x' WHERE {held}{queued}"
+            release = f"UPDATE {table} SET claimed_until = NULL, claimed_by = NULL WHERE {held}"
+            for statement in (renew, release):
+                rows = db.execute("EXPLAIN QUERY PLAN " + statement, ("kestrel-1",))
+                plan = " ".join(r[3] for r in rows)
+                assert f"USING INDEX ix_{table}_claimed_by" in plan, (statement, plan)
     finally:
         db.close()

@@ -1,6 +1,7 @@
 """covering indexes for the dashboard's sections: My history, My assigned and the unread alerts
 walked without reading the wide incident and alert rows; pupils waiting to be merged found
-without reading the school's pupils; the alert lease index holds leased rows only (issue 16)
+without reading the school's pupils; the alert and triage lease indexes hold leased rows only
+(issue 16)
 
 Revision ID: 0019
 Revises: 0018
@@ -44,7 +45,8 @@ _REPLACED = (
 
 
 _PROVISIONAL = "ix_students_school_id_provisional_merged_into"
-_LEASED = "ix_alerts_claimed_by"  # only leased rows (a whole index misled SQLite's planner)
+# Leases, leased rows only (a whole index of a mostly NULL column misled SQLite's planner).
+_LEASED = ("alerts", "triage_posts")
 _ONLY_LEASED = "claimed_by IS NOT NULL"
 
 
@@ -54,14 +56,17 @@ def upgrade() -> None:
         op.drop_index(op.f(old), table_name=table)
     columns = ["school_id", "provisional", "merged_into"]
     op.create_index(op.f(_PROVISIONAL), "students", columns, unique=False)
-    op.drop_index(_LEASED, table_name="alerts")
     where = sa.text(_ONLY_LEASED)
-    op.create_index(_LEASED, "alerts", ["claimed_by"], sqlite_where=where, postgresql_where=where)
+    for table in _LEASED:
+        name = f"ix_{table}_claimed_by"
+        op.drop_index(name, table_name=table)
+        op.create_index(name, table, ["claimed_by"], sqlite_where=where, postgresql_where=where)
 
 
 def downgrade() -> None:
-    op.drop_index(_LEASED, table_name="alerts")
-    op.create_index(_LEASED, "alerts", ["claimed_by"], unique=False)
+    for table in _LEASED:
+        op.drop_index(f"ix_{table}_claimed_by", table_name=table)
+        op.create_index(f"ix_{table}_claimed_by", table, ["claimed_by"], unique=False)
     op.drop_index(op.f(_PROVISIONAL), table_name="students")
     for old, new, table, _, columns in _REPLACED:
         op.create_index(op.f(old), table, columns, unique=False)
