@@ -210,11 +210,15 @@ def test_a_senders_leases_are_found_by_index_once_sqlite_has_statistics(
         )
         db.execute("ANALYZE")
         db.commit()
+        # The WHERE clauses of SqlAlerts.renew / release and SqlTriagePosts.renew / release.
         held = "claimed_by = ? AND claimed_until IS NOT NULL"
-        for table, queued in (("alerts", " AND state = 'queued'"), ("triage_posts", "")):
-            renew = f"UPDATE {table} SET claimed_until = 'x' WHERE {held}{queued}"
-            release = f"UPDATE {table} SET claimed_until = NULL, claimed_by = NULL WHERE {held}"
-            for statement in (renew, release):
+        leases = {
+            "alerts": (f"{held} AND state = 'queued'", "claimed_by = ? AND state = 'queued'"),
+            "triage_posts": (held, f"{held} AND state = 'sent'"),
+        }
+        for table, clauses in leases.items():
+            for where in clauses:
+                statement = f"UPDATE {table} SET claimed_until = NULL WHERE {where}"
                 rows = db.execute("EXPLAIN QUERY PLAN " + statement, ("kestrel-1",))
                 plan = " ".join(r[3] for r in rows)
                 assert f"USING INDEX ix_{table}_claimed_by" in plan, (statement, plan)
