@@ -271,8 +271,8 @@ def _documents(record: PupilRecord, links: dict[int, str]) -> list[Card]:
     if len(record.documents) > SHOWN_DOCUMENTS:  # the newest; each incident lists its own
         hidden = len(record.documents) - SHOWN_DOCUMENTS
         cards.append(text_block(f"{hidden} older documents: open their incidents.", subtle=True))
-    for incident, attachment in record.documents[-SHOWN_DOCUMENTS:]:
-        line = f"{attachment.name} ({attachment.kind}, {incident.reference})"
+    for reference, attachment in record.documents[-SHOWN_DOCUMENTS:]:
+        line = f"{attachment.name} ({attachment.kind}, {reference})"
         url = links.get(attachment.id)
         if url:
             cards.append(action_set(open_url(line[:80], url)))

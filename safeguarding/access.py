@@ -170,3 +170,41 @@ def _sensitive(record: Record, policy: AccessPolicy, now: datetime) -> bool:
 
 def _allow(condition: bool) -> Decision:
     return Decision.ALLOW if condition else Decision.DENY
+
+
+@dataclass(frozen=True)
+class ReadingRules:
+    """`decide(VIEW_INCIDENT)` for one viewer, reduced to what a query can test each incident
+    against: storage decides a pupil's whole chronology in SQL (to order and page it there), and
+    the page it returns is decided again, entry by entry, by `decide`."""
+
+    staff_id: int
+    active: bool
+    excluded: frozenset[int]  # student ids
+    whole_school: bool  # no year or tutor-group scope
+    year_groups: frozenset[int]
+    tutor_groups: frozenset[str]
+    readable: frozenset[int]  # the categories they may read incidents in
+    restricted: frozenset[int]
+    historic_before: datetime  # happened before this: historic
+    elevated: bool
+    grants_count: bool  # an alert's grant opens an incident (never for an administrator)
+
+
+def reading_rules(viewer: Viewer, policy: AccessPolicy, now: datetime) -> ReadingRules:
+    """The rules `decide` applies to reading an incident, for this viewer now."""
+    staff = viewer.staff
+    scope = policy.scopes.get(staff.id, Scope())
+    return ReadingRules(
+        staff_id=staff.id,
+        active=staff.active,
+        excluded=viewer.excluded_from,
+        whole_school=not scope.year_groups and not scope.tutor_groups,
+        year_groups=scope.year_groups,
+        tutor_groups=scope.tutor_groups,
+        readable=frozenset(c for c in policy.categories if policy.rights(staff, c).view_incidents),
+        restricted=policy.restricted,
+        historic_before=now - policy.historic_after,
+        elevated=viewer.elevated,
+        grants_count=not staff.administers,
+    )

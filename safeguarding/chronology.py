@@ -4,30 +4,41 @@ and the document vault; the same chronology, whole, is what the PDF export print
 Value types and pure rules only (the use cases are in safeguarding/services/pupils.py). Only
 those who may view pupils open a record, never one they are excluded from. Each incident is
 decided on its own: one the viewer may not read is left out, one that needs elevated access is
-held back (and counted) until they enter their code. The entries are ordered and paged before
-any text is decrypted, so a pupil with hundreds of entries costs one page of decryption.
+held back (and counted) until they enter their code. Storage decides, orders and pages the
+entries before any text is read (safeguarding/chronology_pages.py), so a pupil with hundreds of
+entries costs one page of reading and decryption.
 """
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from safeguarding.access import AccessPolicy, Action, Decision, Pupil, Record, Viewer, decide
+from safeguarding.access import (
+    AccessPolicy,
+    Action,
+    Decision,
+    Pupil,
+    Record,
+    Viewer,
+    decide,
+)
 from safeguarding.case_actions import ActionEntry
 from safeguarding.cases import CaseEvent
 from safeguarding.errors import InvalidInput
-from safeguarding.incidents import AttachmentInfo, IncidentFacts, IncidentHead, Marker, Status
+from safeguarding.incidents import (
+    AttachmentInfo,
+    IncidentFacts,
+    Marker,
+    Status,
+    reference,
+)
 from safeguarding.school import Category, Student
 from safeguarding.search import StudentMatch
 from safeguarding.staff import StaffMember
-from safeguarding.viewing import action_decision, pupil_records
+from safeguarding.viewing import pupil_records
 
 PAGE = 10
-# A record decides and orders every incident by its head and prints the page's full facts (an
-# export prints every entry, and names the other pupils of each incident).
-Chronicled = IncidentFacts | IncidentHead
 MAX_OFFSET = 100_000  # a page further on than any pupil's chronology runs
 PERSONAL_ONLY = "personal_only"  # why a record did not open: not the 1:1 chat
 
@@ -103,13 +114,26 @@ def read_filter(values: Mapping[str, Any], categories: Sequence[int]) -> Chronol
     return ChronologyFilter(frozenset(chosen & set(categories)), since, until)
 
 
+# One incident's entries at one moment come in this order (then by action id or version).
+KINDS = ("incident", "action", "decision")
+
+
+@dataclass(frozen=True)
+class EntryRef:
+    """Which entry: an incident (item 0), an action (item: its id) or a decision (its version)."""
+
+    kind: str
+    incident_id: int
+    item: int = 0
+
+
 @dataclass(frozen=True)
 class Entry:
     """One line of the chronology: an incident or an action on it."""
 
     kind: str  # incident, action, decision (assigned, or a status with its reason)
     happened_at: datetime
-    incident: Chronicled
+    incident: IncidentFacts
     author_id: int
     category_ids: frozenset[int]
     action: "ActionEntry | None" = None
@@ -125,13 +149,36 @@ class Entry:
         return self.decision.at if self.decision is not None else self.incident.recorded_at
 
     @property
-    def key(self) -> tuple[datetime, datetime, int]:
-        """When it happened (to the minute, as forms take it), then when it was recorded."""
+    def ref(self) -> EntryRef:
+        if self.action is not None:
+            return EntryRef(self.kind, self.incident.id, self.action.id)
+        item = self.decision.version if self.decision is not None else 0
+        return EntryRef(self.kind, self.incident.id, item)
+
+    @property
+    def key(self) -> tuple[datetime, datetime, int, int, int]:
+        """When it happened (to the minute, as forms take it), then when it was recorded (the
+        order storage pages the chronology in)."""
+        ref = self.ref
         return (
             self.happened_at.replace(second=0, microsecond=0),
             self.recorded_at,
-            self.incident.id,
+            ref.incident_id,
+            KINDS.index(ref.kind),
+            ref.item,
         )
+
+
+@dataclass(frozen=True)
+class Case:
+    """An incident of the record by its status (the overview lists those not closed)."""
+
+    id: int
+    status: Status
+
+    @property
+    def reference(self) -> str:
+        return reference(self.id)
 
 
 @dataclass(frozen=True)
@@ -142,9 +189,9 @@ class PupilRecord:
     total: int  # entries matching the filter
     offset: int
     held_back: int  # entries needing elevated access, not shown until the code is entered
-    open_cases: tuple[Chronicled, ...]
+    open_cases: tuple[Case, ...]
     monitoring: tuple[str, ...]  # category names this pupil is monitored for
-    documents: tuple[tuple[Chronicled, AttachmentInfo], ...]
+    documents: tuple[tuple[str, AttachmentInfo], ...]  # with their incident's reference
     categories: dict[int, Category] = field(default_factory=dict)
     staff_names: dict[int, str] = field(default_factory=dict)
     chosen: ChronologyFilter = ChronologyFilter()
@@ -175,97 +222,21 @@ class ChronologyExport:
     chosen: ChronologyFilter
 
 
-def readable_incidents(
-    incidents: Sequence[Chronicled], viewer: Viewer, policy: AccessPolicy, now: datetime
-) -> tuple[list[Chronicled], int]:
-    """The incidents this viewer may read now, and how many need their code first."""
-    visible, held_back = [], 0
-    for incident in incidents:
-        decision = decide(viewer, Action.VIEW_INCIDENT, incident.record(), policy, now)
-        if decision == Decision.ALLOW:
-            visible.append(incident)
-        elif decision == Decision.NEEDS_ELEVATION:
-            held_back += 1
-    return visible, held_back
-
-
 def visible_pupils(
-    incidents: Sequence[Chronicled], viewer: Viewer, policy: AccessPolicy, now: datetime
+    incidents: Sequence[IncidentFacts], viewer: Viewer, policy: AccessPolicy, now: datetime
 ) -> frozenset[int]:
     """The pupils of these incidents this viewer may see (as the incident view decides)."""
     return frozenset(s for i in incidents for s in pupil_records(viewer, policy, i, now))
 
 
-def chronology_entries(
-    student_id: int,
-    incidents: Sequence[Chronicled],
-    actions: Sequence[ActionEntry],
-    decisions: Sequence[CaseEvent],
-    decider: tuple[Viewer, AccessPolicy, datetime],
-) -> tuple[list[Entry], int]:
-    """Every entry this viewer may read, in order, and how many actions need elevation."""
-    by_id = {i.id: i for i in incidents}
-    viewer, policy, now = decider
-    entries = [
-        Entry("incident", i.happened_at, i, i.recorded_by, i.categories_for(student_id))
-        for i in incidents
-    ]
-    mine = {e.incident.id: e.category_ids for e in entries}  # this pupil's, per incident
-    held_back = 0
-    for action in actions:
-        incident = by_id[action.incident_id]
-        decision = action_decision(viewer, policy, incident, action.category_ids, now)
-        if decision != Decision.ALLOW:
-            held_back += decision == Decision.NEEDS_ELEVATION
-            continue
-        entries.append(
-            Entry(
-                "action",
-                action.happened_at,
-                incident,
-                action.recorded_by,
-                action.category_ids,
-                action=action,
-                pupil_categories=mine.get(incident.id, frozenset()),
-            )
-        )
-    for event in decisions:
-        incident = by_id[event.incident_id]
-        mine_here = mine.get(event.incident_id, frozenset())
-        entries.append(
-            Entry("decision", event.at, incident, event.actor_id, mine_here, decision=event)
-        )
-    return sorted(entries, key=lambda e: e.key), held_back
-
-
-def matching(entries: Sequence[Entry], chosen: ChronologyFilter, time_zone: str) -> list[Entry]:
-    """The entries the filter keeps, in order."""
-    zone = ZoneInfo(time_zone)
-    return [e for e in entries if _matches(e, chosen, zone)]
-
-
-def page_of(entries: Sequence[Entry], offset: int, limit: int | None) -> list[Entry]:
-    """The page from `offset` (limit None: everything from there)."""
-    return list(entries[offset:] if limit is None else entries[offset : offset + limit])
-
-
-def open_cases(incidents: Sequence[Chronicled]) -> tuple[Chronicled, ...]:
+def open_cases(incidents: Sequence[Case]) -> tuple[Case, ...]:
     """The incidents not closed yet, oldest reference first."""
     return tuple(sorted((i for i in incidents if i.status != Status.CLOSED), key=lambda i: i.id))
 
 
-def monitoring(
-    incidents: Sequence[Chronicled], student_id: int, categories: Sequence[Category]
-) -> tuple[str, ...]:
-    """The categories this pupil is monitored for on their open incidents, by name."""
-    names = {c.id: c.name for c in categories}
-    flagged = {
-        c
-        for incident in incidents
-        if incident.status != Status.CLOSED and incident.monitors(student_id)
-        for c in incident.categories_for(student_id)
-    }
-    return tuple(sorted(names[c] for c in flagged if c in names))
+def monitoring(monitored: frozenset[int], categories: Sequence[Category]) -> tuple[str, ...]:
+    """The categories this pupil is monitored for, by name."""
+    return tuple(sorted(c.name for c in categories if c.id in monitored))
 
 
 def viewed_detail(
@@ -290,13 +261,3 @@ def entry_text(
     if entry.decision is not None:
         return reasons.get((entry.incident.id, entry.decision.version), "")
     return incidents.get(entry.incident.id, "")
-
-
-def _matches(entry: Entry, chosen: ChronologyFilter, zone: ZoneInfo) -> bool:
-    # An action is also found by this pupil's categories on its incident (a referral about a
-    # disclosure), never by a linked pupil's (a "Victim" must not land on the other child).
-    found_by = entry.category_ids | entry.pupil_categories
-    if chosen.category_ids and not found_by & chosen.category_ids:
-        return False
-    day = entry.happened_at.astimezone(zone).date()
-    return not ((chosen.since and day < chosen.since) or (chosen.until and day > chosen.until))

@@ -3,7 +3,6 @@
 Reading the form into a draft is safeguarding/incident_form.py.
 """
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -213,35 +212,6 @@ class IncidentFacts:
     def monitors(self, student_id: int) -> bool:
         """Whether this pupil is monitored on the incident."""
         return any(p.monitoring for p in self.pupils if p.student.id == student_id)
-
-
-@dataclass(frozen=True)
-class IncidentHead:
-    """An incident as a pupil's chronology decides and orders it: who, when, its status and
-    what access depends on; no content and no pupil names. A record reads one for each of the
-    pupil's incidents and the full facts only of what it prints."""
-
-    id: int
-    recorded_by: int
-    recorded_at: datetime
-    happened_at: datetime
-    status: Status
-    access: Record  # as IncidentFacts.record() would make it
-    pupil_categories: Mapping[int, frozenset[int]]  # each pupil's categories here, by student id
-    monitored: frozenset[int]  # the pupils monitored on it
-
-    @property
-    def reference(self) -> str:
-        return reference(self.id)
-
-    def record(self) -> Record:
-        return self.access
-
-    def categories_for(self, student_id: int) -> frozenset[int]:
-        return self.pupil_categories.get(student_id, frozenset())
-
-    def monitors(self, student_id: int) -> bool:
-        return student_id in self.monitored
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from safeguarding.case_actions import ActionEntry, NewAction
 from safeguarding.cases import CaseEvent, Change, IncidentVersion
 from safeguarding.categories import CategoryDraft
 from safeguarding.chats import ChatAddress
+from safeguarding.chronology_pages import ChronologyIndex, ChronologyQuery
 from safeguarding.dashboard import BoardIds
 from safeguarding.exclusions import ActiveExclusion
 from safeguarding.files import StoredFile
@@ -20,7 +21,6 @@ from safeguarding.incidents import (
     AttachmentInfo,
     Content,
     IncidentFacts,
-    IncidentHead,
     Marker,
     NewIncident,
     QueuedAlert,
@@ -198,10 +198,13 @@ class IncidentRepository(Protocol):
     async def facts_of(
         self, school_id: int, incident_ids: Sequence[int]
     ) -> dict[int, IncidentFacts]: ...
-    async def heads_of_pupil(self, school_id: int, student_id: int) -> list[IncidentHead]: ...
     async def withdraw_grant(
         self, incident_id: int, staff_id: int, by: int, at: datetime
     ) -> bool: ...
+
+
+class ChronologyRepository(Protocol):
+    async def index(self, school_id: int, query: ChronologyQuery) -> ChronologyIndex: ...
 
 
 class AttachmentRepository(Protocol):
@@ -339,6 +342,7 @@ class UnitOfWork(Protocol):
     lists: ListRepository
     proposals: ProposalRepository
     incidents: IncidentRepository
+    chronology: ChronologyRepository
     attachments: AttachmentRepository
     chats: ChatRepository
     alerts: AlertRepository

@@ -9,7 +9,6 @@ from safeguarding.incidents import (
     AttachmentInfo,
     Evidence,
     IncidentFacts,
-    IncidentHead,
     Marker,
     Status,
 )
@@ -65,7 +64,7 @@ class AlertCopy:
 def action_decision(
     viewer: Viewer,
     policy: AccessPolicy,
-    facts: IncidentFacts | IncidentHead,
+    facts: IncidentFacts,
     categories: frozenset[int],
     now: datetime,
 ) -> Decision:
@@ -78,7 +77,7 @@ def action_decision(
 
 
 def pupil_records(
-    viewer: Viewer, policy: AccessPolicy, facts: IncidentFacts | IncidentHead, now: datetime
+    viewer: Viewer, policy: AccessPolicy, facts: IncidentFacts, now: datetime
 ) -> tuple[int, ...]:
     """The incident's pupils whose records this viewer may open."""
     return tuple(

@@ -6,10 +6,8 @@ from collections.abc import Sequence
 
 from sqlalchemy import Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
-from safeguarding.access import Pupil, Record
-from safeguarding.incidents import IncidentFacts, IncidentHead, IncidentPupil, Status
+from safeguarding.incidents import IncidentFacts, IncidentPupil, Status
 from safeguarding.school import Student
 from storage.models import (
     IncidentCategoryRow,
@@ -153,117 +151,4 @@ def _facts(row: Row, pupils: tuple[IncidentPupil, ...], grants: frozenset[int]) 
         granted_to=grants,
         version=version,
         outcome=outcome,
-    )
-
-
-# A pupil's incidents as their record decides and orders them: each found through the pupil's
-# own link (one indexed walk, no list of ids sent back), only the columns deciding and ordering
-# need, and no pupil's name.
-_THEIRS = aliased(IncidentStudentRow)
-_ON_PUPIL = _THEIRS.student_id == bindparam("student")
-_HEADS = (
-    select(
-        IncidentRow.id,
-        IncidentRow.recorded_by,
-        IncidentRow.recorded_at,
-        IncidentRow.happened_at,
-        IncidentRow.status,
-    )
-    .join(_THEIRS, _THEIRS.incident_id == IncidentRow.id)
-    .where(_ON_PUPIL, IncidentRow.school_id == bindparam("school"))
-    .order_by(IncidentRow.id.desc())
-)
-_HEAD_PUPILS = (
-    select(
-        IncidentStudentRow.incident_id,
-        IncidentStudentRow.student_id,
-        IncidentStudentRow.monitoring,
-        StudentRow.year_group,
-        StudentRow.tutor_group,
-    )
-    .join(_THEIRS, _THEIRS.incident_id == IncidentStudentRow.incident_id)
-    .join(StudentRow, StudentRow.id == IncidentStudentRow.student_id)
-    .where(_ON_PUPIL)
-)
-_HEAD_CATEGORIES = (
-    select(
-        IncidentCategoryRow.incident_id,
-        IncidentCategoryRow.student_id,
-        IncidentCategoryRow.category_id,
-    )
-    .join(_THEIRS, _THEIRS.incident_id == IncidentCategoryRow.incident_id)
-    .where(_ON_PUPIL)
-)
-_HEAD_GRANTS = (
-    select(IncidentGrantRow.incident_id, IncidentGrantRow.staff_id)
-    .join(_THEIRS, _THEIRS.incident_id == IncidentGrantRow.incident_id)
-    .where(_ON_PUPIL, IncidentGrantRow.withdrawn_at.is_(None))
-)
-
-
-async def pupil_incident_heads(
-    session: AsyncSession, school_id: int, student_id: int
-) -> list[IncidentHead]:
-    """The heads of every incident of this school the pupil is on (main or linked), newest
-    first: four reads however many there are, rows by position, each pupil made once."""
-    found = {"student": student_id, "school": school_id}
-    heads = await plain_rows(session, _HEADS, found)
-    if not heads:
-        return []
-    about = {"student": student_id}
-    mine = {row[0] for row in heads}  # of this school (the other reads follow the pupil)
-    categories: dict[tuple[int, int], set[int]] = defaultdict(set)
-    for incident_id, on_student, category_id in await plain_rows(session, _HEAD_CATEGORIES, about):
-        categories[(incident_id, on_student)].add(category_id)
-    made: dict[int, Pupil] = {}
-    pupils: dict[int, list[Pupil]] = defaultdict(list)
-    chosen: dict[int, dict[int, frozenset[int]]] = defaultdict(dict)
-    monitored: dict[int, set[int]] = defaultdict(set)
-    for incident_id, on_student, monitoring, year_group, tutor_group in await plain_rows(
-        session, _HEAD_PUPILS, about
-    ):
-        if incident_id not in mine:
-            continue
-        pupil = made.get(on_student)
-        if pupil is None:
-            pupil = made[on_student] = Pupil(on_student, year_group, tutor_group)
-        pupils[incident_id].append(pupil)
-        chosen[incident_id][on_student] = frozenset(categories.get((incident_id, on_student), ()))
-        if monitoring:
-            monitored[incident_id].add(on_student)
-    grants: dict[int, set[int]] = defaultdict(set)
-    for incident_id, staff_id in await plain_rows(session, _HEAD_GRANTS, about):
-        grants[incident_id].add(staff_id)
-    return [
-        _head(row, tuple(pupils[row[0]]), chosen[row[0]], monitored[row[0]], grants[row[0]])
-        for row in heads
-    ]
-
-
-def _head(
-    row: Row,
-    pupils: tuple[Pupil, ...],
-    chosen: dict[int, frozenset[int]],
-    monitored: set[int],
-    grants: set[int],
-) -> IncidentHead:
-    incident_id, recorded_by, recorded_at, happened_at, status = row
-    happened_at = utc(happened_at)
-    access = Record(
-        pupils=pupils,
-        categories=frozenset().union(*chosen.values()),
-        incident_id=incident_id,
-        recorded_by=recorded_by,
-        happened_at=happened_at,
-        granted_to=frozenset(grants),
-    )
-    return IncidentHead(
-        id=incident_id,
-        recorded_by=recorded_by,
-        recorded_at=utc(recorded_at),
-        happened_at=happened_at,
-        status=Status(status),
-        access=access,
-        pupil_categories=chosen,
-        monitored=frozenset(monitored),
     )

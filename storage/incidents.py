@@ -14,13 +14,12 @@ from safeguarding.incidents import (
     Content,
     Evidence,
     IncidentFacts,
-    IncidentHead,
     Marker,
     NewIncident,
     QueuedAlert,
 )
 from storage.encryption import Keyring
-from storage.incident_facts import incident_facts, pupil_incident_heads
+from storage.incident_facts import incident_facts
 from storage.models import (
     AlertRow,
     BodyMapMarkerRow,
@@ -186,11 +185,6 @@ class SqlIncidents:
     ) -> dict[int, IncidentFacts]:
         """Facts of several incidents of this school in four queries (lists and dashboards)."""
         return await incident_facts(self.session, school_id, incident_ids)
-
-    async def heads_of_pupil(self, school_id: int, student_id: int) -> list[IncidentHead]:
-        """The heads of every incident this pupil is on, newest first (a record decides and
-        orders them all and prints a page)."""
-        return await pupil_incident_heads(self.session, school_id, student_id)
 
     async def due_escalations(self, now: datetime, limit: int) -> list[tuple[int, int]]:
         """(incident, school) of urgent incidents due for escalation, locked for this sender."""

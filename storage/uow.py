@@ -15,6 +15,7 @@ from storage.audit_keys import AuditKeys
 from storage.casework import SqlCases
 from storage.categories import SqlAlertGroups, SqlCategories
 from storage.chats import SqlChats
+from storage.chronology import SqlChronology
 from storage.dashboard import SqlDashboard
 from storage.directory_syncs import SqlDirectorySyncs
 from storage.encryption import Keyring
@@ -53,6 +54,7 @@ class SqlUnitOfWork:
         self.lists = SqlLists(self.session)
         self.proposals = SqlProposals(self.session)
         self.incidents = SqlIncidents(self.session, self._keyring)
+        self.chronology = SqlChronology(self.session)
         self.attachments = SqlAttachments(self.session, self._keyring, self._files)
         self.chats = SqlChats(self.session)
         self.alerts = SqlAlerts(self.session)

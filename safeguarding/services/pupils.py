@@ -4,11 +4,13 @@ chronology (filtered), the export button, and the whole chronology an export lin
 Each use case decides, reads, audits and answers in its press's one unit of work.
 """
 
+import logging
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
-from safeguarding.access import AccessPolicy, Viewer
+from safeguarding.access import AccessPolicy, Viewer, reading_rules
 from safeguarding.audit import AuditAction
 from safeguarding.chronology import (
     PAGE,
@@ -18,22 +20,27 @@ from safeguarding.chronology import (
     Entry,
     PupilMatches,
     PupilRecord,
-    chronology_entries,
     entry_text,
-    matching,
     may_view_pupil,
     may_view_pupils,
     monitoring,
     open_cases,
     opens_here,
-    page_of,
     page_offset,
     read_filter,
-    readable_incidents,
     viewed_detail,
     visible_pupils,
 )
+from safeguarding.chronology_pages import (
+    ChronologyIndex,
+    checked_page,
+    chronology_entries,
+    chronology_query,
+    matching,
+    readable_incidents,
+)
 from safeguarding.errors import InvalidInput
+from safeguarding.incidents import reference
 from safeguarding.outcomes import Done, Invalid, Refused
 from safeguarding.ports import UnitOfWork
 from safeguarding.school import Student
@@ -43,6 +50,7 @@ from safeguarding.services.search import students_matching
 from safeguarding.services.typed_words import held_words, hold_words
 from safeguarding.services.viewing import WRONG_CODE, viewer_and_policy
 
+log = logging.getLogger(__name__)
 MAX_QUERY = 100
 ONLY_IN_PERSONAL_CHAT = Refused({"reason": PERSONAL_ONLY})
 
@@ -149,36 +157,26 @@ async def _record(
     viewer, policy = await viewer_and_policy(uow, actor, now)
     student = await allowed_pupil(press, student_id, (viewer, policy))
     categories = await uow.categories.list(actor.school_id)
-    heads = await uow.incidents.heads_of_pupil(actor.school_id, student_id)
-    visible, held_back = readable_incidents(heads, viewer, policy, now)
-    ids = [i.id for i in visible]
-    entries, actions_held = chronology_entries(
-        student_id,
-        visible,
-        await uow.actions.heads(ids),
-        await uow.cases.decisions(ids),
-        (viewer, policy, now),
-    )
-    found = matching(entries, chosen, press.school.time_zone)
-    page = page_of(found, offset, limit)
-    if limit is None:  # an export: each incident printed with its other pupils
-        page = await _with_facts(uow, actor.school_id, page)
-    page = await _decrypted(uow, page)
-    documents = await uow.attachments.on_incidents(ids)
-    by_id = {i.id: i for i in visible}
+    rules = reading_rules(viewer, policy, now)
+    zone = press.school.time_zone
+    query = chronology_query(student_id, chosen, zone, rules, (offset, limit))
+    index = await uow.chronology.index(actor.school_id, query)
+    checked = await _checked(press, (student_id, chosen), index, (viewer, policy, now))
+    page = await _decrypted(uow, checked)
+    documents = await uow.attachments.on_incidents([c.id for c in index.readable])
     await press.audit(
-        audit, ("student", student_id), viewed_detail(page, offset, len(found), chosen)
+        audit, ("student", student_id), viewed_detail(page, offset, index.total, chosen)
     )
     return PupilRecord(
         student=student,
-        time_zone=press.school.time_zone,
+        time_zone=zone,
         entries=tuple(page),
-        total=len(found),
+        total=index.total,
         offset=offset,
-        held_back=held_back + actions_held,
-        open_cases=open_cases(visible),
-        monitoring=monitoring(visible, student_id, categories),
-        documents=tuple((by_id[i], attachment) for i, attachment in documents),
+        held_back=index.held_back,
+        open_cases=open_cases(index.readable),
+        monitoring=monitoring(index.monitoring, categories),
+        documents=tuple((reference(i), attachment) for i, attachment in documents),
         categories={c.id: c for c in categories},
         staff_names=await uow.staff.names(actor.school_id),
         chosen=chosen,
@@ -187,10 +185,31 @@ async def _record(
     )
 
 
-async def _with_facts(uow: UnitOfWork, school_id: int, page: list[Entry]) -> list[Entry]:
-    """The page's entries with their incidents' full facts (pupils by name) in place of heads."""
-    facts = await uow.incidents.facts_of(school_id, [e.incident.id for e in page])
-    return [replace(e, incident=facts[e.incident.id]) for e in page if e.incident.id in facts]
+async def _checked(
+    press: Press,
+    asked: tuple[int, ChronologyFilter],
+    index: ChronologyIndex,
+    decider: tuple[Viewer, AccessPolicy, datetime],
+) -> list[Entry]:
+    """The page storage chose, with its incidents' facts, each entry decided again by the
+    rules in Python: one they do not allow (a change since, or the query disagreeing with
+    them) is left out and logged, never shown."""
+    uow, (student_id, chosen) = press.uow, asked
+    ids = list(dict.fromkeys(r.incident_id for r in index.page))
+    facts = await uow.incidents.facts_of(press.staff.school_id, ids)
+    visible, _ = readable_incidents([facts[i] for i in ids if i in facts], *decider)
+    readable = [i.id for i in visible]
+    entries, _ = chronology_entries(
+        student_id,
+        visible,
+        await uow.actions.heads(readable),
+        await uow.cases.decisions(readable),
+        decider,
+    )
+    shown, left_out = checked_page(index.page, matching(entries, chosen, press.school.time_zone))
+    if left_out:
+        log.warning("chronology: %d entries of a page not allowed when decided again", left_out)
+    return shown
 
 
 async def _decrypted(uow: UnitOfWork, page: list[Entry]) -> list[Entry]:

@@ -8,15 +8,17 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from cards.chronology_pdf import ExportFacts, chronology_pdf
+from safeguarding.access import reading_rules
 from safeguarding.action_form import read_action_form
 from safeguarding.chronology import ChronologyFilter, read_filter
+from safeguarding.chronology_pages import chronology_query
 from safeguarding.errors import InvalidInput, NotAvailable
 from safeguarding.incident_form import read_form
 from safeguarding.services.casework import change_status
 from safeguarding.services.links import LinkHolder
 from safeguarding.services.press import Rules, run_press
 from safeguarding.services.pupils import export_chronology, find_pupils, open_pupil
-from safeguarding.services.viewing import open_incident
+from safeguarding.services.viewing import open_incident, viewer_and_policy
 from storage.models import AuditEventRow
 from tests.support.presses import press_as
 from tests.support.scripted import add_action_as, record_as
@@ -244,40 +246,28 @@ async def test_a_linked_pupils_categories_never_find_entries_on_this_pupils_reco
     assert [e.kind for e in theirs.entries] == ["incident", "action"]
 
 
-async def test_the_heads_a_record_decides_on_say_what_the_full_facts_say(
+async def test_a_record_says_what_each_linked_incident_says_of_its_own_pupil(
     history, uow_factory, clock
 ):
-    """A record decides on incident heads (four light reads); an incident's view, on its full
-    facts: for each incident of the pupil, both must give access the same record."""
+    """The record is decided in SQL: each pupil's own categories and monitoring on an incident
+    shared with others, in their school only."""
     staff, first, later = history
-    james = staff["James Whitfield"]
-    values = {"key": "chrono-heads-1", "student_id": "2", "text": "x", "categories": "7,8"}
+    james, priya = staff["James Whitfield"], staff["Priya Raman"]
+    values = {"key": "chrono-linked-1", "student_id": "2", "text": "x", "categories": "7,8"}
     values |= {"linked": "1,3", "linked_1_categories": "2", "linked_1_monitoring": "true"}
-    aisha = str(staff["Aisha Khan"].id)  # tagged, and granted the incident (a teacher)
-    values |= {"linked_3_same": "true", "alert_staff": aisha, "confirm": aisha}
+    values |= {"linked_3_same": "true"}
     draft = read_form(values, now=clock.now(), time_zone=ZONE)
     linked = (await record_as(uow_factory, clock, james, draft)).incident_id
+    sam = await pupil_record(uow_factory, clock, priya, 1)
+    assert [c.id for c in sam.open_cases] == sorted([first, later, linked])
+    assert sam.monitoring == (sam.categories[2].name,)
+    assert [e.category_ids for e in sam.entries if e.incident.id == linked] == [{2}]
+    theirs = await pupil_record(uow_factory, clock, priya, 3)
+    assert [(e.incident.id, e.category_ids) for e in theirs.entries] == [(linked, {7, 8})]
+    assert theirs.monitoring == () and theirs.visible_pupils == {1, 2, 3}
     async with uow_factory() as uow:
-        heads = await uow.incidents.heads_of_pupil(1, 1)
-        facts = await uow.incidents.facts_of(1, [h.id for h in heads])
-        other_school = await uow.incidents.heads_of_pupil(2, 1)
-    assert [h.id for h in heads] == sorted([first, later, linked], reverse=True)
-    assert other_school == []
-    for head in heads:
-        full = facts[head.id]
-        record, expected = head.record(), full.record()
-        assert sorted(record.pupils, key=lambda p: p.student_id) == sorted(
-            expected.pupils, key=lambda p: p.student_id
-        )
-        assert (record.categories, record.granted_to) == (expected.categories, expected.granted_to)
-        assert (record.incident_id, record.recorded_by) == (expected.incident_id, full.recorded_by)
-        assert record.happened_at == expected.happened_at == head.happened_at
-        assert (head.status, head.recorded_at) == (full.status, full.recorded_at)
-        for pupil in (1, 2, 3):
-            assert head.categories_for(pupil) == full.categories_for(pupil)
-            assert head.monitors(pupil) == full.monitors(pupil)
-    on_linked = next(h for h in heads if h.id == linked)
-    assert len(on_linked.record().pupils) == 3 and on_linked.record().categories == {2, 7, 8}
-    assert on_linked.monitors(1) and on_linked.categories_for(1) == {2}
-    assert on_linked.categories_for(3) == {7, 8} and not on_linked.monitors(3)
-    assert on_linked.record().granted_to == {staff["Aisha Khan"].id}
+        viewer, policy = await viewer_and_policy(uow, priya, clock.now())
+        rules = reading_rules(viewer, policy, clock.now())
+        query = chronology_query(1, ChronologyFilter(), ZONE, rules, (0, 10))
+        elsewhere = await uow.chronology.index(2, query)
+    assert (elsewhere.page, elsewhere.readable, elsewhere.total) == ((), (), 0)

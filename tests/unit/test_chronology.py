@@ -14,21 +14,26 @@ from safeguarding.case_actions import ActionEntry
 from safeguarding.cases import CaseEvent
 from safeguarding.chronology import (
     MAX_OFFSET,
+    Case,
     ChronologyFilter,
     Entry,
+    EntryRef,
     PupilRecord,
-    chronology_entries,
-    matching,
     may_view_pupil,
     may_view_pupils,
     monitoring,
     open_cases,
     opens_here,
-    page_of,
     page_offset,
     read_filter,
-    readable_incidents,
     viewed_detail,
+)
+from safeguarding.chronology_pages import (
+    checked_page,
+    chronology_entries,
+    matching,
+    page_of,
+    readable_incidents,
 )
 from safeguarding.errors import InvalidInput
 from safeguarding.incidents import IncidentFacts, IncidentPupil, Status
@@ -170,13 +175,14 @@ def test_a_page_starts_within_range_and_an_export_takes_everything_from_it():
     assert page_of(rows, MAX_OFFSET, 10) == []
 
 
-def test_monitoring_names_this_pupils_flags_on_open_incidents_only():
+def test_monitoring_is_named_and_open_cases_leave_out_the_closed_oldest_first():
+    # Which incidents monitor this pupil is decided in storage (test_chronology_query.py).
     categories = [Category(PASTORAL, 1, "Pastoral", "#000"), Category(BULLYING, 1, "Bullying", "")]
-    flagged = incident(1, frozenset({PASTORAL}), monitored=True)
-    closed = incident(2, frozenset({BULLYING}), monitored=True, status=Status.CLOSED)
-    assert monitoring([flagged, closed], SAM.id, categories) == ("Pastoral",)
-    assert monitoring([flagged], ALEX.id, categories) == ()
-    assert open_cases([closed, flagged]) == (flagged,)
+    assert monitoring(frozenset({PASTORAL, 99}), categories) == ("Pastoral",)
+    assert monitoring(frozenset(), categories) == ()
+    newer, closed, older = Case(5, Status.ACTIVE), Case(2, Status.CLOSED), Case(1, Status.OPEN)
+    assert open_cases([newer, closed, older]) == (older, newer)
+    assert older.reference == incident(1).reference
 
 
 def test_what_a_view_audits_names_the_page_the_total_and_the_categories_chosen():
@@ -221,7 +227,9 @@ def test_a_grant_names_an_incident_and_a_colleague_and_words_are_any_text():
 def record_of(**changes) -> PupilRecord:
     on = incident(1)
     entry = Entry("incident", on.happened_at, on, 9, frozenset({PASTORAL}), text="MARKER")
-    fields = dict(entries=(entry,), total=1, offset=0, held_back=0, open_cases=(on,))
+    fields = dict(
+        entries=(entry,), total=1, offset=0, held_back=0, open_cases=(Case(on.id, on.status),)
+    )
     return replace(PupilRecord(SAM, ZONE, monitoring=(), documents=(), **fields), **changes)
 
 
@@ -239,3 +247,14 @@ def test_only_the_dsl_teams_record_offers_the_pupil_audit_report():
     assert titles == ["Apply filter", "Export chronology (PDF)"]
     overseen = pupil_record_card(record_of(oversees=True), hide_names=False)
     assert [b["title"] for b in overseen["actions"]][-1] == "Pupil audit report"
+
+
+def test_a_page_storage_chose_shows_only_what_the_rules_in_python_allow_in_its_order():
+    first, second = incident(1), incident(2)
+    allowed = [
+        Entry("incident", NOW, second, 9, frozenset()),
+        Entry("incident", NOW, first, 9, frozenset()),
+    ]
+    refs = [EntryRef("incident", 1), EntryRef("action", 1, 10), EntryRef("incident", 2)]
+    shown, left_out = checked_page(refs, allowed)
+    assert [e.incident.id for e in shown] == [1, 2] and left_out == 1

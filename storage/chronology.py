@@ -1,0 +1,338 @@
+"""A pupil's chronology decided, filtered, ordered and paged in SQL: a page reads its entries,
+not the pupil's whole history. The decision is `decide(VIEW_INCIDENT)` (safeguarding/access.py)
+written as a query over `ReadingRules`; the service decides the page it shows again in Python,
+and tests/integration/test_chronology_query.py checks the two agree on random records.
+
+Codes of an incident's decision: 0 denied, 1 allowed, 2 needs elevated access, 3 allowed by an
+alert's grant (its actions are then allowed whatever their categories).
+"""
+
+from functools import cache
+
+from sqlalchemy import (
+    DateTime,
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.expression import FunctionElement, bindparam
+
+from safeguarding.access import ReadingRules
+from safeguarding.chronology import KINDS, Case, EntryRef
+from safeguarding.chronology_pages import ChronologyIndex, ChronologyQuery
+from safeguarding.incidents import Status
+from storage.models import (
+    ActionCategoryRow,
+    ActionRow,
+    CaseEventRow,
+    IncidentCategoryRow,
+    IncidentGrantRow,
+    IncidentRow,
+    IncidentStudentRow,
+    StudentRow,
+)
+from storage.repositories import plain_rows, plain_scalar, plain_scalars
+
+DENIED, ALLOWED, HELD_BACK, GRANTED = 0, 1, 2, 3
+
+
+class minute_of(FunctionElement):
+    """A stored time to the minute, for ordering only (as `Entry.key` takes it)."""
+
+    inherit_cache = True
+
+
+@compiles(minute_of, "sqlite")
+def _minute_on_sqlite(element, compiler, **kw) -> str:
+    # SQLite keeps times as ISO text in UTC: "YYYY-MM-DD HH:MM" is the minute.
+    return f"substr({compiler.process(element.clauses, **kw)}, 1, 16)"
+
+
+@compiles(minute_of, "postgresql")
+def _minute_on_postgresql(element, compiler, **kw) -> str:
+    return f"date_trunc('minute', {compiler.process(element.clauses, **kw)})"
+
+
+def _ids(name: str):
+    return bindparam(name, expanding=True)
+
+
+def _categories_here(*conditions):
+    """Some category of a pupil on the incident meets the conditions (a category row of a
+    pupil no longer on it counts for nothing, as the incident's facts read it)."""
+    chosen, pupil = aliased(IncidentCategoryRow), aliased(IncidentStudentRow)
+    return exists().where(
+        chosen.incident_id == IncidentRow.id,
+        pupil.incident_id == chosen.incident_id,
+        pupil.student_id == chosen.student_id,
+        *(condition(chosen.category_id) for condition in conditions),
+    )
+
+
+def _in_scope():
+    pupil, student = aliased(IncidentStudentRow), aliased(StudentRow)
+    return exists().where(
+        pupil.incident_id == IncidentRow.id,
+        student.id == pupil.student_id,
+        or_(student.year_group.in_(_ids("years")), student.tutor_group.in_(_ids("tutors"))),
+    )
+
+
+def _decision(whole_school: bool, elevated: bool, grants_count: bool):
+    """The CASE that is `decide(VIEW_INCIDENT)` for the incident in the row."""
+    pupil = aliased(IncidentStudentRow)
+    excluded = exists().where(
+        pupil.incident_id == IncidentRow.id, pupil.student_id.in_(_ids("excluded"))
+    )
+    grant = aliased(IncidentGrantRow)
+    granted = exists().where(
+        grant.incident_id == IncidentRow.id,
+        grant.staff_id == bindparam("staff"),
+        grant.withdrawn_at.is_(None),
+    )
+    readable = and_(
+        true() if whole_school else _in_scope(),
+        _categories_here(),
+        not_(_categories_here(lambda c: c.not_in(_ids("readable")))),
+    )
+    historic = IncidentRow.happened_at < bindparam("historic", type_=DateTime(timezone=True))
+    sensitive = or_(historic, _categories_here(lambda c: c.in_(_ids("restricted"))))
+    return case(
+        (excluded, DENIED),
+        (granted if grants_count else false(), GRANTED),
+        (not_(readable), DENIED),
+        (true() if elevated else not_(sensitive), ALLOWED),
+        else_=HELD_BACK,
+    )
+
+
+@cache
+def _decided(whole_school: bool, elevated: bool, grants_count: bool):
+    """Every incident of the school the pupil is on, decided (computed once per statement)."""
+    mine = aliased(IncidentStudentRow)
+    decided = (
+        select(
+            IncidentRow.id,
+            IncidentRow.status,
+            IncidentRow.happened_at,
+            IncidentRow.recorded_at,
+            mine.monitoring,
+            _decision(whole_school, elevated, grants_count).label("code"),
+        )
+        .join(
+            mine, and_(mine.incident_id == IncidentRow.id, mine.student_id == bindparam("student"))
+        )
+        .where(IncidentRow.school_id == bindparam("school"))
+    )
+    return decided.cte("decided").prefix_with("MATERIALIZED")
+
+
+def _pupils_categories(incident_id):
+    mine = aliased(IncidentCategoryRow)
+    return exists().where(
+        mine.incident_id == incident_id,
+        mine.student_id == bindparam("student"),
+        mine.category_id.in_(_ids("chosen")),
+    )
+
+
+def _action_categories(action_id, condition):
+    on = aliased(ActionCategoryRow)
+    return exists().where(on.action_id == action_id, condition(on.category_id))
+
+
+def _action_allowed(decided, elevated: bool):
+    """An action of a readable incident: allowed by the incident's grant, or readable in its
+    own categories too and, unless elevated, in none restricted."""
+    unreadable = _action_categories(ActionRow.id, lambda c: c.not_in(_ids("readable")))
+    restricted = _action_categories(ActionRow.id, lambda c: c.in_(_ids("restricted")))
+    return or_(
+        decided.c.code == GRANTED,
+        and_(not_(unreadable), true() if elevated else not_(restricted)),
+    )
+
+
+@cache
+def _entries(flags: tuple[bool, bool, bool], chosen: bool, since: bool, before: bool):
+    """The entries the viewer may read and the filter keeps, unordered."""
+    decided = _decided(*flags)
+    shown = decided.c.code.in_((ALLOWED, GRANTED))
+    incidents = select(
+        literal_column(str(KINDS.index("incident"))).label("kind"),
+        decided.c.id.label("incident_id"),
+        literal_column("0").label("item"),
+        decided.c.happened_at.label("at"),
+        decided.c.recorded_at.label("recorded_at"),
+    ).where(shown, *([_pupils_categories(decided.c.id)] if chosen else []))
+    actions = (
+        select(
+            literal_column(str(KINDS.index("action"))),
+            ActionRow.incident_id,
+            ActionRow.id,
+            ActionRow.happened_at,
+            ActionRow.recorded_at,
+        )
+        .join(decided, decided.c.id == ActionRow.incident_id)
+        .where(shown, _action_allowed(decided, elevated=flags[1]))
+    )
+    if chosen:
+        by_action = _action_categories(ActionRow.id, lambda c: c.in_(_ids("chosen")))
+        actions = actions.where(or_(by_action, _pupils_categories(ActionRow.incident_id)))
+    decisions = (
+        select(
+            literal_column(str(KINDS.index("decision"))),
+            CaseEventRow.incident_id,
+            CaseEventRow.version,
+            CaseEventRow.at,
+            CaseEventRow.at,
+        )
+        .join(decided, decided.c.id == CaseEventRow.incident_id)
+        .where(shown, CaseEventRow.kind.in_(("assigned", "status")))
+    )
+    if chosen:
+        decisions = decisions.where(_pupils_categories(CaseEventRow.incident_id))
+    every = union_all(incidents, actions, decisions).subquery("entries")
+    kept = []
+    if since:
+        kept.append(every.c.at >= bindparam("since", type_=DateTime(timezone=True)))
+    if before:
+        kept.append(every.c.at < bindparam("before", type_=DateTime(timezone=True)))
+    return every, kept
+
+
+@cache
+def _page(flags: tuple[bool, bool, bool], filters: tuple[bool, bool, bool], paged: bool):
+    every, kept = _entries(flags, *filters)
+    page = (
+        select(every.c.kind, every.c.incident_id, every.c.item, func.count().over())
+        .where(*kept)
+        .order_by(
+            minute_of(every.c.at),
+            every.c.recorded_at,
+            every.c.incident_id,
+            every.c.kind,
+            every.c.item,
+        )
+        .offset(bindparam("offset"))
+    )
+    return page.limit(bindparam("limit")) if paged else page
+
+
+@cache
+def _count(flags: tuple[bool, bool, bool], filters: tuple[bool, bool, bool]):
+    every, kept = _entries(flags, *filters)
+    return select(func.count()).select_from(every).where(*kept)
+
+
+@cache
+def _readable(flags: tuple[bool, bool, bool]):
+    decided = _decided(*flags)
+    return select(decided.c.id, decided.c.status, decided.c.monitoring, decided.c.code)
+
+
+@cache
+def _actions_held_back(whole_school: bool):
+    """Actions of incidents they may read (not by a grant) needing elevated access."""
+    decided = _decided(whole_school, False, True)
+    unreadable = _action_categories(ActionRow.id, lambda c: c.not_in(_ids("readable")))
+    restricted = _action_categories(ActionRow.id, lambda c: c.in_(_ids("restricted")))
+    return (
+        select(func.count())
+        .select_from(ActionRow)
+        .join(decided, decided.c.id == ActionRow.incident_id)
+        .where(decided.c.code == ALLOWED, not_(unreadable), restricted)
+    )
+
+
+_MONITORED = (
+    select(IncidentCategoryRow.category_id)
+    .where(
+        IncidentCategoryRow.student_id == bindparam("student"),
+        IncidentCategoryRow.incident_id.in_(_ids("ids")),
+    )
+    .distinct()
+)
+
+
+class SqlChronology:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def index(self, school_id: int, query: ChronologyQuery) -> ChronologyIndex:
+        """The page's entries, how many match, how many are held back, and what the viewer
+        may read of the pupil's incidents: decided in SQL, no content read."""
+        rules = query.rules
+        if not rules.active:
+            return ChronologyIndex((), 0, 0, (), frozenset())
+        flags = (rules.whole_school, rules.elevated, rules.grants_count)
+        params = _parameters(school_id, query)
+        cases, held_back, monitored = [], 0, []
+        for incident_id, status, monitoring, code in await plain_rows(
+            self.session, _readable(flags), params
+        ):
+            if code in (ALLOWED, GRANTED):
+                cases.append(Case(incident_id, Status(status)))
+                if monitoring and status != Status.CLOSED.value:
+                    monitored.append(incident_id)
+            held_back += code == HELD_BACK
+        if cases and rules.restricted and not rules.elevated and rules.grants_count:
+            held_back += await plain_scalar(self.session, _actions_held_back(flags[0]), params)
+        page, total = await self._page(flags, query, params) if cases else ([], 0)
+        categories = (
+            await plain_scalars(
+                self.session, _MONITORED, {"student": query.student_id, "ids": monitored}
+            )
+            if monitored
+            else []
+        )
+        return ChronologyIndex(
+            tuple(page),
+            total,
+            held_back,
+            tuple(sorted(cases, key=lambda c: c.id)),
+            frozenset(categories),
+        )
+
+    async def _page(self, flags, query: ChronologyQuery, params: dict):
+        filters = (bool(query.category_ids), query.since is not None, query.before is not None)
+        paged = query.limit is not None
+        rows = await plain_rows(self.session, _page(flags, filters, paged), params)
+        page = [EntryRef(KINDS[kind], incident_id, item) for kind, incident_id, item, _ in rows]
+        if rows:
+            return page, rows[0][3]
+        return page, await plain_scalar(self.session, _count(flags, filters), params)
+
+
+def _parameters(school_id: int, query: ChronologyQuery) -> dict:
+    rules: ReadingRules = query.rules
+    params = {
+        "school": school_id,
+        "student": query.student_id,
+        "staff": rules.staff_id,
+        "excluded": sorted(rules.excluded),
+        "years": sorted(rules.year_groups),
+        "tutors": sorted(rules.tutor_groups),
+        "readable": sorted(rules.readable),
+        "restricted": sorted(rules.restricted),
+        "historic": rules.historic_before,
+        "chosen": sorted(query.category_ids),
+        "offset": query.offset,
+    }
+    if query.limit is not None:
+        params["limit"] = query.limit
+    if query.since is not None:
+        params["since"] = query.since
+    if query.before is not None:
+        params["before"] = query.before
+    return params
