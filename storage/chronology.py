@@ -45,6 +45,10 @@ from storage.models import (
 from storage.repositories import plain_rows, plain_scalar, plain_scalars
 
 DENIED, ALLOWED, HELD_BACK, GRANTED = 0, 1, 2, 3
+STATUSES = tuple(Status)  # an incident's status in the index, by position
+# The index's rows, by their first column: the page's entries, the pupil's incidents decided,
+# and the count of actions held back.
+SECTIONS = {name: literal_column(str(n)) for n, name in enumerate(("page", "incident", "held"))}
 
 
 class minute_of(FunctionElement):
@@ -124,10 +128,10 @@ def _decided(whole_school: bool, elevated: bool, grants_count: bool):
     decided = (
         select(
             IncidentRow.id,
-            IncidentRow.status,
+            _status_code().label("status"),
             IncidentRow.happened_at,
             IncidentRow.recorded_at,
-            mine.monitoring,
+            case((mine.monitoring, 1), else_=0).label("monitoring"),
             _decision(whole_school, elevated, grants_count).label("code"),
         )
         .join(
@@ -211,48 +215,70 @@ def _entries(flags: tuple[bool, bool, bool], chosen: bool, since: bool, before: 
     return every, kept
 
 
-@cache
-def _page(flags: tuple[bool, bool, bool], filters: tuple[bool, bool, bool], paged: bool):
-    every, kept = _entries(flags, *filters)
-    page = (
-        select(every.c.kind, every.c.incident_id, every.c.item, func.count().over())
-        .where(*kept)
-        .order_by(
+def _position(every):
+    """An entry's place in the chronology (`Entry.key`)."""
+    return func.row_number().over(
+        order_by=(
             minute_of(every.c.at),
             every.c.recorded_at,
             every.c.incident_id,
             every.c.kind,
             every.c.item,
         )
+    )
+
+
+def _status_code():
+    return case(*((IncidentRow.status == s.value, n) for n, s in enumerate(STATUSES)))
+
+
+def _held_actions(decided):
+    """Actions of incidents they may read (not by a grant) that need elevated access."""
+    unreadable = _action_categories(ActionRow.id, lambda c: c.not_in(_ids("readable")))
+    restricted = _action_categories(ActionRow.id, lambda c: c.in_(_ids("restricted")))
+    return (
+        select(SECTIONS["held"], func.count(), *[literal_column("0")] * 4)
+        .select_from(ActionRow)
+        .join(decided, decided.c.id == ActionRow.incident_id)
+        .where(decided.c.code == ALLOWED, not_(unreadable), restricted)
+    )
+
+
+@cache
+def _index(
+    flags: tuple[bool, bool, bool], filters: tuple[bool, bool, bool], paged: bool, held: bool
+):
+    """One statement, the pupil's incidents decided once: the page's entries (with their place
+    and how many match), every incident of the pupil with its decision, and (`held`) how many
+    actions need elevated access."""
+    decided = _decided(*flags)
+    every, kept = _entries(flags, *filters)
+    position = _position(every).label("position")
+    page = (
+        select(position, every.c.kind, every.c.incident_id, every.c.item, func.count().over())
+        .where(*kept)
+        .order_by(position)
         .offset(bindparam("offset"))
     )
-    return page.limit(bindparam("limit")) if paged else page
+    page = (page.limit(bindparam("limit")) if paged else page).subquery("page")
+    parts = [
+        select(SECTIONS["page"], *page.c),
+        select(
+            SECTIONS["incident"],
+            decided.c.id,
+            decided.c.status,
+            decided.c.monitoring,
+            decided.c.code,
+            literal_column("0"),
+        ),
+    ]
+    return union_all(*parts, *([_held_actions(decided)] if held else []))
 
 
 @cache
 def _count(flags: tuple[bool, bool, bool], filters: tuple[bool, bool, bool]):
     every, kept = _entries(flags, *filters)
     return select(func.count()).select_from(every).where(*kept)
-
-
-@cache
-def _readable(flags: tuple[bool, bool, bool]):
-    decided = _decided(*flags)
-    return select(decided.c.id, decided.c.status, decided.c.monitoring, decided.c.code)
-
-
-@cache
-def _actions_held_back(whole_school: bool):
-    """Actions of incidents they may read (not by a grant) needing elevated access."""
-    decided = _decided(whole_school, False, True)
-    unreadable = _action_categories(ActionRow.id, lambda c: c.not_in(_ids("readable")))
-    restricted = _action_categories(ActionRow.id, lambda c: c.in_(_ids("restricted")))
-    return (
-        select(func.count())
-        .select_from(ActionRow)
-        .join(decided, decided.c.id == ActionRow.incident_id)
-        .where(decided.c.code == ALLOWED, not_(unreadable), restricted)
-    )
 
 
 _MONITORED = (
@@ -271,47 +297,44 @@ class SqlChronology:
 
     async def index(self, school_id: int, query: ChronologyQuery) -> ChronologyIndex:
         """The page's entries, how many match, how many are held back, and what the viewer
-        may read of the pupil's incidents: decided in SQL, no content read."""
+        may read of the pupil's incidents: decided in SQL in one statement, no content read."""
         rules = query.rules
         if not rules.active:
             return ChronologyIndex((), 0, 0, (), frozenset())
         flags = (rules.whole_school, rules.elevated, rules.grants_count)
+        filters = (bool(query.category_ids), query.since is not None, query.before is not None)
+        held = bool(rules.restricted) and not rules.elevated and rules.grants_count
+        statement = _index(flags, filters, query.limit is not None, held)
         params = _parameters(school_id, query)
-        cases, held_back, monitored = [], 0, []
-        for incident_id, status, monitoring, code in await plain_rows(
-            self.session, _readable(flags), params
-        ):
-            if code in (ALLOWED, GRANTED):
-                cases.append(Case(incident_id, Status(status)))
-                if monitoring and status != Status.CLOSED.value:
-                    monitored.append(incident_id)
-            held_back += code == HELD_BACK
-        if cases and rules.restricted and not rules.elevated and rules.grants_count:
-            held_back += await plain_scalar(self.session, _actions_held_back(flags[0]), params)
-        page, total = await self._page(flags, query, params) if cases else ([], 0)
-        categories = (
-            await plain_scalars(
-                self.session, _MONITORED, {"student": query.student_id, "ids": monitored}
-            )
-            if monitored
-            else []
-        )
+        page, cases, monitored, held_back, total = [], [], [], 0, None
+        for section, *row in await plain_rows(self.session, statement, params):
+            if section == 0:
+                position, kind, incident_id, item, total = row
+                page.append((position, EntryRef(KINDS[kind], incident_id, item)))
+            elif section == 1:
+                incident_id, status, monitoring, code, _ = row
+                if code in (ALLOWED, GRANTED):
+                    cases.append(Case(incident_id, STATUSES[status]))
+                    if monitoring and STATUSES[status] != Status.CLOSED:
+                        monitored.append(incident_id)
+                held_back += code == HELD_BACK
+            else:
+                held_back += row[0]
+        if total is None:  # a page past the end
+            total = await plain_scalar(self.session, _count(flags, filters), params)
         return ChronologyIndex(
-            tuple(page),
+            tuple(ref for _, ref in sorted(page, key=lambda p: p[0])),
             total,
             held_back,
             tuple(sorted(cases, key=lambda c: c.id)),
-            frozenset(categories),
+            frozenset(await self._monitoring(query.student_id, monitored)),
         )
 
-    async def _page(self, flags, query: ChronologyQuery, params: dict):
-        filters = (bool(query.category_ids), query.since is not None, query.before is not None)
-        paged = query.limit is not None
-        rows = await plain_rows(self.session, _page(flags, filters, paged), params)
-        page = [EntryRef(KINDS[kind], incident_id, item) for kind, incident_id, item, _ in rows]
-        if rows:
-            return page, rows[0][3]
-        return page, await plain_scalar(self.session, _count(flags, filters), params)
+    async def _monitoring(self, student_id: int, incident_ids: list[int]) -> list[int]:
+        if not incident_ids:
+            return []
+        found = {"student": student_id, "ids": incident_ids}
+        return list(await plain_scalars(self.session, _MONITORED, found))
 
 
 def _parameters(school_id: int, query: ChronologyQuery) -> dict:

@@ -86,12 +86,18 @@ def _postgres_arguments(timeouts: Timeouts) -> dict:
     return arguments
 
 
+SQLITE_CACHE_KB = 64 * 1024
+
+
 def _sqlite_pragmas():
     # The busy timeout is sqlite_inline's: it waits for a lock on a worker thread.
     def on_connect(dbapi_connection, _record) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
+        # The one connection's page cache: SQLite's default of 2 MB is thrashed by a single
+        # pupil's record (each incident row on its own page); 64 MB holds a school's working set.
+        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KB}")
         cursor.close()
 
     return on_connect
