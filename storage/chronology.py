@@ -8,6 +8,7 @@ alert's grant (its actions are then allowed whatever their categories).
 """
 
 from functools import cache
+from typing import NamedTuple
 
 from sqlalchemy import (
     DateTime,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     func,
     literal_column,
     not_,
+    null,
     or_,
     select,
     true,
@@ -93,7 +95,28 @@ def _in_scope():
     )
 
 
-def _decision(whole_school: bool, elevated: bool, grants_count: bool):
+class Shape(NamedTuple):
+    """What a viewer's statement tests (each variant built once): a test that cannot change
+    the answer (no pupil excluded, no category restricted...) is left out of it."""
+
+    whole_school: bool
+    elevated: bool
+    grants_count: bool
+    excluding: bool
+    restricting: bool
+
+    @classmethod
+    def of(cls, rules: ReadingRules) -> "Shape":
+        return cls(
+            rules.whole_school,
+            rules.elevated,
+            rules.grants_count,
+            bool(rules.excluded),
+            bool(rules.restricted),
+        )
+
+
+def _decision(shape: Shape):
     """The CASE that is `decide(VIEW_INCIDENT)` for the incident in the row."""
     pupil = aliased(IncidentStudentRow)
     excluded = exists().where(
@@ -106,23 +129,24 @@ def _decision(whole_school: bool, elevated: bool, grants_count: bool):
         grant.withdrawn_at.is_(None),
     )
     readable = and_(
-        true() if whole_school else _in_scope(),
+        true() if shape.whole_school else _in_scope(),
         _categories_here(),
         not_(_categories_here(lambda c: c.not_in(_ids("readable")))),
     )
     historic = IncidentRow.happened_at < bindparam("historic", type_=DateTime(timezone=True))
-    sensitive = or_(historic, _categories_here(lambda c: c.in_(_ids("restricted"))))
+    restricted = _categories_here(lambda c: c.in_(_ids("restricted")))
+    sensitive = or_(historic, restricted) if shape.restricting else historic
     return case(
-        (excluded, DENIED),
-        (granted if grants_count else false(), GRANTED),
+        (excluded if shape.excluding else false(), DENIED),
+        (granted if shape.grants_count else false(), GRANTED),
         (not_(readable), DENIED),
-        (true() if elevated else not_(sensitive), ALLOWED),
+        (true() if shape.elevated else not_(sensitive), ALLOWED),
         else_=HELD_BACK,
     )
 
 
 @cache
-def _decided(whole_school: bool, elevated: bool, grants_count: bool):
+def _decided(shape: Shape):
     """Every incident of the school the pupil is on, decided (computed once per statement)."""
     mine = aliased(IncidentStudentRow)
     decided = (
@@ -132,7 +156,7 @@ def _decided(whole_school: bool, elevated: bool, grants_count: bool):
             IncidentRow.happened_at,
             IncidentRow.recorded_at,
             case((mine.monitoring, 1), else_=0).label("monitoring"),
-            _decision(whole_school, elevated, grants_count).label("code"),
+            _decision(shape).label("code"),
         )
         .join(
             mine, and_(mine.incident_id == IncidentRow.id, mine.student_id == bindparam("student"))
@@ -156,21 +180,24 @@ def _action_categories(action_id, condition):
     return exists().where(on.action_id == action_id, condition(on.category_id))
 
 
-def _action_allowed(decided, elevated: bool):
+def _action_allowed(decided, shape: Shape):
     """An action of a readable incident: allowed by the incident's grant, or readable in its
     own categories too and, unless elevated, in none restricted."""
     unreadable = _action_categories(ActionRow.id, lambda c: c.not_in(_ids("readable")))
     restricted = _action_categories(ActionRow.id, lambda c: c.in_(_ids("restricted")))
     return or_(
         decided.c.code == GRANTED,
-        and_(not_(unreadable), true() if elevated else not_(restricted)),
+        and_(
+            not_(unreadable),
+            not_(restricted) if shape.restricting and not shape.elevated else true(),
+        ),
     )
 
 
 @cache
-def _entries(flags: tuple[bool, bool, bool], chosen: bool, since: bool, before: bool):
+def _entries(shape: Shape, chosen: bool, since: bool, before: bool):
     """The entries the viewer may read and the filter keeps, unordered."""
-    decided = _decided(*flags)
+    decided = _decided(shape)
     shown = decided.c.code.in_((ALLOWED, GRANTED))
     incidents = select(
         literal_column(str(KINDS.index("incident"))).label("kind"),
@@ -188,7 +215,7 @@ def _entries(flags: tuple[bool, bool, bool], chosen: bool, since: bool, before: 
             ActionRow.recorded_at,
         )
         .join(decided, decided.c.id == ActionRow.incident_id)
-        .where(shown, _action_allowed(decided, elevated=flags[1]))
+        .where(shown, _action_allowed(decided, shape))
     )
     if chosen:
         by_action = _action_categories(ActionRow.id, lambda c: c.in_(_ids("chosen")))
@@ -215,16 +242,14 @@ def _entries(flags: tuple[bool, bool, bool], chosen: bool, since: bool, before: 
     return every, kept
 
 
-def _position(every):
-    """An entry's place in the chronology (`Entry.key`)."""
-    return func.row_number().over(
-        order_by=(
-            minute_of(every.c.at),
-            every.c.recorded_at,
-            every.c.incident_id,
-            every.c.kind,
-            every.c.item,
-        )
+def _order(every) -> tuple:
+    """An entry's place in the chronology (`Entry.key`): a total order."""
+    return (
+        minute_of(every.c.at),
+        every.c.recorded_at,
+        every.c.incident_id,
+        every.c.kind,
+        every.c.item,
     )
 
 
@@ -237,7 +262,7 @@ def _held_actions(decided):
     unreadable = _action_categories(ActionRow.id, lambda c: c.not_in(_ids("readable")))
     restricted = _action_categories(ActionRow.id, lambda c: c.in_(_ids("restricted")))
     return (
-        select(SECTIONS["held"], func.count(), *[literal_column("0")] * 4)
+        select(SECTIONS["held"], *[null()] * 5, func.count())
         .select_from(ActionRow)
         .join(decided, decided.c.id == ActionRow.incident_id)
         .where(decided.c.code == ALLOWED, not_(unreadable), restricted)
@@ -245,39 +270,36 @@ def _held_actions(decided):
 
 
 @cache
-def _index(
-    flags: tuple[bool, bool, bool], filters: tuple[bool, bool, bool], paged: bool, held: bool
-):
+def _index(shape: Shape, filters: tuple[bool, bool, bool], paged: bool, held: bool):
     """One statement, the pupil's incidents decided once: the page's entries (with their place
     and how many match), every incident of the pupil with its decision, and (`held`) how many
     actions need elevated access."""
-    decided = _decided(*flags)
-    every, kept = _entries(flags, *filters)
-    position = _position(every).label("position")
-    page = (
-        select(position, every.c.kind, every.c.incident_id, every.c.item, func.count().over())
-        .where(*kept)
-        .order_by(position)
-        .offset(bindparam("offset"))
-    )
+    decided = _decided(shape)
+    every, kept = _entries(shape, *filters)
+    order = _order(every)
+    # The page with its order's columns (a union keeps no order: the page is sorted again in
+    # Python, ten rows) and how many entries match.
+    page = select(*order, func.count().over()).where(*kept).order_by(*order)
+    page = page.offset(bindparam("offset"))
     page = (page.limit(bindparam("limit")) if paged else page).subquery("page")
+    nothing = (null(), null())
     parts = [
         select(SECTIONS["page"], *page.c),
         select(
             SECTIONS["incident"],
+            *nothing,
             decided.c.id,
             decided.c.status,
             decided.c.monitoring,
             decided.c.code,
-            literal_column("0"),
         ),
     ]
     return union_all(*parts, *([_held_actions(decided)] if held else []))
 
 
 @cache
-def _count(flags: tuple[bool, bool, bool], filters: tuple[bool, bool, bool]):
-    every, kept = _entries(flags, *filters)
+def _count(shape: Shape, filters: tuple[bool, bool, bool]):
+    every, kept = _entries(shape, *filters)
     return select(func.count()).select_from(every).where(*kept)
 
 
@@ -301,29 +323,29 @@ class SqlChronology:
         rules = query.rules
         if not rules.active:
             return ChronologyIndex((), 0, 0, (), frozenset())
-        flags = (rules.whole_school, rules.elevated, rules.grants_count)
+        shape = Shape.of(rules)
         filters = (bool(query.category_ids), query.since is not None, query.before is not None)
-        held = bool(rules.restricted) and not rules.elevated and rules.grants_count
-        statement = _index(flags, filters, query.limit is not None, held)
+        held = shape.restricting and not shape.elevated and shape.grants_count
+        statement = _index(shape, filters, query.limit is not None, held)
         params = _parameters(school_id, query)
         page, cases, monitored, held_back, total = [], [], [], 0, None
         for section, *row in await plain_rows(self.session, statement, params):
             if section == 0:
-                position, kind, incident_id, item, total = row
-                page.append((position, EntryRef(KINDS[kind], incident_id, item)))
+                page.append(row[:5])
+                total = row[5]
             elif section == 1:
-                incident_id, status, monitoring, code, _ = row
+                incident_id, status, monitoring, code = row[2:]
                 if code in (ALLOWED, GRANTED):
                     cases.append(Case(incident_id, STATUSES[status]))
                     if monitoring and STATUSES[status] != Status.CLOSED:
                         monitored.append(incident_id)
                 held_back += code == HELD_BACK
             else:
-                held_back += row[0]
+                held_back += row[5]
         if total is None:  # a page past the end
-            total = await plain_scalar(self.session, _count(flags, filters), params)
+            total = await plain_scalar(self.session, _count(shape, filters), params)
         return ChronologyIndex(
-            tuple(ref for _, ref in sorted(page, key=lambda p: p[0])),
+            tuple(EntryRef(KINDS[kind], i, item) for *_, i, kind, item in sorted(page)),
             total,
             held_back,
             tuple(sorted(cases, key=lambda c: c.id)),
