@@ -342,8 +342,9 @@ class SqlChronology:
                 held_back += code == HELD_BACK
             else:
                 held_back += row[5]
-        if total is None:  # a page past the end
-            total = await plain_scalar(self.session, _count(shape, filters), params)
+        if total is None:  # no page: none readable, or a page past the end (count them)
+            count = _count(shape, filters)
+            total = await plain_scalar(self.session, count, params) if cases else 0
         return ChronologyIndex(
             tuple(EntryRef(KINDS[kind], i, item) for *_, i, kind, item in sorted(page)),
             total,
