@@ -18,6 +18,7 @@ from bench.dataset import VERSION, Facts, Size, build, expired, load_facts, save
 from storage.audit_keys import AuditKeys
 from storage.database import MAINTENANCE, create_engine
 from storage.encryption import Keyring, new_key_spec
+from storage.migrate import head_revision
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -42,12 +43,16 @@ class Cache:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self.tag = hashlib.sha256(str(self.root).encode()).hexdigest()[:8]
+        # A dataset is built at the schema of the code that built it (the server refuses an
+        # older one): a new migration means new datasets.
+        self.schema = head_revision()
 
     def folder(self, size: Size) -> Path:
-        return self.root / f"{size.name}-v{VERSION}"
+        return self.root / f"{size.name}-v{VERSION}-r{self.schema}"
 
     def database(self, size: Size) -> str:
-        return f"kestrel_bench_{size.name.replace('-', '_')}_v{VERSION}_{self.tag}"
+        name = size.name.replace("-", "_")
+        return f"kestrel_bench_{name}_v{VERSION}_r{self.schema}_{self.tag}"
 
     async def ensure(self, size: Size, backend: str, log=print) -> Cached:
         """The dataset of this size on this backend, built first if absent or too old."""
