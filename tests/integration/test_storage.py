@@ -1,5 +1,8 @@
 """Storage on SQLite and PostgreSQL: migrations, the demo seed, the audit log, the unit of work."""
 
+import shutil
+import sqlite3
+
 import pytest
 from sqlalchemy import func, inspect, select, text
 
@@ -181,6 +184,20 @@ async def test_migration_0018_adds_the_triage_lease_holder_and_takes_it_away(emp
         await engine.dispose()
 
 
+def _analysed_copy(migrated_sqlite_file, tmp_path, *inserts: tuple[str, list]):
+    """A copy of the migrated SQLite file with these rows (foreign keys off: the rows alone
+    matter) and the statistics ANALYZE gathers of them, open."""
+    path = tmp_path / "analysed.db"
+    shutil.copy(migrated_sqlite_file, path)
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA foreign_keys=OFF")
+    for statement, rows in inserts:
+        db.executemany(statement, rows)
+    db.execute("ANALYZE")
+    db.commit()
+    return db
+
+
 def test_a_senders_leases_are_found_by_index_once_sqlite_has_statistics(
     migrated_sqlite_file, tmp_path
 ):
@@ -188,28 +205,23 @@ def test_a_senders_leases_are_found_by_index_once_sqlite_has_statistics(
     on the event loop's thread) use the lease index even after ANALYZE, when nearly every row's
     holder is NULL: with an index of every row, SQLite then expected all of them to match and
     read the table (20 ms for 105,000 alerts, 200 ms for a trust's million)."""
-    import shutil
-    import sqlite3
-
-    path = tmp_path / "analysed.db"
-    shutil.copy(migrated_sqlite_file, path)
-    db = sqlite3.connect(path)
-    try:
-        db.execute("PRAGMA foreign_keys=OFF")  # the rows alone: their incidents do not matter
-        db.executemany(
+    db = _analysed_copy(
+        migrated_sqlite_file,
+        tmp_path,
+        (
             "INSERT INTO alerts (school_id, incident_id, staff_id, raised_by, reason, state,"
             " created_at, attempts, stale, refresh_attempts) VALUES (1, ?, 1, 1, 'tagged',"
             " 'sent', '2026-12-01 09:00:00', 1, 0, 0)",
             [(i,) for i in range(2_000)],
-        )
-        db.executemany(
+        ),
+        (
             "INSERT INTO triage_posts (school_id, incident_id, conversation_id, service_url,"
             " tenant_id, bot_id, state, created_at, attempts, stale) VALUES (1, ?, 'c', 'u',"
             " 't', 'b', 'sent', '2026-12-01 09:00:00', 1, 0)",
             [(i,) for i in range(2_000)],
-        )
-        db.execute("ANALYZE")
-        db.commit()
+        ),
+    )
+    try:
         # The WHERE clauses of SqlAlerts.renew / release and SqlTriagePosts.renew / release.
         held = "claimed_by = ? AND claimed_until IS NOT NULL"
         leases = {
@@ -232,22 +244,17 @@ def test_pupils_waiting_to_be_merged_are_found_by_their_own_index_with_statistic
     """Every dashboard of the DSL team counts the pupils added by hand: after ANALYZE, with
     2,000 pupils of whom none wait, SQLite must read the partial index of those waiting, not the
     school's pupils in name order (1 ms a dashboard at school size, ten at a trust's)."""
-    import shutil
-    import sqlite3
-
-    path = tmp_path / "analysed.db"
-    shutil.copy(migrated_sqlite_file, path)
-    db = sqlite3.connect(path)
-    try:
-        db.execute("PRAGMA foreign_keys=OFF")  # the rows alone: their school does not matter
-        db.executemany(
+    db = _analysed_copy(
+        migrated_sqlite_file,
+        tmp_path,
+        (
             "INSERT INTO students (school_id, upn, mis_id, first_name, last_name,"
             " preferred_name, year_group, tutor_group, house, provisional, created_at)"
             " VALUES (1, ?, '', 'A', ?, '', 7, '7A', '', 0, '2026-12-01 09:00:00')",
             [(f"U{i}", f"Name{i % 300}") for i in range(2_000)],
-        )
-        db.execute("ANALYZE")
-        db.commit()
+        ),
+    )
+    try:
         # SqlStudents.provisional's statement, as SQLAlchemy renders it for SQLite.
         statement = (
             "SELECT id FROM students WHERE school_id = ? AND provisional = 1 AND merged_into"
