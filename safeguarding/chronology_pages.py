@@ -106,11 +106,6 @@ def matching(entries: Sequence[Entry], chosen: ChronologyFilter, time_zone: str)
     return [e for e in entries if _matches(e, chosen, zone)]
 
 
-def page_of(entries: Sequence[Entry], offset: int, limit: int | None) -> list[Entry]:
-    """The page from `offset` (limit None: everything from there)."""
-    return list(entries[offset:] if limit is None else entries[offset : offset + limit])
-
-
 def chronology_query(
     student_id: int,
     chosen: ChronologyFilter,
