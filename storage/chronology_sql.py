@@ -179,11 +179,16 @@ def _action_categories(action_id, condition):
     return exists().where(on.action_id == action_id, condition(on.category_id))
 
 
+def _action_tests():
+    """The action in the row has a category they may not read; one restricted."""
+    unreadable = _action_categories(ActionRow.id, lambda c: c.not_in(_ids("readable")))
+    return unreadable, _action_categories(ActionRow.id, lambda c: c.in_(_ids("restricted")))
+
+
 def _action_allowed(decided, shape: Shape):
     """An action of a readable incident: allowed by the incident's grant, or readable in its
     own categories too and, unless elevated, in none restricted."""
-    unreadable = _action_categories(ActionRow.id, lambda c: c.not_in(_ids("readable")))
-    restricted = _action_categories(ActionRow.id, lambda c: c.in_(_ids("restricted")))
+    unreadable, restricted = _action_tests()
     return or_(
         decided.c.code == GRANTED,
         and_(
@@ -258,8 +263,7 @@ def _status_code():
 
 def _held_actions(decided):
     """Actions of incidents they may read (not by a grant) that need elevated access."""
-    unreadable = _action_categories(ActionRow.id, lambda c: c.not_in(_ids("readable")))
-    restricted = _action_categories(ActionRow.id, lambda c: c.in_(_ids("restricted")))
+    unreadable, restricted = _action_tests()
     return (
         select(SECTIONS["held"], *[null()] * 5, func.count())
         .select_from(ActionRow)
