@@ -1,7 +1,8 @@
 """Kestrel's core loop pressed like a person in the Agents Playground's web UI (headless Chromium).
 
 The teacher James Whitfield (a second Playground) records a concern and alerts the DSL; the DSL
-Priya Raman (the first Playground) assigns it to herself, adds an action and closes the case. Only
+Priya Raman (the first Playground) assigns it to herself, adds an action, closes the case and
+finds its closing in the pupil's record, paging the chronology. Only
 clicks and typing: a fault that only the web UI shows (a button that does nothing, a console
 error) fails here, where the tests over the Playground's HTTP API pass.
 """

@@ -2,7 +2,8 @@
 // Priya Raman makes the team's Pastoral channel her triage channel; the teacher James Whitfield
 // records a concern about a pupil and alerts her; its stub appears in the channel, where she opens
 // it and assigns it to herself; in her chat she sees her alert arrive, opens the incident from her
-// dashboard, adds an action and closes the case with an outcome.
+// dashboard, adds an action, closes the case with an outcome and finds the closing in the pupil's
+// record (its chronology paged with Later).
 //
 //   node tests/e2e/ui/core_loop.mjs <james-playground-url> <priya-playground-url> <artifacts-dir>
 //
@@ -197,6 +198,28 @@ async function dslClosesTheCase(page, reference) {
     await expectText(card, /Status\s*Closed/, 'Save'); // a fact row (no space between)
     await card.getByRole('button', { name: 'Change status', exact: true }).waitFor();
   });
+  return card;
+}
+
+// From the incident to Sam's record: the chronology is decided and paged by the database, and
+// the case's last entry, its closing with the reason decrypted, is on the last page (Later).
+async function dslReadsThePupilsRecord(page, card, reference) {
+  await press(page, 'priya opens the pupil record', async () => {
+    await card.getByRole('button', { name: /^(More options|\.\.\.)$/ }).click(); // overflow
+    const item = page.getByRole('menuitem', { name: 'Pupil record', exact: true });
+    await pressButton(page, card, 'Pupil record', item);
+    await expectText(card, /Chronology \(\d+ entries, oldest first\)/, 'Pupil record');
+  });
+  const closed = new RegExp(`${reference} closed: No further action`);
+  for (let turned = 0; !(await card.filter({ hasText: closed }).count()); turned += 1) {
+    if (turned === 20) throw new Error(`no page of the chronology shows ${closed}`);
+    await press(page, `priya turns to the chronology's page ${turned + 2}`, async () => {
+      await pressButton(page, card, 'Later');
+    });
+  }
+  await press(page, 'priya reads the closing in the chronology', async () => {
+    await expectText(card, REASON_TEXT, 'the closing entry');
+  });
 }
 
 async function run() {
@@ -207,7 +230,8 @@ async function run() {
     await dslChoosesTheTriageChannel(priya);
     const reference = await teacherRecordsAConcern(james);
     await dslTriagesInTheChannel(priya, reference);
-    await dslClosesTheCase(priya, reference);
+    const card = await dslClosesTheCase(priya, reference);
+    await dslReadsThePupilsRecord(priya, card, reference);
     log(`${reference} recorded by James and closed by Priya, ${shots()} screenshots in ${artifacts}`);
   });
 }
