@@ -126,6 +126,16 @@ class Viewer:
     elevated: bool = False
 
 
+@dataclass(frozen=True)
+class ViewerAccess:
+    """What decisions for one member of staff are made from, as stored (one read a press):
+    the school's rules, the pupils they are excluded from, until when they are elevated."""
+
+    policy: AccessPolicy
+    excluded: frozenset[int]  # student ids
+    elevated_until: datetime | None = None
+
+
 def decide(
     viewer: Viewer, action: Action, record: Record, policy: AccessPolicy, now: datetime
 ) -> Decision:

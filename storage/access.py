@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import (
     Boolean,
     CompoundSelect,
+    DateTime,
     Integer,
     String,
     bindparam,
@@ -20,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from safeguarding.access import AccessPolicy, Rights, Scope
+from safeguarding.access import AccessPolicy, Rights, Scope, ViewerAccess
 from safeguarding.exclusions import ActiveExclusion
 from safeguarding.rights import CategoryRights
 from safeguarding.staff import Role
@@ -29,6 +30,7 @@ from storage.models import (
     CategoryRoleRightsRow,
     CategoryStaffRightsRow,
     ExclusionRow,
+    SecondFactorRow,
     StaffRow,
     StaffScopeRow,
     StudentRow,
@@ -46,29 +48,49 @@ class SqlAccess:
 
     async def policy(self, school_id: int) -> AccessPolicy:
         """The school's rules; categories without stored rights use the day-one defaults."""
+        policy, _, _ = await self._read(_RULES, {"school": school_id}, school_id)
+        return policy
+
+    async def viewing(self, staff_id: int, school_id: int) -> ViewerAccess:
+        """What every decision for this member of staff needs, in one read: the school's rules,
+        their exclusions in force (kept for the press, as `excluded_students`) and until when
+        they are elevated (their second factor's row; None if never)."""
+        wanted = {"school": school_id, "staff": staff_id}
+        policy, excluded, until = await self._read(_VIEWING, wanted, school_id)
+        self._excluded[staff_id] = excluded
+        return ViewerAccess(policy, excluded, until)
+
+    async def _read(
+        self, statement: CompoundSelect, params: dict, school_id: int
+    ) -> tuple[AccessPolicy, frozenset[int], datetime | None]:
         categories = await self.categories.list(school_id)
         ids = [c.id for c in categories]
         by_role: dict[tuple[int, Role], Rights] = {}
         by_staff: dict[tuple[int, int], Rights] = {}
         years: dict[int, set[int]] = {}
         tutors: dict[int, set[str]] = {}
-        rules = {"school": school_id, "categories": ids}
-        for row in await plain_rows(self.session, _RULES, rules):
-            kind, category_id, role, staff_id, *rights, year_group, tutor_group = row
+        excluded: set[int] = set()
+        until: datetime | None = None
+        for row in await plain_rows(self.session, statement, {**params, "categories": ids}):
+            kind, category_id, role, who, *rights, year_group, tutor_group, moment = row
             if kind == "role":
                 by_role[(category_id, Role(role))] = Rights(*rights)
             elif kind == "staff":
-                by_staff[(category_id, staff_id)] = Rights(*rights)
+                by_staff[(category_id, who)] = Rights(*rights)
+            elif kind == "excluded":
+                excluded.add(who)
+            elif kind == "elevated":
+                until = utc(moment) if moment else None
             else:
                 if year_group is not None:
-                    years.setdefault(staff_id, set()).add(year_group)
+                    years.setdefault(who, set()).add(year_group)
                 if tutor_group is not None:
-                    tutors.setdefault(staff_id, set()).add(tutor_group)
+                    tutors.setdefault(who, set()).add(tutor_group)
         scopes = {
             staff: Scope(frozenset(years.get(staff, ())), frozenset(tutors.get(staff, ())))
             for staff in years.keys() | tutors.keys()
         }
-        return AccessPolicy(
+        policy = AccessPolicy(
             categories=frozenset(ids),
             restricted=frozenset(c.id for c in categories if c.restricted),
             retired=frozenset(c.id for c in categories if c.retired),
@@ -76,6 +98,7 @@ class SqlAccess:
             by_staff=by_staff,
             scopes=scopes,
         )
+        return policy, frozenset(excluded), until
 
     async def set_role_rights(self, category_id: int, role: Role, rights: Rights) -> None:
         row = await self.session.get(CategoryRoleRightsRow, (category_id, role.value))
@@ -192,27 +215,31 @@ class SqlAccess:
         ]
 
 
-def _rules() -> CompoundSelect:
+def _rules(viewer: bool) -> CompoundSelect:
     """The categories' rights by role and by colleague and the staff's scopes, in one read
-    (one statement instead of three on every press that decides access): rows of
-    (kind, category, role, colleague, view students, view incidents, add, year, tutor group).
-    Built once with bound parameters `school` and `categories` (a list): building and keying
-    a statement of this size cost more than running it, on every press."""
+    (one statement instead of three on every press that decides access): rows of (kind,
+    category, role, who, view students, view incidents, add, year, tutor group, until).
+    `viewer`: also the exclusions in force of one member of staff (kind "excluded", the
+    pupil as who) and until when they are elevated (kind "elevated"), for `staff`.
+    Built once with bound parameters `school`, `categories` (a list) and `staff`: building and
+    keying a statement of this size cost more than running it, on every press."""
     category_ids = bindparam("categories", expanding=True)
-    school_id = bindparam("school")
-    number, text, flag = cast(null(), Integer), cast(null(), String), cast(null(), Boolean)
+    school_id, staff_id = bindparam("school"), bindparam("staff")
+    number, text = cast(null(), Integer), cast(null(), String)
+    flag, moment = cast(null(), Boolean), cast(null(), DateTime(timezone=True))
     role, staff = CategoryRoleRightsRow, CategoryStaffRightsRow
-    return union_all(
+    rows = [
         select(
-            literal("role"),
-            role.category_id,
-            role.role,
-            number,
+            literal("role").label("kind"),
+            role.category_id.label("category"),
+            role.role.label("role"),
+            number.label("who"),
             role.view_students,
             role.view_incidents,
             role.add_incidents,
-            number,
-            text,
+            number.label("year_group"),
+            text.label("tutor_group"),
+            moment.label("until"),
         ).where(role.category_id.in_(category_ids)),
         select(
             literal("staff"),
@@ -224,6 +251,7 @@ def _rules() -> CompoundSelect:
             staff.add_incidents,
             number,
             text,
+            moment,
         ).where(staff.category_id.in_(category_ids)),
         select(
             literal("scope"),
@@ -235,13 +263,26 @@ def _rules() -> CompoundSelect:
             flag,
             StaffScopeRow.year_group,
             StaffScopeRow.tutor_group,
+            moment,
         )
         .join(StaffRow, StaffRow.id == StaffScopeRow.staff_id)
         .where(StaffRow.school_id == school_id),
-    )
+    ]
+    if viewer:
+        rows.append(
+            select(literal("excluded"), number, text, ExclusionRow.student_id, flag, flag, flag)
+            .add_columns(number, text, moment)
+            .where(ExclusionRow.staff_id == staff_id, ExclusionRow.lifted_at.is_(None))
+        )
+        rows.append(
+            select(literal("elevated"), number, text, number, flag, flag, flag, number, text)
+            .add_columns(SecondFactorRow.elevated_until)
+            .where(SecondFactorRow.staff_id == staff_id)
+        )
+    return union_all(*rows)
 
 
-_RULES = _rules()
+_RULES, _VIEWING = _rules(viewer=False), _rules(viewer=True)
 # Every access decision reads the colleague's exclusions in force: built once (`staff`).
 _EXCLUDED = select(ExclusionRow.student_id).where(
     ExclusionRow.staff_id == bindparam("staff"), ExclusionRow.lifted_at.is_(None)

@@ -1,9 +1,8 @@
 """Second factors, with the TOTP secret encrypted at rest and bound to its member of staff."""
 
 from collections.abc import Sequence
-from datetime import datetime
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.clock import Clock
@@ -11,7 +10,7 @@ from safeguarding.second_factor import SecondFactor
 from safeguarding.staff import StaffMember
 from storage.encryption import Keyring
 from storage.models import SecondFactorRow, StaffRow
-from storage.repositories import plain_scalar, staff_member, utc
+from storage.repositories import staff_member, utc
 
 
 class SqlSecondFactors:
@@ -40,12 +39,6 @@ class SqlSecondFactors:
             locked_until=row.locked_until and utc(row.locked_until),
             elevated_until=row.elevated_until and utc(row.elevated_until),
         )
-
-    async def elevated_until(self, staff_id: int) -> datetime | None:
-        """Until when this member of staff is elevated (None: never enrolled or never was):
-        every access decision asks, so neither the secret is decrypted nor a row object built."""
-        until = await plain_scalar(self.session, _ELEVATED_UNTIL, {"staff": staff_id})
-        return utc(until) if until else None
 
     async def save(self, factor: SecondFactor) -> None:
         row = await self.session.get(SecondFactorRow, factor.staff_id)
@@ -91,8 +84,3 @@ class SqlSecondFactors:
 
 def _context(staff_id: int) -> str:
     return f"second_factor:{staff_id}"
-
-
-_ELEVATED_UNTIL = select(SecondFactorRow.elevated_until).where(
-    SecondFactorRow.staff_id == bindparam("staff")
-)

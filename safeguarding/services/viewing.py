@@ -167,7 +167,6 @@ async def viewer_and_policy(
     uow: UnitOfWork, actor: StaffMember, now: datetime
 ) -> tuple[Viewer, AccessPolicy]:
     """What decisions for this member of staff need (load once for a list)."""
-    until = await uow.second_factors.elevated_until(actor.id)
-    elevated = bool(until and until > now)
-    viewer = Viewer(actor, await uow.access.excluded_students(actor.id), elevated)
-    return viewer, await uow.access.policy(actor.school_id)
+    found = await uow.access.viewing(actor.id, actor.school_id)
+    elevated = bool(found.elevated_until and found.elevated_until > now)
+    return Viewer(actor, found.excluded, elevated), found.policy

@@ -1,6 +1,7 @@
 """Statements per press (issue 16): a press reads the school's categories once, its access
-policy in two reads, and the caller's kept chat address with their staff rows; an unchanged
-chat address is not written again. Counted at the engine, on a real Teams invoke."""
+policy with the caller's exclusions and elevation in one more read, and the caller's kept chat
+address with their staff rows; an unchanged chat address is not written again. Counted at the
+engine, on a real Teams invoke."""
 
 from collections.abc import Iterator
 
@@ -39,7 +40,7 @@ def _reading(statements: list[str], table: str) -> list[str]:
 
 @pytest.mark.parametrize(
     ("verb", "data", "at_most"),
-    [(Verb.DASHBOARD_SHOW, {}, 17), (Verb.STUDENT_SHOW, {"student": 1}, 23)],
+    [(Verb.DASHBOARD_SHOW, {}, 14), (Verb.STUDENT_SHOW, {"student": 1}, 21)],
 )
 async def test_a_press_reads_its_configuration_once(
     running_bot, demo_school, statements, verb, data, at_most
@@ -49,6 +50,8 @@ async def test_a_press_reads_its_configuration_once(
     assert len(_reading(seen, "categories")) == 1, seen
     assert _reading(seen, "chat_addresses") == []  # read with the staff rows
     assert not [s for s in seen if "chat_addresses" in s and not s.startswith("SELECT staff")]
-    assert len(_reading(seen, "exclusions")) <= 1
-    assert len(_reading(seen, "category_role_rights")) == 1  # with staff rights and scopes
+    rules = _reading(seen, "category_role_rights")  # with staff rights and scopes
+    assert len(rules) == 1
+    # and the caller's exclusions and elevation: nothing else reads them
+    assert _reading(seen, "exclusions") == rules == _reading(seen, "second_factors")
     assert len(seen) <= at_most, "\n".join(seen)

@@ -119,10 +119,6 @@ class FakeSecondFactors:
         found = self.store.second_factors.get(staff_id)
         return copy.deepcopy(found)  # a loaded row: changed only by save()
 
-    async def elevated_until(self, staff_id: int) -> datetime | None:
-        found = self.store.second_factors.get(staff_id)
-        return found.elevated_until if found else None
-
     async def save(self, factor: SecondFactor) -> None:
         self.store.second_factors[factor.staff_id] = copy.deepcopy(factor)
 
