@@ -2,19 +2,29 @@
 (New concerns, then unread alerts, then my open cases, then what I recorded), newest first."""
 
 from collections.abc import Sequence
+from dataclasses import replace
 
-from sqlalchemy import and_, bindparam, not_, or_, select
+from sqlalchemy import CompoundSelect, and_, bindparam, literal, not_, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement, Select
 
-from safeguarding.dashboard import AlertNote, BoardIds, SectionIds, count_limit
+from safeguarding.dashboard import (
+    ALERTS,
+    ASSIGNED,
+    HISTORY,
+    NEW,
+    AlertNote,
+    BoardIds,
+    SectionIds,
+    count_limit,
+)
 from storage.alerts import NOTICE
 from storage.models import AlertRow, IncidentRow, StaffRow
 from storage.repositories import plain_rows, utc
 
-# Built once with bound parameters (`staff`, `school`, `limit`): every dashboard runs them, and
-# building and keying them cost more than running several of them.
-_STAFF, _SCHOOL, _LIMIT = bindparam("staff"), bindparam("school"), bindparam("limit")
+# Built once with bound parameters (`staff`, `school`, and each section's limit): every
+# dashboard runs them, and building and keying them cost more than running several of them.
+_STAFF, _SCHOOL = bindparam("staff"), bindparam("school")
 
 
 def _unread() -> tuple[ColumnElement[bool], ...]:
@@ -47,36 +57,56 @@ _NOT_MINE = or_(  # (NOT mine would be NULL, not true, where nobody is assigned)
 )
 
 
-def _newest(*where: ColumnElement[bool]) -> Select:
+def _newest(limit: str, *where: ColumnElement[bool]) -> Select:
     """Newest first, up to `limit`: the indexes on (recorded_by, id, ...) and (assignee_id, id,
     ...) walk in that order and stop, and cover what the section tests."""
-    return select(IncidentRow.id).where(*where).order_by(IncidentRow.id.desc()).limit(_LIMIT)
+    found = select(IncidentRow.id.label("incident"), IncidentRow.id.label("position"))
+    return found.where(*where).order_by(IncidentRow.id.desc()).limit(bindparam(limit))
 
 
 def _alerts_walk(*where: ColumnElement[bool]) -> Select:
-    unread = select(AlertRow.incident_id).where(*_unread())
+    """My unread alerts newest first, by incident (one row an alert): its position is the
+    alert's id."""
+    unread = select(AlertRow.incident_id.label("incident"), AlertRow.id.label("position"))
+    unread = unread.where(*_unread())
     if where:
         unread = unread.join(IncidentRow, IncidentRow.id == AlertRow.incident_id).where(*where)
     # Newest first, said in the index's own columns: PostgreSQL does not count `read_at IS
     # NULL` as fixing read_at, so ordering by id alone made it read and sort every unread
     # alert (68 ms for the DSL's 5,000) where walking the index backwards stops at the page.
     newest = (AlertRow.staff_id.desc(), AlertRow.read_at.desc(), AlertRow.id.desc())
-    return unread.order_by(*newest).limit(_LIMIT)
+    return unread.order_by(*newest).limit(bindparam(ALERTS))
 
 
-_NEW = _newest(_NEW_CASE)
-_ASSIGNED = _newest(_MINE, not_(_UNREAD_ABOUT))
 # By `leads`: the DSL team's board begins with New concerns, which no later section repeats.
-_HISTORY = {
-    leads: _newest(
-        IncidentRow.recorded_by == _STAFF,
-        not_(_UNREAD_ABOUT),
-        _NOT_MINE,
-        *([not_(_NEW_CASE)] if leads else []),
-    )
-    for leads in (False, True)
-}
 _ALERTS = {False: _alerts_walk(), True: _alerts_walk(not_(_NEW_CASE))}
+
+
+def _walks(leads: bool) -> CompoundSelect:
+    """Every section's walk in one statement (one round trip, not four): rows of (section,
+    incident, position), each section's rows up to its own bound limit, newest first by
+    position (their order in the result is not relied on)."""
+    sections = {
+        ALERTS: _ALERTS[leads],
+        ASSIGNED: _newest(ASSIGNED, _MINE, not_(_UNREAD_ABOUT)),
+        HISTORY: _newest(
+            HISTORY,
+            IncidentRow.recorded_by == _STAFF,
+            not_(_UNREAD_ABOUT),
+            _NOT_MINE,
+            *([not_(_NEW_CASE)] if leads else []),
+        ),
+    }
+    if leads:
+        sections[NEW] = _newest(NEW, _NEW_CASE)
+    walks = []
+    for name, walk in sections.items():
+        found = walk.subquery()
+        walks.append(select(literal(name), found.c.incident, found.c.position))
+    return union_all(*walks)
+
+
+_WALKS = {leads: _walks(leads) for leads in (False, True)}
 _NOTES = (
     select(AlertRow.incident_id, StaffRow.display_name, AlertRow.reason, AlertRow.created_at)
     .join(StaffRow, StaffRow.id == AlertRow.raised_by)
@@ -107,36 +137,49 @@ class SqlDashboard:
     ) -> BoardIds:
         """The pages at `offsets` (alerts, assigned, history, new); `leads`: the DSL team's
         board, which begins with New concerns."""
-        alerts_at, assigned_at, history_at, new_at = offsets
+        at = dict(zip((ALERTS, ASSIGNED, HISTORY, NEW), offsets, strict=True))
+        bounds = {name: count_limit(offset, limit) for name, offset in at.items()}
+        # Twice the alerts' bound: an incident's several unread alerts each take a row.
+        read = {**bounds, ALERTS: 2 * bounds[ALERTS]}
+        if not leads:
+            del read[NEW]
         who = {"staff": staff_id, "school": school_id}
-        new = await self._page(_NEW, who, new_at, limit) if leads else None
-        alerts = await self._alerts(_ALERTS[leads], who, alerts_at, limit)
-        assigned = await self._page(_ASSIGNED, who, assigned_at, limit)
-        history = await self._page(_HISTORY[leads], who, history_at, limit)
-        board = BoardIds(alerts, assigned, history, new)
+        walked: dict[str, list[tuple[int, int]]] = {name: [] for name in read}
+        for name, incident_id, position in await plain_rows(
+            self.session, _WALKS[leads], {**who, **read}
+        ):
+            walked[name].append((position, incident_id))
+        found = {name: [i for _, i in sorted(rows, reverse=True)] for name, rows in walked.items()}
+        alerts = list(dict.fromkeys(found[ALERTS]))
+        if len(alerts) < bounds[ALERTS] and len(found[ALERTS]) == read[ALERTS]:
+            # One page of my unread alerts was mostly about the same incidents: read further.
+            alerts = await self._alerts_further(_ALERTS[leads], who, bounds[ALERTS])
+
+        def section(name: str, ids: list[int]) -> SectionIds:
+            bound, offset = bounds[name], at[name]
+            return SectionIds(tuple(ids[offset : offset + limit]), min(len(ids), bound), offset)
+
+        board = BoardIds(
+            section(ALERTS, alerts),
+            section(ASSIGNED, found[ASSIGNED]),
+            section(HISTORY, found[HISTORY]),
+            section(NEW, found[NEW]) if leads else None,
+        )
         notes = await self._notes(staff_id, board.incident_ids())
-        return BoardIds(alerts, assigned, history, new, notes)
+        return replace(board, notes=notes)
 
-    async def _page(self, section: Select, who: dict, offset: int, limit: int) -> SectionIds:
-        """One read that is also the count: the ids up to count_limit, newest first."""
-        bound = {**who, "limit": count_limit(offset, limit)}
-        ids = [row[0] for row in await plain_rows(self.session, section, bound)]
-        return SectionIds(tuple(ids[offset : offset + limit]), len(ids), offset)
-
-    async def _alerts(self, walk: Select, who: dict, offset: int, limit: int) -> SectionIds:
+    async def _alerts_further(self, walk: Select, who: dict, bound: int) -> list[int]:
         """Incidents with an unread alert for me, by their newest alert (one row each): my
         unread alerts walked newest first (the (staff_id, read_at, id, ...) index), each
-        incident kept at its first, until count_limit incidents are found; never every alert
-        grouped, counted and sorted. The same read is the page and the count."""
-        bound = count_limit(offset, limit)
-        read = 2 * bound
+        incident kept at its first, until `bound` incidents are found; never every alert
+        grouped, counted and sorted."""
+        read = 8 * bound
         while True:
-            rows = [row[0] for row in await plain_rows(self.session, walk, {**who, "limit": read})]
-            ids = list(dict.fromkeys(rows))
+            rows = await plain_rows(self.session, walk, {**who, ALERTS: read})
+            ids = list(dict.fromkeys(row[0] for row in rows))
             if len(ids) >= bound or len(rows) < read:
-                break
+                return ids
             read *= 4  # several unread alerts about one incident: read further
-        return SectionIds(tuple(ids[offset : offset + limit]), min(len(ids), bound), offset)
 
     async def _notes(
         self, staff_id: int, incident_ids: Sequence[int]
