@@ -1,10 +1,10 @@
-"""An incident's facts (who, when, status, pupils and their categories, live grants) read in a
-fixed number of queries for any number of incidents: no content is decrypted here."""
+"""An incident's facts (who, when, status, pupils and their categories, live grants) read in
+one statement for any number of incidents: no content is decrypted here."""
 
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.incidents import IncidentFacts, IncidentPupil, Status
@@ -16,7 +16,7 @@ from storage.models import (
     IncidentStudentRow,
     StudentRow,
 )
-from storage.repositories import plain_rows, utc
+from storage.repositories import plain_rows, tagged_union, utc
 
 # Only the columns facts are made of: never the ciphertexts (a pupil's record reads hundreds of
 # incidents to decide and order them, and decrypts only the page it shows), and plain rows, not
@@ -59,61 +59,67 @@ _PUPIL = (
 )
 
 
-# Built once with bound parameters (`ids`, a list, and `school`): every view of an incident
-# reads them, and building and keying them cost more than running them.
+# One statement, built once with bound parameters (`ids`, a list, and `school`): every view of
+# an incident reads it, and building and keying it cost more than running it. Its four parts
+# (the incidents, their pupils, the pupils' categories, the live grants) would be four round
+# trips; each part's rows are only those of this school's incidents.
 _IDS = bindparam("ids", expanding=True)
-_INCIDENTS = select(*_INCIDENT).where(
-    IncidentRow.id.in_(_IDS), IncidentRow.school_id == bindparam("school")
-)
-_PUPILS = (
-    select(*_PUPIL)
+_OURS = (IncidentRow.id.in_(_IDS), IncidentRow.school_id == bindparam("school"))
+_PARTS = {
+    "incident": select(*_INCIDENT).where(*_OURS),
+    "pupil": select(*_PUPIL)
     .join(StudentRow, StudentRow.id == IncidentStudentRow.student_id)
-    .where(IncidentStudentRow.incident_id.in_(_IDS))
-    .order_by(IncidentStudentRow.linked, StudentRow.last_name, StudentRow.id)
-)
-_CATEGORIES = select(
-    IncidentCategoryRow.incident_id, IncidentCategoryRow.student_id, IncidentCategoryRow.category_id
-).where(IncidentCategoryRow.incident_id.in_(_IDS))
-_GRANTS = select(IncidentGrantRow.incident_id, IncidentGrantRow.staff_id).where(
-    IncidentGrantRow.incident_id.in_(_IDS), IncidentGrantRow.withdrawn_at.is_(None)
+    .join(IncidentRow, IncidentRow.id == IncidentStudentRow.incident_id)
+    .where(*_OURS),
+    "category": select(
+        IncidentCategoryRow.incident_id,
+        IncidentCategoryRow.student_id,
+        IncidentCategoryRow.category_id,
+    )
+    .join(IncidentRow, IncidentRow.id == IncidentCategoryRow.incident_id)
+    .where(*_OURS),
+    "grant": select(IncidentGrantRow.incident_id, IncidentGrantRow.staff_id)
+    .join(IncidentRow, IncidentRow.id == IncidentGrantRow.incident_id)
+    .where(*_OURS, IncidentGrantRow.withdrawn_at.is_(None)),
+}
+# An incident's pupils in the order they are shown: the pupil it is about, then linked pupils
+# by name (the database's collation, as everywhere else names are ordered).
+_FACTS, _AT = tagged_union(
+    _PARTS, order_by=(IncidentStudentRow.linked, StudentRow.last_name, StudentRow.id)
 )
 
 
 async def incident_facts(
     session: AsyncSession, school_id: int, incident_ids: Sequence[int]
 ) -> dict[int, IncidentFacts]:
-    """Facts of these incidents of this school, by id (four queries, grouped once). Rows are
+    """Facts of these incidents of this school, by id (one statement, grouped once). Rows are
     read from the database each time (after the session's pending changes are flushed), so a
     press that changed an incident, or lost its version to a concurrent change, sees it now."""
     wanted = list(dict.fromkeys(incident_ids))
     if not wanted:
         return {}
-    rows = await plain_rows(session, _INCIDENTS, {"ids": wanted, "school": school_id})
-    incidents = {row[0]: row for row in rows}
-    if not incidents:
-        return {}
-    found = {"ids": list(incidents)}
-    pupils = await plain_rows(session, _PUPILS, found)
-    categories = await plain_rows(session, _CATEGORIES, found)
-    grants = await plain_rows(session, _GRANTS, found)
+    parts: dict[str, list] = {kind: [] for kind in _PARTS}
+    for row in await plain_rows(session, _FACTS, {"ids": wanted, "school": school_id}):
+        parts[row[0]].append(row[_AT[row[0]]])
+    incidents = {row[0]: row for row in parts["incident"]}
     # Grouped once by incident (a pupil's record loads hundreds: never a scan per incident),
     # each pupil made once however many incidents they are on; rows read by position (a
     # Row's attributes by name cost more than everything else here).
     students: dict[int, Student] = {}
     categories_of: dict[tuple[int, int], set[int]] = defaultdict(set)
-    for incident_id, student_id, category_id in categories:
+    for incident_id, student_id, category_id in parts["category"]:
         categories_of[(incident_id, student_id)].add(category_id)
     pupils_of: dict[int, list[IncidentPupil]] = defaultdict(list)
-    for incident_id, linked, monitoring, *student in pupils:
+    for incident_id, linked, monitoring, *student in parts["pupil"]:
         found = students.get(student[0]) or _student(students, student)
         chosen = frozenset(categories_of.get((incident_id, found.id), ()))
         pupils_of[incident_id].append(IncidentPupil(found, chosen, linked, monitoring))
     grants_of: dict[int, set[int]] = defaultdict(set)
-    for incident_id, staff_id in grants:
+    for incident_id, staff_id in parts["grant"]:
         grants_of[incident_id].add(staff_id)
     return {
-        row[0]: _facts(row, tuple(pupils_of[row[0]]), frozenset(grants_of[row[0]]))
-        for row in incidents.values()
+        incident_id: _facts(row, tuple(pupils_of[incident_id]), frozenset(grants_of[incident_id]))
+        for incident_id, row in incidents.items()
     }
 
 
@@ -123,7 +129,9 @@ def _student(students: dict[int, Student], columns: list) -> Student:
     return made
 
 
-def _facts(row: Row, pupils: tuple[IncidentPupil, ...], grants: frozenset[int]) -> IncidentFacts:
+def _facts(
+    row: Sequence, pupils: tuple[IncidentPupil, ...], grants: frozenset[int]
+) -> IncidentFacts:
     (
         incident_id,
         school_id,

@@ -1,12 +1,27 @@
 """SQL implementations of the domain repositories; they map rows to domain objects, never commit."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import CursorResult, Row, bindparam, delete, select, update
+from sqlalchemy import (
+    CompoundSelect,
+    CursorResult,
+    Row,
+    Select,
+    bindparam,
+    cast,
+    delete,
+    literal,
+    literal_column,
+    null,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import ColumnElement
 
 from safeguarding.chats import ChatAddress
 from safeguarding.clock import Clock
@@ -274,6 +289,37 @@ async def plain_scalars(session: AsyncSession, statement, params: dict) -> list:
 async def plain_scalar(session: AsyncSession, statement, params: dict):
     """A select's first column of its first row, or None (`plain_execute`)."""
     return (await plain_execute(session, statement, params)).scalar()
+
+
+def tagged_union(
+    parts: Mapping[str, Select], order_by: Sequence[ColumnElement] = ()
+) -> tuple[CompoundSelect, dict[str, slice]]:
+    """Selects of different shapes as one statement (one round trip instead of one each):
+    each row is its part's name, then every part's columns in turn, NULL but its own part's;
+    `row[at[name]]` is that part's row. `order_by`: columns of the parts, as the whole
+    result is ordered (NULL in other parts' rows)."""
+    columns = {name: list(part.selected_columns) for name, part in parts.items()}
+    at, start = {}, 1
+    for name, own in columns.items():
+        at[name] = slice(start, start + len(own))
+        start += len(own)
+    labelled: list[tuple[ColumnElement, str]] = []
+    branches = []
+    for name, part in parts.items():
+        row: list[ColumnElement] = [literal(name).label("part")]
+        for other, own in columns.items():
+            for column in own:
+                label = f"c{len(row)}"
+                if other == name:
+                    labelled.append((column, label))
+                row.append((column if other == name else cast(null(), column.type)).label(label))
+        branches.append(part.with_only_columns(*row, maintain_column_froms=True))
+
+    def label_of(wanted: ColumnElement) -> ColumnElement:
+        wanted = getattr(wanted, "__clause_element__", lambda: wanted)()
+        return literal_column(next(label for c, label in labelled if c.compare(wanted)))
+
+    return union_all(*branches).order_by(*map(label_of, order_by)), at
 
 
 def utc(moment: datetime) -> datetime:
