@@ -2,14 +2,16 @@
 mid-transaction: a press answers in time with everything typed, nothing is half-written, and
 everything works again once the network heals."""
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 
+import asyncpg
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from storage.database import Timeouts, create_engine
+from storage.database import PING_AFTER_IDLE, Timeouts, create_engine
 from storage.models import AlertRow, AuditEventRow, IncidentRow, IncidentStudentRow
 from tests.integration.test_http_failures import TYPED
 from tests.integration.test_http_incidents import press
@@ -133,3 +135,32 @@ async def test_a_transaction_cut_mid_way_writes_nothing_and_try_again_records(
     proxy.heal()
     await try_again_records(running_bot, retry, engine)
     assert await count(engine, IncidentStudentRow) == 2  # the pupil and the linked one
+
+
+async def end_connections(database_url: str) -> int:
+    """As a server restart or an administrator would: every other connection to the database
+    ended by the server (the bot's pooled ones among them)."""
+    url = make_url(database_url)
+    connection = await asyncpg.connect(
+        host=url.host, port=url.port or 5432, user=url.username, database=url.database
+    )
+    try:
+        return await connection.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    finally:
+        await connection.close()
+
+
+async def test_pooled_connections_the_server_ended_are_replaced_before_the_next_press(
+    running_bot, proxy, engine, database_url
+):
+    # Pooled connections are pinged only after a second idle (not on every press): a press
+    # after a restart or a failover still gets a live connection.
+    assert (await health(running_bot))[0] == 200  # a connection made and pooled
+    assert await end_connections(database_url) >= 1
+    await asyncio.sleep(PING_AFTER_IDLE + 0.2)
+    card = await press(running_bot, "incident.record", **TYPED)
+    assert card["body"][0]["text"].startswith("Incident K-"), card["body"][0]
+    assert (await health(running_bot))[0] == 200
