@@ -84,10 +84,10 @@ def _ping_after_idle(engine: AsyncEngine) -> None:
     """A pooled PostgreSQL connection idle for `PING_AFTER_IDLE` seconds or more is pinged as
     it is handed out, and replaced if the server has closed it (restarted, failed over, or
     ended it as idle): the next press gets a live one. Not SQLAlchemy's `pool_pre_ping`, which
-    pings at every checkout: a round trip on every press (about a tenth of opening an
-    incident, measured through the bench). A connection handed back less than a second ago was just working;
-    a server that closes it within that second fails the press it is in (its answer gives a
-    reference and the press changed nothing), and the pool then drops the connection."""
+    pings at every checkout: a round trip on every press (about a tenth of opening an incident,
+    measured through the bench). A connection handed back less than a second ago was just
+    working; a server that closes it within that second fails the press it is in (its answer
+    gives a reference and the press changed nothing), and the pool then drops the connection."""
     pool = engine.sync_engine.pool
 
     def checked_in(_dbapi_connection, record) -> None:
