@@ -4,18 +4,10 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import (
-    Boolean,
     CompoundSelect,
-    DateTime,
-    Integer,
-    String,
     bindparam,
-    cast,
     delete,
-    literal,
-    null,
     select,
-    union_all,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,9 +17,10 @@ from safeguarding.access import AccessPolicy, Rights, Scope, ViewerAccess
 from safeguarding.exclusions import ActiveExclusion
 from safeguarding.rights import CategoryRights
 from safeguarding.staff import Role
-from storage.categories import SqlCategories
+from storage.categories import CATEGORY_ORDER, CATEGORY_ROWS, SqlCategories
 from storage.models import (
     CategoryRoleRightsRow,
+    CategoryRow,
     CategoryStaffRightsRow,
     ExclusionRow,
     SecondFactorRow,
@@ -35,7 +28,7 @@ from storage.models import (
     StaffScopeRow,
     StudentRow,
 )
-from storage.repositories import plain_rows, plain_scalars, student_of, utc
+from storage.repositories import plain_rows, plain_scalars, student_of, tagged_union, utc
 
 
 class SqlAccess:
@@ -48,44 +41,39 @@ class SqlAccess:
 
     async def policy(self, school_id: int) -> AccessPolicy:
         """The school's rules; categories without stored rights use the day-one defaults."""
-        policy, _, _ = await self._read(_RULES, {"school": school_id}, school_id)
+        policy, _, _ = await self._read(school_id, None)
         return policy
 
     async def viewing(self, staff_id: int, school_id: int) -> ViewerAccess:
         """What every decision for this member of staff needs, in one read: the school's rules,
         their exclusions in force (kept for the press, as `excluded_students`) and until when
         they are elevated (their second factor's row; None if never)."""
-        wanted = {"school": school_id, "staff": staff_id}
-        policy, excluded, until = await self._read(_VIEWING, wanted, school_id)
+        policy, excluded, until = await self._read(school_id, staff_id)
         self._excluded[staff_id] = excluded
         return ViewerAccess(policy, excluded, until)
 
     async def _read(
-        self, statement: CompoundSelect, params: dict, school_id: int
+        self, school_id: int, staff_id: int | None
     ) -> tuple[AccessPolicy, frozenset[int], datetime | None]:
-        categories = await self.categories.list(school_id)
+        """The school's rules (with its categories unless the press has them already) and,
+        for a member of staff, their exclusions and elevation: one statement."""
+        known = self.categories.known(school_id)
+        statement, at = _STATEMENTS[(staff_id is not None, known is None)]
+        params = {"school": school_id, "staff": staff_id}
+        parts: dict[str, list] = {kind: [] for kind in at}
+        for row in await plain_rows(self.session, statement, params):
+            parts[row[0]].append(row[at[row[0]]])
+        categories = known
+        if categories is None:
+            categories = self.categories.remember(school_id, parts["category"])
         ids = [c.id for c in categories]
-        by_role: dict[tuple[int, Role], Rights] = {}
-        by_staff: dict[tuple[int, int], Rights] = {}
         years: dict[int, set[int]] = {}
         tutors: dict[int, set[str]] = {}
-        excluded: set[int] = set()
-        until: datetime | None = None
-        for row in await plain_rows(self.session, statement, {**params, "categories": ids}):
-            kind, category_id, role, who, *rights, year_group, tutor_group, moment = row
-            if kind == "role":
-                by_role[(category_id, Role(role))] = Rights(*rights)
-            elif kind == "staff":
-                by_staff[(category_id, who)] = Rights(*rights)
-            elif kind == "excluded":
-                excluded.add(who)
-            elif kind == "elevated":
-                until = utc(moment) if moment else None
-            else:
-                if year_group is not None:
-                    years.setdefault(who, set()).add(year_group)
-                if tutor_group is not None:
-                    tutors.setdefault(who, set()).add(tutor_group)
+        for staff, year_group, tutor_group in parts["scope"]:
+            if year_group is not None:
+                years.setdefault(staff, set()).add(year_group)
+            if tutor_group is not None:
+                tutors.setdefault(staff, set()).add(tutor_group)
         scopes = {
             staff: Scope(frozenset(years.get(staff, ())), frozenset(tutors.get(staff, ())))
             for staff in years.keys() | tutors.keys()
@@ -94,11 +82,13 @@ class SqlAccess:
             categories=frozenset(ids),
             restricted=frozenset(c.id for c in categories if c.restricted),
             retired=frozenset(c.id for c in categories if c.retired),
-            by_role=by_role,
-            by_staff=by_staff,
+            by_role={(c, Role(role)): Rights(*rights) for c, role, *rights in parts["role"]},
+            by_staff={(c, staff): Rights(*rights) for c, staff, *rights in parts["staff"]},
             scopes=scopes,
         )
-        return policy, frozenset(excluded), until
+        excluded = frozenset(student_id for (student_id,) in parts.get("excluded", ()))
+        until = next((utc(u) for (u,) in parts.get("elevated", ()) if u is not None), None)
+        return policy, excluded, until
 
     async def set_role_rights(self, category_id: int, role: Role, rights: Rights) -> None:
         row = await self.session.get(CategoryRoleRightsRow, (category_id, role.value))
@@ -215,74 +205,49 @@ class SqlAccess:
         ]
 
 
-def _rules(viewer: bool) -> CompoundSelect:
-    """The categories' rights by role and by colleague and the staff's scopes, in one read
-    (one statement instead of three on every press that decides access): rows of (kind,
-    category, role, who, view students, view incidents, add, year, tutor group, until).
-    `viewer`: also the exclusions in force of one member of staff (kind "excluded", the
-    pupil as who) and until when they are elevated (kind "elevated"), for `staff`.
-    Built once with bound parameters `school`, `categories` (a list) and `staff`: building and
-    keying a statement of this size cost more than running it, on every press."""
-    category_ids = bindparam("categories", expanding=True)
+def _rules(viewer: bool, categories: bool) -> tuple[CompoundSelect, dict[str, slice]]:
+    """The categories' rights by role and by colleague and the staff's scopes, in one read (one
+    statement instead of three on every press that decides access): `tagged_union` parts
+    "role", "staff" and "scope". `categories`: also the school's categories (`CATEGORY_ROWS`,
+    in the school's order), when the press has not read them yet. `viewer`: also the
+    exclusions in force of one member of staff ("excluded") and until when they are elevated
+    ("elevated"), for `staff`. Built once with bound parameters `school` and `staff`:
+    building and keying a statement of this size cost more than running it, on every press."""
     school_id, staff_id = bindparam("school"), bindparam("staff")
-    number, text = cast(null(), Integer), cast(null(), String)
-    flag, moment = cast(null(), Boolean), cast(null(), DateTime(timezone=True))
+    ours = select(CategoryRow.id).where(CategoryRow.school_id == school_id)
     role, staff = CategoryRoleRightsRow, CategoryStaffRightsRow
-    rows = [
-        select(
-            literal("role").label("kind"),
-            role.category_id.label("category"),
-            role.role.label("role"),
-            number.label("who"),
-            role.view_students,
-            role.view_incidents,
-            role.add_incidents,
-            number.label("year_group"),
-            text.label("tutor_group"),
-            moment.label("until"),
-        ).where(role.category_id.in_(category_ids)),
-        select(
-            literal("staff"),
-            staff.category_id,
-            text,
-            staff.staff_id,
-            staff.view_students,
-            staff.view_incidents,
-            staff.add_incidents,
-            number,
-            text,
-            moment,
-        ).where(staff.category_id.in_(category_ids)),
-        select(
-            literal("scope"),
-            number,
-            text,
-            StaffScopeRow.staff_id,
-            flag,
-            flag,
-            flag,
-            StaffScopeRow.year_group,
-            StaffScopeRow.tutor_group,
-            moment,
-        )
+    parts = {"category": CATEGORY_ROWS} if categories else {}
+    parts["role"] = select(
+        role.category_id, role.role, role.view_students, role.view_incidents, role.add_incidents
+    ).where(role.category_id.in_(ours))
+    parts["staff"] = select(
+        staff.category_id,
+        staff.staff_id,
+        staff.view_students,
+        staff.view_incidents,
+        staff.add_incidents,
+    ).where(staff.category_id.in_(ours))
+    parts["scope"] = (
+        select(StaffScopeRow.staff_id, StaffScopeRow.year_group, StaffScopeRow.tutor_group)
         .join(StaffRow, StaffRow.id == StaffScopeRow.staff_id)
-        .where(StaffRow.school_id == school_id),
-    ]
+        .where(StaffRow.school_id == school_id)
+    )
     if viewer:
-        rows.append(
-            select(literal("excluded"), number, text, ExclusionRow.student_id, flag, flag, flag)
-            .add_columns(number, text, moment)
-            .where(ExclusionRow.staff_id == staff_id, ExclusionRow.lifted_at.is_(None))
+        parts["excluded"] = select(ExclusionRow.student_id).where(
+            ExclusionRow.staff_id == staff_id, ExclusionRow.lifted_at.is_(None)
         )
-        rows.append(
-            select(literal("elevated"), number, text, number, flag, flag, flag, number, text)
-            .add_columns(SecondFactorRow.elevated_until)
-            .where(SecondFactorRow.staff_id == staff_id)
+        parts["elevated"] = select(SecondFactorRow.elevated_until).where(
+            SecondFactorRow.staff_id == staff_id
         )
-    return union_all(*rows)
+    return tagged_union(parts, order_by=CATEGORY_ORDER if categories else ())
 
 
-_RULES, _VIEWING = _rules(viewer=False), _rules(viewer=True)
+# By (for a viewer, with the categories).
+_STATEMENTS = {
+    (viewer, categories): _rules(viewer, categories)
+    for viewer in (False, True)
+    for categories in (False, True)
+}
 # Every access decision reads the colleague's exclusions in force: built once (`staff`).
 _EXCLUDED = select(ExclusionRow.student_id).where(
     ExclusionRow.staff_id == bindparam("staff"), ExclusionRow.lifted_at.is_(None)

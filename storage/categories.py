@@ -1,10 +1,10 @@
 """A school's categories and alert groups in SQL: listed in their order, added, changed on the
 version a card showed (a conditional update: of two administrators one wins), retired."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import Row, bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.categories import CategoryDraft
@@ -42,7 +42,7 @@ class SqlCategories:
             row.position, row.version = category.position, 1
             self.session.add(row)
             await self.session.flush()
-        return _category(row, ())
+        return _category_of([getattr(row, c.key) for c in CATEGORY_ROWS.selected_columns[:10]], ())
 
     async def add(self, school_id: int, draft: CategoryDraft) -> int:
         """A new category, with its default alert groups; its id."""
@@ -90,20 +90,29 @@ class SqlCategories:
 
     async def list(self, school_id: int) -> Sequence[Category]:
         """Every category of the school, retired ones too, in the school's order."""
-        if school_id not in self._read:
-            self._read[school_id] = await self._list(school_id)
-        return self._read[school_id]
+        known = self.known(school_id)
+        if known is not None:
+            return known
+        rows = await plain_rows(self.session, _CATEGORIES, {"school": school_id})
+        return self.remember(school_id, rows)
 
-    async def _list(self, school_id: int) -> Sequence[Category]:
-        # One row per category and default alert group (one for a category with none), in
-        # the school's order: the categories and their groups in one read.
-        rows: dict[int, Row] = {}
+    def known(self, school_id: int) -> Sequence[Category] | None:
+        """The school's categories if this press has read them already."""
+        return self._read.get(school_id)
+
+    def remember(self, school_id: int, rows: Iterable[Sequence]) -> Sequence[Category]:
+        """The categories made of `CATEGORY_ROWS`' rows (in the school's order), kept for the
+        rest of the press as if `list` had read them."""
+        columns: dict[int, Sequence] = {}
         defaults: dict[int, list[int]] = {}
-        for row in await plain_rows(self.session, _CATEGORIES, {"school": school_id}):
-            rows.setdefault(row.id, row)
-            if row.group_id is not None:
-                defaults.setdefault(row.id, []).append(row.group_id)
-        return tuple(_category(r, defaults.get(r.id, ())) for r in rows.values())
+        for row in rows:
+            columns.setdefault(row[0], row)
+            if row[-1] is not None:
+                defaults.setdefault(row[0], []).append(row[-1])
+        self._read[school_id] = tuple(
+            _category_of(row, defaults.get(category_id, ())) for category_id, row in columns.items()
+        )
+        return self._read[school_id]
 
     async def _claim(self, category_id: int, seen: int) -> CategoryRow | None:
         """The row moved on to its next version, if it was at `seen` (else None: nothing done)."""
@@ -193,25 +202,29 @@ def _fill(row: CategoryRow, draft: CategoryDraft) -> None:
     row.urgent, row.position = draft.urgent, draft.position
 
 
-def _category(row: CategoryRow | Row, defaults: Sequence[int]) -> Category:
+def _category_of(columns: Sequence, defaults: Sequence[int]) -> Category:
+    """A category from `CATEGORY_ROWS`' columns, by position."""
+    category_id, school_id, name, colour, urgent, restricted, parent_id, position = columns[:8]
+    retired_at, version = columns[8:10]
     return Category(
-        row.id,
-        row.school_id,
-        row.name,
-        row.colour,
-        row.urgent,
-        row.restricted,
-        row.parent_id,
+        category_id,
+        school_id,
+        name,
+        colour,
+        urgent,
+        restricted,
+        parent_id,
         tuple(sorted(defaults)),
-        row.position,
-        row.retired_at is not None,
-        row.version,
+        position,
+        retired_at is not None,
+        version,
     )
 
 
 # Every press that decides access reads the school's categories with their default alert
-# groups: built once (`school`).
-_CATEGORIES = (
+# groups (`school`), with its access rules (storage/access.py) or alone: one row per category
+# and default group (one for a category with none). Built once.
+CATEGORY_ROWS = (
     select(
         CategoryRow.id,
         CategoryRow.school_id,
@@ -227,5 +240,6 @@ _CATEGORIES = (
     )
     .outerjoin(CategoryAlertGroupRow, CategoryAlertGroupRow.category_id == CategoryRow.id)
     .where(CategoryRow.school_id == bindparam("school"))
-    .order_by(CategoryRow.position, CategoryRow.name, CategoryRow.id)
 )
+CATEGORY_ORDER = (CategoryRow.position, CategoryRow.name, CategoryRow.id)  # the school's order
+_CATEGORIES = CATEGORY_ROWS.order_by(*CATEGORY_ORDER)

@@ -86,12 +86,15 @@ async def show_pupil(
     if not opens_here(press.conversation):
         return ONLY_IN_PERSONAL_CHAT
     notice = WRONG_CODE if code and not await check_code(press, code) else ""
+    # Read after the code (it may have elevated them), with the school's categories.
+    decider = await viewer_and_policy(press.uow, press.staff, press.now)
+    at = page_offset(offset)
     try:
-        chosen = read_filter(values, await _category_ids(press))
+        chosen = read_filter(values, sorted(decider[1].categories))
     except InvalidInput as invalid:
-        record = await open_pupil(press, student_id, offset=page_offset(offset), notice=notice)
-        return Invalid(invalid.errors, record)
-    return await open_pupil(press, student_id, chosen, page_offset(offset), notice=notice)
+        record = await _record(press, student_id, ChronologyFilter(), at, PAGE, decider=decider)
+        return Invalid(invalid.errors, Done(record, notice))
+    return Done(await _record(press, student_id, chosen, at, PAGE, decider=decider), notice)
 
 
 async def open_pupil(
@@ -104,8 +107,7 @@ async def open_pupil(
 ) -> Done[PupilRecord]:
     """The pupil's record with one page of the chronology (limit None: all of it), audited;
     refused (and audited) for someone who may not open it."""
-    record = await _record(press, student_id, chosen, offset, limit, AuditAction.STUDENT_VIEWED)
-    return Done(record, notice)
+    return Done(await _record(press, student_id, chosen, offset, limit), notice)
 
 
 async def request_export(
@@ -115,11 +117,12 @@ async def request_export(
     and its audit come when the link is opened. A wrong date: the record with what to fix."""
     if not opens_here(press.conversation):
         return ONLY_IN_PERSONAL_CHAT
+    decider = await viewer_and_policy(press.uow, press.staff, press.now)  # and the categories
     try:
-        chosen = read_filter(values, await _category_ids(press))
+        chosen = read_filter(values, sorted(decider[1].categories))
     except InvalidInput:
         return await show_pupil(press, student_id, values, offset, code)
-    return Done(ChronologyExport(await allowed_pupil(press, student_id), chosen))
+    return Done(ChronologyExport(await allowed_pupil(press, student_id, decider), chosen))
 
 
 async def export_chronology(
@@ -127,8 +130,7 @@ async def export_chronology(
 ) -> Done[PupilRecord]:
     """The whole chronology for an export link's member of staff, decided again now, with its
     incidents' body maps; the export is audited (with how many entries and the filter)."""
-    audit = AuditAction.CHRONOLOGY_EXPORTED
-    record = await _record(press, student_id, chosen, 0, None, audit)
+    record = await _record(press, student_id, chosen, 0, None, AuditAction.CHRONOLOGY_EXPORTED)
     shown = [e.incident.id for e in record.entries if e.kind == "incident"]
     markers = await press.uow.incidents.markers_of(shown)
     return Done(replace(record, markers={i: tuple(m) for i, m in markers.items() if m}))
@@ -151,10 +153,11 @@ async def _record(
     chosen: ChronologyFilter,
     offset: int,
     limit: int | None,
-    audit: AuditAction,
+    audit: AuditAction = AuditAction.STUDENT_VIEWED,
+    decider: tuple[Viewer, AccessPolicy] | None = None,
 ) -> PupilRecord:
     uow, actor, now = press.uow, press.staff, press.now
-    viewer, policy = await viewer_and_policy(uow, actor, now)
+    viewer, policy = decider or await viewer_and_policy(uow, actor, now)
     student = await allowed_pupil(press, student_id, (viewer, policy))
     categories = await uow.categories.list(actor.school_id)
     rules = reading_rules(viewer, policy, now)
@@ -220,7 +223,3 @@ async def _decrypted(uow: UnitOfWork, page: list[Entry]) -> list[Entry]:
         [(e.incident.id, e.decision.version) for e in page if e.decision]
     )
     return [replace(e, text=entry_text(e, incidents, actions, reasons)) for e in page]
-
-
-async def _category_ids(press: Press) -> list[int]:
-    return [c.id for c in await press.uow.categories.list(press.staff.school_id)]

@@ -1,7 +1,7 @@
-"""Statements per press (issue 16): a press reads the school's categories once, its access
-policy with the caller's exclusions and elevation in one more read, and the caller's kept chat
-address with their staff rows; an unchanged chat address is not written again. Counted at the
-engine, on a real Teams invoke."""
+"""Statements per press (issue 16): a press reads the school's categories, its access policy and
+the caller's exclusions and elevation in one read, and the caller's kept chat address with
+their staff rows; an unchanged chat address is not written again. Counted at the engine, on a
+real Teams invoke."""
 
 from collections.abc import Iterator
 
@@ -47,11 +47,11 @@ async def test_a_press_reads_its_configuration_once(
 ):
     await _press(running_bot, statements, verb, data)  # the chat's address kept
     seen = await _press(running_bot, statements, verb, data)
-    assert len(_reading(seen, "categories")) == 1, seen
+    categories = _reading(seen, "categories")
     assert _reading(seen, "chat_addresses") == []  # read with the staff rows
     assert not [s for s in seen if "chat_addresses" in s and not s.startswith("SELECT staff")]
     rules = _reading(seen, "category_role_rights")  # with staff rights and scopes
     assert len(rules) == 1
-    # and the caller's exclusions and elevation: nothing else reads them
-    assert _reading(seen, "exclusions") == rules == _reading(seen, "second_factors")
+    # and the categories, the caller's exclusions and their elevation: nothing else reads them
+    assert categories == rules == _reading(seen, "exclusions") == _reading(seen, "second_factors")
     assert len(seen) <= at_most, "\n".join(seen)
