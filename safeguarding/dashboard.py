@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from safeguarding.imports import ImportHealth
+from safeguarding.imports import ImportHealth, ImportRun
 from safeguarding.incidents import IncidentFacts, Status, reference
 from safeguarding.school import Student
 
@@ -57,6 +57,11 @@ class BoardIds:
     history: SectionIds
     new: SectionIds | None = None  # the DSL team's New concerns
     notes: Mapping[int, tuple[AlertNote, ...]] = field(default_factory=dict)
+    # For those who keep the roster in step: pupils waiting to be merged, the newest import
+    # runs of each kind; for the DSL team: how many changes to access wait to be confirmed.
+    waiting: tuple[int, ...] = ()
+    runs: tuple[ImportRun, ...] = ()
+    proposals: int = 0
 
     def incident_ids(self) -> list[int]:
         sections = (self.new, self.alerts, self.assigned, self.history)

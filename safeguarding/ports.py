@@ -279,6 +279,7 @@ class DashboardRepository(Protocol):
         school_id: int,
         *,
         leads: bool,
+        merging: bool = False,
         offsets: tuple[int, int, int, int],
         limit: int,
     ) -> BoardIds: ...

@@ -4,7 +4,7 @@
 from collections.abc import Sequence
 from dataclasses import replace
 
-from sqlalchemy import CompoundSelect, and_, bindparam, literal, not_, or_, select, union_all
+from sqlalchemy import CompoundSelect, and_, bindparam, not_, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -19,8 +19,9 @@ from safeguarding.dashboard import (
     count_limit,
 )
 from storage.alerts import NOTICE
-from storage.models import AlertRow, IncidentRow, StaffRow
-from storage.repositories import plain_rows, utc
+from storage.imports import NEWEST, run_of
+from storage.models import AccessProposalRow, AlertRow, IncidentRow, StaffRow, StudentRow
+from storage.repositories import plain_rows, tagged_union, utc
 
 # Built once with bound parameters (`staff`, `school`, and each section's limit): every
 # dashboard runs them, and building and keying them cost more than running several of them.
@@ -82,10 +83,13 @@ def _alerts_walk(*where: ColumnElement[bool]) -> Select:
 _ALERTS = {False: _alerts_walk(), True: _alerts_walk(not_(_NEW_CASE))}
 
 
-def _walks(leads: bool) -> CompoundSelect:
-    """Every section's walk in one statement (one round trip, not four): rows of (section,
-    incident, position), each section's rows up to its own bound limit, newest first by
-    position (their order in the result is not relied on)."""
+def _walks(leads: bool, merging: bool) -> tuple[CompoundSelect, dict[str, slice]]:
+    """Every section's walk in one statement (one round trip, not four): `tagged_union` parts
+    named by section, rows of (incident, position), each up to its own bound limit, newest
+    first by position (their order in the result is not relied on). `merging` (the DSL team
+    and administrators): also the pupils waiting to be merged ("waiting", by the partial index
+    of them) and the newest import runs ("run", `storage.imports.NEWEST`); `leads`: also the
+    changes to access waiting to be confirmed ("proposal")."""
     sections = {
         ALERTS: _ALERTS[leads],
         ASSIGNED: _newest(ASSIGNED, _MINE, not_(_UNREAD_ABOUT)),
@@ -99,14 +103,27 @@ def _walks(leads: bool) -> CompoundSelect:
     }
     if leads:
         sections[NEW] = _newest(NEW, _NEW_CASE)
-    walks = []
+    parts = {}
     for name, walk in sections.items():
         found = walk.subquery()
-        walks.append(select(literal(name), found.c.incident, found.c.position))
-    return union_all(*walks)
+        parts[name] = select(found.c.incident, found.c.position)
+    if merging:
+        parts["waiting"] = select(StudentRow.id).where(
+            StudentRow.school_id == _SCHOOL,
+            StudentRow.provisional == true(),  # (`IS true` uses no index on PostgreSQL)
+            StudentRow.merged_into.is_(None),
+        )
+        parts["run"] = NEWEST
+    if leads:
+        parts["proposal"] = select(AccessProposalRow.id).where(
+            AccessProposalRow.school_id == _SCHOOL, AccessProposalRow.decided_at.is_(None)
+        )
+    return tagged_union(parts)
 
 
-_WALKS = {leads: _walks(leads) for leads in (False, True)}
+_WALKS = {
+    (leads, merging): _walks(leads, merging) for leads in (False, True) for merging in (False, True)
+}
 _NOTES = (
     select(AlertRow.incident_id, StaffRow.display_name, AlertRow.reason, AlertRow.created_at)
     .join(StaffRow, StaffRow.id == AlertRow.raised_by)
@@ -132,11 +149,13 @@ class SqlDashboard:
         school_id: int,
         *,
         leads: bool,
+        merging: bool = False,
         offsets: tuple[int, int, int, int],
         limit: int,
     ) -> BoardIds:
         """The pages at `offsets` (alerts, assigned, history, new); `leads`: the DSL team's
-        board, which begins with New concerns."""
+        board, which begins with New concerns and says how many changes to access wait;
+        `merging`: it says how the roster's imports are and which pupils wait to be merged."""
         at = dict(zip((ALERTS, ASSIGNED, HISTORY, NEW), offsets, strict=True))
         bounds = {name: count_limit(offset, limit) for name, offset in at.items()}
         # Twice the alerts' bound: an incident's several unread alerts each take a row.
@@ -144,12 +163,15 @@ class SqlDashboard:
         if not leads:
             del read[NEW]
         who = {"staff": staff_id, "school": school_id}
-        walked: dict[str, list[tuple[int, int]]] = {name: [] for name in read}
-        for name, incident_id, position in await plain_rows(
-            self.session, _WALKS[leads], {**who, **read}
-        ):
-            walked[name].append((position, incident_id))
-        found = {name: [i for _, i in sorted(rows, reverse=True)] for name, rows in walked.items()}
+        statement, columns = _WALKS[(leads, merging)]
+        parts: dict[str, list] = {name: [] for name in columns}
+        for row in await plain_rows(self.session, statement, {**who, **read}):
+            parts[row[0]].append(row[columns[row[0]]])
+        found = {
+            name: [i for _, i in sorted(((p, i) for i, p in parts[name]), reverse=True)]
+            for name in (ALERTS, ASSIGNED, HISTORY, NEW)
+            if name in parts
+        }
         alerts = list(dict.fromkeys(found[ALERTS]))
         if len(alerts) < bounds[ALERTS] and len(found[ALERTS]) == read[ALERTS]:
             # One page of my unread alerts was mostly about the same incidents: read further.
@@ -164,6 +186,9 @@ class SqlDashboard:
             section(ASSIGNED, found[ASSIGNED]),
             section(HISTORY, found[HISTORY]),
             section(NEW, found[NEW]) if leads else None,
+            waiting=tuple(student_id for (student_id,) in parts.get("waiting", ())),
+            runs=tuple(run_of(run) for run in parts.get("run", ())),
+            proposals=len(parts.get("proposal", ())),
         )
         notes = await self._notes(staff_id, board.incident_ids())
         return replace(board, notes=notes)

@@ -20,6 +20,7 @@ from safeguarding.dashboard import (
     reasons,
 )
 from safeguarding.incidents import IncidentFacts
+from safeguarding.merging import may_merge
 from safeguarding.outcomes import Done
 from safeguarding.services.imports import import_status
 from safeguarding.services.press import Press
@@ -53,6 +54,7 @@ async def _board(press: Press, pages: tuple[int, ...]) -> tuple[Dashboard, list[
         actor.id,
         actor.school_id,
         leads=actor.leads_safeguarding,
+        merging=may_merge(actor),
         offsets=page_offsets(pages),
         limit=PAGE,
     )
@@ -67,18 +69,11 @@ async def _board(press: Press, pages: tuple[int, ...]) -> tuple[Dashboard, list[
         section(stored.assigned, ASSIGNED),
         section(stored.history, HISTORY),
         section(stored.new, NEW) if stored.new is not None else None,
-        imports=await import_status(press),
+        imports=await import_status(press, stored.runs, stored.waiting),
         administers=actor.administers,
-        proposals=await _proposals(press),
+        proposals=stored.proposals,  # (the DSL team's: changes to access to confirm)
     )
     return board, ids
-
-
-async def _proposals(press: Press) -> int:
-    """For the DSL team: how many changes to access wait for one of them to confirm."""
-    if not press.staff.leads_safeguarding:
-        return 0
-    return len(await press.uow.proposals.pending(press.staff.school_id))
 
 
 async def lines_for(

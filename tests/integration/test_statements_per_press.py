@@ -40,7 +40,7 @@ def _reading(statements: list[str], table: str) -> list[str]:
 
 @pytest.mark.parametrize(
     ("verb", "data", "at_most"),
-    [(Verb.DASHBOARD_SHOW, {}, 11), (Verb.STUDENT_SHOW, {"student": 1}, 21)],
+    [(Verb.DASHBOARD_SHOW, {}, 7), (Verb.STUDENT_SHOW, {"student": 1}, 8)],
 )
 async def test_a_press_reads_its_configuration_once(
     running_bot, demo_school, statements, verb, data, at_most
