@@ -28,7 +28,14 @@ from storage.models import (
     StaffScopeRow,
     StudentRow,
 )
-from storage.repositories import plain_rows, plain_scalars, student_of, tagged_union, utc
+from storage.repositories import (
+    plain_rows,
+    plain_scalars,
+    student_of,
+    tagged_rows,
+    tagged_union,
+    utc,
+)
 
 
 class SqlAccess:
@@ -58,11 +65,8 @@ class SqlAccess:
         """The school's rules (with its categories unless the press has them already) and,
         for a member of staff, their exclusions and elevation: one statement."""
         known = self.categories.known(school_id)
-        statement, at = _STATEMENTS[(staff_id is not None, known is None)]
-        params = {"school": school_id, "staff": staff_id}
-        parts: dict[str, list] = {kind: [] for kind in at}
-        for row in await plain_rows(self.session, statement, params):
-            parts[row[0]].append(row[at[row[0]]])
+        union = _STATEMENTS[(staff_id is not None, known is None)]
+        parts = await tagged_rows(self.session, union, {"school": school_id, "staff": staff_id})
         categories = known
         if categories is None:
             categories = self.categories.remember(school_id, parts["category"])

@@ -21,7 +21,7 @@ from safeguarding.dashboard import (
 from storage.alerts import NOTICE
 from storage.imports import NEWEST, run_of
 from storage.models import AccessProposalRow, AlertRow, IncidentRow, StaffRow, StudentRow
-from storage.repositories import plain_rows, tagged_union, utc
+from storage.repositories import plain_rows, tagged_rows, tagged_union, utc
 
 # Built once with bound parameters (`staff`, `school`, and each section's limit): every
 # dashboard runs them, and building and keying them cost more than running several of them.
@@ -163,10 +163,7 @@ class SqlDashboard:
         if not leads:
             del read[NEW]
         who = {"staff": staff_id, "school": school_id}
-        statement, columns = _WALKS[(leads, merging)]
-        parts: dict[str, list] = {name: [] for name in columns}
-        for row in await plain_rows(self.session, statement, {**who, **read}):
-            parts[row[0]].append(row[columns[row[0]]])
+        parts = await tagged_rows(self.session, _WALKS[(leads, merging)], {**who, **read})
         found = {
             name: [i for _, i in sorted(((p, i) for i, p in parts[name]), reverse=True)]
             for name in (ALERTS, ASSIGNED, HISTORY, NEW)

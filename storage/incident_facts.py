@@ -16,7 +16,7 @@ from storage.models import (
     IncidentStudentRow,
     StudentRow,
 )
-from storage.repositories import plain_rows, tagged_union, utc
+from storage.repositories import tagged_rows, tagged_union, utc
 
 # Only the columns facts are made of: never the ciphertexts (a pupil's record reads hundreds of
 # incidents to decide and order them, and decrypts only the page it shows), and plain rows, not
@@ -84,7 +84,7 @@ _PARTS = {
 }
 # An incident's pupils in the order they are shown: the pupil it is about, then linked pupils
 # by name (the database's collation, as everywhere else names are ordered).
-_FACTS, _AT = tagged_union(
+_FACTS = tagged_union(
     _PARTS, order_by=(IncidentStudentRow.linked, StudentRow.last_name, StudentRow.id)
 )
 
@@ -98,9 +98,7 @@ async def incident_facts(
     wanted = list(dict.fromkeys(incident_ids))
     if not wanted:
         return {}
-    parts: dict[str, list] = {kind: [] for kind in _PARTS}
-    for row in await plain_rows(session, _FACTS, {"ids": wanted, "school": school_id}):
-        parts[row[0]].append(row[_AT[row[0]]])
+    parts = await tagged_rows(session, _FACTS, {"ids": wanted, "school": school_id})
     incidents = {row[0]: row for row in parts["incident"]}
     # Grouped once by incident (a pupil's record loads hundreds: never a scan per incident),
     # each pupil made once however many incidents they are on; rows read by position (a

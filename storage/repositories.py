@@ -322,6 +322,18 @@ def tagged_union(
     return union_all(*branches).order_by(*map(label_of, order_by)), at
 
 
+async def tagged_rows(
+    session: AsyncSession, union: tuple[CompoundSelect, dict[str, slice]], params: dict
+) -> dict[str, list[Sequence]]:
+    """A `tagged_union`'s rows, run as `plain_rows`: each part's own columns, by part name
+    (every part named, with no rows if it found none), in the result's order."""
+    statement, at = union
+    parts: dict[str, list[Sequence]] = {name: [] for name in at}
+    for row in await plain_rows(session, statement, params):
+        parts[row[0]].append(row[at[row[0]]])
+    return parts
+
+
 def utc(moment: datetime) -> datetime:
     """A stored time as UTC: SQLite hands back naive datetimes; Kestrel stores UTC only."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
