@@ -1,7 +1,8 @@
 """SQL implementations of the domain repositories; they map rows to domain objects, never commit."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from operator import itemgetter
 
 from sqlalchemy import (
     CompoundSelect,
@@ -22,6 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
+from sqlalchemy.types import TypeEngine
 
 from safeguarding.chats import ChatAddress
 from safeguarding.clock import Clock
@@ -293,26 +295,34 @@ async def plain_scalar(session: AsyncSession, statement, params: dict):
 
 def tagged_union(
     parts: Mapping[str, Select], order_by: Sequence[ColumnElement] = ()
-) -> tuple[CompoundSelect, dict[str, slice]]:
+) -> tuple[CompoundSelect, dict[str, tuple[int, ...]]]:
     """Selects of different shapes as one statement (one round trip instead of one each):
-    each row is its part's name, then every part's columns in turn, NULL but its own part's;
-    `row[at[name]]` is that part's row. `order_by`: columns of the parts, as the whole
-    result is ordered (NULL in other parts' rows)."""
-    columns = {name: list(part.selected_columns) for name, part in parts.items()}
-    at, start = {}, 1
-    for name, own in columns.items():
-        at[name] = slice(start, start + len(own))
-        start += len(own)
+    each row is its part's name, then columns that parts share where their types are the same
+    (another part's columns are NULL): `at[name]` says where that part's columns are, in its
+    select's order (`tagged_rows` reads them). `order_by`: columns of the parts, as the whole
+    result is ordered (each part's rows keep that order among themselves)."""
+    slots: list[TypeEngine] = []  # the result's columns after the part's name, by type
+    at: dict[str, tuple[int, ...]] = {}
+    for name, part in parts.items():
+        taken: list[int] = []
+        for column in part.selected_columns:
+            free = (i for i, kind in enumerate(slots) if i not in taken and _same(kind, column))
+            slot = next(free, None)
+            if slot is None:
+                slots.append(column.type)
+                slot = len(slots) - 1
+            taken.append(slot)
+        at[name] = tuple(slot + 1 for slot in taken)
     labelled: list[tuple[ColumnElement, str]] = []
     branches = []
     for name, part in parts.items():
+        own = dict(zip(at[name], part.selected_columns, strict=True))
         row: list[ColumnElement] = [literal(name).label("part")]
-        for other, own in columns.items():
-            for column in own:
-                label = f"c{len(row)}"
-                if other == name:
-                    labelled.append((column, label))
-                row.append((column if other == name else cast(null(), column.type)).label(label))
+        for position, kind in enumerate(slots, start=1):
+            label = f"c{position}"
+            if position in own:
+                labelled.append((own[position], label))
+            row.append((own[position] if position in own else cast(null(), kind)).label(label))
         branches.append(part.with_only_columns(*row, maintain_column_froms=True))
 
     def label_of(wanted: ColumnElement) -> ColumnElement:
@@ -322,16 +332,33 @@ def tagged_union(
     return union_all(*branches).order_by(*map(label_of, order_by)), at
 
 
+def _same(kind: TypeEngine, column: ColumnElement) -> bool:
+    """Whether one column of the union can carry this column too: read back as `kind` (the
+    first part's), which must then read it exactly as its own type would."""
+    other = column.type
+    return type(kind) is type(other) and getattr(kind, "timezone", None) == getattr(
+        other, "timezone", None
+    )
+
+
 async def tagged_rows(
-    session: AsyncSession, union: tuple[CompoundSelect, dict[str, slice]], params: dict
-) -> dict[str, list[Sequence]]:
+    session: AsyncSession, union: tuple[CompoundSelect, dict[str, tuple[int, ...]]], params: dict
+) -> dict[str, list[tuple]]:
     """A `tagged_union`'s rows, run as `plain_rows`: each part's own columns, by part name
     (every part named, with no rows if it found none), in the result's order."""
     statement, at = union
-    parts: dict[str, list[Sequence]] = {name: [] for name in at}
+    pick = {name: _picker(positions) for name, positions in at.items()}
+    parts: dict[str, list[tuple]] = {name: [] for name in at}
     for row in await plain_rows(session, statement, params):
-        parts[row[0]].append(row[at[row[0]]])
+        parts[row[0]].append(pick[row[0]](row))
     return parts
+
+
+def _picker(positions: tuple[int, ...]) -> Callable[[Row], tuple]:
+    if len(positions) == 1:
+        (only,) = positions
+        return lambda row: (row[only],)
+    return itemgetter(*positions)
 
 
 def utc(moment: datetime) -> datetime:
