@@ -4,7 +4,6 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import (
-    CompoundSelect,
     bindparam,
     delete,
     select,
@@ -29,6 +28,7 @@ from storage.models import (
     StudentRow,
 )
 from storage.repositories import (
+    TaggedUnion,
     plain_rows,
     plain_scalars,
     student_of,
@@ -209,7 +209,7 @@ class SqlAccess:
         ]
 
 
-def _rules(viewer: bool, categories: bool) -> tuple[CompoundSelect, dict[str, slice]]:
+def _rules(viewer: bool, categories: bool) -> TaggedUnion:
     """The categories' rights by role and by colleague and the staff's scopes, in one read (one
     statement instead of three on every press that decides access): `tagged_union` parts
     "role", "staff" and "scope". `categories`: also the school's categories (`CATEGORY_ROWS`,

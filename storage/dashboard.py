@@ -4,7 +4,7 @@
 from collections.abc import Sequence
 from dataclasses import replace
 
-from sqlalchemy import CompoundSelect, and_, bindparam, not_, or_, select, true
+from sqlalchemy import and_, bindparam, not_, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -21,7 +21,7 @@ from safeguarding.dashboard import (
 from storage.alerts import NOTICE
 from storage.imports import NEWEST, run_of
 from storage.models import AccessProposalRow, AlertRow, IncidentRow, StaffRow, StudentRow
-from storage.repositories import plain_rows, tagged_rows, tagged_union, utc
+from storage.repositories import TaggedUnion, plain_rows, tagged_rows, tagged_union, utc
 
 # Built once with bound parameters (`staff`, `school`, and each section's limit): every
 # dashboard runs them, and building and keying them cost more than running several of them.
@@ -83,7 +83,7 @@ def _alerts_walk(*where: ColumnElement[bool]) -> Select:
 _ALERTS = {False: _alerts_walk(), True: _alerts_walk(not_(_NEW_CASE))}
 
 
-def _walks(leads: bool, merging: bool) -> tuple[CompoundSelect, dict[str, slice]]:
+def _walks(leads: bool, merging: bool) -> TaggedUnion:
     """Every section's walk in one statement (one round trip, not four): `tagged_union` parts
     named by section, rows of (incident, position), each up to its own bound limit, newest
     first by position (their order in the result is not relied on). `merging` (the DSL team

@@ -293,9 +293,13 @@ async def plain_scalar(session: AsyncSession, statement, params: dict):
     return (await plain_execute(session, statement, params)).scalar()
 
 
+# A statement of `tagged_union`'s, with where each part's columns are in its rows.
+TaggedUnion = tuple[CompoundSelect, dict[str, tuple[int, ...]]]
+
+
 def tagged_union(
     parts: Mapping[str, Select], order_by: Sequence[ColumnElement] = ()
-) -> tuple[CompoundSelect, dict[str, tuple[int, ...]]]:
+) -> TaggedUnion:
     """Selects of different shapes as one statement (one round trip instead of one each):
     each row is its part's name, then columns that parts share where their types are the same
     (another part's columns are NULL): `at[name]` says where that part's columns are, in its
@@ -342,7 +346,7 @@ def _same(kind: TypeEngine, column: ColumnElement) -> bool:
 
 
 async def tagged_rows(
-    session: AsyncSession, union: tuple[CompoundSelect, dict[str, tuple[int, ...]]], params: dict
+    session: AsyncSession, union: TaggedUnion, params: dict
 ) -> dict[str, list[tuple]]:
     """A `tagged_union`'s rows, run as `plain_rows`: each part's own columns, by part name
     (every part named, with no rows if it found none), in the result's order."""
