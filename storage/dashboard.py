@@ -4,7 +4,7 @@
 from collections.abc import Sequence
 from dataclasses import replace
 
-from sqlalchemy import and_, bindparam, not_, or_, select, true
+from sqlalchemy import and_, bindparam, false, not_, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -30,7 +30,9 @@ _STAFF, _SCHOOL = bindparam("staff"), bindparam("school")
 
 def _unread() -> tuple[ColumnElement[bool], ...]:
     """A colleague's alerts that are on their dashboard: unread, deliverable, a reminder only
-    once due, and never a notice about a delivery (those are for the chat only)."""
+    once due, and never a notice about a delivery (those are for the chat only). Migration
+    0021's triggers say the same in SQL of their own (tests/integration/test_alerted_flags.py
+    holds the two to each other)."""
     return (
         AlertRow.staff_id == _STAFF,  # first (the notes replace it)
         AlertRow.read_at.is_(None),
@@ -40,11 +42,6 @@ def _unread() -> tuple[ColumnElement[bool], ...]:
     )
 
 
-# This incident has an unread alert for me (it is on my board under Alerts). As IN (the set of
-# my unread alerts' incidents, read once by the (staff_id, read_at, ...) index, which covers it),
-# not a correlated EXISTS per incident: on SQLite the section walks several times faster when
-# most of my cases are under Alerts. alerts.incident_id is never NULL, so NOT IN is exact.
-_UNREAD_ABOUT = IncidentRow.id.in_(select(AlertRow.incident_id).where(*_unread()))
 _NEW_CASE = and_(
     IncidentRow.school_id == _SCHOOL,
     IncidentRow.status == "Open",
@@ -59,8 +56,9 @@ _NOT_MINE = or_(  # (NOT mine would be NULL, not true, where nobody is assigned)
 
 
 def _newest(limit: str, *where: ColumnElement[bool]) -> Select:
-    """Newest first, up to `limit`: the indexes on (recorded_by, id, ...) and (assignee_id, id,
-    ...) walk in that order and stop, and cover what the section tests."""
+    """Newest first, up to `limit`: the indexes on (recorded_by, recorder_alerted, id, ...) and
+    (assignee_id, assignee_alerted, id, ...) walk in that order and stop, and cover what the
+    section tests."""
     found = select(IncidentRow.id.label("incident"), IncidentRow.id.label("position"))
     return found.where(*where).order_by(IncidentRow.id.desc()).limit(bindparam(limit))
 
@@ -92,11 +90,15 @@ def _walks(leads: bool, merging: bool) -> TaggedUnion:
     changes to access waiting to be confirmed ("proposal")."""
     sections = {
         ALERTS: _ALERTS[leads],
-        ASSIGNED: _newest(ASSIGNED, _MINE, not_(_UNREAD_ABOUT)),
+        # Not those under Alerts: the database keeps on each incident whether its assignee and
+        # its recorder have an unread alert about it (migration 0021), which each section's
+        # index holds next to the colleague, so the walk starts at the incidents it shows
+        # (`== false()`: PostgreSQL uses no index for `IS false`).
+        ASSIGNED: _newest(ASSIGNED, _MINE, IncidentRow.assignee_alerted == false()),
         HISTORY: _newest(
             HISTORY,
             IncidentRow.recorded_by == _STAFF,
-            not_(_UNREAD_ABOUT),
+            IncidentRow.recorder_alerted == false(),
             _NOT_MINE,
             *([not_(_NEW_CASE)] if leads else []),
         ),

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -28,11 +29,12 @@ class IncidentRow(Base):
         UniqueConstraint("school_id", "idempotency_key"),
         CheckConstraint("status IN ('Open', 'Active', 'Closed')", name="status"),
         Index(None, "recorded_by", "recorded_at"),
-        # The dashboard's My history and My assigned, newest first, each with the columns its
-        # section tests (covering: the walk never reads the wide incident rows).
-        Index(None, "recorded_by", "id", "assignee_id", "status", "school_id"),
+        # The dashboard's My history and My cases, newest first from the first incident without
+        # an unread alert for me, each with the columns its section tests (covering: the walk
+        # never reads the wide incident rows).
+        Index(None, "recorded_by", "recorder_alerted", "id", "assignee_id", "status", "school_id"),
         Index(None, "assignee_id", "status"),
-        Index(None, "assignee_id", "id", "status"),
+        Index(None, "assignee_id", "assignee_alerted", "id", "status"),
         Index(None, "school_id", "status", "assignee_id"),  # the DSL team's new concerns
     )
 
@@ -57,6 +59,11 @@ class IncidentRow(Base):
     escalate_at: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True), nullable=True, index=True
     )
+    # Whether the recorder, and the assignee, have an unread alert about it on their dashboard
+    # (so it is under Alerts, not My history or My cases). Kept by the database's triggers after
+    # every change to an alert, the recorder or the assignee (migration 0021); never written here.
+    recorder_alerted: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    assignee_alerted: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class IncidentStudentRow(Base):
