@@ -22,8 +22,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.types import TypeEngine
+from sqlalchemy.util import greenlet_spawn
 
 from safeguarding.chats import ChatAddress
 from safeguarding.clock import Clock
@@ -271,11 +273,18 @@ async def plain_execute(session: AsyncSession, statement, params: dict) -> Curso
     """A statement run through the session's connection, in its transaction: Core, no ORM
     execution (half the time of `session.execute` a statement here), after flushing what the
     press has changed so far, as `session.execute` would. For plain rows and for writes to
-    rows no ORM object of the press holds (an UPDATE here does not refresh loaded objects)."""
+    rows no ORM object of the press holds (an UPDATE here does not refresh loaded objects).
+
+    One trip into SQLAlchemy's greenlet for the flush, the connection and the statement, not
+    one each (50 us of about 200 a statement). The result is buffered: the async drivers'
+    adapters fetch every row as they execute (no server-side cursor is asked for here)."""
+    return await greenlet_spawn(_execute, session.sync_session, statement, params)
+
+
+def _execute(session: Session, statement, params: dict) -> CursorResult:
     if session.new or session.dirty or session.deleted:
-        await session.flush()
-    connection = await session.connection()
-    return await connection.execute(statement, params)
+        session.flush()
+    return session.connection().execute(statement, params)
 
 
 async def plain_rows(session: AsyncSession, statement, params: dict) -> list[Row]:
