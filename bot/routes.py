@@ -9,6 +9,7 @@ from datetime import date
 from aiohttp import web
 from botbuilder.schema import Activity
 
+from bot.activity_reader import read_activity
 from bot.adapter import token_lifetime_problem
 from bot.deadlines import within
 from bot.errors import log_unexpected
@@ -78,7 +79,7 @@ async def _read_activity(request: web.Request) -> Activity | web.Response:
     if not _routable(body):
         return _problem(400, "the activity has no serviceUrl, conversation or sender")
     try:
-        return Activity().deserialize(body)
+        return read_activity(body)
     except Exception:  # noqa: BLE001 - msrest raises many kinds for shapes it cannot read
         return _problem(400, "the activity could not be read")
 
