@@ -142,11 +142,13 @@ class SqlStaff:
         each with the chat address kept for it (read in the same statement: a press compares
         its chat's address with it without another read)."""
         person = {"tenant": tenant_id, "person": aad_object_id}
-        found = await self.session.execute(_OF_PERSON, person)
-        return [
-            Identified(staff_member(staff), _school(school), chats=(chat_address(chat),))
-            for staff, school, chat in found
-        ]
+        school_at, chat_at = len(_STAFF_COLUMNS), len(_STAFF_COLUMNS) + len(_SCHOOL_COLUMNS)
+        found = []
+        for row in await plain_rows(self.session, _OF_PERSON, person):
+            staff, school, chat = row[:school_at], row[school_at:chat_at], row[chat_at:]
+            address = ChatAddress(*chat) if chat[0] is not None else None
+            found.append(Identified(_staff_of(staff), _school_of(school), chats=(address,)))
+        return found
 
     async def working_school(self, tenant_id: str, aad_object_id: str) -> int | None:
         """The school this person last chose to work in (`school` command), if any."""
@@ -219,6 +221,22 @@ class SqlStaff:
             .values(version=seen + 1, updated_at=self.clock.now(), **values)
         )
         return moved.rowcount == 1
+
+
+def _school_of(values: Sequence) -> School:
+    """A School from `_SCHOOL_COLUMNS`' values."""
+    school_id, name, tenant_id, time_zone, escalate_minutes, years, version = values
+    return School(
+        school_id, name, tenant_id, time_zone, escalate_minutes, tuple(years or ()), version
+    )
+
+
+def _staff_of(values: Sequence) -> StaffMember:
+    """A StaffMember from `_STAFF_COLUMNS`' values."""
+    staff_id, school_id, aad_object_id, name, email, role, active, hide_names, version = values
+    return StaffMember(
+        staff_id, school_id, aad_object_id, name, email, Role(role), active, hide_names, version
+    )
 
 
 def _school(row: SchoolRow) -> School:
@@ -387,18 +405,35 @@ def chat_address(row: ChatAddressRow | None) -> ChatAddress | None:
 
 # Every press identifies its caller with this read: built once (bound parameters `tenant` and
 # `person`), since building and keying it again cost more than running it.
+_STAFF_COLUMNS = (  # what a StaffMember is made of (`staff_member`), in its order
+    StaffRow.id,
+    StaffRow.school_id,
+    StaffRow.aad_object_id,
+    StaffRow.display_name,
+    StaffRow.email,
+    StaffRow.role,
+    StaffRow.active,
+    StaffRow.hide_names,
+    StaffRow.version,
+)
+_SCHOOL_COLUMNS = (  # what a School is made of (`_school`), in its order
+    SchoolRow.id,
+    SchoolRow.name,
+    SchoolRow.tenant_id,
+    SchoolRow.time_zone,
+    SchoolRow.escalate_minutes,
+    SchoolRow.year_groups,
+    SchoolRow.version,
+)
+_CHAT_COLUMNS = (  # a ChatAddress, in its order
+    ChatAddressRow.conversation_id,
+    ChatAddressRow.service_url,
+    ChatAddressRow.tenant_id,
+    ChatAddressRow.bot_id,
+    ChatAddressRow.user_id,
+)
 _LIST = (  # plain rows of what a StaffMember is made of, not objects: recording reads them all
-    select(
-        StaffRow.id,
-        StaffRow.school_id,
-        StaffRow.aad_object_id,
-        StaffRow.display_name,
-        StaffRow.email,
-        StaffRow.role,
-        StaffRow.active,
-        StaffRow.hide_names,
-        StaffRow.version,
-    )
+    select(*_STAFF_COLUMNS)
     .where(StaffRow.school_id == bindparam("school"))
     .order_by(StaffRow.display_name)
 )
@@ -407,8 +442,8 @@ _NAMES = (
     .where(StaffRow.school_id == bindparam("school"))
     .order_by(StaffRow.display_name)  # as the list: some views show them in this order
 )
-_OF_PERSON = (
-    select(StaffRow, SchoolRow, ChatAddressRow)
+_OF_PERSON = (  # plain rows (no ORM objects): staff, school and chat columns, in turn
+    select(*_STAFF_COLUMNS, *_SCHOOL_COLUMNS, *_CHAT_COLUMNS)
     .join(SchoolRow, SchoolRow.id == StaffRow.school_id)
     .outerjoin(ChatAddressRow, ChatAddressRow.staff_id == StaffRow.id)
     .where(
