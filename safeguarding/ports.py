@@ -77,7 +77,7 @@ class StudentRepository(Protocol):
         school_id: int,
         terms: Sequence[str],
         *,
-        hidden: frozenset[int],
+        hidden_for: int,  # a member of staff: never a pupil they are excluded from
         limit: int,
         offset: int = 0,
         leavers: bool = False,

@@ -5,7 +5,18 @@ import functools
 from collections.abc import Sequence
 from dataclasses import asdict
 
-from sqlalchemy import Select, bindparam, delete, false, func, intersect, select, true, update
+from sqlalchemy import (
+    Select,
+    bindparam,
+    delete,
+    exists,
+    false,
+    func,
+    intersect,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.clock import Clock
@@ -16,7 +27,7 @@ from storage.models import (
     StudentNameTokenRow,
     StudentRow,
 )
-from storage.repositories import student_of
+from storage.repositories import plain_rows, student_of
 from storage.roster import apply_changes, index_names
 
 # What a seed or a new student may set; leaving and merging have their own paths.
@@ -56,26 +67,22 @@ class SqlStudents:
         school_id: int,
         terms: Sequence[str],
         *,
-        hidden: frozenset[int],
+        hidden_for: int,
         limit: int,
         offset: int = 0,
         leavers: bool = False,
     ) -> Sequence[Student]:
-        """Pupils with a name token starting with each term (indexed range scans), by name;
-        leavers only when asked (the DSL team's search)."""
+        """Pupils with a name token starting with each term (indexed range scans), by name,
+        never one `hidden_for` (a member of staff) is excluded from; leavers only when asked
+        (the DSL team's search)."""
         # One index range per term gives (sort key, pupil) in name order from the index alone;
-        # intersected, the first page is chosen there and only those pupils are read.
-        page = _search_page(len(terms), leavers, bool(hidden))
-        chosen = {"school": school_id, "offset": offset, "limit": limit}
+        # intersected, the first page is chosen there, then only those pupils are read: one
+        # statement, exclusions and pupils' rows included.
+        chosen = {"school": school_id, "staff": hidden_for, "offset": offset, "limit": limit}
         for number, term in enumerate(terms):
             chosen[f"from_{number}"], chosen[f"to_{number}"] = term, term + "\uffff"
-        if hidden:
-            chosen["hidden"] = list(hidden)
-        ids = list(await self.session.scalars(page, chosen))
-        if not ids:
-            return []
-        rows = {r.id: r for r in await self.session.scalars(_STUDENTS_BY_ID, {"ids": ids})}
-        return [student_of(rows[i]) for i in ids if i in rows]
+        rows = await plain_rows(self.session, _search_page(len(terms), leavers), chosen)
+        return [student_of(row) for row in rows]
 
     async def by_id(self, school_id: int, student_id: int) -> Student | None:
         row = await self.session.get(StudentRow, student_id)
@@ -160,10 +167,10 @@ class SqlStudents:
         return tuple(rows)
 
 
-@functools.lru_cache(maxsize=64)  # shapes: terms typed (few), leavers, hidden
-def _search_page(terms: int, leavers: bool, hiding: bool) -> Select:
-    """The search's page of pupil ids for this many terms, built once per shape with bound
-    parameters (`school`, `from_N`/`to_N` per term, `hidden`, `offset`, `limit`): typeahead runs
+@functools.lru_cache(maxsize=64)  # shapes: terms typed (few), leavers
+def _search_page(terms: int, leavers: bool) -> Select:
+    """The search's page of pupils for this many terms, built once per shape with bound
+    parameters (`school`, `staff`, `from_N`/`to_N` per term, `offset`, `limit`): typeahead runs
     it on every key, and building and keying it cost more than running it."""
     tokens = StudentNameTokenRow
     which = tokens.leaver.in_((False, True)) if leavers else tokens.leaver == false()
@@ -177,10 +184,14 @@ def _search_page(terms: int, leavers: bool, hiding: bool) -> Select:
         for number in range(terms)
     ]
     matches = (ranges[0].distinct() if terms == 1 else intersect(*ranges)).subquery()
-    page = select(matches.c.student_id).order_by(matches.c.sort_key, matches.c.student_id)
-    if hiding:
-        page = page.where(matches.c.student_id.not_in(bindparam("hidden", expanding=True)))
-    return page.offset(bindparam("offset")).limit(bindparam("limit"))
-
-
-_STUDENTS_BY_ID = select(StudentRow).where(StudentRow.id.in_(bindparam("ids", expanding=True)))
+    excluded = exists().where(
+        ExclusionRow.staff_id == bindparam("staff"),
+        ExclusionRow.lifted_at.is_(None),
+        ExclusionRow.student_id == matches.c.student_id,
+    )
+    order = (matches.c.sort_key, matches.c.student_id)
+    page = select(*order).where(~excluded).order_by(*order)
+    page = page.offset(bindparam("offset")).limit(bindparam("limit")).subquery()
+    pupils = StudentRow.__table__
+    found = select(pupils).join(page, page.c.student_id == pupils.c.id)
+    return found.order_by(page.c.sort_key, page.c.student_id)

@@ -118,8 +118,7 @@ async def _roster_pupils(press: Press, text: str, limit: int = MAX_RESULTS) -> t
     terms = query_terms(text)
     if not terms:
         return ()
-    hidden = await press.uow.access.excluded_students(press.staff.id)
     found = await press.uow.students.search(
-        press.staff.school_id, terms, hidden=hidden, limit=limit, leavers=True
+        press.staff.school_id, terms, hidden_for=press.staff.id, limit=limit, leavers=True
     )
     return tuple(s for s in found if on_roster(s))

@@ -14,9 +14,13 @@ async def students_matching(
     terms = query_terms(text)
     if not terms:
         return []
-    hidden = await press.uow.access.excluded_students(press.staff.id)
     found = await press.uow.students.search(
-        press.staff.school_id, terms, hidden=hidden, limit=limit, offset=offset, leavers=leavers
+        press.staff.school_id,
+        terms,
+        hidden_for=press.staff.id,
+        limit=limit,
+        offset=offset,
+        leavers=leavers,
     )
     return [StudentMatch.of(student) for student in found]
 

@@ -193,7 +193,7 @@ async def test_the_migration_tokenises_pupils_already_there_with_the_new_folding
         assert sorted(rows) == [("lukasz", "ost\x1flukasz"), ("ost", "ost\x1flukasz")]
         uow_factory = unit_of_work_factory(engine, clock, audit_keys=audit_keys)
         async with uow_factory() as uow:
-            found = await uow.students.search(1, ["lukasz"], hidden=frozenset(), limit=15)
+            found = await uow.students.search(1, ["lukasz"], hidden_for=1, limit=15)
         assert [pupil.id for pupil in found] == [1]
     finally:
         await engine.dispose()
