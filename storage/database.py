@@ -106,10 +106,20 @@ def _ping_after_idle(engine: AsyncEngine) -> None:
     event.listen(pool, "checkout", checked_out)
 
 
+# Statements each pooled PostgreSQL connection keeps prepared (SQLAlchemy's asyncpg dialect keeps
+# 100 by default): one that has been dropped is prepared again, one more round trip. A walk of
+# every verb runs about 150 distinct statements (tests/integration/test_one_transaction.py).
+PREPARED_STATEMENTS = 1000
+
+
 def _postgres_arguments(timeouts: Timeouts) -> dict:
     """asyncpg's: the server ends a statement that runs too long (statement_timeout), and the
-    client stops waiting a second later, for a server that answers nothing at all."""
-    arguments: dict = {"timeout": timeouts.connect}
+    client stops waiting a second later, for a server that answers nothing at all; statements
+    kept prepared."""
+    arguments: dict = {
+        "timeout": timeouts.connect,
+        "prepared_statement_cache_size": PREPARED_STATEMENTS,
+    }
     settings = {"idle_in_transaction_session_timeout": str(IDLE_IN_TRANSACTION_MS)}
     if timeouts.statement is not None:
         arguments["command_timeout"] = timeouts.statement + 1.0

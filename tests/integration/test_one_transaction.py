@@ -18,6 +18,7 @@ from sqlalchemy import event, select
 
 from bot.verbs import COMMAND_VERBS, VERBS
 from cards.verbs import Verb
+from storage.database import PREPARED_STATEMENTS
 from storage.models import (
     AccessProposalRow,
     AlertGroupRow,
@@ -51,6 +52,7 @@ class Counter:
     verbs_seen: set[str] = field(default_factory=set)
     data_fields: set[str] = field(default_factory=set)
     more_than_one: dict[str, int] = field(default_factory=dict)
+    statements: set[str] = field(default_factory=set)  # distinct SQL run during the walk
 
     def check(self, what: str) -> None:
         if self.begun != 1:
@@ -63,8 +65,14 @@ class Counter:
 @pytest.fixture
 def counter(engine) -> Iterator[Counter]:
     counting = Counter()
+
+    def ran(_conn, _cursor, statement, *_: object) -> None:
+        counting.statements.add(statement)
+
     event.listen(engine.sync_engine, "begin", counting)
+    event.listen(engine.sync_engine, "before_cursor_execute", ran)
     yield counting
+    event.remove(engine.sync_engine, "before_cursor_execute", ran)
     event.remove(engine.sync_engine, "begin", counting)
 
 
@@ -444,5 +452,8 @@ async def test_every_press_opens_one_transaction_and_every_verb_it_shows_is_rout
     assert await _scalar(engine, select(SchoolRow.escalate_minutes)) == 10
     assert await _scalar(engine, select(TermDateRow.id)) is None
     assert counter.verbs_seen <= set(VERBS), counter.verbs_seen - set(VERBS)
+    # Every statement stays prepared on a pooled PostgreSQL connection, with room for the
+    # paths this walk does not take (a dropped one is prepared again: one more round trip).
+    assert 3 * len(counter.statements) <= PREPARED_STATEMENTS, len(counter.statements)
     # The Agents Playground's web UI cannot press a button whose data has a field named "key".
     assert "form_key" in counter.data_fields and "key" not in counter.data_fields
