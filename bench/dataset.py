@@ -37,8 +37,9 @@ from storage.encryption import Keyring
 from storage.migrate import upgrade
 from storage.models import AlertRow, StudentNameTokenRow, StudentRow
 
-# Bump whenever the data or the schema changes (v8: migration 0019): cached sets are rebuilt.
-VERSION = 8
+# Bump whenever the data or the schema changes (v9: migration 0021 as released): cached sets are
+# rebuilt.
+VERSION = 9
 TENANT = "5e1b3c2a-7d4f-4c1e-9a0b-00000000be4c"
 TEACHER = 2  # a member of staff (role staff): searches and records
 KEEP_DAYS = 30

@@ -5,7 +5,7 @@ databases, the flags say what the dashboard's own test of an unread alert says."
 
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, delete, exists, insert, select, update
+from sqlalchemy import and_, delete, exists, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.dashboard import _unread
@@ -142,3 +142,67 @@ async def test_the_flags_follow_every_change_to_alerts_recorders_and_assignees(e
             )
         )
         assert (await _agree(connection))[incident] == (False, False)
+
+
+async def _version_of(connection: AsyncConnection, incident: int) -> object:
+    """Something that changes whenever the incident's row is written: where its row version is
+    on PostgreSQL (ctid: every update writes a new version, in the same transaction too), the
+    connection's count of changed rows, triggers' included, on SQLite."""
+    if connection.dialect.name == "postgresql":
+        query = text("SELECT ctid::text FROM incidents WHERE id = :id")
+        return (await connection.execute(query, {"id": incident})).scalar_one()
+    return (await connection.execute(text("SELECT total_changes()"))).scalar_one()
+
+
+async def test_a_change_that_moves_no_flag_leaves_the_incident_row_alone(engine, demo_school):
+    """The sender marking an alert sent, or a read while another stays unread, must not write
+    (or, on PostgreSQL, lock) the incident's row: casework on it would wait for it."""
+    async with engine.begin() as connection:
+        recorder, other = list(
+            (await connection.execute(select(StaffRow.id).order_by(StaffRow.id))).scalars()
+        )[:2]
+        values = dict(
+            school_id=demo_school.school_id,
+            recorded_by=recorder,
+            recorded_at=NOW,
+            happened_at=NOW,
+            time_zone="Europe/London",
+            status="Open",
+            idempotency_key="quiet",
+            text_ciphertext="not read here",
+        )
+        incident = (
+            await connection.execute(insert(IncidentRow).values(values).returning(IncidentRow.id))
+        ).scalar_one()
+        alert = dict(
+            school_id=demo_school.school_id,
+            incident_id=incident,
+            staff_id=recorder,
+            raised_by=other,
+            reason="tagged",
+            state="queued",
+            created_at=NOW,
+        )
+        first, second = [
+            (
+                await connection.execute(insert(AlertRow).values(alert).returning(AlertRow.id))
+            ).scalar_one()
+            for _ in range(2)
+        ]
+        assert (await _agree(connection))[incident] == (True, False)
+        before = await _version_of(connection, incident)
+        for alert_id, change in ((first, {"state": "sent"}), (first, {"read_at": NOW})):
+            await connection.execute(update(AlertRow).where(AlertRow.id == alert_id).values(change))
+        after = await _version_of(connection, incident)
+        if connection.dialect.name == "sqlite":
+            assert after == before + 2  # the two alerts' rows, not the incident's
+        else:
+            assert after == before
+        # The last unread one read: now the flag moves, and the row is written.
+        await connection.execute(update(AlertRow).where(AlertRow.id == second).values(read_at=NOW))
+        last = await _version_of(connection, incident)
+        assert (await _agree(connection))[incident] == (False, False)
+        if connection.dialect.name == "sqlite":
+            assert last == after + 2  # the alert's row and the incident's
+        else:
+            assert last != after

@@ -47,14 +47,17 @@ def _alerted(incident: str, staff: str) -> str:
 
 def _refresh(alert: str) -> str:
     """The statement that computes again the flags of `alert`'s incident (OLD or NEW), if its
-    colleague is that incident's recorder or assignee (no other alert changes them, and no
-    other incident row is written or locked)."""
+    colleague is that incident's recorder or assignee (no other alert changes them), and writes
+    them only if one changes: most changes to an alert (sent, read while another stays unread)
+    leave them as they are, and then the incident's row is neither written nor locked."""
+    recorder = _alerted("incidents.id", "incidents.recorded_by")
+    assignee = _alerted("incidents.id", "incidents.assignee_id")
     return (
-        "UPDATE incidents SET"
-        f" recorder_alerted = {_alerted('incidents.id', 'incidents.recorded_by')},"
-        f" assignee_alerted = {_alerted('incidents.id', 'incidents.assignee_id')}"
+        f"UPDATE incidents SET recorder_alerted = {recorder}, assignee_alerted = {assignee}"
         f" WHERE incidents.id = {alert}.incident_id"
         f" AND {alert}.staff_id IN (incidents.recorded_by, incidents.assignee_id)"
+        f" AND (incidents.recorder_alerted <> {recorder}"
+        f" OR incidents.assignee_alerted <> {assignee})"
     )
 
 
