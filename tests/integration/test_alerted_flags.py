@@ -43,6 +43,42 @@ async def _agree(connection: AsyncConnection) -> dict[int, tuple[bool, bool]]:
     return kept
 
 
+async def _new_incident(connection: AsyncConnection, school: int, recorder: int, key: str) -> int:
+    values = dict(
+        school_id=school,
+        recorded_by=recorder,
+        recorded_at=NOW,
+        happened_at=NOW,
+        time_zone="Europe/London",
+        status="Open",
+        idempotency_key=key,
+        text_ciphertext="not read here",
+    )
+    added = insert(IncidentRow).values(values).returning(IncidentRow.id)
+    return (await connection.execute(added)).scalar_one()
+
+
+async def _new_alert(
+    connection: AsyncConnection, incident: int, staff: int, raised_by: int, **values
+) -> int:
+    """An alert about `incident` to `staff`: tagged and sent unless `values` say otherwise."""
+    values = {"reason": "tagged", "state": "sent", **values}
+    school = select(IncidentRow.school_id).where(IncidentRow.id == incident).scalar_subquery()
+    added = insert(AlertRow).values(
+        school_id=school,
+        incident_id=incident,
+        staff_id=staff,
+        raised_by=raised_by,
+        created_at=NOW,
+        **values,
+    )
+    return (await connection.execute(added.returning(AlertRow.id))).scalar_one()
+
+
+async def _set(connection: AsyncConnection, incident: int, **values) -> None:
+    await connection.execute(update(IncidentRow).where(IncidentRow.id == incident).values(values))
+
+
 async def test_the_flags_follow_every_change_to_alerts_recorders_and_assignees(engine, demo_school):
     async with engine.begin() as connection:
         staff = list(
@@ -50,40 +86,11 @@ async def test_the_flags_follow_every_change_to_alerts_recorders_and_assignees(e
         )
         recorder, other, bystander, newcomer = staff[:4]
         school = demo_school.school_id
-        ids = []
-        for key in ("first", "second"):
-            values = dict(
-                school_id=school,
-                recorded_by=recorder,
-                recorded_at=NOW,
-                happened_at=NOW,
-                time_zone="Europe/London",
-                status="Open",
-                idempotency_key=key,
-                text_ciphertext="not read here",
-            )
-            ids.append(
-                (
-                    await connection.execute(
-                        insert(IncidentRow).values(values).returning(IncidentRow.id)
-                    )
-                ).scalar_one()
-            )
-        incident, second = ids
+        incident = await _new_incident(connection, school, recorder, "first")
+        second = await _new_incident(connection, school, recorder, "second")
 
-        async def alert(staff_id: int, reason: str = "tagged", state: str = "sent") -> int:
-            values = dict(
-                school_id=school,
-                incident_id=incident,
-                staff_id=staff_id,
-                raised_by=other,
-                reason=reason,
-                state=state,
-                created_at=NOW,
-            )
-            return (
-                await connection.execute(insert(AlertRow).values(values).returning(AlertRow.id))
-            ).scalar_one()
+        async def alert(staff_id: int, **values) -> int:
+            return await _new_alert(connection, incident, staff_id, other, **values)
 
         async def change(alert_id: int, **values) -> dict[int, tuple[bool, bool]]:
             await connection.execute(update(AlertRow).where(AlertRow.id == alert_id).values(values))
@@ -111,29 +118,19 @@ async def test_the_flags_follow_every_change_to_alerts_recorders_and_assignees(e
         # The assignee's alert: kept as they are assigned, reassigned and unassigned.
         tagged = await alert(other)
         assert (await _agree(connection))[incident] == (False, False)
-        await connection.execute(
-            update(IncidentRow).where(IncidentRow.id == incident).values(assignee_id=other)
-        )
+        await _set(connection, incident, assignee_id=other)
         assert (await _agree(connection))[incident] == (False, True)
-        await connection.execute(
-            update(IncidentRow).where(IncidentRow.id == incident).values(assignee_id=recorder)
-        )
+        await _set(connection, incident, assignee_id=recorder)
         assert (await _agree(connection))[incident] == (False, False)
         await alert(recorder)
         assert (await _agree(connection))[incident] == (True, True)  # recorder and assignee
-        await connection.execute(
-            update(IncidentRow).where(IncidentRow.id == incident).values(assignee_id=other)
-        )
+        await _set(connection, incident, assignee_id=other)
         assert (await _agree(connection))[incident] == (True, True)
         assert (await change(tagged, state="undeliverable"))[incident] == (True, False)
         # Recorded by someone else (a staff merge): the recorder's flag is theirs.
-        await connection.execute(
-            update(IncidentRow).where(IncidentRow.id == incident).values(recorded_by=newcomer)
-        )
+        await _set(connection, incident, recorded_by=newcomer)
         assert (await _agree(connection))[incident] == (False, False)
-        await connection.execute(
-            update(IncidentRow).where(IncidentRow.id == incident).values(recorded_by=recorder)
-        )
+        await _set(connection, incident, recorded_by=recorder)
         assert (await _agree(connection))[incident] == (True, False)
         # Deleted: the flag goes with it.
         await connection.execute(
@@ -161,32 +158,9 @@ async def test_a_change_that_moves_no_flag_leaves_the_incident_row_alone(engine,
         recorder, other = list(
             (await connection.execute(select(StaffRow.id).order_by(StaffRow.id))).scalars()
         )[:2]
-        values = dict(
-            school_id=demo_school.school_id,
-            recorded_by=recorder,
-            recorded_at=NOW,
-            happened_at=NOW,
-            time_zone="Europe/London",
-            status="Open",
-            idempotency_key="quiet",
-            text_ciphertext="not read here",
-        )
-        incident = (
-            await connection.execute(insert(IncidentRow).values(values).returning(IncidentRow.id))
-        ).scalar_one()
-        alert = dict(
-            school_id=demo_school.school_id,
-            incident_id=incident,
-            staff_id=recorder,
-            raised_by=other,
-            reason="tagged",
-            state="queued",
-            created_at=NOW,
-        )
+        incident = await _new_incident(connection, demo_school.school_id, recorder, "quiet")
         first, second = [
-            (
-                await connection.execute(insert(AlertRow).values(alert).returning(AlertRow.id))
-            ).scalar_one()
+            await _new_alert(connection, incident, recorder, other, state="queued")
             for _ in range(2)
         ]
         assert (await _agree(connection))[incident] == (True, False)
