@@ -240,25 +240,12 @@ def _staff_of(values: Sequence) -> StaffMember:
 
 
 def _school(row: SchoolRow) -> School:
-    years = tuple(row.year_groups or ())
-    return School(
-        row.id, row.name, row.tenant_id, row.time_zone, row.escalate_minutes, years, row.version
-    )
+    return _school_of([getattr(row, column.key) for column in _SCHOOL_COLUMNS])
 
 
 def staff_member(row: StaffRow | Row) -> StaffMember:
     """The domain view of a staff row."""
-    return StaffMember(
-        row.id,
-        row.school_id,
-        row.aad_object_id,
-        row.display_name,
-        row.email,
-        Role(row.role),
-        row.active,
-        row.hide_names,
-        row.version,
-    )
+    return _staff_of([getattr(row, column.key) for column in _STAFF_COLUMNS])
 
 
 def student_of(row: StudentRow) -> Student:
