@@ -12,12 +12,12 @@ from sqlalchemy import (
     exists,
     false,
     func,
-    intersect,
     select,
     true,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from safeguarding.clock import Clock
 from safeguarding.roster_changes import RosterChanges
@@ -75,9 +75,9 @@ class SqlStudents:
         """Pupils with a name token starting with each term (indexed range scans), by name,
         never one `hidden_for` (a member of staff) is excluded from; leavers only when asked
         (the DSL team's search)."""
-        # One index range per term gives (sort key, pupil) in name order from the index alone;
-        # intersected, the first page is chosen there, then only those pupils are read: one
-        # statement, exclusions and pupils' rows included.
+        # The first term's index range gives (sort key, pupil), each kept if the other terms
+        # match a token of theirs; the first page is chosen there, then only those pupils are
+        # read: one statement, exclusions and pupils' rows included.
         chosen = {"school": school_id, "staff": hidden_for, "offset": offset, "limit": limit}
         for number, term in enumerate(terms):
             chosen[f"from_{number}"], chosen[f"to_{number}"] = term, term + "\uffff"
@@ -172,18 +172,28 @@ def _search_page(terms: int, leavers: bool) -> Select:
     """The search's page of pupils for this many terms, built once per shape with bound
     parameters (`school`, `staff`, `from_N`/`to_N` per term, `offset`, `limit`): typeahead runs
     it on every key, and building and keying it cost more than running it."""
-    tokens = StudentNameTokenRow
-    which = tokens.leaver.in_((False, True)) if leavers else tokens.leaver == false()
-    ranges = [
-        select(tokens.sort_key, tokens.student_id).where(
+
+    def matching(tokens, number: int) -> tuple:
+        which = tokens.leaver.in_((False, True)) if leavers else tokens.leaver == false()
+        return (
             tokens.school_id == bindparam("school"),
             which,
             tokens.token >= bindparam(f"from_{number}"),
             tokens.token < bindparam(f"to_{number}"),
         )
-        for number in range(terms)
+
+    # The first term's index range (the longest word: `query_terms` orders them), each pupil
+    # in it kept if a token of theirs starts with every other term (probed by the pupil's own
+    # tokens, the primary key): not every term's range read and intersected, which grew with
+    # the school as common prefixes ("oka") matched more pupils.
+    first = StudentNameTokenRow
+    others = [aliased(StudentNameTokenRow) for _ in range(1, terms)]
+    also = [
+        exists().where(other.student_id == first.student_id, *matching(other, number))
+        for number, other in enumerate(others, start=1)
     ]
-    matches = (ranges[0].distinct() if terms == 1 else intersect(*ranges)).subquery()
+    matches = select(first.sort_key, first.student_id).where(*matching(first, 0), *also)
+    matches = matches.distinct().subquery()
     excluded = exists().where(
         ExclusionRow.staff_id == bindparam("staff"),
         ExclusionRow.lifted_at.is_(None),
