@@ -132,7 +132,7 @@ class SqlAccess:
     async def excluded_students(self, staff_id: int) -> frozenset[int]:
         """The pupils this member of staff is barred from (exclusions not lifted)."""
         if staff_id not in self._excluded:
-            rows = await plain_scalars(self.session, _EXCLUDED, {"staff": staff_id})
+            rows = await plain_scalars(self.session, EXCLUDED, {"staff": staff_id})
             self._excluded[staff_id] = frozenset(rows)
         return self._excluded[staff_id]
 
@@ -252,8 +252,9 @@ _STATEMENTS = {
     for viewer in (False, True)
     for categories in (False, True)
 }
-# Every access decision reads the colleague's exclusions in force: built once (`staff`).
-_EXCLUDED = select(ExclusionRow.student_id).where(
+# The pupils a member of staff (`staff`) is barred from, the exclusions in force: read by every
+# access decision, and the pupil search's test (storage/students.py). Built once.
+EXCLUDED = select(ExclusionRow.student_id).where(
     ExclusionRow.staff_id == bindparam("staff"), ExclusionRow.lifted_at.is_(None)
 )
 _EXCLUDED_OF = select(ExclusionRow.staff_id, ExclusionRow.student_id).where(

@@ -22,6 +22,7 @@ from sqlalchemy.orm import aliased
 from safeguarding.clock import Clock
 from safeguarding.roster_changes import RosterChanges
 from safeguarding.school import Student
+from storage.access import EXCLUDED
 from storage.models import (
     ExclusionRow,
     StudentNameTokenRow,
@@ -194,13 +195,9 @@ def _search_page(terms: int, leavers: bool) -> Select:
     ]
     matches = select(first.sort_key, first.student_id).where(*matching(first, 0), *also)
     matches = matches.distinct().subquery()
-    excluded = exists().where(
-        ExclusionRow.staff_id == bindparam("staff"),
-        ExclusionRow.lifted_at.is_(None),
-        ExclusionRow.student_id == matches.c.student_id,
-    )
     order = (matches.c.sort_key, matches.c.student_id)
-    page = select(*order).where(~excluded).order_by(*order)
+    # (exclusions.student_id is never NULL, so NOT IN is exact)
+    page = select(*order).where(matches.c.student_id.not_in(EXCLUDED)).order_by(*order)
     page = page.offset(bindparam("offset")).limit(bindparam("limit")).subquery()
     pupils = StudentRow.__table__
     found = select(pupils).join(page, page.c.student_id == pupils.c.id)
