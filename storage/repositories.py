@@ -6,7 +6,6 @@ from operator import itemgetter
 
 from sqlalchemy import (
     CompoundSelect,
-    CursorResult,
     Row,
     Select,
     bindparam,
@@ -21,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
@@ -33,6 +33,8 @@ from safeguarding.identity import Identified
 from safeguarding.school import School, Student
 from safeguarding.school_settings import SchoolDraft, Term, TermDraft
 from safeguarding.staff import Role, StaffMember
+from storage import direct
+from storage.direct import Rows
 from storage.models import (
     ChatAddressRow,
     SchoolRow,
@@ -274,22 +276,22 @@ def insert_or(session: AsyncSession, model):
     return postgresql_insert(model) if dialect == "postgresql" else sqlite_insert(model)
 
 
-async def plain_execute(session: AsyncSession, statement, params: dict) -> CursorResult:
-    """A statement run through the session's connection, in its transaction: Core, no ORM
-    execution (half the time of `session.execute` a statement here), after flushing what the
-    press has changed so far, as `session.execute` would. For plain rows and for writes to
-    rows no ORM object of the press holds (an UPDATE here does not refresh loaded objects).
-
-    One trip into SQLAlchemy's greenlet for the flush, the connection and the statement, not
-    one each (50 us of about 200 a statement). The result is buffered: the async drivers'
-    adapters fetch every row as they execute (no server-side cursor is asked for here)."""
-    return await greenlet_spawn(_execute, session.sync_session, statement, params)
+async def plain_execute(session: AsyncSession, statement, params: dict) -> Rows:
+    """A statement run on the session's connection, in its transaction, after flushing what
+    the press has changed so far (as `session.execute` would): Core, no ORM, run on the
+    driver's connection (storage/direct.py). For plain rows and for writes to rows no ORM
+    object of the press holds (an UPDATE here does not refresh loaded objects). Every row is
+    fetched."""
+    connection = await greenlet_spawn(_connection, session.sync_session)
+    return await direct.execute(connection, statement, params)
 
 
-def _execute(session: Session, statement, params: dict) -> CursorResult:
+def _connection(session: Session) -> Connection:
+    """The session's connection (one trip into SQLAlchemy's greenlet for the flush and the
+    connection, not one each)."""
     if session.new or session.dirty or session.deleted:
         session.flush()
-    return session.connection().execute(statement, params)
+    return session.connection()
 
 
 async def plain_rows(session: AsyncSession, statement, params: dict) -> list[Row]:
@@ -299,7 +301,7 @@ async def plain_rows(session: AsyncSession, statement, params: dict) -> list[Row
 
 async def plain_scalars(session: AsyncSession, statement, params: dict) -> list:
     """A select's first column, every row (`plain_execute`)."""
-    return (await plain_execute(session, statement, params)).scalars().all()
+    return (await plain_execute(session, statement, params)).scalars()
 
 
 async def plain_scalar(session: AsyncSession, statement, params: dict):

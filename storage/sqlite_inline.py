@@ -89,6 +89,17 @@ class Connection:
         finally:
             connection.execute("PRAGMA busy_timeout=0")
 
+    async def fetch_all(self, sql: str, parameters: Iterable[Any]) -> tuple[list, int]:
+        """A statement's rows, every one, and its row count (storage/direct.py): one call."""
+        return await self.run(self._fetch_all, sql, parameters)
+
+    def _fetch_all(self, sql: str, parameters: Iterable[Any]) -> tuple[list, int]:
+        cursor = self._conn.execute(sql, parameters)
+        try:
+            return cursor.fetchall(), cursor.rowcount
+        finally:
+            cursor.close()
+
     def cursor(self) -> "Cursor":
         return Cursor(self, self._conn.cursor())
 

@@ -1,0 +1,193 @@
+"""Core statements run on the database driver's own connection, compiled once.
+
+`Connection.execute` spends about 0.15 ms of Python on a statement before and after the driver's
+own call (which takes 0.01 ms for a lookup by key on SQLite): the statement's cache key walked,
+an execution context built, parameters and every row processed through layers of wrappers
+(bench/README.md, issue 16). A press makes ten to twenty statements, so that was about half of
+its CPU. Here a statement is compiled once per dialect (`_Plan`), and each run builds only its
+parameters (SQLAlchemy's own `construct_expanded_state`: defaults, expanding IN lists, bind
+processors) and its rows (SQLAlchemy's `Row`, with the columns' own result processors), and
+calls the driver:
+- **SQLite**: the sqlite3 connection under `storage.sqlite_inline`, through its `run` (a
+  statement that meets another process's lock waits on a worker thread, as there).
+- **PostgreSQL**: SQLAlchemy's asyncpg adapter's own prepare-and-execute, which begins the
+  transaction the first time, keeps the connection's prepared statements and turns asyncpg's
+  errors into DBAPI errors.
+
+What `Connection.execute` gives that matters is kept: the statement runs on the session's
+connection in its transaction; errors are SQLAlchemy's (`IntegrityError`...), without the
+parameters (`hide_parameters`, as the engines are made); `before_cursor_execute` and
+`after_cursor_execute` listeners are called (the tests and `bench.profile` count statements).
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Row
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.engine.result import SimpleResultMetaData
+from sqlalchemy.exc import DBAPIError, NoResultFound
+from sqlalchemy.sql import ClauseElement
+
+PLANS = 512  # compiled statements kept per process (every statement Kestrel runs is one of few)
+
+
+FORMS = 1024  # statements' SQL for given lengths of their lists, kept per process
+
+
+class _Plan:
+    """A statement compiled for a dialect: its SQL and positional values for given
+    parameters, its rows' metadata and result processors."""
+
+    __slots__ = ("compiled", "binds", "metadata", "processors", "lists", "defaults", "fixed")
+
+    def __init__(self, statement: ClauseElement, dialect: Dialect, names: tuple | None) -> None:
+        compiled = self.compiled = statement.compile(dialect=dialect, column_keys=names)
+        returned = compiled._result_columns  # noqa: SLF001 - what CursorResult reads too
+        self.metadata = self.processors = None
+        if returned:
+            self.metadata = SimpleResultMetaData([c.keyname for c in returned])
+            each = tuple(c.type._cached_result_processor(dialect, None) for c in returned)  # noqa: SLF001
+            self.processors = each if any(each) else None
+        self.binds = {
+            name: bind
+            for name, bind in compiled._bind_processors.items()  # noqa: SLF001
+            if callable(bind)
+        }
+        binds = compiled.bind_names
+        # Lists (expanding IN) change only how many placeholders the SQL has: its SQL is kept
+        # for each set of lengths. A parameter rendered into the SQL as a literal, a value
+        # computed when run or a list of tuples makes every run build it afresh.
+        self.lists = tuple(name for bind, name in binds.items() if bind.expanding)
+        self.fixed = not compiled.literal_execute_params and not any(
+            bind.callable or bind.type._is_tuple_type  # noqa: SLF001
+            for bind in binds
+        )
+        self.defaults = {name: bind.value for bind, name in binds.items() if not bind.required}
+
+    def bound(self, params: dict) -> tuple[str, tuple]:
+        """The SQL and its positional values for `params`."""
+        if not self.fixed or not all(name in params for name in self.lists):
+            return self._expanded(params)[:2]
+        lengths = tuple(len(params[name]) for name in self.lists)
+        key = (self, lengths)
+        form = _forms.get(key)
+        if form is None:
+            _, _, form = self._expanded(params)
+            if len(_forms) >= FORMS:
+                _forms.pop(next(iter(_forms)))
+            _forms[key] = form
+        sql, recipe = form
+        defaults, values = self.defaults, []
+        try:
+            for name, index, bind in recipe:
+                value = params[name] if name in params else defaults[name]
+                if index is not None:
+                    value = value[index]
+                values.append(value if bind is None else bind(value))
+        except KeyError:  # a parameter missing: SQLAlchemy says which
+            return self._expanded(params)[:2]
+        return sql, tuple(values)
+
+    def _expanded(self, params: dict) -> tuple[str, tuple, tuple]:
+        """SQLAlchemy's own expansion of `params`: the SQL, the values, and how to take the
+        values from parameters of the same lengths (name, index in its list, bind processor)."""
+        state = self.compiled.construct_expanded_state(params, escape_names=False)
+        binds = {**self.binds, **state.processors} if state.processors else self.binds
+        names = state.positiontup or ()
+        values = tuple(
+            binds[name](value) if name in binds else value
+            for name, value in zip(names, state.positional_parameters, strict=True)
+        )
+        origin = {
+            expanded: (name, index)
+            for name, each in state.parameter_expansion.items()
+            for index, expanded in enumerate(each)
+        }
+        recipe = tuple((*origin.get(name, (name, None)), binds.get(name)) for name in names)
+        return state.statement, values, (state.statement, recipe)
+
+
+_plans: dict[tuple, _Plan] = {}
+_forms: dict[tuple, tuple[str, tuple]] = {}
+
+
+def _plan(statement: ClauseElement, dialect: Dialect, params: dict) -> _Plan:
+    # An INSERT or UPDATE sets the columns its parameters name, unless it says which (as
+    # `Connection.execute` compiles it): one plan for each set of names.
+    names = tuple(sorted(params)) if statement.is_dml else None
+    key = (statement, dialect.name, names)
+    plan = _plans.get(key)
+    if plan is None:
+        plan = _Plan(statement, dialect, names)
+        if len(_plans) >= PLANS:
+            _plans.pop(next(iter(_plans)))  # the oldest: a statement built per call, if any
+        _plans[key] = plan
+    return plan
+
+
+class Rows:
+    """A statement's outcome, fetched: its rows (SQLAlchemy `Row`s) and the rows it changed."""
+
+    __slots__ = ("rows", "rowcount")
+
+    def __init__(self, rows: list[Row], rowcount: int) -> None:
+        self.rows, self.rowcount = rows, rowcount
+
+    def all(self) -> list[Row]:
+        return self.rows
+
+    def scalars(self) -> list:
+        return [row[0] for row in self.rows]
+
+    def scalar(self) -> Any:
+        return self.rows[0][0] if self.rows else None
+
+    def first(self) -> Row | None:
+        return self.rows[0] if self.rows else None
+
+    def one(self) -> Row:
+        if len(self.rows) != 1:
+            raise NoResultFound(f"expected one row, found {len(self.rows)}")
+        return self.rows[0]
+
+
+class _Fetched:
+    """What the cursor listeners are handed: the statement's rows, as the adapted cursors
+    hold them (`_rows`)."""
+
+    __slots__ = ("_rows", "rowcount")
+
+    def __init__(self, rows: Sequence, rowcount: int) -> None:
+        self._rows, self.rowcount = rows, rowcount
+
+
+async def execute(connection: Connection, statement: ClauseElement, params: dict) -> Rows:
+    """`statement` with `params` on `connection` (a session's, in its transaction), all rows
+    fetched."""
+    dialect = connection.dialect
+    plan = _plan(statement, dialect, params)
+    sql, values = plan.bound(params)
+    events = connection._has_events or connection.engine._has_events  # noqa: SLF001
+    if events:
+        connection.dispatch.before_cursor_execute(connection, None, sql, values, None, False)
+    fairy = connection.connection
+    try:
+        if dialect.name == "sqlite":
+            data, rowcount = await fairy.driver_connection.fetch_all(sql, values)
+        else:
+            cursor = fairy.dbapi_connection.cursor()
+            await cursor._prepare_and_execute(sql, values)  # noqa: SLF001 - see the module
+            data, rowcount = cursor._rows, cursor.rowcount  # noqa: SLF001
+    except dialect.loaded_dbapi.Error as error:
+        raise DBAPIError.instance(
+            sql, values, error, dialect.loaded_dbapi.Error, hide_parameters=True, dialect=dialect
+        ) from error
+    if events:
+        fetched = _Fetched(data, rowcount)
+        connection.dispatch.after_cursor_execute(connection, fetched, sql, values, None, False)
+    metadata = plan.metadata
+    if metadata is None:
+        return Rows([], rowcount)
+    index, processors = metadata._key_to_index, plan.processors  # noqa: SLF001
+    return Rows([Row(metadata, processors, index, row) for row in data], rowcount)
