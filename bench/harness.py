@@ -131,14 +131,18 @@ async def baseline(running: Processes, kind: str) -> KestrelProcess:
     return await running.start(kind, child_env(), command)
 
 
-async def kestrel(running: Processes, name: str, url: str, dataset: Cached) -> KestrelProcess:
+async def kestrel(
+    running: Processes, name: str, url: str, dataset: Cached, extra: dict[str, str] | None = None
+) -> KestrelProcess:
     """The real server (`kestrel serve --local`, bench/server.py) on a working copy of the
-    dataset, with its keys."""
+    dataset, with its keys (and `extra` in its environment: bench/ab.py runs another checkout's
+    code by its PYTHONPATH)."""
     env = child_env(
         DATABASE_URL=url,
         KESTREL_ENCRYPTION_KEYS=dataset.keys,
         KESTREL_AUDIT_KEYS=dataset.audit_keys,
         KESTREL_DATA_DIR=str(running.folder / name),
+        **(extra or {}),
     )
     return await running.start(name, env, [sys.executable, "-m", "bench.server"])
 

@@ -43,3 +43,25 @@ def test_the_bench_measures_every_press_on_both_databases_and_checks_every_answe
         assert f"**{backend}**: 120 pupils, 600 incidents" in done.stdout
     for title in (row["title"] for row in result["backends"]["sqlite"]["rows"]):
         assert done.stdout.count(f"| {title} |") == 2, title
+
+
+def test_the_side_by_side_bench_measures_two_checkouts_and_checks_every_answer(tmp_path: Path):
+    """`python -m bench.ab` (another checkout beside this one: here this one twice), briefly."""
+    cache, out = tmp_path / "bench", tmp_path / "ab.json"
+    command = [sys.executable, "-m", "bench.ab", str(CHECKOUT), "--size", "tiny"]
+    command += ["--backends", "sqlite", "--presses", "open", "record", "--seconds", "0.1"]
+    command += ["--rounds", "2", "--warm-up", "0.05", "--cache", str(cache), "--json", str(out)]
+    try:
+        done = subprocess.run(
+            command, cwd=CHECKOUT, env=child_env(), capture_output=True, text=True, timeout=300
+        )
+    finally:
+        asyncio.run(Cache(cache).drop())
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    medians = json.loads(out.read_text(encoding="utf-8"))["medians"]["sqlite"]
+    assert sorted(medians) == ["open", "record"]
+    for sides in medians.values():
+        assert sorted(sides) == ["other", "this"]
+        for measured in sides.values():
+            assert measured["per_second"] > 0 and measured["p50"] > 0 and measured["cpu_ms"] > 0
+    assert done.stdout.count("| open |") == done.stdout.count("| record |") == 1
