@@ -7,13 +7,15 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.files import StoredFile
 from safeguarding.incidents import AttachmentInfo
 from storage.encryption import Keyring
 from storage.models import AttachmentRow, AttachWindowRow
-from storage.repositories import plain_rows, utc
+from storage.repositories import plain_execute, plain_rows, utc
 
 
 def file_context(stored_as: str) -> str:
@@ -31,12 +33,11 @@ class SqlAttachments:
     async def open_window(
         self, staff_id: int, incident_id: int, until: datetime, action_id: int | None = None
     ) -> None:
-        row = await self.session.get(AttachWindowRow, staff_id)
-        if row is None:
-            row = AttachWindowRow(staff_id=staff_id)
-            self.session.add(row)
-        row.incident_id, row.open_until, row.action_id = incident_id, until, action_id
-        await self.session.flush()
+        """Files from this member of staff go on this incident (and action) until `until`:
+        their one window, opened or moved here (one statement)."""
+        window = {"staff": staff_id, "incident": incident_id, "until": until, "action": action_id}
+        dialect = self.session.get_bind().dialect.name
+        await plain_execute(self.session, _OPEN_WINDOW[dialect], window)
 
     async def window(self, staff_id: int, now: datetime) -> int | None:
         found = await self.window_of(staff_id, now)
@@ -44,10 +45,10 @@ class SqlAttachments:
 
     async def window_of(self, staff_id: int, now: datetime) -> tuple[int, int | None] | None:
         """(incident, action or None) that files from this member of staff go on now."""
-        row = await self.session.get(AttachWindowRow, staff_id)
-        if row is None or utc(row.open_until) <= now:
+        rows = await plain_rows(self.session, _WINDOW, {"staff": staff_id})
+        if not rows or utc(rows[0].open_until) <= now:
             return None
-        return row.incident_id, row.action_id
+        return rows[0].incident_id, rows[0].action_id
 
     async def add(self, stored: StoredFile, at: datetime) -> int:
         """Write the encrypted file (atomically), then its row."""
@@ -173,3 +174,25 @@ _ON_INCIDENTS = (
     .where(AttachmentRow.incident_id.in_(bindparam("ids", expanding=True)))
     .order_by(AttachmentRow.id)
 )
+
+
+def _open_window(insert) -> object:
+    """The member of staff's attach window set, made if they have none (`insert`: the
+    dialect's, which says what to do on a conflict)."""
+    opened = insert(AttachWindowRow).values(
+        staff_id=bindparam("staff"),
+        incident_id=bindparam("incident"),
+        open_until=bindparam("until"),
+        action_id=bindparam("action"),
+    )
+    moved = {name: opened.excluded[name] for name in ("incident_id", "open_until", "action_id")}
+    return opened.on_conflict_do_update(index_elements=["staff_id"], set_=moved)
+
+
+_OPEN_WINDOW = {
+    "sqlite": _open_window(sqlite_insert),
+    "postgresql": _open_window(postgresql_insert),
+}
+_WINDOW = select(
+    AttachWindowRow.incident_id, AttachWindowRow.open_until, AttachWindowRow.action_id
+).where(AttachWindowRow.staff_id == bindparam("staff"))

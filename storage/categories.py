@@ -4,7 +4,7 @@ version a card showed (a conditional update: of two administrators one wins), re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Row, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.categories import CategoryDraft
@@ -170,17 +170,12 @@ class SqlAlertGroups:
 
     async def all(self, school_id: int) -> Sequence[AlertGroup]:
         """Every group of the school, retired ones too, by name."""
-        rows = await self.session.execute(
-            select(AlertGroupRow, AlertGroupMemberRow.staff_id)
-            .outerjoin(AlertGroupMemberRow, AlertGroupMemberRow.group_id == AlertGroupRow.id)
-            .where(AlertGroupRow.school_id == school_id)
-            .order_by(AlertGroupRow.name)
-        )
-        groups: dict[int, tuple[AlertGroupRow, list[int]]] = {}
-        for row, staff_id in rows:
+        rows = await plain_rows(self.session, _GROUPS, {"school": school_id})
+        groups: dict[int, tuple[Row, list[int]]] = {}
+        for row in rows:
             members = groups.setdefault(row.id, (row, []))[1]
-            if staff_id is not None:
-                members.append(staff_id)
+            if row.staff_id is not None:
+                members.append(row.staff_id)
         return [
             AlertGroup(
                 r.id, school_id, r.name, tuple(sorted(m)), r.retired_at is not None, r.version
@@ -243,3 +238,17 @@ CATEGORY_ROWS = (
 )
 CATEGORY_ORDER = (CategoryRow.position, CategoryRow.name, CategoryRow.id)  # the school's order
 _CATEGORIES = CATEGORY_ROWS.order_by(*CATEGORY_ORDER)
+
+
+_GROUPS = (
+    select(
+        AlertGroupRow.id,
+        AlertGroupRow.name,
+        AlertGroupRow.retired_at,
+        AlertGroupRow.version,
+        AlertGroupMemberRow.staff_id,
+    )
+    .outerjoin(AlertGroupMemberRow, AlertGroupMemberRow.group_id == AlertGroupRow.id)
+    .where(AlertGroupRow.school_id == bindparam("school"))
+    .order_by(AlertGroupRow.name)
+)

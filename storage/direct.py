@@ -15,9 +15,12 @@ calls the driver:
   errors into DBAPI errors.
 
 What `Connection.execute` gives that matters is kept: the statement runs on the session's
-connection in its transaction; errors are SQLAlchemy's (`IntegrityError`...), without the
-parameters (`hide_parameters`, as the engines are made); `before_cursor_execute` and
+connection in its transaction; a failure goes through SQLAlchemy's own handling (its error
+types such as `IntegrityError`, without the values as the engines hide them, and a lost
+connection invalidated, so the pool makes a new one); `before_cursor_execute` and
 `after_cursor_execute` listeners are called (the tests and `bench.profile` count statements).
+A statement whose defaults SQLAlchemy would compute in Python as it runs (an INSERT leaving out
+a column with a `default=`) is refused: every value is given.
 """
 
 from collections.abc import Sequence
@@ -26,8 +29,9 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.engine.result import SimpleResultMetaData
-from sqlalchemy.exc import DBAPIError, NoResultFound
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.util import greenlet_spawn
 
 PLANS = 512  # compiled statements kept per process (every statement Kestrel runs is one of few)
 
@@ -43,6 +47,12 @@ class _Plan:
 
     def __init__(self, statement: ClauseElement, dialect: Dialect, names: tuple | None) -> None:
         compiled = self.compiled = statement.compile(dialect=dialect, column_keys=names)
+        if compiled.insert_prefetch or compiled.update_prefetch:
+            # Defaults SQLAlchemy computes in Python as it runs the statement: none here.
+            missing = ", ".join(
+                c.key for c in (*compiled.insert_prefetch, *compiled.update_prefetch)
+            )
+            raise ValueError(f"give every column a value run directly: {missing}")
         returned = compiled._result_columns  # noqa: SLF001 - what CursorResult reads too
         self.metadata = self.processors = None
         if returned:
@@ -165,29 +175,58 @@ class _Fetched:
 async def execute(connection: Connection, statement: ClauseElement, params: dict) -> Rows:
     """`statement` with `params` on `connection` (a session's, in its transaction), all rows
     fetched."""
-    dialect = connection.dialect
-    plan = _plan(statement, dialect, params)
+    plan = _plan(statement, connection.dialect, params)
     sql, values = plan.bound(params)
-    events = connection._has_events or connection.engine._has_events  # noqa: SLF001
-    if events:
-        connection.dispatch.before_cursor_execute(connection, None, sql, values, None, False)
-    fairy = connection.connection
-    try:
-        if dialect.name == "sqlite":
-            data, rowcount = await fairy.driver_connection.fetch_all(sql, values)
-        else:
-            cursor = fairy.dbapi_connection.cursor()
-            await cursor._prepare_and_execute(sql, values)  # noqa: SLF001 - see the module
-            data, rowcount = cursor._rows, cursor.rowcount  # noqa: SLF001
-    except dialect.loaded_dbapi.Error as error:
-        raise DBAPIError.instance(
-            sql, values, error, dialect.loaded_dbapi.Error, hide_parameters=True, dialect=dialect
-        ) from error
-    if events:
-        fetched = _Fetched(data, rowcount)
-        connection.dispatch.after_cursor_execute(connection, fetched, sql, values, None, False)
+    data, rowcount = await _call(connection, sql, values, many=False)
     metadata = plan.metadata
     if metadata is None:
         return Rows([], rowcount)
     index, processors = metadata._key_to_index, plan.processors  # noqa: SLF001
     return Rows([Row(metadata, processors, index, row) for row in data], rowcount)
+
+
+async def execute_many(connection: Connection, statement: ClauseElement, rows: list[dict]) -> None:
+    """`statement` (a write returning nothing) once for each of `rows`, all with the same
+    names, in one call to the driver (on PostgreSQL one round trip)."""
+    if not rows:
+        return
+    plan = _plan(statement, connection.dialect, rows[0])
+    bound = [plan.bound(row) for row in rows]
+    sql = bound[0][0]
+    if plan.metadata is not None or any(other != sql for other, _ in bound):
+        raise ValueError("execute_many runs one SQL statement that returns no rows")
+    await _call(connection, sql, [values for _, values in bound], many=True)
+
+
+async def _call(connection: Connection, sql: str, values, *, many: bool) -> tuple[Sequence, int]:
+    """The driver's call, with the cursor listeners and SQLAlchemy's errors (see the module)."""
+    dialect = connection.dialect
+    events = connection._has_events or connection.engine._has_events  # noqa: SLF001
+    if events:
+        connection.dispatch.before_cursor_execute(connection, None, sql, values, None, many)
+    fairy = connection.connection
+    data: Sequence = ()
+    try:
+        if dialect.name == "sqlite":
+            if many:
+                rowcount = await fairy.driver_connection.execute_many(sql, values)
+            else:
+                data, rowcount = await fairy.driver_connection.fetch_all(sql, values)
+        else:
+            cursor = fairy.dbapi_connection.cursor()
+            if many:
+                await cursor._executemany(sql, values)  # noqa: SLF001 - see the module
+            else:
+                await cursor._prepare_and_execute(sql, values)  # noqa: SLF001
+                data = cursor._rows  # noqa: SLF001
+            rowcount = cursor.rowcount
+    except Exception as error:  # noqa: BLE001 - SQLAlchemy's own handling, which re-raises
+        # Its error types and, for a lost connection, the connection invalidated (the pool
+        # then makes a new one), as `Connection.execute` does; the engine hides the values.
+        handle = connection._handle_dbapi_exception  # noqa: SLF001
+        await greenlet_spawn(handle, error, sql, values, None, None)
+        raise  # (never reached: the handler raises)
+    if events:
+        fetched = _Fetched(data, rowcount)
+        connection.dispatch.after_cursor_execute(connection, fetched, sql, values, None, many)
+    return data, rowcount

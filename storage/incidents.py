@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,7 +28,7 @@ from storage.models import (
     IncidentRow,
     IncidentStudentRow,
 )
-from storage.repositories import plain_rows
+from storage.repositories import plain_execute, plain_execute_many, plain_rows
 
 
 def text_context(incident_id: int) -> str:
@@ -59,69 +59,71 @@ class SqlIncidents:
         return self._keyring
 
     async def by_key(self, school_id: int, key: str) -> tuple[int, int] | None:
-        found = (
-            await self.session.execute(
-                select(IncidentRow.id, IncidentRow.recorded_by).where(
-                    IncidentRow.school_id == school_id, IncidentRow.idempotency_key == key
-                )
-            )
-        ).first()
-        return (found[0], found[1]) if found else None
+        rows = await plain_rows(self.session, _BY_KEY, {"school": school_id, "key": key})
+        return (rows[0][0], rows[0][1]) if rows else None
 
     async def add(self, incident: NewIncident) -> int:
-        """Store an incident; Conflict when its idempotency key was stored meanwhile."""
+        """Store an incident; Conflict when its idempotency key was stored meanwhile. Core
+        statements (no ORM objects): the row, its sealed texts once the id they are bound to
+        exists, then its pupils, their categories and its body-map markers."""
         draft, keyring = incident.draft, self.keyring
-        row = IncidentRow(
-            school_id=incident.school_id,
-            recorded_by=incident.recorded_by,
-            recorded_at=incident.recorded_at,
-            happened_at=draft.happened_at,
-            time_zone=draft.time_zone,
-            status=draft.status.value,
-            assignee_id=draft.assignee_id,
-            agencies=list(draft.agencies),
-            idempotency_key=draft.key,
-            escalate_at=incident.escalate_at,
-            text_ciphertext="",  # sealed below, once the id it is bound to exists
-        )
-        self.session.add(row)
+        row = {
+            "school_id": incident.school_id,
+            "recorded_by": incident.recorded_by,
+            "recorded_at": incident.recorded_at,
+            "happened_at": draft.happened_at,
+            "time_zone": draft.time_zone,
+            "status": draft.status.value,
+            "assignee_id": draft.assignee_id,
+            "agencies": list(draft.agencies),
+            "version": 1,
+            "idempotency_key": draft.key,
+            "escalate_at": incident.escalate_at,
+            "text_ciphertext": "",  # sealed below, once the id it is bound to exists
+        }
         try:
-            await self.session.flush()
+            incident_id = (await plain_execute(self.session, _ADD, row)).scalar()
         except IntegrityError as error:
             raise Conflict() from error
-        row.text_ciphertext = keyring.encrypt(draft.text, text_context(row.id))
+        evidence, original = None, None
         if draft.evidence is not None:
             evidence = json.dumps(asdict(draft.evidence))
-            row.evidence_ciphertext = keyring.encrypt(evidence, evidence_context(row.id))
+            evidence = keyring.encrypt(evidence, evidence_context(incident_id))
         if draft.original:
-            row.original_ciphertext = keyring.encrypt(draft.original, original_context(row.id))
-        for pupil in incident.pupils:
-            self.session.add(
-                IncidentStudentRow(
-                    incident_id=row.id,
-                    student_id=pupil.student_id,
-                    linked=pupil.linked,
-                    monitoring=pupil.monitoring,
-                )
-            )
-            self.session.add_all(
-                IncidentCategoryRow(
-                    incident_id=row.id, student_id=pupil.student_id, category_id=category
-                )
-                for category in sorted(pupil.category_ids)
-            )
-        self.session.add_all(
-            BodyMapMarkerRow(
-                incident_id=row.id,
-                number=marker.number,
-                side=marker.side,
-                region=marker.region,
-                note_ciphertext=keyring.encrypt(marker.note, marker_context(row.id, marker.number)),
-            )
+            original = keyring.encrypt(draft.original, original_context(incident_id))
+        text = keyring.encrypt(draft.text, text_context(incident_id))
+        sealed = {"incident": incident_id, "text": text, "evidence": evidence, "original": original}
+        await plain_execute(self.session, _SEAL, sealed)
+        pupils = [
+            {
+                "incident_id": incident_id,
+                "student_id": pupil.student_id,
+                "linked": pupil.linked,
+                "monitoring": pupil.monitoring,
+            }
+            for pupil in incident.pupils
+        ]
+        await plain_execute_many(self.session, _ADD_PUPIL, pupils)
+        categories = [
+            {"incident_id": incident_id, "student_id": pupil.student_id, "category_id": category}
+            for pupil in incident.pupils
+            for category in sorted(pupil.category_ids)
+        ]
+        await plain_execute_many(self.session, _ADD_CATEGORY, categories)
+        markers = [
+            {
+                "incident_id": incident_id,
+                "number": marker.number,
+                "side": marker.side,
+                "region": marker.region,
+                "note_ciphertext": keyring.encrypt(
+                    marker.note, marker_context(incident_id, marker.number)
+                ),
+            }
             for marker in draft.markers
-        )
-        await self.session.flush()
-        return row.id
+        ]
+        await plain_execute_many(self.session, _ADD_MARKER, markers)
+        return incident_id
 
     async def grant(self, incident_id: int, staff_id: int, by: int, at: datetime) -> None:
         self.session.add(
@@ -299,3 +301,21 @@ _CONTENT = select(
     IncidentRow.evidence_ciphertext,
     func.coalesce(func.length(IncidentRow.original_ciphertext), 0),
 ).where(IncidentRow.id == bindparam("id"))
+
+
+_BY_KEY = select(IncidentRow.id, IncidentRow.recorded_by).where(
+    IncidentRow.school_id == bindparam("school"), IncidentRow.idempotency_key == bindparam("key")
+)
+_ADD = insert(IncidentRow).returning(IncidentRow.id)  # its columns are the parameters'
+_SEAL = (
+    update(IncidentRow)
+    .where(IncidentRow.id == bindparam("incident"))
+    .values(
+        text_ciphertext=bindparam("text"),
+        evidence_ciphertext=bindparam("evidence"),
+        original_ciphertext=bindparam("original"),
+    )
+)
+_ADD_PUPIL = insert(IncidentStudentRow)
+_ADD_CATEGORY = insert(IncidentCategoryRow)
+_ADD_MARKER = insert(BodyMapMarkerRow)

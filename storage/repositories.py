@@ -286,6 +286,13 @@ async def plain_execute(session: AsyncSession, statement, params: dict) -> Rows:
     return await direct.execute(connection, statement, params)
 
 
+async def plain_execute_many(session: AsyncSession, statement, rows: list[dict]) -> None:
+    """A write (`plain_execute`) once for each of `rows`, in one call to the driver."""
+    if rows:
+        connection = await greenlet_spawn(_connection, session.sync_session)
+        await direct.execute_many(connection, statement, rows)
+
+
 def _connection(session: Session) -> Connection:
     """The session's connection (one trip into SQLAlchemy's greenlet for the flush and the
     connection, not one each)."""

@@ -93,6 +93,11 @@ class Connection:
         """A statement's rows, every one, and its row count (storage/direct.py): one call."""
         return await self.run(self._fetch_all, sql, parameters)
 
+    async def execute_many(self, sql: str, rows: Iterable[Iterable[Any]]) -> int:
+        """A write once for each of `rows` (storage/direct.py); its row count."""
+        # A list: a statement run again after a lock must not miss a row an iterator gave up.
+        return (await self.run(self._conn.executemany, sql, list(rows))).rowcount
+
     def _fetch_all(self, sql: str, parameters: Iterable[Any]) -> tuple[list, int]:
         cursor = self._conn.execute(sql, parameters)
         try:

@@ -86,8 +86,8 @@ class SqlStudents:
         return [student_of(row) for row in rows]
 
     async def by_id(self, school_id: int, student_id: int) -> Student | None:
-        row = await self.session.get(StudentRow, student_id)
-        return student_of(row) if row is not None and row.school_id == school_id else None
+        rows = await plain_rows(self.session, _BY_ID, {"id": student_id})
+        return student_of(rows[0]) if rows and rows[0].school_id == school_id else None
 
     async def count(self, school_id: int) -> int:
         query = (
@@ -202,3 +202,6 @@ def _search_page(terms: int, leavers: bool) -> Select:
     pupils = StudentRow.__table__
     found = select(pupils).join(page, page.c.student_id == pupils.c.id)
     return found.order_by(page.c.sort_key, page.c.student_id)
+
+
+_BY_ID = select(StudentRow.__table__).where(StudentRow.id == bindparam("id"))

@@ -91,7 +91,13 @@ async def test_errors_are_sqlalchemys_without_the_values(engine, demo_school):
     async with AsyncSession(engine) as session:
         name = (await plain_rows(session, CATEGORIES, {"school": 1, "skipped": []}))[0].name
         twin = insert(CategoryRow).values(
-            school_id=1, name=bindparam("twin"), colour="#000000", urgent=False, restricted=False
+            school_id=1,
+            name=bindparam("twin"),
+            colour="#000000",
+            urgent=False,
+            restricted=False,
+            position=0,
+            version=1,
         )
         with pytest.raises(IntegrityError) as raised:
             await plain_execute(session, twin, {"twin": name})
@@ -116,3 +122,15 @@ async def test_the_cursor_listeners_see_each_statement_and_its_rows(engine, demo
         event.remove(engine.sync_engine, "before_cursor_execute", before)
         event.remove(engine.sync_engine, "after_cursor_execute", after)
     assert seen[-2:] == [("before", "SELECT", 0), ("after", "SELECT", len(rows))]
+
+
+async def test_a_write_leaving_a_python_default_to_sqlalchemy_is_refused(engine, demo_school):
+    """Such defaults are computed by SQLAlchemy's execution context, which a direct run has
+    not: the statement is refused, not run with the column left empty."""
+    partial = insert(CategoryRow).values(school_id=1, name="Partial", colour="#000000")
+    async with AsyncSession(engine) as session:
+        with pytest.raises(ValueError, match="position, version") as refused:
+            await plain_execute(session, partial, {})
+        assert "urgent" in str(refused.value)
+        named = select(func.count()).where(CategoryRow.name == "Partial")
+        assert await plain_scalar(session, named, {}) == 0
