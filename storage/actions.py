@@ -98,11 +98,7 @@ class SqlActions:
         """These actions' texts, decrypted (only what a page shows)."""
         if not action_ids:
             return {}
-        rows = await self.session.execute(
-            select(ActionRow.id, ActionRow.text_ciphertext).where(
-                ActionRow.id.in_(list(action_ids))
-            )
-        )
+        rows = await plain_rows(self.session, _TEXTS, {"ids": list(action_ids)})
         return {i: self.keyring.decrypt(c, action_text_context(i)) for i, c in rows}
 
     async def original(self, action_id: int) -> str | None:
@@ -180,4 +176,9 @@ _HEADS = _heads()
 _HEADS_WITH_TEXT = _heads(ActionRow.text_ciphertext)
 _ACTION_CATEGORIES = select(ActionCategoryRow.action_id, ActionCategoryRow.category_id).where(
     ActionCategoryRow.action_id.in_(bindparam("ids", expanding=True))
+)
+
+
+_TEXTS = select(ActionRow.id, ActionRow.text_ciphertext).where(
+    ActionRow.id.in_(bindparam("ids", expanding=True))
 )

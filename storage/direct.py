@@ -68,7 +68,7 @@ class _Plan:
         # Lists (expanding IN) change only how many placeholders the SQL has: its SQL is kept
         # for each set of lengths. A parameter rendered into the SQL as a literal, a value
         # computed when run or a list of tuples makes every run build it afresh.
-        self.lists = tuple(name for bind, name in binds.items() if bind.expanding)
+        self.lists = tuple(dict.fromkeys(name for bind, name in binds.items() if bind.expanding))
         self.fixed = not compiled.literal_execute_params and not any(
             bind.callable or bind.type._is_tuple_type  # noqa: SLF001
             for bind in binds
@@ -77,9 +77,16 @@ class _Plan:
 
     def bound(self, params: dict) -> tuple[str, tuple]:
         """The SQL and its positional values for `params`."""
-        if not self.fixed or not all(name in params for name in self.lists):
+        defaults = self.defaults
+        try:
+            # (a list may be the statement's own: `column.in_((1, 2))`)
+            lengths = tuple(
+                len(params[name] if name in params else defaults[name]) for name in self.lists
+            )
+        except KeyError:  # a list missing: SQLAlchemy says which
+            lengths = None
+        if not self.fixed or lengths is None:
             return self._expanded(params)[:2]
-        lengths = tuple(len(params[name]) for name in self.lists)
         key = (self, lengths)
         form = _forms.get(key)
         if form is None:
@@ -88,7 +95,7 @@ class _Plan:
                 _forms.pop(next(iter(_forms)))
             _forms[key] = form
         sql, recipe = form
-        defaults, values = self.defaults, []
+        values = []
         try:
             for name, index, bind in recipe:
                 value = params[name] if name in params else defaults[name]

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import bindparam, event, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from storage.models import CategoryRow, SchoolRow, TermDateRow
 from storage.repositories import plain_execute, plain_rows, plain_scalar, plain_scalars, utc
@@ -134,3 +135,28 @@ async def test_a_write_leaving_a_python_default_to_sqlalchemy_is_refused(engine,
         assert "urgent" in str(refused.value)
         named = select(func.count()).where(CategoryRow.name == "Partial")
         assert await plain_scalar(session, named, {}) == 0
+
+
+async def test_the_sql_is_expanded_once_for_each_length_of_its_lists(
+    engine, demo_school, monkeypatch
+):
+    """Expanding a statement's lists (SQLAlchemy's `construct_expanded_state`) costs more than
+    SQLite running it: it is done once for each set of lengths, the statement's own lists
+    (`IN (0, 1, 2)`) included, and the values are taken from the parameters each run."""
+    expanded: list[int] = []
+    original = SQLCompiler.construct_expanded_state
+
+    def counting(compiled, *args, **kwargs):
+        expanded.append(1)
+        return original(compiled, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "construct_expanded_state", counting)
+    statement = CATEGORIES.where(CategoryRow.position.in_((0, 1, 2, 3, 4, 5, 6, 7)))
+    async with AsyncSession(engine) as session:
+        found = {}
+        for skipped in ([1], [2], [1, 2], [3, 4], [2]):
+            rows = await plain_rows(session, statement, {"school": 1, "skipped": skipped})
+            found[tuple(skipped)] = [row.id for row in rows]
+    assert len(expanded) == 2  # a list of one category, a list of two
+    every = set(found[(1,)]) | {1}
+    assert all(set(ids) == every - set(skipped) for skipped, ids in found.items())
