@@ -126,30 +126,27 @@ class SqlIncidents:
         return incident_id
 
     async def grant(self, incident_id: int, staff_id: int, by: int, at: datetime) -> None:
-        self.session.add(
-            IncidentGrantRow(
-                incident_id=incident_id, staff_id=staff_id, granted_by=by, granted_at=at
-            )
-        )
-        await self.session.flush()
+        granted = {"incident_id": incident_id, "staff_id": staff_id, "granted_by": by}
+        await plain_execute(self.session, _GRANT, {**granted, "granted_at": at})
 
     async def queue_alert(self, alert: QueuedAlert) -> None:
-        self.session.add(
-            AlertRow(
-                school_id=alert.school_id,
-                incident_id=alert.incident_id,
-                staff_id=alert.staff_id,
-                raised_by=alert.raised_by,
-                reason=alert.reason,
-                state="queued",
-                created_at=alert.created_at,
-                concerning_staff_id=alert.concerning_staff_id,
-                action_id=alert.action_id,
-                # a planner reminder waits for its day
-                next_attempt_at=alert.created_at if alert.reason == "reminder" else None,
-            )
-        )
-        await self.session.flush()
+        queued = {
+            "school_id": alert.school_id,
+            "incident_id": alert.incident_id,
+            "staff_id": alert.staff_id,
+            "raised_by": alert.raised_by,
+            "reason": alert.reason,
+            "state": "queued",
+            "created_at": alert.created_at,
+            "attempts": 0,
+            "concerning_staff_id": alert.concerning_staff_id,
+            "action_id": alert.action_id,
+            # a planner reminder waits for its day
+            "next_attempt_at": alert.created_at if alert.reason == "reminder" else None,
+            "stale": False,
+            "refresh_attempts": 0,
+        }
+        await plain_execute(self.session, _QUEUE_ALERT, queued)
 
     async def queued_alerts(self, incident_id: int) -> Sequence[QueuedAlert]:
         rows = await self.session.scalars(
@@ -317,5 +314,7 @@ _SEAL = (
     )
 )
 _ADD_PUPIL = insert(IncidentStudentRow)
+_GRANT = insert(IncidentGrantRow)
+_QUEUE_ALERT = insert(AlertRow)
 _ADD_CATEGORY = insert(IncidentCategoryRow)
 _ADD_MARKER = insert(BodyMapMarkerRow)

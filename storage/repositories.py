@@ -201,8 +201,8 @@ class SqlStaff:
             await self.session.flush()
 
     async def by_id(self, school_id: int, staff_id: int) -> StaffMember | None:
-        row = await self.session.get(StaffRow, staff_id)
-        return staff_member(row) if row is not None and row.school_id == school_id else None
+        rows = await plain_rows(self.session, _BY_ID, {"staff": staff_id})
+        return _staff_of(rows[0]) if rows and rows[0].school_id == school_id else None
 
     async def update(self, staff_id: int, seen: int, role: Role, active: bool) -> bool:
         """Set role and active if the colleague is still at the version the card showed."""
@@ -433,6 +433,7 @@ _LIST = (  # plain rows of what a StaffMember is made of, not objects: recording
     .where(StaffRow.school_id == bindparam("school"))
     .order_by(StaffRow.display_name)
 )
+_BY_ID = select(*_STAFF_COLUMNS).where(StaffRow.id == bindparam("staff"))
 _NAMES = (
     select(StaffRow.id, StaffRow.display_name)
     .where(StaffRow.school_id == bindparam("school"))

@@ -4,7 +4,7 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Row, bindparam, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.chats import ChatAddress
@@ -20,7 +20,7 @@ from storage.models import (
     TriageChannelRow,
     TriagePostRow,
 )
-from storage.repositories import utc
+from storage.repositories import plain_rows, utc
 
 
 class SqlTriage:
@@ -28,8 +28,8 @@ class SqlTriage:
         self.session = session
 
     async def channel(self, school_id: int) -> ChatAddress | None:
-        row = await self.session.get(TriageChannelRow, school_id)
-        return _address(row) if row is not None else None
+        rows = await plain_rows(self.session, _CHANNEL, {"school": school_id})
+        return _address(rows[0]) if rows else None
 
     async def chosen(self, school_id: int) -> tuple[int, datetime] | None:
         """Who chose the school's triage channel, and when (None: there is none)."""
@@ -287,5 +287,13 @@ def _unleased(now: datetime):
     return or_(TriagePostRow.claimed_until.is_(None), TriagePostRow.claimed_until < now)
 
 
-def _address(row: TriageChannelRow) -> ChatAddress:
+def _address(row: TriageChannelRow | Row) -> ChatAddress:
     return ChatAddress(row.conversation_id, row.service_url, row.tenant_id, row.bot_id, "")
+
+
+_CHANNEL = select(
+    TriageChannelRow.conversation_id,
+    TriageChannelRow.service_url,
+    TriageChannelRow.tenant_id,
+    TriageChannelRow.bot_id,
+).where(TriageChannelRow.school_id == bindparam("school"))
