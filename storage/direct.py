@@ -18,7 +18,8 @@ What `Connection.execute` gives that matters is kept: the statement runs on the 
 connection in its transaction; a failure goes through SQLAlchemy's own handling (its error
 types such as `IntegrityError`, without the values as the engines hide them, and a lost
 connection invalidated, so the pool makes a new one); `before_cursor_execute` and
-`after_cursor_execute` listeners are called (the tests and `bench.profile` count statements).
+`after_cursor_execute` listeners are called (the tests and `bench.profile` count statements;
+what a listener returns is not used).
 A statement whose defaults SQLAlchemy would compute in Python as it runs (an INSERT leaving out
 a column with a `default=`) is refused: every value is given.
 """
@@ -34,8 +35,6 @@ from sqlalchemy.sql import ClauseElement
 from sqlalchemy.util import greenlet_spawn
 
 PLANS = 512  # compiled statements kept per process (every statement Kestrel runs is one of few)
-
-
 FORMS = 1024  # statements' SQL for given lengths of their lists, kept per process
 
 
@@ -47,12 +46,10 @@ class _Plan:
 
     def __init__(self, statement: ClauseElement, dialect: Dialect, names: tuple | None) -> None:
         compiled = self.compiled = statement.compile(dialect=dialect, column_keys=names)
-        if compiled.insert_prefetch or compiled.update_prefetch:
-            # Defaults SQLAlchemy computes in Python as it runs the statement: none here.
-            missing = ", ".join(
-                c.key for c in (*compiled.insert_prefetch, *compiled.update_prefetch)
-            )
-            raise ValueError(f"give every column a value run directly: {missing}")
+        prefetched = (*compiled.insert_prefetch, *compiled.update_prefetch)
+        if prefetched:  # defaults SQLAlchemy computes in Python as it runs a statement: none here
+            missing = ", ".join(column.key for column in prefetched)
+            raise ValueError(f"a statement run directly gives every column its value: {missing}")
         returned = compiled._result_columns  # noqa: SLF001 - what CursorResult reads too
         self.metadata = self.processors = None
         if returned:
