@@ -7,15 +7,13 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.files import StoredFile
 from safeguarding.incidents import AttachmentInfo
 from storage.encryption import Keyring
 from storage.models import AttachmentRow, AttachWindowRow
-from storage.repositories import plain_execute, plain_rows, utc
+from storage.repositories import INSERTS, plain_execute, plain_rows, utc
 
 
 def file_context(stored_as: str) -> str:
@@ -189,10 +187,7 @@ def _open_window(insert) -> object:
     return opened.on_conflict_do_update(index_elements=["staff_id"], set_=moved)
 
 
-_OPEN_WINDOW = {
-    "sqlite": _open_window(sqlite_insert),
-    "postgresql": _open_window(postgresql_insert),
-}
+_OPEN_WINDOW = {dialect: _open_window(insert) for dialect, insert in INSERTS.items()}
 _WINDOW = select(
     AttachWindowRow.incident_id, AttachWindowRow.open_until, AttachWindowRow.action_id
 ).where(AttachWindowRow.staff_id == bindparam("staff"))

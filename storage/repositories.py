@@ -270,10 +270,13 @@ def student_of(row: StudentRow) -> Student:
     )
 
 
+# Each dialect's INSERT, which can say what to do ON CONFLICT.
+INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
+
+
 def insert_or(session: AsyncSession, model):
     """An INSERT that can say what to do ON CONFLICT, in this session's dialect."""
-    dialect = session.get_bind().dialect.name
-    return postgresql_insert(model) if dialect == "postgresql" else sqlite_insert(model)
+    return INSERTS[session.get_bind().dialect.name](model)
 
 
 async def plain_execute(session: AsyncSession, statement, params: dict) -> Rows:
