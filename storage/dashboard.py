@@ -4,7 +4,7 @@
 from collections.abc import Sequence
 from dataclasses import replace
 
-from sqlalchemy import and_, bindparam, false, not_, or_, select, true
+from sqlalchemy import and_, bindparam, distinct, false, func, not_, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -55,12 +55,12 @@ _NOT_MINE = or_(  # (NOT mine would be NULL, not true, where nobody is assigned)
 )
 
 
-def _newest(limit: str, *where: ColumnElement[bool]) -> Select:
-    """Newest first, up to `limit`: the indexes on (recorded_by, recorder_alerted, id, ...) and
-    (assignee_id, assignee_alerted, id, ...) walk in that order and stop, and cover what the
-    section tests."""
+def _newest(*where: ColumnElement[bool]) -> Select:
+    """Newest first: the indexes on (recorded_by, recorder_alerted, id, ...) and (assignee_id,
+    assignee_alerted, id, ...) walk in that order and stop at the limit put on it, and cover
+    what the section tests."""
     found = select(IncidentRow.id.label("incident"), IncidentRow.id.label("position"))
-    return found.where(*where).order_by(IncidentRow.id.desc()).limit(bindparam(limit))
+    return found.where(*where).order_by(IncidentRow.id.desc())
 
 
 def _alerts_walk(*where: ColumnElement[bool]) -> Select:
@@ -81,22 +81,48 @@ def _alerts_walk(*where: ColumnElement[bool]) -> Select:
 _ALERTS = {False: _alerts_walk(), True: _alerts_walk(not_(_NEW_CASE))}
 
 
+def _counted(name: str, walk: Select) -> Select:
+    """How many rows the walk has, up to the bound `name`: walked in the database, one row
+    back, not each row sent back and counted here."""
+    return select(func.count()).select_from(walk.limit(bindparam(name)).subquery())
+
+
+def _page(name: str, walk: Select) -> Select:
+    """The walk's page: (incident, position) from `{name}_from`, `page` of them."""
+    found = walk.limit(bindparam("page")).offset(bindparam(f"{name}_from")).subquery()
+    return select(found.c.incident, found.c.position)
+
+
+def _alerts_parts(walk: Select) -> dict[str, Select]:
+    """Alerts by incident: the first `alerts` unread alerts walked newest first, each incident
+    at its newest; how many incidents and alerts that read, and the page of incidents."""
+    read = walk.cte(f"{ALERTS}_read")
+    newest = func.max(read.c.position).label("position")
+    by_incident = select(read.c.incident, newest).group_by(read.c.incident)
+    page = by_incident.order_by(newest.desc(), read.c.incident.desc())
+    page = page.limit(bindparam("page")).offset(bindparam(f"{ALERTS}_from")).subquery()
+    return {
+        ALERTS: select(page.c.incident, page.c.position),
+        f"{ALERTS}.count": select(func.count(distinct(read.c.incident)), func.count()),
+    }
+
+
 def _walks(leads: bool, merging: bool) -> TaggedUnion:
-    """Every section's walk in one statement (one round trip, not four): `tagged_union` parts
-    named by section, rows of (incident, position), each up to its own bound limit, newest
-    first by position (their order in the result is not relied on). `merging` (the DSL team
-    and administrators): also the pupils waiting to be merged ("waiting", by the partial index
-    of them) and the newest import runs ("run", `storage.imports.NEWEST`); `leads`: also the
-    changes to access waiting to be confirmed ("proposal")."""
+    """Every section's page and count in one statement (one round trip, not four):
+    `tagged_union` parts named by section, rows of (incident, position) from the section's
+    offset (`{name}_from`), `page` of them, newest first by position (their order in the result
+    is not relied on), and a part "{name}.count": how many the section has, up to its own bound
+    (`name`). The rows a count walks are counted in the database, not sent back. `merging`
+    (the DSL team and administrators): also the pupils waiting to be merged ("waiting", by the
+    partial index of them) and the newest import runs ("run", `storage.imports.NEWEST`);
+    `leads`: also the changes to access waiting to be confirmed ("proposal")."""
     sections = {
-        ALERTS: _ALERTS[leads],
         # Not those under Alerts: the database keeps on each incident whether its assignee and
         # its recorder have an unread alert about it (migration 0021), which each section's
         # index holds next to the colleague, so the walk starts at the incidents it shows
         # (`== false()`: PostgreSQL uses no index for `IS false`).
-        ASSIGNED: _newest(ASSIGNED, _MINE, IncidentRow.assignee_alerted == false()),
-        HISTORY: _newest(
-            HISTORY,
+        ASSIGNED: (_MINE, IncidentRow.assignee_alerted == false()),
+        HISTORY: (
             IncidentRow.recorded_by == _STAFF,
             IncidentRow.recorder_alerted == false(),
             _NOT_MINE,
@@ -104,11 +130,11 @@ def _walks(leads: bool, merging: bool) -> TaggedUnion:
         ),
     }
     if leads:
-        sections[NEW] = _newest(NEW, _NEW_CASE)
-    parts = {}
-    for name, walk in sections.items():
-        found = walk.subquery()
-        parts[name] = select(found.c.incident, found.c.position)
+        sections[NEW] = (_NEW_CASE,)
+    parts = _alerts_parts(_ALERTS[leads])
+    for name, where in sections.items():
+        parts[name] = _page(name, _newest(*where))
+        parts[f"{name}.count"] = _counted(name, _newest(*where))
     if merging:
         parts["waiting"] = select(StudentRow.id).where(
             StudentRow.school_id == _SCHOOL,
@@ -165,26 +191,32 @@ class SqlDashboard:
         if not leads:
             del read[NEW]
         who = {"staff": staff_id, "school": school_id}
-        parts = await tagged_rows(self.session, _WALKS[(leads, merging)], {**who, **read})
-        found = {
-            name: [i for _, i in sorted(((p, i) for i, p in parts[name]), reverse=True)]
-            for name in (ALERTS, ASSIGNED, HISTORY, NEW)
-            if name in parts
-        }
-        alerts = list(dict.fromkeys(found[ALERTS]))
-        if len(alerts) < bounds[ALERTS] and len(found[ALERTS]) == read[ALERTS]:
-            # One page of my unread alerts was mostly about the same incidents: read further.
-            alerts = await self._alerts_further(_ALERTS[leads], who, bounds[ALERTS])
+        pages = {f"{name}_from": offset for name, offset in at.items() if name in read}
+        params = {**who, **read, **pages, "page": limit}
+        parts = await tagged_rows(self.session, _WALKS[(leads, merging)], params)
 
-        def section(name: str, ids: list[int]) -> SectionIds:
-            bound, offset = bounds[name], at[name]
-            return SectionIds(tuple(ids[offset : offset + limit]), min(len(ids), bound), offset)
+        def newest_first(name: str) -> tuple[int, ...]:
+            return tuple(i for _, i in sorted(((p, i) for i, p in parts[name]), reverse=True))
 
+        def section(name: str) -> SectionIds:
+            ((total,),) = parts[f"{name}.count"]
+            return SectionIds(newest_first(name), total, at[name])
+
+        ((incidents, alerts_read),) = parts[f"{ALERTS}.count"]
+        if incidents < bounds[ALERTS] and alerts_read == read[ALERTS]:
+            # The alerts read were mostly about the same incidents: read further.
+            further = await self._alerts_further(_ALERTS[leads], who, bounds[ALERTS])
+            offset = at[ALERTS]
+            alerts = SectionIds(
+                tuple(further[offset : offset + limit]), min(len(further), bounds[ALERTS]), offset
+            )
+        else:
+            alerts = SectionIds(newest_first(ALERTS), min(incidents, bounds[ALERTS]), at[ALERTS])
         board = BoardIds(
-            section(ALERTS, alerts),
-            section(ASSIGNED, found[ASSIGNED]),
-            section(HISTORY, found[HISTORY]),
-            section(NEW, found[NEW]) if leads else None,
+            alerts,
+            section(ASSIGNED),
+            section(HISTORY),
+            section(NEW) if leads else None,
             waiting=tuple(student_id for (student_id,) in parts.get("waiting", ())),
             runs=tuple(run_of(run) for run in parts.get("run", ())),
             proposals=len(parts.get("proposal", ())),
