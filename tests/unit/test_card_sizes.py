@@ -33,3 +33,17 @@ def test_pages_fit_their_budget_and_join_to_the_whole_text(name):
 def test_a_text_that_fits_is_whole_and_an_empty_one_is_one_page():
     assert fitting("short", 100) == "short"
     assert text_pages("", 100) == [""]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"t": text, "n": [1, 1.5, 1e20, -0.0, True, None], 3: ("tuple", "of", "two")}
+        for text in TEXTS.values()
+    ]
+    + [{"controls": "".join(map(chr, range(0x20))) + "\x7f\u2028\u2029\ufeff"}],
+)
+def test_the_json_sent_is_what_the_standard_library_writes_without_escapes(value):
+    # json_text is orjson for speed; sizes and pages are counted in what the standard
+    # library would send, so the two must not differ by a byte.
+    assert json_text(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
