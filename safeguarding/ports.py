@@ -1,8 +1,8 @@
 """The ports the use cases need; storage/ implements them, tests may fake them."""
 
-from collections.abc import Collection, Sequence
+from collections.abc import Awaitable, Collection, Sequence
 from datetime import datetime
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from safeguarding.access import AccessPolicy, ViewerAccess
 from safeguarding.alerts import Delivery
@@ -359,6 +359,10 @@ class UnitOfWork(Protocol):
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc: object) -> None: ...
     async def commit(self) -> None: ...
+    async def together(self, *reads: Awaitable[Any]) -> tuple:
+        """The reads' results in order: reads of these repositories that do not depend on each
+        other, which a database may answer at once."""
+        ...
 
 
 class UnitOfWorkFactory(Protocol):

@@ -27,15 +27,8 @@ from storage.models import (
     StaffScopeRow,
     StudentRow,
 )
-from storage.repositories import (
-    TaggedUnion,
-    plain_rows,
-    plain_scalars,
-    student_of,
-    tagged_rows,
-    tagged_union,
-    utc,
-)
+from storage.repositories import plain_rows, plain_scalars, student_of, tagged_rows, utc
+from storage.unions import TaggedUnion, tagged_union
 
 
 class SqlAccess:

@@ -21,7 +21,8 @@ from safeguarding.dashboard import (
 from storage.alerts import NOTICE
 from storage.imports import NEWEST, run_of
 from storage.models import AccessProposalRow, AlertRow, IncidentRow, StaffRow, StudentRow
-from storage.repositories import TaggedUnion, plain_rows, tagged_rows, tagged_union, utc
+from storage.repositories import plain_rows, tagged_rows, utc
+from storage.unions import TaggedUnion, tagged_union
 
 # Built once with bound parameters (`staff`, `school`, and each section's limit): every
 # dashboard runs them, and building and keying them cost more than running several of them.

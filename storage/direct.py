@@ -25,14 +25,20 @@ a column with a `default=`) is refused: every value is given.
 """
 
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Row
+from sqlalchemy import Integer, Row, bindparam, func, select
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.engine.result import SimpleResultMetaData
 from sqlalchemy.exc import NoResultFound
-from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql import ClauseElement, Select
+from sqlalchemy.sql.elements import BindParameter, Label, _textual_label_reference
+from sqlalchemy.sql.selectable import CTE
+from sqlalchemy.sql.visitors import iterate, replacement_traverse
 from sqlalchemy.util import greenlet_spawn
+
+from storage.unions import tagged_union
 
 PLANS = 512  # compiled statements kept per process (every statement Kestrel runs is one of few)
 FORMS = 1024  # statements' SQL for given lengths of their lists, kept per process
@@ -234,3 +240,121 @@ async def _call(connection: Connection, sql: str, values, *, many: bool) -> tupl
         fetched = _Fetched(data, rowcount)
         connection.dispatch.after_cursor_execute(connection, fetched, sql, values, None, many)
     return data, rowcount
+
+
+# Reads run together (`execute_together`): the statements of one batch as one UNION ALL.
+TOGETHER = 256  # batches' statements kept per process (a batch is the same few reads each time)
+_ORDINAL = "k_ordinal"
+
+
+class _Together:
+    """Statements made one: each part's statement with its parameters renamed `t<i>_<name>`,
+    its columns in `tagged_union`'s slots (storage/repositories.py), and, where it has an
+    ORDER BY, its rows' places in that order (a union keeps no order of its own)."""
+
+    __slots__ = ("union", "picks", "ordinals")
+
+    def __init__(self, statements: tuple[Select, ...]) -> None:
+        parts, ordered = {}, []
+        for i, statement in enumerate(statements):
+            part = _renamed(statement, f"t{i}_")
+            order = part._order_by_clauses  # noqa: SLF001 - the statement's own ORDER BY
+            if order:
+                ordinal = func.row_number(type_=Integer()).over(order_by=order)
+                part = part.add_columns(ordinal.label(_ORDINAL))
+            ordered.append(bool(order))
+            parts[str(i)] = select(*part.subquery().c)
+        self.union, at = tagged_union(parts)
+        self.picks, self.ordinals = [], []
+        for i, has_order in enumerate(ordered):
+            positions = at[str(i)]
+            self.ordinals.append(positions[-1] if has_order else None)
+            self.picks.append(positions[:-1] if has_order else positions)
+
+
+def _renamed(statement: Select, prefix: str) -> Select:
+    """The statement with each named parameter renamed `prefix + name`, and each anonymous
+    one (a value the statement holds) made anew: no two parts share a parameter."""
+
+    def renamed(element):
+        if not isinstance(element, BindParameter):
+            return None
+        return bindparam(
+            None if element.unique else prefix + element.key,
+            element.value,
+            type_=element.type,
+            unique=element.unique,
+            required=element.required,
+            callable_=element.callable,
+            expanding=element.expanding,
+            literal_execute=element.literal_execute,
+        )
+
+    return replacement_traverse(statement, {}, renamed)
+
+
+def can_go_together(statement: ClauseElement) -> bool:
+    """A plain SELECT that can be one part of a union: no lock, no CTE of its own (a union has
+    one WITH for all), ordered (if at all) by its own columns' expressions, not by labels."""
+    known = _together_ok.get(statement)
+    if known is None:
+        known = (
+            isinstance(statement, Select)
+            and statement._for_update_arg is None  # noqa: SLF001
+            and not any(isinstance(e, CTE) for e in iterate(statement))
+            and not any(
+                isinstance(e, Label | _textual_label_reference)
+                for clause in statement._order_by_clauses  # noqa: SLF001
+                for e in iterate(clause)
+            )
+        )
+        if len(_together_ok) >= PLANS:
+            _together_ok.pop(next(iter(_together_ok)))
+        _together_ok[statement] = known
+    return known
+
+
+_together_ok: dict[ClauseElement, bool] = {}
+_togethers: dict[tuple, _Together] = {}
+
+
+async def execute_together(
+    connection: Connection, reads: Sequence[tuple[Select, dict]]
+) -> list[Rows]:
+    """Each read (a statement `can_go_together`, its parameters) as `execute` would give it,
+    all in one statement: one round trip. Each part's rows are rows of its own statement (its
+    columns' names and result processors) in its own order."""
+    if len(reads) == 1:
+        return [await execute(connection, *reads[0])]
+    dialect = connection.dialect
+    statements = tuple(statement for statement, _ in reads)
+    together = _togethers.get(statements)
+    if together is None:
+        together = _Together(statements)
+        if len(_togethers) >= TOGETHER:
+            _togethers.pop(next(iter(_togethers)))
+        _togethers[statements] = together
+    params = {
+        f"t{i}_{name}": value for i, (_, own) in enumerate(reads) for name, value in own.items()
+    }
+    plan = _plan(together.union, dialect, params)
+    sql, values = plan.bound(params)
+    data, _ = await _call(connection, sql, values, many=False)
+    found: list[list] = [[] for _ in reads]
+    for row in data:
+        found[int(row[0])].append(row)
+    results = []
+    for i, (statement, own) in enumerate(reads):
+        rows, ordinal = found[i], together.ordinals[i]
+        if ordinal is not None:
+            rows.sort(key=itemgetter(ordinal))
+        own_plan = _plan(statement, dialect, own)
+        metadata, processors = own_plan.metadata, own_plan.processors
+        index, picks = metadata._key_to_index, together.picks[i]  # noqa: SLF001
+        results.append(
+            Rows(
+                [Row(metadata, processors, index, tuple(row[p] for p in picks)) for row in rows],
+                len(rows),
+            )
+        )
+    return results

@@ -16,7 +16,8 @@ from storage.models import (
     IncidentStudentRow,
     StudentRow,
 )
-from storage.repositories import tagged_rows, tagged_union, utc
+from storage.repositories import tagged_rows, utc
+from storage.unions import tagged_union
 
 # Only the columns facts are made of: never the ciphertexts (a pupil's record reads hundreds of
 # incidents to decide and order them, and decrypts only the page it shows), and plain rows, not

@@ -1,30 +1,25 @@
 """SQL implementations of the domain repositories; they map rows to domain objects, never commit."""
 
-from collections.abc import Callable, Mapping, Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from operator import itemgetter
+from typing import Any
 
 from sqlalchemy import (
-    CompoundSelect,
     Row,
-    Select,
     bindparam,
-    cast,
     delete,
-    literal,
-    literal_column,
-    null,
+    event,
     select,
-    union_all,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
-from sqlalchemy.sql import ColumnElement
-from sqlalchemy.types import TypeEngine
+from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.sql import ClauseElement
 from sqlalchemy.util import greenlet_spawn
 
 from safeguarding.chats import ChatAddress
@@ -43,6 +38,7 @@ from storage.models import (
     TermDateRow,
     WorkingSchoolRow,
 )
+from storage.unions import TaggedUnion
 
 
 class SqlSchools:
@@ -284,9 +280,76 @@ async def plain_execute(session: AsyncSession, statement, params: dict) -> Rows:
     the press has changed so far (as `session.execute` would): Core, no ORM, run on the
     driver's connection (storage/direct.py). For plain rows and for writes to rows no ORM
     object of the press holds (an UPDATE here does not refresh loaded objects). Every row is
-    fetched."""
+    fetched. Within `read_together`, reads started together are one statement."""
+    gathering = session.info.get(_GATHERING)
+    if gathering is not None:
+        return await gathering.execute(statement, params)
     connection = await greenlet_spawn(_connection, session.sync_session)
     return await direct.execute(connection, statement, params)
+
+
+_GATHERING = "kestrel.gathering"
+
+
+class _Gathering:
+    """`read_together`'s reads: those that start while others wait go to the database as one
+    statement (`direct.execute_together`); one at a time on the connection."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection, self.lock = connection, asyncio.Lock()
+        self.waiting: list[tuple[ClauseElement, dict, asyncio.Future]] | None = None
+
+    async def execute(self, statement, params: dict) -> direct.Rows:
+        if statement.is_dml:
+            raise RuntimeError("read_together runs reads only")
+        if not direct.can_go_together(statement):
+            async with self.lock:
+                return await direct.execute(self.connection, statement, params)
+        if self.waiting is not None:  # another read leads this batch: it runs this one too
+            joined = asyncio.get_running_loop().create_future()
+            self.waiting.append((statement, params, joined))
+            return await joined
+        batch = self.waiting = []
+        try:
+            await asyncio.sleep(0)  # the reads started beside this one join it
+            self.waiting = None
+            async with self.lock:
+                reads = [(statement, params), *((s, p) for s, p, _ in batch)]
+                first, *others = await direct.execute_together(self.connection, reads)
+        except BaseException as error:
+            if self.waiting is batch:
+                self.waiting = None
+            for _, _, joined in batch:
+                if not joined.done():
+                    joined.set_exception(error)
+            raise
+        for (_, _, joined), rows in zip(batch, others, strict=True):
+            if not joined.done():
+                joined.set_result(rows)
+        return first
+
+
+async def read_together(session: AsyncSession, *reads: Awaitable[Any]) -> tuple:
+    """The reads' results, in order: reads that do not depend on each other, run at once so
+    that their statements go to the database as one (one round trip instead of one each;
+    `direct.execute_together`). Each must read through `plain_execute` alone: a write, or a
+    statement through the ORM, is refused while they run (they share one connection)."""
+    connection = await greenlet_spawn(_connection, session.sync_session)
+    session.info[_GATHERING] = _Gathering(connection)
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(read) for read in reads]
+    except BaseExceptionGroup as failed:  # as if run one after another: the first failure
+        raise failed.exceptions[0] from None
+    finally:
+        del session.info[_GATHERING]
+    return tuple(task.result() for task in tasks)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _no_orm_while_gathering(state: ORMExecuteState) -> None:
+    if _GATHERING in state.session.info:
+        raise RuntimeError("read_together's reads go through plain_execute, not the ORM")
 
 
 async def plain_execute_many(session: AsyncSession, statement, rows: list[dict]) -> None:
@@ -317,58 +380,6 @@ async def plain_scalars(session: AsyncSession, statement, params: dict) -> list:
 async def plain_scalar(session: AsyncSession, statement, params: dict):
     """A select's first column of its first row, or None (`plain_execute`)."""
     return (await plain_execute(session, statement, params)).scalar()
-
-
-# A statement of `tagged_union`'s, with where each part's columns are in its rows.
-TaggedUnion = tuple[CompoundSelect, dict[str, tuple[int, ...]]]
-
-
-def tagged_union(
-    parts: Mapping[str, Select], order_by: Sequence[ColumnElement] = ()
-) -> TaggedUnion:
-    """Selects of different shapes as one statement (one round trip instead of one each):
-    each row is its part's name, then columns that parts share where their types are the same
-    (another part's columns are NULL): `at[name]` says where that part's columns are, in its
-    select's order (`tagged_rows` reads them). `order_by`: columns of the parts, as the whole
-    result is ordered (each part's rows keep that order among themselves)."""
-    slots: list[TypeEngine] = []  # the result's columns after the part's name, by type
-    at: dict[str, tuple[int, ...]] = {}
-    for name, part in parts.items():
-        taken: list[int] = []
-        for column in part.selected_columns:
-            free = (i for i, kind in enumerate(slots) if i not in taken and _same(kind, column))
-            slot = next(free, None)
-            if slot is None:
-                slots.append(column.type)
-                slot = len(slots) - 1
-            taken.append(slot)
-        at[name] = tuple(slot + 1 for slot in taken)
-    labelled: list[tuple[ColumnElement, str]] = []
-    branches = []
-    for name, part in parts.items():
-        own = dict(zip(at[name], part.selected_columns, strict=True))
-        row: list[ColumnElement] = [literal(name).label("part")]
-        for position, kind in enumerate(slots, start=1):
-            label = f"c{position}"
-            if position in own:
-                labelled.append((own[position], label))
-            row.append((own[position] if position in own else cast(null(), kind)).label(label))
-        branches.append(part.with_only_columns(*row, maintain_column_froms=True))
-
-    def label_of(wanted: ColumnElement) -> ColumnElement:
-        wanted = getattr(wanted, "__clause_element__", lambda: wanted)()
-        return literal_column(next(label for c, label in labelled if c.compare(wanted)))
-
-    return union_all(*branches).order_by(*map(label_of, order_by)), at
-
-
-def _same(kind: TypeEngine, column: ColumnElement) -> bool:
-    """Whether one column of the union can carry this column too: read back as `kind` (the
-    first part's), which must then read it exactly as its own type would."""
-    other = column.type
-    return type(kind) is type(other) and getattr(kind, "timezone", None) == getattr(
-        other, "timezone", None
-    )
 
 
 async def tagged_rows(

@@ -72,20 +72,25 @@ async def _incident_view(
     """Everything the incident card shows this viewer (decrypted only after the decision),
     with what they may do with it."""
     uow, actor, now, incident_id = press.uow, press.staff, press.now, facts.id
-    actions = [
-        (a, action_decision(viewer, policy, facts, a.category_ids, now))
-        for a in await uow.actions.on_incidents([incident_id])
-    ]
-    content = await uow.incidents.content(incident_id)
+    entries, content, markers, attachments, categories, names, unread = await uow.together(
+        uow.actions.on_incidents([incident_id]),
+        uow.incidents.content(incident_id),
+        uow.incidents.markers(incident_id),
+        uow.attachments.on_incident(incident_id),
+        uow.categories.list(actor.school_id),
+        uow.staff.names(actor.school_id),
+        uow.alerts.unread_for(incident_id, actor.id),
+    )
+    actions = [(a, action_decision(viewer, policy, facts, a.category_ids, now)) for a in entries]
     return IncidentView(
         facts=facts,
         text=content.text,
         evidence=content.evidence,
-        markers=tuple(await uow.incidents.markers(incident_id)),
-        attachments=tuple(await uow.attachments.on_incident(incident_id)),
-        categories={c.id: c for c in await uow.categories.list(actor.school_id)},
-        staff_names=await uow.staff.names(actor.school_id),
-        unread_alert=await uow.alerts.unread_for(incident_id, actor.id),
+        markers=tuple(markers),
+        attachments=tuple(attachments),
+        categories={c.id: c for c in categories},
+        staff_names=names,
+        unread_alert=unread,
         actions=tuple(a for a, d in actions if d == Decision.ALLOW),
         actions_held=sum(d == Decision.NEEDS_ELEVATION for _, d in actions),
         can_work=decide(viewer, Action.WORK_CASE, facts.record(), policy, now) == Decision.ALLOW,

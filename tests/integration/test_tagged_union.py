@@ -7,7 +7,8 @@ from sqlalchemy import bindparam, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import CategoryRow, SchoolRow, StaffRow
-from storage.repositories import plain_rows, tagged_rows, tagged_union
+from storage.repositories import plain_rows, tagged_rows
+from storage.unions import tagged_union
 
 PARTS = {
     "school": select(SchoolRow.id, SchoolRow.name, SchoolRow.created_at).where(

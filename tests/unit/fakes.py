@@ -5,10 +5,10 @@ use case did is gone unless the press committed (as with the real unit of work).
 """
 
 import copy
-from collections.abc import Collection
+from collections.abc import Awaitable, Collection
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
-from typing import Self
+from typing import Any, Self
 
 from safeguarding.audit import AuditEvent
 from safeguarding.chats import ChatAddress
@@ -214,6 +214,9 @@ class FakeUnitOfWork:
 
     async def __aexit__(self, *exc: object) -> None:
         """Rolled back unless committed: the copy is dropped."""
+
+    async def together(self, *reads: Awaitable[Any]) -> tuple:
+        return tuple([await read for read in reads])
 
     async def commit(self) -> None:
         for name in (f.name for f in fields(Store)):
