@@ -42,6 +42,12 @@ _DECISION = (
 )
 
 # Plain rows, no ciphertext (a pupil's record reads hundreds), built once.
+_REASONS = select(
+    CaseEventRow.incident_id, CaseEventRow.version, CaseEventRow.reason_ciphertext
+).where(
+    CaseEventRow.incident_id.in_(bindparam("ids", expanding=True)),
+    CaseEventRow.version.in_(bindparam("versions", expanding=True)),
+)
 _DECISIONS = (
     select(*_DECISION)
     .where(
@@ -330,14 +336,8 @@ class SqlCases:
         wanted = set(keys)
         if not wanted:
             return {}
-        rows = await self.session.execute(
-            select(
-                CaseEventRow.incident_id, CaseEventRow.version, CaseEventRow.reason_ciphertext
-            ).where(
-                CaseEventRow.incident_id.in_({i for i, _ in wanted}),
-                CaseEventRow.version.in_({v for _, v in wanted}),
-            )
-        )
+        incidents, versions = sorted({i for i, _ in wanted}), sorted({v for _, v in wanted})
+        rows = await plain_rows(self.session, _REASONS, {"ids": incidents, "versions": versions})
         return {
             (i, v): self._keys().decrypt(token, reason_context(i, v))
             for i, v, token in rows

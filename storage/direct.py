@@ -32,8 +32,14 @@ from sqlalchemy import Integer, Row, bindparam, func, select
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.engine.result import SimpleResultMetaData
 from sqlalchemy.exc import NoResultFound
-from sqlalchemy.sql import ClauseElement, Select
-from sqlalchemy.sql.elements import BindParameter, Label, _textual_label_reference
+from sqlalchemy.sql import ClauseElement, ColumnElement, CompoundSelect, Select, operators
+from sqlalchemy.sql.elements import (
+    BindParameter,
+    ColumnClause,
+    Label,
+    UnaryExpression,
+    _textual_label_reference,
+)
 from sqlalchemy.sql.selectable import CTE
 from sqlalchemy.sql.visitors import iterate, replacement_traverse
 from sqlalchemy.util import greenlet_spawn
@@ -254,22 +260,51 @@ class _Together:
 
     __slots__ = ("union", "picks", "ordinals")
 
-    def __init__(self, statements: tuple[Select, ...]) -> None:
+    def __init__(self, statements: tuple[Select | CompoundSelect, ...]) -> None:
         parts, ordered = {}, []
         for i, statement in enumerate(statements):
             part = _renamed(statement, f"t{i}_")
             order = part._order_by_clauses  # noqa: SLF001 - the statement's own ORDER BY
-            if order:
-                ordinal = func.row_number(type_=Integer()).over(order_by=order)
-                part = part.add_columns(ordinal.label(_ORDINAL))
+            if isinstance(part, CompoundSelect):  # ordered by its result's columns, by name
+                found = part.subquery()
+                ordinal = _ordinal([_by_name(found, clause) for clause in order])
+                parts[str(i)] = select(*found.c, *([ordinal] if order else []))
+            else:
+                part = part.add_columns(_ordinal(order)) if order else part
+                parts[str(i)] = select(*part.subquery().c)
             ordered.append(bool(order))
-            parts[str(i)] = select(*part.subquery().c)
         self.union, at = tagged_union(parts)
         self.picks, self.ordinals = [], []
         for i, has_order in enumerate(ordered):
             positions = at[str(i)]
             self.ordinals.append(positions[-1] if has_order else None)
             self.picks.append(positions[:-1] if has_order else positions)
+
+
+def _ordinal(order: Sequence[ColumnElement]) -> ColumnElement:
+    return func.row_number(type_=Integer()).over(order_by=order).label(_ORDINAL)
+
+
+def _by_name(found, clause: ColumnElement) -> ColumnElement:
+    """A union's ORDER BY item (a column of its result named, ascending or descending) said
+    of the subquery `found` made of that union."""
+    if isinstance(clause, UnaryExpression):
+        column = found.c[clause.element.name]
+        return column.desc() if clause.modifier is operators.desc_op else column
+    return found.c[clause.name]
+
+
+def _compound_order_ok(statement: CompoundSelect) -> bool:
+    """Its ORDER BY names its result's columns (as `tagged_union` orders), nothing else."""
+    names = set(statement.selected_columns.keys())
+    for clause in statement._order_by_clauses:  # noqa: SLF001
+        if isinstance(clause, UnaryExpression):
+            if clause.modifier not in (operators.desc_op, operators.asc_op):
+                return False
+            clause = clause.element
+        if not isinstance(clause, ColumnClause) or clause.name not in names:
+            return False
+    return True
 
 
 def _renamed(statement: Select, prefix: str) -> Select:
@@ -294,18 +329,26 @@ def _renamed(statement: Select, prefix: str) -> Select:
 
 
 def can_go_together(statement: ClauseElement) -> bool:
-    """A plain SELECT that can be one part of a union: no lock, no CTE of its own (a union has
-    one WITH for all), ordered (if at all) by its own columns' expressions, not by labels."""
+    """A plain SELECT, or a UNION of them, that can be one part of a union: no lock, no CTE of
+    its own (a union has one WITH for all), ordered (if at all) by its own columns'
+    expressions, not by labels (a UNION: by its result's columns)."""
     known = _together_ok.get(statement)
     if known is None:
+        order = getattr(statement, "_order_by_clauses", ())
         known = (
-            isinstance(statement, Select)
-            and statement._for_update_arg is None  # noqa: SLF001
+            isinstance(statement, Select | CompoundSelect)
+            and getattr(statement, "_for_update_arg", None) is None
             and not any(isinstance(e, CTE) for e in iterate(statement))
-            and not any(
-                isinstance(e, Label | _textual_label_reference)
-                for clause in statement._order_by_clauses  # noqa: SLF001
-                for e in iterate(clause)
+            and (
+                _compound_order_ok(statement)
+                if isinstance(statement, CompoundSelect)
+                # (its ordinal is a column of its own: DISTINCT would then keep every row)
+                else not (order and statement._distinct)  # noqa: SLF001
+                and not any(
+                    isinstance(e, Label | _textual_label_reference)
+                    for clause in order
+                    for e in iterate(clause)
+                )
             )
         )
         if len(_together_ok) >= PLANS:

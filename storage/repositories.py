@@ -334,15 +334,24 @@ async def read_together(session: AsyncSession, *reads: Awaitable[Any]) -> tuple:
     that their statements go to the database as one (one round trip instead of one each;
     `direct.execute_together`). Each must read through `plain_execute` alone: a write, or a
     statement through the ORM, is refused while they run (they share one connection)."""
+    if _GATHERING in session.info:  # within reads run together: these join them
+        return await _all(reads)
     connection = await greenlet_spawn(_connection, session.sync_session)
     session.info[_GATHERING] = _Gathering(connection)
     try:
-        async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(read) for read in reads]
-    except BaseExceptionGroup as failed:  # as if run one after another: the first failure
-        raise failed.exceptions[0] from None
+        return await _all(reads)
     finally:
         del session.info[_GATHERING]
+
+
+async def _all(reads: Sequence[Awaitable[Any]]) -> tuple:
+    """The reads run at once, their results in order; one failing stops the others, and its
+    error is raised as if they had run one after another."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(read) for read in reads]
+    except BaseExceptionGroup as failed:
+        raise failed.exceptions[0] from None
     return tuple(task.result() for task in tasks)
 
 

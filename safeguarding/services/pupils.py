@@ -165,8 +165,11 @@ async def _record(
     query = chronology_query(student_id, chosen, zone, rules, (offset, limit))
     index = await uow.chronology.index(actor.school_id, query)
     checked = await _checked(press, (student_id, chosen), index, (viewer, policy, now))
-    page = await _decrypted(uow, checked)
-    documents = await uow.attachments.on_incidents([c.id for c in index.readable])
+    page, documents, names = await uow.together(
+        _decrypted(uow, checked),
+        uow.attachments.on_incidents([c.id for c in index.readable]),
+        uow.staff.names(actor.school_id),
+    )
     await press.audit(
         audit, ("student", student_id), viewed_detail(page, offset, index.total, chosen)
     )
@@ -181,7 +184,7 @@ async def _record(
         monitoring=monitoring(index.monitoring, categories),
         documents=tuple((reference(i), attachment) for i, attachment in documents),
         categories={c.id: c for c in categories},
-        staff_names=await uow.staff.names(actor.school_id),
+        staff_names=names,
         chosen=chosen,
         oversees=actor.leads_safeguarding,
         visible_pupils=visible_pupils([e.incident for e in page], viewer, policy, now),
@@ -199,14 +202,20 @@ async def _checked(
     them) is left out and logged, never shown."""
     uow, (student_id, chosen) = press.uow, asked
     ids = list(dict.fromkeys(r.incident_id for r in index.page))
-    facts = await uow.incidents.facts_of(press.staff.school_id, ids)
+    # The page's incidents' actions and decisions are read beside their facts (one round
+    # trip); only those of incidents decided readable go on.
+    facts, actions, decisions = await uow.together(
+        uow.incidents.facts_of(press.staff.school_id, ids),
+        uow.actions.heads(ids),
+        uow.cases.decisions(ids),
+    )
     visible, _ = readable_incidents([facts[i] for i in ids if i in facts], *decider)
-    readable = [i.id for i in visible]
+    readable = {i.id for i in visible}
     entries, _ = chronology_entries(
         student_id,
         visible,
-        await uow.actions.heads(readable),
-        await uow.cases.decisions(readable),
+        [a for a in actions if a.incident_id in readable],
+        [d for d in decisions if d.incident_id in readable],
         decider,
     )
     shown, left_out = checked_page(index.page, matching(entries, chosen, press.school.time_zone))
@@ -217,9 +226,9 @@ async def _checked(
 
 async def _decrypted(uow: UnitOfWork, page: list[Entry]) -> list[Entry]:
     """The page's texts, decrypted (only the page's)."""
-    incidents = await uow.incidents.texts_of([e.incident.id for e in page if e.kind == "incident"])
-    actions = await uow.actions.texts_of([e.action.id for e in page if e.action])
-    reasons = await uow.cases.reasons_of(
-        [(e.incident.id, e.decision.version) for e in page if e.decision]
+    incidents, actions, reasons = await uow.together(
+        uow.incidents.texts_of([e.incident.id for e in page if e.kind == "incident"]),
+        uow.actions.texts_of([e.action.id for e in page if e.action]),
+        uow.cases.reasons_of([(e.incident.id, e.decision.version) for e in page if e.decision]),
     )
     return [replace(e, text=entry_text(e, incidents, actions, reasons)) for e in page]

@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import bindparam, event, func, select, union_all, update
+from sqlalchemy import bindparam, event, func, literal_column, select, union_all, update
 from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -70,22 +70,43 @@ async def test_reads_together_give_what_each_gives_alone_in_one_statement(engine
     assert len(together[0]) == 4 and together[2][0].year_groups == [7, 8, 9]
 
 
+async def test_unions_go_together_too_in_their_own_order(engine, demo_school):
+    # A union (as `tagged_union` makes them), ordered by its result's columns, is a part too.
+    names = select(StaffRow.display_name.label("name"), StaffRow.id).where(StaffRow.id < 4)
+    pupils = select(StudentRow.first_name, StudentRow.id).where(StudentRow.id < 4)
+    both = union_all(names, pupils)
+    ordered = both.order_by(literal_column("name").desc(), literal_column("id"))
+    async with AsyncSession(engine) as session:
+        alone = [await plain_rows(session, s, {}) for s in (both, ordered)]
+        seen = _statements(engine)
+        found = await read_together(
+            session,
+            plain_rows(session, both, {}),
+            plain_rows(session, ordered, {}),
+            plain_rows(session, STAFF, {}),
+        )
+    assert len(seen) == 1
+    assert sorted(found[0]) == sorted(alone[0]) and found[1] == alone[1] and len(found[1]) == 6
+
+
 async def test_reads_that_cannot_be_a_part_run_beside_the_others(engine, demo_school):
-    # A union of its own and a locking read run alone, in turn; the school's categories (a
-    # read with an outer join and an order of its own) go with the rest.
-    both = union_all(select(StaffRow.id), select(StudentRow.id).where(StudentRow.id < 3))
+    # A read with a WITH of its own and a locking read run alone, in turn; the school's
+    # categories (an outer join and an order of its own) go with the rest.
+    few = select(StaffRow.id).where(StaffRow.id < 3).cte("few")
+    with_cte = select(few.c.id).order_by(few.c.id)
     locked = select(StaffRow.id).where(StaffRow.id == bindparam("id")).with_for_update()
     async with AsyncSession(engine) as session:
         categories = await plain_rows(session, _CATEGORIES, {"school": 1})
         seen = _statements(engine)
         found = await read_together(
             session,
-            plain_rows(session, both, {}),
+            plain_rows(session, with_cte, {}),
             plain_scalar(session, locked, {"id": 2}),
             plain_rows(session, _CATEGORIES, {"school": 1}),
             plain_rows(session, PUPILS, {"ids": [1], "limit": 1}),
         )
-    assert len(found[0]) > 2 and found[1] == 2 and found[2] == categories and len(found[3]) == 1
+    assert [tuple(r) for r in found[0]] == [(1,), (2,)] and found[1] == 2
+    assert found[2] == categories and len(found[3]) == 1
     assert len(seen) == 3  # the two that cannot be parts, then the other two as one
     assert seen[-1].count("UNION ALL") == 1
 
