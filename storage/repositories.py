@@ -289,20 +289,24 @@ async def plain_execute(session: AsyncSession, statement, params: dict) -> Rows:
 
 
 _GATHERING = "kestrel.gathering"
+# Where a statement costs a round trip to a server. SQLite runs in this process: its reads run
+# one after another, as a union of them cost more to plan and run than the statements it
+# replaced (docs/benchmarks.md, round 10).
+TOGETHER_ON = {"postgresql"}
 
 
 class _Gathering:
     """`read_together`'s reads: those that start while others wait go to the database as one
-    statement (`direct.execute_together`); one at a time on the connection."""
+    statement (`direct.execute_together`) when `batching`; one at a time on the connection."""
 
-    def __init__(self, connection: Connection) -> None:
-        self.connection, self.lock = connection, asyncio.Lock()
+    def __init__(self, connection: Connection, batching: bool) -> None:
+        self.connection, self.batching, self.lock = connection, batching, asyncio.Lock()
         self.waiting: list[tuple[ClauseElement, dict, asyncio.Future]] | None = None
 
     async def execute(self, statement, params: dict) -> direct.Rows:
         if statement.is_dml:
             raise RuntimeError("read_together runs reads only")
-        if not direct.can_go_together(statement):
+        if not self.batching or not direct.can_go_together(statement):
             async with self.lock:
                 return await direct.execute(self.connection, statement, params)
         if self.waiting is not None:  # another read leads this batch: it runs this one too
@@ -330,23 +334,28 @@ class _Gathering:
 
 
 async def read_together(session: AsyncSession, *reads: Awaitable[Any]) -> tuple:
-    """The reads' results, in order: reads that do not depend on each other, run at once so
-    that their statements go to the database as one (one round trip instead of one each;
-    `direct.execute_together`). Each must read through `plain_execute` alone: a write, or a
-    statement through the ORM, is refused while they run (they share one connection)."""
-    if _GATHERING in session.info:  # within reads run together: these join them
-        return await _all(reads)
+    """The reads' results, in order: reads that do not depend on each other. On a database
+    server (`TOGETHER_ON`) they run at once so that their statements go to it as one (one
+    round trip instead of one each; `direct.execute_together`); elsewhere one after another.
+    Each must read through `plain_execute` alone: a write, or a statement through the ORM, is
+    refused while they run (on any database: they share one connection)."""
+    gathering = session.info.get(_GATHERING)
+    if gathering is not None:  # within reads run together: these join them
+        return await _all(reads, gathering.batching)
     connection = await greenlet_spawn(_connection, session.sync_session)
-    session.info[_GATHERING] = _Gathering(connection)
+    gathering = _Gathering(connection, connection.dialect.name in TOGETHER_ON)
+    session.info[_GATHERING] = gathering
     try:
-        return await _all(reads)
+        return await _all(reads, gathering.batching)
     finally:
         del session.info[_GATHERING]
 
 
-async def _all(reads: Sequence[Awaitable[Any]]) -> tuple:
-    """The reads run at once, their results in order; one failing stops the others, and its
-    error is raised as if they had run one after another."""
+async def _all(reads: Sequence[Awaitable[Any]], at_once: bool) -> tuple:
+    """The reads' results in order, run at once (else one after another); one failing stops
+    the others, and its error is raised as if they had run one after another."""
+    if not at_once:
+        return tuple([await read for read in reads])
     try:
         async with asyncio.TaskGroup() as group:
             tasks = [group.create_task(read) for read in reads]

@@ -1,6 +1,8 @@
 """storage/repositories.py `read_together` and storage/direct.py `execute_together`: reads
 started together go to the database as one statement and give each what it gives alone (its
-rows, their types and names, in its own order), on both databases."""
+rows, their types and names, in its own order). PostgreSQL does so; SQLite, which has no round
+trip to save, runs them one after another, and is made to run them together here too
+(`together_everywhere`) so that the unions are tried on both databases."""
 
 import asyncio
 from datetime import UTC, datetime
@@ -12,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.incident_form import read_form
 from safeguarding.services.viewing import show_incident
+from storage import repositories
 from storage.categories import _CATEGORIES
 from storage.models import CategoryRow, SchoolRow, StaffRow, StudentRow
 from storage.repositories import plain_execute, plain_rows, plain_scalar, read_together
@@ -34,6 +37,11 @@ NAMED = select(func.count()).where(StaffRow.school_id == bindparam("ids"))  # "i
 UNORDERED = select(CategoryRow.name).where(CategoryRow.school_id == bindparam("school"))
 
 
+@pytest.fixture
+def together_everywhere(monkeypatch):
+    monkeypatch.setattr(repositories, "TOGETHER_ON", {"postgresql", "sqlite"})
+
+
 def _typed(rows) -> list[tuple]:
     return [tuple((type(value), value) for value in row) for row in rows]
 
@@ -44,7 +52,9 @@ def _statements(engine) -> list[str]:
     return seen
 
 
-async def test_reads_together_give_what_each_gives_alone_in_one_statement(engine, demo_school):
+async def test_reads_together_give_what_each_gives_alone_in_one_statement(
+    engine, demo_school, together_everywhere
+):
     reads = [
         (PUPILS, {"ids": [1, 2, 3, 4, 5, 6], "limit": 4}),
         (PUPILS, {"ids": [7, 3], "limit": 10}),  # the same statement, other values
@@ -70,7 +80,7 @@ async def test_reads_together_give_what_each_gives_alone_in_one_statement(engine
     assert len(together[0]) == 4 and together[2][0].year_groups == [7, 8, 9]
 
 
-async def test_unions_go_together_too_in_their_own_order(engine, demo_school):
+async def test_unions_go_together_too_in_their_own_order(engine, demo_school, together_everywhere):
     # A union (as `tagged_union` makes them), ordered by its result's columns, is a part too.
     names = select(StaffRow.display_name.label("name"), StaffRow.id).where(StaffRow.id < 4)
     pupils = select(StudentRow.first_name, StudentRow.id).where(StudentRow.id < 4)
@@ -89,7 +99,9 @@ async def test_unions_go_together_too_in_their_own_order(engine, demo_school):
     assert sorted(found[0]) == sorted(alone[0]) and found[1] == alone[1] and len(found[1]) == 6
 
 
-async def test_reads_that_cannot_be_a_part_run_beside_the_others(engine, demo_school):
+async def test_reads_that_cannot_be_a_part_run_beside_the_others(
+    engine, demo_school, together_everywhere
+):
     # A read with a WITH of its own and a locking read run alone, in turn; the school's
     # categories (an outer join and an order of its own) go with the rest.
     few = select(StaffRow.id).where(StaffRow.id < 3).cte("few")
@@ -111,7 +123,12 @@ async def test_reads_that_cannot_be_a_part_run_beside_the_others(engine, demo_sc
     assert seen[-1].count("UNION ALL") == 1
 
 
-async def test_writes_and_the_orm_are_refused_while_reading_together(engine, demo_school):
+@pytest.mark.parametrize("everywhere", [False, True])
+async def test_writes_and_the_orm_are_refused_while_reading_together(
+    engine, demo_school, monkeypatch, everywhere
+):
+    if everywhere:  # (where reads run one after another too: a mistake shows on both)
+        monkeypatch.setattr(repositories, "TOGETHER_ON", {"postgresql", "sqlite"})
     retire = update(CategoryRow).where(CategoryRow.id == 1).values(retired_at=datetime.now(UTC))
     async with AsyncSession(engine) as session:
         with pytest.raises(RuntimeError, match="reads only"):
@@ -123,7 +140,7 @@ async def test_writes_and_the_orm_are_refused_while_reading_together(engine, dem
 
 
 async def test_a_failing_read_fails_the_reads_beside_it_and_leaves_none_waiting(
-    engine, demo_school
+    engine, demo_school, together_everywhere
 ):
     async with AsyncSession(engine) as session:
         with pytest.raises(InvalidRequestError):  # "limit" is not given
@@ -138,11 +155,12 @@ async def test_a_failing_read_fails_the_reads_beside_it_and_leaves_none_waiting(
             )
 
 
-async def test_an_incident_opened_reads_its_parts_in_one_statement(
-    engine, demo_school, uow_factory, clock
+async def test_an_incident_opened_reads_its_parts_in_one_statement_on_a_server(
+    engine, demo_school, uow_factory, clock, backend
 ):
-    # storage's reads after the decision to show an incident: actions, text, body map, files,
-    # names, the viewer's unread alert, all in one statement (one round trip on PostgreSQL).
+    # The reads after the decision to show an incident: actions, text, body map, files,
+    # categories, names, the viewer's unread alert: one statement (one round trip) on
+    # PostgreSQL, each its own on SQLite.
     async with uow_factory() as uow:
         dsl = next(s for s in await uow.staff.list(1) if s.display_name == "Priya Raman")
     form = {"key": "together-1", "student_id": "1", "text": "x", "categories": "7"}
@@ -152,4 +170,7 @@ async def test_an_incident_opened_reads_its_parts_in_one_statement(
     view = (await press_as(uow_factory, clock, dsl, show_incident, incident)).view
     assert view.text == "x"
     unions = [s for s in seen if s.count("UNION ALL") >= 4 and "body_map_markers" in s]
-    assert len(unions) == 1 and "attachments" in unions[0] and "alerts" in unions[0]
+    if backend == "postgresql":
+        assert len(unions) == 1 and "attachments" in unions[0] and "alerts" in unions[0]
+    else:
+        assert unions == [] and any(s.startswith("SELECT body_map_markers") for s in seen)
