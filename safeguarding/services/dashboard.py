@@ -81,12 +81,10 @@ async def lines_for(
 ) -> LineOf:
     """Lines for these incidents, each decided for this member of staff (all loaded once)."""
     uow, school_id, now = press.uow, press.staff.school_id, press.now
-    (viewer, policy), facts, names = await uow.together(
-        viewer_and_policy(uow, press.staff, now),  # and the categories
-        uow.incidents.facts_of(school_id, incident_ids),
-        uow.staff.names(school_id),
-    )
+    viewer, policy = await viewer_and_policy(uow, press.staff, now)  # and the categories
+    facts = await uow.incidents.facts_of(school_id, incident_ids)
     categories = {c.id: c.name for c in await uow.categories.list(school_id)}
+    names = await uow.staff.names(school_id)
 
     def allows(action: Action, found: IncidentFacts) -> bool:
         return decide(viewer, action, found.record(), policy, now) != Decision.DENY
