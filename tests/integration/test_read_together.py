@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.incident_form import read_form
 from safeguarding.services.viewing import show_incident
-from storage import repositories
+from storage import direct, repositories
 from storage.categories import _CATEGORIES
 from storage.models import CategoryRow, SchoolRow, StaffRow, StudentRow
 from storage.repositories import plain_execute, plain_rows, plain_scalar, read_together
@@ -166,9 +166,12 @@ async def test_an_incident_opened_reads_its_parts_in_one_statement_on_a_server(
     form = {"key": "together-1", "student_id": "1", "text": "x", "categories": "7"}
     draft = read_form(form, now=clock.now(), time_zone="Europe/London")
     incident = (await record_as(uow_factory, clock, dsl, draft)).incident_id
+    await press_as(uow_factory, clock, dsl, show_incident, incident)
+    built = len(direct._togethers)
     seen = _statements(engine)
     view = (await press_as(uow_factory, clock, dsl, show_incident, incident)).view
     assert view.text == "x"
+    assert len(direct._togethers) == built  # each press's union is made once, then kept
     unions = [s for s in seen if s.count("UNION ALL") >= 4 and "body_map_markers" in s]
     if backend == "postgresql":
         assert len(unions) == 1 and "attachments" in unions[0] and "alerts" in unions[0]
