@@ -13,9 +13,8 @@ from safeguarding.staff import StaffMember
 async def alert_recipients(press: Press, choice: AlertChoice, pupil_ids: Set[int]) -> Recipients:
     """Who the alerts go to (safeguarding/recipients.py decides; this loads what it needs)."""
     uow, school_id = press.uow, press.staff.school_id
-    found = candidates(
-        choice, await uow.staff.list(school_id), await uow.alert_groups.list(school_id)
-    )
+    staff, groups = await uow.together(uow.staff.list(school_id), uow.alert_groups.list(school_id))
+    found = candidates(choice, staff, groups)
     return kept(found, press.staff, pupil_ids, await uow.access.excluded_of(list(found)))
 
 
