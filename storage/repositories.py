@@ -355,7 +355,15 @@ async def _all(reads: Sequence[Awaitable[Any]], at_once: bool) -> tuple:
     """The reads' results in order, run at once (else one after another); one failing stops
     the others, and its error is raised as if they had run one after another."""
     if not at_once:
-        return tuple([await read for read in reads])
+        done: list = []
+        for read in reads:
+            try:
+                done.append(await read)
+            except BaseException:
+                for later in reads[len(done) + 1 :]:
+                    getattr(later, "close", lambda: None)()  # never started: closed, not left
+                raise
+        return tuple(done)
     try:
         async with asyncio.TaskGroup() as group:
             tasks = [group.create_task(read) for read in reads]
