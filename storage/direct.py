@@ -22,6 +22,10 @@ connection invalidated, so the pool makes a new one); `before_cursor_execute` an
 what a listener returns is not used).
 A statement whose defaults SQLAlchemy would compute in Python as it runs (an INSERT leaving out
 a column with a `default=`) is refused: every value is given.
+
+`execute_together` runs several reads as one statement (a UNION ALL of them, one round trip on
+PostgreSQL), each read's rows as its own statement would give them (storage/repositories.py
+`read_together` gathers them).
 """
 
 from collections.abc import Sequence
@@ -255,7 +259,7 @@ _ORDINAL = "k_ordinal"
 
 class _Together:
     """Statements made one: each part's statement with its parameters renamed `t<i>_<name>`,
-    its columns in `tagged_union`'s slots (storage/repositories.py), and, where it has an
+    its columns in `tagged_union`'s slots (storage/unions.py), and, where it has an
     ORDER BY, its rows' places in that order (a union keeps no order of its own)."""
 
     __slots__ = ("union", "picks", "ordinals")
