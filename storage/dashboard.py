@@ -134,8 +134,8 @@ def _walks(leads: bool, merging: bool) -> TaggedUnion:
         sections[NEW] = (_NEW_CASE,)
     parts = _alerts_parts(_ALERTS[leads])
     for name, where in sections.items():
-        parts[name] = _page(name, _newest(*where))
-        parts[f"{name}.count"] = _counted(name, _newest(*where))
+        walk = _newest(*where)
+        parts[name], parts[f"{name}.count"] = _page(name, walk), _counted(name, walk)
     if merging:
         parts["waiting"] = select(StudentRow.id).where(
             StudentRow.school_id == _SCHOOL,
