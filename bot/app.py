@@ -11,12 +11,13 @@ from aiohttp import web
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 
 from bot.adapter import create_adapter
+from bot.afterwards import Afterwards
 from bot.checkpoints import Checkpointer
 from bot.downloads import Downloader
 from bot.errors import error_card
 from bot.kestrel_bot import KestrelBot
 from bot.keyring import load_audit_keys, load_keyring
-from bot.keys import ADAPTER, BOT, ENGINE, SERVICES, SETTINGS
+from bot.keys import ADAPTER, AFTERWARDS, BOT, ENGINE, SERVICES, SETTINGS
 from bot.links import LinkSigner
 from bot.pages import privacy, terms
 from bot.rates import SendLimits, wait
@@ -72,7 +73,9 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
     adapter.on_turn_error = _on_turn_error(settings.outbound_timeout)
     app = web.Application(client_max_size=4 * 1024 * 1024)
     app[SETTINGS], app[ENGINE], app[SERVICES] = settings, engine, services
-    app[ADAPTER], app[BOT] = adapter, KestrelBot(services)
+    afterwards = Afterwards()  # what presses leave for after their answers (forms replaced)
+    app[ADAPTER], app[BOT], app[AFTERWARDS] = adapter, KestrelBot(services, afterwards), afterwards
+    app.on_shutdown.append(_settle(afterwards, settings.outbound_timeout))
     if settings.send_alerts:
         limits = SendLimits(SqlSendLog(engine, wait), settings.alerts_per_second)
         sender = AlertSender(
@@ -124,6 +127,15 @@ def _running(name: str, loop: Loop, on_stop: Loop | None = None):
                 await asyncio.wait_for(on_stop(), 2.0)
 
     return context
+
+
+def _settle(afterwards: Afterwards, seconds: float):
+    """On shutdown, the follow-ups under way get the time an outbound call has."""
+
+    async def on_shutdown(_: web.Application) -> None:
+        await afterwards.settled(seconds)
+
+    return on_shutdown
 
 
 async def _dispose_engine(app: web.Application) -> None:

@@ -9,6 +9,7 @@ from botbuilder.core import CardFactory, InvokeResponse, MessageFactory, TurnCon
 from botbuilder.core.cloud_adapter_base import CloudAdapterBase
 from botbuilder.schema import Activity, ActivityTypes
 
+from bot.afterwards import Afterwards
 from bot.commands import parse_command
 from bot.downloads import pasted_images, sent_files
 from bot.errors import error_card, log_unexpected
@@ -46,8 +47,9 @@ UNKNOWN_COMMAND = (
 class KestrelBot:
     """Kestrel's bot: every turn is identified first; nothing is answered to strangers."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, afterwards: Afterwards) -> None:
         self.services = services
+        self.afterwards = afterwards
 
     async def on_turn(self, context: TurnContext) -> None:
         """Entry point for every activity the adapter receives."""
@@ -104,8 +106,9 @@ class KestrelBot:
         if activity.name == "adaptiveCard/action":
             action = value.get("action") if isinstance(value.get("action"), dict) else {}
             answer = await self._run(context, str(action.get("verb", "")), action.get("data"))
-            if isinstance(answer, Done):
-                await _replace_form(context, answer, self.services.outbound_timeout)
+            if isinstance(answer, Done):  # for everybody, once the presser has the answer
+                replacing = _replace_form(context, answer, self.services.outbound_timeout)
+                self.afterwards.start(replacing, "replace-form")
             card = answer.card if isinstance(answer, Done) else answer
             body = {"statusCode": 200, "type": ADAPTIVE_CARD, "value": card}
         elif activity.name == "application/search":

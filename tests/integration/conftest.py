@@ -9,7 +9,9 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
+from bot.afterwards import Afterwards
 from bot.app import create_app
+from bot.keys import AFTERWARDS
 from bot.settings import Settings
 from tests.support.connector import LoopbackConnector, start_connector
 
@@ -20,9 +22,17 @@ class RunningBot:
     connector: LoopbackConnector
     connector_url: str
     http: aiohttp.ClientSession
+    afterwards: Afterwards  # what presses leave for after their answers
 
     async def post(self, body: object, **headers: str) -> aiohttp.ClientResponse:
-        """POST an activity to /api/messages as JSON."""
+        """POST an activity to /api/messages as JSON; returns once what the press left for
+        after its answer (a form replaced for everybody) is done too."""
+        response = await self.answer(body, **headers)
+        await self.afterwards.settled()
+        return response
+
+    async def answer(self, body: object, **headers: str) -> aiohttp.ClientResponse:
+        """POST an activity and read its answer, without waiting for its follow-ups."""
         response = await self.http.post(
             f"{self.url}/api/messages", json=body, headers=headers or None
         )
@@ -83,14 +93,12 @@ async def serving(
         send_alerts=False,
         **settings,
     )
-    server = TestServer(
-        create_app(configured, engine=engine, clock=clock, keyring=keyring, audit_keys=audit_keys),
-        host="127.0.0.1",
-    )
+    app = create_app(configured, engine=engine, clock=clock, keyring=keyring, audit_keys=audit_keys)
+    server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     try:
         async with aiohttp.ClientSession() as http:
             url = str(server.make_url("")).rstrip("/")
-            yield RunningBot(url, connector[0], connector[1], http)
+            yield RunningBot(url, connector[0], connector[1], http, app[AFTERWARDS])
     finally:
         await server.close()

@@ -1,5 +1,6 @@
 """Add incident over the real endpoint: chat, Execute, Submit, dialog and message action."""
 
+import asyncio
 import json
 from typing import Any
 
@@ -251,6 +252,34 @@ async def test_pressing_record_twice_stores_one_incident(running_bot, engine):
     assert texts(first)[1].startswith("Recorded as K-1.")
     assert texts(second)[1].startswith("It was already recorded as K-1.")
     assert await count(engine, IncidentRow) == 1
+
+
+async def test_the_answer_does_not_wait_for_the_form_to_be_replaced_for_everybody(running_bot):
+    """The presser's card comes back at once; the stored message is replaced after it (here
+    Teams holds the update until the answer is in), and is replaced all the same."""
+    form = await press(running_bot, "incident.add")
+    typed = sent_back(
+        form, student_id=str(NIAMH), text=MARKER, categories=categories(form, "Pastoral")
+    )
+    action = {"type": "Action.Execute", "verb": "incident.record", "data": {"v": 1, **typed}}
+    body = activity(
+        "invoke_action_execute",
+        running_bot.connector_url,
+        value__action=action,
+        replyToId=FORM_MESSAGE,
+    )
+    connector = running_bot.connector
+    connector.update_gate = asyncio.Event()
+    # (Were the answer to wait for the update, it would wait for the gate until timed out.)
+    response = await asyncio.wait_for(running_bot.answer(as_user(body, TEACHER_AAD)), 5)
+    done = (await response.json())["value"]
+    assert texts(done)[1].startswith("Recorded as K-1.")
+    assert connector.updated == []
+    connector.update_gate.set()
+    await running_bot.afterwards.settled()
+    [update] = connector.updated
+    assert update.body["id"] == FORM_MESSAGE
+    assert update.body["attachments"][0]["content"] == done
 
 
 def dialog_card(answer: dict[str, Any]) -> dict[str, Any]:

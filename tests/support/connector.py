@@ -40,6 +40,8 @@ class LoopbackConnector:
     not_installed: set[str] = field(default_factory=set)
     # Statuses to answer the next updates (PUT) with, instead of 200.
     update_failures: list[int] = field(default_factory=list)
+    # While set and not yet open, updates wait for it (Teams slow to answer).
+    update_gate: asyncio.Event | None = None
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -61,6 +63,8 @@ class LoopbackConnector:
         return web.json_response({"id": f"a:created-{len(self.created)}"}, status=201)
 
     async def _update(self, request: web.Request) -> web.Response:
+        if self.update_gate is not None:
+            await self.update_gate.wait()
         if self.update_failures:
             status = self.update_failures.pop(0)
             return web.json_response({"error": {"code": "BadGateway"}}, status=status)
