@@ -16,11 +16,10 @@ from storage.chronology_sql import (
     MONITORED,
     STATUSES,
     Shape,
-    count_statement,
     index_statement,
     parameters,
 )
-from storage.repositories import plain_rows, plain_scalar, plain_scalars
+from storage.repositories import plain_rows, plain_scalars
 
 
 class SqlChronology:
@@ -38,11 +37,10 @@ class SqlChronology:
         held = shape.restricting and not shape.elevated and shape.grants_count
         statement = index_statement(shape, filters, query.limit is not None, held)
         params = parameters(school_id, query)
-        page, cases, monitored, held_back, total = [], [], [], 0, None
+        page, cases, monitored, held_back, total = [], [], [], 0, 0
         for section, *row in await plain_rows(self.session, statement, params):
             if section == 0:
                 page.append(row[:5])
-                total = row[5]
             elif section == 1:
                 incident_id, status, monitoring, code = row[2:]
                 if code in (ALLOWED, GRANTED):
@@ -50,11 +48,10 @@ class SqlChronology:
                     if monitoring and STATUSES[status] != Status.CLOSED:
                         monitored.append(incident_id)
                 held_back += code == HELD_BACK
-            else:
+            elif section == 2:
                 held_back += row[5]
-        if total is None:  # no page: none readable, or a page past the end (count them)
-            count = count_statement(shape, filters)
-            total = await plain_scalar(self.session, count, params) if cases else 0
+            else:
+                total = row[5]
         return ChronologyIndex(
             tuple(EntryRef(KINDS[kind], i, item) for *_, i, kind, item in sorted(page)),
             total,

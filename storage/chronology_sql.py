@@ -49,7 +49,10 @@ DENIED, ALLOWED, HELD_BACK, GRANTED = 0, 1, 2, 3
 STATUSES = tuple(Status)  # an incident's status in the index, by position
 # The index's rows, by their first column: the page's entries, the pupil's incidents decided,
 # and the count of actions held back.
-SECTIONS = {name: literal_column(str(n)) for n, name in enumerate(("page", "incident", "held"))}
+SECTIONS = {
+    name: literal_column(str(n))
+    for n, name in enumerate(("page", "incident", "held", "total"))
+}
 
 
 class minute_of(FunctionElement):
@@ -237,7 +240,9 @@ def _entries(shape: Shape, chosen: bool, since: bool, before: bool):
     )
     if chosen:
         decisions = decisions.where(_pupils_categories(CaseEventRow.incident_id))
-    every = union_all(incidents, actions, decisions).subquery("entries")
+    # Materialized: the page is sorted from it and the count made from it, each once (a
+    # count over the page's window sorted every entry and then walked them again).
+    every = union_all(incidents, actions, decisions).cte("entries").prefix_with("MATERIALIZED")
     kept = []
     if since:
         kept.append(every.c.at >= bindparam("since", type_=DateTime(timezone=True)))
@@ -274,20 +279,19 @@ def _held_actions(decided):
 
 @cache
 def index_statement(shape: Shape, filters: tuple[bool, bool, bool], paged: bool, held: bool):
-    """One statement, the pupil's incidents decided once: the page's entries (with their place
-    and how many match), every incident of the pupil with its decision, and (`held`) how many
-    actions need elevated access."""
+    """One statement, the pupil's incidents decided once and their entries gathered once: the
+    page's entries (with their place), how many entries match, every incident of the pupil with
+    its decision, and (`held`) how many actions need elevated access."""
     decided = _decided(shape)
     every, kept = _entries(shape, *filters)
     order = _order(every)
     # The page with its order's columns (a union keeps no order: the page is sorted again in
-    # Python, ten rows) and how many entries match.
-    page = select(*order, func.count().over()).where(*kept).order_by(*order)
-    page = page.offset(bindparam("offset"))
+    # Python, ten rows).
+    page = select(*order).where(*kept).order_by(*order).offset(bindparam("offset"))
     page = (page.limit(bindparam("limit")) if paged else page).subquery("page")
     nothing = (null(), null())
     parts = [
-        select(SECTIONS["page"], *page.c),
+        select(SECTIONS["page"], *page.c, null()),
         select(
             SECTIONS["incident"],
             *nothing,
@@ -296,14 +300,9 @@ def index_statement(shape: Shape, filters: tuple[bool, bool, bool], paged: bool,
             decided.c.monitoring,
             decided.c.code,
         ),
+        select(SECTIONS["total"], *[null()] * 5, func.count()).select_from(every).where(*kept),
     ]
     return union_all(*parts, *([_held_actions(decided)] if held else []))
-
-
-@cache
-def count_statement(shape: Shape, filters: tuple[bool, bool, bool]):
-    every, kept = _entries(shape, *filters)
-    return select(func.count()).select_from(every).where(*kept)
 
 
 MONITORED = (
