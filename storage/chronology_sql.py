@@ -50,8 +50,7 @@ STATUSES = tuple(Status)  # an incident's status in the index, by position
 # The index's rows, by their first column: the page's entries, the pupil's incidents decided,
 # and the count of actions held back.
 SECTIONS = {
-    name: literal_column(str(n))
-    for n, name in enumerate(("page", "incident", "held", "total"))
+    name: literal_column(str(n)) for n, name in enumerate(("page", "incident", "held", "total"))
 }
 
 

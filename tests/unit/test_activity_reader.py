@@ -16,13 +16,36 @@ from bot.activity_reader import read_activity
 FIXTURES = sorted(Path(__file__).parents[1].joinpath("fixtures", "activities").glob("*.json"))
 BODIES = [json.loads(path.read_text()) for path in FIXTURES]
 
+# Times as Teams writes them and near misses (read by Kestrel's own path, or handed to msrest).
+TIMES = [
+    "2026-11-24T10:48:20.5364584Z",
+    "2026-11-24T10:48:20.5364589+01:00",
+    "2026-11-24t10:48:20.5z",
+    "2026-11-24T10:48:20Z",
+    "2026-11-24T10:48:20.123-05:30",
+    "2026-11-24T10:48:20",
+    "2026-11-24T10:48:20.123",
+    "2026-11-24 10:48:20Z",
+    "2026-11-24T10:48Z",
+    "2026-02-30T10:48:20Z",
+    "2026-11-24T24:00:00Z",
+    "2026-11-24T10:48:20+25:00",
+    "0000-01-01T00:00:00Z",
+    "0001-01-01T00:30:00+01:00",
+    "9999-12-31T23:30:00-01:00",
+    "9999-12-31T23:59:59.9999999Z",
+    "2026-11-24T10:48:20.Z",
+    "+2026-11-24T10:48:20Z",
+]
+
 json_values = st.recursive(
     st.none()
     | st.booleans()
     | st.integers()
     | st.floats(allow_nan=False)
     | st.text(max_size=8)
-    | st.sampled_from(["2026-12-07T10:00:00.123Z", "2026-12-07T10:00:00+01:00", "not a time"]),
+    | st.sampled_from(["2026-12-07T10:00:00.123Z", "2026-12-07T10:00:00+01:00", "not a time"])
+    | st.sampled_from(TIMES),
     lambda inner: (
         st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
     ),
@@ -115,3 +138,14 @@ def test_any_variation_reads_or_is_refused_as_msrest_would(body):
 )
 def test_odd_shapes_read_or_are_refused_as_msrest_would(change):
     _same({**BODIES[0], **change})
+
+
+@pytest.mark.parametrize("time", TIMES)
+def test_times_read_as_msrest_reads_them_or_are_refused_alike(time):
+    body = {**BODIES[0], "timestamp": time, "localTimestamp": time}
+    _same(body)
+    read = _outcome(read_activity, body)[1]
+    if read is not None:  # the same instant, and the same wall-clock reading
+        expected = Activity().deserialize(copy.deepcopy(body))
+        assert read.timestamp.utcoffset() == expected.timestamp.utcoffset()
+        assert read.timestamp.isoformat() == expected.timestamp.isoformat()
