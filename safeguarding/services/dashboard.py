@@ -19,7 +19,6 @@ from safeguarding.dashboard import (
     page_offsets,
     reasons,
 )
-from safeguarding.incidents import IncidentFacts
 from safeguarding.merging import may_merge
 from safeguarding.outcomes import Done
 from safeguarding.services.imports import import_status
@@ -86,11 +85,16 @@ async def lines_for(
     categories = {c.id: c.name for c in await uow.categories.list(school_id)}
     names = await uow.staff.names(school_id)
 
-    def allows(action: Action, found: IncidentFacts) -> bool:
-        return decide(viewer, action, found.record(), policy, now) != Decision.DENY
+    records = {i: found.record() for i, found in facts.items()}  # (as decisions see them)
 
-    readable = {i for i, found in facts.items() if allows(Action.VIEW_INCIDENT, found)}
-    workable = {i for i, found in facts.items() if allows(Action.WORK_CASE, found)}
+    def allowed(action: Action) -> set[int]:
+        return {
+            i
+            for i, record in records.items()
+            if decide(viewer, action, record, policy, now) != Decision.DENY
+        }
+
+    readable, workable = allowed(Action.VIEW_INCIDENT), allowed(Action.WORK_CASE)
 
     def line(incident_id: int, section: str) -> DashboardLine:
         found, mine = facts[incident_id], notes.get(incident_id, ())
