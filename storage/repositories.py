@@ -315,7 +315,13 @@ class _Gathering:
             return await joined
         batch = self.waiting = []
         try:
-            await asyncio.sleep(0)  # the reads started beside this one join it
+            # The reads started beside this one join it, and those that they start in turn
+            # (reads together within reads together, a loop turn later for each level): it
+            # waits until two turns of the loop have added none.
+            quiet, grown = 0, 0
+            while quiet < 2:
+                await asyncio.sleep(0)
+                quiet, grown = (quiet + 1 if len(batch) == grown else 0), len(batch)
             self.waiting = None
             async with self.lock:
                 reads = [(statement, params), *((s, p) for s, p, _ in batch)]

@@ -38,8 +38,14 @@ async def store_incident(press: Press, draft: IncidentDraft) -> Recorded:
     repeated = await recorded_before(press, draft.key)
     if repeated is not None:
         return repeated
-    policy = await uow.access.policy(actor.school_id)
-    students = await _pupils(press, draft)
+    # Independent reads (one round trip where the database allows): the rules, the pupils,
+    # and the recorder's exclusions (kept for the press, which _check_rights reads).
+    policy, found, _ = await uow.together(
+        uow.access.policy(actor.school_id),
+        _pupils(press, draft),
+        uow.access.excluded_students(actor.id),
+    )
+    students = await _all_found(press, draft, found)
     await _check_rights(press, draft, students, policy)
     await _check_assignee(press, draft, {s.id for s in students})
     chosen = [c for c in await uow.categories.list(actor.school_id) if c.id in draft.category_ids]
@@ -94,21 +100,32 @@ def _choice(draft: IncidentDraft, categories: Sequence[Category]) -> AlertChoice
     )
 
 
-async def _pupils(press: Press, draft: IncidentDraft) -> list[Student]:
-    """The pupils, loaded from this school (a new student is not stored yet)."""
-    school_id, students = press.staff.school_id, []
-    for entry in draft.pupils:
-        new = draft.new_student
-        if new is not None and not entry.linked:  # stored once every check has passed
-            students.append(
-                Student(0, school_id, "", new.first_name, new.last_name, new.year_group, "")
-            )
-            continue
-        student = await press.uow.students.by_id(school_id, entry.student_id)
+async def _pupils(press: Press, draft: IncidentDraft) -> list[Student | None]:
+    """The pupils, loaded from this school (None: not one of its pupils; a new student is not
+    stored yet). Reads only: refusing is _all_found's."""
+    school_id, new = press.staff.school_id, draft.new_student
+    stored = [e for e in draft.pupils if new is None or e.linked]
+    found = iter(
+        await press.uow.together(
+            *(press.uow.students.by_id(school_id, e.student_id) for e in stored)
+        )
+    )
+    return [
+        next(found)
+        if new is None or entry.linked
+        else Student(0, school_id, "", new.first_name, new.last_name, new.year_group, "")
+        for entry in draft.pupils
+    ]
+
+
+async def _all_found(
+    press: Press, draft: IncidentDraft, students: Sequence[Student | None]
+) -> list[Student]:
+    """The pupils, or refused (audited) at the first that is not this school's."""
+    for entry, student in zip(draft.pupils, students, strict=True):
         if student is None:
             await press.refuse("incident.record", ("student", entry.student_id))
-        students.append(student)
-    return students
+    return [s for s in students if s is not None]
 
 
 async def _provisional(press: Press, draft: IncidentDraft) -> Student:

@@ -81,6 +81,28 @@ async def test_reads_together_give_what_each_gives_alone_in_one_statement(
     assert len(together[0]) == 4 and together[2][0].year_groups == [7, 8, 9]
 
 
+async def test_reads_started_by_reads_together_join_their_statement(
+    engine, demo_school, together_everywhere
+):
+    # Reads together within reads together (a read that gathers reads of its own, two deep)
+    # join the one statement of the reads beside them.
+    async with AsyncSession(engine) as session:
+        alone = [await plain_rows(session, s, p) for s, p in ((STAFF, {}), (NAMED, {"ids": 1}))]
+
+        async def deeper():
+            return await read_together(session, plain_rows(session, NAMED, {"ids": 1}))
+
+        async def nested():
+            return await read_together(session, plain_rows(session, STAFF, {}), deeper())
+
+        seen = _statements(engine)
+        staff, (again, (named,)) = await read_together(
+            session, plain_rows(session, STAFF, {}), nested()
+        )
+    assert len(seen) == 1 and seen[0].count("UNION ALL") == 2
+    assert staff == again == alone[0] and named == alone[1]
+
+
 async def test_unions_go_together_too_in_their_own_order(engine, demo_school, together_everywhere):
     # A union (as `tagged_union` makes them), ordered by its result's columns, is a part too.
     names = select(StaffRow.display_name.label("name"), StaffRow.id).where(StaffRow.id < 4)
@@ -184,3 +206,34 @@ async def test_an_incident_opened_reads_its_parts_in_one_statement_on_a_server(
         assert len(unions) == 1 and "attachments" in unions[0] and "alerts" in unions[0]
     else:
         assert unions == [] and any(s.startswith("SELECT body_map_markers") for s in seen)
+
+
+async def test_recording_reads_rules_pupils_and_exclusions_in_one_statement_on_a_server(
+    engine, demo_school, uow_factory, clock, backend
+):
+    # After the form's key: the school's rules, both pupils and the recorder's exclusions
+    # (independent reads) are one statement on PostgreSQL, each its own on SQLite.
+    async with uow_factory() as uow:
+        dsl = next(s for s in await uow.staff.list(1) if s.display_name == "Priya Raman")
+    form = {
+        "key": "together-2",
+        "student_id": "1",
+        "text": "x",
+        "categories": "7",
+        "linked": "2",
+        "linked_2_same": "true",
+    }
+    draft = read_form(form, now=clock.now(), time_zone="Europe/London")
+    assert [p.student_id for p in draft.pupils] == [1, 2]
+    seen = _statements(engine)
+    recorded = await record_as(uow_factory, clock, dsl, draft)
+    async with uow_factory() as uow:
+        facts = (await uow.incidents.facts_of(1, [recorded.incident_id]))[recorded.incident_id]
+    assert sorted(p.student.id for p in facts.pupils) == [1, 2]
+    reads = [s for s in seen if "exclusions" in s and "FROM students" in s]
+    if backend == "postgresql":
+        assert len(reads) == 1 and "category_role_rights" in reads[0]
+        assert reads[0].count("FROM students") == 2  # (each pupil a part of its own)
+    else:
+        assert reads == []
+        assert sum(s.startswith("SELECT students.") for s in seen) == 2
