@@ -19,6 +19,7 @@ from bot.kestrel_bot import KestrelBot
 from bot.keyring import load_audit_keys, load_keyring
 from bot.keys import ADAPTER, AFTERWARDS, BOT, ENGINE, SERVICES, SETTINGS
 from bot.links import LinkSigner
+from bot.message_updates import MessageUpdates
 from bot.pages import privacy, terms
 from bot.rates import SendLimits, wait
 from bot.routes import attachment, body_map, chronology_export, healthz, messages
@@ -74,8 +75,11 @@ def create_app(settings: Settings, **overrides: Any) -> web.Application:
     app = web.Application(client_max_size=4 * 1024 * 1024)
     app[SETTINGS], app[ENGINE], app[SERVICES] = settings, engine, services
     afterwards = Afterwards()  # what presses leave for after their answers (forms replaced)
-    app[ADAPTER], app[BOT], app[AFTERWARDS] = adapter, KestrelBot(services, afterwards), afterwards
+    updates = MessageUpdates()
+    bot = KestrelBot(services, afterwards, updates)
+    app[ADAPTER], app[BOT], app[AFTERWARDS] = adapter, bot, afterwards
     app.on_shutdown.append(_settle(afterwards, settings.outbound_timeout))
+    app.on_cleanup.append(lambda _: updates.close())
     if settings.send_alerts:
         limits = SendLimits(SqlSendLog(engine, wait), settings.alerts_per_second)
         sender = AlertSender(

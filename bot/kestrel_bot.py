@@ -15,6 +15,7 @@ from bot.downloads import pasted_images, sent_files
 from bot.errors import error_card, log_unexpected
 from bot.handlers import attachments, students
 from bot.message_text import message_prefill
+from bot.message_updates import MessageUpdates
 from bot.turns import Done, Services, Turn
 from bot.verbs import COMMAND_VERBS, DIALOG_VERBS, VERBS
 from cards.elements import PAYLOAD_VERSION, Card, without_actions
@@ -47,9 +48,10 @@ UNKNOWN_COMMAND = (
 class KestrelBot:
     """Kestrel's bot: every turn is identified first; nothing is answered to strangers."""
 
-    def __init__(self, services: Services, afterwards: Afterwards) -> None:
+    def __init__(self, services: Services, afterwards: Afterwards, updates: MessageUpdates) -> None:
         self.services = services
         self.afterwards = afterwards
+        self.updates = updates
 
     async def on_turn(self, context: TurnContext) -> None:
         """Entry point for every activity the adapter receives."""
@@ -107,8 +109,7 @@ class KestrelBot:
             action = value.get("action") if isinstance(value.get("action"), dict) else {}
             answer = await self._run(context, str(action.get("verb", "")), action.get("data"))
             if isinstance(answer, Done):  # for everybody, once the presser has the answer
-                replacing = _replace_form(context, answer, self.services.outbound_timeout)
-                self.afterwards.start(replacing, "replace-form")
+                self.afterwards.start(self._replace_form(context, answer), "replace-form")
             card = answer.card if isinstance(answer, Done) else answer
             body = {"statusCode": 200, "type": ADAPTIVE_CARD, "value": card}
         elif activity.name == "application/search":
@@ -192,6 +193,19 @@ class KestrelBot:
         await turn.run(refuse_verb, verb)
         return notice_card(*words)
 
+    async def _replace_form(self, context: TurnContext, done: Done) -> None:
+        """Replace the form's message (or the one it names) for everybody: Teams keeps it."""
+        message_id = context.activity.reply_to_id if done.replaces is None else done.replaces
+        if not message_id:
+            return
+        update = MessageFactory.attachment(CardFactory.adaptive_card(done.card))
+        update.id = message_id
+        try:
+            replacing = self.updates.replace(context, update)
+            await asyncio.wait_for(replacing, self.services.outbound_timeout)
+        except Exception as error:  # noqa: BLE001 - the record is saved; the old form stays
+            log_unexpected(error, "could not replace the form message")
+
     async def _reply(self, context: TurnContext, card: Card) -> None:
         reply = MessageFactory.attachment(CardFactory.adaptive_card(card))
         await asyncio.wait_for(context.send_activity(reply), self.services.outbound_timeout)
@@ -199,7 +213,7 @@ class KestrelBot:
     async def _show(self, context: TurnContext, answer: Card | Done) -> None:
         """A finished form replaces its own message; anything else is a reply."""
         if isinstance(answer, Done) and context.activity.reply_to_id:
-            await _replace_form(context, answer, self.services.outbound_timeout)
+            await self._replace_form(context, answer)
         else:
             await self._reply(context, answer.card if isinstance(answer, Done) else answer)
 
@@ -227,19 +241,6 @@ def _task(answer: Card | Done) -> dict[str, Any]:
     if isinstance(answer, Done):
         return {"task": {"type": "message", "value": answer.summary}}
     return {"task": {"type": "continue", "value": _dialog("Add incident", answer)}}
-
-
-async def _replace_form(context: TurnContext, done: Done, seconds: float) -> None:
-    """Replace the form's message (or the one it names) for everybody: Teams keeps it."""
-    message_id = context.activity.reply_to_id if done.replaces is None else done.replaces
-    if not message_id:
-        return
-    update = MessageFactory.attachment(CardFactory.adaptive_card(done.card))
-    update.id = message_id
-    try:
-        await asyncio.wait_for(context.update_activity(update), seconds)
-    except Exception as error:  # noqa: BLE001 - the record is saved; the old form stays
-        log_unexpected(error, "could not replace the form message")
 
 
 def _tenant_id(activity: Activity) -> str:

@@ -23,6 +23,7 @@ class SentActivity:
     message_id: str = ""  # the id the connector answered with (sends only)
     at: float = field(default_factory=time.monotonic)  # when it arrived
     peer: object = None  # the client's end of the TCP connection it came over (host, port)
+    content_type: str = ""  # (updates)
 
 
 @dataclass
@@ -68,11 +69,16 @@ class LoopbackConnector:
         if self.update_failures:
             status = self.update_failures.pop(0)
             return web.json_response({"error": {"code": "BadGateway"}}, status=status)
-        body = await request.json()
+        raw = await request.read()
+        body = json.loads(raw)
         body["id"] = request.match_info["activity"]
         self.updated.append(
             SentActivity(
-                request.match_info["conversation"], body, request.headers.get("Authorization")
+                request.match_info["conversation"],
+                body,
+                request.headers.get("Authorization"),
+                raw,
+                content_type=request.headers.get("Content-Type", ""),
             )
         )
         return web.json_response({"id": request.match_info["activity"]})

@@ -1,0 +1,126 @@
+"""bot/message_updates.py: a form's message is replaced with the request the SDK's own
+`update_activity` would send (URL, UTF-8 body byte for byte, headers, Entra token), over
+aiohttp, tried again when Teams is busy and not when it refuses. Against the loopback Bot
+Connector and, for the token, the loopback Entra (HTTPS) the SDK's credentials are pointed at."""
+
+import asyncio
+
+import msal
+import pytest
+import requests
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core.cloud_adapter_base import CloudAdapterBase
+from botframework.connector.aio import ConnectorClient
+from botframework.connector.auth import MicrosoftAppCredentials
+
+from bot.activity_reader import read_activity
+from bot.adapter import create_adapter
+from bot.message_updates import MessageUpdates, UpdateRefused
+from bot.settings import Settings
+from tests.support.activities import activity
+from tests.support.connector import start_connector
+from tests.support.graph import APP_ID, SECRET, TENANT, loopback_directory
+
+CARD = {  # non-Latin text: UTF-8 on the wire, not escapes
+    "type": "AdaptiveCard",
+    "version": "1.5",
+    "body": [{"type": "TextBlock", "text": "Recorded as K-1 — Zoë's form"}],
+}
+
+
+@pytest.fixture
+async def connector():
+    connector, server = await start_connector()
+    yield connector, str(server.make_url("/"))
+    await server.close()
+
+
+class _Trusting(requests.Session):
+    """An HTTP client for MSAL that trusts the loopback certificate on every request (requests
+    lets REQUESTS_CA_BUNDLE replace a session's own `verify`, never a request's)."""
+
+    def __init__(self, ca_file: str) -> None:
+        super().__init__()
+        self.ca_file = ca_file
+
+    def request(self, method, url, **kwargs):  # type: ignore[override]
+        return super().request(method, url, **{**kwargs, "verify": self.ca_file})
+
+
+def _turn(connector_url: str, credentials: MicrosoftAppCredentials) -> TurnContext:
+    """A turn on the form's message, with the connector client the adapter would give it."""
+    body = activity("invoke_action_execute", connector_url, replyToId="1763981300000")
+    context = TurnContext(create_adapter(Settings(local=True)), read_activity(body))
+    client = ConnectorClient(credentials, base_url=connector_url)
+    context.turn_state[CloudAdapterBase.BOT_CONNECTOR_CLIENT_KEY] = client
+    return context
+
+
+def _update() -> object:
+    update = MessageFactory.attachment(CardFactory.adaptive_card(CARD))
+    update.id = "1763981300000"
+    return update
+
+
+async def test_an_update_is_the_request_the_sdk_sends(connector):
+    loopback, url = connector
+    context = _turn(url, MicrosoftAppCredentials("", ""))
+    updates = MessageUpdates()
+    try:
+        await updates.replace(context, _update())
+    finally:
+        await updates.close()
+    await context.update_activity(_update())  # the SDK's own
+    ours, sdks = loopback.updated
+    assert ours.conversation_id == sdks.conversation_id == context.activity.conversation.id
+    assert ours.body["id"] == sdks.body["id"] == "1763981300000"
+    assert ours.raw == sdks.raw and "Zoë".encode() in ours.raw
+    assert ours.content_type == sdks.content_type == "application/json; charset=utf-8"
+    assert ours.authorization is sdks.authorization is None  # (local mode: no app id)
+    assert ours.body["attachments"][0]["content"] == CARD
+    assert ours.body["from"]["id"] == context.activity.recipient.id  # the turn's reference
+
+
+async def test_with_app_credentials_the_update_carries_the_token_entra_gave(connector, tmp_path):
+    loopback, url = connector
+    async with loopback_directory(tmp_path) as directory:
+        credentials = MicrosoftAppCredentials(APP_ID, SECRET, channel_auth_tenant=TENANT)
+        # The SDK's MSAL application, pointed at the loopback Entra (whose certificate it is
+        # told to trust) instead of login.microsoftonline.com.
+        trusting = _Trusting(str(directory.ca_file))
+        credentials.app = await asyncio.to_thread(  # (it reads Entra's discovery document)
+            msal.ConfidentialClientApplication,
+            APP_ID,
+            client_credential=SECRET,
+            authority=f"{directory.authority}/{TENANT}",
+            validate_authority=False,
+            instance_discovery=False,
+            http_client=trusting,
+        )
+        context = _turn(url, credentials)
+        updates = MessageUpdates()
+        try:
+            await updates.replace(context, _update())
+            await updates.replace(context, _update())
+        finally:
+            await updates.close()
+        await context.update_activity(_update())  # the SDK's own, the same credentials
+    assert directory.entra.issued == ["graph-token-1"]  # one token, kept between updates
+    assert [u.authorization for u in loopback.updated] == ["Bearer graph-token-1"] * 3
+
+
+async def test_a_busy_connector_is_tried_again_and_a_refusal_is_not(connector):
+    loopback, url = connector
+    context = _turn(url, MicrosoftAppCredentials("", ""))
+    updates = MessageUpdates()
+    try:
+        loopback.update_failures.extend([503])
+        await updates.replace(context, _update())
+        assert len(loopback.updated) == 1 and loopback.update_failures == []
+        loopback.update_failures.extend([403, 503])
+        with pytest.raises(UpdateRefused) as refused:
+            await updates.replace(context, _update())
+        assert refused.value.status == 403 and loopback.update_failures == [503]
+        assert len(loopback.updated) == 1
+    finally:
+        await updates.close()
