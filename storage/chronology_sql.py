@@ -48,7 +48,7 @@ from storage.models import (
 DENIED, ALLOWED, HELD_BACK, GRANTED = 0, 1, 2, 3
 STATUSES = tuple(Status)  # an incident's status in the index, by position
 # The index's rows, by their first column: the page's entries, the pupil's incidents decided,
-# and the count of actions held back.
+# the count of actions held back, and how many entries match.
 SECTIONS = {
     name: literal_column(str(n)) for n, name in enumerate(("page", "incident", "held", "total"))
 }

@@ -104,17 +104,18 @@ async def _pupils(press: Press, draft: IncidentDraft) -> list[Student | None]:
     """The pupils, loaded from this school (None: not one of its pupils; a new student is not
     stored yet). Reads only: refusing is _all_found's."""
     school_id, new = press.staff.school_id, draft.new_student
-    stored = [e for e in draft.pupils if new is None or e.linked]
-    found = iter(
-        await press.uow.together(
-            *(press.uow.students.by_id(school_id, e.student_id) for e in stored)
-        )
+    stored = [new is None or entry.linked for entry in draft.pupils]  # (else the new student)
+    reads = (
+        press.uow.students.by_id(school_id, entry.student_id)
+        for entry, kept in zip(draft.pupils, stored, strict=True)
+        if kept
     )
+    found = iter(await press.uow.together(*reads))
     return [
         next(found)
-        if new is None or entry.linked
+        if kept or new is None
         else Student(0, school_id, "", new.first_name, new.last_name, new.year_group, "")
-        for entry in draft.pupils
+        for kept in stored
     ]
 
 
