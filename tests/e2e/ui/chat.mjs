@@ -87,14 +87,29 @@ export function chat({ artifacts, log, stepTimeoutMs = 30_000, settleMs = 1_000 
   async function say(page, text, answer) {
     const cards = page.locator('.ac-adaptiveCard');
     const before = await waitForChatToSettle(page);
-    await page.locator('[data-lexical-editor="true"][role="textbox"]').click();
-    await page.keyboard.type(text);
+    await typeLine(page, text);
     await page.getByRole('button', { name: 'Send Message' }).click();
     const deadline = Date.now() + STEP_TIMEOUT_MS;
     for (let index = before; ; ) {
       await cards.nth(index).waitFor({ state: 'visible', timeout: Math.max(1, deadline - Date.now()) });
       if (answer.test(await cards.nth(index).innerText())) return cards.nth(index);
       index += 1;
+    }
+  }
+
+  // Types the line into the compose box and checks it holds exactly that: a key pressed before
+  // the editor has focus is lost, and "elp" would be answered, wrongly, as not understood.
+  async function typeLine(page, text) {
+    const textbox = page.locator('[data-lexical-editor="true"][role="textbox"]');
+    for (let attempt = 1; ; attempt += 1) {
+      await textbox.click();
+      await page.keyboard.press('ControlOrMeta+A');
+      await page.keyboard.press('Backspace');
+      await page.keyboard.type(text);
+      const typed = (await textbox.innerText()).trim();
+      if (typed === text) return;
+      if (attempt === 3) throw new Error(`the compose box holds "${typed}", not "${text}"`);
+      log(`(the compose box held "${typed}", not "${text}": typing it again)`);
     }
   }
 

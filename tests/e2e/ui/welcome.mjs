@@ -26,34 +26,21 @@ const fail = (message) => {
 };
 
 // Every page load installs the app again, and Kestrel greets each install with the same welcome
-// card: wait until no more cards arrive before typing, so that the one answering "help" is new.
-const { waitForChatToSettle } = chat({
+// card: `say` waits until no more cards arrive before typing, so that the one answering "help"
+// is new, and checks the compose box holds "help" before sending it.
+const { waitForChatToSettle, say } = chat({
   artifacts: '',
   log,
   stepTimeoutMs: STEP_TIMEOUT_MS,
   settleMs: SETTLE_MS,
 });
 
-// Marks (data-e2e="welcome-reply") the first welcome card that comes after the last "help" the
-// user sent; true once there is one.
-function markWelcomeReply({ title }) {
-  const isSentHelp = (node) =>
-    node.textContent.trim() === 'help' &&
-    !node.parentElement.closest('[contenteditable="true"], .ac-adaptiveCard');
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  let sent = null;
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    if (isSentHelp(node)) sent = node;
-  }
-  if (!sent) return false;
-  const reply = [...document.querySelectorAll('.ac-adaptiveCard')].find(
-    (card) =>
-      card.innerText.includes(title) &&
-      sent.compareDocumentPosition(card) & Node.DOCUMENT_POSITION_FOLLOWING,
-  );
-  if (!reply) return false;
-  reply.setAttribute('data-e2e', 'welcome-reply');
-  return true;
+// What the chat shows, for a failure's log: how many cards, and the start of the last few.
+async function describeChat(page) {
+  const texts = await page
+    .locator('.ac-adaptiveCard')
+    .evaluateAll((cards) => cards.map((card) => card.innerText.replace(/\s+/g, ' ').slice(0, 80)));
+  return `${texts.length} card(s); the last: ${JSON.stringify(texts.slice(-3))}`;
 }
 
 async function run() {
@@ -72,13 +59,17 @@ async function run() {
       await page.keyboard.press('Escape');
     }
 
-    await textbox.click();
-    await page.keyboard.type('help');
-    await page.getByRole('button', { name: 'Send Message' }).click();
+    let card;
+    try {
+      card = await say(page, 'help', new RegExp(WELCOME_TITLE));
+    } catch (error) {
+      log(`no welcome card answered "help": ${await describeChat(page)}`);
+      const failed = screenshotPath.replace(/\.png$/, '-failed.png');
+      await page.screenshot({ path: failed, fullPage: true }).catch(() => {});
+      log(`the page as it was: ${failed}`);
+      throw error;
+    }
     log('sent "help"');
-
-    await page.waitForFunction(markWelcomeReply, { title: WELCOME_TITLE });
-    const card = page.locator('.ac-adaptiveCard[data-e2e="welcome-reply"]');
     await card.scrollIntoViewIfNeeded();
     await card.getByRole('button', { name: 'My dashboard' }).waitFor({ state: 'visible' });
     log('the welcome card answered "help"');
