@@ -7,6 +7,10 @@ would: the turn's connector client formats the URL and serializes the activity, 
 credentials give the token) over one aiohttp session of the app's. Like msrest's policy for an
 idempotent PUT, a lost connection or an answer of 429 or 5xx is tried again, twice, after the
 Retry-After asked for (at most 10 s) or a short backoff; the caller bounds the whole.
+
+The environment's proxy (HTTP(S)_PROXY, NO_PROXY, a proxy's login in .netrc, as `requests`
+takes them for the SDK) is looked up once per origin: aiohttp's `trust_env` looks it up, and
+reads .netrc, on a worker thread for every request (a tenth of recording's CPU here).
 """
 
 import asyncio
@@ -17,6 +21,7 @@ from botbuilder.core import TurnContext
 from botbuilder.core.cloud_adapter_base import CloudAdapterBase
 from botbuilder.schema import Activity
 from botframework.connector.aio import ConnectorClient
+from yarl import URL
 
 from cards.elements import json_text
 
@@ -42,6 +47,7 @@ class MessageUpdates:
 
     def __init__(self) -> None:
         self._http: aiohttp.ClientSession | None = None
+        self._proxies: dict[URL, tuple[URL | None, aiohttp.BasicAuth | None]] = {}
 
     async def replace(self, context: TurnContext, activity: Activity) -> None:
         """Replace the message `activity.id` of the turn's conversation with `activity`, as
@@ -73,10 +79,13 @@ class MessageUpdates:
         await self._put(url, body, headers)
 
     async def _put(self, url: str, body: bytes, headers: dict[str, str]) -> None:
+        proxy, proxy_auth = await self._proxy(URL(url))
         for attempt in range(1, TRIES + 1):
             wait = 0.8 * 2 ** (attempt - 1)
             try:
-                async with self._session().put(url, data=body, headers=headers) as response:
+                async with self._session().put(
+                    url, data=body, headers=headers, proxy=proxy, proxy_auth=proxy_auth
+                ) as response:
                     await response.read()
                     if 200 <= response.status < 300:
                         return
@@ -90,17 +99,31 @@ class MessageUpdates:
                 log.warning("update's connection lost; trying again")
             await asyncio.sleep(wait)
 
+    async def _proxy(self, url: URL) -> tuple[URL | None, aiohttp.BasicAuth | None]:
+        """The environment's proxy for the URL's origin (none when NO_PROXY bypasses it or
+        none is set), looked up once: it reads .netrc, so on a worker thread."""
+        origin = url.origin()
+        if origin not in self._proxies:
+            self._proxies[origin] = await asyncio.get_running_loop().run_in_executor(
+                None, _proxy_from_env, origin
+            )
+        return self._proxies[origin]
+
     def _session(self) -> aiohttp.ClientSession:
         if self._http is None or self._http.closed:
-            # trust_env: proxies from the environment, as `requests` takes them for the SDK.
-            self._http = aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(total=None), trust_env=True
-            )
+            self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None))
         return self._http
 
     async def close(self) -> None:
         if self._http is not None:
             await self._http.close()
+
+
+def _proxy_from_env(origin: URL) -> tuple[URL | None, aiohttp.BasicAuth | None]:
+    try:
+        return aiohttp.helpers.get_env_proxy_for_url(origin)
+    except LookupError:  # bypassed, or no proxy for its scheme
+        return None, None
 
 
 def _retry_after(value: str | None, otherwise: float) -> float:

@@ -5,9 +5,11 @@ Connector and, for the token, the loopback Entra (HTTPS) the SDK's credentials a
 
 import asyncio
 
+import aiohttp
 import msal
 import pytest
 import requests
+from aiohttp import web
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.core.cloud_adapter_base import CloudAdapterBase
 from botframework.connector.aio import ConnectorClient
@@ -124,3 +126,52 @@ async def test_a_busy_connector_is_tried_again_and_a_refusal_is_not(connector):
         assert len(loopback.updated) == 1
     finally:
         await updates.close()
+
+
+async def _forward_proxy(seen: list[str]) -> web.AppRunner:
+    """A loopback HTTP forward proxy: the request line's absolute URL is passed on as sent."""
+
+    async def forward(request: web.Request) -> web.Response:
+        seen.append(f"{request.method} {request.url}")
+        headers = {k: v for k, v in request.headers.items() if k.lower() != "host"}
+        async with (
+            aiohttp.ClientSession() as session,
+            session.request(
+                request.method, request.url, data=await request.read(), headers=headers
+            ) as answer,
+        ):
+            return web.Response(status=answer.status, body=await answer.read())
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", forward)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    return runner
+
+
+async def test_updates_go_through_the_environments_proxy_unless_no_proxy_bypasses_it(
+    connector, monkeypatch
+):
+    loopback, url = connector
+    seen: list[str] = []
+    proxy = await _forward_proxy(seen)
+    port = proxy.addresses[0][1]
+    for name in ("HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+    context = _turn(url, MicrosoftAppCredentials("", ""))
+    updates, direct = MessageUpdates(), MessageUpdates()
+    try:
+        await updates.replace(context, _update())
+        await updates.replace(context, _update())
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        await direct.replace(context, _update())
+    finally:
+        await updates.close()
+        await direct.close()
+        await proxy.cleanup()
+    path = f"/v3/conversations/{context.activity.conversation.id}/activities/1763981300000"
+    assert seen == [f"PUT {url.rstrip('/')}{path}"] * 2  # the third went straight there
+    assert len(loopback.updated) == 3
+    assert loopback.updated[0].raw == loopback.updated[2].raw
