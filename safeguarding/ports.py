@@ -1,6 +1,6 @@
 """The ports the use cases need; storage/ implements them, tests may fake them."""
 
-from collections.abc import Awaitable, Collection, Sequence
+from collections.abc import Awaitable, Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Protocol, Self
 
@@ -59,6 +59,13 @@ class StaffRepository(Protocol):
         self, school_id: int, aad_object_id: str, display_name: str, email: str, role: Role
     ) -> StaffMember: ...
     async def list(self, school_id: int) -> Sequence[StaffMember]: ...
+    async def alertable(
+        self,
+        school_id: int,
+        staff_ids: Iterable[int],
+        aad_ids: Iterable[str],
+        group_ids: Iterable[int],
+    ) -> Sequence[StaffMember]: ...
     async def names(self, school_id: int) -> dict[int, str]: ...
     async def by_id(self, school_id: int, staff_id: int) -> StaffMember | None: ...
     async def set_hide_names(self, staff_id: int, hide: bool) -> None: ...

@@ -1,7 +1,8 @@
 """Who an incident's or an action's alerts go to, and who gains access through them.
 
-Pure rules, the same for incidents and actions: the use cases load the school's staff, groups
-and exclusions (safeguarding/services/alerting.py) and store what these decide.
+Pure rules, the same for incidents and actions: the use cases load the staff the form's choice
+can reach (those chosen and the members of its groups), the school's groups and exclusions
+(safeguarding/services/alerting.py) and store what these decide.
 """
 
 from collections.abc import Iterable, Mapping, Sequence, Set

@@ -1,7 +1,7 @@
 """SQL implementations of the domain repositories; they map rows to domain objects, never commit."""
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
@@ -11,6 +11,7 @@ from sqlalchemy import (
     bindparam,
     delete,
     event,
+    or_,
     select,
     update,
 )
@@ -31,6 +32,7 @@ from safeguarding.staff import Role, StaffMember
 from storage import direct
 from storage.direct import Rows
 from storage.models import (
+    AlertGroupMemberRow,
     ChatAddressRow,
     SchoolRow,
     StaffRow,
@@ -183,6 +185,25 @@ class SqlStaff:
     async def list(self, school_id: int) -> Sequence[StaffMember]:
         rows = await plain_rows(self.session, _LIST, {"school": school_id})
         return [staff_member(row) for row in rows]
+
+    async def alertable(
+        self,
+        school_id: int,
+        staff_ids: Iterable[int],
+        aad_ids: Iterable[str],
+        group_ids: Iterable[int],
+    ) -> Sequence[StaffMember]:
+        """The school's staff among these (by id or Entra object id) or in these groups:
+        whom a form's alerts can reach, read without the rest of the staff list."""
+        found = {
+            "school": school_id,
+            "ids": sorted(staff_ids),
+            "aads": sorted(aad_ids),
+            "groups": sorted(group_ids),
+        }
+        if not (found["ids"] or found["aads"] or found["groups"]):
+            return []
+        return [staff_member(row) for row in await plain_rows(self.session, _ALERTABLE, found)]
 
     async def names(self, school_id: int) -> dict[int, str]:
         """Every colleague's name by id (what most views need of the staff list: two columns,
@@ -480,6 +501,22 @@ _LIST = (  # plain rows of what a StaffMember is made of, not objects: recording
     .order_by(StaffRow.display_name)
 )
 _BY_ID = select(*_STAFF_COLUMNS).where(StaffRow.id == bindparam("staff"))
+_ALERTABLE = (
+    select(*_STAFF_COLUMNS)
+    .where(
+        StaffRow.school_id == bindparam("school"),
+        or_(
+            StaffRow.id.in_(bindparam("ids", expanding=True)),
+            StaffRow.aad_object_id.in_(bindparam("aads", expanding=True)),
+            StaffRow.id.in_(
+                select(AlertGroupMemberRow.staff_id).where(
+                    AlertGroupMemberRow.group_id.in_(bindparam("groups", expanding=True))
+                )
+            ),
+        ),
+    )
+    .order_by(StaffRow.display_name)
+)
 _NAMES = (
     select(StaffRow.id, StaffRow.display_name)
     .where(StaffRow.school_id == bindparam("school"))

@@ -13,7 +13,16 @@ from safeguarding.staff import StaffMember
 async def alert_recipients(press: Press, choice: AlertChoice, pupil_ids: Set[int]) -> Recipients:
     """Who the alerts go to (safeguarding/recipients.py decides; this loads what it needs)."""
     uow, school_id = press.uow, press.staff.school_id
-    staff, groups = await uow.together(uow.staff.list(school_id), uow.alert_groups.list(school_id))
+    reached = (
+        uow.staff.alertable(
+            school_id,
+            choice.staff_ids,
+            choice.aad_ids,
+            choice.group_ids | choice.default_group_ids,
+        ),
+        uow.alert_groups.list(school_id),
+    )
+    staff, groups = await uow.together(*reached)
     found = candidates(choice, staff, groups)
     return kept(found, press.staff, pupil_ids, await uow.access.excluded_of(list(found)))
 

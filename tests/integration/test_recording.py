@@ -163,6 +163,26 @@ async def test_a_category_with_a_default_group_alerts_its_members_and_the_dsl_ne
     assert not await rows(uow_factory, IncidentGrantRow)
 
 
+async def test_alerts_read_only_the_staff_a_form_can_reach(school, uow_factory, demo_school):
+    staff, _, groups = school
+    team, school_id = groups["DSL team"], demo_school.school_id
+    chosen, by_aad = staff["James Whitfield"], staff["Priya Raman"]
+    async with uow_factory() as uow:
+        other = await uow.schools.ensure("Other School", "other-tenant", "Europe/London")
+        stranger = await uow.staff.ensure(
+            other.id, by_aad.aad_object_id, "Same Person Elsewhere", "x@other.test", Role.STAFF
+        )
+        reached = await uow.staff.alertable(
+            school_id, {chosen.id, stranger.id}, {by_aad.aad_object_id}, {team.id}
+        )
+        nobody = await uow.staff.alertable(school_id, set(), set(), set())
+        await uow.commit()
+    assert {s.id for s in reached} == {chosen.id, by_aad.id, *team.member_ids}
+    assert len(reached) < len(staff)  # not the whole staff list
+    assert [s.display_name for s in reached] == sorted(s.display_name for s in reached)
+    assert nobody == []
+
+
 async def test_an_excluded_colleague_is_never_alerted_even_when_chosen(school, uow_factory, clock):
     staff, categories, _ = school
     dsl, colleague = staff["Priya Raman"], staff["Tom Okafor"]
