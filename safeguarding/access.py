@@ -195,6 +195,7 @@ class ReadingRules:
     year_groups: frozenset[int]
     tutor_groups: frozenset[str]
     readable: frozenset[int]  # the categories they may read incidents in
+    every_category: bool  # `readable` is every category of the school (retired ones too)
     restricted: frozenset[int]
     historic_before: datetime  # happened before this: historic
     elevated: bool
@@ -205,6 +206,7 @@ def reading_rules(viewer: Viewer, policy: AccessPolicy, now: datetime) -> Readin
     """The rules `decide` applies to reading an incident, for this viewer now."""
     staff = viewer.staff
     scope = policy.scopes.get(staff.id, Scope())
+    readable = frozenset(c for c in policy.categories if policy.rights(staff, c).view_incidents)
     return ReadingRules(
         staff_id=staff.id,
         active=staff.active,
@@ -212,7 +214,8 @@ def reading_rules(viewer: Viewer, policy: AccessPolicy, now: datetime) -> Readin
         whole_school=not scope.year_groups and not scope.tutor_groups,
         year_groups=scope.year_groups,
         tutor_groups=scope.tutor_groups,
-        readable=frozenset(c for c in policy.categories if policy.rights(staff, c).view_incidents),
+        readable=readable,
+        every_category=readable == policy.categories,
         restricted=policy.restricted,
         historic_before=now - policy.historic_after,
         elevated=viewer.elevated,

@@ -101,6 +101,7 @@ class Shape(NamedTuple):
     the answer (no pupil excluded, no category restricted...) is left out of it."""
 
     whole_school: bool
+    every_category: bool
     elevated: bool
     grants_count: bool
     excluding: bool
@@ -110,6 +111,7 @@ class Shape(NamedTuple):
     def of(cls, rules: ReadingRules) -> "Shape":
         return cls(
             rules.whole_school,
+            rules.every_category,
             rules.elevated,
             rules.grants_count,
             bool(rules.excluded),
@@ -132,7 +134,9 @@ def _decision(shape: Shape):
     readable = and_(
         true() if shape.whole_school else _in_scope(),
         _categories_here(),
-        not_(_categories_here(lambda c: c.not_in(_ids("readable")))),
+        true()
+        if shape.every_category  # (no category they may not read)
+        else not_(_categories_here(lambda c: c.not_in(_ids("readable")))),
     )
     historic = IncidentRow.happened_at < bindparam("historic", type_=DateTime(timezone=True))
     restricted = _categories_here(lambda c: c.in_(_ids("restricted")))
@@ -181,23 +185,26 @@ def _action_categories(action_id, condition):
     return exists().where(on.action_id == action_id, condition(on.category_id))
 
 
-def _action_tests():
-    """The action in the row has a category they may not read; one restricted."""
-    unreadable = _action_categories(ActionRow.id, lambda c: c.not_in(_ids("readable")))
+def _action_tests(shape: Shape):
+    """The action in the row has a category they may not read (never, when they may read
+    every category); one restricted."""
+    unreadable = (
+        false()
+        if shape.every_category
+        else _action_categories(ActionRow.id, lambda c: c.not_in(_ids("readable")))
+    )
     return unreadable, _action_categories(ActionRow.id, lambda c: c.in_(_ids("restricted")))
 
 
 def _action_allowed(decided, shape: Shape):
     """An action of a readable incident: allowed by the incident's grant, or readable in its
     own categories too and, unless elevated, in none restricted."""
-    unreadable, restricted = _action_tests()
-    return or_(
-        decided.c.code == GRANTED,
-        and_(
-            not_(unreadable),
-            not_(restricted) if shape.restricting and not shape.elevated else true(),
-        ),
+    unreadable, restricted = _action_tests(shape)
+    allowed = and_(
+        not_(unreadable),
+        not_(restricted) if shape.restricting and not shape.elevated else true(),
     )
+    return or_(decided.c.code == GRANTED, allowed)
 
 
 @cache
@@ -265,9 +272,9 @@ def _status_code():
     return case(*((IncidentRow.status == s.value, n) for n, s in enumerate(STATUSES)))
 
 
-def _held_actions(decided):
+def _held_actions(decided, shape: Shape):
     """Actions of incidents they may read (not by a grant) that need elevated access."""
-    unreadable, restricted = _action_tests()
+    unreadable, restricted = _action_tests(shape)
     return (
         select(SECTIONS["held"], *[null()] * 5, func.count())
         .select_from(ActionRow)
@@ -301,7 +308,7 @@ def index_statement(shape: Shape, filters: tuple[bool, bool, bool], paged: bool,
         ),
         select(SECTIONS["total"], *[null()] * 5, func.count()).select_from(every).where(*kept),
     ]
-    return union_all(*parts, *([_held_actions(decided)] if held else []))
+    return union_all(*parts, *([_held_actions(decided, shape)] if held else []))
 
 
 MONITORED = (

@@ -15,6 +15,7 @@ from safeguarding.access import (
     Scope,
     Viewer,
     decide,
+    reading_rules,
 )
 from safeguarding.staff import Role, StaffMember
 
@@ -201,3 +202,12 @@ def test_the_dsl_can_open_a_pupils_record_even_before_categories_exist():
     empty = AccessPolicy()
     assert ask(STAFF[Role.DSL], Action.VIEW_STUDENT, incident(), empty) == A
     assert ask(STAFF[Role.VIEWER], Action.VIEW_STUDENT, incident(), empty) == D
+
+
+@pytest.mark.parametrize(
+    ("role", "every"), [(Role.DSL, True), (Role.VIEWER, False), (Role.STAFF, False)]
+)
+def test_reading_rules_say_when_every_category_is_readable(role, every):
+    rules = reading_rules(Viewer(STAFF[role], frozenset()), POLICY, NOW)
+    assert rules.every_category is every
+    assert (rules.readable == POLICY.categories) is every
