@@ -150,6 +150,7 @@ def _import_pupils(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> None:
+    from bot.access_log import AccessLog
     from bot.app import create_app  # imports botbuilder: only when serving
 
     settings = Settings.from_env(local=args.local)
@@ -163,7 +164,7 @@ def _serve(args: argparse.Namespace) -> None:
     log.info("starting on %s:%s with %r", settings.host, settings.port, settings)
     app = create_app(settings)
     app.on_startup.append(freeze_what_started)
-    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log_class=AccessLog)
 
 
 async def freeze_what_started(_app: object = None) -> None:

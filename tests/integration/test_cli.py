@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -181,10 +182,16 @@ def test_serve_local_listens_on_loopback_only_and_warns_loudly(tmp_path):
         listening = subprocess.run(["ss", "-ltnH"], capture_output=True, text=True).stdout
         assert f"127.0.0.1:{env['PORT']}" in listening
         assert f"0.0.0.0:{env['PORT']}" not in listening
+        with urllib.request.urlopen(f"http://127.0.0.1:{env['PORT']}/privacy?t=secret-7f3a") as r:
+            assert r.status == 200
     finally:
         server.terminate()
         output = server.communicate(timeout=10)[0]
     assert "authentication is OFF" in output
+    # The access log: a line a request, its path without the query string.
+    assert re.search(r'aiohttp\.access 127\.0\.0\.1 "GET /healthz" 200 \d+ [\d.]+ ms', output)
+    assert re.search(r'"GET /privacy" 200 [1-9]\d* [\d.]+ ms', output)
+    assert "secret-7f3a" not in output
 
 
 def test_package_writes_the_teams_app_zip(tmp_path):
