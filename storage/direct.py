@@ -58,7 +58,16 @@ class _Plan:
     """A statement compiled for a dialect: its SQL and positional values for given
     parameters, its rows' metadata and result processors."""
 
-    __slots__ = ("compiled", "binds", "metadata", "processors", "lists", "defaults", "fixed")
+    __slots__ = (
+        "compiled",
+        "binds",
+        "metadata",
+        "processors",
+        "lists",
+        "literals",
+        "defaults",
+        "fixed",
+    )
 
     def __init__(self, statement: ClauseElement, dialect: Dialect, names: tuple | None) -> None:
         compiled = self.compiled = statement.compile(dialect=dialect, column_keys=names)
@@ -78,11 +87,16 @@ class _Plan:
             if callable(bind)
         }
         binds = compiled.bind_names
-        # Lists (expanding IN) change only how many placeholders the SQL has: its SQL is kept
-        # for each set of lengths. A parameter rendered into the SQL as a literal, a value
-        # computed when run or a list of tuples makes every run build it afresh.
+        # Lists (expanding IN) change only how many placeholders the SQL has, and a parameter
+        # rendered into the SQL as a literal (`literal_execute`: a LIMIT, so that PostgreSQL
+        # plans the statement once, storage/dashboard.py) only that literal: its SQL is kept
+        # for each set of lengths and literals. A value computed when run or a list of tuples
+        # makes every run build it afresh.
         self.lists = tuple(dict.fromkeys(name for bind, name in binds.items() if bind.expanding))
-        self.fixed = not compiled.literal_execute_params and not any(
+        self.literals = tuple(
+            dict.fromkeys(binds[bind] for bind in compiled.literal_execute_params)
+        )
+        self.fixed = not any(
             bind.callable or bind.type._is_tuple_type  # noqa: SLF001
             for bind in binds
         )
@@ -96,12 +110,18 @@ class _Plan:
             lengths = tuple(
                 len(params[name] if name in params else defaults[name]) for name in self.lists
             )
-        except KeyError:  # a list missing: SQLAlchemy says which
+            literals = tuple(
+                params[name] if name in params else defaults[name] for name in self.literals
+            )
+        except KeyError:  # a list or a literal missing: SQLAlchemy says which
             lengths = None
         if not self.fixed or lengths is None:
             return self._expanded(params)[:2]
-        key = (self, lengths)
-        form = _forms.get(key)
+        key = (self, lengths, literals)
+        try:
+            form = _forms.get(key)
+        except TypeError:  # a literal that is a list: built afresh
+            return self._expanded(params)[:2]
         if form is None:
             _, _, form = self._expanded(params)
             if len(_forms) >= FORMS:

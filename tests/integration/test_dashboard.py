@@ -1,6 +1,7 @@
 """My dashboard on SQLite and PostgreSQL: three sections, paged, decided per line, audited."""
 
 import json
+import re
 from datetime import timedelta
 
 from sqlalchemy import event, insert, select
@@ -299,3 +300,22 @@ async def unread_alerts(engine, dsl, alerts, clock) -> None:
                 for incident, raiser, minutes in alerts
             ],
         )
+
+
+async def test_the_walks_limits_and_offsets_are_numbers_in_their_sql(
+    demo_school, uow_factory, engine
+):
+    """So that PostgreSQL can keep one plan for the walks (storage/dashboard.py `_bound`): with
+    them as parameters its plan for any values looked costlier than planning every time."""
+    dsl = (await staff_of(uow_factory))["Priya Raman"]
+    sql: list[str] = []
+    event.listen(engine.sync_engine, "before_cursor_execute", lambda *a: sql.append(a[2]))
+    async with uow_factory() as uow:
+        for offsets in ((0, 0, 0, 0), (0, 10, 0, 20)):
+            await uow.dashboard.board(
+                dsl.id, dsl.school_id, leads=True, merging=True, offsets=offsets, limit=PAGE
+            )
+    first, second = [s for s in sql if s.startswith("WITH alerts_read")]
+    # (SQLite's compiler gives a LIMIT with no OFFSET an `OFFSET ?` of its own, of 0)
+    assert not re.search(r"LIMIT (\?|\$\d)|OFFSET \$\d", first + second)
+    assert f"LIMIT {PAGE} OFFSET 0" in first and f"LIMIT {PAGE} OFFSET 20" in second

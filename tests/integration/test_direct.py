@@ -5,7 +5,7 @@ transaction, on both databases, with the cursor listeners called."""
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import bindparam, event, func, insert, select, update
+from sqlalchemy import Integer, bindparam, event, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -160,3 +160,36 @@ async def test_the_sql_is_expanded_once_for_each_length_of_its_lists(
     assert len(expanded) == 2  # a list of one category, a list of two
     every = set(found[(1,)]) | {1}
     assert all(set(ids) == every - set(skipped) for skipped, ids in found.items())
+
+
+async def test_a_number_written_into_the_sql_gives_its_own_statement_for_each_value(
+    engine, demo_school, monkeypatch
+):
+    """A `literal_execute` parameter (a LIMIT or OFFSET that PostgreSQL should see as a number,
+    storage/dashboard.py) is part of the SQL: each value is its own statement, expanded once."""
+    expanded: list[int] = []
+    original = SQLCompiler.construct_expanded_state
+
+    def counting(compiled, *args, **kwargs):
+        expanded.append(1)
+        return original(compiled, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "construct_expanded_state", counting)
+    bound = bindparam("n", type_=Integer, literal_execute=True)
+    statement = CATEGORIES.limit(bound).offset(
+        bindparam("skip", type_=Integer, literal_execute=True)
+    )
+    sql: list[str] = []
+    event.listen(engine.sync_engine, "before_cursor_execute", lambda *a: sql.append(a[2]))
+    async with AsyncSession(engine) as session:
+        counts = [
+            len(
+                await plain_rows(
+                    session, statement, {"school": 1, "skipped": [], "n": n, "skip": s}
+                )
+            )
+            for n, s in ((2, 0), (3, 0), (2, 0), (3, 1), (2, 0))
+        ]
+    assert counts == [2, 3, 2, 3, 2]
+    assert len(expanded) == 3  # (2, 0), (3, 0), (3, 1): each once
+    assert "LIMIT 3 OFFSET 1" in sql[3] and "LIMIT 2" in sql[4]
