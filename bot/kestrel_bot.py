@@ -208,7 +208,7 @@ class KestrelBot:
 
     async def _reply(self, context: TurnContext, card: Card) -> None:
         reply = MessageFactory.attachment(CardFactory.adaptive_card(card))
-        await asyncio.wait_for(context.send_activity(reply), self.services.outbound_timeout)
+        await asyncio.wait_for(self.updates.reply(context, reply), self.services.outbound_timeout)
 
     async def _show(self, context: TurnContext, answer: Card | Done) -> None:
         """A finished form replaces its own message; anything else is a reply."""

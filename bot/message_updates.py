@@ -1,12 +1,15 @@
-"""Replacing a message for everybody (a finished form) through the Bot Connector, over aiohttp.
+"""A turn's replies and form replacements sent to the Bot Connector over aiohttp.
 
-The SDK's `TurnContext.update_activity` builds the request with msrest and sends it with
-`requests` on a worker thread: about a third of recording's CPU here (bench/profile). This
-sends the same request (the URL, body, headers and token the SDK's own `update_activity`
-would: the turn's connector client formats the URL and serializes the activity, its
-credentials give the token) over one aiohttp session of the app's. Like msrest's policy for an
-idempotent PUT, a lost connection or an answer of 429 or 5xx is tried again, twice, after the
-Retry-After asked for (at most 10 s) or a short backoff; the caller bounds the whole.
+The SDK's `TurnContext.send_activity` and `update_activity` deep-copy the activity, build the
+request with msrest and send it with `requests` on a worker thread: about a third of
+recording's CPU, and most of a `help` message's, here (bench/profile). This sends the same
+requests (the URL, body, headers and token the SDK's own would: the turn's connector client
+formats the URL and serializes the activity, its credentials give the token) over one aiohttp
+session of the app's. A replacement (PUT, idempotent) whose connection is lost or that is
+answered 408, 429 or 5xx is tried again, twice, after the Retry-After asked for (at most 10 s)
+or a short backoff; a reply (POST) only when its connection could not be made, as `requests`
+does for the SDK (Teams may have posted it). The caller bounds the whole. Proactive messages
+(alerts, triage posts) still go through the SDK, whose errors their senders read.
 
 The environment's proxy (HTTP(S)_PROXY, NO_PROXY, a proxy's login in .netrc, as `requests`
 takes them for the SDK) is looked up once per origin: aiohttp's `trust_env` looks it up, and
@@ -14,12 +17,15 @@ reads .netrc, on a worker thread for every request (a tenth of recording's CPU h
 """
 
 import asyncio
+import json
 import logging
+from collections.abc import Mapping
+from typing import NamedTuple
 
 import aiohttp
 from botbuilder.core import TurnContext
 from botbuilder.core.cloud_adapter_base import CloudAdapterBase
-from botbuilder.schema import Activity
+from botbuilder.schema import Activity, ActivityTypes, DeliveryModes
 from botframework.connector.aio import ConnectorClient
 from yarl import URL
 
@@ -28,22 +34,31 @@ from cards.elements import json_text
 log = logging.getLogger("kestrel.updates")
 
 _PATH = "/v3/conversations/{conversationId}/activities/{activityId}"
-AGAIN = frozenset({408, 429, 500, 502, 503, 504})  # tried again, as msrest's policy does
+_CONVERSATION = "/v3/conversations/{conversationId}/activities"
+_IN_PATH = {"conversation_id": "conversationId", "activity_id": "activityId"}
+AGAIN = frozenset({408, 429, 500, 502, 503, 504})  # a replacement answered these: tried again
 TRIES = 3
 LONGEST_WAIT = 10.0  # seconds of Retry-After honoured
 
 
 class UpdateRefused(Exception):
-    """The Bot Connector answered the update with an error status (no body kept: it can echo
-    what was sent)."""
+    """The Bot Connector answered with an error status (no body kept: it can echo what was
+    sent). `response` has the status and headers, as `bot.proactive.status_of` reads them."""
 
-    def __init__(self, status: int) -> None:
+    def __init__(self, status: int, headers: Mapping[str, str] | None = None) -> None:
         super().__init__(f"the Bot Connector answered {status}")
         self.status = status
+        self.response = _Answer(status, dict(headers or {}))
+
+
+class _Answer(NamedTuple):
+    status: int
+    headers: dict[str, str]
 
 
 class MessageUpdates:
-    """`update_activity` for a turn's message; one aiohttp session for the app's life."""
+    """A turn's messages sent (`reply`, as `context.send_activity`) and replaced (`replace`, as
+    `context.update_activity`) over one aiohttp session for the app's life."""
 
     def __init__(self) -> None:
         self._http: aiohttp.ClientSession | None = None
@@ -54,20 +69,47 @@ class MessageUpdates:
         `context.update_activity` would (the turn's conversation reference applied)."""
         reference = TurnContext.get_conversation_reference(context.activity)
         activity = TurnContext.apply_conversation_reference(activity, reference)
+        ids = {"conversation_id": activity.conversation.id, "activity_id": activity.id}
+        url, body, headers = await self._request(context, _PATH, ids, activity)
+        await self._put(url, body, headers)
+
+    async def reply(self, context: TurnContext, activity: Activity) -> str:
+        """Send `activity` to the turn's conversation as `context.send_activity` would (the
+        conversation reference applied: a reply to the turn's activity; a message accepting
+        input, with no id of its own), and the id Teams gave it. Not tried again on an error
+        status: Teams may have posted it. `activity` becomes the one sent (the SDK sends a deep
+        copy; Kestrel makes each reply for its send)."""
+        if context.activity.delivery_mode == DeliveryModes.expect_replies:
+            response = await context.send_activity(activity)  # (buffered by the SDK: not sent)
+            return (response and response.id) or ""
+        reference = TurnContext.get_conversation_reference(context.activity)
+        activity = TurnContext.apply_conversation_reference(activity, reference)
+        activity.type = activity.type or ActivityTypes.message
+        activity.input_hint = activity.input_hint or "acceptingInput"
+        activity.id = None
+        ids = {"conversation_id": activity.conversation.id}
+        path = _CONVERSATION
+        if activity.reply_to_id:
+            path, ids["activity_id"] = _PATH, activity.reply_to_id
+        url, body, headers = await self._request(context, path, ids, activity)
+        answer = await self._post(url, body, headers)
+        context.responded = True
+        return str(answer.get("id") or "") if isinstance(answer, dict) else ""
+
+    async def _request(
+        self, context: TurnContext, path: str, ids: dict[str, str], activity: Activity
+    ) -> tuple[str, bytes, dict[str, str]]:
+        """The URL, body and headers the turn's connector client would send the activity with."""
         client: ConnectorClient = context.turn_state[CloudAdapterBase.BOT_CONNECTOR_CLIENT_KEY]
         operations = client.conversations
+        serializer = operations._serialize  # noqa: SLF001
         url = operations._client.format_url(  # noqa: SLF001 - the SDK's own URL, as it makes it
-            _PATH,
-            conversationId=operations._serialize.url(  # noqa: SLF001
-                "conversation_id", activity.conversation.id, "str"
-            ),
-            activityId=operations._serialize.url("activity_id", activity.id, "str"),  # noqa: SLF001
+            path, **{_IN_PATH[name]: serializer.url(name, v, "str") for name, v in ids.items()}
         )
         # msrest's own serializing of the model, as `body` ends with: `body` first walks the
         # activity twice more (rebuilding its models from themselves, then validating them),
         # which changes nothing of an activity made of the SDK's models (held to the SDK's bytes
         # by tests/integration/test_message_updates.py).
-        serializer = operations._serialize  # noqa: SLF001
         body = json_text(serializer._serialize(activity, "Activity", is_xml=False)).encode()  # noqa: SLF001
         headers = {
             "Accept": "application/json",
@@ -81,7 +123,7 @@ class MessageUpdates:
                 None, credentials.get_access_token
             )
             headers["Authorization"] = f"Bearer {token}"
-        await self._put(url, body, headers)
+        return url, body, headers
 
     async def _put(self, url: str, body: bytes, headers: dict[str, str]) -> None:
         proxy, proxy_auth = await self._proxy(URL(url))
@@ -95,7 +137,7 @@ class MessageUpdates:
                     if 200 <= response.status < 300:
                         return
                     if response.status not in AGAIN or attempt == TRIES:
-                        raise UpdateRefused(response.status)
+                        raise UpdateRefused(response.status, response.headers)
                     wait = _retry_after(response.headers.get("Retry-After"), wait)
                     log.warning("update answered %d; trying again", response.status)
             except aiohttp.ClientConnectionError:
@@ -103,6 +145,29 @@ class MessageUpdates:
                     raise
                 log.warning("update's connection lost; trying again")
             await asyncio.sleep(wait)
+
+    async def _post(self, url: str, body: bytes, headers: dict[str, str]) -> object:
+        """POST once, and Teams' answer (JSON); only a connection that could not be made is
+        tried again (as the SDK's `requests` does for a POST: nothing was sent)."""
+        proxy, proxy_auth = await self._proxy(URL(url))
+        for attempt in range(1, TRIES + 1):
+            try:
+                async with self._session().post(
+                    url, data=body, headers=headers, proxy=proxy, proxy_auth=proxy_auth
+                ) as response:
+                    answer = await response.read()
+                    if response.status not in (200, 201, 202):
+                        raise UpdateRefused(response.status, response.headers)
+                    try:
+                        return json.loads(answer) if answer else None
+                    except ValueError:  # (sent, but Teams' answer is not JSON: no id)
+                        return None
+            except aiohttp.ClientConnectorError:
+                if attempt == TRIES:
+                    raise
+                log.warning("send's connection could not be made; trying again")
+                await asyncio.sleep(0.8 * 2 ** (attempt - 1))
+        return None
 
     async def _proxy(self, url: URL) -> tuple[URL | None, aiohttp.BasicAuth | None]:
         """The environment's proxy for the URL's origin (none when NO_PROXY bypasses it or

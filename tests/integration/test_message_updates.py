@@ -1,7 +1,8 @@
-"""bot/message_updates.py: a form's message is replaced with the request the SDK's own
-`update_activity` would send (URL, UTF-8 body byte for byte, headers, Entra token), over
-aiohttp, tried again when Teams is busy and not when it refuses. Against the loopback Bot
-Connector and, for the token, the loopback Entra (HTTPS) the SDK's credentials are pointed at."""
+"""bot/message_updates.py: a reply is sent, and a form's message replaced, with the request the
+SDK's own `send_activity` and `update_activity` would send (URL, UTF-8 body byte for byte,
+headers, Entra token), over aiohttp; a replacement is tried again when Teams is busy and not
+when it refuses, a reply never once Teams may have it. Against the loopback Bot Connector and,
+for the token, the loopback Entra (HTTPS) the SDK's credentials are pointed at."""
 
 import asyncio
 
@@ -18,6 +19,7 @@ from botframework.connector.auth import MicrosoftAppCredentials
 from bot.activity_reader import read_activity
 from bot.adapter import create_adapter
 from bot.message_updates import MessageUpdates, UpdateRefused
+from bot.proactive import status_of
 from bot.settings import Settings
 from tests.support.activities import activity
 from tests.support.connector import start_connector
@@ -175,3 +177,48 @@ async def test_updates_go_through_the_environments_proxy_unless_no_proxy_bypasse
     assert seen == [f"PUT {url.rstrip('/')}{path}"] * 2  # the third went straight there
     assert len(loopback.updated) == 3
     assert loopback.updated[0].raw == loopback.updated[2].raw
+
+
+def _reply() -> object:
+    return MessageFactory.attachment(CardFactory.adaptive_card(CARD))
+
+
+@pytest.mark.parametrize("replying", [True, False], ids=["to-the-turn", "to-the-conversation"])
+async def test_a_reply_is_the_request_the_sdk_sends(connector, replying):
+    loopback, url = connector
+    context = _turn(url, MicrosoftAppCredentials("", ""))
+    if not replying:  # (an activity with no id: a new message in the conversation)
+        context.activity.id = None
+    updates = MessageUpdates()
+    try:
+        ours = await updates.reply(context, _reply())
+    finally:
+        await updates.close()
+    assert context.responded
+    sdks = await context.send_activity(_reply())
+    first, second = loopback.sent
+    assert (ours, sdks.id) == (first.message_id, second.message_id)
+    assert first.reply_to == second.reply_to == (context.activity.id or "")
+    assert first.conversation_id == second.conversation_id == context.activity.conversation.id
+    assert first.raw == second.raw and "Zoë".encode() in first.raw
+    assert first.content_type == second.content_type == "application/json; charset=utf-8"
+    assert first.body["type"] == "message" and first.body["inputHint"] == "acceptingInput"
+    assert first.body["from"]["id"] == context.activity.recipient.id
+    assert "id" not in first.body
+
+
+async def test_a_refused_reply_is_not_sent_again_and_says_how_long_to_wait(connector):
+    loopback, url = connector
+    context = _turn(url, MicrosoftAppCredentials("", ""))
+    updates = MessageUpdates()
+    try:
+        loopback.failures.append((429, "3"))
+        with pytest.raises(UpdateRefused) as refused:
+            await updates.reply(context, _reply())
+        loopback.behaviours.append("lose-reply")  # Teams has it; the answer never comes
+        with pytest.raises(aiohttp.ClientConnectionError):
+            await updates.reply(context, _reply())
+    finally:
+        await updates.close()
+    assert status_of(refused.value) == (429, 3.0)
+    assert len(loopback.sent) == 1 and not context.responded  # the lost answer: once, not twice

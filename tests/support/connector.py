@@ -23,7 +23,8 @@ class SentActivity:
     message_id: str = ""  # the id the connector answered with (sends only)
     at: float = field(default_factory=time.monotonic)  # when it arrived
     peer: object = None  # the client's end of the TCP connection it came over (host, port)
-    content_type: str = ""  # (updates)
+    content_type: str = ""
+    reply_to: str = ""  # the activity a send replied to (its path's last part), if any
 
 
 @dataclass
@@ -118,6 +119,8 @@ class LoopbackConnector:
                 raw,
                 message_id,
                 peer=request.transport.get_extra_info("peername") if request.transport else None,
+                content_type=request.headers.get("Content-Type", ""),
+                reply_to=request.match_info.get("reply_to", ""),
             )
         )
         self._arrived.set()
