@@ -41,19 +41,19 @@ TRIES = 3
 LONGEST_WAIT = 10.0  # seconds of Retry-After honoured
 
 
-class UpdateRefused(Exception):
+class ConnectorRefused(Exception):
     """The Bot Connector answered with an error status (no body kept: it can echo what was
     sent). `response` has the status and headers, as `bot.proactive.status_of` reads them."""
 
     def __init__(self, status: int, headers: Mapping[str, str] | None = None) -> None:
         super().__init__(f"the Bot Connector answered {status}")
         self.status = status
-        self.response = _Answer(status, dict(headers or {}))
+        self.response = _Answer(status, {} if headers is None else headers)
 
 
 class _Answer(NamedTuple):
     status: int
-    headers: dict[str, str]
+    headers: Mapping[str, str]  # (aiohttp's: names in any case)
 
 
 class MessageUpdates:
@@ -137,7 +137,7 @@ class MessageUpdates:
                     if 200 <= response.status < 300:
                         return
                     if response.status not in AGAIN or attempt == TRIES:
-                        raise UpdateRefused(response.status, response.headers)
+                        raise ConnectorRefused(response.status, response.headers)
                     wait = _retry_after(response.headers.get("Retry-After"), wait)
                     log.warning("update answered %d; trying again", response.status)
             except aiohttp.ClientConnectionError:
@@ -157,7 +157,7 @@ class MessageUpdates:
                 ) as response:
                     answer = await response.read()
                     if response.status not in (200, 201, 202):
-                        raise UpdateRefused(response.status, response.headers)
+                        raise ConnectorRefused(response.status, response.headers)
                     try:
                         return json.loads(answer) if answer else None
                     except ValueError:  # (sent, but Teams' answer is not JSON: no id)

@@ -18,7 +18,7 @@ from botframework.connector.auth import MicrosoftAppCredentials
 
 from bot.activity_reader import read_activity
 from bot.adapter import create_adapter
-from bot.message_updates import MessageUpdates, UpdateRefused
+from bot.message_updates import ConnectorRefused, MessageUpdates
 from bot.proactive import status_of
 from bot.settings import Settings
 from tests.support.activities import activity
@@ -122,7 +122,7 @@ async def test_a_busy_connector_is_tried_again_and_a_refusal_is_not(connector):
         await updates.replace(context, _update())
         assert len(loopback.updated) == 1 and loopback.update_failures == []
         loopback.update_failures.extend([403, 503])
-        with pytest.raises(UpdateRefused) as refused:
+        with pytest.raises(ConnectorRefused) as refused:
             await updates.replace(context, _update())
         assert refused.value.status == 403 and loopback.update_failures == [503]
         assert len(loopback.updated) == 1
@@ -213,7 +213,7 @@ async def test_a_refused_reply_is_not_sent_again_and_says_how_long_to_wait(conne
     updates = MessageUpdates()
     try:
         loopback.failures.append((429, "3"))
-        with pytest.raises(UpdateRefused) as refused:
+        with pytest.raises(ConnectorRefused) as refused:
             await updates.reply(context, _reply())
         loopback.behaviours.append("lose-reply")  # Teams has it; the answer never comes
         with pytest.raises(aiohttp.ClientConnectionError):
