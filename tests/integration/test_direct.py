@@ -137,20 +137,24 @@ async def test_a_write_leaving_a_python_default_to_sqlalchemy_is_refused(engine,
         assert await plain_scalar(session, named, {}) == 0
 
 
-async def test_the_sql_is_expanded_once_for_each_length_of_its_lists(
-    engine, demo_school, monkeypatch
-):
-    """Expanding a statement's lists (SQLAlchemy's `construct_expanded_state`) costs more than
-    SQLite running it: it is done once for each set of lengths, the statement's own lists
-    (`IN (0, 1, 2)`) included, and the values are taken from the parameters each run."""
-    expanded: list[int] = []
+@pytest.fixture
+def expanded(monkeypatch) -> list[int]:
+    """One item for each time SQLAlchemy expands a statement's SQL for its parameters."""
+    counted: list[int] = []
     original = SQLCompiler.construct_expanded_state
 
     def counting(compiled, *args, **kwargs):
-        expanded.append(1)
+        counted.append(1)
         return original(compiled, *args, **kwargs)
 
     monkeypatch.setattr(SQLCompiler, "construct_expanded_state", counting)
+    return counted
+
+
+async def test_the_sql_is_expanded_once_for_each_length_of_its_lists(engine, demo_school, expanded):
+    """Expanding a statement's lists (SQLAlchemy's `construct_expanded_state`) costs more than
+    SQLite running it: it is done once for each set of lengths, the statement's own lists
+    (`IN (0, 1, 2)`) included, and the values are taken from the parameters each run."""
     statement = CATEGORIES.where(CategoryRow.position.in_((0, 1, 2, 3, 4, 5, 6, 7)))
     async with AsyncSession(engine) as session:
         found = {}
@@ -163,18 +167,10 @@ async def test_the_sql_is_expanded_once_for_each_length_of_its_lists(
 
 
 async def test_a_number_written_into_the_sql_gives_its_own_statement_for_each_value(
-    engine, demo_school, monkeypatch
+    engine, demo_school, expanded
 ):
     """A `literal_execute` parameter (a LIMIT or OFFSET that PostgreSQL should see as a number,
     storage/dashboard.py) is part of the SQL: each value is its own statement, expanded once."""
-    expanded: list[int] = []
-    original = SQLCompiler.construct_expanded_state
-
-    def counting(compiled, *args, **kwargs):
-        expanded.append(1)
-        return original(compiled, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "construct_expanded_state", counting)
     bound = bindparam("n", type_=Integer, literal_execute=True)
     statement = CATEGORIES.limit(bound).offset(
         bindparam("skip", type_=Integer, literal_execute=True)
