@@ -222,3 +222,19 @@ async def test_a_refused_reply_is_not_sent_again_and_says_how_long_to_wait(conne
         await updates.close()
     assert status_of(refused.value) == (429, 3.0)
     assert len(loopback.sent) == 1 and not context.responded  # the lost answer: once, not twice
+
+
+async def test_a_turn_that_expects_its_replies_back_keeps_them_for_the_sdk(connector):
+    """`deliveryMode: expectReplies` (not Teams' own): the SDK buffers the reply for the HTTP
+    answer, and nothing is sent to the connector."""
+    loopback, url = connector
+    context = _turn(url, MicrosoftAppCredentials("", ""))
+    context.activity.delivery_mode = "expectReplies"
+    updates = MessageUpdates()
+    try:
+        await updates.reply(context, _reply())
+    finally:
+        await updates.close()
+    [kept] = context.buffered_reply_activities
+    assert kept.attachments[0].content == CARD and context.responded
+    assert loopback.sent == []
