@@ -3,13 +3,13 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import DateTime, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from safeguarding.alerts import Delivery
 from safeguarding.chats import ChatAddress
 from storage.models import AlertRow, ChatAddressRow, StaffRow
-from storage.repositories import plain_scalar
+from storage.repositories import plain_execute, plain_rows, plain_scalar
 
 NOTICE = "not_reached"  # a notice that an alert could not be delivered
 
@@ -192,16 +192,15 @@ class SqlAlerts:
         )
         return changed.rowcount
 
-    async def mark_read(
-        self, alert_id: int, staff_id: int, at: datetime
-    ) -> tuple[int, str | None] | None:
-        """Read by its own colleague (the first time counts); None for anyone else's alert."""
-        row = await self.session.get(AlertRow, alert_id)
-        if row is None or row.staff_id != staff_id:
-            return None
-        row.read_at = row.read_at or at
-        await self.session.flush()
-        return row.incident_id, row.message_id
+    async def own(self, alert_id: int, staff_id: int) -> tuple[int, str | None] | None:
+        """The alert's incident and message, if it is this colleague's (None for anyone else's
+        or none at all); nothing locked."""
+        found = await plain_rows(self.session, _OWN, {"alert": alert_id, "staff": staff_id})
+        return (found[0][0], found[0][1]) if found else None
+
+    async def mark_read(self, alert_id: int, at: datetime) -> None:
+        """Read (the first time counts)."""
+        await plain_execute(self.session, _MARK_READ, {"alert": alert_id, "at": at})
 
     async def read_all_for(self, incident_id: int, staff_id: int, at: datetime) -> list[int]:
         """Mark this colleague's unread alerts about an incident read; their ids."""
@@ -339,4 +338,12 @@ _UNREAD_FOR = (
     )
     .order_by(AlertRow.id.desc())
     .limit(1)
+)
+_OWN = select(AlertRow.incident_id, AlertRow.message_id).where(
+    AlertRow.id == bindparam("alert"), AlertRow.staff_id == bindparam("staff")
+)
+_MARK_READ = (
+    update(AlertRow)
+    .where(AlertRow.id == bindparam("alert"))
+    .values(read_at=func.coalesce(AlertRow.read_at, bindparam("at", type_=DateTime(timezone=True))))
 )

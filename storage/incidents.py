@@ -196,6 +196,15 @@ class SqlIncidents:
         )
         return [(row[0], row[1]) for row in rows]
 
+    async def lock(self, incident_id: int) -> None:
+        """Hold the incident's row until the press ends, as a change of the case does, before
+        writing any of its alerts (PostgreSQL; SQLite's writes hold the whole database). A
+        change locks the incident and then its alerts; an alert's write can lock the incident
+        too (the triggers that keep its alerted flags): taken the other way round, the two at
+        once on one incident deadlock."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            await plain_execute(self.session, _LOCK, {"id": incident_id})
+
     async def stop_escalation(self, incident_id: int) -> None:
         """Escalated, or somebody read an alert about it: it will not escalate (again)."""
         await self.session.execute(
@@ -302,6 +311,9 @@ _CONTENT = select(
 
 _BY_KEY = select(IncidentRow.id, IncidentRow.recorded_by).where(
     IncidentRow.school_id == bindparam("school"), IncidentRow.idempotency_key == bindparam("key")
+)
+_LOCK = (
+    select(IncidentRow.id).where(IncidentRow.id == bindparam("id")).with_for_update(key_share=True)
 )
 _ADD = insert(IncidentRow).returning(IncidentRow.id)  # its columns are the parameters'
 _SEAL = (

@@ -105,6 +105,7 @@ async def store_action(press: Press, facts: IncidentFacts, draft: ActionDraft) -
     people = [s for s, _ in {**recipients, **planner}.values()]
     granted = grantees(people, facts.record(), policy, now)
     check_confirmed(granted, draft.confirm)
+    await uow.incidents.lock(incident_id)  # before its alerts, as a change of the case takes them
     action_id = await uow.actions.add(NewAction(actor.school_id, incident_id, actor.id, now, draft))
     if draft.planner_date is not None and draft.planner_staff_id is not None:
         due = max(remind_at(draft.planner_date, draft.time_zone), now)

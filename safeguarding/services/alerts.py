@@ -12,11 +12,13 @@ async def acknowledge_alert(press: Press, alert_id: int) -> Done[ReadAlert]:
     and its escalation stops (somebody has it now). The dashboard lists an incident once, so
     this colleague's other unread alerts about it are read too (their messages refreshed)."""
     uow = press.uow
-    found = await uow.alerts.mark_read(alert_id, press.staff.id, press.now)
+    found = await uow.alerts.own(alert_id, press.staff.id)
     if found is None:
         await press.audit(AuditAction.ACCESS_REFUSED, ("alert", alert_id), {"verb": "alert.read"})
         raise NotAvailable()
     incident_id, message_id = found
+    await uow.incidents.lock(incident_id)  # before its alerts, as a change of the case takes them
+    await uow.alerts.mark_read(alert_id, press.now)
     others = await uow.alerts.read_all_for(incident_id, press.staff.id, press.now)
     for other in others:
         await uow.alerts.mark_stale(other)  # its own message says "read" too

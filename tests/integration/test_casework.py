@@ -4,7 +4,7 @@ import asyncio
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text, update
 
 from safeguarding.action_form import read_action_form
 from safeguarding.casework import read_status_change
@@ -12,6 +12,7 @@ from safeguarding.errors import ConfirmGrants, InvalidInput, NotAvailable
 from safeguarding.incident_form import read_form
 from safeguarding.incidents import QueuedAlert, Status
 from safeguarding.outcomes import Done, Invalid, Stale
+from safeguarding.services.alerts import acknowledge_alert
 from safeguarding.services.casework import (
     assign_case,
     case_history,
@@ -26,6 +27,8 @@ from storage.uow import unit_of_work_factory
 from tests.support.exclusions import exclude
 from tests.support.presses import press_as
 from tests.support.scripted import add_action_as, attach_as, record_as
+
+POSTGRESQL_ONLY = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 
 TEXT = "MARKER-case: what she said"
 REASON = "MARKER-reason: strategy meeting agreed no further action"
@@ -320,6 +323,72 @@ async def test_acting_on_a_case_acknowledges_ones_own_alert_about_it(case, uow_f
     dsl_alerts = await rows(uow_factory, AlertRow, incident_id=incident, staff_id=priya.id)
     assert dsl_alerts and all(a.read_at is not None for a in dsl_alerts)  # the DSL team's
     assert (await audit_actions(uow_factory, incident)).count("alert.read") == 2
+
+
+async def _beside_a_change_of_the_case(database_url, incident: int, alert: int, press):
+    """`press` run while a change of the case, in another process, holds the incident's row
+    and then marks the case's alerts stale (as `apply_event` does): the press must wait for
+    the incident before it writes an alert (the other order deadlocks, and PostgreSQL ends one
+    of the two after a second). Its outcome, once the change has committed."""
+    other = create_engine(database_url)
+    try:
+        async with other.connect() as change:
+            await change.execute(text("SET LOCAL lock_timeout = '5s'"))
+            held = select(IncidentRow.id).where(IncidentRow.id == incident)
+            await change.execute(held.with_for_update(key_share=True))
+            pressing = asyncio.create_task(press)
+            waiting = 0
+            for _ in range(200):  # until the press waits on a lock (10 s at most)
+                await change.execute(text("SELECT pg_stat_clear_snapshot()"))
+                waiting = await change.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                        "current_database() AND wait_event_type = 'Lock'"
+                    )
+                )
+                if waiting or pressing.done():
+                    break
+                await asyncio.sleep(0.05)
+            assert waiting == 1 and not pressing.done()  # it waits for the case's incident
+            await change.execute(update(AlertRow).where(AlertRow.id == alert).values(stale=True))
+            await change.commit()
+        return await asyncio.wait_for(pressing, 10)
+    finally:
+        await other.dispose()
+
+
+@POSTGRESQL_ONLY
+async def test_the_assignee_reading_her_alert_as_the_case_changes_waits_for_it(
+    case, uow_factory, clock, database_url
+):
+    staff, incident = case
+    priya, tom = staff["Priya Raman"], staff["Tom Okafor"]
+    await assign(uow_factory, clock, tom, incident, priya.id, 1)  # she is alerted
+    [alert] = await rows(uow_factory, AlertRow, incident_id=incident, staff_id=priya.id)
+    assert (await rows(uow_factory, IncidentRow, id=incident))[0].assignee_alerted
+    reading = press_as(uow_factory, clock, priya, acknowledge_alert, alert.id)
+    done = await _beside_a_change_of_the_case(database_url, incident, alert.id, reading)
+    assert isinstance(done, Done) and done.view.incident_id == incident
+    [read] = await rows(uow_factory, AlertRow, id=alert.id)
+    assert read.read_at is not None and read.stale  # her read and the change's mark, both kept
+    assert not (await rows(uow_factory, IncidentRow, id=incident))[0].assignee_alerted
+
+
+@POSTGRESQL_ONLY
+async def test_the_assignee_adding_an_action_as_the_case_changes_waits_for_it(
+    case, uow_factory, clock, database_url
+):
+    staff, incident = case
+    priya, tom = staff["Priya Raman"], staff["Tom Okafor"]
+    await assign(uow_factory, clock, tom, incident, priya.id, 1)
+    [alert] = await rows(uow_factory, AlertRow, incident_id=incident, staff_id=priya.id)
+    draft = read_action_form(action_values(), now=clock.now(), time_zone=ZONE)
+    adding = add_action_as(uow_factory, clock, priya, incident, draft)
+    await _beside_a_change_of_the_case(database_url, incident, alert.id, adding)
+    [read] = await rows(uow_factory, AlertRow, id=alert.id)
+    assert read.read_at is not None  # acting on the case read her alert
+    assert len(await rows(uow_factory, ActionRow, incident_id=incident)) == 1
+    assert not (await rows(uow_factory, IncidentRow, id=incident))[0].assignee_alerted
 
 
 def test_an_outcome_without_closing_is_pointed_out_not_dropped():
