@@ -13,6 +13,7 @@ import requests
 from aiohttp import web
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.core.cloud_adapter_base import CloudAdapterBase
+from botbuilder.schema import Attachment
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import MicrosoftAppCredentials
 
@@ -21,6 +22,7 @@ from bot.adapter import create_adapter
 from bot.message_updates import ConnectorRefused, MessageUpdates
 from bot.proactive import status_of
 from bot.settings import Settings
+from cards.welcome import welcome_card
 from tests.support.activities import activity
 from tests.support.connector import start_connector
 from tests.support.graph import APP_ID, SECRET, TENANT, loopback_directory
@@ -238,3 +240,52 @@ async def test_a_turn_that_expects_its_replies_back_keeps_them_for_the_sdk(conne
     [kept] = context.buffered_reply_activities
     assert kept.attachments[0].content == CARD and context.responded
     assert loopback.sent == []
+
+
+def _rich() -> object:
+    """Kestrel's welcome card, a card of every kind of JSON value, and a file with no content
+    between them: msrest's walk of the activity with each card put back in its place."""
+    every = {
+        "type": "AdaptiveCard",
+        "version": "1.5",
+        "body": [{"type": "TextBlock", "text": "Ünïcödé ✓", "isVisible": False}],
+        "nothing": None,
+        "numbers": [0, -7, 2.5, 1e-7, 10**12, True, False],
+        "empty": {"list": [], "dict": {}, "text": ""},
+        "nested": [[{"deep": [None, {"a": "b"}]}]],
+    }
+    sent = MessageFactory.carousel(
+        [
+            CardFactory.adaptive_card(welcome_card()),
+            Attachment(content_type="image/png", content_url="https://x.test/m.png", name="m"),
+            CardFactory.adaptive_card(every),
+        ]
+    )
+    sent.id = "1763981300000"
+    return sent
+
+
+async def test_a_message_of_several_cards_is_the_sdks_byte_for_byte(connector):
+    loopback, url = connector
+    context = _turn(url, MicrosoftAppCredentials("", ""))
+    updates = MessageUpdates()
+    sent = _rich()
+    try:
+        await updates.replace(context, sent)
+        await updates.reply(context, _rich())
+    finally:
+        await updates.close()
+    await context.update_activity(_rich())  # the SDK's own
+    await context.send_activity(_rich())
+    (ours, sdks), (our_reply, sdk_reply) = loopback.updated, loopback.sent
+    assert ours.raw == sdks.raw and our_reply.raw == sdk_reply.raw
+    welcome, picture, every = ours.body["attachments"]
+    assert (
+        welcome["content"] == welcome_card() and every["content"] == _rich().attachments[2].content
+    )
+    assert picture == {
+        "contentType": "image/png",
+        "contentUrl": "https://x.test/m.png",
+        "name": "m",
+    }
+    assert sent.attachments[0].content == welcome_card()  # the activity's own cards, unchanged
