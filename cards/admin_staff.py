@@ -36,7 +36,9 @@ def staff_card(view: StaffView, shown: Said) -> Card:
 
 def _choice(view: StaffView, staff_id: int) -> str:
     member = next(s for s in view.staff if s.id == staff_id)
-    state = "" if member.active else ", inactive"
+    state = (
+        "" if member.active else ", turned off here" if member.deactivated_here else ", inactive"
+    )
     scope = view.scopes.get(staff_id, Scope())
     limited = f", {scope_words(scope)}" if scope.year_groups or scope.tutor_groups else ""
     return f"{member.display_name} ({member.role.title}{state}{limited})"
@@ -56,9 +58,18 @@ def _member(view: StaffView) -> list[Card]:
         body.append(choice_set("role", "Role", roles, value=value("role", member.role.value)))
     body += problem(view.errors, "role")
     body.append(toggle_input("active", "Active: uses Kestrel", value("active", member.active)))
+    if view.role_groups:  # (synced from the directory: say what the switch does to a sync)
+        body.append(text_block(_HELD if member.deactivated_here else _HOLDS, subtle=True))
     ref = {"staff": member.id, "ver": member.version}
     body.append(action_set(execute(Verb.ADMIN_STAFF_SAVE, "Save role", **ref)))
     return body
+
+
+_HOLDS = "Turned off here, they stay inactive whatever the directory says, until turned on here."
+_HELD = (
+    "Turned off here by an administrator: the directory's sync keeps them inactive until they "
+    "are turned on here again."
+)
 
 
 def _scope(view: StaffView) -> list[Card]:

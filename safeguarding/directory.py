@@ -7,8 +7,9 @@ rank above the one that sees none, so a leader in both groups is never shut out 
 `trust_dsl` members are the DSL of every school of the tenant. With KESTREL_SCHOOL_GROUPS a
 colleague belongs to the schools whose group they are in; without, to every school synced.
 Guests and disabled accounts are never active staff. A colleague in no mapped group any more is
-deactivated (their row and name are kept). A sync that would leave a school with no active DSL
-is refused: every concern must reach someone.
+deactivated (their row and name are kept); one an administrator turned off in Kestrel stays off
+(`StaffMember.deactivated_here`) until turned on there, their name, email and role still synced.
+A sync that would leave a school with no active DSL is refused: every concern must reach someone.
 """
 
 from collections.abc import Mapping, Sequence
@@ -136,8 +137,9 @@ def plan_staff(
         if want is None:
             update = StaffUpdate(member, member.display_name, member.email, member.role, False)
         else:
-            user = want.user
-            update = StaffUpdate(member, user.display_name, user.email, want.role, True)
+            user = want.user  # (turned off in Kestrel by an administrator: kept so)
+            active = not member.deactivated_here
+            update = StaffUpdate(member, user.display_name, user.email, want.role, active)
         if update.changes():
             updated.append(update)
         else:
@@ -146,9 +148,9 @@ def plan_staff(
     _keep_a_dsl(school_id, staff, updated, added)
     counts = {
         "created": len(added),
-        "updated": sum(1 for u in updated if u.active and u.before.active),
+        "updated": sum(1 for u in updated if u.active == u.before.active),
         "returned": sum(1 for u in updated if u.active and not u.before.active),
-        "left": sum(1 for u in updated if not u.active),
+        "left": sum(1 for u in updated if u.before.active and not u.active),
         "unchanged": unchanged,
     }
     return StaffPlan(school_id, added, tuple(updated), unchanged, counts)

@@ -39,6 +39,9 @@ class StaffMember:
     active: bool = True
     hide_names: bool = False  # personal setting: pupils shown as initials everywhere
     version: int = 1  # +1 on every change of role, active or scope (two administrators at once)
+    # Turned off by an administrator in Kestrel (not by the directory): a directory sync keeps
+    # them inactive until an administrator turns them on again.
+    deactivated_here: bool = False
 
     def hides_names_in(self, conversation_type: str) -> bool:
         """Initials instead of names: when asked, and always outside the 1:1 chat."""

@@ -221,9 +221,13 @@ class SqlStaff:
         rows = await plain_rows(self.session, _BY_ID, {"staff": staff_id})
         return _staff_of(rows[0]) if rows and rows[0].school_id == school_id else None
 
-    async def update(self, staff_id: int, seen: int, role: Role, active: bool) -> bool:
-        """Set role and active if the colleague is still at the version the card showed."""
-        return await self.bump(staff_id, seen, role=role.value, active=active)
+    async def update(
+        self, staff_id: int, seen: int, role: Role, active: bool, deactivated_here: bool
+    ) -> bool:
+        """Set role and active (and whether Kestrel's own switch turned them off) if the
+        colleague is still at the version the card showed."""
+        values = {"role": role.value, "active": active, "deactivated_here": deactivated_here}
+        return await self.bump(staff_id, seen, **values)
 
     async def set_from_directory(
         self, staff_id: int, seen: int, display_name: str, email: str, role: Role, active: bool
@@ -252,9 +256,20 @@ def _school_of(values: Sequence) -> School:
 
 def _staff_of(values: Sequence) -> StaffMember:
     """A StaffMember from `_STAFF_COLUMNS`' values."""
-    staff_id, school_id, aad_object_id, name, email, role, active, hide_names, version = values
+    staff_id, school_id, aad_object_id, name, email, role, active, hide_names, version, here = (
+        values
+    )
     return StaffMember(
-        staff_id, school_id, aad_object_id, name, email, Role(role), active, hide_names, version
+        staff_id,
+        school_id,
+        aad_object_id,
+        name,
+        email,
+        Role(role),
+        active,
+        hide_names,
+        version,
+        here,
     )
 
 
@@ -478,6 +493,7 @@ _STAFF_COLUMNS = (  # what a StaffMember is made of (`staff_member`), in its ord
     StaffRow.active,
     StaffRow.hide_names,
     StaffRow.version,
+    StaffRow.deactivated_here,
 )
 _SCHOOL_COLUMNS = (  # what a School is made of (`_school`), in its order
     SchoolRow.id,

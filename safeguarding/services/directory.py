@@ -23,6 +23,7 @@ from safeguarding.directory import (
 from safeguarding.imports import SYNC, ImportRun
 from safeguarding.ports import UnitOfWork, UnitOfWorkFactory
 from safeguarding.school import School
+from safeguarding.services.staffing import stop_colleague
 
 DirectoryReader = Callable[[], Awaitable[Directory]]
 SOURCE = "entra"
@@ -118,10 +119,7 @@ async def _updated(uow: UnitOfWork, clock: Clock, school_id: int, update: StaffU
             "conflict",
         )
     if update.before.active and not update.active:
-        # Deactivated: their grants stop with `active`; their queued alerts and their chat
-        # (saved again by their next message, should they come back) stop here.
-        await uow.alerts.stop_for(update.before.id, "deactivated", clock.now())
-        await uow.chats.delete(update.before.id)
+        await stop_colleague(uow, update.before.id, clock.now())
     detail = {"version": seen + 1, "changes": update.changes(), "by": SOURCE}
     await _audit(
         uow, clock, school_id, AuditAction.STAFF_CHANGED, ("staff", update.before.id), detail

@@ -4,6 +4,7 @@ the version their card showed (administrators, and the DSL team)."""
 
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from safeguarding.access import Scope
@@ -11,6 +12,7 @@ from safeguarding.administration import Section, change_detail, differences
 from safeguarding.audit import AuditAction
 from safeguarding.errors import InvalidInput
 from safeguarding.outcomes import Done, Invalid, Stale
+from safeguarding.ports import UnitOfWork
 from safeguarding.services.administration import changes_since, guard, one_of
 from safeguarding.services.press import Press
 from safeguarding.staff import StaffMember
@@ -58,8 +60,12 @@ async def save_staff_member(
     changes = differences(before, {"role": change.role.value, "active": change.active})
     if not changes:
         return Done(typed, "Nothing was changed.")
-    if not await press.uow.staff.update(target.id, seen, change.role, change.active):
+    # Turned off here, it holds against the directory's syncs until turned on here again.
+    held = not change.active and (target.active or target.deactivated_here)
+    if not await press.uow.staff.update(target.id, seen, change.role, change.active, held):
         return await _stale(press, target, seen, values)
+    if target.active and not change.active:
+        await stop_colleague(press.uow, target.id, press.now)
     await press.audit(
         AuditAction.STAFF_CHANGED, ("staff", target.id), change_detail(seen + 1, changes)
     )
@@ -125,3 +131,11 @@ def _scope_fields(scope: Scope) -> dict[str, Any]:
         "year_groups": sorted(scope.year_groups),
         "tutor_groups": sorted(scope.tutor_groups),
     }
+
+
+async def stop_colleague(uow: UnitOfWork, staff_id: int, at: datetime) -> None:
+    """A colleague made inactive (here or by the directory): their grants stop with `active`;
+    their queued alerts are never sent, and their chat's address is forgotten (kept again by
+    their next message, should they come back)."""
+    await uow.alerts.stop_for(staff_id, "deactivated", at)
+    await uow.chats.delete(staff_id)

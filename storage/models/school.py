@@ -56,6 +56,8 @@ class StaffRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # +1 on every change of role, active or scope
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Turned off by an administrator in Kestrel: a directory sync keeps them inactive.
+    deactivated_here: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class WorkingSchoolRow(Base):

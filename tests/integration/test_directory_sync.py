@@ -13,9 +13,11 @@ from bot.directory_sync import entra_token, run_sync
 from bot.settings import Secret, Settings
 from safeguarding.chats import ChatAddress
 from safeguarding.imports import Health, import_health
+from safeguarding.services.staffing import save_staff_member
 from safeguarding.staff import Role
 from storage.models import AuditEventRow, ImportRunRow, StudentRow
 from tests.support.graph import APP_ID, SECRET, TENANT, graph_user, loopback_directory
+from tests.support.presses import press_as
 
 GROUPS = (("dsl", "g-dsl"), ("deputy_dsl", "g-deputy"), ("staff", "g-staff"))
 
@@ -125,6 +127,33 @@ async def test_leavers_disabled_accounts_and_guests_are_not_active_staff_and_nam
     members.append(graph_user(10))
     await syncing(directory, uow_factory, clock)
     assert (await staff_of(uow_factory, school.id))[graph_user(10)["id"]].active
+
+
+async def test_a_colleague_turned_off_in_kestrel_stays_off_through_syncs_until_turned_on(
+    directory, school, uow_factory, clock
+):
+    """Suspended in Kestrel, still in the school's groups: the sync follows their name but
+    leaves them inactive; turned on again in Kestrel, they stay on."""
+    await syncing(directory, uow_factory, clock)
+    staff = await staff_of(uow_factory, school.id)
+    dsl, colleague = staff[graph_user(1)["id"]], staff[graph_user(10)["id"]]
+    off = {"role": "staff", "active": "false"}
+    saved = await press_as(uow_factory, clock, dsl, save_staff_member, colleague.id, 1, off)
+    assert saved.notice == "Colleague 10: saved."
+    directory.graph.groups["g-staff"][9] = graph_user(10, displayName="Colleague Ten")
+    outcome = await syncing(directory, uow_factory, clock)
+    held = (await staff_of(uow_factory, school.id))[graph_user(10)["id"]]
+    assert (held.active, held.deactivated_here, held.display_name) == (
+        False,
+        True,
+        "Colleague Ten",
+    )
+    assert "returned 0" in outcome.lines[0] and "updated 1" in outcome.lines[0]
+    on = {"role": "staff", "active": "true"}
+    await press_as(uow_factory, clock, dsl, save_staff_member, colleague.id, held.version, on)
+    await syncing(directory, uow_factory, clock)
+    back = (await staff_of(uow_factory, school.id))[graph_user(10)["id"]]
+    assert back.active and not back.deactivated_here
 
 
 async def test_throttling_is_waited_out_and_an_expired_token_is_renewed_once(

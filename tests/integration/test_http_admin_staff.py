@@ -2,9 +2,19 @@
 records given by the DSL team only; read-only where the directory sets them), scopes, and alert
 groups from a drop-down of the school's staff."""
 
-from sqlalchemy import select
+from datetime import UTC, datetime
 
-from storage.models import AlertGroupRow, StaffRow, StaffScopeRow
+from sqlalchemy import insert, select
+
+from safeguarding.chats import ChatAddress
+from storage.models import (
+    AlertGroupRow,
+    AlertRow,
+    ChatAddressRow,
+    IncidentRow,
+    StaffRow,
+    StaffScopeRow,
+)
 from tests.integration.conftest import serving
 from tests.support.activities import DSL_AAD
 from tests.support.cards import button, choices, inputs
@@ -72,8 +82,8 @@ async def test_the_dsl_makes_a_deputy_dsl_and_may_then_step_down(running_bot, en
     ]
 
 
-async def test_an_administrator_cannot_give_a_role_that_sees_records_but_may_deactivate(
-    running_bot, engine
+async def test_an_administrator_may_deactivate_and_nothing_reaches_them_but_not_give_a_record_role(
+    running_bot, engine, uow_factory
 ):
     james = await _staff(engine, "James Whitfield")
     card = await _open(running_bot, "James Whitfield")
@@ -84,11 +94,65 @@ async def test_an_administrator_cannot_give_a_role_that_sees_records_but_may_dea
     assert "Only the DSL team give or take a role that sees safeguarding records." in all_text(
         refused
     )
+    alert = await _queued_alert_for(engine, james)
+    async with uow_factory() as uow:  # his 1:1 chat, kept for alerts
+        address = ChatAddress("a:james", "https://smba.example/", "tenant", "28:k", "29:james")
+        await uow.chats.save(james.id, address, datetime.now(UTC))
+        await uow.commit()
     left = await press(
         running_bot, "admin.staff_save", **{**typed_in(card), **ref, "active": "false"}
     )
     assert "James Whitfield: saved." in all_text(left)
-    assert not (await _staff(engine, "James Whitfield")).active
+    after = await _staff(engine, "James Whitfield")
+    assert not after.active and after.deactivated_here  # held against the directory's syncs
+    assert "James Whitfield (Staff, turned off here)" in choices(left, "staff_id")
+    async with engine.connect() as connection:  # nothing more reaches him
+        state = await connection.scalar(select(AlertRow.state).where(AlertRow.id == alert))
+        chat = await connection.scalar(
+            select(ChatAddressRow.staff_id).where(ChatAddressRow.staff_id == james.id)
+        )
+    assert state == "undeliverable" and chat is None
+    back = await press(
+        running_bot,
+        "admin.staff_save",
+        **{**typed_in(left), "staff": james.id, "ver": after.version, "active": "true"},
+    )
+    assert "James Whitfield: saved." in all_text(back)
+    again = await _staff(engine, "James Whitfield")
+    assert again.active and not again.deactivated_here
+
+
+async def _queued_alert_for(engine, member: StaffRow) -> int:
+    """An incident with an alert for `member` still waiting to be sent."""
+    now = datetime.now(UTC)
+    async with engine.begin() as connection:
+        incident = await connection.scalar(
+            insert(IncidentRow)
+            .values(
+                school_id=member.school_id,
+                recorded_by=member.id,
+                recorded_at=now,
+                happened_at=now,
+                time_zone="Europe/London",
+                status="Open",
+                idempotency_key="queued-for-a-leaver",
+                text_ciphertext="not read here",
+            )
+            .returning(IncidentRow.id)
+        )
+        return await connection.scalar(
+            insert(AlertRow)
+            .values(
+                school_id=member.school_id,
+                incident_id=incident,
+                staff_id=member.id,
+                raised_by=member.id,
+                reason="tagged",
+                state="queued",
+                created_at=now,
+            )
+            .returning(AlertRow.id)
+        )
 
 
 async def test_a_scope_limits_a_viewer_and_the_dsl_team_are_never_limited(running_bot, engine):
@@ -149,6 +213,9 @@ async def test_where_roles_come_from_entra_the_card_shows_the_mapping_and_roles_
         ref = {"staff": james.id, "ver": james.version}
         forged = await press(bot, "admin.staff_save", DSL_AAD, **ref, role="viewer", active="true")
         assert "Roles come from Microsoft Entra groups here" in all_text(forged)
+        assert "Turned off here, they stay inactive whatever the directory says" in all_text(card)
+        off = await press(bot, "admin.staff_save", **{**typed_in(card), **ref, "active": "false"})
+        assert "the directory's sync keeps them inactive until they are turned on" in all_text(off)
 
 
 async def test_alert_groups_are_added_with_members_chosen_from_the_staff_and_retired(

@@ -2,6 +2,8 @@
 trust's DSL place colleagues in a tenant's schools (however many), guests and disabled accounts
 are never active staff, leavers are deactivated, and no sync leaves a school without a DSL."""
 
+from dataclasses import replace
+
 import pytest
 
 from safeguarding.directory import (
@@ -93,6 +95,21 @@ def test_a_plan_adds_updates_returns_and_deactivates_keeping_names():
     assert by_id[3].active and by_id[3].changes() == {"active": [False, True]}
     assert not by_id[4].active and by_id[4].display_name == "Person 4"
     assert plan.counts == {"created": 1, "updated": 1, "returned": 1, "left": 1, "unchanged": 1}
+
+
+def test_a_colleague_turned_off_in_kestrel_stays_off_while_the_directory_follows_them():
+    staff = [
+        member(1, Role.DSL),
+        replace(member(2, Role.STAFF, active=False), deactivated_here=True),
+        replace(member(3, Role.STAFF, active=False), deactivated_here=True),
+    ]
+    renamed = user(3, displayName="Renamed")
+    directory = Directory({"dsl": (user(1), renamed), "all": (user(1), user(2), renamed)})
+    plan = plan_staff(1, staff, wanted_in(directory, GroupMap(ROLES), 1))
+    [third] = plan.updated  # the second, in the groups and unchanged: left alone
+    assert third.before.id == 3 and not third.active
+    assert third.changes() == {"role": ["staff", "dsl"], "display_name": ["changed"]}
+    assert plan.counts == {"created": 0, "updated": 1, "returned": 0, "left": 0, "unchanged": 2}
 
 
 def test_a_directory_that_leaves_no_active_dsl_is_refused():
